@@ -1,0 +1,152 @@
+//! The person as the registry desk knows them (DOMAIN.md §1).
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::identifier::Iin;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+impl Sex {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "male" => Some(Sex::Male),
+            "female" => Some(Sex::Female),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Citizenship {
+    Citizen,
+    /// Ethnic Kazakh returnee (қандас, formerly оралман).
+    Kandas,
+    ForeignPermanentResident,
+    Other,
+}
+
+impl Citizenship {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Citizenship::Citizen => "citizen",
+            Citizenship::Kandas => "kandas",
+            Citizenship::ForeignPermanentResident => "foreign_permanent_resident",
+            Citizenship::Other => "other",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "citizen" => Some(Citizenship::Citizen),
+            "kandas" => Some(Citizenship::Kandas),
+            "foreign_permanent_resident" => Some(Citizenship::ForeignPermanentResident),
+            "other" => Some(Citizenship::Other),
+            _ => None,
+        }
+    }
+}
+
+/// A postal address inside a settlement: street, house and optional apartment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Address {
+    pub settlement: String,
+    pub street: String,
+    pub house: String,
+    pub apartment: Option<String>,
+}
+
+impl Address {
+    /// One line as printed on a card: "Астана, Абай даңғылы, 12, кв. 5" (the
+    /// apartment mark is added by the caller's language).
+    pub fn street_line(&self) -> String {
+        format!("{}, {}, {}", self.settlement, self.street, self.house)
+    }
+}
+
+/// A person as the registry desk keeps them. `birth_date` and `sex` are the
+/// entered values; for a regular IIN they agree with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    pub iin: Iin,
+    pub surname: String,
+    pub first_name: String,
+    pub patronymic: Option<String>,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub citizenship: Citizenship,
+    pub address: Option<Address>,
+    pub phone: Option<String>,
+}
+
+impl Person {
+    /// "Surname First Patronymic", as on every document.
+    pub fn full_name(&self) -> String {
+        full_name(&self.surname, &self.first_name, self.patronymic.as_deref())
+    }
+}
+
+pub fn full_name(surname: &str, first_name: &str, patronymic: Option<&str>) -> String {
+    match patronymic {
+        Some(p) if !p.is_empty() => format!("{surname} {first_name} {p}"),
+        _ => format!("{surname} {first_name}"),
+    }
+}
+
+/// Full years of age on `on` (a person born on 29 February comes of age on
+/// 1 March in common years).
+pub fn age_on(birth_date: NaiveDate, on: NaiveDate) -> Option<u32> {
+    if on < birth_date {
+        return None;
+    }
+    let mut years = on.year() - birth_date.year();
+    if (on.month(), on.day()) < (birth_date.month(), birth_date.day()) {
+        years -= 1;
+    }
+    u32::try_from(years).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    #[test]
+    fn age_counts_full_years() {
+        let cases = [
+            (date(1978, 3, 22), date(2026, 3, 21), Some(47)),
+            (date(1978, 3, 22), date(2026, 3, 22), Some(48)),
+            (date(2024, 2, 29), date(2025, 2, 28), Some(0)),
+            (date(2024, 2, 29), date(2025, 3, 1), Some(1)),
+            (date(2024, 2, 29), date(2028, 2, 29), Some(4)),
+            (date(2026, 11, 23), date(2026, 11, 23), Some(0)),
+            (date(2026, 11, 24), date(2026, 11, 23), None),
+        ];
+        for (born, on, expected) in cases {
+            assert_eq!(age_on(born, on), expected, "born {born}, on {on}");
+        }
+    }
+
+    #[test]
+    fn full_name_leaves_out_a_missing_patronymic() {
+        assert_eq!(full_name("Әлібеков", "Қайрат", Some("Серікұлы")), "Әлібеков Қайрат Серікұлы");
+        assert_eq!(full_name("Smith", "John", None), "Smith John");
+        assert_eq!(full_name("Smith", "John", Some("")), "Smith John");
+    }
+}

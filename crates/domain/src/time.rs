@@ -1,0 +1,23 @@
+//! Dates as a Kazakhstan clinic sees them.
+
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+/// Kazakhstan has kept one time zone, UTC+5, since 1 March 2024. A registrar's
+/// "today" is the date there, whatever the PC's own zone is set to.
+pub fn kazakhstan_date(instant: DateTime<Utc>) -> NaiveDate {
+    (instant.naive_utc() + TimeDelta::hours(5)).date()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn an_evening_in_utc_is_already_tomorrow_in_kazakhstan() {
+        let instant = Utc.with_ymd_and_hms(2026, 11, 15, 19, 0, 0).unwrap();
+        assert_eq!(kazakhstan_date(instant), NaiveDate::from_ymd_opt(2026, 11, 16).unwrap());
+        let earlier = Utc.with_ymd_and_hms(2026, 11, 15, 18, 59, 59).unwrap();
+        assert_eq!(kazakhstan_date(earlier), NaiveDate::from_ymd_opt(2026, 11, 15).unwrap());
+    }
+}
