@@ -6,12 +6,38 @@
 //! typed name find that person?) is decided here and tested by tables of cases
 //! taken from the seeds (see `shared/DOMAIN.md`).
 
+/// Declares a closed set of values stored and sent as snake_case text.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+    };
+}
+
+pub mod clinic;
 pub mod fold;
 pub mod identifier;
 pub mod person;
+pub mod phone;
 pub mod time;
 
+pub use clinic::{ClinicKind, DistrictKind, StaffRole};
 pub use fold::{fold_for_search, search_words};
 pub use identifier::{Bin, IdentifierError, IdentifierKind, Iin, IinBirth, check_digit};
 pub use person::{Address, Citizenship, Person, Sex, age_on, full_name};
+pub use phone::{format_phone, normalize_phone};
 pub use time::kazakhstan_date;

@@ -5,60 +5,22 @@ use serde::{Deserialize, Serialize};
 
 use crate::identifier::Iin;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sex {
-    Male,
-    Female,
-}
-
-impl Sex {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sex::Male => "male",
-            Sex::Female => "female",
-        }
+text_enum!(
+    Sex {
+        Male => "male",
+        Female => "female",
     }
+);
 
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "male" => Some(Sex::Male),
-            "female" => Some(Sex::Female),
-            _ => None,
-        }
+text_enum!(
+    /// Citizenship status; `Kandas` is an ethnic Kazakh returnee (қандас, formerly оралман).
+    Citizenship {
+        Citizen => "citizen",
+        Kandas => "kandas",
+        ForeignPermanentResident => "foreign_permanent_resident",
+        Other => "other",
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Citizenship {
-    Citizen,
-    /// Ethnic Kazakh returnee (қандас, formerly оралман).
-    Kandas,
-    ForeignPermanentResident,
-    Other,
-}
-
-impl Citizenship {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Citizenship::Citizen => "citizen",
-            Citizenship::Kandas => "kandas",
-            Citizenship::ForeignPermanentResident => "foreign_permanent_resident",
-            Citizenship::Other => "other",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "citizen" => Some(Citizenship::Citizen),
-            "kandas" => Some(Citizenship::Kandas),
-            "foreign_permanent_resident" => Some(Citizenship::ForeignPermanentResident),
-            "other" => Some(Citizenship::Other),
-            _ => None,
-        }
-    }
-}
+);
 
 /// A postal address inside a settlement: street, house and optional apartment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

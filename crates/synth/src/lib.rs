@@ -1,0 +1,480 @@
+//! A deterministic synthetic population for demos, tests and benchmarks.
+//!
+//! From a seed, a person count and a reference date it makes a city with
+//! clinics split into districts (therapeutic, pediatric, general practice)
+//! that cover streets and house ranges, a feldsher's rural district, their
+//! staff, and households of persons with valid unique IINs, Kazakh and Russian
+//! names (Kazakh letters included), a young age pyramid like Kazakhstan's,
+//! addresses inside the districts, and phones. The same inputs always give the
+//! same population (ChaCha8, which is stable across platforms and versions).
+//!
+//! It depends on `emhana-domain` for the types and on `emhana-workstation` only
+//! to write what it makes ([`load_into`]).
+
+mod names;
+mod places;
+
+use std::collections::HashMap;
+
+use chrono::{Months, NaiveDate, TimeDelta};
+use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole};
+use emhana_workstation::{ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use names::*;
+use places::*;
+
+/// The seed and size of the demo clinic a first start offers to load.
+pub const DEMO_SEED: u64 = 2026;
+pub const DEMO_PERSONS: usize = 20_000;
+
+/// Persons a city territory (one district's area) holds on average.
+const PERSONS_PER_TERRITORY: usize = 2_000;
+/// City territories a polyclinic serves.
+const TERRITORIES_PER_CLINIC: usize = 20;
+/// Share of households in the home clinic's rural district.
+const RURAL_SHARE: f64 = 0.03;
+/// Households written per transaction by [`load_into`].
+const HOUSEHOLDS_PER_BATCH: usize = 2_000;
+
+#[derive(Debug, Clone, Copy)]
+pub struct SynthConfig {
+    pub seed: u64,
+    pub persons: usize,
+    /// Ages are counted back from this date.
+    pub as_of: NaiveDate,
+}
+
+/// The area one district serves.
+#[derive(Debug, Clone)]
+struct Territory {
+    clinic: usize,
+    settlement: String,
+    street: String,
+    house_from: u32,
+    house_to: u32,
+    rural: bool,
+}
+
+/// Gives each (birth date, sex) its next free serial, so IINs never repeat.
+#[derive(Debug, Default)]
+struct IinAllocator {
+    next_serial: HashMap<(NaiveDate, Sex), u16>,
+}
+
+impl IinAllocator {
+    fn allocate(&mut self, birth_date: NaiveDate, sex: Sex) -> Option<Iin> {
+        let serial = self.next_serial.entry((birth_date, sex)).or_insert(0);
+        while *serial <= 9999 {
+            let candidate = Iin::compose(birth_date, sex, *serial);
+            *serial += 1;
+            if candidate.is_some() {
+                return candidate;
+            }
+        }
+        None
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SynthError {
+    #[error("no IIN serial left for {birth_date} ({sex:?}); the population is too dense for one day")]
+    SerialsExhausted { birth_date: NaiveDate, sex: Sex },
+}
+
+/// The generator. Make it with [`Synth::new`], take [`Synth::clinics`], then
+/// draw households with [`Synth::next_batch`] until it returns none.
+#[derive(Debug)]
+pub struct Synth {
+    config: SynthConfig,
+    rng: ChaCha8Rng,
+    iins: IinAllocator,
+    territories: Vec<Territory>,
+    clinics: Vec<ClinicRecord>,
+    produced: usize,
+}
+
+impl Synth {
+    pub fn new(config: SynthConfig) -> Result<Self, SynthError> {
+        let mut synth = Synth {
+            config,
+            rng: ChaCha8Rng::seed_from_u64(config.seed),
+            iins: IinAllocator::default(),
+            territories: Vec::new(),
+            clinics: Vec::new(),
+            produced: 0,
+        };
+        synth.build_clinics()?;
+        Ok(synth)
+    }
+
+    /// The clinics with districts, coverage and staff; the first is the home clinic.
+    pub fn clinics(&self) -> &[ClinicRecord] {
+        &self.clinics
+    }
+
+    /// Persons made so far.
+    pub fn produced(&self) -> usize {
+        self.produced
+    }
+
+    /// Up to `max_households` more households; empty once `persons` are made.
+    pub fn next_batch(&mut self, max_households: usize) -> Result<Vec<HouseholdRecord>, SynthError> {
+        let mut batch = Vec::new();
+        while batch.len() < max_households && self.produced < self.config.persons {
+            let mut household = self.household()?;
+            household.members.truncate(self.config.persons - self.produced);
+            self.produced += household.members.len();
+            batch.push(household);
+        }
+        Ok(batch)
+    }
+
+    fn build_clinics(&mut self) -> Result<(), SynthError> {
+        let city_territories = self.config.persons.div_ceil(PERSONS_PER_TERRITORY).max(1);
+        let clinic_count = city_territories.div_ceil(TERRITORIES_PER_CLINIC);
+        for t in 0..city_territories {
+            let street = STREETS[t % STREETS.len()];
+            let block = (t / STREETS.len()) as u32;
+            self.territories.push(Territory {
+                clinic: t / TERRITORIES_PER_CLINIC,
+                settlement: CITY.to_owned(),
+                street: street.to_owned(),
+                house_from: block * HOUSES_PER_TERRITORY + 1,
+                house_to: (block + 1) * HOUSES_PER_TERRITORY,
+                rural: false,
+            });
+        }
+        // The home clinic also runs a feldsher post in a village.
+        let village = VILLAGES[0];
+        self.territories.push(Territory {
+            clinic: 0,
+            settlement: village.to_owned(),
+            street: "Орталық көшесі".to_owned(),
+            house_from: 1,
+            house_to: 200,
+            rural: true,
+        });
+
+        for clinic_index in 0..clinic_count {
+            let clinic = self.clinic(clinic_index)?;
+            self.clinics.push(clinic);
+        }
+        Ok(())
+    }
+
+    fn clinic(&mut self, index: usize) -> Result<ClinicRecord, SynthError> {
+        let number = index + 1;
+        let territories: Vec<Territory> =
+            self.territories.iter().filter(|t| t.clinic == index).cloned().collect();
+        let mut districts = Vec::new();
+        let mut staff = Vec::new();
+        for (position, territory) in territories.iter().enumerate() {
+            let coverage = vec![CoverageRecord {
+                settlement: territory.settlement.clone(),
+                street: territory.street.clone(),
+                house_from: territory.house_from,
+                house_to: territory.house_to,
+            }];
+            // Two of three city territories have a therapist and a pediatrician; the third a GP.
+            let kinds: &[DistrictKind] = if territory.rural || position % 3 == 2 {
+                &[DistrictKind::GeneralPractice]
+            } else {
+                &[DistrictKind::Therapeutic, DistrictKind::Pediatric]
+            };
+            for &kind in kinds {
+                let district_number = districts.len() as u32 + 1;
+                districts.push(DistrictRecord { number: district_number, kind, coverage: coverage.clone() });
+                if territory.rural {
+                    staff.push(self.staff_member(StaffRole::Feldsher, None, Some(district_number))?);
+                    continue;
+                }
+                let specialty = match kind {
+                    DistrictKind::Therapeutic => "therapist",
+                    DistrictKind::Pediatric => "pediatrician",
+                    DistrictKind::GeneralPractice => "general_practitioner",
+                };
+                staff.push(self.staff_member(StaffRole::DistrictDoctor, Some(specialty), Some(district_number))?);
+                staff.push(self.staff_member(StaffRole::DistrictNurse, None, Some(district_number))?);
+            }
+        }
+        staff.push(self.staff_member(StaffRole::Head, None, None)?);
+        for _ in 0..3 {
+            staff.push(self.staff_member(StaffRole::Registrar, None, None)?);
+        }
+        let street = STREETS[(index * 7) % STREETS.len()];
+        let house = 10 + (index as u32 * 13) % 90;
+        Ok(ClinicRecord {
+            bin: self.bin(index),
+            name_kk: format!("№{number} қалалық емхана"),
+            name_ru: format!("Городская поликлиника №{number}"),
+            kind: ClinicKind::Polyclinic,
+            settlement: CITY.to_owned(),
+            address: format!("{CITY}, {street}, {house}"),
+            phone: format!("+7 7172 {:02} {:02} {:02}", 20 + index % 70, (index * 37) % 100, (index * 91) % 100),
+            hours: "Дс–Жм / Пн–Пт 08:00–20:00, Сб 09:00–14:00".to_owned(),
+            is_home: index == 0,
+            districts,
+            staff,
+        })
+    }
+
+    /// A BIN of a legal entity registered in 2004 (YYMM, 4 = resident legal entity).
+    fn bin(&self, index: usize) -> Bin {
+        (index * 10..)
+            .find_map(|serial| {
+                let mut digits = [0, 4, 0, 3, 4, 0, 0, 0, 0, 0, 0];
+                let mut rest = serial;
+                for slot in digits[6..].iter_mut().rev() {
+                    *slot = (rest % 10) as u8;
+                    rest /= 10;
+                }
+                Bin::complete(digits)
+            })
+            .unwrap_or_else(|| unreachable!("some serial always has a check digit"))
+    }
+
+    fn staff_member(
+        &mut self,
+        role: StaffRole,
+        specialty: Option<&str>,
+        district_number: Option<u32>,
+    ) -> Result<StaffRecord, SynthError> {
+        // Nurses and feldshers are mostly women, as in Kazakhstan's clinics.
+        let female_share = match role {
+            StaffRole::DistrictNurse | StaffRole::Registrar => 0.95,
+            StaffRole::Feldsher => 0.7,
+            _ => 0.6,
+        };
+        let sex = if self.rng.random_bool(female_share) { Sex::Female } else { Sex::Male };
+        let age = self.rng.random_range(24..62);
+        let birth_date = self.birth_date(age);
+        let kazakh = self.rng.random_bool(0.75);
+        let father = self.father_name(kazakh);
+        let (surname, first_name, patronymic) = self.names(kazakh, sex, None, &father);
+        Ok(StaffRecord {
+            iin: self.iin(birth_date, sex)?,
+            surname,
+            first_name,
+            patronymic: Some(patronymic),
+            role,
+            specialty: specialty.map(str::to_owned),
+            district_number,
+            phone: Some(self.phone()),
+        })
+    }
+
+    fn iin(&mut self, birth_date: NaiveDate, sex: Sex) -> Result<Iin, SynthError> {
+        self.iins.allocate(birth_date, sex).ok_or(SynthError::SerialsExhausted { birth_date, sex })
+    }
+
+    /// A birth date `age` full years before `as_of`.
+    fn birth_date(&mut self, age: u32) -> NaiveDate {
+        let as_of = self.config.as_of;
+        let latest = as_of.checked_sub_months(Months::new(12 * age)).unwrap_or(as_of);
+        let days_back = self.rng.random_range(0..365);
+        let date = latest - TimeDelta::days(days_back);
+        // Never born in the future, never a year older than `age`.
+        date.min(as_of)
+    }
+
+    fn phone(&mut self) -> String {
+        const OPERATOR_CODES: &[&str] = &["700", "701", "702", "705", "707", "708", "747", "771", "775", "777", "778"];
+        let code = OPERATOR_CODES.choose(&mut self.rng).copied().unwrap_or("701");
+        format!("{code}{:07}", self.rng.random_range(0..10_000_000))
+    }
+
+    /// A father's first name, which gives patronymics.
+    fn father_name(&mut self, kazakh: bool) -> String {
+        let pool: Vec<&str> = if kazakh {
+            KAZAKH_MALE.to_vec()
+        } else {
+            RUSSIAN_MALE.iter().map(|(name, _, _)| *name).collect()
+        };
+        pool.choose(&mut self.rng).copied().unwrap_or("Серік").to_owned()
+    }
+
+    /// Surname, first name and patronymic for a person of `sex`, taking the
+    /// family's masculine `surname` when given, the father's name for the patronymic.
+    fn names(&mut self, kazakh: bool, sex: Sex, surname: Option<&str>, father: &str) -> (String, String, String) {
+        let male = sex == Sex::Male;
+        let masculine = match surname {
+            Some(s) => s.to_owned(),
+            None => {
+                let pool = if kazakh { KAZAKH_SURNAMES } else { RUSSIAN_SURNAMES };
+                pool.choose(&mut self.rng).copied().unwrap_or("Ахметов").to_owned()
+            }
+        };
+        let surname = if male { masculine } else { feminine_surname(&masculine) };
+        let first_name = match (kazakh, male) {
+            (true, true) => KAZAKH_MALE.choose(&mut self.rng).copied(),
+            (true, false) => KAZAKH_FEMALE.choose(&mut self.rng).copied(),
+            (false, true) => RUSSIAN_MALE.choose(&mut self.rng).map(|(name, _, _)| *name),
+            (false, false) => RUSSIAN_FEMALE.choose(&mut self.rng).copied(),
+        }
+        .unwrap_or("Дана")
+        .to_owned();
+        let patronymic = match RUSSIAN_MALE.iter().find(|(name, _, _)| *name == father) {
+            Some((_, son, daughter)) => if male { son } else { daughter }.to_string(),
+            None if self.rng.random_bool(0.5) => kazakh_patronymic(father, male),
+            None => russian_style_patronymic(father, male),
+        };
+        (surname, first_name, patronymic)
+    }
+
+    fn address(&mut self) -> Address {
+        let rural = self.rng.random_bool(RURAL_SHARE);
+        let candidates: Vec<usize> =
+            (0..self.territories.len()).filter(|&i| self.territories[i].rural == rural).collect();
+        let index = candidates.choose(&mut self.rng).copied().unwrap_or(0);
+        let territory = &self.territories[index];
+        let (settlement, street, from, to) =
+            (territory.settlement.clone(), territory.street.clone(), territory.house_from, territory.house_to);
+        let house = self.rng.random_range(from..=to).to_string();
+        let apartment = (!rural).then(|| self.rng.random_range(1..=180).to_string());
+        Address { settlement, street, house, apartment }
+    }
+
+    fn household(&mut self) -> Result<HouseholdRecord, SynthError> {
+        let address = self.address();
+        let kazakh = self.rng.random_bool(0.7);
+        let surname = {
+            let pool = if kazakh { KAZAKH_SURNAMES } else { RUSSIAN_SURNAMES };
+            pool.choose(&mut self.rng).copied().unwrap_or("Ахметов").to_owned()
+        };
+        let mut plan: Vec<(Sex, u32, Role)> = Vec::new();
+        let roll: f64 = self.rng.random();
+        if roll < 0.47 {
+            // parents with children, sometimes a grandparent
+            let father_age: u32 = self.rng.random_range(24..56);
+            let mother_age = father_age.saturating_sub(self.rng.random_range(0..6)).max(21);
+            plan.push((Sex::Male, father_age, Role::Father));
+            plan.push((Sex::Female, mother_age, Role::Mother));
+            let children = *[1u32, 1, 1, 2, 2, 2, 2, 3, 3, 4].choose(&mut self.rng).unwrap_or(&2);
+            for _ in 0..children {
+                let oldest = (mother_age - 19).min(18);
+                plan.push((self.sex(), self.rng.random_range(0..=oldest), Role::Child));
+            }
+            if self.rng.random_bool(0.25) {
+                plan.push((self.sex(), self.rng.random_range(father_age + 22..father_age + 36), Role::Grandparent));
+            }
+        } else if roll < 0.57 {
+            let age: u32 = self.rng.random_range(20..36);
+            plan.push((Sex::Male, age, Role::Father));
+            plan.push((Sex::Female, age.saturating_sub(2).max(19), Role::Mother));
+        } else if roll < 0.69 {
+            plan.push((self.sex(), self.rng.random_range(18..60), Role::Single));
+        } else if roll < 0.79 {
+            let mother_age: u32 = self.rng.random_range(22..50);
+            plan.push((Sex::Female, mother_age, Role::Mother));
+            for _ in 0..self.rng.random_range(1..=3) {
+                let oldest = (mother_age - 19).min(18);
+                plan.push((self.sex(), self.rng.random_range(0..=oldest), Role::Child));
+            }
+        } else if roll < 0.91 {
+            let age: u32 = self.rng.random_range(60..86);
+            plan.push((Sex::Male, age, Role::Father));
+            plan.push((Sex::Female, age.saturating_sub(3).max(58), Role::Mother));
+        } else {
+            let sex = if self.rng.random_bool(0.7) { Sex::Female } else { Sex::Male };
+            plan.push((sex, self.rng.random_range(62..96), Role::Single));
+        }
+
+        let family_father = match plan.iter().find(|(_, _, role)| *role == Role::Father) {
+            Some(_) => None,
+            None => Some(self.father_name(kazakh)),
+        };
+        let mut father_first_name = family_father.unwrap_or_default();
+        let mut members = Vec::with_capacity(plan.len());
+        for (sex, age, role) in plan {
+            let birth_date = self.birth_date(age);
+            let (surname_given, own_father) = match role {
+                Role::Child => (Some(surname.as_str()), father_first_name.clone()),
+                Role::Father | Role::Single => (Some(surname.as_str()), self.father_name(kazakh)),
+                // Many married women in Kazakhstan keep their own surname.
+                Role::Mother if self.rng.random_bool(0.5) => (Some(surname.as_str()), self.father_name(kazakh)),
+                Role::Mother | Role::Grandparent => (None, self.father_name(kazakh)),
+            };
+            let (person_surname, first_name, patronymic) = self.names(kazakh, sex, surname_given, &own_father);
+            if role == Role::Father {
+                father_first_name = first_name.clone();
+            }
+            let citizenship = match self.rng.random_range(0..100) {
+                0..97 => Citizenship::Citizen,
+                97..99 => Citizenship::Kandas,
+                _ => Citizenship::ForeignPermanentResident,
+            };
+            let phone = (age >= 16 && self.rng.random_bool(0.85)).then(|| self.phone());
+            members.push(Person {
+                iin: self.iin(birth_date, sex)?,
+                surname: person_surname,
+                first_name,
+                patronymic: Some(patronymic),
+                birth_date,
+                sex,
+                citizenship,
+                address: Some(address.clone()),
+                phone,
+            });
+        }
+        // Oldest first, as the household is shown on the person card.
+        members.sort_by_key(|p| p.birth_date);
+        Ok(HouseholdRecord { address, members })
+    }
+
+    fn sex(&mut self) -> Sex {
+        if self.rng.random_bool(0.51) { Sex::Female } else { Sex::Male }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Father,
+    Mother,
+    Child,
+    Grandparent,
+    Single,
+}
+
+/// What [`load_into`] wrote.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadSummary {
+    pub clinics: usize,
+    pub persons: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+    #[error(transparent)]
+    Store(#[from] emhana_workstation::StoreError),
+}
+
+/// Generates the population of `config` into `workstation`, a batch of
+/// households per transaction; `progress` hears the persons written so far.
+pub async fn load_into(
+    workstation: &Workstation,
+    config: SynthConfig,
+    mut progress: impl FnMut(usize),
+) -> Result<LoadSummary, LoadError> {
+    let mut synth = Synth::new(config)?;
+    workstation.import_clinics(synth.clinics()).await?;
+    let mut persons = 0;
+    loop {
+        let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        persons += workstation.import_households(&batch).await?;
+        progress(persons);
+    }
+    Ok(LoadSummary { clinics: synth.clinics().len(), persons })
+}
+
+/// The demo clinic a first start offers: [`DEMO_PERSONS`] persons from [`DEMO_SEED`].
+pub fn demo_config(as_of: NaiveDate) -> SynthConfig {
+    SynthConfig { seed: DEMO_SEED, persons: DEMO_PERSONS, as_of }
+}

@@ -1,0 +1,42 @@
+//! Errors the workstation returns. Each has a stable `code` the UI translates
+//! into the registrar's language; the English `Display` text is for logs.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+/// Why the database could not be opened. The file is never overwritten.
+#[derive(Debug, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum OpenError {
+    #[error("cannot create the folder {path}: {reason}")]
+    CannotCreateFolder { path: PathBuf, reason: String },
+    #[error("the database {path} cannot be read: {reason}")]
+    Unreadable { path: PathBuf, reason: String },
+    #[error("the database {path} has schema version {found}, newer than this Emhana knows ({known}); update Emhana")]
+    NewerSchema { path: PathBuf, found: i64, known: i64 },
+    #[error("cannot back up {path} before migrating it: {reason}")]
+    Backup { path: PathBuf, reason: String },
+    #[error("cannot migrate {path}: {reason}")]
+    Migration { path: PathBuf, reason: String },
+}
+
+/// A failure of the store once it is open.
+#[derive(Debug, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum StoreError {
+    #[error("no person with id {id}")]
+    PersonNotFound { id: i64 },
+    #[error("the database already holds a clinic; the demo clinic loads only into an empty one")]
+    NotEmpty,
+    #[error("stored data is damaged: {detail}")]
+    Corrupt { detail: String },
+    #[error("database error: {reason}")]
+    Database { reason: String },
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(error: sqlx::Error) -> Self {
+        StoreError::Database { reason: error.to_string() }
+    }
+}

@@ -1,0 +1,223 @@
+//! Bulk loading of a clinic and its population (the demo clinic, benchmarks,
+//! and later the first sync). Each call is one transaction: a batch lands
+//! whole or not at all.
+
+use emhana_domain::{Address, Bin, ClinicKind, DistrictKind, Iin, Person, StaffRole, fold_for_search, search_words};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
+
+use crate::error::StoreError;
+
+/// Rows per INSERT statement: well under SQLite's 32,766 bound variables.
+const ROWS_PER_STATEMENT: usize = 400;
+
+#[derive(Debug, Clone)]
+pub struct ClinicRecord {
+    pub bin: Bin,
+    pub name_kk: String,
+    pub name_ru: String,
+    pub kind: ClinicKind,
+    pub settlement: String,
+    pub address: String,
+    pub phone: String,
+    pub hours: String,
+    /// The clinic this workstation belongs to.
+    pub is_home: bool,
+    pub districts: Vec<DistrictRecord>,
+    pub staff: Vec<StaffRecord>,
+}
+
+#[derive(Debug, Clone)]
+pub struct DistrictRecord {
+    pub number: u32,
+    pub kind: DistrictKind,
+    pub coverage: Vec<CoverageRecord>,
+}
+
+/// A street's house range, both ends included.
+#[derive(Debug, Clone)]
+pub struct CoverageRecord {
+    pub settlement: String,
+    pub street: String,
+    pub house_from: u32,
+    pub house_to: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct StaffRecord {
+    pub iin: Iin,
+    pub surname: String,
+    pub first_name: String,
+    pub patronymic: Option<String>,
+    pub role: StaffRole,
+    pub specialty: Option<String>,
+    /// The district (by number in its clinic) a district doctor or nurse serves.
+    pub district_number: Option<u32>,
+    pub phone: Option<String>,
+}
+
+/// People living together at one address.
+#[derive(Debug, Clone)]
+pub struct HouseholdRecord {
+    pub address: Address,
+    pub members: Vec<Person>,
+}
+
+pub(crate) async fn clinics(conn: &mut SqliteConnection, clinics: &[ClinicRecord]) -> Result<(), StoreError> {
+    for clinic in clinics {
+        let clinic_id: i64 = sqlx::query_scalar(
+            "INSERT INTO clinic (bin, name_kk, name_ru, kind, settlement, address, phone, hours, is_home) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+        )
+        .bind(clinic.bin.to_string())
+        .bind(&clinic.name_kk)
+        .bind(&clinic.name_ru)
+        .bind(clinic.kind.as_str())
+        .bind(&clinic.settlement)
+        .bind(&clinic.address)
+        .bind(&clinic.phone)
+        .bind(&clinic.hours)
+        .bind(clinic.is_home)
+        .fetch_one(&mut *conn)
+        .await?;
+        let mut district_ids = std::collections::HashMap::new();
+        for district in &clinic.districts {
+            let district_id: i64 = sqlx::query_scalar(
+                "INSERT INTO district (clinic_id, number, kind) VALUES (?1, ?2, ?3) RETURNING id",
+            )
+            .bind(clinic_id)
+            .bind(district.number)
+            .bind(district.kind.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
+            district_ids.insert(district.number, district_id);
+            for range in &district.coverage {
+                sqlx::query(
+                    "INSERT INTO district_coverage (district_id, settlement, street, house_from, house_to) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .bind(district_id)
+                .bind(&range.settlement)
+                .bind(&range.street)
+                .bind(range.house_from)
+                .bind(range.house_to)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        for member in &clinic.staff {
+            let district_id = match member.district_number {
+                Some(number) => Some(*district_ids.get(&number).ok_or_else(|| StoreError::Corrupt {
+                    detail: format!("staff {} names district {number}, which the clinic does not have", member.iin),
+                })?),
+                None => None,
+            };
+            sqlx::query(
+                "INSERT INTO staff (clinic_id, iin, surname, first_name, patronymic, role, specialty, district_id, phone) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )
+            .bind(clinic_id)
+            .bind(member.iin.to_string())
+            .bind(&member.surname)
+            .bind(&member.first_name)
+            .bind(&member.patronymic)
+            .bind(member.role.as_str())
+            .bind(&member.specialty)
+            .bind(district_id)
+            .bind(&member.phone)
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+pub(crate) async fn households(
+    conn: &mut SqliteConnection,
+    households: &[HouseholdRecord],
+) -> Result<usize, StoreError> {
+    let next_household: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM household")
+        .fetch_one(&mut *conn)
+        .await?;
+    let next_person: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM person")
+        .fetch_one(&mut *conn)
+        .await?;
+
+    // Ids are assigned here, inside the transaction, so the search keys can name their persons.
+    let mut household_rows = Vec::with_capacity(households.len());
+    let mut person_rows = Vec::new();
+    let mut person_id = next_person;
+    for (household_id, household) in (next_household..).zip(households) {
+        household_rows.push((household_id, &household.address));
+        for member in &household.members {
+            person_rows.push((person_id, household_id, member));
+            person_id += 1;
+        }
+    }
+
+    for chunk in household_rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Sqlite> =
+            QueryBuilder::new("INSERT INTO household (id, settlement, street, house, apartment) ");
+        insert.push_values(chunk, |mut row, (id, address)| {
+            row.push_bind(*id)
+                .push_bind(&address.settlement)
+                .push_bind(&address.street)
+                .push_bind(&address.house)
+                .push_bind(&address.apartment);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+
+    for chunk in person_rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO person (id, iin, surname, first_name, patronymic, birth_date, sex, citizenship, \
+             household_id, settlement, street, house, apartment, phone) ",
+        );
+        insert.push_values(chunk, |mut row, (id, household_id, person)| {
+            let address = person.address.as_ref();
+            row.push_bind(*id)
+                .push_bind(person.iin.to_string())
+                .push_bind(&person.surname)
+                .push_bind(&person.first_name)
+                .push_bind(&person.patronymic)
+                .push_bind(person.birth_date)
+                .push_bind(person.sex.as_str())
+                .push_bind(person.citizenship.as_str())
+                .push_bind(*household_id)
+                .push_bind(address.map(|a| a.settlement.clone()))
+                .push_bind(address.map(|a| a.street.clone()))
+                .push_bind(address.map(|a| a.house.clone()))
+                .push_bind(address.and_then(|a| a.apartment.clone()))
+                .push_bind(&person.phone);
+        });
+        insert.build().execute(&mut *conn).await?;
+        insert_search_keys(conn, chunk.iter().map(|(id, _, person)| (*id, *person))).await?;
+    }
+    Ok(person_rows.len())
+}
+
+/// Writes the words and the phrase search reads for each person.
+async fn insert_search_keys<'a>(
+    conn: &mut SqliteConnection,
+    persons: impl Iterator<Item = (i64, &'a Person)>,
+) -> Result<(), StoreError> {
+    let mut words: Vec<(String, i64)> = Vec::new();
+    let mut phrases: Vec<(String, i64)> = Vec::new();
+    for (id, person) in persons {
+        let full_name = person.full_name();
+        let mut own = search_words(&full_name);
+        own.sort();
+        own.dedup();
+        words.extend(own.into_iter().map(|w| (w, id)));
+        phrases.push((fold_for_search(&full_name), id));
+    }
+    for (table, column, rows) in [("person_name_word", "word", &words), ("person_name_phrase", "phrase", &phrases)] {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(format!("INSERT INTO {table} ({column}, person_id) "));
+            insert.push_values(chunk, |mut row, (key, id)| {
+                row.push_bind(key).push_bind(*id);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}
