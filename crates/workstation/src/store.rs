@@ -36,13 +36,14 @@ pub(crate) async fn open_pool(path: &Path) -> Result<(SqlitePool, OpenReport), O
     let mut backup = None;
     let mut pending = MIGRATOR.iter().filter(|m| m.migration_type.is_up_migration()).count();
     if existed {
-        let applied = inspect_existing(path).await?;
+        let existing = inspect_existing(path).await?;
         pending = MIGRATOR
             .iter()
-            .filter(|m| m.migration_type.is_up_migration() && !applied.contains(&m.version))
+            .filter(|m| m.migration_type.is_up_migration() && !existing.applied.contains(&m.version))
             .count();
-        if pending > 0 && !applied.is_empty() {
-            backup = Some(back_up(path, applied.iter().max().copied().unwrap_or(0)).await?);
+        if pending > 0 && existing.tables > 0 {
+            let version = existing.applied.iter().max().copied().unwrap_or(0);
+            backup = Some(back_up(path, version).await?);
         }
     }
 
@@ -68,9 +69,15 @@ pub(crate) async fn open_pool(path: &Path) -> Result<(SqlitePool, OpenReport), O
     Ok((pool, OpenReport { created: !existed, backup, applied_migrations: pending }))
 }
 
+/// What an existing file holds.
+struct Existing {
+    applied: Vec<i64>,
+    tables: i64,
+}
+
 /// Reads an existing file read-only: it must be a SQLite database whose
-/// applied migrations this build knows. Returns the applied versions.
-async fn inspect_existing(path: &Path) -> Result<Vec<i64>, OpenError> {
+/// applied migrations this build knows.
+async fn inspect_existing(path: &Path) -> Result<Existing, OpenError> {
     let unreadable = |reason: String| OpenError::Unreadable { path: path.to_path_buf(), reason };
     let mut conn = SqliteConnectOptions::new()
         .filename(path)
@@ -79,13 +86,13 @@ async fn inspect_existing(path: &Path) -> Result<Vec<i64>, OpenError> {
         .await
         .map_err(|e| unreadable(e.to_string()))?;
     // The first real read tells a database from any other file.
-    let has_migrations: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    let (tables, has_migrations): (i64, bool) = sqlx::query_as(
+        "SELECT count(*), coalesce(sum(name = '_sqlx_migrations'), 0) > 0 FROM sqlite_master WHERE type = 'table'",
     )
     .fetch_one(&mut conn)
     .await
     .map_err(|e| unreadable(e.to_string()))?;
-    let applied: Vec<i64> = if has_migrations > 0 {
+    let applied: Vec<i64> = if has_migrations {
         sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
             .fetch_all(&mut conn)
             .await
@@ -98,7 +105,7 @@ async fn inspect_existing(path: &Path) -> Result<Vec<i64>, OpenError> {
     if let Some(&found) = applied.iter().find(|v| !MIGRATOR.iter().any(|m| m.version == **v)) {
         return Err(OpenError::NewerSchema { path: path.to_path_buf(), found, known });
     }
-    Ok(applied)
+    Ok(Existing { applied, tables })
 }
 
 pub(crate) fn latest_known_version() -> i64 {

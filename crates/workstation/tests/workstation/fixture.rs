@@ -1,0 +1,105 @@
+//! A small hand-made population whose search results can be predicted.
+
+use chrono::NaiveDate;
+use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole};
+use emhana_workstation::{ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation};
+use tempfile::TempDir;
+
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+pub fn iin(birth_date: NaiveDate, sex: Sex) -> Iin {
+    (0..).find_map(|serial| Iin::compose(birth_date, sex, serial)).unwrap()
+}
+
+fn address(house: &str, apartment: Option<&str>) -> Address {
+    Address {
+        settlement: "Астана".into(),
+        street: "Абай даңғылы".into(),
+        house: house.into(),
+        apartment: apartment.map(Into::into),
+    }
+}
+
+pub fn person(surname: &str, first: &str, patronymic: Option<&str>, born: NaiveDate, sex: Sex) -> Person {
+    Person {
+        iin: iin(born, sex),
+        surname: surname.into(),
+        first_name: first.into(),
+        patronymic: patronymic.map(Into::into),
+        birth_date: born,
+        sex,
+        citizenship: Citizenship::Citizen,
+        address: None,
+        phone: None,
+    }
+}
+
+pub fn clinic() -> ClinicRecord {
+    ClinicRecord {
+        bin: Bin::complete([0, 4, 0, 3, 4, 0, 0, 0, 0, 1, 0]).unwrap(),
+        name_kk: "№1 қалалық емхана".into(),
+        name_ru: "Городская поликлиника №1".into(),
+        kind: ClinicKind::Polyclinic,
+        settlement: "Астана".into(),
+        address: "Астана, Абай даңғылы, 1".into(),
+        phone: "+7 7172 20 00 00".into(),
+        hours: "08:00–20:00".into(),
+        is_home: true,
+        districts: vec![DistrictRecord {
+            number: 1,
+            kind: DistrictKind::Therapeutic,
+            coverage: vec![CoverageRecord {
+                settlement: "Астана".into(),
+                street: "Абай даңғылы".into(),
+                house_from: 1,
+                house_to: 20,
+            }],
+        }],
+        staff: vec![StaffRecord {
+            iin: iin(date(1980, 1, 1), Sex::Female),
+            surname: "Сейітова".into(),
+            first_name: "Гүлнұр".into(),
+            patronymic: None,
+            role: StaffRole::DistrictNurse,
+            specialty: None,
+            district_number: Some(1),
+            phone: None,
+        }],
+    }
+}
+
+/// The Әлібековs at Абай 12-5 (with Қайрат's real-world-shaped IIN
+/// 780322300458), a man whose first name is Әлібек, and others.
+pub fn households() -> Vec<HouseholdRecord> {
+    let home = address("12", Some("5"));
+    let mut kairat = person("Әлібеков", "Қайрат", Some("Серікұлы"), date(1978, 3, 22), Sex::Male);
+    kairat.iin = Iin::parse("780322300458").unwrap();
+    kairat.phone = Some("7012345678".into());
+    let mut aigerim = person("Әлібекова", "Айгерім", Some("Болатқызы"), date(1981, 7, 9), Sex::Female);
+    aigerim.phone = Some("7771112233".into());
+    let child = person("Әлібеков", "Нұрсұлтан", Some("Қайратұлы"), date(2020, 2, 29), Sex::Male);
+    let alibek = person("Ахметов", "Әлібек", Some("Серікович"), date(1990, 1, 1), Sex::Male);
+    let ivanov = person("Иванов", "Пётр", Some("Ильич"), date(1955, 5, 5), Sex::Male);
+    let zhanna = person("Серікова", "Жанна", None, date(1999, 12, 31), Sex::Female);
+    let mut family = vec![kairat, aigerim, child];
+    for member in &mut family {
+        member.address = Some(home.clone());
+    }
+    vec![
+        HouseholdRecord { address: home, members: family },
+        HouseholdRecord { address: address("3", None), members: vec![alibek] },
+        HouseholdRecord { address: address("4", Some("10")), members: vec![ivanov] },
+        HouseholdRecord { address: address("4", Some("11")), members: vec![zhanna] },
+    ]
+}
+
+/// A fresh database file in its own folder, holding the fixture.
+pub async fn loaded() -> (TempDir, Workstation) {
+    let dir = tempfile::tempdir().unwrap();
+    let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite")).await.unwrap();
+    workstation.import_clinics(&[clinic()]).await.unwrap();
+    workstation.import_households(&households()).await.unwrap();
+    (dir, workstation)
+}

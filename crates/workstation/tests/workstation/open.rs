@@ -1,0 +1,105 @@
+use emhana_workstation::{OpenError, Workstation};
+use sqlx::{ConnectOptions, Connection, sqlite::SqliteConnectOptions};
+
+#[tokio::test]
+async fn a_missing_database_is_created_with_its_folder_and_migrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("app-data").join("emhana.sqlite");
+    let (workstation, report) = Workstation::open(&path).await.unwrap();
+    assert!(report.created, "the file did not exist, so it was created");
+    assert!(report.applied_migrations >= 1);
+    assert!(path.exists());
+    assert!(workstation.is_empty().await.unwrap(), "a new database holds no clinic");
+    let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut SqliteConnectOptions::new().filename(&path).connect().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(journal, "wal");
+}
+
+#[tokio::test]
+async fn reopening_a_current_database_applies_nothing_and_makes_no_backup() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emhana.sqlite");
+    let (first, _) = Workstation::open(&path).await.unwrap();
+    first.close().await;
+    let (_, report) = Workstation::open(&path).await.unwrap();
+    assert!(!report.created);
+    assert_eq!(report.applied_migrations, 0);
+    assert!(report.backup.is_none());
+}
+
+#[tokio::test]
+async fn a_file_that_is_not_a_database_stops_with_its_path_and_is_not_overwritten() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emhana.sqlite");
+    let garbage = b"this is a spreadsheet, not a database ".repeat(200);
+    std::fs::write(&path, &garbage).unwrap();
+    let error = Workstation::open(&path).await.unwrap_err();
+    assert!(matches!(error, OpenError::Unreadable { path: ref p, .. } if p == &path), "got {error:?}");
+    assert!(error.to_string().contains(&path.display().to_string()), "the message names the file");
+    assert_eq!(std::fs::read(&path).unwrap(), garbage, "the file must be left exactly as it was");
+}
+
+#[tokio::test]
+async fn a_database_from_a_newer_emhana_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emhana.sqlite");
+    let (workstation, _) = Workstation::open(&path).await.unwrap();
+    workstation.close().await;
+    let mut conn = SqliteConnectOptions::new().filename(&path).connect().await.unwrap();
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+    )
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    conn.close().await.unwrap();
+    let before = std::fs::read(&path).unwrap();
+
+    let error = Workstation::open(&path).await.unwrap_err();
+    assert!(
+        matches!(error, OpenError::NewerSchema { found: 99990101000000, .. }),
+        "got {error:?}"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), before, "a newer database must not be touched");
+}
+
+#[tokio::test]
+async fn a_database_with_pending_migrations_is_backed_up_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emhana.sqlite");
+    // An older file: data, but none of this build's migrations yet.
+    let mut conn = SqliteConnectOptions::new().filename(&path).create_if_missing(true).connect().await.unwrap();
+    sqlx::query("CREATE TABLE legacy_note (text TEXT); INSERT INTO legacy_note VALUES ('keep me')")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let (_, report) = Workstation::open(&path).await.unwrap();
+    let backup = report.backup.expect("a backup is made before migrating a file that holds data");
+    let mut copy = SqliteConnectOptions::new().filename(&backup).read_only(true).connect().await.unwrap();
+    let note: String = sqlx::query_scalar("SELECT text FROM legacy_note").fetch_one(&mut copy).await.unwrap();
+    assert_eq!(note, "keep me");
+    let migrated: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'person'")
+        .fetch_one(&mut copy)
+        .await
+        .unwrap();
+    assert_eq!(migrated, 0, "the backup is the file as it was before the migration");
+}
+
+#[tokio::test]
+async fn the_language_choice_is_remembered_across_restarts() {
+    use emhana_workstation::Language;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("emhana.sqlite");
+    let (workstation, _) = Workstation::open(&path).await.unwrap();
+    assert_eq!(workstation.language().await.unwrap(), None);
+    workstation.set_language(Language::Ru).await.unwrap();
+    workstation.set_language(Language::Kk).await.unwrap();
+    workstation.close().await;
+    let (reopened, _) = Workstation::open(&path).await.unwrap();
+    assert_eq!(reopened.language().await.unwrap(), Some(Language::Kk));
+}
