@@ -1,7 +1,5 @@
 //! Clinics, districts and staff roles (DOMAIN.md §1).
 
-
-
 text_enum!(
     /// The kinds of PHC organization.
     ClinicKind {

@@ -130,7 +130,11 @@ mod tests {
             ("Һадиша", "хадиша"),
         ];
         for (stored, typed) in cases {
-            assert_eq!(fold_for_search(stored), fold_for_search(typed), "{typed} must find {stored}");
+            assert_eq!(
+                fold_for_search(stored),
+                fold_for_search(typed),
+                "{typed} must find {stored}"
+            );
         }
     }
 
@@ -148,7 +152,11 @@ mod tests {
             ("Юлия", "Yuliya"),
         ];
         for (stored, typed) in cases {
-            assert_eq!(fold_for_search(stored), fold_for_search(typed), "{typed} must find {stored}");
+            assert_eq!(
+                fold_for_search(stored),
+                fold_for_search(typed),
+                "{typed} must find {stored}"
+            );
         }
     }
 

@@ -302,8 +302,16 @@ mod tests {
     #[test]
     fn worked_case_900101300811_is_valid_only_through_the_second_weights() {
         let first = eleven("90010130081");
-        let first_round: u32 = first.iter().zip(FIRST_WEIGHTS).map(|(&d, w)| u32::from(d) * w).sum();
-        assert_eq!(first_round % 11, 10, "the first round must give 10 for this case to mean anything");
+        let first_round: u32 = first
+            .iter()
+            .zip(FIRST_WEIGHTS)
+            .map(|(&d, w)| u32::from(d) * w)
+            .sum();
+        assert_eq!(
+            first_round % 11,
+            10,
+            "the first round must give 10 for this case to mean anything"
+        );
         assert_eq!(check_digit(&first), Some(1));
         assert!(Iin::parse("900101300811").is_ok());
     }
@@ -324,25 +332,43 @@ mod tests {
     #[test]
     fn errors_say_what_is_wrong() {
         let cases: &[(&str, IdentifierError, &str)] = &[
-            ("", IdentifierError::Empty { kind: IdentifierKind::Iin }, "empty, an IIN has 12 digits"),
+            (
+                "",
+                IdentifierError::Empty {
+                    kind: IdentifierKind::Iin,
+                },
+                "empty, an IIN has 12 digits",
+            ),
             (
                 "7803223004581",
-                IdentifierError::WrongLength { kind: IdentifierKind::Iin, length: 13 },
+                IdentifierError::WrongLength {
+                    kind: IdentifierKind::Iin,
+                    length: 13,
+                },
                 "13 digits, an IIN has 12",
             ),
             (
                 "78032230045",
-                IdentifierError::WrongLength { kind: IdentifierKind::Iin, length: 11 },
+                IdentifierError::WrongLength {
+                    kind: IdentifierKind::Iin,
+                    length: 11,
+                },
                 "11 digits, an IIN has 12",
             ),
             (
                 "78032230045x",
-                IdentifierError::NotADigit { position: 12, found: 'x' },
+                IdentifierError::NotADigit {
+                    position: 12,
+                    found: 'x',
+                },
                 "x at position 12 is not a digit",
             ),
             (
                 "780322300451",
-                IdentifierError::WrongCheckDigit { expected: 8, found: 1 },
+                IdentifierError::WrongCheckDigit {
+                    expected: 8,
+                    found: 1,
+                },
                 "check digit should be 8",
             ),
         ];
@@ -395,9 +421,17 @@ mod tests {
     #[test]
     fn compose_round_trips_through_parse() {
         let date = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
-        let iin = (0..100).find_map(|serial| Iin::compose(date, Sex::Female, serial)).unwrap();
+        let iin = (0..100)
+            .find_map(|serial| Iin::compose(date, Sex::Female, serial))
+            .unwrap();
         let parsed = Iin::parse(&iin.to_string()).unwrap();
-        assert_eq!(parsed.birth().unwrap(), IinBirth { birth_date: date, sex: Sex::Female });
+        assert_eq!(
+            parsed.birth().unwrap(),
+            IinBirth {
+                birth_date: date,
+                sex: Sex::Female
+            }
+        );
     }
 
     #[test]
@@ -407,6 +441,9 @@ mod tests {
         let mut wrong = bin.to_string();
         let last = wrong.pop().unwrap().to_digit(10).unwrap();
         wrong.push(char::from_digit((last + 1) % 10, 10).unwrap());
-        assert!(matches!(Bin::parse(&wrong), Err(IdentifierError::WrongCheckDigit { .. })));
+        assert!(matches!(
+            Bin::parse(&wrong),
+            Err(IdentifierError::WrongCheckDigit { .. })
+        ));
     }
 }

@@ -107,7 +107,10 @@ mod tests {
 
     #[test]
     fn full_name_leaves_out_a_missing_patronymic() {
-        assert_eq!(full_name("Әлібеков", "Қайрат", Some("Серікұлы")), "Әлібеков Қайрат Серікұлы");
+        assert_eq!(
+            full_name("Әлібеков", "Қайрат", Some("Серікұлы")),
+            "Әлібеков Қайрат Серікұлы"
+        );
         assert_eq!(full_name("Smith", "John", None), "Smith John");
         assert_eq!(full_name("Smith", "John", Some("")), "Smith John");
     }

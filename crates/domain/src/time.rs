@@ -16,8 +16,14 @@ mod tests {
     #[test]
     fn an_evening_in_utc_is_already_tomorrow_in_kazakhstan() {
         let instant = Utc.with_ymd_and_hms(2026, 11, 15, 19, 0, 0).unwrap();
-        assert_eq!(kazakhstan_date(instant), NaiveDate::from_ymd_opt(2026, 11, 16).unwrap());
+        assert_eq!(
+            kazakhstan_date(instant),
+            NaiveDate::from_ymd_opt(2026, 11, 16).unwrap()
+        );
         let earlier = Utc.with_ymd_and_hms(2026, 11, 15, 18, 59, 59).unwrap();
-        assert_eq!(kazakhstan_date(earlier), NaiveDate::from_ymd_opt(2026, 11, 15).unwrap());
+        assert_eq!(
+            kazakhstan_date(earlier),
+            NaiveDate::from_ymd_opt(2026, 11, 15).unwrap()
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Property tests of the IIN scheme over generated birth dates, sexes and serials.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly, which is its job
+
 use chrono::{Datelike, NaiveDate};
 use emhana_domain::{IdentifierError, Iin, Sex, check_digit};
 use proptest::prelude::*;

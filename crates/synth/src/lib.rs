@@ -18,7 +18,9 @@ use std::collections::HashMap;
 
 use chrono::{Months, NaiveDate, TimeDelta};
 use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole};
-use emhana_workstation::{ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation};
+use emhana_workstation::{
+    ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation,
+};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -167,8 +169,12 @@ impl Synth {
 
     fn clinic(&mut self, index: usize) -> Result<ClinicRecord, SynthError> {
         let number = index + 1;
-        let territories: Vec<Territory> =
-            self.territories.iter().filter(|t| t.clinic == index).cloned().collect();
+        let territories: Vec<Territory> = self
+            .territories
+            .iter()
+            .filter(|t| t.clinic == index)
+            .cloned()
+            .collect();
         let mut districts = Vec::new();
         let mut staff = Vec::new();
         for (position, territory) in territories.iter().enumerate() {
@@ -186,7 +192,11 @@ impl Synth {
             };
             for &kind in kinds {
                 let district_number = districts.len() as u32 + 1;
-                districts.push(DistrictRecord { number: district_number, kind, coverage: coverage.clone() });
+                districts.push(DistrictRecord {
+                    number: district_number,
+                    kind,
+                    coverage: coverage.clone(),
+                });
                 if territory.rural {
                     staff.push(self.staff_member(StaffRole::Feldsher, None, Some(district_number))?);
                     continue;
@@ -196,7 +206,11 @@ impl Synth {
                     DistrictKind::Pediatric => "pediatrician",
                     DistrictKind::GeneralPractice => "general_practitioner",
                 };
-                staff.push(self.staff_member(StaffRole::DistrictDoctor, Some(specialty), Some(district_number))?);
+                staff.push(self.staff_member(
+                    StaffRole::DistrictDoctor,
+                    Some(specialty),
+                    Some(district_number),
+                )?);
                 staff.push(self.staff_member(StaffRole::DistrictNurse, None, Some(district_number))?);
             }
         }
@@ -213,7 +227,12 @@ impl Synth {
             kind: ClinicKind::Polyclinic,
             settlement: CITY.to_owned(),
             address: format!("{CITY}, {street}, {house}"),
-            phone: format!("+7 7172 {:02} {:02} {:02}", 20 + index % 70, (index * 37) % 100, (index * 91) % 100),
+            phone: format!(
+                "+7 7172 {:02} {:02} {:02}",
+                20 + index % 70,
+                (index * 37) % 100,
+                (index * 91) % 100
+            ),
             hours: "Дс–Жм / Пн–Пт 08:00–20:00, Сб 09:00–14:00".to_owned(),
             is_home: index == 0,
             districts,
@@ -248,7 +267,11 @@ impl Synth {
             StaffRole::Feldsher => 0.7,
             _ => 0.6,
         };
-        let sex = if self.rng.random_bool(female_share) { Sex::Female } else { Sex::Male };
+        let sex = if self.rng.random_bool(female_share) {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
         let age = self.rng.random_range(24..62);
         let birth_date = self.birth_date(age);
         let kazakh = self.rng.random_bool(0.75);
@@ -267,7 +290,9 @@ impl Synth {
     }
 
     fn iin(&mut self, birth_date: NaiveDate, sex: Sex) -> Result<Iin, SynthError> {
-        self.iins.allocate(birth_date, sex).ok_or(SynthError::SerialsExhausted { birth_date, sex })
+        self.iins
+            .allocate(birth_date, sex)
+            .ok_or(SynthError::SerialsExhausted { birth_date, sex })
     }
 
     /// A birth date `age` full years before `as_of`.
@@ -281,7 +306,9 @@ impl Synth {
     }
 
     fn phone(&mut self) -> String {
-        const OPERATOR_CODES: &[&str] = &["700", "701", "702", "705", "707", "708", "747", "771", "775", "777", "778"];
+        const OPERATOR_CODES: &[&str] = &[
+            "700", "701", "702", "705", "707", "708", "747", "771", "775", "777", "778",
+        ];
         let code = OPERATOR_CODES.choose(&mut self.rng).copied().unwrap_or("701");
         format!("{code}{:07}", self.rng.random_range(0..10_000_000))
     }
@@ -298,16 +325,29 @@ impl Synth {
 
     /// Surname, first name and patronymic for a person of `sex`, taking the
     /// family's masculine `surname` when given, the father's name for the patronymic.
-    fn names(&mut self, kazakh: bool, sex: Sex, surname: Option<&str>, father: &str) -> (String, String, String) {
+    fn names(
+        &mut self,
+        kazakh: bool,
+        sex: Sex,
+        surname: Option<&str>,
+        father: &str,
+    ) -> (String, String, String) {
         let male = sex == Sex::Male;
         let masculine = match surname {
             Some(s) => s.to_owned(),
             None => {
                 let pool = if kazakh { KAZAKH_SURNAMES } else { RUSSIAN_SURNAMES };
-                pool.choose(&mut self.rng).copied().unwrap_or("Ахметов").to_owned()
+                pool.choose(&mut self.rng)
+                    .copied()
+                    .unwrap_or("Ахметов")
+                    .to_owned()
             }
         };
-        let surname = if male { masculine } else { feminine_surname(&masculine) };
+        let surname = if male {
+            masculine
+        } else {
+            feminine_surname(&masculine)
+        };
         let first_name = match (kazakh, male) {
             (true, true) => KAZAKH_MALE.choose(&mut self.rng).copied(),
             (true, false) => KAZAKH_FEMALE.choose(&mut self.rng).copied(),
@@ -326,15 +366,25 @@ impl Synth {
 
     fn address(&mut self) -> Address {
         let rural = self.rng.random_bool(RURAL_SHARE);
-        let candidates: Vec<usize> =
-            (0..self.territories.len()).filter(|&i| self.territories[i].rural == rural).collect();
+        let candidates: Vec<usize> = (0..self.territories.len())
+            .filter(|&i| self.territories[i].rural == rural)
+            .collect();
         let index = candidates.choose(&mut self.rng).copied().unwrap_or(0);
         let territory = &self.territories[index];
-        let (settlement, street, from, to) =
-            (territory.settlement.clone(), territory.street.clone(), territory.house_from, territory.house_to);
+        let (settlement, street, from, to) = (
+            territory.settlement.clone(),
+            territory.street.clone(),
+            territory.house_from,
+            territory.house_to,
+        );
         let house = self.rng.random_range(from..=to).to_string();
         let apartment = (!rural).then(|| self.rng.random_range(1..=180).to_string());
-        Address { settlement, street, house, apartment }
+        Address {
+            settlement,
+            street,
+            house,
+            apartment,
+        }
     }
 
     fn household(&mut self) -> Result<HouseholdRecord, SynthError> {
@@ -342,7 +392,10 @@ impl Synth {
         let kazakh = self.rng.random_bool(0.7);
         let surname = {
             let pool = if kazakh { KAZAKH_SURNAMES } else { RUSSIAN_SURNAMES };
-            pool.choose(&mut self.rng).copied().unwrap_or("Ахметов").to_owned()
+            pool.choose(&mut self.rng)
+                .copied()
+                .unwrap_or("Ахметов")
+                .to_owned()
         };
         let mut plan: Vec<(Sex, u32, Role)> = Vec::new();
         let roll: f64 = self.rng.random();
@@ -352,13 +405,19 @@ impl Synth {
             let mother_age = father_age.saturating_sub(self.rng.random_range(0..6)).max(21);
             plan.push((Sex::Male, father_age, Role::Father));
             plan.push((Sex::Female, mother_age, Role::Mother));
-            let children = *[1u32, 1, 1, 2, 2, 2, 2, 3, 3, 4].choose(&mut self.rng).unwrap_or(&2);
+            let children = *[1u32, 1, 1, 2, 2, 2, 2, 3, 3, 4]
+                .choose(&mut self.rng)
+                .unwrap_or(&2);
             for _ in 0..children {
                 let oldest = (mother_age - 19).min(18);
                 plan.push((self.sex(), self.rng.random_range(0..=oldest), Role::Child));
             }
             if self.rng.random_bool(0.25) {
-                plan.push((self.sex(), self.rng.random_range(father_age + 22..father_age + 36), Role::Grandparent));
+                plan.push((
+                    self.sex(),
+                    self.rng.random_range(father_age + 22..father_age + 36),
+                    Role::Grandparent,
+                ));
             }
         } else if roll < 0.57 {
             let age: u32 = self.rng.random_range(20..36);
@@ -378,7 +437,11 @@ impl Synth {
             plan.push((Sex::Male, age, Role::Father));
             plan.push((Sex::Female, age.saturating_sub(3).max(58), Role::Mother));
         } else {
-            let sex = if self.rng.random_bool(0.7) { Sex::Female } else { Sex::Male };
+            let sex = if self.rng.random_bool(0.7) {
+                Sex::Female
+            } else {
+                Sex::Male
+            };
             plan.push((sex, self.rng.random_range(62..96), Role::Single));
         }
 
@@ -394,10 +457,13 @@ impl Synth {
                 Role::Child => (Some(surname.as_str()), father_first_name.clone()),
                 Role::Father | Role::Single => (Some(surname.as_str()), self.father_name(kazakh)),
                 // Many married women in Kazakhstan keep their own surname.
-                Role::Mother if self.rng.random_bool(0.5) => (Some(surname.as_str()), self.father_name(kazakh)),
+                Role::Mother if self.rng.random_bool(0.5) => {
+                    (Some(surname.as_str()), self.father_name(kazakh))
+                }
                 Role::Mother | Role::Grandparent => (None, self.father_name(kazakh)),
             };
-            let (person_surname, first_name, patronymic) = self.names(kazakh, sex, surname_given, &own_father);
+            let (person_surname, first_name, patronymic) =
+                self.names(kazakh, sex, surname_given, &own_father);
             if role == Role::Father {
                 father_first_name = first_name.clone();
             }
@@ -425,7 +491,11 @@ impl Synth {
     }
 
     fn sex(&mut self) -> Sex {
-        if self.rng.random_bool(0.51) { Sex::Female } else { Sex::Male }
+        if self.rng.random_bool(0.51) {
+            Sex::Female
+        } else {
+            Sex::Male
+        }
     }
 }
 
@@ -471,10 +541,17 @@ pub async fn load_into(
         persons += workstation.import_households(&batch).await?;
         progress(persons);
     }
-    Ok(LoadSummary { clinics: synth.clinics().len(), persons })
+    Ok(LoadSummary {
+        clinics: synth.clinics().len(),
+        persons,
+    })
 }
 
 /// The demo clinic a first start offers: [`DEMO_PERSONS`] persons from [`DEMO_SEED`].
 pub fn demo_config(as_of: NaiveDate) -> SynthConfig {
-    SynthConfig { seed: DEMO_SEED, persons: DEMO_PERSONS, as_of }
+    SynthConfig {
+        seed: DEMO_SEED,
+        persons: DEMO_PERSONS,
+        as_of,
+    }
 }

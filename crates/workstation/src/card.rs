@@ -41,7 +41,9 @@ pub struct HouseholdMember {
 
 pub(crate) async fn load(pool: &SqlitePool, id: i64, today: NaiveDate) -> Result<PersonCard, StoreError> {
     const CARD: &str = concat!(
-        "SELECT ", person_columns!(), ", p.citizenship, p.household_id FROM person p WHERE p.id = ?1"
+        "SELECT ",
+        person_columns!(),
+        ", p.citizenship, p.household_id FROM person p WHERE p.id = ?1"
     );
     let row: Option<(PersonRow, String, Option<i64>)> = sqlx::query_as::<_, CardRow>(CARD)
         .bind(id)
@@ -63,7 +65,8 @@ pub(crate) async fn load(pool: &SqlitePool, id: i64, today: NaiveDate) -> Result
     let mut household = Vec::new();
     if let Some(household_id) = household_id {
         const MEMBERS: &str = concat!(
-            "SELECT ", person_columns!(),
+            "SELECT ",
+            person_columns!(),
             " FROM person p WHERE p.household_id = ?1 AND p.id <> ?2 ORDER BY p.birth_date, p.id"
         );
         let members = sqlx::query_as::<_, PersonRow>(MEMBERS)

@@ -13,7 +13,9 @@ pub enum OpenError {
     CannotCreateFolder { path: PathBuf, reason: String },
     #[error("the database {path} cannot be read: {reason}")]
     Unreadable { path: PathBuf, reason: String },
-    #[error("the database {path} has schema version {found}, newer than this Emhana knows ({known}); update Emhana")]
+    #[error(
+        "the database {path} has schema version {found}, newer than this Emhana knows ({known}); update Emhana"
+    )]
     NewerSchema { path: PathBuf, found: i64, known: i64 },
     #[error("cannot back up {path} before migrating it: {reason}")]
     Backup { path: PathBuf, reason: String },
@@ -37,6 +39,8 @@ pub enum StoreError {
 
 impl From<sqlx::Error> for StoreError {
     fn from(error: sqlx::Error) -> Self {
-        StoreError::Database { reason: error.to_string() }
+        StoreError::Database {
+            reason: error.to_string(),
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! and later the first sync). Each call is one transaction: a batch lands
 //! whole or not at all.
 
-use emhana_domain::{Address, Bin, ClinicKind, DistrictKind, Iin, Person, StaffRole, fold_for_search, search_words};
+use emhana_domain::{
+    Address, Bin, ClinicKind, DistrictKind, Iin, Person, StaffRole, fold_for_search, search_words,
+};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::StoreError;
@@ -107,7 +109,10 @@ pub(crate) async fn clinics(conn: &mut SqliteConnection, clinics: &[ClinicRecord
         for member in &clinic.staff {
             let district_id = match member.district_number {
                 Some(number) => Some(*district_ids.get(&number).ok_or_else(|| StoreError::Corrupt {
-                    detail: format!("staff {} names district {number}, which the clinic does not have", member.iin),
+                    detail: format!(
+                        "staff {} names district {number}, which the clinic does not have",
+                        member.iin
+                    ),
                 })?),
                 None => None,
             };
@@ -210,9 +215,13 @@ async fn insert_search_keys<'a>(
         words.extend(own.into_iter().map(|w| (w, id)));
         phrases.push((fold_for_search(&full_name), id));
     }
-    for (table, column, rows) in [("person_name_word", "word", &words), ("person_name_phrase", "phrase", &phrases)] {
+    for (table, column, rows) in [
+        ("person_name_word", "word", &words),
+        ("person_name_phrase", "phrase", &phrases),
+    ] {
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(format!("INSERT INTO {table} ({column}, person_id) "));
+            let mut insert: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("INSERT INTO {table} ({column}, person_id) "));
             insert.push_values(chunk, |mut row, (key, id)| {
                 row.push_bind(key).push_bind(*id);
             });

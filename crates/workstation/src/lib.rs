@@ -59,7 +59,13 @@ impl Workstation {
     pub async fn open(path: &Path) -> Result<(Self, OpenReport), OpenError> {
         let (pool, report) = store::open_pool(path).await?;
         tracing::info!(path = %path.display(), created = report.created, migrations = report.applied_migrations, "workstation database open");
-        Ok((Workstation { pool, path: path.to_path_buf() }, report))
+        Ok((
+            Workstation {
+                pool,
+                path: path.to_path_buf(),
+            },
+            report,
+        ))
     }
 
     pub fn path(&self) -> &Path {
@@ -75,13 +81,21 @@ impl Workstation {
         )
         .fetch_optional(&self.pool)
         .await?;
-        let persons: i64 = sqlx::query_scalar("SELECT count(*) FROM person").fetch_one(&self.pool).await?;
-        Ok(StoreStatus { path: self.path.clone(), clinic, persons })
+        let persons: i64 = sqlx::query_scalar("SELECT count(*) FROM person")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(StoreStatus {
+            path: self.path.clone(),
+            clinic,
+            persons,
+        })
     }
 
     /// True when no clinic has been loaded: the first start.
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let clinics: i64 = sqlx::query_scalar("SELECT count(*) FROM clinic").fetch_one(&self.pool).await?;
+        let clinics: i64 = sqlx::query_scalar("SELECT count(*) FROM clinic")
+            .fetch_one(&self.pool)
+            .await?;
         Ok(clinics == 0)
     }
 

@@ -35,7 +35,10 @@ pub enum SearchQuery {
     Iin(Iin),
     InvalidIin(IdentifierError),
     /// Digits short of an IIN: an IIN prefix, or a phone prefix (national digits).
-    Digits { iin_prefix: String, phone_prefixes: Vec<String> },
+    Digits {
+        iin_prefix: String,
+        phone_prefixes: Vec<String>,
+    },
     /// A phone number typed with formatting: its national digits so far.
     Phone(String),
     Name(Vec<String>),
@@ -51,7 +54,11 @@ pub fn classify(text: &str) -> SearchQuery {
         && text.chars().any(|c| c.is_ascii_digit());
     if !is_numeric {
         let words = search_words(text);
-        return if words.is_empty() { SearchQuery::Empty } else { SearchQuery::Name(words) };
+        return if words.is_empty() {
+            SearchQuery::Empty
+        } else {
+            SearchQuery::Name(words)
+        };
     }
     let digits: String = text.chars().filter(char::is_ascii_digit).collect();
     let formatted_as_phone = text.contains(['+', '(', ')', '-']);
@@ -88,7 +95,10 @@ pub fn classify(text: &str) -> SearchQuery {
                     phone_prefixes.push(rest.to_owned());
                 }
             }
-            SearchQuery::Digits { iin_prefix: digits, phone_prefixes }
+            SearchQuery::Digits {
+                iin_prefix: digits,
+                phone_prefixes,
+            }
         }
     }
 }
@@ -150,19 +160,24 @@ macro_rules! person_columns {
 pub(crate) use person_columns;
 
 const BY_IIN: &str = concat!(
-    "SELECT ", person_columns!(), " FROM person p WHERE p.iin >= ?1 AND p.iin < ?2 ORDER BY p.iin"
+    "SELECT ",
+    person_columns!(),
+    " FROM person p WHERE p.iin >= ?1 AND p.iin < ?2 ORDER BY p.iin"
 );
 const BY_PHONE: &str = concat!(
-    "SELECT ", person_columns!(),
+    "SELECT ",
+    person_columns!(),
     " FROM person p WHERE p.phone >= ?1 AND p.phone < ?2 ORDER BY p.phone, p.id"
 );
 const BY_WORD: &str = concat!(
-    "SELECT ", person_columns!(),
+    "SELECT ",
+    person_columns!(),
     " FROM person_name_word w JOIN person p ON p.id = w.person_id \
      WHERE w.word >= ?1 AND w.word < ?2 ORDER BY w.word, w.person_id"
 );
 const BY_PHRASE: &str = concat!(
-    "SELECT ", person_columns!(),
+    "SELECT ",
+    person_columns!(),
     " FROM person_name_phrase n JOIN person p ON p.id = n.person_id \
      WHERE n.phrase >= ?1 AND n.phrase < ?2 ORDER BY n.phrase, n.person_id"
 );
@@ -180,7 +195,11 @@ impl PersonRow {
 
     /// "Астана, Абай даңғылы, 12-5": settlement, street, house, apartment after a dash.
     pub(crate) fn address_line(&self) -> Option<String> {
-        let (settlement, street, house) = (self.settlement.as_ref()?, self.street.as_ref()?, self.house.as_ref()?);
+        let (settlement, street, house) = (
+            self.settlement.as_ref()?,
+            self.street.as_ref()?,
+            self.house.as_ref()?,
+        );
         Some(match &self.apartment {
             Some(apartment) => format!("{settlement}, {street}, {house}-{apartment}"),
             None => format!("{settlement}, {street}, {house}"),
@@ -216,7 +235,11 @@ struct Collector {
 
 impl Collector {
     fn new(limit: usize) -> Self {
-        Collector { hits: Vec::new(), seen: HashSet::new(), limit }
+        Collector {
+            hits: Vec::new(),
+            seen: HashSet::new(),
+            limit,
+        }
     }
 
     fn full(&self) -> bool {
@@ -242,7 +265,10 @@ impl Collector {
         if self.full() {
             return Ok(());
         }
-        let mut rows = sqlx::query_as::<_, PersonRow>(sql).bind(low).bind(high).fetch(pool);
+        let mut rows = sqlx::query_as::<_, PersonRow>(sql)
+            .bind(low)
+            .bind(high)
+            .fetch(pool);
         while let Some(row) = rows.try_next().await? {
             self.push(row, matched)?;
             if self.full() {
@@ -263,31 +289,65 @@ pub(crate) async fn run(pool: &SqlitePool, text: &str, limit: usize) -> Result<S
         SearchQuery::Iin(iin) => {
             // Every stored IIN has 12 digits, so this range holds that IIN alone.
             let iin = iin.to_string();
-            found.scan(pool, BY_IIN, &iin, &prefix_end(&iin), MatchKind::Iin).await?;
+            found
+                .scan(pool, BY_IIN, &iin, &prefix_end(&iin), MatchKind::Iin)
+                .await?;
         }
-        SearchQuery::Digits { iin_prefix, phone_prefixes } => {
-            found.scan(pool, BY_IIN, &iin_prefix, &prefix_end(&iin_prefix), MatchKind::Iin).await?;
+        SearchQuery::Digits {
+            iin_prefix,
+            phone_prefixes,
+        } => {
+            found
+                .scan(
+                    pool,
+                    BY_IIN,
+                    &iin_prefix,
+                    &prefix_end(&iin_prefix),
+                    MatchKind::Iin,
+                )
+                .await?;
             for prefix in phone_prefixes {
-                found.scan(pool, BY_PHONE, &prefix, &prefix_end(&prefix), MatchKind::Phone).await?;
+                found
+                    .scan(pool, BY_PHONE, &prefix, &prefix_end(&prefix), MatchKind::Phone)
+                    .await?;
             }
         }
         SearchQuery::Phone(national) => {
             if national.len() >= MIN_PHONE_DIGITS {
-                found.scan(pool, BY_PHONE, &national, &prefix_end(&national), MatchKind::Phone).await?;
+                found
+                    .scan(
+                        pool,
+                        BY_PHONE,
+                        &national,
+                        &prefix_end(&national),
+                        MatchKind::Phone,
+                    )
+                    .await?;
             }
         }
         SearchQuery::Name(words) => search_by_name(pool, &words, &mut found).await?,
     }
-    Ok(SearchOutcome { hits: found.hits, notice })
+    Ok(SearchOutcome {
+        hits: found.hits,
+        notice,
+    })
 }
 
-async fn search_by_name(pool: &SqlitePool, words: &[String], found: &mut Collector) -> Result<(), StoreError> {
+async fn search_by_name(
+    pool: &SqlitePool,
+    words: &[String],
+    found: &mut Collector,
+) -> Result<(), StoreError> {
     if let [word] = words {
-        return found.scan(pool, BY_WORD, word, &prefix_end(word), MatchKind::Name).await;
+        return found
+            .scan(pool, BY_WORD, word, &prefix_end(word), MatchKind::Name)
+            .await;
     }
     // Typed in document order ("surname name patronymic"): one range of full names.
     let phrase = words.join(" ");
-    found.scan(pool, BY_PHRASE, &phrase, &prefix_end(&phrase), MatchKind::Name).await?;
+    found
+        .scan(pool, BY_PHRASE, &phrase, &prefix_end(&phrase), MatchKind::Name)
+        .await?;
     if found.full() {
         return Ok(());
     }
@@ -331,7 +391,10 @@ mod tests {
             (" 780322300458 ", SearchQuery::Iin(iin)),
             (
                 "780322300451",
-                SearchQuery::InvalidIin(IdentifierError::WrongCheckDigit { expected: 8, found: 1 }),
+                SearchQuery::InvalidIin(IdentifierError::WrongCheckDigit {
+                    expected: 8,
+                    found: 1,
+                }),
             ),
             (
                 "7803223004581",
@@ -354,12 +417,21 @@ mod tests {
                     phone_prefixes: vec!["7012".into()],
                 },
             ),
-            ("78", SearchQuery::Digits { iin_prefix: "78".into(), phone_prefixes: vec![] }),
+            (
+                "78",
+                SearchQuery::Digits {
+                    iin_prefix: "78".into(),
+                    phone_prefixes: vec![],
+                },
+            ),
             ("87012345678", SearchQuery::Phone("7012345678".into())),
             ("+7 701 234", SearchQuery::Phone("701234".into())),
             ("(701) 234-5", SearchQuery::Phone("7012345".into())),
             ("Әлібек", SearchQuery::Name(vec!["алибек".into()])),
-            ("ахметов серик", SearchQuery::Name(vec!["ахметов".into(), "серик".into()])),
+            (
+                "ахметов серик",
+                SearchQuery::Name(vec!["ахметов".into(), "серик".into()]),
+            ),
             ("Kairat", SearchQuery::Name(vec!["каират".into()])),
         ];
         for (text, expected) in cases {

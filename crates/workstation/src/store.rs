@@ -34,7 +34,10 @@ pub(crate) async fn open_pool(path: &Path) -> Result<(SqlitePool, OpenReport), O
     }
 
     let mut backup = None;
-    let mut pending = MIGRATOR.iter().filter(|m| m.migration_type.is_up_migration()).count();
+    let mut pending = MIGRATOR
+        .iter()
+        .filter(|m| m.migration_type.is_up_migration())
+        .count();
     if existed {
         let existing = inspect_existing(path).await?;
         pending = MIGRATOR
@@ -61,12 +64,22 @@ pub(crate) async fn open_pool(path: &Path) -> Result<(SqlitePool, OpenReport), O
         .max_connections(4)
         .connect_with(options)
         .await
-        .map_err(|e| OpenError::Unreadable { path: path.to_path_buf(), reason: e.to_string() })?;
-    MIGRATOR
-        .run(&pool)
-        .await
-        .map_err(|e| OpenError::Migration { path: path.to_path_buf(), reason: e.to_string() })?;
-    Ok((pool, OpenReport { created: !existed, backup, applied_migrations: pending }))
+        .map_err(|e| OpenError::Unreadable {
+            path: path.to_path_buf(),
+            reason: e.to_string(),
+        })?;
+    MIGRATOR.run(&pool).await.map_err(|e| OpenError::Migration {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
+    Ok((
+        pool,
+        OpenReport {
+            created: !existed,
+            backup,
+            applied_migrations: pending,
+        },
+    ))
 }
 
 /// What an existing file holds.
@@ -78,7 +91,10 @@ struct Existing {
 /// Reads an existing file read-only: it must be a SQLite database whose
 /// applied migrations this build knows.
 async fn inspect_existing(path: &Path) -> Result<Existing, OpenError> {
-    let unreadable = |reason: String| OpenError::Unreadable { path: path.to_path_buf(), reason };
+    let unreadable = |reason: String| OpenError::Unreadable {
+        path: path.to_path_buf(),
+        reason,
+    };
     let mut conn = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)
@@ -102,8 +118,15 @@ async fn inspect_existing(path: &Path) -> Result<Existing, OpenError> {
     };
     let _ = conn.close().await;
     let known = latest_known_version();
-    if let Some(&found) = applied.iter().find(|v| !MIGRATOR.iter().any(|m| m.version == **v)) {
-        return Err(OpenError::NewerSchema { path: path.to_path_buf(), found, known });
+    if let Some(&found) = applied
+        .iter()
+        .find(|v| !MIGRATOR.iter().any(|m| m.version == **v))
+    {
+        return Err(OpenError::NewerSchema {
+            path: path.to_path_buf(),
+            found,
+            known,
+        });
     }
     Ok(Existing { applied, tables })
 }
@@ -116,9 +139,15 @@ pub(crate) fn latest_known_version() -> i64 {
 /// schema version it holds and the time, before any migration touches it.
 async fn back_up(path: &Path, version: i64) -> Result<PathBuf, OpenError> {
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%SZ");
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let target = path.with_file_name(format!("{file_name}.v{version}-{stamp}.bak"));
-    let failed = |reason: String| OpenError::Backup { path: path.to_path_buf(), reason };
+    let failed = |reason: String| OpenError::Backup {
+        path: path.to_path_buf(),
+        reason,
+    };
     let mut conn = SqliteConnectOptions::new()
         .filename(path)
         .read_only(true)

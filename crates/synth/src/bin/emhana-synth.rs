@@ -30,23 +30,41 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .init();
     let args = Args::parse();
-    let as_of = args.as_of.unwrap_or_else(|| emhana_domain::kazakhstan_date(chrono::Utc::now()));
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| emhana_domain::kazakhstan_date(chrono::Utc::now()));
     let (workstation, _) = Workstation::open(&args.db)
         .await
         .with_context(|| format!("opening {}", args.db.display()))?;
     if !workstation.is_empty().await? {
-        anyhow::bail!("{} already holds a clinic; give an empty or new file", args.db.display());
+        anyhow::bail!(
+            "{} already holds a clinic; give an empty or new file",
+            args.db.display()
+        );
     }
     let started = Instant::now();
     let mut last_report = Instant::now();
-    let summary = load_into(&workstation, SynthConfig { seed: args.seed, persons: args.persons, as_of }, |written| {
-        if last_report.elapsed().as_secs() >= 5 {
-            eprintln!("{written} persons written ({:.0} s)", started.elapsed().as_secs_f64());
-            last_report = Instant::now();
-        }
-    })
+    let summary = load_into(
+        &workstation,
+        SynthConfig {
+            seed: args.seed,
+            persons: args.persons,
+            as_of,
+        },
+        |written| {
+            if last_report.elapsed().as_secs() >= 5 {
+                eprintln!(
+                    "{written} persons written ({:.0} s)",
+                    started.elapsed().as_secs_f64()
+                );
+                last_report = Instant::now();
+            }
+        },
+    )
     .await?;
     workstation.close().await;
     println!(

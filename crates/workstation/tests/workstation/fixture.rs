@@ -2,7 +2,9 @@
 
 use chrono::NaiveDate;
 use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole};
-use emhana_workstation::{ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation};
+use emhana_workstation::{
+    ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation,
+};
 use tempfile::TempDir;
 
 pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -10,7 +12,9 @@ pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 }
 
 pub fn iin(birth_date: NaiveDate, sex: Sex) -> Iin {
-    (0..).find_map(|serial| Iin::compose(birth_date, sex, serial)).unwrap()
+    (0..)
+        .find_map(|serial| Iin::compose(birth_date, sex, serial))
+        .unwrap()
 }
 
 fn address(house: &str, apartment: Option<&str>) -> Address {
@@ -74,13 +78,37 @@ pub fn clinic() -> ClinicRecord {
 /// 780322300458), a man whose first name is Әлібек, and others.
 pub fn households() -> Vec<HouseholdRecord> {
     let home = address("12", Some("5"));
-    let mut kairat = person("Әлібеков", "Қайрат", Some("Серікұлы"), date(1978, 3, 22), Sex::Male);
+    let mut kairat = person(
+        "Әлібеков",
+        "Қайрат",
+        Some("Серікұлы"),
+        date(1978, 3, 22),
+        Sex::Male,
+    );
     kairat.iin = Iin::parse("780322300458").unwrap();
     kairat.phone = Some("7012345678".into());
-    let mut aigerim = person("Әлібекова", "Айгерім", Some("Болатқызы"), date(1981, 7, 9), Sex::Female);
+    let mut aigerim = person(
+        "Әлібекова",
+        "Айгерім",
+        Some("Болатқызы"),
+        date(1981, 7, 9),
+        Sex::Female,
+    );
     aigerim.phone = Some("7771112233".into());
-    let child = person("Әлібеков", "Нұрсұлтан", Some("Қайратұлы"), date(2020, 2, 29), Sex::Male);
-    let alibek = person("Ахметов", "Әлібек", Some("Серікович"), date(1990, 1, 1), Sex::Male);
+    let child = person(
+        "Әлібеков",
+        "Нұрсұлтан",
+        Some("Қайратұлы"),
+        date(2020, 2, 29),
+        Sex::Male,
+    );
+    let alibek = person(
+        "Ахметов",
+        "Әлібек",
+        Some("Серікович"),
+        date(1990, 1, 1),
+        Sex::Male,
+    );
     let ivanov = person("Иванов", "Пётр", Some("Ильич"), date(1955, 5, 5), Sex::Male);
     let zhanna = person("Серікова", "Жанна", None, date(1999, 12, 31), Sex::Female);
     let mut family = vec![kairat, aigerim, child];
@@ -88,17 +116,31 @@ pub fn households() -> Vec<HouseholdRecord> {
         member.address = Some(home.clone());
     }
     vec![
-        HouseholdRecord { address: home, members: family },
-        HouseholdRecord { address: address("3", None), members: vec![alibek] },
-        HouseholdRecord { address: address("4", Some("10")), members: vec![ivanov] },
-        HouseholdRecord { address: address("4", Some("11")), members: vec![zhanna] },
+        HouseholdRecord {
+            address: home,
+            members: family,
+        },
+        HouseholdRecord {
+            address: address("3", None),
+            members: vec![alibek],
+        },
+        HouseholdRecord {
+            address: address("4", Some("10")),
+            members: vec![ivanov],
+        },
+        HouseholdRecord {
+            address: address("4", Some("11")),
+            members: vec![zhanna],
+        },
     ]
 }
 
 /// A fresh database file in its own folder, holding the fixture.
 pub async fn loaded() -> (TempDir, Workstation) {
     let dir = tempfile::tempdir().unwrap();
-    let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite")).await.unwrap();
+    let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
+        .await
+        .unwrap();
     workstation.import_clinics(&[clinic()]).await.unwrap();
     workstation.import_households(&households()).await.unwrap();
     (dir, workstation)

@@ -1,5 +1,7 @@
 //! The workstation against a real SQLite file in a temporary folder.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly, which is its job
+
 mod card;
 mod fixture;
 mod open;

@@ -9,9 +9,18 @@ async fn a_missing_database_is_created_with_its_folder_and_migrated() {
     assert!(report.created, "the file did not exist, so it was created");
     assert!(report.applied_migrations >= 1);
     assert!(path.exists());
-    assert!(workstation.is_empty().await.unwrap(), "a new database holds no clinic");
+    assert!(
+        workstation.is_empty().await.unwrap(),
+        "a new database holds no clinic"
+    );
     let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&mut SqliteConnectOptions::new().filename(&path).connect().await.unwrap())
+        .fetch_one(
+            &mut SqliteConnectOptions::new()
+                .filename(&path)
+                .connect()
+                .await
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(journal, "wal");
@@ -36,9 +45,19 @@ async fn a_file_that_is_not_a_database_stops_with_its_path_and_is_not_overwritte
     let garbage = b"this is a spreadsheet, not a database ".repeat(200);
     std::fs::write(&path, &garbage).unwrap();
     let error = Workstation::open(&path).await.unwrap_err();
-    assert!(matches!(error, OpenError::Unreadable { path: ref p, .. } if p == &path), "got {error:?}");
-    assert!(error.to_string().contains(&path.display().to_string()), "the message names the file");
-    assert_eq!(std::fs::read(&path).unwrap(), garbage, "the file must be left exactly as it was");
+    assert!(
+        matches!(error, OpenError::Unreadable { path: ref p, .. } if p == &path),
+        "got {error:?}"
+    );
+    assert!(
+        error.to_string().contains(&path.display().to_string()),
+        "the message names the file"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        garbage,
+        "the file must be left exactly as it was"
+    );
 }
 
 #[tokio::test]
@@ -47,7 +66,11 @@ async fn a_database_from_a_newer_emhana_is_refused_and_left_alone() {
     let path = dir.path().join("emhana.sqlite");
     let (workstation, _) = Workstation::open(&path).await.unwrap();
     workstation.close().await;
-    let mut conn = SqliteConnectOptions::new().filename(&path).connect().await.unwrap();
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
     sqlx::query(
         "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
          VALUES (99990101000000, 'from the future', 1, x'00', 0)",
@@ -60,10 +83,20 @@ async fn a_database_from_a_newer_emhana_is_refused_and_left_alone() {
 
     let error = Workstation::open(&path).await.unwrap_err();
     assert!(
-        matches!(error, OpenError::NewerSchema { found: 99990101000000, .. }),
+        matches!(
+            error,
+            OpenError::NewerSchema {
+                found: 99990101000000,
+                ..
+            }
+        ),
         "got {error:?}"
     );
-    assert_eq!(std::fs::read(&path).unwrap(), before, "a newer database must not be touched");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "a newer database must not be touched"
+    );
 }
 
 #[tokio::test]
@@ -71,7 +104,12 @@ async fn a_database_with_pending_migrations_is_backed_up_first() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("emhana.sqlite");
     // An older file: data, but none of this build's migrations yet.
-    let mut conn = SqliteConnectOptions::new().filename(&path).create_if_missing(true).connect().await.unwrap();
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .unwrap();
     sqlx::query("CREATE TABLE legacy_note (text TEXT); INSERT INTO legacy_note VALUES ('keep me')")
         .execute(&mut conn)
         .await
@@ -79,15 +117,28 @@ async fn a_database_with_pending_migrations_is_backed_up_first() {
     conn.close().await.unwrap();
 
     let (_, report) = Workstation::open(&path).await.unwrap();
-    let backup = report.backup.expect("a backup is made before migrating a file that holds data");
-    let mut copy = SqliteConnectOptions::new().filename(&backup).read_only(true).connect().await.unwrap();
-    let note: String = sqlx::query_scalar("SELECT text FROM legacy_note").fetch_one(&mut copy).await.unwrap();
+    let backup = report
+        .backup
+        .expect("a backup is made before migrating a file that holds data");
+    let mut copy = SqliteConnectOptions::new()
+        .filename(&backup)
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let note: String = sqlx::query_scalar("SELECT text FROM legacy_note")
+        .fetch_one(&mut copy)
+        .await
+        .unwrap();
     assert_eq!(note, "keep me");
     let migrated: i64 = sqlx::query_scalar("SELECT count(*) FROM sqlite_master WHERE name = 'person'")
         .fetch_one(&mut copy)
         .await
         .unwrap();
-    assert_eq!(migrated, 0, "the backup is the file as it was before the migration");
+    assert_eq!(
+        migrated, 0,
+        "the backup is the file as it was before the migration"
+    );
 }
 
 #[tokio::test]

@@ -5,7 +5,14 @@ use crate::fixture::loaded;
 
 async fn names(text: &str) -> Vec<String> {
     let (_dir, workstation) = loaded().await;
-    workstation.search(text, 20).await.unwrap().hits.into_iter().map(|h| h.full_name).collect()
+    workstation
+        .search(text, 20)
+        .await
+        .unwrap()
+        .hits
+        .into_iter()
+        .map(|h| h.full_name)
+        .collect()
 }
 
 #[tokio::test]
@@ -22,7 +29,13 @@ async fn an_exact_iin_finds_its_person() {
 async fn an_iin_with_a_wrong_check_digit_is_explained_not_searched() {
     let (_dir, workstation) = loaded().await;
     let outcome = workstation.search("780322300451", 20).await.unwrap();
-    assert_eq!(outcome.notice, Some(IdentifierError::WrongCheckDigit { expected: 8, found: 1 }));
+    assert_eq!(
+        outcome.notice,
+        Some(IdentifierError::WrongCheckDigit {
+            expected: 8,
+            found: 1
+        })
+    );
     assert!(outcome.hits.is_empty());
 }
 
@@ -59,7 +72,11 @@ async fn any_of_surname_name_and_patronymic_matches_by_prefix() {
     // Серікова by surname, Серікович and Серікұлы by patronymic, in word order
     assert_eq!(
         names("серік").await,
-        ["Серікова Жанна", "Ахметов Әлібек Серікович", "Әлібеков Қайрат Серікұлы"]
+        [
+            "Серікова Жанна",
+            "Ахметов Әлібек Серікович",
+            "Әлібеков Қайрат Серікұлы"
+        ]
     );
 }
 
@@ -71,8 +88,15 @@ async fn several_words_narrow_the_search_in_any_order() {
         ["Әлібеков Қайрат Серікұлы", "Әлібеков Нұрсұлтан Қайратұлы"]
     );
     assert_eq!(names("әлібеков қайрат серік").await, ["Әлібеков Қайрат Серікұлы"]);
-    assert_eq!(names("нұрсұлтан алибеков").await, ["Әлібеков Нұрсұлтан Қайратұлы"]);
-    assert_eq!(names("айгерим болатовна").await, Vec::<String>::new(), "every word must match");
+    assert_eq!(
+        names("нұрсұлтан алибеков").await,
+        ["Әлібеков Нұрсұлтан Қайратұлы"]
+    );
+    assert_eq!(
+        names("айгерим болатовна").await,
+        Vec::<String>::new(),
+        "every word must match"
+    );
     assert_eq!(names("айгерим болат").await, ["Әлібекова Айгерім Болатқызы"]);
     assert!(names("иванов жанна").await.is_empty());
 }

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every check and test of Emhana: format, lints, Rust tests, UI tests and
+# the end-to-end test of the real app window under Xvfb.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Reuse a target folder outside the clone when one is there (CI machines keep it).
+if [ -z "${CARGO_TARGET_DIR:-}" ] && [ -d "$HOME/.cache/emhana-target" ]; then
+  export CARGO_TARGET_DIR="$HOME/.cache/emhana-target"
+fi
+
+scripts/install-deps.sh
+
+echo "== cargo fmt"
+cargo fmt --all --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+echo "== Rust tests"
+cargo nextest run --workspace --locked --no-fail-fast
