@@ -17,3 +17,11 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== Rust tests"
 cargo nextest run --workspace --locked --no-fail-fast
+echo "== UI tests"
+(cd ui && npm test --silent)
+echo "== UI build"
+(cd ui && npm run build --silent)
+echo "== end-to-end: the built app under Xvfb over WebDriver"
+cargo build --locked --features custom-protocol --bin emhana
+xvfb-run -a -s "-screen 0 1280x800x24" \
+  cargo test --locked --features custom-protocol --test e2e -- --ignored --nocapture

@@ -1,0 +1,46 @@
+use emhana_workstation::{Language, PersonCard, SearchOutcome, StoreStatus};
+use serde::Serialize;
+use tauri::State;
+
+use super::workstation;
+use crate::AppState;
+use crate::error::CommandError;
+
+/// What the window needs to start: the store's status and the chosen language.
+#[derive(Serialize)]
+pub struct Startup {
+    status: StoreStatus,
+    language: Option<Language>,
+}
+
+#[tauri::command]
+pub async fn startup(state: State<'_, AppState>) -> Result<Startup, CommandError> {
+    let workstation = workstation(&state)?;
+    Ok(Startup { status: workstation.status().await?, language: workstation.language().await? })
+}
+
+#[tauri::command]
+pub async fn search_persons(
+    state: State<'_, AppState>,
+    text: String,
+    limit: usize,
+) -> Result<SearchOutcome, CommandError> {
+    Ok(workstation(&state)?.search(&text, limit).await?)
+}
+
+#[tauri::command]
+pub async fn person_card(state: State<'_, AppState>, id: i64) -> Result<PersonCard, CommandError> {
+    let today = emhana_domain::kazakhstan_date(chrono::Utc::now());
+    Ok(workstation(&state)?.person_card(id, today).await?)
+}
+
+#[tauri::command]
+pub async fn load_demo_clinic(state: State<'_, AppState>) -> Result<StoreStatus, CommandError> {
+    let workstation = workstation(&state)?;
+    if !workstation.is_empty().await? {
+        return Err(emhana_workstation::StoreError::NotEmpty.into());
+    }
+    let today = emhana_domain::kazakhstan_date(chrono::Utc::now());
+    emhana_synth::load_into(workstation, emhana_synth::demo_config(today), |_| {}).await?;
+    Ok(workstation.status().await?)
+}

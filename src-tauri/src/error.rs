@@ -1,0 +1,45 @@
+//! The error every command returns: a stable `code` the UI translates, the
+//! English message for logs, and the details (path, expected digit, ...).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandError {
+    pub code: String,
+    pub message: String,
+    pub details: serde_json::Value,
+}
+
+impl CommandError {
+    pub fn new(code: &str, message: String) -> Self {
+        CommandError { code: code.to_owned(), message, details: serde_json::Value::Null }
+    }
+
+    /// From an error serialized as `{"code": ..., field: ...}` (the workstation's errors).
+    fn from_tagged<E: Serialize + std::fmt::Display>(prefix: &str, error: &E) -> Self {
+        let details = serde_json::to_value(error).unwrap_or(serde_json::Value::Null);
+        let code = details.get("code").and_then(|c| c.as_str()).unwrap_or("unknown");
+        CommandError { code: format!("{prefix}.{code}"), message: error.to_string(), details }
+    }
+}
+
+impl From<emhana_workstation::OpenError> for CommandError {
+    fn from(error: emhana_workstation::OpenError) -> Self {
+        CommandError::from_tagged("open", &error)
+    }
+}
+
+impl From<emhana_workstation::StoreError> for CommandError {
+    fn from(error: emhana_workstation::StoreError) -> Self {
+        CommandError::from_tagged("store", &error)
+    }
+}
+
+impl From<emhana_synth::LoadError> for CommandError {
+    fn from(error: emhana_synth::LoadError) -> Self {
+        match error {
+            emhana_synth::LoadError::Store(store) => store.into(),
+            other => CommandError::new("demo.failed", other.to_string()),
+        }
+    }
+}
