@@ -22,7 +22,10 @@ struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = Command::new("kill").arg("-TERM").arg(self.0.id().to_string()).status();
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
         let _ = self.0.wait();
     }
 }
@@ -102,9 +105,16 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
         wait_for_text(&client, "#person-card .full-name", &person.full_name).await?;
         wait_for_text(&client, "#person-card .iin", &person.iin).await?;
 
-        // Back to the search; a wrong check digit is explained in Kazakh (the default).
-        client.find(Locator::Css("#person-card .back")).await?.click().await?;
+        // Back to the search, which keeps what was typed; a wrong check digit
+        // is explained in Kazakh (the default language).
+        client
+            .find(Locator::Css("#person-card .back"))
+            .await?
+            .click()
+            .await?;
         let search = wait_for(&client, "#search").await?;
+        assert_eq!(search.prop("value").await?.as_deref(), Some(person.iin.as_str()));
+        search.clear().await?;
         let mut wrong = person.iin.clone();
         let last = wrong.pop().and_then(|c| c.to_digit(10)).context("digit")?;
         wrong.push(char::from_digit((last + 1) % 10, 10).context("digit")?);
@@ -113,29 +123,44 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
 
         // Switch to Russian in Settings: labels change.
         wait_for_text(&client, "[data-nav=registry_desk]", "Тіркеу орны").await?;
-        client.find(Locator::Css("[data-nav=settings]")).await?.click().await?;
+        client
+            .find(Locator::Css("[data-nav=settings]"))
+            .await?
+            .click()
+            .await?;
         wait_for(&client, "[data-lang=ru]").await?.click().await?;
         wait_for_text(&client, "[data-nav=registry_desk]", "Регистратура").await?;
         wait_for_text(&client, "[data-nav=settings]", "Настройки").await?;
 
-        client.find(Locator::Css("[data-nav=registry_desk]")).await?.click().await?;
+        client
+            .find(Locator::Css("[data-nav=registry_desk]"))
+            .await?
+            .click()
+            .await?;
         let search = wait_for(&client, "#search").await?;
+        search.clear().await?;
         search.send_keys(&person.iin).await?;
         wait_for_text(&client, "#results .hit .iin", &person.iin).await?;
-        std::fs::write(artifacts.join("e2e-registry-desk.png"), client.screenshot().await?)?;
+        std::fs::write(
+            artifacts.join("e2e-registry-desk.png"),
+            client.screenshot().await?,
+        )?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err() {
-        if let Ok(png) = client.screenshot().await {
-            let _ = std::fs::write(artifacts.join("e2e-failure.png"), png);
-        }
+    if result.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let _ = std::fs::write(artifacts.join("e2e-failure.png"), png);
     }
     client.close().await?;
     result?;
 
     // The language choice is remembered in the database.
     let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
-    assert_eq!(workstation.language().await?, Some(emhana_workstation::Language::Ru));
+    assert_eq!(
+        workstation.language().await?,
+        Some(emhana_workstation::Language::Ru)
+    );
     Ok(())
 }

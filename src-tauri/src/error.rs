@@ -12,14 +12,22 @@ pub struct CommandError {
 
 impl CommandError {
     pub fn new(code: &str, message: String) -> Self {
-        CommandError { code: code.to_owned(), message, details: serde_json::Value::Null }
+        CommandError {
+            code: code.to_owned(),
+            message,
+            details: serde_json::Value::Null,
+        }
     }
 
     /// From an error serialized as `{"code": ..., field: ...}` (the workstation's errors).
     fn from_tagged<E: Serialize + std::fmt::Display>(prefix: &str, error: &E) -> Self {
         let details = serde_json::to_value(error).unwrap_or(serde_json::Value::Null);
         let code = details.get("code").and_then(|c| c.as_str()).unwrap_or("unknown");
-        CommandError { code: format!("{prefix}.{code}"), message: error.to_string(), details }
+        CommandError {
+            code: format!("{prefix}.{code}"),
+            message: error.to_string(),
+            details,
+        }
     }
 }
 

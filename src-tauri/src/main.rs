@@ -24,7 +24,9 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, CommandError> {
     if let Some(dir) = std::env::var_os("EMHANA_DATA_DIR") {
         return Ok(PathBuf::from(dir));
     }
-    app.path().app_data_dir().map_err(|e| CommandError::new("store.no_app_data_folder", e.to_string()))
+    app.path()
+        .app_data_dir()
+        .map_err(|e| CommandError::new("store.no_app_data_folder", e.to_string()))
 }
 
 fn main() {

@@ -16,7 +16,10 @@ pub struct Startup {
 #[tauri::command]
 pub async fn startup(state: State<'_, AppState>) -> Result<Startup, CommandError> {
     let workstation = workstation(&state)?;
-    Ok(Startup { status: workstation.status().await?, language: workstation.language().await? })
+    Ok(Startup {
+        status: workstation.status().await?,
+        language: workstation.language().await?,
+    })
 }
 
 #[tauri::command]

@@ -41,7 +41,9 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile_dir()?;
     let path = args.db.clone().unwrap_or_else(|| dir.join("bench.sqlite"));
-    let (workstation, _) = Workstation::open(&path).await.context("opening the bench database")?;
+    let (workstation, _) = Workstation::open(&path)
+        .await
+        .context("opening the bench database")?;
     if workstation.is_empty().await? {
         let started = Instant::now();
         let config = SynthConfig {
@@ -72,14 +74,25 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..args.queries {
         let (iin, surname, first_name, phone) = sample.choose(&mut rng).context("sample")?.clone();
         kinds[0].1.push(iin);
-        let word = if rng.random_bool(0.5) { &surname } else { &first_name };
+        let word = if rng.random_bool(0.5) {
+            &surname
+        } else {
+            &first_name
+        };
         let letters: Vec<char> = word.chars().collect();
         let take = rng.random_range(3..=6).min(letters.len());
         kinds[1].1.push(letters[..take].iter().collect());
         let name_letters: Vec<char> = first_name.chars().collect();
         let take = rng.random_range(1..=name_letters.len());
-        kinds[2].1.push(format!("{surname} {}", name_letters[..take].iter().collect::<String>()));
-        kinds[3].1.push(phone.map(|p| p[..7].to_owned()).unwrap_or_else(|| "7011234".into()));
+        kinds[2].1.push(format!(
+            "{surname} {}",
+            name_letters[..take].iter().collect::<String>()
+        ));
+        kinds[3].1.push(
+            phone
+                .map(|p| p[..7].to_owned())
+                .unwrap_or_else(|| "7011234".into()),
+        );
     }
 
     println!("| search | queries | p50 | p99 | max | mean hits |");
@@ -124,7 +137,11 @@ type Sampled = (String, String, String, Option<String>);
 
 async fn sample_persons(path: &std::path::Path, count: i64) -> anyhow::Result<Vec<Sampled>> {
     use sqlx::{ConnectOptions, sqlite::SqliteConnectOptions};
-    let mut conn = SqliteConnectOptions::new().filename(path).read_only(true).connect().await?;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .connect()
+        .await?;
     let rows: Vec<Sampled> = sqlx::query_as(
         "SELECT iin, surname, first_name, phone FROM person WHERE id IN \
          (SELECT abs(random()) % (SELECT max(id) FROM person) + 1 FROM person LIMIT ?1)",
