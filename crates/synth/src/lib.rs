@@ -315,12 +315,12 @@ impl Synth {
 
     /// A father's first name, which gives patronymics.
     fn father_name(&mut self, kazakh: bool) -> String {
-        let pool: Vec<&str> = if kazakh {
-            KAZAKH_MALE.to_vec()
+        let name = if kazakh {
+            KAZAKH_MALE.choose(&mut self.rng).copied()
         } else {
-            RUSSIAN_MALE.iter().map(|(name, _, _)| *name).collect()
+            RUSSIAN_MALE.choose(&mut self.rng).map(|(name, _, _)| *name)
         };
-        pool.choose(&mut self.rng).copied().unwrap_or("Серік").to_owned()
+        name.unwrap_or("Серік").to_owned()
     }
 
     /// Surname, first name and patronymic for a person of `sex`, taking the
@@ -366,10 +366,13 @@ impl Synth {
 
     fn address(&mut self) -> Address {
         let rural = self.rng.random_bool(RURAL_SHARE);
-        let candidates: Vec<usize> = (0..self.territories.len())
-            .filter(|&i| self.territories[i].rural == rural)
-            .collect();
-        let index = candidates.choose(&mut self.rng).copied().unwrap_or(0);
+        // The city's territories come first and the rural one last (see build_clinics).
+        let rural_index = self.territories.len() - 1;
+        let index = if rural {
+            rural_index
+        } else {
+            self.rng.random_range(0..rural_index)
+        };
         let territory = &self.territories[index];
         let (settlement, street, from, to) = (
             territory.settlement.clone(),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use sqlx::migrate::Migrator;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, SqlitePool};
+use sqlx::{ConnectOptions, Connection, SqliteConnection, SqlitePool};
 
 use crate::error::OpenError;
 
@@ -82,6 +82,15 @@ pub(crate) async fn open_pool(path: &Path) -> Result<(SqlitePool, OpenReport), O
     ))
 }
 
+/// A connection that cannot change the file, for looking before migrating.
+async fn open_read_only(path: &Path) -> Result<SqliteConnection, sqlx::Error> {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .read_only(true)
+        .connect()
+        .await
+}
+
 /// What an existing file holds.
 struct Existing {
     applied: Vec<i64>,
@@ -95,10 +104,7 @@ async fn inspect_existing(path: &Path) -> Result<Existing, OpenError> {
         path: path.to_path_buf(),
         reason,
     };
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .connect()
+    let mut conn = open_read_only(path)
         .await
         .map_err(|e| unreadable(e.to_string()))?;
     // The first real read tells a database from any other file.
@@ -148,12 +154,7 @@ async fn back_up(path: &Path, version: i64) -> Result<PathBuf, OpenError> {
         path: path.to_path_buf(),
         reason,
     };
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
-        .read_only(true)
-        .connect()
-        .await
-        .map_err(|e| failed(e.to_string()))?;
+    let mut conn = open_read_only(path).await.map_err(|e| failed(e.to_string()))?;
     sqlx::query("VACUUM INTO ?1")
         .bind(target.to_string_lossy().into_owned())
         .execute(&mut conn)
