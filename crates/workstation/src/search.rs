@@ -74,9 +74,6 @@ pub fn classify(text: &str) -> SearchQuery {
             Ok(iin) => SearchQuery::Iin(iin),
             Err(error) => SearchQuery::InvalidIin(error),
         },
-        11 if digits.starts_with('8') || digits.starts_with('7') => {
-            SearchQuery::Phone(digits[1..].to_owned())
-        }
         n if n > 12 => SearchQuery::InvalidIin(IdentifierError::WrongLength {
             kind: emhana_domain::IdentifierKind::Iin,
             length: n,
@@ -424,7 +421,21 @@ mod tests {
                     phone_prefixes: vec![],
                 },
             ),
-            ("87012345678", SearchQuery::Phone("7012345678".into())),
+            (
+                "87012345678",
+                SearchQuery::Digits {
+                    iin_prefix: "87012345678".into(),
+                    phone_prefixes: vec!["7012345678".into()],
+                },
+            ),
+            (
+                // 11 digits of an IIN being typed stay an IIN prefix (and a phone, if one matches)
+                "78032230045",
+                SearchQuery::Digits {
+                    iin_prefix: "78032230045".into(),
+                    phone_prefixes: vec!["78032230045".into()],
+                },
+            ),
             ("+7 701 234", SearchQuery::Phone("701234".into())),
             ("(701) 234-5", SearchQuery::Phone("7012345".into())),
             ("Әлібек", SearchQuery::Name(vec!["алибек".into()])),
