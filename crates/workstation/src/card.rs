@@ -45,12 +45,15 @@ pub(crate) async fn load(pool: &SqlitePool, id: i64, today: NaiveDate) -> Result
         person_columns!(),
         ", p.citizenship, p.household_id FROM person p WHERE p.id = ?1"
     );
-    let row: Option<(PersonRow, String, Option<i64>)> = sqlx::query_as::<_, CardRow>(CARD)
+    let Some(CardRow {
+        person,
+        citizenship,
+        household_id,
+    }) = sqlx::query_as::<_, CardRow>(CARD)
         .bind(id)
         .fetch_optional(pool)
         .await?
-        .map(|r| (r.person, r.citizenship, r.household_id));
-    let Some((person, citizenship, household_id)) = row else {
+    else {
         return Err(StoreError::PersonNotFound { id });
     };
     let citizenship = Citizenship::parse(&citizenship).ok_or_else(|| StoreError::Corrupt {

@@ -2,9 +2,7 @@
 //! and later the first sync). Each call is one transaction: a batch lands
 //! whole or not at all.
 
-use emhana_domain::{
-    Address, Bin, ClinicKind, DistrictKind, Iin, Person, StaffRole, fold_for_search, search_words,
-};
+use emhana_domain::{Address, Bin, ClinicKind, DistrictKind, Iin, Person, StaffRole, search_words};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::StoreError;
@@ -208,12 +206,12 @@ async fn insert_search_keys<'a>(
     let mut words: Vec<(String, i64)> = Vec::new();
     let mut phrases: Vec<(String, i64)> = Vec::new();
     for (id, person) in persons {
-        let full_name = person.full_name();
-        let mut own = search_words(&full_name);
+        // The phrase is the folded words in document order; the word keys, each once.
+        let mut own = search_words(&person.full_name());
+        phrases.push((own.join(" "), id));
         own.sort();
         own.dedup();
         words.extend(own.into_iter().map(|w| (w, id)));
-        phrases.push((fold_for_search(&full_name), id));
     }
     for (table, column, rows) in [
         ("person_name_word", "word", &words),

@@ -250,25 +250,44 @@ impl Collector {
         Ok(())
     }
 
-    /// Streams a range scan, stopping as soon as enough persons are collected.
+    /// Streams the persons whose key starts with `prefix`, in key order,
+    /// stopping as soon as enough persons are collected.
     async fn scan(
         &mut self,
         pool: &SqlitePool,
         sql: &'static str,
-        low: &str,
-        high: &str,
+        prefix: &str,
         matched: MatchKind,
+    ) -> Result<(), StoreError> {
+        self.scan_where(pool, sql, prefix, matched, usize::MAX, |_| true)
+            .await
+    }
+
+    /// [`Collector::scan`] keeping only rows `keep` accepts, and reading at
+    /// most `cap` rows.
+    async fn scan_where(
+        &mut self,
+        pool: &SqlitePool,
+        sql: &'static str,
+        prefix: &str,
+        matched: MatchKind,
+        cap: usize,
+        keep: impl Fn(&PersonRow) -> bool,
     ) -> Result<(), StoreError> {
         if self.full() {
             return Ok(());
         }
         let mut rows = sqlx::query_as::<_, PersonRow>(sql)
-            .bind(low)
-            .bind(high)
+            .bind(prefix)
+            .bind(prefix_end(prefix))
             .fetch(pool);
+        let mut scanned = 0;
         while let Some(row) = rows.try_next().await? {
-            self.push(row, matched)?;
-            if self.full() {
+            scanned += 1;
+            if keep(&row) {
+                self.push(row, matched)?;
+            }
+            if self.full() || scanned >= cap {
                 break;
             }
         }
@@ -286,40 +305,20 @@ pub(crate) async fn run(pool: &SqlitePool, text: &str, limit: usize) -> Result<S
         SearchQuery::Iin(iin) => {
             // Every stored IIN has 12 digits, so this range holds that IIN alone.
             let iin = iin.to_string();
-            found
-                .scan(pool, BY_IIN, &iin, &prefix_end(&iin), MatchKind::Iin)
-                .await?;
+            found.scan(pool, BY_IIN, &iin, MatchKind::Iin).await?;
         }
         SearchQuery::Digits {
             iin_prefix,
             phone_prefixes,
         } => {
-            found
-                .scan(
-                    pool,
-                    BY_IIN,
-                    &iin_prefix,
-                    &prefix_end(&iin_prefix),
-                    MatchKind::Iin,
-                )
-                .await?;
+            found.scan(pool, BY_IIN, &iin_prefix, MatchKind::Iin).await?;
             for prefix in phone_prefixes {
-                found
-                    .scan(pool, BY_PHONE, &prefix, &prefix_end(&prefix), MatchKind::Phone)
-                    .await?;
+                found.scan(pool, BY_PHONE, &prefix, MatchKind::Phone).await?;
             }
         }
         SearchQuery::Phone(national) => {
             if national.len() >= MIN_PHONE_DIGITS {
-                found
-                    .scan(
-                        pool,
-                        BY_PHONE,
-                        &national,
-                        &prefix_end(&national),
-                        MatchKind::Phone,
-                    )
-                    .await?;
+                found.scan(pool, BY_PHONE, &national, MatchKind::Phone).await?;
             }
         }
         SearchQuery::Name(words) => search_by_name(pool, &words, &mut found).await?,
@@ -336,15 +335,11 @@ async fn search_by_name(
     found: &mut Collector,
 ) -> Result<(), StoreError> {
     if let [word] = words {
-        return found
-            .scan(pool, BY_WORD, word, &prefix_end(word), MatchKind::Name)
-            .await;
+        return found.scan(pool, BY_WORD, word, MatchKind::Name).await;
     }
     // Typed in document order ("surname name patronymic"): one range of full names.
     let phrase = words.join(" ");
-    found
-        .scan(pool, BY_PHRASE, &phrase, &prefix_end(&phrase), MatchKind::Name)
-        .await?;
+    found.scan(pool, BY_PHRASE, &phrase, MatchKind::Name).await?;
     if found.full() {
         return Ok(());
     }
@@ -353,25 +348,15 @@ async fn search_by_name(
     let Some(driver) = words.iter().max_by_key(|w| w.chars().count()) else {
         return Ok(());
     };
-    let mut rows = sqlx::query_as::<_, PersonRow>(BY_WORD)
-        .bind(driver)
-        .bind(prefix_end(driver))
-        .fetch(pool);
-    let mut scanned = 0;
-    while let Some(row) = rows.try_next().await? {
-        scanned += 1;
+    let keep = |row: &PersonRow| {
         let name_words = search_words(&row.full_name());
-        let all_match = words
+        words
             .iter()
-            .all(|typed| name_words.iter().any(|word| word.starts_with(typed.as_str())));
-        if all_match {
-            found.push(row, MatchKind::Name)?;
-        }
-        if found.full() || scanned >= UNORDERED_SCAN_CAP {
-            break;
-        }
-    }
-    Ok(())
+            .all(|typed| name_words.iter().any(|word| word.starts_with(typed.as_str())))
+    };
+    found
+        .scan_where(pool, BY_WORD, driver, MatchKind::Name, UNORDERED_SCAN_CAP, keep)
+        .await
 }
 
 #[cfg(test)]

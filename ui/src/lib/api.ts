@@ -61,13 +61,7 @@ export interface HouseholdMember {
   sex: Sex;
 }
 
-export interface PersonCard {
-  id: number;
-  iin: string;
-  full_name: string;
-  birth_date: string;
-  age: number | null;
-  sex: Sex;
+export interface PersonCard extends HouseholdMember {
   citizenship: string;
   address: string | null;
   phone: string | null;
