@@ -34,6 +34,7 @@ pub mod fold;
 pub mod identifier;
 pub mod person;
 pub mod phone;
+pub mod registration;
 pub mod time;
 
 pub use clinic::{ClinicKind, DistrictKind, StaffRole};

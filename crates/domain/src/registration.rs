@@ -1,0 +1,340 @@
+//! Registering a person the workstation does not know yet (DOMAIN.md §1): what
+//! the registrar typed is checked field by field, so each message lands at
+//! its field, and nothing is written until every field passes.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::identifier::{IdentifierError, Iin};
+use crate::person::{Address, Citizenship, Person, Sex, age_on};
+use crate::phone::normalize_phone;
+
+text_enum!(
+    /// The identity document shown at the window.
+    DocumentKind {
+        IdCard => "id_card",
+        Passport => "passport",
+        BirthCertificate => "birth_certificate",
+        Other => "other",
+    }
+);
+
+/// Age from which a person carries an identity card instead of a birth certificate.
+pub const ID_CARD_AGE: u32 = 16;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IdentityDocument {
+    pub kind: DocumentKind,
+    pub number: String,
+    pub issued_on: NaiveDate,
+}
+
+/// What the registration form sends, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistrationForm {
+    pub iin: String,
+    pub surname: String,
+    pub first_name: String,
+    pub patronymic: String,
+    pub birth_date: Option<NaiveDate>,
+    pub sex: Option<Sex>,
+    pub citizenship: Option<Citizenship>,
+    pub document_kind: Option<DocumentKind>,
+    pub document_number: String,
+    pub document_issued_on: Option<NaiveDate>,
+    pub registered_address: Option<Address>,
+    pub temporary_address: Option<Address>,
+    pub workplace: String,
+    pub phone: String,
+    /// The mother's IIN, when the person is a child registered with her.
+    pub mother_iin: String,
+}
+
+/// A registration that passed every check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Registration {
+    pub person: Person,
+    pub document: IdentityDocument,
+    pub temporary_address: Option<Address>,
+    pub workplace: Option<String>,
+    pub mother_iin: Option<Iin>,
+}
+
+text_enum!(
+    /// The fields of the registration form, as the UI names them.
+    Field {
+        Iin => "iin",
+        Surname => "surname",
+        FirstName => "first_name",
+        Patronymic => "patronymic",
+        BirthDate => "birth_date",
+        Sex => "sex",
+        Citizenship => "citizenship",
+        DocumentKind => "document_kind",
+        DocumentNumber => "document_number",
+        DocumentIssuedOn => "document_issued_on",
+        RegisteredAddress => "registered_address",
+        TemporaryAddress => "temporary_address",
+        Phone => "phone",
+        MotherIin => "mother_iin",
+    }
+);
+
+/// What is wrong with one field; `code` keys the UI's catalogs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum FieldProblem {
+    #[error("required")]
+    Required,
+    #[error("invalid IIN: {0}")]
+    InvalidIin(IdentifierError),
+    #[error("the IIN says born {from_iin}")]
+    BirthDateDisagreesWithIin { from_iin: NaiveDate },
+    #[error("the IIN says {from_iin:?}")]
+    SexDisagreesWithIin { from_iin: Sex },
+    #[error("letters, spaces, hyphens and apostrophes only")]
+    NotAName,
+    #[error("in the future")]
+    InFuture,
+    #[error("before the birth date")]
+    BeforeBirth,
+    #[error("a child under 16 shows a birth certificate or passport")]
+    ChildNeedsBirthCertificate,
+    #[error("a birth certificate identifies children under 16 only")]
+    BirthCertificateOver16,
+    #[error("not a Kazakhstan phone number")]
+    InvalidPhone,
+    #[error("settlement, street and house are all needed")]
+    IncompleteAddress,
+    #[error("the same person")]
+    SamePerson,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: Field,
+    pub problem: FieldProblem,
+}
+
+/// Checks a registration form as of `today` (the date in Kazakhstan). Every
+/// problem found is returned, one per field, so the form shows them all at once.
+pub fn validate_registration(
+    form: &RegistrationForm,
+    today: NaiveDate,
+) -> Result<Registration, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let fail = |errors: &mut Vec<FieldError>, field, problem| errors.push(FieldError { field, problem });
+
+    let iin = match Iin::parse(form.iin.trim()) {
+        Ok(iin) => Some(iin),
+        Err(error) => {
+            fail(&mut errors, Field::Iin, FieldProblem::InvalidIin(error));
+            None
+        }
+    };
+    let birth = iin.as_ref().and_then(Iin::birth);
+    // The IIN's date and sex fill what was left empty and must agree with what was typed.
+    let birth_date = form.birth_date.or(birth.map(|b| b.birth_date));
+    let sex = form.sex.or(birth.map(|b| b.sex));
+    if let (Some(birth), Some(typed)) = (birth, form.birth_date)
+        && birth.birth_date != typed
+    {
+        fail(
+            &mut errors,
+            Field::BirthDate,
+            FieldProblem::BirthDateDisagreesWithIin {
+                from_iin: birth.birth_date,
+            },
+        );
+    }
+    if let (Some(birth), Some(typed)) = (birth, form.sex)
+        && birth.sex != typed
+    {
+        fail(
+            &mut errors,
+            Field::Sex,
+            FieldProblem::SexDisagreesWithIin { from_iin: birth.sex },
+        );
+    }
+    match birth_date {
+        None => fail(&mut errors, Field::BirthDate, FieldProblem::Required),
+        Some(date) if date > today => fail(&mut errors, Field::BirthDate, FieldProblem::InFuture),
+        Some(_) => {}
+    }
+    if sex.is_none() {
+        fail(&mut errors, Field::Sex, FieldProblem::Required);
+    }
+
+    let surname = check_name(&mut errors, Field::Surname, &form.surname, true);
+    let first_name = check_name(&mut errors, Field::FirstName, &form.first_name, true);
+    let patronymic = check_name(&mut errors, Field::Patronymic, &form.patronymic, false);
+
+    let citizenship = form.citizenship;
+    if citizenship.is_none() {
+        fail(&mut errors, Field::Citizenship, FieldProblem::Required);
+    }
+
+    let age = birth_date.and_then(|born| age_on(born, today));
+    match (form.document_kind, age) {
+        (None, _) => fail(&mut errors, Field::DocumentKind, FieldProblem::Required),
+        (Some(DocumentKind::IdCard), Some(age)) if age < ID_CARD_AGE => fail(
+            &mut errors,
+            Field::DocumentKind,
+            FieldProblem::ChildNeedsBirthCertificate,
+        ),
+        (Some(DocumentKind::BirthCertificate), Some(age)) if age >= ID_CARD_AGE => fail(
+            &mut errors,
+            Field::DocumentKind,
+            FieldProblem::BirthCertificateOver16,
+        ),
+        _ => {}
+    }
+    let document_number = form.document_number.trim().to_string();
+    if document_number.is_empty() {
+        fail(&mut errors, Field::DocumentNumber, FieldProblem::Required);
+    }
+    match (form.document_issued_on, birth_date) {
+        (None, _) => fail(&mut errors, Field::DocumentIssuedOn, FieldProblem::Required),
+        (Some(issued), _) if issued > today => {
+            fail(&mut errors, Field::DocumentIssuedOn, FieldProblem::InFuture)
+        }
+        (Some(issued), Some(born)) if issued < born => {
+            fail(&mut errors, Field::DocumentIssuedOn, FieldProblem::BeforeBirth)
+        }
+        _ => {}
+    }
+
+    let registered_address = check_address(&mut errors, Field::RegisteredAddress, &form.registered_address);
+    let temporary_address = check_address(&mut errors, Field::TemporaryAddress, &form.temporary_address);
+    let address_problem = errors
+        .iter()
+        .any(|e| matches!(e.field, Field::RegisteredAddress | Field::TemporaryAddress));
+    if registered_address.is_none() && temporary_address.is_none() && !address_problem {
+        // attachment rests on residence: at least one address is needed
+        fail(&mut errors, Field::RegisteredAddress, FieldProblem::Required);
+    }
+
+    let phone = if form.phone.trim().is_empty() {
+        None
+    } else {
+        let normalized = normalize_phone(&form.phone);
+        if normalized.is_none() {
+            fail(&mut errors, Field::Phone, FieldProblem::InvalidPhone);
+        }
+        normalized
+    };
+
+    let mother_iin = if form.mother_iin.trim().is_empty() {
+        None
+    } else {
+        match Iin::parse(form.mother_iin.trim()) {
+            Ok(mother) if Some(&mother) == iin.as_ref() => {
+                fail(&mut errors, Field::MotherIin, FieldProblem::SamePerson);
+                None
+            }
+            Ok(mother) => Some(mother),
+            Err(error) => {
+                fail(&mut errors, Field::MotherIin, FieldProblem::InvalidIin(error));
+                None
+            }
+        }
+    };
+
+    let document_kind = form.document_kind;
+    let issued_on = form.document_issued_on;
+    match (
+        iin,
+        surname,
+        first_name,
+        birth_date,
+        sex,
+        citizenship,
+        document_kind,
+        issued_on,
+    ) {
+        (
+            Some(iin),
+            Some(surname),
+            Some(first_name),
+            Some(birth_date),
+            Some(sex),
+            Some(citizenship),
+            Some(kind),
+            Some(issued_on),
+        ) if errors.is_empty() => Ok(Registration {
+            person: Person {
+                iin,
+                surname,
+                first_name,
+                patronymic,
+                birth_date,
+                sex,
+                citizenship,
+                address: registered_address,
+                phone,
+            },
+            document: IdentityDocument {
+                kind,
+                number: document_number,
+                issued_on,
+            },
+            temporary_address,
+            workplace: Some(form.workplace.trim().to_string()).filter(|w| !w.is_empty()),
+            mother_iin,
+        }),
+        _ => Err(errors),
+    }
+}
+
+fn check_name(errors: &mut Vec<FieldError>, field: Field, text: &str, required: bool) -> Option<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if text.is_empty() {
+        if required {
+            errors.push(FieldError {
+                field,
+                problem: FieldProblem::Required,
+            });
+        }
+        return None;
+    }
+    if !text
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'))
+    {
+        errors.push(FieldError {
+            field,
+            problem: FieldProblem::NotAName,
+        });
+        return None;
+    }
+    Some(text)
+}
+
+/// An address with its parts trimmed; `None` when left empty or incomplete
+/// (incomplete is an error at the field).
+fn check_address(errors: &mut Vec<FieldError>, field: Field, address: &Option<Address>) -> Option<Address> {
+    let address = address.as_ref()?;
+    let trimmed = Address {
+        settlement: address.settlement.trim().to_string(),
+        street: address.street.trim().to_string(),
+        house: address.house.trim().to_string(),
+        apartment: address
+            .apartment
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(String::from),
+    };
+    let parts = [&trimmed.settlement, &trimmed.street, &trimmed.house];
+    if parts.iter().all(|p| p.is_empty()) && trimmed.apartment.is_none() {
+        return None;
+    }
+    if parts.iter().any(|p| p.is_empty()) {
+        errors.push(FieldError {
+            field,
+            problem: FieldProblem::IncompleteAddress,
+        });
+        return None;
+    }
+    Some(trimmed)
+}

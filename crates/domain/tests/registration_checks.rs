@@ -1,0 +1,251 @@
+//! Registration form checks: each problem lands at its field.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use emhana_domain::registration::{
+    DocumentKind, Field, FieldProblem, RegistrationForm, validate_registration,
+};
+use emhana_domain::{Address, Citizenship, Iin, Sex};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+const TODAY: (i32, u32, u32) = (2026, 10, 1);
+
+fn today() -> NaiveDate {
+    date(TODAY.0, TODAY.1, TODAY.2)
+}
+
+fn adult_iin() -> String {
+    Iin::compose(date(1985, 4, 12), Sex::Female, 1234)
+        .unwrap()
+        .to_string()
+}
+
+fn good_form() -> RegistrationForm {
+    RegistrationForm {
+        iin: adult_iin(),
+        surname: " Әбдірахманова ".into(),
+        first_name: "Гүлнұр".into(),
+        patronymic: "Серікқызы".into(),
+        birth_date: Some(date(1985, 4, 12)),
+        sex: Some(Sex::Female),
+        citizenship: Some(Citizenship::Citizen),
+        document_kind: Some(DocumentKind::IdCard),
+        document_number: "045123987".into(),
+        document_issued_on: Some(date(2019, 6, 3)),
+        registered_address: Some(Address {
+            settlement: "Астана".into(),
+            street: "Абай даңғылы".into(),
+            house: "12".into(),
+            apartment: Some("5".into()),
+        }),
+        temporary_address: None,
+        workplace: "".into(),
+        phone: "8 701 234 56 78".into(),
+        mother_iin: "".into(),
+    }
+}
+
+fn problems(form: &RegistrationForm) -> Vec<(Field, FieldProblem)> {
+    match validate_registration(form, today()) {
+        Ok(_) => vec![],
+        Err(errors) => errors.into_iter().map(|e| (e.field, e.problem)).collect(),
+    }
+}
+
+#[test]
+fn a_complete_form_registers_with_trimmed_names_and_a_national_phone() {
+    let registration = validate_registration(&good_form(), today()).unwrap();
+    assert_eq!(registration.person.surname, "Әбдірахманова");
+    assert_eq!(registration.person.phone.as_deref(), Some("7012345678"));
+    assert_eq!(registration.workplace, None);
+}
+
+#[test]
+fn the_iin_fills_birth_date_and_sex_left_empty() {
+    let form = RegistrationForm {
+        birth_date: None,
+        sex: None,
+        ..good_form()
+    };
+    let registration = validate_registration(&form, today()).unwrap();
+    assert_eq!(registration.person.birth_date, date(1985, 4, 12));
+    assert_eq!(registration.person.sex, Sex::Female);
+}
+
+#[test]
+fn each_problem_lands_at_its_field() {
+    let child_iin = Iin::compose(date(2018, 2, 1), Sex::Male, 77).unwrap().to_string();
+    let mut bad_check_digit = adult_iin();
+    let last = bad_check_digit.pop().unwrap().to_digit(10).unwrap();
+    bad_check_digit.push(char::from_digit((last + 1) % 10, 10).unwrap());
+    let cases: Vec<(&str, RegistrationForm, Vec<Field>)> = vec![
+        (
+            "bad check digit",
+            RegistrationForm {
+                iin: bad_check_digit,
+                birth_date: Some(date(1985, 4, 12)),
+                ..good_form()
+            },
+            vec![Field::Iin],
+        ),
+        (
+            "birth date against the IIN",
+            RegistrationForm {
+                birth_date: Some(date(1985, 4, 13)),
+                ..good_form()
+            },
+            vec![Field::BirthDate],
+        ),
+        (
+            "sex against the IIN",
+            RegistrationForm {
+                sex: Some(Sex::Male),
+                ..good_form()
+            },
+            vec![Field::Sex],
+        ),
+        (
+            "no surname",
+            RegistrationForm {
+                surname: "  ".into(),
+                ..good_form()
+            },
+            vec![Field::Surname],
+        ),
+        (
+            "digits in a name",
+            RegistrationForm {
+                first_name: "Гүлнұр2".into(),
+                ..good_form()
+            },
+            vec![Field::FirstName],
+        ),
+        (
+            "no document",
+            RegistrationForm {
+                document_kind: None,
+                document_number: "".into(),
+                ..good_form()
+            },
+            vec![Field::DocumentKind, Field::DocumentNumber],
+        ),
+        (
+            "document issued tomorrow",
+            RegistrationForm {
+                document_issued_on: Some(date(2026, 10, 2)),
+                ..good_form()
+            },
+            vec![Field::DocumentIssuedOn],
+        ),
+        (
+            "no address",
+            RegistrationForm {
+                registered_address: None,
+                ..good_form()
+            },
+            vec![Field::RegisteredAddress],
+        ),
+        (
+            "half an address",
+            RegistrationForm {
+                registered_address: Some(Address {
+                    settlement: "Астана".into(),
+                    street: "".into(),
+                    house: "".into(),
+                    apartment: None,
+                }),
+                ..good_form()
+            },
+            vec![Field::RegisteredAddress],
+        ),
+        (
+            "bad phone",
+            RegistrationForm {
+                phone: "12345".into(),
+                ..good_form()
+            },
+            vec![Field::Phone],
+        ),
+        (
+            "no citizenship",
+            RegistrationForm {
+                citizenship: None,
+                ..good_form()
+            },
+            vec![Field::Citizenship],
+        ),
+        (
+            "a child with an ID card",
+            RegistrationForm {
+                iin: child_iin.clone(),
+                birth_date: None,
+                sex: None,
+                document_issued_on: Some(date(2018, 3, 1)),
+                ..good_form()
+            },
+            vec![Field::DocumentKind],
+        ),
+        (
+            "a document issued before birth",
+            RegistrationForm {
+                iin: child_iin.clone(),
+                birth_date: None,
+                sex: None,
+                document_kind: Some(DocumentKind::BirthCertificate),
+                document_issued_on: Some(date(2017, 3, 1)),
+                ..good_form()
+            },
+            vec![Field::DocumentIssuedOn],
+        ),
+        (
+            "an adult with a birth certificate",
+            RegistrationForm {
+                document_kind: Some(DocumentKind::BirthCertificate),
+                ..good_form()
+            },
+            vec![Field::DocumentKind],
+        ),
+        (
+            "mother's IIN is the person's",
+            RegistrationForm {
+                mother_iin: adult_iin(),
+                ..good_form()
+            },
+            vec![Field::MotherIin],
+        ),
+        (
+            "mother's IIN too short",
+            RegistrationForm {
+                mother_iin: "85041".into(),
+                ..good_form()
+            },
+            vec![Field::MotherIin],
+        ),
+    ];
+    for (name, form, expected) in cases {
+        let fields: Vec<Field> = problems(&form).into_iter().map(|(field, _)| field).collect();
+        assert_eq!(fields, expected, "{name}");
+    }
+}
+
+#[test]
+fn a_child_with_a_birth_certificate_and_a_mother_registers() {
+    let form = RegistrationForm {
+        iin: Iin::compose(date(2018, 2, 1), Sex::Male, 77).unwrap().to_string(),
+        first_name: "Нұрасыл".into(),
+        birth_date: Some(date(2018, 2, 1)),
+        sex: Some(Sex::Male),
+        document_kind: Some(DocumentKind::BirthCertificate),
+        document_issued_on: Some(date(2018, 2, 20)),
+        mother_iin: adult_iin(),
+        ..good_form()
+    };
+    let registration = validate_registration(&form, today()).unwrap();
+    assert_eq!(
+        registration.mother_iin.map(|iin| iin.to_string()),
+        Some(adult_iin())
+    );
+}
