@@ -30,6 +30,7 @@ macro_rules! text_enum {
 
 pub mod attachment;
 pub mod clinic;
+pub mod documents;
 pub mod fold;
 pub mod identifier;
 pub mod person;

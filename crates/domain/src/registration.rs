@@ -77,6 +77,11 @@ text_enum!(
         TemporaryAddress => "temporary_address",
         Phone => "phone",
         MotherIin => "mother_iin",
+        // the attachment application's fields
+        Person => "person",
+        District => "district",
+        Consent => "consent",
+        Registrar => "registrar",
     }
 );
 
@@ -108,6 +113,19 @@ pub enum FieldProblem {
     IncompleteAddress,
     #[error("the same person")]
     SamePerson,
+    // The store's findings, reported at the same fields:
+    #[error("a person with this IIN is already registered")]
+    AlreadyRegistered { person_id: i64 },
+    #[error("no person with this IIN is registered")]
+    NotRegistered,
+    #[error("a mother is a woman")]
+    MotherNotFemale,
+    #[error("already attached to this clinic, district {district_number:?}")]
+    AlreadyAttachedHere { district_number: Option<u32> },
+    #[error("not a district of this clinic")]
+    UnknownDistrict,
+    #[error("not a registrar of this clinic")]
+    UnknownRegistrar,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

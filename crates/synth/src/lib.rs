@@ -16,10 +16,13 @@ mod places;
 
 use std::collections::HashMap;
 
-use chrono::{Months, NaiveDate, TimeDelta};
-use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole};
+use chrono::{Datelike, Months, NaiveDate, TimeDelta};
+use emhana_domain::attachment::AttachmentGround;
+use emhana_domain::{
+    Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole, age_on,
+};
 use emhana_workstation::{
-    ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation,
+    AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation,
 };
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
@@ -38,6 +41,15 @@ const PERSONS_PER_TERRITORY: usize = 2_000;
 const TERRITORIES_PER_CLINIC: usize = 20;
 /// Share of households in the home clinic's rural district.
 const RURAL_SHARE: f64 = 0.03;
+/// Share of households attached nowhere yet (recent arrivals).
+const UNATTACHED_SHARE: f64 = 0.03;
+/// Share of households that chose the neighbour practice in an earlier campaign.
+const NEIGHBOUR_SHARE: f64 = 0.05;
+/// The neighbour practice's districts and street.
+const NEIGHBOUR_DISTRICTS: u32 = 2;
+const NEIGHBOUR_STREET: &str = "Бейбітшілік көшесі";
+/// Age from which a person is served on an adult district.
+const ADULT_AGE: u32 = 18;
 /// Households written per transaction by [`load_into`].
 const HOUSEHOLDS_PER_BATCH: usize = 2_000;
 
@@ -58,6 +70,9 @@ struct Territory {
     house_from: u32,
     house_to: u32,
     rural: bool,
+    /// The districts (by number in the clinic) serving adults and children here.
+    adult_district: u32,
+    child_district: u32,
 }
 
 /// Gives each (birth date, sex) its next free serial, so IINs never repeat.
@@ -147,6 +162,8 @@ impl Synth {
                 house_from: block * HOUSES_PER_TERRITORY + 1,
                 house_to: (block + 1) * HOUSES_PER_TERRITORY,
                 rural: false,
+                adult_district: 0,
+                child_district: 0,
             });
         }
         // The home clinic also runs a feldsher post in a village.
@@ -158,13 +175,57 @@ impl Synth {
             house_from: 1,
             house_to: 200,
             rural: true,
+            adult_district: 0,
+            child_district: 0,
         });
 
         for clinic_index in 0..clinic_count {
             let clinic = self.clinic(clinic_index)?;
             self.clinics.push(clinic);
         }
+        let neighbour = self.neighbour_practice(clinic_count)?;
+        self.clinics.push(neighbour);
         Ok(())
+    }
+
+    /// A private GP practice nearby that some of the city's people chose in
+    /// past campaigns: the demo's persons "attached elsewhere".
+    fn neighbour_practice(&mut self, index: usize) -> Result<ClinicRecord, SynthError> {
+        let street = NEIGHBOUR_STREET;
+        let mut districts = Vec::new();
+        let mut staff = Vec::new();
+        for number in 1..=NEIGHBOUR_DISTRICTS {
+            districts.push(DistrictRecord {
+                number,
+                kind: DistrictKind::GeneralPractice,
+                coverage: vec![CoverageRecord {
+                    settlement: CITY.to_owned(),
+                    street: street.to_owned(),
+                    house_from: (number - 1) * 50 + 1,
+                    house_to: number * 50,
+                }],
+            });
+            staff.push(self.staff_member(
+                StaffRole::DistrictDoctor,
+                Some("general_practitioner"),
+                Some(number),
+            )?);
+            staff.push(self.staff_member(StaffRole::DistrictNurse, None, Some(number))?);
+        }
+        staff.push(self.staff_member(StaffRole::Registrar, None, None)?);
+        Ok(ClinicRecord {
+            bin: self.bin(index),
+            name_kk: "«Шипагер» жалпы практика орталығы".to_owned(),
+            name_ru: "Центр общей практики «Шипагер»".to_owned(),
+            kind: ClinicKind::GpPractice,
+            settlement: CITY.to_owned(),
+            address: format!("{CITY}, {street}, 7"),
+            phone: "+7 7172 55 10 10".to_owned(),
+            hours: "Дс–Жм / Пн–Пт 08:00–19:00".to_owned(),
+            is_home: false,
+            districts,
+            staff,
+        })
     }
 
     fn clinic(&mut self, index: usize) -> Result<ClinicRecord, SynthError> {
@@ -177,6 +238,7 @@ impl Synth {
             .collect();
         let mut districts = Vec::new();
         let mut staff = Vec::new();
+        let mut serving = Vec::new();
         for (position, territory) in territories.iter().enumerate() {
             let coverage = vec![CoverageRecord {
                 settlement: territory.settlement.clone(),
@@ -190,6 +252,9 @@ impl Synth {
             } else {
                 &[DistrictKind::Therapeutic, DistrictKind::Pediatric]
             };
+            let first_number = districts.len() as u32 + 1;
+            // therapist first, then pediatrician: children go to the last district made here
+            serving.push((first_number, first_number + kinds.len() as u32 - 1));
             for &kind in kinds {
                 let district_number = districts.len() as u32 + 1;
                 districts.push(DistrictRecord {
@@ -213,6 +278,11 @@ impl Synth {
                 )?);
                 staff.push(self.staff_member(StaffRole::DistrictNurse, None, Some(district_number))?);
             }
+        }
+        let own = self.territories.iter_mut().filter(|t| t.clinic == index);
+        for (territory, (adults, children)) in own.zip(serving) {
+            territory.adult_district = adults;
+            territory.child_district = children;
         }
         staff.push(self.staff_member(StaffRole::Head, None, None)?);
         for _ in 0..3 {
@@ -364,7 +434,8 @@ impl Synth {
         (surname, first_name, patronymic)
     }
 
-    fn address(&mut self) -> Address {
+    /// An address and the index of the territory it lies in.
+    fn address(&mut self) -> (Address, usize) {
         let rural = self.rng.random_bool(RURAL_SHARE);
         // The city's territories come first and the rural one last (see build_clinics).
         let rural_index = self.territories.len() - 1;
@@ -382,16 +453,19 @@ impl Synth {
         );
         let house = self.rng.random_range(from..=to).to_string();
         let apartment = (!rural).then(|| self.rng.random_range(1..=180).to_string());
-        Address {
-            settlement,
-            street,
-            house,
-            apartment,
-        }
+        (
+            Address {
+                settlement,
+                street,
+                house,
+                apartment,
+            },
+            index,
+        )
     }
 
     fn household(&mut self) -> Result<HouseholdRecord, SynthError> {
-        let address = self.address();
+        let (address, territory) = self.address();
         let kazakh = self.rng.random_bool(0.7);
         let surname = {
             let pool = if kazakh { KAZAKH_SURNAMES } else { RUSSIAN_SURNAMES };
@@ -490,7 +564,66 @@ impl Synth {
         }
         // Oldest first, as the household is shown on the person card.
         members.sort_by_key(|p| p.birth_date);
-        Ok(HouseholdRecord { address, members })
+        let attachments = self.attachments(territory, &members);
+        Ok(HouseholdRecord {
+            address,
+            members,
+            attachments,
+        })
+    }
+
+    /// Where the household's members are attached: mostly all to their
+    /// territory's clinic (children on the pediatric district where there is
+    /// one), some to the neighbour practice by an earlier free choice, and a
+    /// few nowhere yet (recent arrivals).
+    fn attachments(&mut self, territory: usize, members: &[Person]) -> Vec<Option<AttachmentRecord>> {
+        let as_of = self.config.as_of;
+        let roll: f64 = self.rng.random();
+        if roll < UNATTACHED_SHARE {
+            return Vec::new();
+        }
+        let neighbour = roll < UNATTACHED_SHARE + NEIGHBOUR_SHARE;
+        let Some(neighbour_clinic) = self.clinics.last() else {
+            return Vec::new();
+        };
+        let territory = &self.territories[territory];
+        let clinic = if neighbour {
+            neighbour_clinic.bin
+        } else {
+            match self.clinics.get(territory.clinic) {
+                Some(clinic) => clinic.bin,
+                None => return Vec::new(),
+            }
+        };
+        let (adult_district, child_district) = (territory.adult_district, territory.child_district);
+        let neighbour_district = self.rng.random_range(1..=NEIGHBOUR_DISTRICTS);
+        let years_ago = self.rng.random_range(0..12u32);
+        let chosen_on = NaiveDate::from_ymd_opt(as_of.year() - 1, 10, 1).unwrap_or(as_of);
+        members
+            .iter()
+            .map(|person| {
+                let (district_number, ground, decided_on) = if neighbour {
+                    (neighbour_district, AttachmentGround::FreeChoice, chosen_on)
+                } else {
+                    let adult = age_on(person.birth_date, as_of).unwrap_or(0) >= ADULT_AGE;
+                    let district = if adult { adult_district } else { child_district };
+                    let since = as_of
+                        .checked_sub_months(Months::new(12 * years_ago))
+                        .unwrap_or(as_of);
+                    (
+                        district,
+                        AttachmentGround::FirstAttachment,
+                        since.max(person.birth_date),
+                    )
+                };
+                Some(AttachmentRecord {
+                    clinic_bin: clinic,
+                    district_number,
+                    ground,
+                    decided_on,
+                })
+            })
+            .collect()
     }
 
     fn sex(&mut self) -> Sex {

@@ -31,6 +31,14 @@ pub enum StoreError {
     PersonNotFound { id: i64 },
     #[error("the database already holds a clinic; the demo clinic loads only into an empty one")]
     NotEmpty,
+    #[error("no application with id {id}")]
+    ApplicationNotFound { id: i64 },
+    #[error("application {id} is {status}, not decided")]
+    NotDecided { id: i64, status: String },
+    #[error("no clinic is marked as this workstation's own")]
+    NoHomeClinic,
+    #[error("invalid reference data: {detail}")]
+    InvalidReferenceData { detail: String },
     #[error("stored data is damaged: {detail}")]
     Corrupt { detail: String },
     #[error("database error: {reason}")]

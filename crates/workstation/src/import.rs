@@ -2,6 +2,8 @@
 //! and later the first sync). Each call is one transaction: a batch lands
 //! whole or not at all.
 
+use chrono::NaiveDate;
+use emhana_domain::attachment::AttachmentGround;
 use emhana_domain::{Address, Bin, ClinicKind, DistrictKind, Iin, Person, StaffRole, search_words};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
@@ -60,6 +62,19 @@ pub struct StaffRecord {
 pub struct HouseholdRecord {
     pub address: Address,
     pub members: Vec<Person>,
+    /// Each member's current attachment, in the order of `members`; members
+    /// past the end of this list are not attached anywhere.
+    pub attachments: Vec<Option<AttachmentRecord>>,
+}
+
+/// An attachment in force, as the registry knows it.
+#[derive(Debug, Clone)]
+pub struct AttachmentRecord {
+    pub clinic_bin: Bin,
+    /// The district, by number in that clinic.
+    pub district_number: u32,
+    pub ground: AttachmentGround,
+    pub decided_on: NaiveDate,
 }
 
 pub(crate) async fn clinics(conn: &mut SqliteConnection, clinics: &[ClinicRecord]) -> Result<(), StoreError> {
@@ -148,11 +163,15 @@ pub(crate) async fn households(
     // Ids are assigned here, inside the transaction, so the search keys can name their persons.
     let mut household_rows = Vec::with_capacity(households.len());
     let mut person_rows = Vec::new();
+    let mut attachment_rows = Vec::new();
     let mut person_id = next_person;
     for (household_id, household) in (next_household..).zip(households) {
         household_rows.push((household_id, &household.address));
-        for member in &household.members {
+        for (index, member) in household.members.iter().enumerate() {
             person_rows.push((person_id, household_id, member));
+            if let Some(Some(attachment)) = household.attachments.get(index) {
+                attachment_rows.push((person_id, member, attachment));
+            }
             person_id += 1;
         }
     }
@@ -195,11 +214,52 @@ pub(crate) async fn households(
         insert.build().execute(&mut *conn).await?;
         insert_search_keys(conn, chunk.iter().map(|(id, _, person)| (*id, *person))).await?;
     }
+
+    // District ids by (clinic BIN, district number), read once for the batch.
+    let districts: Vec<(String, u32, i64, i64)> = sqlx::query_as(
+        "SELECT c.bin, d.number, d.clinic_id, d.id FROM district d JOIN clinic c ON c.id = d.clinic_id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let districts: std::collections::HashMap<(String, u32), (i64, i64)> = districts
+        .into_iter()
+        .map(|(bin, number, clinic_id, district_id)| ((bin, number), (clinic_id, district_id)))
+        .collect();
+    for chunk in attachment_rows.chunks(ROWS_PER_STATEMENT) {
+        let mut rows = Vec::with_capacity(chunk.len());
+        for (person_id, person, attachment) in chunk {
+            let key = (attachment.clinic_bin.to_string(), attachment.district_number);
+            let &(clinic_id, district_id) = districts.get(&key).ok_or_else(|| StoreError::Corrupt {
+                detail: format!(
+                    "person {} is attached to district {} of clinic {}, which is not loaded",
+                    person.iin, key.1, key.0
+                ),
+            })?;
+            // attached from the decision, or from birth when born later
+            let started_on = attachment.decided_on.max(person.birth_date);
+            rows.push((*person_id, clinic_id, district_id, attachment, started_on));
+        }
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on) ",
+        );
+        insert.push_values(
+            rows,
+            |mut row, (person_id, clinic_id, district_id, attachment, started_on)| {
+                row.push_bind(person_id)
+                    .push_bind(clinic_id)
+                    .push_bind(district_id)
+                    .push_bind(attachment.ground.as_str())
+                    .push_bind(started_on)
+                    .push_bind(started_on);
+            },
+        );
+        insert.build().execute(&mut *conn).await?;
+    }
     Ok(person_rows.len())
 }
 
 /// Writes the words and the phrase search reads for each person.
-async fn insert_search_keys<'a>(
+pub(crate) async fn insert_search_keys<'a>(
     conn: &mut SqliteConnection,
     persons: impl Iterator<Item = (i64, &'a Person)>,
 ) -> Result<(), StoreError> {

@@ -8,6 +8,7 @@
 //! absent, refused (never overwritten) when it is unreadable or from a newer
 //! Emhana, backed up before a migration, and kept in WAL mode.
 
+mod attachment;
 mod card;
 mod error;
 mod import;
@@ -17,13 +18,22 @@ mod store;
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use emhana_domain::attachment::{AttachmentRules, Campaign, ListNorms};
+use emhana_domain::documents::{ApplicationDocument, ConsentDocument};
+use emhana_domain::registration::RegistrationForm;
 use serde::Serialize;
 use sqlx::SqlitePool;
 
+pub use attachment::{
+    ApplicationForm, ApplicationOutcome, AttachmentOptions, CONSENT_DATA_LIST, ConsentForm,
+    CurrentAttachment, DetachmentReason, DistrictOption, FormError, ListLoad, StaffOption,
+};
 pub use card::{HouseholdMember, PersonCard};
 pub use error::{OpenError, StoreError};
-pub use import::{ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord};
+pub use import::{
+    AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,
+};
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use settings::Language;
 pub use store::{DATABASE_FILE_NAME, OpenReport};
@@ -123,6 +133,74 @@ impl Workstation {
         let written = import::households(&mut tx, households).await?;
         tx.commit().await?;
         Ok(written)
+    }
+
+    /// Registers a person the workstation does not know; returns the new id.
+    /// `now` is the app's clock; its date in Kazakhstan is "today" for the checks.
+    pub async fn register_person(
+        &self,
+        form: &RegistrationForm,
+        registrar_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, FormError> {
+        attachment::register_person(&self.pool, form, registrar_id, now).await
+    }
+
+    /// What the attachment form offers for a person: districts with their
+    /// load, the suggested district, the current attachment, the campaign.
+    pub async fn attachment_options(
+        &self,
+        person_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<AttachmentOptions, StoreError> {
+        attachment::options(&self.pool, person_id, now).await
+    }
+
+    /// Registers an attachment application, decides it and writes the
+    /// outcome (application, consent, attachment, audit event) in one transaction.
+    pub async fn apply_for_attachment(
+        &self,
+        form: &ApplicationForm,
+        now: DateTime<Utc>,
+    ) -> Result<ApplicationOutcome, FormError> {
+        attachment::apply(&self.pool, form, now).await
+    }
+
+    /// Ends a person's attachment on `on` (death or the clinic's liquidation);
+    /// false when there was none to end.
+    pub async fn detach(
+        &self,
+        person_id: i64,
+        reason: DetachmentReason,
+        on: NaiveDate,
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        attachment::detach(&self.pool, person_id, reason, on, staff_id, now).await
+    }
+
+    /// The facts printed on the attachment ticket or the refusal.
+    pub async fn application_document(&self, application_id: i64) -> Result<ApplicationDocument, StoreError> {
+        attachment::application_document(&self.pool, application_id).await
+    }
+
+    /// The consent as recorded, for printing and signature.
+    pub async fn consent_document(&self, application_id: i64) -> Result<ConsentDocument, StoreError> {
+        attachment::consent_document(&self.pool, application_id).await
+    }
+
+    /// The attachment reference data: campaigns by year and district list norms.
+    pub async fn attachment_rules(&self) -> Result<AttachmentRules, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        attachment::rules(&mut conn).await
+    }
+
+    pub async fn set_campaign(&self, campaign: &Campaign) -> Result<(), StoreError> {
+        attachment::set_campaign(&self.pool, campaign).await
+    }
+
+    pub async fn set_list_norms(&self, norms: &ListNorms) -> Result<(), StoreError> {
+        attachment::set_list_norms(&self.pool, norms).await
     }
 
     pub async fn language(&self) -> Result<Option<Language>, StoreError> {

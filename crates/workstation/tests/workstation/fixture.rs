@@ -119,18 +119,22 @@ pub fn households() -> Vec<HouseholdRecord> {
         HouseholdRecord {
             address: home,
             members: family,
+            attachments: vec![],
         },
         HouseholdRecord {
             address: address("3", None),
             members: vec![alibek],
+            attachments: vec![],
         },
         HouseholdRecord {
             address: address("4", Some("10")),
             members: vec![ivanov],
+            attachments: vec![],
         },
         HouseholdRecord {
             address: address("4", Some("11")),
             members: vec![zhanna],
+            attachments: vec![],
         },
     ]
 }

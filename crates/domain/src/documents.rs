@@ -1,0 +1,79 @@
+//! The facts printed on the registrar's documents, as plain data: the store
+//! fills them, the `print` crate lays them out. Names are given in both
+//! languages where the document is bilingual.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
+use crate::clinic::DistrictKind;
+
+/// The clinic as its letterhead shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ClinicHeader {
+    pub name_kk: String,
+    pub name_ru: String,
+    pub bin: String,
+    pub address: String,
+    pub phone: String,
+    pub hours: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonLine {
+    pub full_name: String,
+    pub iin: String,
+    pub birth_date: NaiveDate,
+    pub address: Option<String>,
+}
+
+/// An attachment application and its decision: the ticket or the refusal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplicationDocument {
+    pub clinic: ClinicHeader,
+    pub application_id: i64,
+    /// "2026/17": the number in the clinic and year.
+    pub application_number: String,
+    pub submitted_at: DateTime<Utc>,
+    pub decided_on: NaiveDate,
+    pub channel: Channel,
+    pub ground: AttachmentGround,
+    pub person: PersonLine,
+    pub registrar: String,
+    pub outcome: DocumentOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum DocumentOutcome {
+    Attached {
+        district_number: u32,
+        district_kind: DistrictKind,
+        doctor: Option<String>,
+        nurse: Option<String>,
+        effective_on: NaiveDate,
+        /// True until the central registry confirms the attachment.
+        provisional: bool,
+    },
+    Refused {
+        ground: RefusalGround,
+        /// The campaign of the year of decision, which the refusal may cite.
+        campaign: Campaign,
+    },
+}
+
+/// The consent to access restricted personal data, printed for signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConsentDocument {
+    pub clinic: ClinicHeader,
+    pub application_number: String,
+    pub person: PersonLine,
+    pub given: bool,
+    pub valid_until: Option<NaiveDate>,
+    pub third_parties: bool,
+    pub cross_border: bool,
+    pub publication: bool,
+    pub data_list: String,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
