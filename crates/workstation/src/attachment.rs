@@ -146,6 +146,33 @@ pub enum DetachmentReason {
     ClinicLiquidated,
 }
 
+/// One attachment of the person's history, as the card lists it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AttachmentEntry {
+    pub clinic_name_kk: String,
+    pub clinic_name_ru: String,
+    pub here: bool,
+    pub district_number: Option<u32>,
+    pub ground: String,
+    pub decided_on: NaiveDate,
+    pub started_on: NaiveDate,
+    pub ended_on: Option<NaiveDate>,
+    pub end_reason: Option<String>,
+    pub application_id: Option<i64>,
+}
+
+pub(crate) async fn entries(pool: &SqlitePool, person_id: i64) -> Result<Vec<AttachmentEntry>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT c.name_kk AS clinic_name_kk, c.name_ru AS clinic_name_ru, c.is_home AS here, \
+         d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on, a.end_reason, a.application_id \
+         FROM attachment a JOIN clinic c ON c.id = a.clinic_id LEFT JOIN district d ON d.id = a.district_id \
+         WHERE a.person_id = ?1 ORDER BY a.started_on, a.id",
+    )
+    .bind(person_id)
+    .fetch_all(pool)
+    .await?)
+}
+
 // ---------------------------------------------------------------- registration
 
 pub(crate) async fn register_person(

@@ -26,7 +26,7 @@ use serde::Serialize;
 use sqlx::SqlitePool;
 
 pub use attachment::{
-    ApplicationForm, ApplicationOutcome, AttachmentOptions, CONSENT_DATA_LIST, ConsentForm,
+    ApplicationForm, ApplicationOutcome, AttachmentEntry, AttachmentOptions, CONSENT_DATA_LIST, ConsentForm,
     CurrentAttachment, DetachmentReason, DistrictOption, FormError, ListLoad, StaffOption,
 };
 pub use card::{HouseholdMember, PersonCard};
@@ -177,6 +177,11 @@ impl Workstation {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
         attachment::detach(&self.pool, person_id, reason, on, staff_id, now).await
+    }
+
+    /// The person's attachments, oldest first; ended ones are kept.
+    pub async fn attachment_history(&self, person_id: i64) -> Result<Vec<AttachmentEntry>, StoreError> {
+        attachment::entries(&self.pool, person_id).await
     }
 
     /// The facts printed on the attachment ticket or the refusal.

@@ -61,16 +61,61 @@ pub fn clinic() -> ClinicRecord {
                 house_to: 20,
             }],
         }],
-        staff: vec![StaffRecord {
-            iin: iin(date(1980, 1, 1), Sex::Female),
-            surname: "Сейітова".into(),
-            first_name: "Гүлнұр".into(),
-            patronymic: None,
-            role: StaffRole::DistrictNurse,
-            specialty: None,
-            district_number: Some(1),
-            phone: None,
+        staff: vec![
+            StaffRecord {
+                iin: iin(date(1980, 1, 1), Sex::Female),
+                surname: "Сейітова".into(),
+                first_name: "Гүлнұр".into(),
+                patronymic: None,
+                role: StaffRole::DistrictNurse,
+                specialty: None,
+                district_number: Some(1),
+                phone: None,
+            },
+            StaffRecord {
+                iin: iin(date(1975, 6, 15), Sex::Male),
+                surname: "Жұмабаев".into(),
+                first_name: "Ерлан".into(),
+                patronymic: Some("Маратұлы".into()),
+                role: StaffRole::DistrictDoctor,
+                specialty: Some("therapist".into()),
+                district_number: Some(1),
+                phone: None,
+            },
+            StaffRecord {
+                iin: iin(date(1990, 2, 2), Sex::Female),
+                surname: "Оспанова".into(),
+                first_name: "Дана".into(),
+                patronymic: None,
+                role: StaffRole::Registrar,
+                specialty: None,
+                district_number: None,
+                phone: None,
+            },
+        ],
+    }
+}
+
+/// Another clinic in town, where some persons are attached.
+pub fn other_clinic() -> ClinicRecord {
+    ClinicRecord {
+        bin: Bin::complete([0, 4, 0, 3, 4, 0, 0, 0, 0, 2, 0]).unwrap(),
+        name_kk: "№2 қалалық емхана".into(),
+        name_ru: "Городская поликлиника №2".into(),
+        is_home: false,
+        address: "Астана, Сарыарқа даңғылы, 2".into(),
+        districts: vec![DistrictRecord {
+            number: 1,
+            kind: DistrictKind::Therapeutic,
+            coverage: vec![CoverageRecord {
+                settlement: "Астана".into(),
+                street: "Сарыарқа даңғылы".into(),
+                house_from: 1,
+                house_to: 40,
+            }],
         }],
+        staff: vec![],
+        ..clinic()
     }
 }
 
