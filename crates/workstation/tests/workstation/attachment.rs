@@ -35,7 +35,10 @@ fn after_campaign() -> DateTime<Utc> {
 async fn loaded() -> (TempDir, Workstation, i64) {
     let (dir, workstation) = fixture::loaded().await;
     let other = fixture::other_clinic();
-    workstation.import_clinics(std::slice::from_ref(&other)).await.unwrap();
+    workstation
+        .import_clinics(std::slice::from_ref(&other))
+        .await
+        .unwrap();
     let mut serik = person(
         "Серікбаев",
         "Бауыржан",

@@ -1,0 +1,107 @@
+//! The words printed for each coded value, Kazakh / Russian.
+
+use emhana_domain::DistrictKind;
+use emhana_domain::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
+
+pub(crate) fn district_kind(kind: DistrictKind) -> &'static str {
+    match kind {
+        DistrictKind::Therapeutic => "терапиялық / терапевтический",
+        DistrictKind::Pediatric => "педиатриялық / педиатрический",
+        DistrictKind::GeneralPractice => "жалпы практика / общей практики",
+    }
+}
+
+pub(crate) fn ground(ground: AttachmentGround) -> String {
+    match ground {
+        AttachmentGround::FirstAttachment => "Алғаш бекіту / Первичное прикрепление",
+        AttachmentGround::FreeChoice => {
+            "Еркін таңдау (бекіту науқаны) / Свободный выбор (кампания прикрепления)"
+        }
+        AttachmentGround::ChangeOfResidence => "Тұрғылықты жерін ауыстыру / Смена места жительства",
+        AttachmentGround::ChangeOfWorkOrStudy => {
+            "Жұмыс немесе оқу орнын ауыстыру / Смена места работы или учёбы"
+        }
+        AttachmentGround::ClinicReorganization => {
+            "МСАК ұйымын қайта ұйымдастыру немесе тарату / Реорганизация или ликвидация организации ПМСП"
+        }
+        AttachmentGround::BorderArea => "Шекаралық аумақ / Приграничная территория",
+    }
+    .to_string()
+}
+
+pub(crate) fn channel(channel: Channel) -> &'static str {
+    match channel {
+        Channel::InPerson => "жеке өзі / лично",
+        Channel::InWriting => "жазбаша / письменно",
+        Channel::Portal => "электрондық үкімет порталы / портал электронного правительства",
+        Channel::PublicServiceCentre => "ХҚКО / ЦОН",
+    }
+}
+
+pub(crate) fn yes_no(value: bool) -> &'static str {
+    if value { "Иә / Да" } else { "Жоқ / Нет" }
+}
+
+pub(crate) struct Refusal {
+    pub kk: String,
+    pub ru: String,
+    pub rule: String,
+}
+
+const ATTACHMENT_RULES: &str = "МСАК ұйымдарына бекіту қағидалары (2015 жылғы № 281 бұйрық) / \
+Правила прикрепления к организациям ПМСП (приказ № 281 от 2015 года)";
+
+/// The ground of a refusal in words, and the rule it rests on.
+pub(crate) fn refusal(ground: RefusalGround, campaign: &Campaign) -> Refusal {
+    let first = campaign.first_day.format("%d.%m.%Y");
+    let last = campaign.last_day.format("%d.%m.%Y");
+    let limit = campaign.free_choice_limit;
+    let (kk, ru, rule) = match ground {
+        RefusalGround::NoConsent => (
+            "Қолжетімділігі шектеулі дербес деректерге қол жеткізуге келісім берілмеді.".to_string(),
+            "Не дано согласие на доступ к персональным данным ограниченного доступа.".to_string(),
+            "«Дербес деректер және оларды қорғау туралы» Заң, 8-бап / Закон РК «О персональных данных и их защите», ст. 8"
+                .to_string(),
+        ),
+        RefusalGround::PersonDeceased => (
+            "Адам қайтыс болған деп тіркелген: ұсынылған мәліметтер дәйексіз.".to_string(),
+            "Лицо значится умершим: представленные сведения недостоверны.".to_string(),
+            ATTACHMENT_RULES.to_string(),
+        ),
+        RefusalGround::NotFirstAttachment => (
+            "Адам бұрын бекітілген; «алғаш бекіту» негізі қолданылмайды. Науқаннан тыс қайта бекіту тек тұрғылықты, \
+             жұмыс не оқу орнын ауыстырғанда немесе МСАК ұйымы қайта ұйымдастырылғанда не таратылғанда мүмкін."
+                .to_string(),
+            "Лицо ранее было прикреплено; основание «первичное прикрепление» неприменимо. Вне кампании \
+             переприкрепление возможно лишь при смене места жительства, работы или учёбы, реорганизации или \
+             ликвидации организации ПМСП."
+                .to_string(),
+            ATTACHMENT_RULES.to_string(),
+        ),
+        RefusalGround::OutsideCampaign => (
+            format!(
+                "МСАК ұйымын және дәрігерді еркін таңдау тек бекіту науқаны кезінде мүмкін: {first} – {last}. \
+                 Өтініш науқаннан тыс, өзге негізсіз берілді."
+            ),
+            format!(
+                "Свободный выбор организации ПМСП и врача возможен только в период кампании прикрепления: \
+                 {first} – {last}. Заявление подано вне кампании без иного основания."
+            ),
+            ATTACHMENT_RULES.to_string(),
+        ),
+        RefusalGround::FreeChoiceLimitReached => (
+            format!("Еркін таңдау жылына {limit} реттен жиі емес; биылғы таңдау пайдаланылған."),
+            format!("Свободный выбор допускается не чаще {limit} раз(а) в год; выбор этого года уже использован."),
+            ATTACHMENT_RULES.to_string(),
+        ),
+    };
+    Refusal { kk, ru, rule }
+}
+
+pub(crate) const APPEAL_KK: &str = "Шешімге МСАК ұйымының басшысына шағым беруге болады (5 жұмыс күні ішінде \
+қаралады), медициналық қызметтер сапасын бақылау жөніндегі уәкілетті органға (15 жұмыс күні ішінде) \
+немесе сотқа.";
+
+pub(crate) const APPEAL_RU: &str = "Решение может быть обжаловано руководителю организации ПМСП (рассматривается \
+в течение 5 рабочих дней), в уполномоченный орган по контролю качества медицинских услуг (в течение 15 рабочих \
+дней) или в суд.";

@@ -1,0 +1,263 @@
+//! The documents as a person gets them: real PDFs read back with poppler's
+//! `pdftotext`, checked with `qpdf --check`, the QR code decoded with `zbarimg`.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use emhana_domain::DistrictKind;
+use emhana_domain::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
+use emhana_domain::documents::{
+    ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine,
+};
+use emhana_print::{Printer, application_qr_text};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn clinic() -> ClinicHeader {
+    ClinicHeader {
+        name_kk: "№1 қалалық емхана".into(),
+        name_ru: "Городская поликлиника №1".into(),
+        bin: "040340000018".into(),
+        address: "Астана, Абай даңғылы, 10".into(),
+        phone: "+7 7172 20 00 00".into(),
+        hours: "Дс–Жм / Пн–Пт 08:00–20:00".into(),
+    }
+}
+
+fn person() -> PersonLine {
+    PersonLine {
+        full_name: "Әбдірахманова Гүлнұр Серікқызы".into(),
+        iin: "850412400123".into(),
+        birth_date: date(1985, 4, 12),
+        address: Some("Астана, Абай даңғылы, 12, 5".into()),
+    }
+}
+
+fn application(outcome: DocumentOutcome) -> ApplicationDocument {
+    ApplicationDocument {
+        clinic: clinic(),
+        application_id: 4711,
+        application_number: "2026/17".into(),
+        submitted_at: Utc.with_ymd_and_hms(2026, 10, 1, 5, 30, 0).unwrap(),
+        decided_on: date(2026, 10, 1),
+        channel: Channel::InPerson,
+        ground: AttachmentGround::FreeChoice,
+        person: person(),
+        registrar: "Оспанова Дана Құрманғазықызы".into(),
+        outcome,
+    }
+}
+
+/// Writes a PDF into the test's folder, or into `EMHANA_PRINT_OUT` when set,
+/// to look at the pages.
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::var_os("EMHANA_PRINT_OUT")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| dir.to_path_buf());
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+fn text_of(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn qpdf_check(pdf: &Path) {
+    let out = Command::new("qpdf").arg("--check").arg(pdf).output().unwrap();
+    assert!(
+        out.status.success(),
+        "qpdf --check: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn qr_of(pdf: &Path) -> String {
+    let prefix = pdf.with_extension("");
+    let status = Command::new("pdftoppm")
+        .args(["-png", "-r", "150", "-singlefile"])
+        .arg(pdf)
+        .arg(&prefix)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let out = Command::new("zbarimg")
+        .args(["--raw", "-q"])
+        .arg(prefix.with_extension("png"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "zbarimg found no code");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Every fragment, in the order given, with whitespace runs as pdftotext lays them out.
+fn assert_contains_all(text: &str, fragments: &[&str]) {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for fragment in fragments {
+        assert!(flat.contains(fragment), "{fragment:?} not in:\n{text}");
+    }
+}
+
+#[test]
+fn the_ticket_carries_everything_bilingual_with_kazakh_letters_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    let ticket = application(DocumentOutcome::Attached {
+        district_number: 3,
+        district_kind: DistrictKind::Therapeutic,
+        doctor: Some("Жұмабаев Ерлан Маратұлы".into()),
+        nurse: Some("Сейітова Гүлнұр".into()),
+        effective_on: date(2026, 10, 1),
+        provisional: true,
+    });
+    let pdf = write(dir.path(), "ticket.pdf", &printer.application(&ticket).unwrap());
+    qpdf_check(&pdf);
+    let text = text_of(&pdf);
+    assert_contains_all(
+        &text,
+        &[
+            "№1 қалалық емхана",
+            "Городская поликлиника №1",
+            "БСН / БИН 040340000018",
+            "Астана, Абай даңғылы, 10",
+            "+7 7172 20 00 00",
+            "МСАК ұйымына бекіту туралы талон",
+            "Талон о прикреплении к организации ПМСП",
+            "№ 2026/17 · 01.10.2026 10:30",
+            "Әбдірахманова Гүлнұр Серікқызы",
+            "850412400123 · 12.04.1985",
+            "Астана, Абай даңғылы, 12, 5",
+            "№3 — терапиялық / терапевтический",
+            "Жұмабаев Ерлан Маратұлы",
+            "Сейітова Гүлнұр",
+            "Еркін таңдау (бекіту науқаны) / Свободный выбор",
+            "01.10.2026",
+            "АЛДЫН АЛА — тіркелімнің растауын күтуде",
+            "ПРЕДВАРИТЕЛЬНО — ожидает подтверждения регистра",
+            "Оспанова Дана Құрманғазықызы",
+        ],
+    );
+    assert_eq!(qr_of(&pdf), application_qr_text("040340000018", 4711));
+
+    // once the registry confirms, the mark is gone
+    let confirmed = ApplicationDocument {
+        outcome: DocumentOutcome::Attached {
+            district_number: 3,
+            district_kind: DistrictKind::Therapeutic,
+            doctor: None,
+            nurse: None,
+            effective_on: date(2026, 10, 1),
+            provisional: false,
+        },
+        ..ticket
+    };
+    let pdf = write(
+        dir.path(),
+        "confirmed.pdf",
+        &printer.application(&confirmed).unwrap(),
+    );
+    let text = text_of(&pdf);
+    assert!(!text.contains("ПРЕДВАРИТЕЛЬНО"), "{text}");
+    let size = std::fs::metadata(&pdf).unwrap().len();
+    assert!(size < 150_000, "fonts are subset: {size} bytes");
+}
+
+#[test]
+fn the_refusal_names_its_ground_the_rule_and_how_to_appeal() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    let refusal = application(DocumentOutcome::Refused {
+        ground: RefusalGround::OutsideCampaign,
+        campaign: Campaign::seed_default(2026),
+    });
+    let pdf = write(dir.path(), "refusal.pdf", &printer.application(&refusal).unwrap());
+    qpdf_check(&pdf);
+    let text = text_of(&pdf);
+    assert_contains_all(
+        &text,
+        &[
+            "МСАК ұйымына бекітуден дәлелді бас тарту",
+            "Мотивированный отказ в прикреплении к организации ПМСП",
+            "Әбдірахманова Гүлнұр Серікқызы",
+            "бекіту науқаны кезінде мүмкін: 15.09.2026 – 15.11.2026",
+            "в период кампании прикрепления: 15.09.2026 – 15.11.2026",
+            "приказ № 281 от 2015 года",
+            "5 рабочих дней",
+            "15 рабочих",
+            "5 жұмыс күні",
+        ],
+    );
+    assert_eq!(qr_of(&pdf), application_qr_text("040340000018", 4711));
+}
+
+#[test]
+fn every_refusal_ground_prints() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    for ground in RefusalGround::ALL {
+        let document = application(DocumentOutcome::Refused {
+            ground: *ground,
+            campaign: Campaign::seed_default(2026),
+        });
+        let pdf = write(
+            dir.path(),
+            &format!("{}.pdf", ground.as_str()),
+            &printer.application(&document).unwrap(),
+        );
+        qpdf_check(&pdf);
+        assert!(text_of(&pdf).contains("Основание отказа"), "{ground:?}");
+    }
+}
+
+#[test]
+fn the_consent_lists_what_the_law_asks_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    let consent = ConsentDocument {
+        clinic: clinic(),
+        application_number: "2026/17".into(),
+        person: person(),
+        given: true,
+        valid_until: None,
+        third_parties: true,
+        cross_border: false,
+        publication: false,
+        data_list: "ИИН / ЖСН; фамилия, имя, отчество; адрес; сведения о состоянии здоровья".into(),
+        recorded_by: "Оспанова Дана".into(),
+        recorded_at: Utc.with_ymd_and_hms(2026, 10, 1, 5, 31, 0).unwrap(),
+    };
+    let pdf = write(dir.path(), "consent.pdf", &printer.consent(&consent).unwrap());
+    qpdf_check(&pdf);
+    assert_contains_all(
+        &text_of(&pdf),
+        &[
+            "Согласие на доступ к персональным данным ограниченного доступа",
+            "Городская поликлиника №1 — 040340000018",
+            "Әбдірахманова Гүлнұр Серікқызы",
+            "До отзыва",
+            "Передача третьим лицам",
+            "Иә / Да",
+            "Трансграничная передача",
+            "Жоқ / Нет",
+            "сведения о состоянии здоровья",
+            "КЕЛІСІМ БЕРІЛДІ / СОГЛАСИЕ ДАНО",
+            "Оспанова Дана — 01.10.2026 10:31",
+        ],
+    );
+}
