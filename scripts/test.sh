@@ -24,4 +24,4 @@ echo "== UI build"
 echo "== end-to-end: the built app under Xvfb over WebDriver"
 cargo build --locked --features custom-protocol --bin emhana
 xvfb-run -a -s "-screen 0 1280x800x24" \
-  cargo test --locked --features custom-protocol --test e2e -- --ignored --nocapture
+  cargo test --locked --features custom-protocol --test e2e -- --ignored --nocapture --test-threads=1

@@ -54,19 +54,25 @@ async fn wait_for_text(client: &Client, css: &str, expected: &str) -> Result<()>
     bail!("{css} shows {last:?}, expected it to contain {expected:?}")
 }
 
-#[tokio::test]
-#[ignore = "needs a display and tauri-driver: run by scripts/test.sh under xvfb-run"]
-async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language() -> Result<()> {
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
-    let data = tempfile::tempdir()?;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
-    std::fs::create_dir_all(&artifacts)?;
-
-    let _driver = Driver(
-        Command::new("tauri-driver")
-            .arg("--port")
-            .arg(DRIVER_PORT.to_string())
-            .env("EMHANA_DATA_DIR", data.path())
+/// Starts tauri-driver with the app's environment (its data folder, its
+/// clock) and opens a WebDriver session on the app.
+async fn start_app(
+    app: &std::path::Path,
+    data: &std::path::Path,
+    now: Option<&str>,
+) -> Result<(Driver, Client)> {
+    let mut command = Command::new("tauri-driver");
+    command
+        .arg("--port")
+        .arg(DRIVER_PORT.to_string())
+        .env("EMHANA_DATA_DIR", data)
+        // printing saves the PDF; no system viewer is opened under test
+        .env("EMHANA_NO_VIEWER", "1");
+    if let Some(now) = now {
+        command.env("EMHANA_NOW", now);
+    }
+    let driver = Driver(
+        command
             .spawn()
             .context("starting tauri-driver (cargo install tauri-driver --version '^2')")?,
     );
@@ -87,6 +93,18 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
             Err(error) => return Err(error).context("connecting to tauri-driver"),
         }
     };
+    Ok((driver, client))
+}
+
+#[tokio::test]
+#[ignore = "needs a display and tauri-driver: run by scripts/test.sh under xvfb-run"]
+async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language() -> Result<()> {
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
+    let data = tempfile::tempdir()?;
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+
+    let (_driver, client) = start_app(&app, data.path(), None).await?;
 
     let result = async {
         // First start on an empty database: the app offers the demo clinic.
@@ -161,6 +179,202 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
     assert_eq!(
         workstation.language().await?,
         Some(emhana_workstation::Language::Ru)
+    );
+    Ok(())
+}
+
+/// Demo persons attached to another clinic (the neighbour practice), found
+/// through the workstation's own API as of `now`.
+async fn attached_elsewhere(
+    workstation: &Workstation,
+    now: chrono::DateTime<chrono::Utc>,
+    wanted: usize,
+) -> Result<Vec<emhana_workstation::PersonHit>> {
+    let mut found = Vec::new();
+    for prefix in ["Ах", "Ба", "Жу", "Иван", "Ке", "Но", "Се", "Тұ", "Ом", "Ер"] {
+        for hit in workstation.search(prefix, 50).await?.hits {
+            let options = workstation.attachment_options(hit.id, now).await?;
+            let adult = hit.birth_date < chrono::NaiveDate::from_ymd_opt(2000, 1, 1).context("date")?;
+            if adult && options.current.as_ref().is_some_and(|c| !c.here) && options.suggestion.is_some() {
+                found.push(hit);
+                if found.len() == wanted {
+                    return Ok(found);
+                }
+            }
+        }
+    }
+    bail!("only {} demo persons attached elsewhere", found.len())
+}
+
+fn pdf_text(path: &std::path::Path) -> Result<String> {
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()?;
+    anyhow::ensure!(out.status.success(), "pdftotext failed on {}", path.display());
+    let check = Command::new("qpdf").arg("--check").arg(path).output()?;
+    anyhow::ensure!(
+        check.status.success(),
+        "qpdf --check failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&check.stdout)
+    );
+    Ok(String::from_utf8(out.stdout)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+/// In the app: open the person by IIN, fill the application with consent, decide, print.
+/// Returns the outcome shown and the paths of the decision's and the consent's PDFs.
+async fn apply_in_the_app(client: &Client, iin: &str) -> Result<(String, PathBuf, PathBuf)> {
+    let search = wait_for(client, "#search").await?;
+    search.clear().await?;
+    search.send_keys(iin).await?;
+    wait_for_text(client, "#results .hit .iin", iin).await?;
+    search.send_keys(&Key::Enter.to_string()).await?;
+    wait_for(client, "#attach").await?.click().await?;
+    wait_for(client, "#attachment-form [data-consent=given]")
+        .await?
+        .click()
+        .await?;
+    // ground: the form proposes free choice for a person attached elsewhere
+    let ground = wait_for(client, "#attachment-form [data-field=ground]").await?;
+    assert_eq!(ground.prop("value").await?.as_deref(), Some("free_choice"));
+    client.find(Locator::Css("#attach-submit")).await?.click().await?;
+    let outcome = wait_for(client, "#outcome").await?;
+    let decided = outcome.attr("data-outcome").await?.context("data-outcome")?;
+    let decision = print_and_wait(client, "#print-decision", &["-ticket.pdf", "-refusal.pdf"]).await?;
+    let consent = print_and_wait(client, "#print-consent", &["-consent.pdf"]).await?;
+    Ok((decided, decision, consent))
+}
+
+/// Clicks a print button and waits until the saved file's path, shown on the
+/// screen, ends with one of `endings`.
+async fn print_and_wait(client: &Client, button: &str, endings: &[&str]) -> Result<PathBuf> {
+    client.find(Locator::Css(button)).await?.click().await?;
+    let started = Instant::now();
+    loop {
+        if let Ok(printed) = client.find(Locator::Css("#printed")).await
+            && let Some(path) = printed.attr("data-path").await?
+            && endings.iter().any(|e| path.ends_with(e))
+        {
+            return Ok(PathBuf::from(path));
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(20),
+            "{button} printed nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs a display and tauri-driver: run by scripts/test.sh under xvfb-run"]
+async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both_documents_print()
+-> Result<()> {
+    use chrono::TimeZone;
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
+    let data = tempfile::tempdir()?;
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+
+    // The demo clinic, as the app's first start loads it.
+    const IN_CAMPAIGN: &str = "2026-10-01T10:30:00+05:00";
+    const AFTER_CAMPAIGN: &str = "2026-11-23T11:00:00+05:00";
+    let in_campaign = chrono::Utc
+        .with_ymd_and_hms(2026, 10, 1, 5, 30, 0)
+        .single()
+        .context("instant")?;
+    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let today = emhana_domain::kazakhstan_date(in_campaign);
+    emhana_synth::load_into(&workstation, emhana_synth::demo_config(today), |_| {}).await?;
+    let persons = attached_elsewhere(&workstation, in_campaign, 2).await?;
+    workstation.close().await;
+    let (chooser, latecomer) = (&persons[0], &persons[1]);
+
+    // 1 October: inside the campaign, a free choice is granted and the ticket printed.
+    let (driver, client) = start_app(&app, data.path(), Some(IN_CAMPAIGN)).await?;
+    let result = async {
+        wait_for_text(&client, "#clinic-name", "№1").await?;
+        let (decided, ticket, consent) = apply_in_the_app(&client, &chooser.iin).await?;
+        anyhow::ensure!(decided == "attach", "in the campaign: {decided}");
+        wait_for_text(&client, "#outcome", "01.10.2026").await?;
+        std::fs::write(artifacts.join("e2e-attached.png"), client.screenshot().await?)?;
+        let text = pdf_text(&ticket)?;
+        for expected in [
+            "МСАК ұйымына бекіту туралы талон",
+            "Талон о прикреплении к организации ПМСП",
+            "№1 қалалық емхана",
+            chooser.full_name.as_str(),
+            chooser.iin.as_str(),
+            "Еркін таңдау (бекіту науқаны)",
+            "АЛДЫН АЛА — тіркелімнің растауын күтуде",
+            "ПРЕДВАРИТЕЛЬНО — ожидает подтверждения регистра",
+        ] {
+            anyhow::ensure!(text.contains(expected), "ticket lacks {expected:?}: {text}");
+        }
+        let text = pdf_text(&consent)?;
+        anyhow::ensure!(
+            text.contains("КЕЛІСІМ БЕРІЛДІ / СОГЛАСИЕ ДАНО"),
+            "consent: {text}"
+        );
+        std::fs::copy(&ticket, artifacts.join("e2e-ticket.pdf"))?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    if result.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let _ = std::fs::write(artifacts.join("e2e-attach-failure.png"), png);
+    }
+    client.close().await?;
+    drop(driver);
+    result?;
+
+    // 23 November: the campaign is over; a free choice without a ground is refused.
+    let (driver, client) = start_app(&app, data.path(), Some(AFTER_CAMPAIGN)).await?;
+    let result = async {
+        wait_for_text(&client, "#clinic-name", "№1").await?;
+        let (decided, refusal, _) = apply_in_the_app(&client, &latecomer.iin).await?;
+        anyhow::ensure!(decided == "refuse", "after the campaign: {decided}");
+        std::fs::write(artifacts.join("e2e-refused.png"), client.screenshot().await?)?;
+        let text = pdf_text(&refusal)?;
+        for expected in [
+            "МСАК ұйымына бекітуден дәлелді бас тарту",
+            "Мотивированный отказ в прикреплении к организации ПМСП",
+            latecomer.full_name.as_str(),
+            "бекіту науқаны кезінде мүмкін: 15.09.2026 – 15.11.2026",
+            "в период кампании прикрепления: 15.09.2026 – 15.11.2026",
+            "Порядок обжалования",
+        ] {
+            anyhow::ensure!(text.contains(expected), "refusal lacks {expected:?}: {text}");
+        }
+        std::fs::copy(&refusal, artifacts.join("e2e-refusal.pdf"))?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    if result.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let _ = std::fs::write(artifacts.join("e2e-refuse-failure.png"), png);
+    }
+    client.close().await?;
+    drop(driver);
+    result?;
+
+    // What the window showed is what the database holds.
+    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let chosen = workstation.attachment_history(chooser.id).await?;
+    assert!(
+        chosen.last().is_some_and(|a| a.here && a.ended_on.is_none()),
+        "{chosen:?}"
+    );
+    let late = workstation.attachment_history(latecomer.id).await?;
+    assert!(
+        late.iter().all(|a| !a.here),
+        "the refused person stays with the other clinic: {late:?}"
     );
     Ok(())
 }

@@ -51,3 +51,23 @@ impl From<emhana_synth::LoadError> for CommandError {
         }
     }
 }
+
+impl From<emhana_workstation::FormError> for CommandError {
+    /// Field problems go out as `form.fields` with `details.errors`, one per field.
+    fn from(error: emhana_workstation::FormError) -> Self {
+        match error {
+            emhana_workstation::FormError::Store(store) => store.into(),
+            emhana_workstation::FormError::Fields { errors } => CommandError {
+                code: "form.fields".to_owned(),
+                message: format!("{} field(s) to correct", errors.len()),
+                details: serde_json::json!({ "errors": errors }),
+            },
+        }
+    }
+}
+
+impl From<emhana_print::PrintError> for CommandError {
+    fn from(error: emhana_print::PrintError) -> Self {
+        CommandError::new("print.failed", error.to_string())
+    }
+}

@@ -3,6 +3,7 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod clock;
 mod commands;
 mod error;
 
@@ -17,6 +18,11 @@ use crate::error::CommandError;
 #[derive(Debug)]
 pub struct AppState {
     pub store: Result<Workstation, CommandError>,
+    pub clock: clock::Clock,
+    /// Lays out printed documents; `None` if its fonts could not be read.
+    pub printer: Result<emhana_print::Printer, CommandError>,
+    /// Where printed documents are kept (beside the database).
+    pub documents_dir: Option<PathBuf>,
 }
 
 /// The app-data folder, or `EMHANA_DATA_DIR` when set (tests give each run its own).
@@ -38,7 +44,9 @@ fn main() {
         .init();
     let result = tauri::Builder::default()
         .setup(|app| {
-            let store = data_dir(app).and_then(|dir| {
+            let dir = data_dir(app);
+            let documents_dir = dir.as_ref().ok().map(|dir| dir.join("documents"));
+            let store = dir.and_then(|dir| {
                 let path = dir.join(DATABASE_FILE_NAME);
                 tauri::async_runtime::block_on(Workstation::open(&path))
                     .map(|(workstation, _)| workstation)
@@ -47,7 +55,14 @@ fn main() {
             if let Err(error) = &store {
                 tracing::error!(code = %error.code, message = %error.message, "database not opened");
             }
-            app.manage(AppState { store });
+            let printer =
+                emhana_print::Printer::new().map_err(|e| CommandError::new("print.fonts", e.to_string()));
+            app.manage(AppState {
+                store,
+                clock: clock::Clock::from_env(),
+                printer,
+                documents_dir,
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -56,6 +71,11 @@ fn main() {
             commands::registry_desk::person_card,
             commands::registry_desk::load_demo_clinic,
             commands::settings::set_language,
+            commands::attachment::register_person,
+            commands::attachment::attachment_options,
+            commands::attachment::apply_for_attachment,
+            commands::attachment::attachment_history,
+            commands::attachment::print_application,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

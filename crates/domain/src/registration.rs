@@ -91,8 +91,8 @@ text_enum!(
 pub enum FieldProblem {
     #[error("required")]
     Required,
-    #[error("invalid IIN: {0}")]
-    InvalidIin(IdentifierError),
+    #[error("invalid IIN: {reason}")]
+    InvalidIin { reason: IdentifierError },
     #[error("the IIN says born {from_iin}")]
     BirthDateDisagreesWithIin { from_iin: NaiveDate },
     #[error("the IIN says {from_iin:?}")]
@@ -146,7 +146,11 @@ pub fn validate_registration(
     let iin = match Iin::parse(form.iin.trim()) {
         Ok(iin) => Some(iin),
         Err(error) => {
-            fail(&mut errors, Field::Iin, FieldProblem::InvalidIin(error));
+            fail(
+                &mut errors,
+                Field::Iin,
+                FieldProblem::InvalidIin { reason: error },
+            );
             None
         }
     };
@@ -252,7 +256,11 @@ pub fn validate_registration(
             }
             Ok(mother) => Some(mother),
             Err(error) => {
-                fail(&mut errors, Field::MotherIin, FieldProblem::InvalidIin(error));
+                fail(
+                    &mut errors,
+                    Field::MotherIin,
+                    FieldProblem::InvalidIin { reason: error },
+                );
                 None
             }
         }

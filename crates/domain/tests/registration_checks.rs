@@ -249,3 +249,17 @@ fn a_child_with_a_birth_certificate_and_a_mother_registers() {
         Some(adult_iin())
     );
 }
+
+#[test]
+fn a_field_problem_serializes_with_one_code_and_its_reason() {
+    let form = RegistrationForm {
+        iin: "12345".into(),
+        ..good_form()
+    };
+    let errors = validate_registration(&form, today()).unwrap_err();
+    let json = serde_json::to_value(&errors[0]).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"field": "iin", "problem": {"code": "invalid_iin", "reason": {"code": "wrong_length", "kind": "iin", "length": 5}}})
+    );
+}

@@ -1,5 +1,6 @@
 //! Tauri commands, grouped by feature.
 
+pub mod attachment;
 pub mod registry_desk;
 pub mod settings;
 

@@ -33,8 +33,7 @@ pub async fn search_persons(
 
 #[tauri::command]
 pub async fn person_card(state: State<'_, AppState>, id: i64) -> Result<PersonCard, CommandError> {
-    let today = emhana_domain::kazakhstan_date(chrono::Utc::now());
-    Ok(workstation(&state)?.person_card(id, today).await?)
+    Ok(workstation(&state)?.person_card(id, state.clock.today()).await?)
 }
 
 #[tauri::command]
@@ -43,7 +42,7 @@ pub async fn load_demo_clinic(state: State<'_, AppState>) -> Result<StoreStatus,
     if !workstation.is_empty().await? {
         return Err(emhana_workstation::StoreError::NotEmpty.into());
     }
-    let today = emhana_domain::kazakhstan_date(chrono::Utc::now());
+    let today = state.clock.today();
     emhana_synth::load_into(workstation, emhana_synth::demo_config(today), |_| {}).await?;
     Ok(workstation.status().await?)
 }

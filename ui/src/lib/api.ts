@@ -69,6 +69,130 @@ export interface PersonCard extends HouseholdMember {
   household: HouseholdMember[];
 }
 
+export interface Address {
+  settlement: string;
+  street: string;
+  house: string;
+  apartment: string | null;
+}
+
+export type DocumentKind = 'id_card' | 'passport' | 'birth_certificate' | 'other';
+export type Citizenship = 'citizen' | 'kandas' | 'foreign_permanent_resident' | 'other';
+export const DOCUMENT_KINDS: DocumentKind[] = ['id_card', 'passport', 'birth_certificate', 'other'];
+export const CITIZENSHIPS: Citizenship[] = ['citizen', 'kandas', 'foreign_permanent_resident', 'other'];
+
+/** The registration form as typed; the core checks it (see domain::registration). */
+export interface RegistrationForm {
+  iin: string;
+  surname: string;
+  first_name: string;
+  patronymic: string;
+  birth_date: string | null;
+  sex: Sex | null;
+  citizenship: Citizenship | null;
+  document_kind: DocumentKind | null;
+  document_number: string;
+  document_issued_on: string | null;
+  registered_address: Address | null;
+  temporary_address: Address | null;
+  workplace: string;
+  phone: string;
+  mother_iin: string;
+}
+
+/** One problem at one field, as the core reports it. */
+export interface FieldError {
+  field: string;
+  problem: { code: string; [detail: string]: unknown };
+}
+
+export type Channel = 'in_person' | 'in_writing' | 'portal' | 'public_service_centre';
+export type Ground =
+  | 'first_attachment' | 'free_choice' | 'change_of_residence'
+  | 'change_of_work_or_study' | 'clinic_reorganization' | 'border_area';
+export const CHANNELS: Channel[] = ['in_person', 'in_writing', 'portal', 'public_service_centre'];
+export const GROUNDS: Ground[] = [
+  'first_attachment', 'free_choice', 'change_of_residence', 'change_of_work_or_study', 'clinic_reorganization', 'border_area',
+];
+export type DistrictKind = 'therapeutic' | 'pediatric' | 'general_practice';
+
+export interface Campaign {
+  year: number;
+  first_day: string;
+  last_day: string;
+  free_choice_limit: number;
+  takes_effect: 'decision_day' | 'next_january_first';
+}
+
+export interface AttachmentOptions {
+  person_id: number;
+  full_name: string;
+  iin: string;
+  document_kind: DocumentKind | null;
+  document_number: string | null;
+  current: {
+    clinic_name_kk: string;
+    clinic_name_ru: string;
+    here: boolean;
+    district_number: number | null;
+    started_on: string;
+  } | null;
+  suggestion: { district_id: number; source: 'chosen' | 'household' | 'address' } | null;
+  districts: { id: number; number: number; kind: DistrictKind; doctor: string | null; attached: number; norm: number }[];
+  registrars: { id: number; full_name: string }[];
+  campaign: Campaign;
+  today: string;
+}
+
+export interface ConsentForm {
+  given: boolean | null;
+  valid_until: string | null;
+  third_parties: boolean;
+  cross_border: boolean;
+  publication: boolean;
+}
+
+export interface ApplicationForm {
+  person_id: number;
+  channel: Channel;
+  ground: Ground;
+  district_id: number | null;
+  document_kind: DocumentKind | null;
+  document_number: string;
+  consent: ConsentForm;
+  registrar_id: number | null;
+}
+
+export type Decision =
+  | { outcome: 'attach'; decided_on: string; effective_on: string; ends: number | null }
+  | { outcome: 'refuse'; decided_on: string; ground: string };
+
+export interface ApplicationOutcome {
+  application_id: number;
+  application_number: string;
+  decision: Decision;
+  district_number: number;
+  list_norm_exceeded: { attached: number; norm: number } | null;
+}
+
+export interface AttachmentEntry {
+  clinic_name_kk: string;
+  clinic_name_ru: string;
+  here: boolean;
+  district_number: number | null;
+  ground: Ground;
+  decided_on: string;
+  started_on: string;
+  ended_on: string | null;
+  end_reason: string | null;
+  application_id: number | null;
+}
+
+export interface Printed {
+  path: string;
+  opened: boolean;
+}
+
 export const DEMO_PERSONS = 20000;
 
 export const api = {
@@ -77,6 +201,13 @@ export const api = {
   personCard: (id: number) => invoke<PersonCard>('person_card', { id }),
   loadDemoClinic: () => invoke<StoreStatus>('load_demo_clinic'),
   setLanguage: (language: Language) => invoke<void>('set_language', { language }),
+  registerPerson: (form: RegistrationForm, registrarId: number | null) =>
+    invoke<number>('register_person', { form, registrarId }),
+  attachmentOptions: (personId: number) => invoke<AttachmentOptions>('attachment_options', { personId }),
+  applyForAttachment: (form: ApplicationForm) => invoke<ApplicationOutcome>('apply_for_attachment', { form }),
+  attachmentHistory: (personId: number) => invoke<AttachmentEntry[]>('attachment_history', { personId }),
+  printApplication: (applicationId: number, paper: 'decision' | 'consent', open: boolean) =>
+    invoke<Printed>('print_application', { applicationId, paper, open }),
 };
 
 /** Whatever a command rejected with, as a CommandError. */
@@ -89,4 +220,12 @@ export function asCommandError(error: unknown): CommandError {
 export function displayDate(iso: string): string {
   const [y, m, d] = iso.split('-');
   return `${d}.${m}.${y}`;
+}
+
+/** The field problems of a `form.fields` error, keyed by field; empty for any other error. */
+export function fieldErrors(error: CommandError | null): Record<string, FieldError['problem']> {
+  const errors = (error?.code === 'form.fields' ? error.details?.errors : null) as FieldError[] | null;
+  const byField: Record<string, FieldError['problem']> = {};
+  for (const e of errors ?? []) byField[e.field] ??= e.problem;
+  return byField;
 }

@@ -1,0 +1,150 @@
+//! Attachment benchmark: one registrar action end to end — the application
+//! checked, decided and written with its consent, attachment and audit event
+//! in one transaction (`Workstation::apply_for_attachment`, as the app calls
+//! it) — and the ticket PDF: its facts loaded and laid out (`emhana_print`).
+//! Prints p50, p99 and max over many actions.
+//!
+//! `cargo run --release -p emhana-synth --bin emhana-bench-attach -- --persons 100000`
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use chrono::{NaiveDate, TimeZone, Utc};
+use clap::Parser;
+use emhana_domain::attachment::{AttachmentGround, Channel, Decision};
+use emhana_domain::registration::DocumentKind;
+use emhana_synth::{SynthConfig, load_into};
+use emhana_workstation::{ApplicationForm, ConsentForm, Workstation};
+
+#[derive(Parser, Debug)]
+struct Args {
+    #[arg(long, default_value_t = 100_000)]
+    persons: usize,
+    /// Applications to time (persons attached elsewhere or nowhere).
+    #[arg(long, default_value_t = 2_000)]
+    applications: usize,
+    /// Tickets to render.
+    #[arg(long, default_value_t = 1_000)]
+    tickets: usize,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn report(what: &str, mut times: Vec<Duration>) {
+    times.sort();
+    if times.is_empty() {
+        println!("| {what} | 0 | — | — | — |");
+        return;
+    }
+    let ms = |d: Duration| format!("{:.3} ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "| {what} | {} | {} | {} | {} |",
+        times.len(),
+        ms(percentile(&times, 0.5)),
+        ms(percentile(&times, 0.99)),
+        ms(*times.last().unwrap_or(&Duration::ZERO))
+    );
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = std::env::temp_dir().join(format!("emhana-bench-attach-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let (workstation, _) = Workstation::open(&dir.join("bench.sqlite")).await?;
+    let as_of = NaiveDate::from_ymd_opt(2026, 10, 1).context("date")?;
+    load_into(
+        &workstation,
+        SynthConfig {
+            seed: 1,
+            persons: args.persons,
+            as_of,
+        },
+        |_| {},
+    )
+    .await?;
+    // 1 October 2026, 10:30 in Kazakhstan: inside the campaign.
+    let in_campaign = Utc
+        .with_ymd_and_hms(2026, 10, 1, 5, 30, 0)
+        .single()
+        .context("instant")?;
+
+    // Persons this clinic can take: attached to the neighbour practice, or nowhere.
+    let mut candidates = Vec::new();
+    let mut registrar = None;
+    for id in 1..=args.persons as i64 {
+        if candidates.len() == args.applications {
+            break;
+        }
+        let options = workstation.attachment_options(id, in_campaign).await?;
+        registrar = registrar.or(options.registrars.first().map(|r| r.id));
+        let elsewhere = options.current.as_ref().is_some_and(|c| !c.here);
+        if (elsewhere || options.current.is_none()) && options.suggestion.is_some() {
+            candidates.push((id, elsewhere));
+        }
+    }
+    let registrar = registrar.context("the clinic has a registrar")?;
+    println!(
+        "{} persons, {} applications, {} tickets",
+        args.persons,
+        candidates.len(),
+        args.tickets
+    );
+
+    let mut attach_times = Vec::new();
+    let mut applications = Vec::new();
+    for (person_id, elsewhere) in &candidates {
+        let form = ApplicationForm {
+            person_id: *person_id,
+            channel: Channel::InPerson,
+            ground: if *elsewhere {
+                AttachmentGround::FreeChoice
+            } else {
+                AttachmentGround::FirstAttachment
+            },
+            district_id: None,
+            document_kind: Some(DocumentKind::IdCard),
+            document_number: "041234567".into(),
+            consent: ConsentForm {
+                given: Some(true),
+                ..ConsentForm::default()
+            },
+            registrar_id: Some(registrar),
+        };
+        let started = Instant::now();
+        let outcome = workstation.apply_for_attachment(&form, in_campaign).await?;
+        attach_times.push(started.elapsed());
+        anyhow::ensure!(
+            matches!(outcome.decision, Decision::Attach { .. }),
+            "{:?}",
+            outcome.decision
+        );
+        applications.push(outcome.application_id);
+    }
+
+    let printer = emhana_print::Printer::new()?;
+    let mut load_times = Vec::new();
+    let mut render_times = Vec::new();
+    let mut bytes = 0;
+    for application_id in applications.iter().cycle().take(args.tickets) {
+        let started = Instant::now();
+        let document = workstation.application_document(*application_id).await?;
+        load_times.push(started.elapsed());
+        let started = Instant::now();
+        let pdf = printer.application(&document)?;
+        render_times.push(started.elapsed());
+        bytes = pdf.len();
+    }
+    println!("| action | n | p50 | p99 | max |");
+    println!("|---|---|---|---|---|");
+    report("attach: check, decide, write (one transaction)", attach_times);
+    report("ticket: load its facts", load_times);
+    report("ticket: lay out the PDF", render_times);
+    println!("ticket PDF size: {bytes} bytes");
+    workstation.close().await;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}

@@ -1,0 +1,118 @@
+//! Registration, attachment applications and their printed documents.
+
+use std::path::PathBuf;
+
+use emhana_domain::registration::RegistrationForm;
+use emhana_workstation::{ApplicationForm, ApplicationOutcome, AttachmentEntry, AttachmentOptions};
+use serde::{Deserialize, Serialize};
+use tauri::State;
+
+use super::workstation;
+use crate::AppState;
+use crate::error::CommandError;
+
+#[tauri::command]
+pub async fn register_person(
+    state: State<'_, AppState>,
+    form: RegistrationForm,
+    registrar_id: Option<i64>,
+) -> Result<i64, CommandError> {
+    Ok(workstation(&state)?
+        .register_person(&form, registrar_id, state.clock.now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn attachment_options(
+    state: State<'_, AppState>,
+    person_id: i64,
+) -> Result<AttachmentOptions, CommandError> {
+    Ok(workstation(&state)?
+        .attachment_options(person_id, state.clock.now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn apply_for_attachment(
+    state: State<'_, AppState>,
+    form: ApplicationForm,
+) -> Result<ApplicationOutcome, CommandError> {
+    Ok(workstation(&state)?
+        .apply_for_attachment(&form, state.clock.now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn attachment_history(
+    state: State<'_, AppState>,
+    person_id: i64,
+) -> Result<Vec<AttachmentEntry>, CommandError> {
+    Ok(workstation(&state)?.attachment_history(person_id).await?)
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationPaper {
+    /// The ticket or the refusal, by the decision.
+    Decision,
+    Consent,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Printed {
+    /// Where the PDF was saved.
+    path: PathBuf,
+    /// Whether the system's PDF viewer (with its print dialog) was opened.
+    opened: bool,
+}
+
+/// Renders the document, saves it in the documents folder (the "Save as PDF"
+/// copy) and opens it in the system's viewer, whose print dialog prints it.
+#[tauri::command]
+pub async fn print_application(
+    state: State<'_, AppState>,
+    application_id: i64,
+    paper: ApplicationPaper,
+    open: bool,
+) -> Result<Printed, CommandError> {
+    let workstation = workstation(&state)?;
+    let printer = state.printer.as_ref().map_err(Clone::clone)?;
+    let (name, bytes) = match paper {
+        ApplicationPaper::Decision => {
+            let document = workstation.application_document(application_id).await?;
+            let kind = match document.outcome {
+                emhana_domain::documents::DocumentOutcome::Attached { .. } => "ticket",
+                emhana_domain::documents::DocumentOutcome::Refused { .. } => "refusal",
+            };
+            (
+                file_name(&document.application_number, kind),
+                printer.application(&document)?,
+            )
+        }
+        ApplicationPaper::Consent => {
+            let document = workstation.consent_document(application_id).await?;
+            (
+                file_name(&document.application_number, "consent"),
+                printer.consent(&document)?,
+            )
+        }
+    };
+    let dir = state
+        .documents_dir
+        .clone()
+        .ok_or_else(|| CommandError::new("print.no_folder", "no documents folder".into()))?;
+    let io = |e: std::io::Error| CommandError::new("print.cannot_save", e.to_string());
+    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+    let path = dir.join(name);
+    tokio::fs::write(&path, bytes).await.map_err(io)?;
+    // EMHANA_NO_VIEWER keeps tests from starting the system's PDF viewer.
+    let viewer = open && std::env::var_os("EMHANA_NO_VIEWER").is_none();
+    let opened = viewer && tauri_plugin_opener::open_path(&path, None::<&str>).is_ok();
+    tracing::info!(path = %path.display(), opened, "document printed");
+    Ok(Printed { path, opened })
+}
+
+/// "attachment-2026-17-ticket.pdf" for application 2026/17.
+fn file_name(application_number: &str, kind: &str) -> String {
+    format!("attachment-{}-{kind}.pdf", application_number.replace('/', "-"))
+}
