@@ -76,6 +76,8 @@ fn main() {
             commands::attachment::apply_for_attachment,
             commands::attachment::attachment_history,
             commands::attachment::print_application,
+            commands::register::attached_register,
+            commands::register::export_register_csv,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -81,6 +81,50 @@ pub fn age_on(birth_date: NaiveDate, on: NaiveDate) -> Option<u32> {
     u32::try_from(years).ok()
 }
 
+text_enum!(
+    /// The age groups the attached-population register counts by.
+    AgeGroup {
+        Under1 => "under_1",
+        From1To4 => "1_to_4",
+        From5To17 => "5_to_17",
+        From18To64 => "18_to_64",
+        From65 => "65_plus",
+    }
+);
+
+impl AgeGroup {
+    /// Full years of age the group holds: `from` included, `to` excluded.
+    pub fn years(self) -> (u32, Option<u32>) {
+        match self {
+            AgeGroup::Under1 => (0, Some(1)),
+            AgeGroup::From1To4 => (1, Some(5)),
+            AgeGroup::From5To17 => (5, Some(18)),
+            AgeGroup::From18To64 => (18, Some(65)),
+            AgeGroup::From65 => (65, None),
+        }
+    }
+
+    /// The birth dates of the group on `today`: born on or before the first
+    /// date, and after the second when there is one.
+    pub fn birth_dates(self, today: NaiveDate) -> (NaiveDate, Option<NaiveDate>) {
+        let years_before = |years: u32| {
+            today
+                .checked_sub_months(chrono::Months::new(12 * years))
+                .unwrap_or(NaiveDate::MIN)
+        };
+        let (from, to) = self.years();
+        (years_before(from), to.map(years_before))
+    }
+
+    pub fn of(birth_date: NaiveDate, today: NaiveDate) -> Option<AgeGroup> {
+        let age = age_on(birth_date, today)?;
+        AgeGroup::ALL.iter().copied().find(|group| {
+            let (from, to) = group.years();
+            age >= from && to.is_none_or(|to| age < to)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +147,31 @@ mod tests {
         for (born, on, expected) in cases {
             assert_eq!(age_on(born, on), expected, "born {born}, on {on}");
         }
+    }
+
+    #[test]
+    fn age_groups_agree_with_age_on_every_boundary() {
+        let today = date(2026, 11, 23);
+        for born in [
+            date(2026, 11, 23),
+            date(2025, 11, 24),
+            date(2025, 11, 23),
+            date(2021, 11, 24),
+            date(2021, 11, 23),
+            date(2008, 11, 24),
+            date(2008, 11, 23),
+            date(1961, 11, 24),
+            date(1961, 11, 23),
+            date(2024, 2, 29),
+        ] {
+            let group = AgeGroup::of(born, today).unwrap();
+            let (oldest, youngest) = group.birth_dates(today);
+            assert!(born <= oldest, "{born} in {group:?}");
+            assert!(youngest.is_none_or(|y| born > y), "{born} in {group:?}");
+        }
+        assert_eq!(AgeGroup::of(date(2025, 11, 23), today), Some(AgeGroup::From1To4));
+        assert_eq!(AgeGroup::of(date(2025, 11, 24), today), Some(AgeGroup::Under1));
+        assert_eq!(AgeGroup::of(date(1961, 11, 23), today), Some(AgeGroup::From65));
     }
 
     #[test]

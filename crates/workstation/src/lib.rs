@@ -12,6 +12,7 @@ mod attachment;
 mod card;
 mod error;
 mod import;
+mod register;
 mod search;
 mod settings;
 mod store;
@@ -34,6 +35,7 @@ pub use error::{OpenError, StoreError};
 pub use import::{
     AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,
 };
+pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, RegisterRow};
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use settings::Language;
 pub use store::{DATABASE_FILE_NAME, OpenReport};
@@ -182,6 +184,26 @@ impl Workstation {
     /// The person's attachments, oldest first; ended ones are kept.
     pub async fn attachment_history(&self, person_id: i64) -> Result<Vec<AttachmentEntry>, StoreError> {
         attachment::entries(&self.pool, person_id).await
+    }
+
+    /// The attached-population register on `today`: a page of the filtered
+    /// rows from `offset`, the total, counts by district, the campaign's flows.
+    pub async fn attached_register(
+        &self,
+        filter: &RegisterFilter,
+        today: NaiveDate,
+        offset: u32,
+    ) -> Result<RegisterPage, StoreError> {
+        register::page(&self.pool, filter, today, offset).await
+    }
+
+    /// The whole filtered register as CSV for a spreadsheet.
+    pub async fn attached_register_csv(
+        &self,
+        filter: &RegisterFilter,
+        today: NaiveDate,
+    ) -> Result<String, StoreError> {
+        register::csv(&self.pool, filter, today).await
     }
 
     /// The facts printed on the attachment ticket or the refusal.

@@ -60,7 +60,7 @@ pub enum ApplicationPaper {
 
 #[derive(Debug, Serialize)]
 pub struct Printed {
-    /// Where the PDF was saved.
+    /// Where the file was saved.
     path: PathBuf,
     /// Whether the system's PDF viewer (with its print dialog) was opened.
     opened: bool,
@@ -97,6 +97,17 @@ pub async fn print_application(
             )
         }
     };
+    save_and_open(&state, &name, &bytes, open).await
+}
+
+/// Saves a document in the documents folder and, when asked, opens it in
+/// the system's viewer (whose print dialog prints it).
+pub async fn save_and_open(
+    state: &AppState,
+    name: &str,
+    bytes: &[u8],
+    open: bool,
+) -> Result<Printed, CommandError> {
     let dir = state
         .documents_dir
         .clone()
@@ -105,10 +116,10 @@ pub async fn print_application(
     tokio::fs::create_dir_all(&dir).await.map_err(io)?;
     let path = dir.join(name);
     tokio::fs::write(&path, bytes).await.map_err(io)?;
-    // EMHANA_NO_VIEWER keeps tests from starting the system's PDF viewer.
+    // EMHANA_NO_VIEWER keeps tests from starting the system's viewer.
     let viewer = open && std::env::var_os("EMHANA_NO_VIEWER").is_none();
     let opened = viewer && tauri_plugin_opener::open_path(&path, None::<&str>).is_ok();
-    tracing::info!(path = %path.display(), opened, "document printed");
+    tracing::info!(path = %path.display(), opened, "document saved");
     Ok(Printed { path, opened })
 }
 

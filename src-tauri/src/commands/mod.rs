@@ -1,6 +1,7 @@
 //! Tauri commands, grouped by feature.
 
 pub mod attachment;
+pub mod register;
 pub mod registry_desk;
 pub mod settings;
 

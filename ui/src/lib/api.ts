@@ -193,6 +193,29 @@ export interface Printed {
   opened: boolean;
 }
 
+export type AgeGroup = 'under_1' | '1_to_4' | '5_to_17' | '18_to_64' | '65_plus';
+export const AGE_GROUPS: AgeGroup[] = ['under_1', '1_to_4', '5_to_17', '18_to_64', '65_plus'];
+
+export interface RegisterFilter {
+  district_id: number | null;
+  age_group: AgeGroup | null;
+  sex: Sex | null;
+  attached_since: string | null;
+}
+
+export interface RegisterPage {
+  today: string;
+  total: number;
+  districts: { district_id: number; number: number; kind: DistrictKind; attached: number }[];
+  rows: {
+    person_id: number; iin: string; full_name: string; birth_date: string; sex: Sex;
+    district_number: number; started_on: string; address: string | null;
+  }[];
+  campaign: Campaign;
+  inflow: number;
+  outflow: number;
+}
+
 export const DEMO_PERSONS = 20000;
 
 export const api = {
@@ -206,6 +229,9 @@ export const api = {
   attachmentOptions: (personId: number) => invoke<AttachmentOptions>('attachment_options', { personId }),
   applyForAttachment: (form: ApplicationForm) => invoke<ApplicationOutcome>('apply_for_attachment', { form }),
   attachmentHistory: (personId: number) => invoke<AttachmentEntry[]>('attachment_history', { personId }),
+  attachedRegister: (filter: RegisterFilter, offset: number) =>
+    invoke<RegisterPage>('attached_register', { filter, offset }),
+  exportRegisterCsv: (filter: RegisterFilter) => invoke<Printed>('export_register_csv', { filter }),
   printApplication: (applicationId: number, paper: 'decision' | 'consent', open: boolean) =>
     invoke<Printed>('print_application', { applicationId, paper, open }),
 };
