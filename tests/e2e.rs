@@ -235,7 +235,22 @@ async fn apply_in_the_app(client: &Client, iin: &str) -> Result<(String, PathBuf
     wait_for_text(client, "#results .hit .iin", iin).await?;
     search.send_keys(&Key::Enter.to_string()).await?;
     wait_for(client, "#attach").await?.click().await?;
-    wait_for(client, "#attachment-form [data-consent=given]")
+    // Deciding before the document and the consent are recorded: stopped at the fields.
+    wait_for(client, "#attach-submit").await?.click().await?;
+    wait_for_text(client, "[data-problem=document_kind]", "толтырыңыз").await?;
+    wait_for_text(client, "[data-problem=consent]", "толтырыңыз").await?;
+    // the document shown at the window: demo persons have none on file
+    wait_for(client, "#attachment-form [data-field=document_kind]")
+        .await?
+        .select_by_value("id_card")
+        .await?;
+    let number = client
+        .find(Locator::Css("#attachment-form [data-field=document_number]"))
+        .await?;
+    number.clear().await?;
+    number.send_keys("045612378").await?;
+    client
+        .find(Locator::Css("#attachment-form [data-consent=given]"))
         .await?
         .click()
         .await?;
@@ -301,6 +316,8 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
         let (decided, ticket, consent) = apply_in_the_app(&client, &chooser.iin).await?;
         anyhow::ensure!(decided == "attach", "in the campaign: {decided}");
         wait_for_text(&client, "#outcome", "01.10.2026").await?;
+        // the number is the first of the year: the stopped attempt wrote nothing
+        wait_for_text(&client, "#outcome", "2026/1").await?;
         std::fs::write(artifacts.join("e2e-attached.png"), client.screenshot().await?)?;
         let text = pdf_text(&ticket)?;
         for expected in [
@@ -339,6 +356,7 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
         wait_for_text(&client, "#clinic-name", "№1").await?;
         let (decided, refusal, _) = apply_in_the_app(&client, &latecomer.iin).await?;
         anyhow::ensure!(decided == "refuse", "after the campaign: {decided}");
+        wait_for_text(&client, "#outcome", "2026/2").await?;
         std::fs::write(artifacts.join("e2e-refused.png"), client.screenshot().await?)?;
         let text = pdf_text(&refusal)?;
         for expected in [
