@@ -864,6 +864,9 @@ pub(crate) async fn detach(
     staff_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
+    if on > kazakhstan_date(now) {
+        return Err(StoreError::DateInFuture { date: on });
+    }
     let mut tx = pool.begin().await?;
     let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM person WHERE id = ?1")
         .bind(person_id)

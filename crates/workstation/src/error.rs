@@ -35,6 +35,8 @@ pub enum StoreError {
     ApplicationNotFound { id: i64 },
     #[error("application {id} is {status}, not decided")]
     NotDecided { id: i64, status: String },
+    #[error("{date} has not come yet")]
+    DateInFuture { date: chrono::NaiveDate },
     #[error("no clinic is marked as this workstation's own")]
     NoHomeClinic,
     #[error("invalid reference data: {detail}")]

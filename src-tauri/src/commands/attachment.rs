@@ -2,8 +2,11 @@
 
 use std::path::PathBuf;
 
+use chrono::NaiveDate;
 use emhana_domain::registration::RegistrationForm;
-use emhana_workstation::{ApplicationForm, ApplicationOutcome, AttachmentEntry, AttachmentOptions};
+use emhana_workstation::{
+    ApplicationForm, ApplicationOutcome, AttachmentEntry, AttachmentOptions, DetachmentReason,
+};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 
@@ -48,6 +51,25 @@ pub async fn attachment_history(
     person_id: i64,
 ) -> Result<Vec<AttachmentEntry>, CommandError> {
     Ok(workstation(&state)?.attachment_history(person_id).await?)
+}
+
+/// Records a death: the date on the person, and the attachment ends that day.
+#[tauri::command]
+pub async fn record_death(
+    state: State<'_, AppState>,
+    person_id: i64,
+    died_on: NaiveDate,
+) -> Result<bool, CommandError> {
+    let workstation = workstation(&state)?;
+    Ok(workstation
+        .detach(
+            person_id,
+            DetachmentReason::Died,
+            died_on,
+            None,
+            state.clock.now(),
+        )
+        .await?)
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]

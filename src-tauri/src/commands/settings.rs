@@ -1,3 +1,5 @@
+use chrono::Datelike;
+use emhana_domain::attachment::{Campaign, ListNorms};
 use emhana_workstation::Language;
 use tauri::State;
 
@@ -8,4 +10,34 @@ use crate::error::CommandError;
 #[tauri::command]
 pub async fn set_language(state: State<'_, AppState>, language: Language) -> Result<(), CommandError> {
     Ok(workstation(&state)?.set_language(language).await?)
+}
+
+/// The year's attachment campaign and the district list norms, as the settings screen edits them.
+#[derive(serde::Serialize)]
+pub struct AttachmentReference {
+    campaign: Campaign,
+    /// True while the year has no campaign of its own: seed 000's window applies.
+    campaign_is_default: bool,
+    list_norms: ListNorms,
+}
+
+#[tauri::command]
+pub async fn attachment_reference(state: State<'_, AppState>) -> Result<AttachmentReference, CommandError> {
+    let rules = workstation(&state)?.attachment_rules().await?;
+    let year = state.clock.today().year();
+    Ok(AttachmentReference {
+        campaign: rules.campaign(year),
+        campaign_is_default: !rules.campaigns.iter().any(|c| c.year == year),
+        list_norms: rules.list_norms,
+    })
+}
+
+#[tauri::command]
+pub async fn set_campaign(state: State<'_, AppState>, campaign: Campaign) -> Result<(), CommandError> {
+    Ok(workstation(&state)?.set_campaign(&campaign).await?)
+}
+
+#[tauri::command]
+pub async fn set_list_norms(state: State<'_, AppState>, norms: ListNorms) -> Result<(), CommandError> {
+    Ok(workstation(&state)?.set_list_norms(&norms).await?)
 }

@@ -22,6 +22,26 @@ describe('catalogs', () => {
     const codes = ['empty', 'not_a_digit', 'wrong_length', 'wrong_check_digit', 'no_check_digit_exists'];
     for (const code of codes) expect(Object.keys(ru)).toContain(`identifier.${code}`);
   });
+
+  it('translate every field problem, refusal ground and store error the core can send', () => {
+    // the snake_case codes of domain::registration::FieldProblem, domain::attachment::RefusalGround,
+    // workstation::StoreError (kept in step by hand; a missing one would show "unexpected error")
+    const problems = [
+      'required', 'birth_date_disagrees_with_iin', 'sex_disagrees_with_iin', 'not_a_name', 'in_future',
+      'before_birth', 'child_needs_birth_certificate', 'birth_certificate_over16', 'invalid_phone',
+      'incomplete_address', 'same_person', 'already_registered', 'not_registered', 'mother_not_female',
+      'already_attached_here', 'unknown_district', 'unknown_registrar',
+    ];
+    const refusals = ['no_consent', 'person_deceased', 'not_first_attachment', 'outside_campaign', 'free_choice_limit_reached'];
+    const store = [
+      'person_not_found', 'application_not_found', 'not_decided', 'date_in_future', 'no_home_clinic',
+      'invalid_reference_data', 'not_empty', 'corrupt', 'database',
+    ];
+    const keys = Object.keys(ru);
+    for (const code of problems) expect(keys).toContain(`field.${code}`);
+    for (const code of refusals) expect(keys).toContain(`refusal.${code}`);
+    for (const code of store) expect(keys).toContain(`store.${code}`);
+  });
 });
 
 describe('format', () => {

@@ -216,6 +216,18 @@ export interface RegisterPage {
   outflow: number;
 }
 
+export interface ListNorms {
+  therapeutic: number;
+  pediatric: number;
+  general_practice: number;
+}
+
+export interface AttachmentReference {
+  campaign: Campaign;
+  campaign_is_default: boolean;
+  list_norms: ListNorms;
+}
+
 export const DEMO_PERSONS = 20000;
 
 export const api = {
@@ -232,6 +244,10 @@ export const api = {
   attachedRegister: (filter: RegisterFilter, offset: number) =>
     invoke<RegisterPage>('attached_register', { filter, offset }),
   exportRegisterCsv: (filter: RegisterFilter) => invoke<Printed>('export_register_csv', { filter }),
+  attachmentReference: () => invoke<AttachmentReference>('attachment_reference'),
+  setCampaign: (campaign: Campaign) => invoke<void>('set_campaign', { campaign }),
+  setListNorms: (norms: ListNorms) => invoke<void>('set_list_norms', { norms }),
+  recordDeath: (personId: number, diedOn: string) => invoke<boolean>('record_death', { personId, diedOn }),
   printApplication: (applicationId: number, paper: 'decision' | 'consent', open: boolean) =>
     invoke<Printed>('print_application', { applicationId, paper, open }),
 };

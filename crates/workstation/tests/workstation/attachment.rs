@@ -493,15 +493,21 @@ async fn death_ends_the_attachment_and_later_applications_are_refused() {
         )
         .await
         .unwrap();
+    let on = date(2026, 10, 5);
+    let too_early = workstation
+        .detach(person_id, DetachmentReason::Died, on, None, in_campaign())
+        .await;
+    assert!(
+        matches!(
+            too_early,
+            Err(emhana_workstation::StoreError::DateInFuture { .. })
+        ),
+        "a death recorded before its day"
+    );
+    let evening_of_the_5th = kz(2026, 10, 5, 18, 0);
     assert!(
         workstation
-            .detach(
-                person_id,
-                DetachmentReason::Died,
-                date(2026, 10, 5),
-                None,
-                in_campaign()
-            )
+            .detach(person_id, DetachmentReason::Died, on, None, evening_of_the_5th)
             .await
             .unwrap()
     );
