@@ -370,6 +370,37 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
             anyhow::ensure!(text.contains(expected), "refusal lacks {expected:?}: {text}");
         }
         std::fs::copy(&refusal, artifacts.join("e2e-refusal.pdf"))?;
+
+        // The register counts the person attached on 1 October in the campaign's inflow.
+        client
+            .find(Locator::Css("[data-nav=attached]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "#flows", ": бекітілді 1,").await?;
+        wait_for(&client, "#register-total").await?;
+        std::fs::write(artifacts.join("e2e-register.png"), client.screenshot().await?)?;
+        client
+            .find(Locator::Css("[data-nav=settings]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#campaign-form").await?;
+        std::fs::write(artifacts.join("e2e-settings.png"), client.screenshot().await?)?;
+
+        // Registering with nothing typed: every required field says so, in Kazakh.
+        client
+            .find(Locator::Css("[data-nav=registry_desk]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#register-person").await?.click().await?;
+        wait_for(&client, "#register-submit").await?.click().await?;
+        wait_for_text(&client, "[data-problem=iin]", "12").await?;
+        wait_for_text(&client, "[data-problem=surname]", "толтырыңыз").await?;
+        // let the window repaint before the picture (the text is in the DOM already)
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        std::fs::write(artifacts.join("e2e-registration.png"), client.screenshot().await?)?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
