@@ -215,7 +215,10 @@ pub enum AttachmentCaseError {
 /// An attachment ends the one open on the effective day (one clinic at a time).
 pub fn decide(case: &AttachmentCase<'_>, rules: &AttachmentRules) -> Result<Decision, AttachmentCaseError> {
     let today = kazakhstan_date(case.decided_at);
-    let open = case.history.iter().position(|past| past.is_open_on(today));
+    // The attachment without an end is the one a new attachment ends: the one
+    // in force, or one won in a campaign that starts later (the old one then
+    // already has its end).
+    let open = case.history.iter().position(|past| past.ended_on.is_none());
     if let Some(index) = open {
         let current = &case.history[index];
         if current.clinic_bin == case.clinic_bin && current.district_id == Some(case.district_id) {

@@ -501,3 +501,30 @@ fn the_list_norm_warns_at_the_norm() {
     assert!(exceeds_list_norm(DistrictKind::Pediatric, 900, &norms));
     assert!(!exceeds_list_norm(DistrictKind::Therapeutic, 900, &norms));
 }
+
+#[test]
+fn a_second_application_ends_the_pending_attachment_not_the_one_already_ending() {
+    // chosen in a campaign effective 1 January: the old attachment ends then, the new one waits
+    let history = vec![
+        past(
+            ELSEWHERE,
+            G::FirstAttachment,
+            date(2020, 1, 1),
+            Some(date(2027, 1, 1)),
+        ),
+        PastAttachment {
+            started_on: date(2027, 1, 1),
+            ..past("000240000011", G::FreeChoice, date(2026, 9, 20), None)
+        },
+    ];
+    let case = AttachmentCase {
+        ground: G::ChangeOfResidence,
+        decided_at: kz(2026, 12, 1, 10, 0),
+        ..base_case(&history, 3)
+    };
+    let decision = decide(&case, &AttachmentRules::default()).unwrap();
+    assert!(
+        matches!(decision, Decision::Attach { ends: Some(1), .. }),
+        "{decision:?}"
+    );
+}
