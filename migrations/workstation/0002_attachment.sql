@@ -107,7 +107,8 @@ CREATE TABLE attachment (
 -- one clinic at a time: at most one attachment without an end per person
 CREATE UNIQUE INDEX attachment_one_open ON attachment (person_id) WHERE ended_on IS NULL;
 CREATE INDEX attachment_by_person ON attachment (person_id, started_on);
-CREATE INDEX attachment_open_by_district ON attachment (district_id, started_on) WHERE ended_on IS NULL;
+-- a district's list on a day: attachments of the district not ended by then
+CREATE INDEX attachment_by_district ON attachment (district_id, ended_on, started_on);
 CREATE INDEX attachment_by_clinic_dates ON attachment (clinic_id, started_on, ended_on);
 
 -- Every write a user makes, with who and when, in the same transaction as the write.

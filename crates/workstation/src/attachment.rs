@@ -4,8 +4,6 @@
 //! writes the outcome with its audit event in one transaction: an application
 //! is never half-written.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use emhana_domain::attachment::{
     AttachmentCase, AttachmentCaseError, AttachmentGround, AttachmentRules, Campaign, CampaignEffect,
@@ -527,22 +525,20 @@ async fn suggestion(
     Ok(by(&registered).or_else(|| by(&temporary)))
 }
 
-/// Persons attached to each district of the clinic on `today`.
-async fn district_loads(
+/// Persons attached to one district on `today`.
+async fn district_load(
     conn: &mut SqliteConnection,
-    clinic_id: i64,
+    district_id: i64,
     today: NaiveDate,
-) -> Result<HashMap<i64, u32>, StoreError> {
-    let rows: Vec<(i64, u32)> = sqlx::query_as(
-        "SELECT a.district_id, count(*) FROM attachment a \
-         WHERE a.clinic_id = ?1 AND a.district_id IS NOT NULL AND a.started_on <= ?2 \
-         AND (a.ended_on IS NULL OR a.ended_on > ?2) GROUP BY a.district_id",
+) -> Result<u32, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT count(*) FROM attachment WHERE district_id = ?1 AND (ended_on IS NULL OR ended_on > ?2) \
+         AND started_on <= ?2",
     )
-    .bind(clinic_id)
+    .bind(district_id)
     .bind(today)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(rows.into_iter().collect())
+    .fetch_one(&mut *conn)
+    .await?)
 }
 
 #[derive(sqlx::FromRow)]
@@ -587,19 +583,18 @@ pub(crate) async fn options(
     let facts = person_facts(&mut conn, person_id).await?;
     let rules = rules(&mut conn).await?;
     let suggestion = suggestion(&mut conn, clinic.id, person_id, &facts, None, today).await?;
-    let loads = district_loads(&mut conn, clinic.id, today).await?;
-    let districts = districts(&mut conn, clinic.id)
-        .await?
-        .into_iter()
-        .map(|(id, number, kind, doctor)| DistrictOption {
+    let mut districts = Vec::new();
+    for (id, number, kind, doctor) in self::districts(&mut conn, clinic.id).await? {
+        let attached = district_load(&mut conn, id, today).await?;
+        districts.push(DistrictOption {
             id,
             number,
             kind,
             doctor,
-            attached: loads.get(&id).copied().unwrap_or(0),
+            attached,
             norm: rules.list_norms.for_kind(kind),
-        })
-        .collect();
+        });
+    }
     let current: Option<CurrentAttachment> = sqlx::query_as(
         "SELECT c.name_kk AS clinic_name_kk, c.name_ru AS clinic_name_ru, c.is_home AS here, \
          d.number AS district_number, a.started_on FROM attachment a JOIN clinic c ON c.id = a.clinic_id \
@@ -804,8 +799,7 @@ pub(crate) async fn apply(
             .execute(&mut *tx)
             .await?;
         }
-        let loads = district_loads(&mut tx, clinic.id, today).await?;
-        let attached = loads.get(&district_id).copied().unwrap_or(0);
+        let attached = district_load(&mut tx, district_id, today).await?;
         if exceeds_list_norm(district_kind, attached, &rules.list_norms) {
             list_norm_exceeded = Some(ListLoad {
                 attached,

@@ -73,19 +73,30 @@ async fn main() -> anyhow::Result<()> {
         .context("instant")?;
 
     // Persons this clinic can take: attached to the neighbour practice, or nowhere.
-    let mut candidates = Vec::new();
-    let mut registrar = None;
-    for id in 1..=args.persons as i64 {
-        if candidates.len() == args.applications {
-            break;
-        }
-        let options = workstation.attachment_options(id, in_campaign).await?;
-        registrar = registrar.or(options.registrars.first().map(|r| r.id));
-        let elsewhere = options.current.as_ref().is_some_and(|c| !c.here);
-        if (elsewhere || options.current.is_none()) && options.suggestion.is_some() {
-            candidates.push((id, elsewhere));
-        }
-    }
+    let candidates: Vec<(i64, bool)> = {
+        use sqlx::{ConnectOptions, sqlite::SqliteConnectOptions};
+        let mut conn = SqliteConnectOptions::new()
+            .filename(workstation.path())
+            .read_only(true)
+            .connect()
+            .await?;
+        sqlx::query_as(
+            "SELECT p.id, a.id IS NOT NULL FROM person p \
+             LEFT JOIN attachment a ON a.person_id = p.id AND a.ended_on IS NULL \
+             LEFT JOIN clinic c ON c.id = a.clinic_id \
+             WHERE (a.id IS NULL OR c.is_home = 0) AND p.settlement IS NOT NULL ORDER BY p.id LIMIT ?1",
+        )
+        .bind(args.applications as i64)
+        .fetch_all(&mut conn)
+        .await?
+    };
+    let first = candidates.first().context("persons to attach")?.0;
+    let registrar = workstation
+        .attachment_options(first, in_campaign)
+        .await?
+        .registrars
+        .first()
+        .map(|r| r.id);
     let registrar = registrar.context("the clinic has a registrar")?;
     println!(
         "{} persons, {} applications, {} tickets",
