@@ -110,6 +110,7 @@ CREATE INDEX attachment_by_person ON attachment (person_id, started_on);
 -- a district's list on a day: attachments of the district not ended by then
 CREATE INDEX attachment_by_district ON attachment (district_id, ended_on, started_on);
 CREATE INDEX attachment_by_clinic_dates ON attachment (clinic_id, started_on, ended_on);
+CREATE INDEX attachment_by_application ON attachment (application_id) WHERE application_id IS NOT NULL;
 
 -- Every write a user makes, with who and when, in the same transaction as the write.
 CREATE TABLE audit_event (

@@ -602,7 +602,14 @@ impl Synth {
         members
             .iter()
             .map(|person| {
-                let (district_number, ground, decided_on) = if neighbour {
+                let (district_number, ground, decided_on) = if neighbour && person.birth_date > chosen_on {
+                    // born after the family's choice: attached there at birth
+                    (
+                        neighbour_district,
+                        AttachmentGround::FirstAttachment,
+                        person.birth_date,
+                    )
+                } else if neighbour {
                     (neighbour_district, AttachmentGround::FreeChoice, chosen_on)
                 } else {
                     let adult = age_on(person.birth_date, as_of).unwrap_or(0) >= ADULT_AGE;

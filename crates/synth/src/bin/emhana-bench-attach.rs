@@ -72,7 +72,8 @@ async fn main() -> anyhow::Result<()> {
         .single()
         .context("instant")?;
 
-    // Persons this clinic can take: attached to the neighbour practice, or nowhere.
+    // Persons this clinic can take, living on its districts: attached to the
+    // neighbour practice, or nowhere.
     let candidates: Vec<(i64, bool)> = {
         use sqlx::{ConnectOptions, sqlite::SqliteConnectOptions};
         let mut conn = SqliteConnectOptions::new()
@@ -84,7 +85,11 @@ async fn main() -> anyhow::Result<()> {
             "SELECT p.id, a.id IS NOT NULL FROM person p \
              LEFT JOIN attachment a ON a.person_id = p.id AND a.ended_on IS NULL \
              LEFT JOIN clinic c ON c.id = a.clinic_id \
-             WHERE (a.id IS NULL OR c.is_home = 0) AND p.settlement IS NOT NULL ORDER BY p.id LIMIT ?1",
+             WHERE (a.id IS NULL OR c.is_home = 0) AND EXISTS (SELECT 1 FROM district_coverage dc \
+               JOIN district d ON d.id = dc.district_id JOIN clinic h ON h.id = d.clinic_id AND h.is_home = 1 \
+               WHERE dc.settlement = p.settlement AND dc.street = p.street \
+               AND CAST(p.house AS INTEGER) BETWEEN dc.house_from AND dc.house_to) \
+             ORDER BY p.id LIMIT ?1",
         )
         .bind(args.applications as i64)
         .fetch_all(&mut conn)
@@ -126,11 +131,14 @@ async fn main() -> anyhow::Result<()> {
             registrar_id: Some(registrar),
         };
         let started = Instant::now();
-        let outcome = workstation.apply_for_attachment(&form, in_campaign).await?;
+        let outcome = workstation
+            .apply_for_attachment(&form, in_campaign)
+            .await
+            .map_err(|e| anyhow::anyhow!("person {person_id}: {e:?}"))?;
         attach_times.push(started.elapsed());
         anyhow::ensure!(
             matches!(outcome.decision, Decision::Attach { .. }),
-            "{:?}",
+            "person {person_id}: {:?}",
             outcome.decision
         );
         applications.push(outcome.application_id);
