@@ -15,8 +15,8 @@ echo "== cargo fmt"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== Rust tests"
-cargo nextest run --workspace --locked --no-fail-fast
+echo "== Rust tests (beside a throwaway PostgreSQL for the registry's)"
+scripts/throwaway-postgres.sh cargo nextest run --workspace --locked --no-fail-fast
 echo "== UI tests"
 (cd ui && npm test --silent)
 echo "== UI build"

@@ -1,0 +1,220 @@
+//! The sync protocol between a workstation and the central registry.
+//!
+//! Wire types only, shared by both sides, no I/O. Version 1 lives under the
+//! path prefix [`PREFIX`]; a change that an old peer would misread gets a new
+//! prefix, never a new meaning for an old field. See `docs/sync.md`.
+//!
+//! - A workstation is enrolled once: [`EnrolRequest`] → [`Enrolment`].
+//! - Every local change is an immutable [`Op`], stamped with its author,
+//!   workstation and time when it is made. Push sends them in batches
+//!   ([`PushRequest`]); each op is answered on its own ([`OpResult`]):
+//!   applied, or rejected with a ground and the current state. The same op
+//!   sent again gets the same answer and no second effect.
+//! - Pull reads the clinic's change feed after a server cursor
+//!   ([`PullResponse`]); the cursor never skips a change committed late.
+
+pub mod hlc;
+pub mod op;
+
+pub use hlc::Hlc;
+pub use op::{
+    ApplicationKey, AttachOp, BookOp, CancelBookingOp, DetachOp, DetachReason, Op, OpBody, SlotKey,
+};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use emhana_domain::Person;
+use emhana_domain::attachment::{AttachmentGround, RefusalGround};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The path prefix of this protocol version.
+pub const PREFIX: &str = "/v1";
+
+/// The largest request body the registry reads, after decompression.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// The most ops one push may carry.
+pub const MAX_OPS_PER_PUSH: usize = 500;
+
+/// The most changes one pull returns.
+pub const MAX_CHANGES_PER_PULL: u32 = 5000;
+
+/// How long the registry keeps an op's id and answer, so a post offline this
+/// long still gets its answer and no second effect when it finally sends.
+pub const OP_ID_RETENTION_DAYS: i64 = 400;
+
+/// The header carrying the workstation's credential: `Bearer <id>.<secret>`.
+pub const AUTHORIZATION: &str = "authorization";
+
+/// Exchanges a one-time enrolment code for the workstation's credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolRequest {
+    pub code: String,
+}
+
+/// What an enrolled workstation keeps: its id and clinic in its database, the
+/// credential in the OS keyring only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrolment {
+    pub workstation: Uuid,
+    pub clinic_bin: String,
+    pub clinic_name_kk: String,
+    pub clinic_name_ru: String,
+    /// `<workstation id>.<secret>`, sent as a bearer token.
+    pub credential: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushRequest {
+    /// Ops in the order they were made. Each is read on its own, so a
+    /// malformed op is rejected alone (it must still carry its `id`).
+    pub ops: Vec<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// One answer per op sent, in the same order.
+    pub results: Vec<OpResult>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpResult {
+    pub op: Uuid,
+    #[serde(flatten)]
+    pub outcome: OpOutcome,
+    /// When the registry first answered this op (a repeat gets the same time).
+    pub decided_at: DateTime<Utc>,
+    /// The person's attachment as the registry holds it after this op, when
+    /// the op concerns a person.
+    pub attachment: Option<AttachmentState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum OpOutcome {
+    Applied,
+    Rejected { ground: RejectGround },
+}
+
+/// Why the registry did not apply an op, as codes the workstation's catalogs
+/// explain to the registrar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum RejectGround {
+    /// The attachment is refused under the rules (the registrar prints the refusal).
+    AttachmentRefused {
+        refusal: RefusalGround,
+    },
+    /// The person is already attached to this district of this clinic.
+    AlreadyAttachedHere {
+        district_number: Option<u32>,
+    },
+    /// The person is not attached to this clinic (a detachment of nobody).
+    NotAttachedHere,
+    /// The slot was booked by someone else first (the registrar picks another).
+    SlotTaken,
+    /// The booking to cancel does not exist or is already cancelled.
+    BookingNotFound,
+    UnknownDistrict {
+        district_number: u32,
+    },
+    UnknownPerson,
+    /// The op says it was made later than the registry's clock allows.
+    MadeInFuture,
+    /// The op could not be read; `detail` says which field.
+    Malformed {
+        detail: String,
+    },
+}
+
+/// A person's attachment, as much of it as the asking clinic may see.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum AttachmentState {
+    /// Attached to no clinic.
+    None,
+    /// Attached to the asking clinic.
+    Here(Attachment),
+    /// Attached to another clinic: only that fact.
+    Elsewhere,
+}
+
+/// An attachment to the asking clinic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub district_number: Option<u32>,
+    pub ground: AttachmentGround,
+    pub decided_on: NaiveDate,
+    pub started_on: NaiveDate,
+    /// The first day no longer attached, when an end is already known.
+    pub ended_on: Option<NaiveDate>,
+    /// The op that made it, when a workstation did.
+    pub op: Option<Uuid>,
+}
+
+/// The answer to a person look-up by IIN (the registry stands in for the
+/// state person database).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonLookup {
+    pub person: Person,
+    pub died_on: Option<NaiveDate>,
+    pub attachment: AttachmentState,
+}
+
+/// Query of a pull: `GET {PREFIX}/changes?after=<cursor>&limit=<n>&count=<bool>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullQuery {
+    /// The cursor of the last pull applied; absent on the very first.
+    pub after: Option<String>,
+    pub limit: Option<u32>,
+    /// Also count the changes left (for a first sync's progress bar).
+    #[serde(default)]
+    pub count: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub changes: Vec<Change>,
+    /// Where the next pull starts; store it in the same transaction as the changes.
+    pub cursor: String,
+    /// Whether more changes are ready now.
+    pub more: bool,
+    /// Changes after `cursor`, when asked for.
+    pub remaining: Option<u64>,
+}
+
+/// One entry of the clinic's change feed: the latest state of one person in
+/// the clinic's scope, or the explicit news that the person left it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum Change {
+    Person {
+        person: Box<Person>,
+        died_on: Option<NaiveDate>,
+        /// The person's attachment to this clinic.
+        attachment: Attachment,
+    },
+    /// The person is no longer the clinic's: attached elsewhere or died.
+    /// The workstation ends the attachment; it keeps the person's history.
+    Left {
+        iin: String,
+        on: NaiveDate,
+        reason: LeftReason,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeftReason {
+    AttachedElsewhere,
+    Died,
+    Detached,
+}
+
+/// An error answer of the registry (any 4xx or 5xx).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ErrorBody {
+    /// A stable code: `unauthorized`, `forbidden`, `malformed`, `too_large`, ...
+    pub code: String,
+    pub message: String,
+}

@@ -1,0 +1,124 @@
+//! Ops: the immutable record of one local change, as pushed to the registry.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use emhana_domain::Person;
+use emhana_domain::attachment::AttachmentGround;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::Hlc;
+
+/// One change made on a workstation. Everything but the body is stamped when
+/// the op is made — who made it, where and when — never when it is sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Op {
+    /// UUIDv7, made on the workstation: the key of idempotency.
+    pub id: Uuid,
+    pub workstation: Uuid,
+    /// The IIN of the staff member who made the change.
+    pub actor_iin: String,
+    /// The author's wall clock when the change was made; the registry judges
+    /// the change as of this instant (an application made in the campaign
+    /// stays made in the campaign, however late it arrives).
+    pub made_at: DateTime<Utc>,
+    pub hlc: Hlc,
+    pub body: OpBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum OpBody {
+    Attach(AttachOp),
+    Detach(DetachOp),
+    Book(BookOp),
+    CancelBooking(CancelBookingOp),
+}
+
+impl OpBody {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            OpBody::Attach(_) => "attach",
+            OpBody::Detach(_) => "detach",
+            OpBody::Book(_) => "book",
+            OpBody::CancelBooking(_) => "cancel_booking",
+        }
+    }
+
+    /// The clinic the op changes; it must be the workstation's own.
+    pub fn clinic_bin(&self) -> &str {
+        match self {
+            OpBody::Attach(op) => &op.clinic_bin,
+            OpBody::Detach(op) => &op.clinic_bin,
+            OpBody::Book(op) => &op.slot.clinic_bin,
+            OpBody::CancelBooking(op) => &op.slot.clinic_bin,
+        }
+    }
+
+    /// The IIN of the person the op concerns.
+    pub fn person_iin(&self) -> String {
+        match self {
+            OpBody::Attach(op) => op.person.iin.as_string(),
+            OpBody::Detach(op) => op.iin.clone(),
+            OpBody::Book(op) => op.iin.clone(),
+            OpBody::CancelBooking(op) => op.iin.clone(),
+        }
+    }
+}
+
+/// An application for attachment decided on the workstation (provisionally).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachOp {
+    /// The person as registered at the window.
+    pub person: Person,
+    pub clinic_bin: String,
+    pub district_number: u32,
+    pub ground: AttachmentGround,
+    pub consent_given: bool,
+    pub application: ApplicationKey,
+}
+
+/// An application's number in its clinic and year, as printed on the ticket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApplicationKey {
+    pub year: i32,
+    pub number: u32,
+}
+
+/// The end of a person's attachment to the clinic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DetachOp {
+    pub iin: String,
+    pub clinic_bin: String,
+    /// The first day no longer attached.
+    pub on: NaiveDate,
+    pub reason: DetachReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DetachReason {
+    /// The person died on `on` (the attachment ends that day).
+    Died,
+    /// The clinic closed; its persons attach elsewhere.
+    ClinicLiquidated,
+}
+
+/// A doctor's appointment slot: one doctor, one start time.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SlotKey {
+    pub clinic_bin: String,
+    pub staff_iin: String,
+    pub starts_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookOp {
+    pub slot: SlotKey,
+    pub iin: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CancelBookingOp {
+    pub slot: SlotKey,
+    pub iin: String,
+}

@@ -1,0 +1,189 @@
+//! Enrolment and authentication of workstations.
+//!
+//! An administrator adds a workstation to a clinic and reads out a one-time
+//! enrolment code; the workstation exchanges it, once, for its credential
+//! (`<workstation id>.<secret>`), which it keeps in the OS keyring and sends as
+//! a bearer token. The registry keeps only SHA-256 hashes of both secrets.
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Duration, Utc};
+use emhana_protocol::Enrolment;
+use rand::Rng;
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::{AppState, RegistryError};
+
+/// How long an enrolment code stays usable.
+pub const CODE_LIFETIME_DAYS: i64 = 7;
+
+/// Letters and digits that cannot be misread aloud or on paper (no 0/O, 1/I/L).
+const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRSTUVWXYZ23456789";
+const CODE_LEN: usize = 12;
+
+/// A workstation the request is authenticated as.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workstation {
+    pub id: Uuid,
+    pub clinic_id: i64,
+    pub clinic_bin: String,
+}
+
+/// A new workstation of the clinic, and the one-time code it enrols with
+/// (grouped by four for reading out: `ABCD-EFGH-JKMN`).
+pub async fn add_workstation(
+    pool: &PgPool,
+    clinic_bin: &str,
+    name: &str,
+    now: DateTime<Utc>,
+) -> Result<(Uuid, String), RegistryError> {
+    let clinic: Option<i64> = sqlx::query_scalar("SELECT id FROM clinic WHERE bin = $1")
+        .bind(clinic_bin)
+        .fetch_optional(pool)
+        .await?;
+    let clinic_id = clinic.ok_or_else(|| RegistryError::UnknownClinic {
+        bin: clinic_bin.to_owned(),
+    })?;
+    let code = new_code();
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO workstation (id, clinic_id, name, created_at, code_hash, code_expires_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(clinic_id)
+    .bind(name)
+    .bind(now)
+    .bind(hash(&normalize_code(&code)))
+    .bind(now + Duration::days(CODE_LIFETIME_DAYS))
+    .execute(pool)
+    .await?;
+    tracing::info!(workstation = %id, clinic = clinic_bin, "workstation added");
+    Ok((id, code))
+}
+
+/// Exchanges an enrolment code for the workstation's credential; the code is
+/// spent in the same transaction, so it works once.
+pub async fn enrol(pool: &PgPool, code: &str, now: DateTime<Utc>) -> Result<Enrolment, RegistryError> {
+    let mut tx = pool.begin().await?;
+    let row: Option<(Uuid, String, String, String)> = sqlx::query_as(
+        "SELECT w.id, c.bin, c.name_kk, c.name_ru FROM workstation w JOIN clinic c ON c.id = w.clinic_id \
+         WHERE w.code_hash = $1 AND w.code_expires_at > $2 AND w.revoked_at IS NULL FOR UPDATE OF w",
+    )
+    .bind(hash(&normalize_code(code)))
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (workstation, clinic_bin, clinic_name_kk, clinic_name_ru) =
+        row.ok_or(RegistryError::BadEnrolmentCode)?;
+    let secret = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
+    sqlx::query(
+        "UPDATE workstation SET code_hash = NULL, code_expires_at = NULL, credential_hash = $2, enrolled_at = $3 \
+         WHERE id = $1",
+    )
+    .bind(workstation)
+    .bind(hash(&secret))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::info!(%workstation, clinic = %clinic_bin, "workstation enrolled");
+    Ok(Enrolment {
+        workstation,
+        clinic_bin,
+        clinic_name_kk,
+        clinic_name_ru,
+        credential: format!("{workstation}.{secret}"),
+    })
+}
+
+/// The workstation a bearer credential belongs to.
+pub async fn authenticate(pool: &PgPool, header: Option<&str>) -> Result<Workstation, RegistryError> {
+    let token = header
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .ok_or(RegistryError::Unauthorized)?;
+    let (id, secret) = token.split_once('.').ok_or(RegistryError::Unauthorized)?;
+    let id = Uuid::parse_str(id).map_err(|_| RegistryError::Unauthorized)?;
+    let row: Option<(i64, String, Option<Vec<u8>>)> = sqlx::query_as(
+        "SELECT w.clinic_id, c.bin, w.credential_hash FROM workstation w JOIN clinic c ON c.id = w.clinic_id \
+         WHERE w.id = $1 AND w.revoked_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let (clinic_id, clinic_bin, stored) = row.ok_or(RegistryError::Unauthorized)?;
+    let stored = stored.ok_or(RegistryError::Unauthorized)?;
+    if !same_bytes(&stored, &hash(secret)) {
+        return Err(RegistryError::Unauthorized);
+    }
+    Ok(Workstation {
+        id,
+        clinic_id,
+        clinic_bin,
+    })
+}
+
+impl FromRequestParts<AppState> for Workstation {
+    type Rejection = RegistryError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok());
+        authenticate(&state.pool, header).await
+    }
+}
+
+fn new_code() -> String {
+    let mut rng = rand::rng();
+    let letters: Vec<char> = (0..CODE_LEN)
+        .map(|_| char::from(CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())]))
+        .collect();
+    letters
+        .chunks(4)
+        .map(|group| group.iter().collect::<String>())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A code as typed: any case, with or without dashes and spaces.
+fn normalize_code(code: &str) -> String {
+    code.chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// Compares in time independent of where the bytes differ.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_code_reads_out_in_groups_and_is_typed_in_any_case() {
+        let code = new_code();
+        assert_eq!(code.len(), 14);
+        assert_eq!(code.matches('-').count(), 2);
+        assert_eq!(
+            normalize_code(&code.to_lowercase().replace('-', " ")),
+            code.replace('-', "")
+        );
+        assert!(
+            code.chars()
+                .all(|c| c == '-' || CODE_ALPHABET.contains(&(c as u8)))
+        );
+    }
+}

@@ -1,0 +1,88 @@
+//! The central registry server and its administration commands.
+//!
+//! ```text
+//! emhana-registry serve [--config registry.toml]
+//! emhana-registry add-workstation --clinic <BIN> --name "Registry desk 1"
+//! ```
+//! Settings come from the file, then from `EMHANA_REGISTRY_*` variables.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use emhana_registry::config::LogFormat;
+use emhana_registry::{AppState, Config};
+
+#[derive(Debug, Parser)]
+#[command(about = "Emhana's central registry")]
+struct Cli {
+    /// The configuration file (TOML); environment variables override it.
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Applies the schema and serves the API until interrupted.
+    Serve,
+    /// Adds a workstation to a clinic and prints its one-time enrolment code.
+    AddWorkstation {
+        #[arg(long)]
+        clinic: String,
+        #[arg(long)]
+        name: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = Config::load(cli.config.as_deref(), |key| std::env::var(key).ok())?;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match config.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
+    }
+    let pool = emhana_registry::connect(&config.database_url, config.database_pool_size)
+        .await
+        .context("connecting to PostgreSQL")?;
+    match cli.command {
+        Command::Serve => {
+            if config.tls.is_some() {
+                anyhow::bail!(
+                    "TLS termination is not built into this version; put the registry behind a TLS proxy"
+                );
+            }
+            let state = AppState {
+                pool,
+                clock: Arc::new(chrono::Utc::now),
+            };
+            let listener = tokio::net::TcpListener::bind(config.listen)
+                .await
+                .with_context(|| format!("listening on {}", config.listen))?;
+            tracing::info!(address = %listener.local_addr()?, "registry serving");
+            axum::serve(listener, emhana_registry::router(state))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
+        }
+        Command::AddWorkstation { clinic, name } => {
+            let (id, code) =
+                emhana_registry::auth::add_workstation(&pool, &clinic, &name, chrono::Utc::now()).await?;
+            println!("workstation {id}");
+            println!(
+                "enrolment code {code} (valid {} days, once)",
+                emhana_registry::auth::CODE_LIFETIME_DAYS
+            );
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,112 @@
+//! The registry's configuration: a TOML file, then environment variables
+//! (`EMHANA_REGISTRY_<KEY>`) over it.
+//!
+//! ```toml
+//! listen = "0.0.0.0:8443"
+//! database_url = "postgres://registry@db/registry"
+//! log_format = "json"            # or "text"
+//! [tls]                          # production: always; without it, plain HTTP
+//! certificate = "/etc/emhana/registry.crt"
+//! private_key = "/etc/emhana/registry.key"
+//! ```
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::RegistryError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    #[serde(default = "default_pool_size")]
+    pub database_pool_size: u32,
+    #[serde(default)]
+    pub log_format: LogFormat,
+    pub tls: Option<TlsConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TlsConfig {
+    pub certificate: PathBuf,
+    pub private_key: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+fn default_pool_size() -> u32 {
+    32
+}
+
+impl Config {
+    /// Reads `file` when given, then applies the environment over it.
+    pub fn load(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> Result<Config, RegistryError> {
+        let mut table = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|error| RegistryError::Config(format!("{}: {error}", path.display())))?;
+                text.parse::<toml::Table>()
+                    .map_err(|error| RegistryError::Config(format!("{}: {error}", path.display())))?
+            }
+            None => toml::Table::new(),
+        };
+        for key in ["listen", "database_url", "log_format"] {
+            if let Some(value) = env(&format!("EMHANA_REGISTRY_{}", key.to_uppercase())) {
+                table.insert(key.to_owned(), toml::Value::String(value));
+            }
+        }
+        if let Some(value) = env("EMHANA_REGISTRY_DATABASE_POOL_SIZE") {
+            let size = value.parse::<i64>().map_err(|_| {
+                RegistryError::Config(format!(
+                    "EMHANA_REGISTRY_DATABASE_POOL_SIZE: not a number: {value}"
+                ))
+            })?;
+            table.insert("database_pool_size".to_owned(), toml::Value::Integer(size));
+        }
+        Config::deserialize(table).map_err(|error| RegistryError::Config(error.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_environment_overrides_the_file() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("emhana-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)?;
+        let file = dir.join("registry.toml");
+        std::fs::write(
+            &file,
+            "listen = \"127.0.0.1:8080\"\ndatabase_url = \"postgres://file\"\n[tls]\ncertificate = \"a.crt\"\nprivate_key = \"a.key\"\n",
+        )?;
+        let config = Config::load(Some(&file), |key| {
+            (key == "EMHANA_REGISTRY_DATABASE_URL").then(|| "postgres://env".to_owned())
+        })?;
+        assert_eq!(config.database_url, "postgres://env");
+        assert_eq!(config.listen.port(), 8080);
+        assert_eq!(config.database_pool_size, 32);
+        assert!(config.tls.is_some());
+        std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn a_missing_setting_is_named() {
+        let error = Config::load(None, |_| None).err().map(|error| error.to_string());
+        assert!(
+            error.is_some_and(|text| text.contains("listen")),
+            "the error names the missing key"
+        );
+    }
+}

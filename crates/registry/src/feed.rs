@@ -1,0 +1,126 @@
+//! Pull: a clinic's change feed, read after a cursor.
+//!
+//! A cursor is a position `(xid, seq)`: the writing transaction's id and a
+//! sequence number taken inside it. A pull returns only rows written by
+//! transactions older than the oldest one still running
+//! (`pg_snapshot_xmin`), so a transaction that took its numbers early and
+//! commits late is read when it commits, after the cursor, never skipped.
+
+use emhana_protocol::{Change, LeftReason, MAX_CHANGES_PER_PULL, PullQuery, PullResponse};
+use sqlx::{PgPool, Row};
+
+use crate::RegistryError;
+use crate::auth::Workstation;
+use crate::people::{attachment_columns, attachment_from_row, person_columns, person_from_row};
+
+/// The changes after the cursor in the workstation's clinic.
+pub async fn pull(
+    pool: &PgPool,
+    workstation: &Workstation,
+    query: &PullQuery,
+) -> Result<PullResponse, RegistryError> {
+    let (after_xid, after_seq) = match query.after.as_deref() {
+        None => (0u64, 0i64),
+        Some(cursor) => parse_cursor(cursor)?,
+    };
+    let limit = query.limit.unwrap_or(1000).clamp(1, MAX_CHANGES_PER_PULL);
+    // One snapshot for the rows and the count.
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let rows = sqlx::query(concat!(
+        "SELECT s.xid::text AS xid, s.seq, s.in_scope, s.left_on, s.left_reason, ",
+        person_columns!(),
+        ", a.id IS NOT NULL AS attached, ",
+        attachment_columns!(),
+        " FROM scope_change s JOIN person p ON p.id = s.person_id \
+          LEFT JOIN LATERAL (SELECT * FROM attachment a WHERE a.person_id = s.person_id AND a.clinic_id = s.clinic_id \
+                             ORDER BY a.ended_on IS NULL DESC, a.started_on DESC, a.id DESC LIMIT 1) a ON true \
+          LEFT JOIN district d ON d.id = a.district_id \
+          WHERE s.clinic_id = $1 AND (s.xid, s.seq) > ($2::text::xid8, $3) \
+            AND s.xid < pg_snapshot_xmin(pg_current_snapshot()) \
+          ORDER BY s.xid, s.seq LIMIT $4"
+    ))
+    .bind(workstation.clinic_id)
+    .bind(after_xid.to_string())
+    .bind(after_seq)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut cursor = (after_xid, after_seq);
+    let mut changes = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let xid: String = row.try_get("xid")?;
+        cursor = (
+            xid.parse()
+                .map_err(|_| RegistryError::Database(sqlx::Error::Decode("scope_change.xid".into())))?,
+            row.try_get("seq")?,
+        );
+        let (person, died_on) = person_from_row(row)?;
+        let change = if row.try_get::<bool, _>("in_scope")? {
+            if !row.try_get::<bool, _>("attached")? {
+                continue;
+            }
+            Change::Person {
+                person: Box::new(person),
+                died_on,
+                attachment: attachment_from_row(row)?,
+            }
+        } else {
+            let reason: String = row.try_get("left_reason")?;
+            Change::Left {
+                iin: person.iin.as_string(),
+                on: row.try_get("left_on")?,
+                reason: match reason.as_str() {
+                    "attached_elsewhere" => LeftReason::AttachedElsewhere,
+                    "died" => LeftReason::Died,
+                    _ => LeftReason::Detached,
+                },
+            }
+        };
+        changes.push(change);
+    }
+    let more = rows.len() == limit as usize;
+    let remaining = if query.count {
+        let count: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM scope_change s WHERE s.clinic_id = $1 AND (s.xid, s.seq) > ($2::text::xid8, $3)",
+        )
+        .bind(workstation.clinic_id)
+        .bind(cursor.0.to_string())
+        .bind(cursor.1)
+        .fetch_one(&mut *tx)
+        .await?;
+        Some(u64::try_from(count).unwrap_or(0))
+    } else {
+        None
+    };
+    tx.commit().await?;
+    Ok(PullResponse {
+        changes,
+        cursor: format!("{}:{}", cursor.0, cursor.1),
+        more,
+        remaining,
+    })
+}
+
+fn parse_cursor(cursor: &str) -> Result<(u64, i64), RegistryError> {
+    let malformed = || RegistryError::Malformed(format!("not a cursor: {cursor:?}"));
+    let (xid, seq) = cursor.split_once(':').ok_or_else(malformed)?;
+    Ok((
+        xid.parse().map_err(|_| malformed())?,
+        seq.parse().map_err(|_| malformed())?,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_cursor_is_read_back_exactly_or_refused() {
+        assert!(matches!(parse_cursor("12:7"), Ok((12, 7))));
+        assert!(matches!(parse_cursor("12"), Err(RegistryError::Malformed(_))));
+        assert!(matches!(parse_cursor("x:1"), Err(RegistryError::Malformed(_))));
+    }
+}

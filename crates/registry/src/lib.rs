@@ -1,0 +1,162 @@
+//! The central registry: the attached-population register that no single
+//! workstation can hold, and the server workstations sync with.
+//!
+//! An axum service on PostgreSQL. The invariants that span workstations are
+//! PostgreSQL constraints (one attachment without an end per person, one
+//! booking per slot), and every attachment is decided again here with the
+//! same rule the workstation used (`emhana_domain::attachment::decide`).
+//! The protocol is `emhana_protocol`; `docs/sync.md` describes it.
+
+pub mod auth;
+pub mod clinics;
+pub mod config;
+mod error;
+pub mod feed;
+mod people;
+pub mod push;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use emhana_domain::Iin;
+use emhana_protocol::{
+    EnrolRequest, Enrolment, MAX_BODY_BYTES, PersonLookup, PullQuery, PullResponse, PushRequest, PushResponse,
+};
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::trace::TraceLayer;
+
+pub use auth::Workstation;
+pub use config::Config;
+pub use error::RegistryError;
+
+/// The registry's schema, applied at start.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/registry");
+
+/// The registry's notion of now: the system clock, or a fixed one in tests.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub clock: Clock,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState")
+            .field("pool", &self.pool)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connects to PostgreSQL and brings the schema up to date.
+pub async fn connect(database_url: &str, pool_size: u32) -> Result<PgPool, RegistryError> {
+    connect_with(database_url.parse()?, pool_size).await
+}
+
+/// [`connect`] with options already parsed.
+pub async fn connect_with(options: PgConnectOptions, pool_size: u32) -> Result<PgPool, RegistryError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(pool_size)
+        .acquire_timeout(Duration::from_secs(10))
+        .connect_with(options)
+        .await?;
+    MIGRATOR.run(&pool).await?;
+    Ok(pool)
+}
+
+/// The registry's HTTP API (see `openapi.yaml` in this crate).
+pub fn router(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/enrol", post(enrol))
+        .route("/push", post(push))
+        .route("/changes", get(changes))
+        .route("/persons/{iin}", get(person));
+    Router::new()
+        .route("/health", get(health))
+        .route("/openapi.yaml", get(openapi))
+        .nest(emhana_protocol::PREFIX, api)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(RequestDecompressionLayer::new())
+        .layer(CompressionLayer::new())
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The OpenAPI description of this API, committed beside the code.
+pub const OPENAPI: &str = include_str!("../openapi.yaml");
+
+async fn openapi() -> ([(axum::http::HeaderName, &'static str); 1], &'static str) {
+    ([(axum::http::header::CONTENT_TYPE, "application/yaml")], OPENAPI)
+}
+
+async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>, RegistryError> {
+    sqlx::query("SELECT 1").execute(&state.pool).await?;
+    Ok(Json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn enrol(
+    State(state): State<AppState>,
+    body: Result<Json<EnrolRequest>, JsonRejection>,
+) -> Result<Json<Enrolment>, RegistryError> {
+    let Json(request) = body?;
+    Ok(Json(
+        auth::enrol(&state.pool, &request.code, (state.clock)()).await?,
+    ))
+}
+
+async fn push(
+    State(state): State<AppState>,
+    workstation: Workstation,
+    body: Result<Json<PushRequest>, JsonRejection>,
+) -> Result<Json<PushResponse>, RegistryError> {
+    let Json(request) = body?;
+    Ok(Json(
+        push::push(&state.pool, &workstation, request, (state.clock)()).await?,
+    ))
+}
+
+async fn changes(
+    State(state): State<AppState>,
+    workstation: Workstation,
+    query: Result<Query<PullQuery>, QueryRejection>,
+) -> Result<Json<PullResponse>, RegistryError> {
+    let Query(query) = query?;
+    Ok(Json(feed::pull(&state.pool, &workstation, &query).await?))
+}
+
+/// A person by IIN, as the state person database would answer, with the
+/// attachment as far as the asking clinic may see it.
+async fn person(
+    State(state): State<AppState>,
+    workstation: Workstation,
+    Path(iin): Path<String>,
+) -> Result<Json<PersonLookup>, RegistryError> {
+    let iin = Iin::parse(&iin).map_err(|error| RegistryError::Malformed(format!("IIN {iin:?}: {error}")))?;
+    let mut conn = state.pool.acquire().await?;
+    let row = sqlx::query(concat!(
+        "SELECT p.id, ",
+        people::person_columns!(),
+        " FROM person p WHERE p.iin = $1"
+    ))
+    .bind(iin.as_string())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(RegistryError::NotFound)?;
+    let (person, died_on) = people::person_from_row(&row)?;
+    let person_id: i64 = sqlx::Row::try_get(&row, "id")?;
+    let attachment = people::attachment_state(&mut conn, person_id, workstation.clinic_id).await?;
+    Ok(Json(PersonLookup {
+        person,
+        died_on,
+        attachment,
+    }))
+}

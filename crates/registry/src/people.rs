@@ -1,0 +1,195 @@
+//! Persons and their attachments as the registry keeps them, and what a
+//! clinic may see of them.
+
+use chrono::NaiveDate;
+use emhana_domain::attachment::{AttachmentGround, AttachmentRules, Campaign, CampaignEffect, ListNorms};
+use emhana_domain::{Address, Citizenship, Iin, Person, Sex};
+use emhana_protocol::{Attachment, AttachmentState};
+use sqlx::{PgConnection, Row};
+use uuid::Uuid;
+
+use crate::RegistryError;
+
+/// The columns [`person_from_row`] reads, from a table aliased `p`.
+macro_rules! person_columns {
+    () => {
+        "p.iin, p.surname, p.first_name, p.patronymic, p.birth_date, p.sex, p.citizenship, \
+         p.settlement, p.street, p.house, p.apartment, p.phone, p.died_on"
+    };
+}
+pub(crate) use person_columns;
+
+/// The columns [`attachment_from_row`] reads, from `attachment a` left-joined
+/// with `district d`.
+macro_rules! attachment_columns {
+    () => {
+        "d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on, a.op_id"
+    };
+}
+pub(crate) use attachment_columns;
+
+pub(crate) fn person_from_row(
+    row: &sqlx::postgres::PgRow,
+) -> Result<(Person, Option<NaiveDate>), RegistryError> {
+    let corrupt = |what: &str| RegistryError::Database(sqlx::Error::Decode(format!("person.{what}").into()));
+    let iin: String = row.try_get("iin")?;
+    let settlement: Option<String> = row.try_get("settlement")?;
+    let street: Option<String> = row.try_get("street")?;
+    let house: Option<String> = row.try_get("house")?;
+    let address = match (settlement, street, house) {
+        (Some(settlement), Some(street), Some(house)) => Some(Address {
+            settlement,
+            street,
+            house,
+            apartment: row.try_get("apartment")?,
+        }),
+        _ => None,
+    };
+    let person = Person {
+        iin: Iin::parse(&iin).map_err(|_| corrupt("iin"))?,
+        surname: row.try_get("surname")?,
+        first_name: row.try_get("first_name")?,
+        patronymic: row.try_get("patronymic")?,
+        birth_date: row.try_get("birth_date")?,
+        sex: Sex::parse(row.try_get("sex")?).ok_or_else(|| corrupt("sex"))?,
+        citizenship: Citizenship::parse(row.try_get("citizenship")?).ok_or_else(|| corrupt("citizenship"))?,
+        address,
+        phone: row.try_get("phone")?,
+    };
+    Ok((person, row.try_get("died_on")?))
+}
+
+pub(crate) fn attachment_from_row(row: &sqlx::postgres::PgRow) -> Result<Attachment, RegistryError> {
+    let ground: String = row.try_get("ground")?;
+    let district_number: Option<i32> = row.try_get("district_number")?;
+    Ok(Attachment {
+        district_number: district_number.and_then(|n| u32::try_from(n).ok()),
+        ground: AttachmentGround::parse(&ground)
+            .ok_or_else(|| RegistryError::Database(sqlx::Error::Decode("attachment.ground".into())))?,
+        decided_on: row.try_get("decided_on")?,
+        started_on: row.try_get("started_on")?,
+        ended_on: row.try_get("ended_on")?,
+        op: row.try_get::<Option<Uuid>, _>("op_id")?,
+    })
+}
+
+/// The person's attachment as `clinic_id` may see it: the attachment without
+/// an end, in full when it is the clinic's own, as a bare fact otherwise.
+pub(crate) async fn attachment_state(
+    conn: &mut PgConnection,
+    person_id: i64,
+    clinic_id: i64,
+) -> Result<AttachmentState, RegistryError> {
+    let row = sqlx::query(concat!(
+        "SELECT a.clinic_id, ",
+        attachment_columns!(),
+        " FROM attachment a LEFT JOIN district d ON d.id = a.district_id \
+          WHERE a.person_id = $1 AND a.ended_on IS NULL"
+    ))
+    .bind(person_id)
+    .fetch_optional(conn)
+    .await?;
+    Ok(match row {
+        None => AttachmentState::None,
+        Some(row) if row.try_get::<i64, _>("clinic_id")? == clinic_id => {
+            AttachmentState::Here(attachment_from_row(&row)?)
+        }
+        Some(_) => AttachmentState::Elsewhere,
+    })
+}
+
+/// The attachment rules in force: the campaigns the registry was given, seed
+/// defaults for other years.
+pub(crate) async fn attachment_rules(conn: &mut PgConnection) -> Result<AttachmentRules, RegistryError> {
+    let rows = sqlx::query(
+        "SELECT year, first_day, last_day, free_choice_limit, takes_effect FROM attachment_campaign",
+    )
+    .fetch_all(conn)
+    .await?;
+    let mut campaigns = Vec::with_capacity(rows.len());
+    for row in rows {
+        let takes_effect: String = row.try_get("takes_effect")?;
+        campaigns.push(Campaign {
+            year: row.try_get("year")?,
+            first_day: row.try_get("first_day")?,
+            last_day: row.try_get("last_day")?,
+            free_choice_limit: u32::try_from(row.try_get::<i32, _>("free_choice_limit")?).unwrap_or(0),
+            takes_effect: CampaignEffect::parse(&takes_effect).ok_or_else(|| {
+                RegistryError::Database(sqlx::Error::Decode("attachment_campaign.takes_effect".into()))
+            })?,
+        });
+    }
+    Ok(AttachmentRules {
+        campaigns,
+        list_norms: ListNorms::default(),
+    })
+}
+
+/// Inserts the person when the registry does not know the IIN yet (the
+/// state database's data wins over what was typed at a window), then locks
+/// the person's row: every change to one person's attachments is serialized.
+pub(crate) async fn lock_or_insert(
+    conn: &mut PgConnection,
+    person: &Person,
+) -> Result<(i64, Option<NaiveDate>), RegistryError> {
+    let address = person.address.as_ref();
+    sqlx::query(
+        "INSERT INTO person (iin, surname, first_name, patronymic, birth_date, sex, citizenship, \
+                             settlement, street, house, apartment, phone) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (iin) DO NOTHING",
+    )
+    .bind(person.iin.as_string())
+    .bind(&person.surname)
+    .bind(&person.first_name)
+    .bind(&person.patronymic)
+    .bind(person.birth_date)
+    .bind(person.sex.as_str())
+    .bind(person.citizenship.as_str())
+    .bind(address.map(|a| a.settlement.as_str()))
+    .bind(address.map(|a| a.street.as_str()))
+    .bind(address.map(|a| a.house.as_str()))
+    .bind(address.and_then(|a| a.apartment.as_deref()))
+    .bind(&person.phone)
+    .execute(&mut *conn)
+    .await?;
+    lock(conn, &person.iin.as_string())
+        .await?
+        .ok_or(RegistryError::NotFound)
+}
+
+/// Locks a known person's row by IIN.
+pub(crate) async fn lock(
+    conn: &mut PgConnection,
+    iin: &str,
+) -> Result<Option<(i64, Option<NaiveDate>)>, RegistryError> {
+    Ok(
+        sqlx::query_as("SELECT id, died_on FROM person WHERE iin = $1 FOR UPDATE")
+            .bind(iin)
+            .fetch_optional(conn)
+            .await?,
+    )
+}
+
+/// Puts the person at the end of the clinic's change feed: in its scope, or
+/// out of it from `left` on.
+pub(crate) async fn touch_scope(
+    conn: &mut PgConnection,
+    clinic_id: i64,
+    person_id: i64,
+    left: Option<(NaiveDate, &str)>,
+) -> Result<(), RegistryError> {
+    sqlx::query(
+        "INSERT INTO scope_change (clinic_id, person_id, in_scope, left_on, left_reason) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (clinic_id, person_id) DO UPDATE SET xid = pg_current_xact_id(), \
+             seq = nextval('scope_change_seq'), in_scope = EXCLUDED.in_scope, \
+             left_on = EXCLUDED.left_on, left_reason = EXCLUDED.left_reason",
+    )
+    .bind(clinic_id)
+    .bind(person_id)
+    .bind(left.is_none())
+    .bind(left.map(|(on, _)| on))
+    .bind(left.map(|(_, reason)| reason))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! A registry for one test: its own database on the throwaway PostgreSQL
+//! (scripts/throwaway-postgres.sh), served on a free local port, with two
+//! clinics and a workstation enrolled in each.
+#![allow(dead_code)]
+
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Context, Result, anyhow};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use emhana_domain::attachment::AttachmentGround;
+use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex};
+use emhana_protocol::{
+    ApplicationKey, AttachOp, Enrolment, Hlc, Op, OpBody, PullResponse, PushRequest, PushResponse,
+};
+use emhana_registry::clinics::{ClinicRecord, upsert_clinic};
+use emhana_registry::{AppState, auth};
+use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
+use uuid::Uuid;
+
+/// The throwaway server's maintenance database.
+pub fn admin_options() -> Result<PgConnectOptions> {
+    let url = std::env::var("EMHANA_TEST_DATABASE_URL").map_err(|_| {
+        anyhow!("EMHANA_TEST_DATABASE_URL is not set: run the tests under scripts/throwaway-postgres.sh")
+    })?;
+    Ok(PgConnectOptions::from_str(&url)?)
+}
+
+/// A new, empty database on the throwaway server.
+pub async fn new_database() -> Result<PgConnectOptions> {
+    let admin = admin_options()?;
+    let name = format!("test_{}", Uuid::now_v7().simple());
+    let pool = sqlx::PgPool::connect_with(admin.clone()).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&pool)
+        .await?;
+    pool.close().await;
+    Ok(admin.database(&name))
+}
+
+pub fn bin(serial: u8) -> String {
+    // 0704 (registered April 2007), 4 = legal entity, 0 = head office, then a serial.
+    let mut digits = [0, 7, 0, 4, 4, 0, 0, 0, 0, 0, serial];
+    loop {
+        if let Some(bin) = Bin::complete(digits) {
+            return bin.as_string();
+        }
+        digits[9] += 1;
+    }
+}
+
+pub fn iin(n: u32) -> Iin {
+    let birth =
+        NaiveDate::from_ymd_opt(1960 + (n % 40) as i32, 1 + (n % 12), 1 + (n % 28)).unwrap_or_default();
+    let mut serial = (n % 9000) as u16;
+    loop {
+        if let Some(iin) = Iin::compose(birth, if n.is_multiple_of(2) { Sex::Male } else { Sex::Female }, serial) {
+            return iin;
+        }
+        serial += 1;
+    }
+}
+
+pub fn person(n: u32) -> Person {
+    let iin = iin(n);
+    let birth = iin.birth().map(|b| b.birth_date).unwrap_or_default();
+    Person {
+        iin,
+        surname: format!("Сұлтанова{n}"),
+        first_name: "Әсел".to_owned(),
+        patronymic: Some("Қайратқызы".to_owned()),
+        birth_date: birth,
+        sex: if n.is_multiple_of(2) { Sex::Male } else { Sex::Female },
+        citizenship: Citizenship::Citizen,
+        address: Some(Address {
+            settlement: "Астана".to_owned(),
+            street: "Абай даңғылы".to_owned(),
+            house: format!("{}", 1 + n % 90),
+            apartment: None,
+        }),
+        phone: None,
+    }
+}
+
+pub fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    // 10:00 in Astana
+    Utc.with_ymd_and_hms(y, m, d, 5, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+pub struct TestRegistry {
+    pub pool: PgPool,
+    pub base: String,
+    pub options: PgConnectOptions,
+    pub now: Arc<Mutex<DateTime<Utc>>>,
+    pub clinics: Vec<(i64, String)>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestRegistry {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestRegistry {
+    /// A registry on a new database with three clinics (two polyclinics and a
+    /// GP practice), three districts each, its clock at `now`.
+    pub async fn start(now: DateTime<Utc>) -> Result<TestRegistry> {
+        let options = new_database().await?;
+        let pool = emhana_registry::connect_with(options.clone(), 40).await?;
+        let mut clinics = Vec::new();
+        for (serial, name) in [(1u8, "№ 1"), (2, "№ 2"), (3, "№ 3")] {
+            let record = ClinicRecord {
+                bin: bin(serial),
+                name_kk: format!("Қалалық емхана {name}"),
+                name_ru: format!("Городская поликлиника {name}"),
+                kind: ClinicKind::Polyclinic,
+                districts: vec![
+                    (1, DistrictKind::Therapeutic),
+                    (2, DistrictKind::Therapeutic),
+                    (3, DistrictKind::Pediatric),
+                ],
+            };
+            let id = upsert_clinic(&pool, &record).await?;
+            clinics.push((id, record.bin));
+        }
+        let clock = Arc::new(Mutex::new(now));
+        let read = clock.clone();
+        let state = AppState {
+            pool: pool.clone(),
+            clock: Arc::new(move || read.lock().map(|now| *now).unwrap_or_default()),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let app = emhana_registry::router(state);
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(TestRegistry {
+            pool,
+            base,
+            options,
+            now: clock,
+            clinics,
+            server,
+        })
+    }
+
+    pub fn set_now(&self, now: DateTime<Utc>) {
+        if let Ok(mut clock) = self.now.lock() {
+            *clock = now;
+        }
+    }
+
+    /// Adds a workstation to clinic `index` and enrols it over HTTP.
+    pub async fn enrolled(&self, index: usize) -> Result<Client> {
+        let now = *self.now.lock().map_err(|_| anyhow!("clock poisoned"))?;
+        let (_, code) = auth::add_workstation(&self.pool, &self.clinics[index].1, "Тіркеу орны", now).await?;
+        let http = reqwest::Client::new();
+        let response = http
+            .post(format!("{}/v1/enrol", self.base))
+            .json(&serde_json::json!({ "code": code }))
+            .send()
+            .await?;
+        anyhow::ensure!(response.status().is_success(), "enrol: {}", response.status());
+        let enrolment: Enrolment = response.json().await?;
+        Ok(Client {
+            http,
+            base: self.base.clone(),
+            enrolment,
+            hlc: Mutex::new(None),
+        })
+    }
+
+    pub async fn count(&self, sql: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+/// An enrolled workstation talking to the registry over HTTP.
+pub struct Client {
+    pub http: reqwest::Client,
+    pub base: String,
+    pub enrolment: Enrolment,
+    hlc: Mutex<Option<Hlc>>,
+}
+
+impl Client {
+    pub fn bin(&self) -> &str {
+        &self.enrolment.clinic_bin
+    }
+
+    pub fn op(&self, made_at: DateTime<Utc>, body: OpBody) -> Op {
+        let hlc = {
+            let mut last = self.hlc.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let next = Hlc::next(*last, made_at.timestamp_millis());
+            *last = Some(next);
+            next
+        };
+        Op {
+            id: Uuid::now_v7(),
+            workstation: self.enrolment.workstation,
+            actor_iin: iin(999).as_string(),
+            made_at,
+            hlc,
+            body,
+        }
+    }
+
+    pub fn attach(
+        &self,
+        made_at: DateTime<Utc>,
+        person: Person,
+        district: u32,
+        ground: AttachmentGround,
+        number: u32,
+    ) -> Op {
+        self.op(
+            made_at,
+            OpBody::Attach(AttachOp {
+                person,
+                clinic_bin: self.bin().to_owned(),
+                district_number: district,
+                ground,
+                consent_given: true,
+                application: ApplicationKey {
+                    year: made_at
+                        .date_naive()
+                        .format("%Y")
+                        .to_string()
+                        .parse()
+                        .unwrap_or(2026),
+                    number,
+                },
+            }),
+        )
+    }
+
+    pub async fn push_raw(&self, body: &serde_json::Value) -> Result<reqwest::Response> {
+        Ok(self
+            .http
+            .post(format!("{}/v1/push", self.base))
+            .bearer_auth(&self.enrolment.credential)
+            .json(body)
+            .send()
+            .await?)
+    }
+
+    pub async fn push(&self, ops: &[Op]) -> Result<PushResponse> {
+        let request = PushRequest {
+            ops: ops.iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
+        };
+        let response = self.push_raw(&serde_json::to_value(&request)?).await?;
+        let status = response.status();
+        anyhow::ensure!(status.is_success(), "push: {status}: {}", response.text().await?);
+        response.json().await.context("push response")
+    }
+
+    pub async fn pull(&self, after: Option<&str>, limit: u32, count: bool) -> Result<PullResponse> {
+        let mut url = format!("{}/v1/changes?limit={limit}&count={count}", self.base);
+        if let Some(after) = after {
+            url.push_str(&format!("&after={after}"));
+        }
+        let response = self
+            .http
+            .get(url)
+            .bearer_auth(&self.enrolment.credential)
+            .send()
+            .await?;
+        let status = response.status();
+        anyhow::ensure!(status.is_success(), "pull: {status}: {}", response.text().await?);
+        response.json().await.context("pull response")
+    }
+}
