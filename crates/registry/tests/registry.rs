@@ -550,7 +550,9 @@ async fn a_death_and_a_move_leave_the_clinics_scope_explicitly() -> Result<()> {
             reason: DetachReason::Died,
         }),
     );
-    assert!(applied(&here.push(std::slice::from_ref(&died)).await?.results[0].outcome));
+    assert!(applied(
+        &here.push(std::slice::from_ref(&died)).await?.results[0].outcome
+    ));
     let moved = there.attach(
         at(2026, 11, 12),
         person(52),

@@ -55,7 +55,15 @@ pub fn iin(n: u32) -> Iin {
         NaiveDate::from_ymd_opt(1960 + (n % 40) as i32, 1 + (n % 12), 1 + (n % 28)).unwrap_or_default();
     let mut serial = (n % 9000) as u16;
     loop {
-        if let Some(iin) = Iin::compose(birth, if n.is_multiple_of(2) { Sex::Male } else { Sex::Female }, serial) {
+        if let Some(iin) = Iin::compose(
+            birth,
+            if n.is_multiple_of(2) {
+                Sex::Male
+            } else {
+                Sex::Female
+            },
+            serial,
+        ) {
             return iin;
         }
         serial += 1;
@@ -71,7 +79,11 @@ pub fn person(n: u32) -> Person {
         first_name: "Әсел".to_owned(),
         patronymic: Some("Қайратқызы".to_owned()),
         birth_date: birth,
-        sex: if n.is_multiple_of(2) { Sex::Male } else { Sex::Female },
+        sex: if n.is_multiple_of(2) {
+            Sex::Male
+        } else {
+            Sex::Female
+        },
         citizenship: Citizenship::Citizen,
         address: Some(Address {
             settlement: "Астана".to_owned(),

@@ -1,0 +1,290 @@
+//! Faults between a workstation and the registry: a change committed late, a
+//! first sync in pages, a response lost after commit, the registry killed
+//! mid-push.
+
+mod support;
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use emhana_domain::attachment::AttachmentGround;
+use emhana_protocol::{Change, OpOutcome};
+use support::{TestRegistry, at, person};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// Attaches persons `range` to clinic 0 with direct SQL, each in its own
+/// transaction as the registry would, bypassing HTTP for speed.
+async fn attach_directly(registry: &TestRegistry, range: std::ops::Range<u32>) -> Result<()> {
+    let client = registry.enrolled(0).await?;
+    let ops: Vec<_> = range
+        .map(|n| {
+            client.attach(
+                at(2026, 11, 2),
+                person(n),
+                1,
+                AttachmentGround::FirstAttachment,
+                n,
+            )
+        })
+        .collect();
+    for chunk in ops.chunks(500) {
+        let answer = client.push(chunk).await?;
+        anyhow::ensure!(answer.results.iter().all(|r| r.outcome == OpOutcome::Applied));
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_change_committed_late_is_read_after_the_cursor_not_skipped() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    attach_directly(&registry, 1..3).await?;
+    let client = registry.enrolled(0).await?;
+    let start = client.pull(None, 100, false).await?;
+    assert_eq!(start.changes.len(), 2);
+    let clinic = registry.clinics[0].0;
+    let touch = "UPDATE scope_change SET xid = pg_current_xact_id(), seq = nextval('scope_change_seq') \
+                 WHERE clinic_id = $1 AND person_id = (SELECT id FROM person WHERE iin = $2)";
+
+    // T1 takes its transaction id first and its feed number last; T2 commits
+    // in between. A plain "seq > cursor" would hand out T2's change, move the
+    // cursor past T1's number, and lose T1's change for ever.
+    let mut early = registry.pool.begin().await?;
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *early)
+        .await?;
+    let mut late = registry.pool.begin().await?;
+    sqlx::query(touch)
+        .bind(clinic)
+        .bind(person(2).iin.as_string())
+        .execute(&mut *late)
+        .await?;
+    late.commit().await?;
+    sqlx::query(touch)
+        .bind(clinic)
+        .bind(person(1).iin.as_string())
+        .execute(&mut *early)
+        .await?;
+
+    let while_open = client.pull(Some(&start.cursor), 100, false).await?;
+    assert!(
+        while_open.changes.is_empty(),
+        "nothing is read past a transaction still running: {while_open:?}"
+    );
+    assert_eq!(while_open.cursor, start.cursor);
+    early.commit().await?;
+    let after = client.pull(Some(&start.cursor), 100, false).await?;
+    let iins: Vec<String> = after
+        .changes
+        .iter()
+        .filter_map(|change| match change {
+            Change::Person { person, .. } => Some(person.iin.as_string()),
+            Change::Left { .. } => None,
+        })
+        .collect();
+    assert_eq!(iins, [person(1).iin.as_string(), person(2).iin.as_string()]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_first_sync_reads_in_pages_counts_down_and_resumes_from_any_cursor() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    attach_directly(&registry, 1..1201).await?;
+    let client = registry.enrolled(0).await?;
+    let mut cursor: Option<String> = None;
+    let mut seen = std::collections::HashSet::new();
+    let mut remaining = Vec::new();
+    let mut middle = None;
+    loop {
+        let page = client.pull(cursor.as_deref(), 500, true).await?;
+        for change in &page.changes {
+            if let Change::Person { person, .. } = change {
+                assert!(seen.insert(person.iin.as_string()), "each person once");
+            }
+        }
+        remaining.push(page.remaining);
+        cursor = Some(page.cursor.clone());
+        if middle.is_none() {
+            middle = cursor.clone();
+        }
+        if !page.more {
+            break;
+        }
+    }
+    assert_eq!(seen.len(), 1200);
+    assert_eq!(remaining, [Some(700), Some(200), Some(0)]);
+    // a workstation killed after storing the first page's cursor resumes there
+    let resumed = client.pull(middle.as_deref(), 5000, false).await?;
+    assert_eq!(resumed.changes.len(), 700);
+    assert!(!resumed.more);
+    Ok(())
+}
+
+/// Forwards one HTTP exchange to the registry and drops the answer: the
+/// registry commits, the workstation hears nothing.
+async fn lose_the_response(listener: tokio::net::TcpListener, upstream: String) -> Result<()> {
+    let (mut client, _) = listener.accept().await?;
+    let mut server = tokio::net::TcpStream::connect(upstream).await?;
+    let mut request = vec![0u8; 1 << 20];
+    let mut read = 0;
+    // read the whole request: headers, then Content-Length bytes of body
+    loop {
+        let n = client.read(&mut request[read..]).await?;
+        anyhow::ensure!(n > 0, "client closed early");
+        read += n;
+        let text = String::from_utf8_lossy(&request[..read]);
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length = text[..end]
+                .lines()
+                .find_map(|line| {
+                    line.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().to_owned())
+                })
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0);
+            if read >= end + 4 + length {
+                break;
+            }
+        }
+    }
+    server.write_all(&request[..read]).await?;
+    let mut answer = [0u8; 4096];
+    let n = server.read(&mut answer).await?;
+    anyhow::ensure!(
+        n > 0 && answer.starts_with(b"HTTP/1.1 200"),
+        "the registry answered"
+    );
+    drop(client);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_response_lost_after_commit_is_retried_with_no_duplicates() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let mut client = registry.enrolled(0).await?;
+    let ops: Vec<_> = (1..21)
+        .map(|n| {
+            client.attach(
+                at(2026, 11, 2),
+                person(n),
+                1,
+                AttachmentGround::FirstAttachment,
+                n,
+            )
+        })
+        .collect();
+    let proxy = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let proxy_base = format!("http://{}", proxy.local_addr()?);
+    let upstream = registry.base.trim_start_matches("http://").to_owned();
+    let dropper = tokio::spawn(lose_the_response(proxy, upstream));
+    let direct = std::mem::replace(&mut client.base, proxy_base);
+    assert!(client.push(&ops).await.is_err(), "the workstation hears nothing");
+    dropper.await??;
+    assert_eq!(
+        registry.count("SELECT count(*) FROM attachment").await?,
+        20,
+        "the registry did commit"
+    );
+    client.base = direct;
+    let retry = client.push(&ops).await?;
+    assert!(retry.results.iter().all(|r| r.outcome == OpOutcome::Applied));
+    assert_eq!(registry.count("SELECT count(*) FROM attachment").await?, 20);
+    assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 20);
+    Ok(())
+}
+
+/// The registry binary serving on `port` over the test's database.
+fn spawn_registry(registry: &TestRegistry, port: u16) -> Result<tokio::process::Child> {
+    let url = format!(
+        "postgres://{}@localhost/{}?host={}",
+        registry.options.get_username(),
+        registry.options.get_database().context("database")?,
+        registry.options.get_socket().context("socket")?.display()
+    );
+    Ok(
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_emhana-registry"))
+            .arg("serve")
+            .env("EMHANA_REGISTRY_LISTEN", format!("127.0.0.1:{port}"))
+            .env("EMHANA_REGISTRY_DATABASE_URL", url)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()?,
+    )
+}
+
+async fn wait_healthy(base: &str) -> Result<()> {
+    for _ in 0..100 {
+        if let Ok(response) = reqwest::get(format!("{base}/health")).await
+            && response.status().is_success()
+        {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("the registry did not come up")
+}
+
+#[tokio::test]
+async fn the_registry_killed_mid_push_is_retried_after_restart_with_each_op_applied_once() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let mut client = registry.enrolled(0).await?;
+    let port = {
+        let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
+        probe.local_addr()?.port()
+    };
+    client.base = format!("http://127.0.0.1:{port}");
+    let ops: Vec<_> = (1..501)
+        .map(|n| {
+            client.attach(
+                chrono::Utc::now() - chrono::Duration::hours(1),
+                person(n),
+                1,
+                AttachmentGround::FirstAttachment,
+                n,
+            )
+        })
+        .collect();
+
+    let mut server = spawn_registry(&registry, port)?;
+    wait_healthy(&client.base).await?;
+    let push = tokio::spawn({
+        let http = client.http.clone();
+        let url = format!("{}/v1/push", client.base);
+        let credential = client.enrolment.credential.clone();
+        let body = serde_json::json!({ "ops": ops });
+        async move { http.post(url).bearer_auth(credential).json(&body).send().await }
+    });
+    // kill -9 once some ops are committed and others are not
+    let mut committed = 0;
+    for _ in 0..400 {
+        committed = registry.count("SELECT count(*) FROM op_log").await?;
+        if committed >= 20 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    server.start_kill()?;
+    server.wait().await?;
+    assert!(push.await?.is_err(), "the push died with the registry");
+    let partial = registry.count("SELECT count(*) FROM attachment").await?;
+    assert!(
+        committed >= 20 && partial < 500,
+        "killed mid-push: {partial} of 500 committed"
+    );
+    assert_eq!(
+        partial,
+        registry.count("SELECT count(*) FROM op_log").await?,
+        "each op's effect and answer commit together"
+    );
+
+    let _restarted = spawn_registry(&registry, port)?;
+    wait_healthy(&client.base).await?;
+    let retry = client.push(&ops).await?;
+    assert_eq!(retry.results.len(), 500);
+    assert!(retry.results.iter().all(|r| r.outcome == OpOutcome::Applied));
+    assert_eq!(registry.count("SELECT count(*) FROM attachment").await?, 500);
+    assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 500);
+    Ok(())
+}
