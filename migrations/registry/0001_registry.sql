@@ -95,7 +95,8 @@ CREATE TABLE op_log (
     id             uuid PRIMARY KEY,
     workstation_id uuid NOT NULL REFERENCES workstation (id),
     kind           text NOT NULL,
-    actor_iin      text NOT NULL,
+    -- NULL when no staff member was named (the workstation acted on its own)
+    actor_iin      text,
     made_at        timestamptz NOT NULL,
     hlc_wall_ms    bigint NOT NULL,
     hlc_counter    integer NOT NULL,

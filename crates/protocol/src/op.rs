@@ -15,8 +15,9 @@ pub struct Op {
     /// UUIDv7, made on the workstation: the key of idempotency.
     pub id: Uuid,
     pub workstation: Uuid,
-    /// The IIN of the staff member who made the change.
-    pub actor_iin: String,
+    /// The IIN of the staff member who made the change; `None` when no one
+    /// was named (the workstation acted on its own).
+    pub actor_iin: Option<String>,
     /// The author's wall clock when the change was made; the registry judges
     /// the change as of this instant (an application made in the campaign
     /// stays made in the campaign, however late it arrives).

@@ -14,6 +14,7 @@ mod error;
 pub mod feed;
 mod people;
 pub mod push;
+pub mod seed;
 
 use std::sync::Arc;
 use std::time::Duration;

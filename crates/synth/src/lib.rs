@@ -690,6 +690,69 @@ pub async fn load_into(
     })
 }
 
+/// Generates the population of `config` into the central registry on
+/// `pool`: the clinics with their districts, every person (the state person
+/// database's stand-in) and their attachments, a batch per transaction.
+pub async fn seed_registry(
+    pool: &sqlx::PgPool,
+    config: SynthConfig,
+    mut progress: impl FnMut(usize),
+) -> Result<LoadSummary, SeedError> {
+    use emhana_registry::seed::{PopulationRecord, SeedAttachment, load_population};
+    let mut synth = Synth::new(config)?;
+    for clinic in synth.clinics() {
+        let record = emhana_registry::clinics::ClinicRecord {
+            bin: clinic.bin.as_string(),
+            name_kk: clinic.name_kk.clone(),
+            name_ru: clinic.name_ru.clone(),
+            kind: clinic.kind,
+            districts: clinic.districts.iter().map(|d| (d.number, d.kind)).collect(),
+        };
+        emhana_registry::clinics::upsert_clinic(pool, &record).await?;
+    }
+    let mut persons = 0;
+    loop {
+        let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH * 5)?;
+        if batch.is_empty() {
+            break;
+        }
+        let records: Vec<PopulationRecord> = batch
+            .into_iter()
+            .flat_map(|household| {
+                let attachments = household.attachments;
+                household
+                    .members
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(index, person)| PopulationRecord {
+                        person,
+                        attachment: attachments.get(index).cloned().flatten().map(|a| SeedAttachment {
+                            clinic_bin: a.clinic_bin.as_string(),
+                            district_number: a.district_number,
+                            ground: a.ground,
+                            decided_on: a.decided_on,
+                        }),
+                    })
+            })
+            .collect();
+        persons += records.len();
+        load_population(pool, &records).await?;
+        progress(persons);
+    }
+    Ok(LoadSummary {
+        clinics: synth.clinics().len(),
+        persons,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error(transparent)]
+    Synth(#[from] SynthError),
+    #[error(transparent)]
+    Registry(#[from] emhana_registry::RegistryError),
+}
+
 /// The demo clinic a first start offers: [`DEMO_PERSONS`] persons from [`DEMO_SEED`].
 pub fn demo_config(as_of: NaiveDate) -> SynthConfig {
     SynthConfig {

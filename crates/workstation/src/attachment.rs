@@ -17,11 +17,13 @@ use emhana_domain::registration::{
     DocumentKind, Field, FieldError, FieldProblem, RegistrationForm, validate_registration,
 };
 use emhana_domain::{DistrictKind, Sex, full_name, kazakhstan_date};
+use emhana_protocol::{ApplicationKey, AttachOp, DetachOp, DetachReason, OpBody};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::error::StoreError;
 use crate::import::insert_search_keys;
+use crate::sync::{self, OpLinks};
 
 /// Why a registration or an application was not written. `Fields` carries a
 /// message per form field; nothing was written in either case.
@@ -806,9 +808,9 @@ pub(crate) async fn apply(
                 norm: rules.list_norms.for_kind(district_kind),
             });
         }
-        sqlx::query(
+        let attachment_id: i64 = sqlx::query_scalar(
             "INSERT INTO attachment (person_id, clinic_id, district_id, ground, application_id, decided_on, started_on) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
         )
         .bind(form.person_id)
         .bind(clinic.id)
@@ -817,8 +819,28 @@ pub(crate) async fn apply(
         .bind(application_id)
         .bind(decided_on)
         .bind(effective_on)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        // The registry decides again; until it answers, the attachment is provisional.
+        let person = sync::load_person(&mut tx, form.person_id).await?;
+        let op = OpBody::Attach(AttachOp {
+            person,
+            clinic_bin: clinic.bin.clone(),
+            district_number,
+            ground: form.ground,
+            consent_given,
+            application: ApplicationKey {
+                year,
+                number: u32::try_from(number).unwrap_or(u32::MAX),
+            },
+        });
+        let links = OpLinks {
+            person_id: Some(form.person_id),
+            application_id: Some(application_id),
+            attachment_id: Some(attachment_id),
+            ended_attachment_id: ends.map(|index| history_ids[index]),
+        };
+        sync::record_op(&mut tx, now, Some(registrar_id), &op, links).await?;
     }
     let action = if matches!(decision, Decision::Attach { .. }) {
         "person_attached"
@@ -880,18 +902,41 @@ pub(crate) async fn detach(
             .execute(&mut *tx)
             .await?;
     }
-    let ended = sqlx::query(
-        "UPDATE attachment SET ended_on = max(started_on, ?2), end_reason = ?3 WHERE person_id = ?1 AND ended_on IS NULL",
+    let ended: Option<(i64, String)> = sqlx::query_as(
+        "UPDATE attachment SET ended_on = max(started_on, ?2), end_reason = ?3 WHERE person_id = ?1 AND ended_on IS NULL \
+         RETURNING id, (SELECT bin FROM clinic WHERE clinic.id = attachment.clinic_id)",
     )
     .bind(person_id)
     .bind(on)
     .bind(reason_text)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .fetch_optional(&mut *tx)
+    .await?;
+    // The registry hears of it when the attachment was this clinic's.
+    if let Some((attachment_id, bin)) = &ended
+        && let Ok(home) = home_clinic(&mut tx).await
+        && home.bin == *bin
+    {
+        let person = person_facts(&mut tx, person_id).await?;
+        let op = OpBody::Detach(DetachOp {
+            iin: person.iin,
+            clinic_bin: home.bin,
+            on,
+            reason: match reason {
+                DetachmentReason::Died => DetachReason::Died,
+                DetachmentReason::ClinicLiquidated => DetachReason::ClinicLiquidated,
+            },
+        });
+        let links = OpLinks {
+            person_id: Some(person_id),
+            attachment_id: None,
+            ended_attachment_id: Some(*attachment_id),
+            application_id: None,
+        };
+        sync::record_op(&mut tx, now, staff_id, &op, links).await?;
+    }
     audit(&mut tx, now, staff_id, action, Some(person_id), "{}").await?;
     tx.commit().await?;
-    Ok(ended > 0)
+    Ok(ended.is_some())
 }
 
 async fn audit(

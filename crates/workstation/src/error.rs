@@ -41,6 +41,12 @@ pub enum StoreError {
     NoHomeClinic,
     #[error("invalid reference data: {detail}")]
     InvalidReferenceData { detail: String },
+    #[error("this workstation is not enrolled with the registry")]
+    NotEnrolled,
+    #[error(
+        "the registry enrolled this workstation for clinic {registry_bin}, but its database is clinic {home_bin}'s"
+    )]
+    EnrolledElsewhere { home_bin: String, registry_bin: String },
     #[error("stored data is damaged: {detail}")]
     Corrupt { detail: String },
     #[error("database error: {reason}")]

@@ -16,6 +16,7 @@ mod register;
 mod search;
 mod settings;
 mod store;
+mod sync;
 
 use std::path::{Path, PathBuf};
 
@@ -39,6 +40,9 @@ pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, R
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use settings::Language;
 pub use store::{DATABASE_FILE_NAME, OpenReport};
+pub use sync::{
+    AnswersRecorded, AttentionAction, AttentionItem, FirstSync, PullApplied, SyncEnrolment, SyncOverview,
+};
 
 /// An open workstation database.
 #[derive(Debug, Clone)]
@@ -236,6 +240,75 @@ impl Workstation {
 
     pub async fn set_language(&self, language: Language) -> Result<(), StoreError> {
         settings::set_language(&self.pool, language).await
+    }
+
+    // ------------------------------------------------------------ sync
+
+    /// The registry this workstation is enrolled with, if any.
+    pub async fn enrolment(&self) -> Result<Option<SyncEnrolment>, StoreError> {
+        sync::enrolment(&self.pool).await
+    }
+
+    /// Keeps the registry's answer to enrolment (not the credential: that goes
+    /// to the OS keyring). Refused when the registry's clinic is not this one.
+    pub async fn save_enrolment(
+        &self,
+        registry_url: &str,
+        enrolment: &emhana_protocol::Enrolment,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sync::save_enrolment(&self.pool, registry_url, enrolment, now).await
+    }
+
+    /// Ops not yet answered by the registry, oldest first.
+    pub async fn pending_ops(&self, limit: usize) -> Result<Vec<emhana_protocol::Op>, StoreError> {
+        sync::pending_ops(&self.pool, limit).await
+    }
+
+    pub async fn mark_sent(&self, ids: &[uuid::Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {
+        sync::mark_sent(&self.pool, ids, now).await
+    }
+
+    /// Records the registry's answers to pushed ops (one transaction).
+    pub async fn record_answers(
+        &self,
+        results: &[emhana_protocol::OpResult],
+        now: DateTime<Utc>,
+    ) -> Result<AnswersRecorded, StoreError> {
+        sync::record_answers(&self.pool, results, now).await
+    }
+
+    /// The cursor of the last page of the registry's feed applied here.
+    pub async fn sync_cursor(&self) -> Result<Option<String>, StoreError> {
+        sync::cursor(&self.pool).await
+    }
+
+    /// Applies a page of the registry's feed with its cursor (one transaction).
+    pub async fn apply_pull(
+        &self,
+        page: &emhana_protocol::PullResponse,
+        now: DateTime<Utc>,
+    ) -> Result<PullApplied, StoreError> {
+        sync::apply_pull(&self.pool, page, now).await
+    }
+
+    pub async fn sync_overview(&self) -> Result<SyncOverview, StoreError> {
+        sync::overview(&self.pool).await
+    }
+
+    /// Rejected ops waiting for the registrar, oldest first.
+    pub async fn needs_attention(&self) -> Result<Vec<AttentionItem>, StoreError> {
+        sync::needs_attention(&self.pool).await
+    }
+
+    /// Takes a rejected op off the "needs attention" list.
+    pub async fn resolve_attention(
+        &self,
+        op: uuid::Uuid,
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        sync::resolve(&self.pool, op, staff_id, now).await
     }
 
     /// Closes the pool, checkpointing the WAL into the main file.

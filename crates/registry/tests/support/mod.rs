@@ -217,7 +217,7 @@ impl Client {
         Op {
             id: Uuid::now_v7(),
             workstation: self.enrolment.workstation,
-            actor_iin: iin(999).as_string(),
+            actor_iin: Some(iin(999).as_string()),
             made_at,
             hlc,
             body,

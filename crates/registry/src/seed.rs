@@ -1,0 +1,128 @@
+//! Loading a population in bulk: the state person database's stand-in and
+//! the attachments in force (a demo region, benchmarks).
+
+use chrono::NaiveDate;
+use emhana_domain::Person;
+use emhana_domain::attachment::AttachmentGround;
+use sqlx::PgPool;
+
+use crate::RegistryError;
+
+/// A person, attached to a clinic's district or to none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PopulationRecord {
+    pub person: Person,
+    pub attachment: Option<SeedAttachment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedAttachment {
+    pub clinic_bin: String,
+    pub district_number: u32,
+    pub ground: AttachmentGround,
+    pub decided_on: NaiveDate,
+}
+
+/// Adds the persons (known IINs are left as they are) and their attachments,
+/// each attached person entering their clinic's change feed; one transaction.
+/// Returns the persons added.
+pub async fn load_population(pool: &PgPool, records: &[PopulationRecord]) -> Result<u64, RegistryError> {
+    let mut tx = pool.begin().await?;
+    let mut columns: [Vec<Option<String>>; 10] = Default::default();
+    let mut birth_dates = Vec::with_capacity(records.len());
+    for record in records {
+        let p = &record.person;
+        let address = p.address.as_ref();
+        let values = [
+            Some(p.iin.as_string()),
+            Some(p.surname.clone()),
+            Some(p.first_name.clone()),
+            p.patronymic.clone(),
+            Some(p.sex.as_str().to_owned()),
+            Some(p.citizenship.as_str().to_owned()),
+            address.map(|a| a.settlement.clone()),
+            address.map(|a| a.street.clone()),
+            address.map(|a| a.house.clone()),
+            address.and_then(|a| a.apartment.clone()),
+        ];
+        for (column, value) in columns.iter_mut().zip(values) {
+            column.push(value);
+        }
+        birth_dates.push(p.birth_date);
+    }
+    let [
+        iins,
+        surnames,
+        first_names,
+        patronymics,
+        sexes,
+        citizenships,
+        settlements,
+        streets,
+        houses,
+        apartments,
+    ] = columns;
+    let added = sqlx::query(
+        "INSERT INTO person (iin, surname, first_name, patronymic, sex, citizenship, settlement, street, house, apartment, birth_date) \
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+                              $8::text[], $9::text[], $10::text[], $11::date[]) \
+         ON CONFLICT (iin) DO NOTHING",
+    )
+    .bind(&iins)
+    .bind(&surnames)
+    .bind(&first_names)
+    .bind(&patronymics)
+    .bind(&sexes)
+    .bind(&citizenships)
+    .bind(&settlements)
+    .bind(&streets)
+    .bind(&houses)
+    .bind(&apartments)
+    .bind(&birth_dates)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+
+    let attached: Vec<_> = records
+        .iter()
+        .filter_map(|r| r.attachment.as_ref().map(|a| (r, a)))
+        .collect();
+    let iins: Vec<String> = attached.iter().map(|(r, _)| r.person.iin.as_string()).collect();
+    let bins: Vec<String> = attached.iter().map(|(_, a)| a.clinic_bin.clone()).collect();
+    let numbers: Vec<i32> = attached
+        .iter()
+        .map(|(_, a)| i32::try_from(a.district_number).unwrap_or(i32::MAX))
+        .collect();
+    let grounds: Vec<String> = attached
+        .iter()
+        .map(|(_, a)| a.ground.as_str().to_owned())
+        .collect();
+    // attached from the decision, or from birth when born later
+    let starts: Vec<NaiveDate> = attached
+        .iter()
+        .map(|(r, a)| a.decided_on.max(r.person.birth_date))
+        .collect();
+    sqlx::query(
+        "WITH input AS (SELECT * FROM unnest($1::text[], $2::text[], $3::int[], $4::text[], $5::date[]) \
+                        AS t(iin, bin, number, ground, started_on)), \
+              rows AS (SELECT p.id AS person_id, c.id AS clinic_id, d.id AS district_id, i.ground, i.started_on \
+                       FROM input i JOIN person p ON p.iin = i.iin JOIN clinic c ON c.bin = i.bin \
+                       JOIN district d ON d.clinic_id = c.id AND d.number = i.number \
+                       WHERE NOT EXISTS (SELECT 1 FROM attachment a WHERE a.person_id = p.id AND a.ended_on IS NULL)), \
+              added AS (INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on) \
+                        SELECT person_id, clinic_id, district_id, ground, started_on, started_on FROM rows \
+                        RETURNING person_id, clinic_id) \
+         INSERT INTO scope_change (clinic_id, person_id, in_scope) SELECT clinic_id, person_id, true FROM added \
+         ON CONFLICT (clinic_id, person_id) DO UPDATE SET xid = pg_current_xact_id(), \
+             seq = nextval('scope_change_seq'), in_scope = true, left_on = NULL, left_reason = NULL",
+    )
+    .bind(&iins)
+    .bind(&bins)
+    .bind(&numbers)
+    .bind(&grounds)
+    .bind(&starts)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(added)
+}

@@ -1,0 +1,337 @@
+//! The workstation's sync engine.
+//!
+//! One round ([`SyncEngine::sync_once`]) pushes the outbox in batches, records
+//! each answer, then pulls the clinic's change feed page by page, each page
+//! applied with its cursor in one transaction, so a round interrupted anywhere
+//! resumes where it stopped. [`run`] repeats rounds in the background: every
+//! [`SyncSettings::interval`], at once on "sync now", and after a failure with
+//! exponential backoff and full jitter (many posts coming back online after an
+//! outage must not hit the registry in step).
+//!
+//! The transport and the clock are passed in, so the engine runs in tests
+//! against a real registry through a transport that loses messages.
+
+mod transport;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use emhana_protocol::{PullQuery, PushRequest};
+use emhana_workstation::{StoreError, Workstation};
+use rand::Rng;
+use serde::Serialize;
+use tokio::sync::{Notify, watch};
+
+pub use transport::{HttpTransport, Transport, TransportError, enrol};
+
+/// The engine's notion of now (the app's clock, fixed in tests).
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Transport(#[from] TransportError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the registry answered {answers} results for {ops} ops")]
+    AnswerMismatch { ops: usize, answers: usize },
+}
+
+impl SyncError {
+    pub fn is_temporary(&self) -> bool {
+        match self {
+            SyncError::Transport(error) => error.is_temporary(),
+            SyncError::Store(_) | SyncError::AnswerMismatch { .. } => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncSettings {
+    /// Ops per push.
+    pub push_batch: usize,
+    /// Changes per pull page.
+    pub pull_page: u32,
+    /// Time between rounds while all is well.
+    pub interval: Duration,
+    /// The first wait after a failure, doubled per failure up to `max_backoff`.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        SyncSettings {
+            push_batch: 200,
+            pull_page: 2000,
+            interval: Duration::from_secs(30),
+            base_backoff: Duration::from_secs(2),
+            max_backoff: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Where a round is, for the progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum Progress {
+    Pushing {
+        sent: usize,
+    },
+    Pulling {
+        /// Changes applied this round.
+        applied: u64,
+        /// Changes the registry says are left, when it said.
+        remaining: Option<u64>,
+        /// Estimated seconds left, from this round's pace.
+        seconds_left: Option<u64>,
+    },
+}
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RoundReport {
+    pub pushed: usize,
+    pub confirmed: usize,
+    pub rejected: usize,
+    pub pulled: u64,
+    pub pages: usize,
+}
+
+pub struct SyncEngine<T> {
+    store: Workstation,
+    transport: T,
+    clock: Clock,
+    settings: SyncSettings,
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for SyncEngine<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SyncEngine")
+            .field("store", &self.store)
+            .field("transport", &self.transport)
+            .field("settings", &self.settings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T: Transport> SyncEngine<T> {
+    pub fn new(store: Workstation, transport: T, clock: Clock, settings: SyncSettings) -> Self {
+        SyncEngine {
+            store,
+            transport,
+            clock,
+            settings,
+        }
+    }
+
+    pub fn store(&self) -> &Workstation {
+        &self.store
+    }
+
+    pub fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// One round: push everything pending, then pull until the feed is read.
+    pub async fn sync_once(&self, progress: impl Fn(Progress)) -> Result<RoundReport, SyncError> {
+        let mut report = RoundReport::default();
+        self.push_all(&mut report, &progress).await?;
+        self.pull_all(&mut report, &progress).await?;
+        Ok(report)
+    }
+
+    async fn push_all(
+        &self,
+        report: &mut RoundReport,
+        progress: &impl Fn(Progress),
+    ) -> Result<(), SyncError> {
+        loop {
+            let ops = self.store.pending_ops(self.settings.push_batch).await?;
+            if ops.is_empty() {
+                return Ok(());
+            }
+            let ids: Vec<_> = ops.iter().map(|op| op.id).collect();
+            self.store.mark_sent(&ids, (self.clock)()).await?;
+            let request = PushRequest {
+                ops: ops
+                    .iter()
+                    .map(serde_json::to_value)
+                    .collect::<Result<_, _>>()
+                    .map_err(|error| StoreError::Corrupt {
+                        detail: error.to_string(),
+                    })?,
+            };
+            let response = self.transport.push(&request).await?;
+            if response.results.len() != ops.len() {
+                return Err(SyncError::AnswerMismatch {
+                    ops: ops.len(),
+                    answers: response.results.len(),
+                });
+            }
+            let recorded = self
+                .store
+                .record_answers(&response.results, (self.clock)())
+                .await?;
+            report.pushed += ops.len();
+            report.confirmed += recorded.confirmed;
+            report.rejected += recorded.rejected;
+            progress(Progress::Pushing { sent: report.pushed });
+            if ops.len() < self.settings.push_batch {
+                return Ok(());
+            }
+        }
+    }
+
+    async fn pull_all(
+        &self,
+        report: &mut RoundReport,
+        progress: &impl Fn(Progress),
+    ) -> Result<(), SyncError> {
+        let started = Instant::now();
+        let first_sync = self.store.sync_overview().await?.first_sync.done_at.is_none();
+        loop {
+            let query = PullQuery {
+                after: self.store.sync_cursor().await?,
+                limit: Some(self.settings.pull_page),
+                // Counting costs the registry a scan: only for the first sync's progress bar.
+                count: first_sync,
+            };
+            let page = self.transport.pull(&query).await?;
+            self.store.apply_pull(&page, (self.clock)()).await?;
+            report.pulled += page.changes.len() as u64;
+            report.pages += 1;
+            let seconds_left = page.remaining.and_then(|remaining| {
+                let rate = report.pulled as f64 / started.elapsed().as_secs_f64().max(0.001);
+                (rate > 0.0).then(|| (remaining as f64 / rate).ceil() as u64)
+            });
+            progress(Progress::Pulling {
+                applied: report.pulled,
+                remaining: page.remaining,
+                seconds_left,
+            });
+            if !page.more {
+                return Ok(());
+            }
+        }
+    }
+}
+
+/// The wait before try number `failures` (1, 2, ...): a random time up to
+/// `base · 2^(failures-1)`, capped ("full jitter").
+pub fn backoff(failures: u32, settings: &SyncSettings, rng: &mut impl Rng) -> Duration {
+    let exponent = failures.saturating_sub(1).min(20);
+    let ceiling = settings
+        .base_backoff
+        .saturating_mul(1u32 << exponent)
+        .min(settings.max_backoff);
+    let millis = u64::try_from(ceiling.as_millis()).unwrap_or(u64::MAX);
+    Duration::from_millis(rng.random_range(0..=millis))
+}
+
+/// What the status bar shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStatus {
+    /// The last round reached the registry.
+    pub online: bool,
+    /// A round is running.
+    pub running: bool,
+    pub progress: Option<Progress>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    /// Failures in a row since the last success.
+    pub failures: u32,
+    pub last_round: Option<RoundReport>,
+}
+
+impl SyncStatus {
+    pub fn idle() -> SyncStatus {
+        SyncStatus {
+            online: false,
+            running: false,
+            progress: None,
+            last_success_at: None,
+            last_error: None,
+            failures: 0,
+            last_round: None,
+        }
+    }
+}
+
+/// Runs rounds until `stop` is notified: every interval, at once when `now`
+/// is notified ("sync now"), with backoff after failures. Publishes the status
+/// on `status`.
+pub async fn run<T: Transport>(
+    engine: SyncEngine<T>,
+    status: watch::Sender<SyncStatus>,
+    now: Arc<Notify>,
+    stop: Arc<Notify>,
+) {
+    let mut rng = rand::rng();
+    let mut failures = 0u32;
+    loop {
+        status.send_modify(|s| {
+            s.running = true;
+            s.progress = None;
+        });
+        let result = engine
+            .sync_once(|progress| status.send_modify(|s| s.progress = Some(progress)))
+            .await;
+        let wait = match result {
+            Ok(report) => {
+                failures = 0;
+                let at = (engine.clock)();
+                status.send_modify(|s| {
+                    s.online = true;
+                    s.running = false;
+                    s.last_success_at = Some(at);
+                    s.last_error = None;
+                    s.failures = 0;
+                    s.last_round = Some(report);
+                });
+                engine.settings.interval
+            }
+            Err(error) => {
+                failures += 1;
+                tracing::warn!(%error, failures, "sync round failed");
+                let reached = !matches!(&error, SyncError::Transport(e) if e.is_temporary());
+                status.send_modify(|s| {
+                    s.online = reached && !matches!(error, SyncError::Transport(TransportError::Offline(_)));
+                    s.running = false;
+                    s.last_error = Some(error.to_string());
+                    s.failures = failures;
+                });
+                backoff(failures, &engine.settings, &mut rng).max(Duration::from_millis(200))
+            }
+        };
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = now.notified() => {}
+            _ = stop.notified() => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn backoff_grows_to_its_cap_and_is_spread() {
+        let settings = SyncSettings::default();
+        let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+        for failures in 1u32..30 {
+            let ceiling = settings
+                .base_backoff
+                .saturating_mul(1 << failures.saturating_sub(1).min(20))
+                .min(settings.max_backoff);
+            for _ in 0..50 {
+                assert!(backoff(failures, &settings, &mut rng) <= ceiling);
+            }
+        }
+        let waits: std::collections::HashSet<_> = (0..50).map(|_| backoff(10, &settings, &mut rng)).collect();
+        assert!(waits.len() > 40, "jitter spreads the retries of many posts");
+    }
+}

@@ -1,0 +1,147 @@
+//! How the engine reaches the registry: over HTTP(S) in the app, or anything
+//! else in tests (a transport that loses answers, a partitioned network).
+
+use std::future::Future;
+use std::io::Write;
+use std::time::Duration;
+
+use emhana_protocol::{
+    EnrolRequest, Enrolment, ErrorBody, PREFIX, PullQuery, PullResponse, PushRequest, PushResponse,
+};
+
+/// Why a call to the registry failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer: no network, the registry down, a timeout. Try again later.
+    #[error("the registry cannot be reached: {0}")]
+    Offline(String),
+    /// The registry refused the request (4xx); trying again will not help.
+    #[error("the registry refused the request ({status} {code}): {message}")]
+    Refused {
+        status: u16,
+        code: String,
+        message: String,
+    },
+    /// The registry failed (5xx); try again later.
+    #[error("the registry failed ({status}): {message}")]
+    Server { status: u16, message: String },
+}
+
+impl TransportError {
+    /// Whether waiting and trying again may succeed.
+    pub fn is_temporary(&self) -> bool {
+        !matches!(self, TransportError::Refused { .. })
+    }
+}
+
+/// The two calls sync makes.
+pub trait Transport: Send + Sync {
+    fn push(
+        &self,
+        request: &PushRequest,
+    ) -> impl Future<Output = Result<PushResponse, TransportError>> + Send;
+    fn pull(&self, query: &PullQuery) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+}
+
+/// The registry over HTTP(S), bodies gzip-compressed both ways.
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    client: reqwest::Client,
+    base: String,
+    credential: String,
+}
+
+fn client() -> Result<reqwest::Client, TransportError> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(120))
+        .build()
+        .map_err(|error| TransportError::Offline(error.to_string()))
+}
+
+impl HttpTransport {
+    pub fn new(base: &str, credential: &str) -> Result<HttpTransport, TransportError> {
+        Ok(HttpTransport {
+            client: client()?,
+            base: base.trim_end_matches('/').to_owned(),
+            credential: credential.to_owned(),
+        })
+    }
+}
+
+/// Exchanges a one-time enrolment code for the workstation's credential.
+pub async fn enrol(base: &str, code: &str) -> Result<Enrolment, TransportError> {
+    let response = client()?
+        .post(format!("{}{PREFIX}/enrol", base.trim_end_matches('/')))
+        .json(&EnrolRequest {
+            code: code.to_owned(),
+        })
+        .send()
+        .await
+        .map_err(offline)?;
+    read(response).await
+}
+
+fn offline(error: reqwest::Error) -> TransportError {
+    TransportError::Offline(error.to_string())
+}
+
+async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, TransportError> {
+    let status = response.status();
+    if status.is_success() {
+        return response.json().await.map_err(offline);
+    }
+    let text = response.text().await.unwrap_or_default();
+    let body: Option<ErrorBody> = serde_json::from_str(&text).ok();
+    if status.is_client_error() {
+        let (code, message) = body.map_or_else(|| (String::new(), text), |body| (body.code, body.message));
+        Err(TransportError::Refused {
+            status: status.as_u16(),
+            code,
+            message,
+        })
+    } else {
+        Err(TransportError::Server {
+            status: status.as_u16(),
+            message: body.map_or(text, |body| body.message),
+        })
+    }
+}
+
+impl Transport for HttpTransport {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        let json = serde_json::to_vec(request).map_err(|error| TransportError::Offline(error.to_string()))?;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gzip.write_all(&json)
+            .map_err(|error| TransportError::Offline(error.to_string()))?;
+        let body = gzip
+            .finish()
+            .map_err(|error| TransportError::Offline(error.to_string()))?;
+        let response = self
+            .client
+            .post(format!("{}{PREFIX}/push", self.base))
+            .bearer_auth(&self.credential)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_ENCODING, "gzip")
+            .body(body)
+            .send()
+            .await
+            .map_err(offline)?;
+        read(response).await
+    }
+
+    async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError> {
+        let mut request = self
+            .client
+            .get(format!("{}{PREFIX}/changes", self.base))
+            .bearer_auth(&self.credential)
+            .query(&[("count", query.count.to_string())]);
+        if let Some(after) = &query.after {
+            request = request.query(&[("after", after)]);
+        }
+        if let Some(limit) = query.limit {
+            request = request.query(&[("limit", limit.to_string())]);
+        }
+        read(request.send().await.map_err(offline)?).await
+    }
+}

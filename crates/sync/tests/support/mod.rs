@@ -1,0 +1,163 @@
+//! A region for sync tests: a registry on its own database of the throwaway
+//! PostgreSQL (scripts/throwaway-postgres.sh), seeded from `synth`, served on
+//! a local port; and workstations, each on its own SQLite file, enrolled.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{Result, anyhow};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use emhana_sync::{Clock, HttpTransport, SyncEngine, SyncSettings};
+use emhana_synth::{Synth, SynthConfig};
+use emhana_workstation::Workstation;
+use sqlx::PgPool;
+use sqlx::postgres::PgConnectOptions;
+use uuid::Uuid;
+
+pub const SEED: u64 = 2026;
+
+/// An instant in Kazakhstan time (UTC+5).
+pub fn kz(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, h, 0, 0)
+        .single()
+        .unwrap_or_default()
+        - chrono::TimeDelta::hours(5)
+}
+
+pub fn config(persons: usize) -> SynthConfig {
+    SynthConfig {
+        seed: SEED,
+        persons,
+        as_of: NaiveDate::from_ymd_opt(2026, 9, 1).unwrap_or_default(),
+    }
+}
+
+pub struct Region {
+    pub pool: PgPool,
+    pub options: PgConnectOptions,
+    pub base: String,
+    pub now: Arc<Mutex<DateTime<Utc>>>,
+    pub config: SynthConfig,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Region {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl Region {
+    /// A registry holding a synthetic region of `persons` persons.
+    pub async fn start(persons: usize, now: DateTime<Utc>) -> Result<Region> {
+        let url = std::env::var("EMHANA_TEST_DATABASE_URL").map_err(|_| {
+            anyhow!("EMHANA_TEST_DATABASE_URL is not set: run the tests under scripts/throwaway-postgres.sh")
+        })?;
+        let admin = PgConnectOptions::from_str(&url)?;
+        let name = format!("sync_{}", Uuid::now_v7().simple());
+        let maintenance = PgPool::connect_with(admin.clone()).await?;
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&maintenance)
+            .await?;
+        maintenance.close().await;
+        let options = admin.database(&name);
+        let pool = emhana_registry::connect_with(options.clone(), 40).await?;
+        let config = config(persons);
+        emhana_synth::seed_registry(&pool, config, |_| {}).await?;
+        let now = Arc::new(Mutex::new(now));
+        let read = now.clone();
+        let state = emhana_registry::AppState {
+            pool: pool.clone(),
+            clock: Arc::new(move || read.lock().map(|now| *now).unwrap_or_default()),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let app = emhana_registry::router(state);
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Region {
+            pool,
+            options,
+            base,
+            now,
+            config,
+            server,
+        })
+    }
+
+    pub fn clock(&self) -> Clock {
+        let now = self.now.clone();
+        Arc::new(move || now.lock().map(|now| *now).unwrap_or_default())
+    }
+
+    pub fn set_now(&self, at: DateTime<Utc>) {
+        if let Ok(mut now) = self.now.lock() {
+            *now = at;
+        }
+    }
+
+    /// The BINs of the region's clinics; the first is the demo polyclinic.
+    pub fn clinic_bins(&self) -> Result<Vec<String>> {
+        Ok(Synth::new(self.config)?
+            .clinics()
+            .iter()
+            .map(|clinic| clinic.bin.as_string())
+            .collect())
+    }
+
+    /// A workstation of clinic `home` (index into the region's clinics) on a
+    /// new SQLite file in `dir`, with the region's clinics and staff but no
+    /// persons yet, enrolled with the registry.
+    pub async fn workstation(&self, dir: &Path, home: usize) -> Result<(Workstation, String)> {
+        let (workstation, _) = Workstation::open(&dir.join("emhana.sqlite")).await?;
+        let mut clinics = Synth::new(self.config)?.clinics().to_vec();
+        for (index, clinic) in clinics.iter_mut().enumerate() {
+            clinic.is_home = index == home;
+        }
+        workstation.import_clinics(&clinics).await?;
+        let now = *self.now.lock().map_err(|_| anyhow!("clock"))?;
+        let (_, code) = emhana_registry::auth::add_workstation(
+            &self.pool,
+            &clinics[home].bin.as_string(),
+            "Тіркеу орны",
+            now,
+        )
+        .await?;
+        let enrolment = emhana_sync::enrol(&self.base, &code).await?;
+        workstation.save_enrolment(&self.base, &enrolment, now).await?;
+        Ok((workstation, enrolment.credential))
+    }
+
+    pub fn engine(
+        &self,
+        workstation: &Workstation,
+        credential: &str,
+        settings: SyncSettings,
+    ) -> Result<SyncEngine<HttpTransport>> {
+        Ok(SyncEngine::new(
+            workstation.clone(),
+            HttpTransport::new(&self.base, credential)?,
+            self.clock(),
+            settings,
+        ))
+    }
+
+    pub async fn count(&self, sql: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&self.pool)
+            .await?)
+    }
+}
+
+/// Counts rows of a workstation's file through a connection of its own.
+pub async fn local_count(path: &Path, sql: &str) -> Result<i64> {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", path.display())).await?;
+    let n = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&pool)
+        .await?;
+    pool.close().await;
+    Ok(n)
+}

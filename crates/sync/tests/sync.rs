@@ -1,0 +1,293 @@
+//! Workstations syncing with a real registry on PostgreSQL: the first sync,
+//! two clinics attaching one person offline, answers lost on the way.
+
+mod support;
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::Result;
+use emhana_domain::attachment::{AttachmentGround, Channel, RefusalGround};
+use emhana_domain::documents::DocumentOutcome;
+use emhana_domain::registration::{DocumentKind, RegistrationForm};
+use emhana_domain::{Address, Citizenship, Iin, Sex};
+use emhana_protocol::{PullQuery, PullResponse, PushRequest, PushResponse, RejectGround};
+use emhana_sync::{HttpTransport, Progress, SyncEngine, SyncSettings, Transport, TransportError};
+use emhana_workstation::{ApplicationForm, AttentionAction, ConsentForm, Workstation};
+use support::{Region, kz, local_count};
+
+fn small_pages() -> SyncSettings {
+    SyncSettings {
+        push_batch: 50,
+        pull_page: 400,
+        ..SyncSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn a_first_sync_brings_the_clinics_attached_population_with_progress() -> Result<()> {
+    let region = Region::start(3000, kz(2026, 11, 23, 9)).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = region.engine(&workstation, &credential, small_pages())?;
+    let seen = Mutex::new(Vec::new());
+    let report = engine
+        .sync_once(|progress| {
+            if let Progress::Pulling {
+                applied, remaining, ..
+            } = progress
+            {
+                seen.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .push((applied, remaining));
+            }
+        })
+        .await?;
+    let bin = &region.clinic_bins()?[0];
+    let attached = region
+        .count(&format!(
+            "SELECT count(*) FROM attachment a JOIN clinic c ON c.id = a.clinic_id WHERE c.bin = '{bin}' AND a.ended_on IS NULL"
+        ))
+        .await?;
+    assert!(
+        attached > 2000,
+        "the demo polyclinic holds most of the region: {attached}"
+    );
+    assert_eq!(report.pulled, attached as u64);
+    let path = dir.path().join("emhana.sqlite");
+    assert_eq!(local_count(&path, "SELECT count(*) FROM person").await?, attached);
+    assert_eq!(
+        local_count(
+            &path,
+            "SELECT count(*) FROM attachment WHERE ended_on IS NULL AND district_id IS NOT NULL"
+        )
+        .await?,
+        attached
+    );
+    // search works on what the sync brought
+    let some_surname: String = sqlx::query_scalar("SELECT surname FROM person ORDER BY id LIMIT 1")
+        .fetch_one(&sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", path.display())).await?)
+        .await?;
+    assert!(!workstation.search(&some_surname, 5).await?.hits.is_empty());
+    // the progress bar moved forward and ended at zero left
+    let seen = seen.into_inner().unwrap_or_default();
+    assert!(seen.len() >= 6, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0].0 < w[1].0));
+    assert_eq!(seen.last().and_then(|s| s.1), Some(0));
+    let overview = workstation.sync_overview().await?;
+    assert!(overview.first_sync.done_at.is_some());
+    assert_eq!(overview.first_sync.applied, attached);
+
+    // a second round finds nothing new and sends nothing
+    let again = engine.sync_once(|_| {}).await?;
+    assert_eq!((again.pushed, again.pulled), (0, 0));
+    Ok(())
+}
+
+fn newborn(n: u16) -> RegistrationForm {
+    let birth = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+    let iin = (9000 + n..)
+        .find_map(|serial| Iin::compose(birth, Sex::Female, serial))
+        .map(|iin| iin.to_string())
+        .unwrap_or_default();
+    RegistrationForm {
+        iin,
+        surname: "Серікова".into(),
+        first_name: "Айлин".into(),
+        patronymic: "Асқарқызы".into(),
+        birth_date: Some(birth),
+        sex: Some(Sex::Female),
+        citizenship: Some(Citizenship::Citizen),
+        document_kind: Some(DocumentKind::BirthCertificate),
+        document_number: "0012345".into(),
+        document_issued_on: Some(birth),
+        registered_address: Some(Address {
+            settlement: "Астана".into(),
+            street: "Бейбітшілік көшесі".into(),
+            house: "4".into(),
+            apartment: None,
+        }),
+        temporary_address: None,
+        workplace: String::new(),
+        phone: String::new(),
+        mother_iin: String::new(),
+    }
+}
+
+async fn attach(workstation: &Workstation, person_id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<i64> {
+    let options = workstation.attachment_options(person_id, at).await?;
+    let registrar = options.registrars.first().map(|r| r.id);
+    let district = options
+        .districts
+        .iter()
+        .find(|d| d.kind == emhana_domain::DistrictKind::Pediatric)
+        .or(options.districts.first())
+        .map(|d| d.id);
+    let outcome = workstation
+        .apply_for_attachment(
+            &ApplicationForm {
+                person_id,
+                channel: Channel::InPerson,
+                ground: AttachmentGround::FirstAttachment,
+                district_id: district,
+                document_kind: Some(DocumentKind::BirthCertificate),
+                document_number: "0012345".into(),
+                consent: ConsentForm {
+                    given: Some(true),
+                    ..ConsentForm::default()
+                },
+                registrar_id: registrar,
+            },
+            at,
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
+    Ok(outcome.application_id)
+}
+
+#[tokio::test]
+async fn two_clinics_attach_one_newborn_offline_one_keeps_her_the_other_is_told_and_prints_the_refusal()
+-> Result<()> {
+    let region = Region::start(600, kz(2026, 11, 23, 9)).await?;
+    let (dir_a, dir_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (polyclinic, credential_a) = region.workstation(dir_a.path(), 0).await?;
+    let (practice, credential_b) = region.workstation(dir_b.path(), 1).await?;
+    let engine_a = region.engine(&polyclinic, &credential_a, small_pages())?;
+    let engine_b = region.engine(&practice, &credential_b, small_pages())?;
+    engine_a.sync_once(|_| {}).await?;
+    engine_b.sync_once(|_| {}).await?;
+
+    // Both offline: the same newborn registered and attached at both.
+    let at = kz(2026, 11, 20, 10);
+    let child_a = polyclinic
+        .register_person(&newborn(1), None, at)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let child_b = practice
+        .register_person(&newborn(1), None, at)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let application_a = attach(&polyclinic, child_a, at).await?;
+    let application_b = attach(&practice, child_b, kz(2026, 11, 20, 11)).await?;
+    for workstation in [&polyclinic, &practice] {
+        let overview = workstation.sync_overview().await?;
+        assert_eq!(
+            (overview.local, overview.confirmed),
+            (1, 0),
+            "provisional until the registry answers"
+        );
+    }
+
+    // The practice's link comes back first.
+    let report_b = engine_b.sync_once(|_| {}).await?;
+    assert_eq!((report_b.confirmed, report_b.rejected), (1, 0));
+    let report_a = engine_a.sync_once(|_| {}).await?;
+    assert_eq!((report_a.confirmed, report_a.rejected), (0, 1));
+
+    let attention = polyclinic.needs_attention().await?;
+    assert_eq!(attention.len(), 1);
+    let item = &attention[0];
+    assert_eq!(
+        item.ground,
+        RejectGround::AttachmentRefused {
+            refusal: RefusalGround::NotFirstAttachment
+        }
+    );
+    assert_eq!(item.action, AttentionAction::PrintRefusal);
+    assert_eq!(item.application_id, Some(application_a));
+    assert_eq!(item.person_name.as_deref(), Some("Серікова Айлин Асқарқызы"));
+    // the ticket is now a refusal, printable from local data
+    let document = polyclinic.application_document(application_a).await?;
+    assert!(
+        matches!(
+            document.outcome,
+            DocumentOutcome::Refused {
+                ground: RefusalGround::NotFirstAttachment,
+                ..
+            }
+        ),
+        "{:?}",
+        document.outcome
+    );
+    // and the provisional attachment is gone here
+    assert!(polyclinic.attachment_history(child_a).await?.is_empty());
+    assert!(practice.application_document(application_b).await.is_ok());
+    assert_eq!(practice.sync_overview().await?.confirmed, 1);
+    assert_eq!(
+        region.count("SELECT count(*) FROM attachment a JOIN person p ON p.id = a.person_id WHERE p.surname = 'Серікова' AND a.ended_on IS NULL").await?,
+        1
+    );
+    // dealt with: off the list
+    assert!(
+        polyclinic
+            .resolve_attention(item.op, None, kz(2026, 11, 23, 10))
+            .await?
+    );
+    assert!(polyclinic.needs_attention().await?.is_empty());
+    Ok(())
+}
+
+/// A transport that loses the answer to every other push after the registry
+/// committed it, as a dropped mobile link does.
+struct LosesAnswers<T> {
+    inner: T,
+    pushes: AtomicUsize,
+}
+
+impl<T: Transport> Transport for LosesAnswers<T> {
+    async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        let answer = self.inner.push(request).await?;
+        if self.pushes.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
+            return Err(TransportError::Offline("connection reset".into()));
+        }
+        Ok(answer)
+    }
+
+    async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError> {
+        self.inner.pull(query).await
+    }
+}
+
+#[tokio::test]
+async fn answers_lost_after_the_registry_committed_are_recovered_with_no_duplicates() -> Result<()> {
+    let region = Region::start(600, kz(2026, 11, 23, 9)).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = SyncEngine::new(
+        workstation.clone(),
+        LosesAnswers {
+            inner: HttpTransport::new(&region.base, &credential)?,
+            pushes: AtomicUsize::new(0),
+        },
+        region.clock(),
+        small_pages(),
+    );
+    engine.sync_once(|_| {}).await?; // the first push is empty; the first sync pulls
+    let at = kz(2026, 11, 20, 10);
+    for n in 1..=3 {
+        let child = workstation
+            .register_person(&newborn(n), None, at)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        attach(&workstation, child, at).await?;
+    }
+    let lost = engine.sync_once(|_| {}).await;
+    assert!(lost.is_err(), "the answer was lost");
+    let overview = workstation.sync_overview().await?;
+    assert_eq!(
+        (overview.sent, overview.confirmed),
+        (3, 0),
+        "sent, not confirmed: the truth as known here"
+    );
+    let retry = engine.sync_once(|_| {}).await?;
+    assert_eq!(retry.confirmed, 3);
+    assert_eq!(region.count("SELECT count(*) FROM op_log").await?, 3);
+    assert_eq!(
+        region
+            .count("SELECT count(*) FROM attachment WHERE op_id IS NOT NULL")
+            .await?,
+        3
+    );
+    assert_eq!(workstation.sync_overview().await?.confirmed, 3);
+    Ok(())
+}
