@@ -6,6 +6,7 @@
 mod clock;
 mod commands;
 mod error;
+mod sync;
 
 use std::path::PathBuf;
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub printer: Result<emhana_print::Printer, CommandError>,
     /// Where printed documents are kept (beside the database).
     pub documents_dir: Option<PathBuf>,
+    /// The background sync with the central registry.
+    pub sync: sync::SyncService,
 }
 
 /// The app-data folder, or `EMHANA_DATA_DIR` when set (tests give each run its own).
@@ -57,11 +60,25 @@ fn main() {
             }
             let printer =
                 emhana_print::Printer::new().map_err(|e| CommandError::new("print.fonts", e.to_string()));
+            let clock = clock::Clock::from_env();
+            let sync = sync::SyncService::default();
+            match sync::init_keyring() {
+                Ok(()) => {
+                    if let Ok(store) = &store {
+                        tauri::async_runtime::block_on(sync::resume(&sync, store, clock));
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(code = %error.code, message = %error.message, "no OS keyring; sync cannot keep a credential");
+                    sync.fail(&error);
+                }
+            }
             app.manage(AppState {
                 store,
-                clock: clock::Clock::from_env(),
+                clock,
                 printer,
                 documents_dir,
+                sync,
             });
             Ok(())
         })
@@ -82,6 +99,11 @@ fn main() {
             commands::attachment::print_application,
             commands::register::attached_register,
             commands::register::export_register_csv,
+            commands::sync::sync_view,
+            commands::sync::enrol,
+            commands::sync::sync_now,
+            commands::sync::needs_attention,
+            commands::sync::resolve_attention,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use emhana_protocol::{PullQuery, PushRequest};
 use emhana_workstation::{StoreError, Workstation};
-use rand::Rng;
+use rand::{Rng, SeedableRng};
 use serde::Serialize;
 use tokio::sync::{Notify, watch};
 
@@ -268,7 +268,8 @@ pub async fn run<T: Transport>(
     now: Arc<Notify>,
     stop: Arc<Notify>,
 ) {
-    let mut rng = rand::rng();
+    // Seeded once from the thread's generator: the loop moves between threads.
+    let mut rng = rand_chacha::ChaCha8Rng::from_rng(&mut rand::rng());
     let mut failures = 0u32;
     loop {
         status.send_modify(|s| {

@@ -4,6 +4,7 @@ pub mod attachment;
 pub mod register;
 pub mod registry_desk;
 pub mod settings;
+pub mod sync;
 
 use emhana_workstation::Workstation;
 

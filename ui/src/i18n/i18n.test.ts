@@ -35,12 +35,20 @@ describe('catalogs', () => {
     const refusals = ['no_consent', 'person_deceased', 'not_first_attachment', 'outside_campaign', 'free_choice_limit_reached'];
     const store = [
       'person_not_found', 'application_not_found', 'not_decided', 'date_in_future', 'no_home_clinic',
-      'invalid_reference_data', 'not_empty', 'corrupt', 'database',
+      'invalid_reference_data', 'not_empty', 'corrupt', 'database', 'not_enrolled', 'enrolled_elsewhere',
     ];
+    // protocol::RejectGround and workstation::AttentionAction
+    const rejects = [
+      'attachment_refused', 'already_attached_here', 'not_attached_here', 'slot_taken', 'booking_not_found',
+      'unknown_district', 'unknown_person', 'made_in_future', 'malformed',
+    ];
+    const actions = ['print_refusal', 'pick_another_slot', 'check_person_card', 'call_administrator'];
     const keys = Object.keys(ru);
     for (const code of problems) expect(keys).toContain(`field.${code}`);
     for (const code of refusals) expect(keys).toContain(`refusal.${code}`);
     for (const code of store) expect(keys).toContain(`store.${code}`);
+    for (const code of rejects) expect(keys).toContain(`reject.${code}`);
+    for (const code of actions) expect(keys).toContain(`attention.action.${code}`);
   });
 });
 

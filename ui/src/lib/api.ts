@@ -188,6 +188,66 @@ export interface AttachmentEntry {
   application_id: number | null;
 }
 
+export interface SyncEnrolment {
+  registry_url: string;
+  workstation_id: string;
+  clinic_bin: string;
+  enrolled_at: string;
+}
+
+export interface SyncOverview {
+  enrolment: SyncEnrolment | null;
+  local: number;
+  sent: number;
+  confirmed: number;
+  rejected: number;
+  needs_attention: number;
+  last_push_at: string | null;
+  last_pull_at: string | null;
+  first_sync: { applied: number; remaining: number | null; done_at: string | null };
+}
+
+export type SyncProgress =
+  | { phase: 'pushing'; sent: number }
+  | { phase: 'pulling'; applied: number; remaining: number | null; seconds_left: number | null };
+
+export interface SyncStatus {
+  online: boolean;
+  running: boolean;
+  progress: SyncProgress | null;
+  last_success_at: string | null;
+  last_error: string | null;
+  failures: number;
+}
+
+export interface SyncView {
+  overview: SyncOverview;
+  status: SyncStatus;
+}
+
+export type RejectGround =
+  | { code: 'attachment_refused'; refusal: RefusalGround }
+  | { code: 'already_attached_here'; district_number: number | null }
+  | { code: 'not_attached_here' | 'slot_taken' | 'booking_not_found' | 'unknown_person' | 'made_in_future' }
+  | { code: 'unknown_district'; district_number: number }
+  | { code: 'malformed'; detail: string };
+
+export type AttentionAction = 'print_refusal' | 'pick_another_slot' | 'check_person_card' | 'call_administrator';
+
+export interface AttentionItem {
+  op: string;
+  kind: 'attach' | 'detach' | 'book' | 'cancel_booking';
+  made_at: string;
+  answered_at: string | null;
+  ground: RejectGround;
+  person_id: number | null;
+  person_name: string | null;
+  iin: string | null;
+  application_id: number | null;
+  application_number: string | null;
+  action: AttentionAction;
+}
+
 export interface Printed {
   path: string;
   opened: boolean;
@@ -248,6 +308,11 @@ export const api = {
   setCampaign: (campaign: Campaign) => invoke<void>('set_campaign', { campaign }),
   setListNorms: (norms: ListNorms) => invoke<void>('set_list_norms', { norms }),
   recordDeath: (personId: number, diedOn: string) => invoke<boolean>('record_death', { personId, diedOn }),
+  syncView: () => invoke<SyncView>('sync_view'),
+  enrol: (registryUrl: string, code: string) => invoke<SyncView>('enrol', { registryUrl, code }),
+  syncNow: () => invoke<void>('sync_now'),
+  needsAttention: () => invoke<AttentionItem[]>('needs_attention'),
+  resolveAttention: (op: string) => invoke<boolean>('resolve_attention', { op, staffId: null }),
   printApplication: (applicationId: number, paper: 'decision' | 'consent', open: boolean) =>
     invoke<Printed>('print_application', { applicationId, paper, open }),
 };
