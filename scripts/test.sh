@@ -23,5 +23,10 @@ echo "== UI build"
 (cd ui && npm run build --silent)
 echo "== end-to-end: the built app under Xvfb over WebDriver"
 cargo build --locked --features custom-protocol --bin emhana
-xvfb-run -a -s "-screen 0 1280x800x24" \
-  cargo test --locked --features custom-protocol --test e2e -- --ignored --nocapture --test-threads=1
+# The app keeps its registry credential in the OS keyring: a D-Bus session with
+# an unlocked GNOME keyring stands in for a desktop login; the registry it
+# syncs with runs on a throwaway PostgreSQL.
+scripts/throwaway-postgres.sh dbus-run-session -- bash -c '
+  echo -n emhana-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+  xvfb-run -a -s "-screen 0 1280x800x24" \
+    cargo test --locked --features custom-protocol --test e2e -- --ignored --nocapture --test-threads=1'

@@ -427,3 +427,241 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
     );
     Ok(())
 }
+
+/// The central registry for the sync test: a database of its own on the
+/// throwaway PostgreSQL, seeded with the demo region, served on a local port.
+async fn start_registry(
+    config: emhana_synth::SynthConfig,
+) -> Result<(sqlx::PgPool, String, tokio::task::JoinHandle<()>)> {
+    use std::str::FromStr;
+    let url = std::env::var("EMHANA_TEST_DATABASE_URL")
+        .context("EMHANA_TEST_DATABASE_URL: run under scripts/throwaway-postgres.sh")?;
+    let admin = sqlx::postgres::PgConnectOptions::from_str(&url)?;
+    let name = format!("e2e_{}", std::process::id());
+    let maintenance = sqlx::PgPool::connect_with(admin.clone()).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
+        .execute(&maintenance)
+        .await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&maintenance)
+        .await?;
+    maintenance.close().await;
+    let pool = emhana_registry::connect_with(admin.database(&name), 16).await?;
+    emhana_synth::seed_registry(&pool, config, |_| {}).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = emhana_registry::router(emhana_registry::AppState {
+        pool: pool.clone(),
+        clock: std::sync::Arc::new(chrono::Utc::now),
+    });
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok((pool, base, server))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, tauri-driver, PostgreSQL and a keyring: run by scripts/test.sh"]
+async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_lands_in_needs_attention()
+-> Result<()> {
+    use chrono::TimeZone;
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
+    let data = tempfile::tempdir()?;
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+    const IN_CAMPAIGN: &str = "2026-10-01T10:30:00+05:00";
+    let in_campaign = chrono::Utc
+        .with_ymd_and_hms(2026, 10, 1, 5, 30, 0)
+        .single()
+        .context("instant")?;
+    let config = emhana_synth::demo_config(emhana_domain::kazakhstan_date(in_campaign));
+
+    // The registry holds the region; the clinic used Emhana alone until now.
+    let (registry, base, server) = start_registry(config).await?;
+    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    emhana_synth::load_into(&workstation, config, |_| {}).await?;
+    let chooser = attached_elsewhere(&workstation, in_campaign, 1).await?.remove(0);
+    workstation.close().await;
+    let clinics = emhana_synth::Synth::new(config)?.clinics().to_vec();
+    let (_, code) = emhana_registry::auth::add_workstation(
+        &registry,
+        &clinics[0].bin.as_string(),
+        "Тіркеу орны 1",
+        chrono::Utc::now(),
+    )
+    .await?;
+
+    // The neighbour practice's workstation, which will win the conflict.
+    let practice_dir = tempfile::tempdir()?;
+    let (practice, _) = Workstation::open(&practice_dir.path().join("emhana.sqlite")).await?;
+    let mut practice_clinics = clinics.clone();
+    for (index, clinic) in practice_clinics.iter_mut().enumerate() {
+        clinic.is_home = index == 1;
+    }
+    practice.import_clinics(&practice_clinics).await?;
+    let (_, practice_code) = emhana_registry::auth::add_workstation(
+        &registry,
+        &clinics[1].bin.as_string(),
+        "Шипагер",
+        chrono::Utc::now(),
+    )
+    .await?;
+    let enrolment = emhana_sync::enrol(&base, &practice_code).await?;
+    practice.save_enrolment(&base, &enrolment, in_campaign).await?;
+    let practice_sync = emhana_sync::SyncEngine::new(
+        practice.clone(),
+        emhana_sync::HttpTransport::new(&base, &enrolment.credential)?,
+        std::sync::Arc::new(move || in_campaign),
+        emhana_sync::SyncSettings::default(),
+    );
+    practice_sync.sync_once(|_| {}).await?;
+
+    let (driver, client) = start_app(&app, data.path(), Some(IN_CAMPAIGN)).await?;
+    let result = async {
+        wait_for_text(&client, "#sync-indicator", "Тіркелімге қосылмаған").await?;
+        client
+            .find(Locator::Css("#sync-indicator"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#registry-url").await?.send_keys(&base).await?;
+        // typed as read out: lower case, spaces for dashes
+        client
+            .find(Locator::Css("#enrol-code"))
+            .await?
+            .send_keys(&code.to_lowercase().replace('-', " "))
+            .await?;
+        std::fs::write(artifacts.join("e2e-sync-enrol.png"), client.screenshot().await?)?;
+        client.find(Locator::Css("#enrol-submit")).await?.click().await?;
+        // the first sync runs at once, with its progress bar
+        wait_for(&client, "#first-sync-progress").await?;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        std::fs::write(
+            artifacts.join("e2e-sync-progress.png"),
+            client.screenshot().await?,
+        )?;
+        wait_for(&client, "#first-sync[data-done=true]").await?;
+        wait_for(&client, "#sync-state[data-online=true]").await?;
+
+        // The registrar grants a free choice while the practice does the same offline.
+        client
+            .find(Locator::Css("[data-nav=registry_desk]"))
+            .await?
+            .click()
+            .await?;
+        let (decided, _, _) = apply_in_the_app(&client, &chooser.iin).await?;
+        anyhow::ensure!(decided == "attach", "decided here: {decided}");
+        let options = practice
+            .attachment_options(chooser_id(&practice, &chooser.iin).await?, in_campaign)
+            .await?;
+        let other_district = options
+            .districts
+            .iter()
+            .find(|d| {
+                options
+                    .current
+                    .as_ref()
+                    .is_some_and(|c| c.district_number != Some(d.number))
+            })
+            .context("another district of the practice")?;
+        practice
+            .apply_for_attachment(
+                &emhana_workstation::ApplicationForm {
+                    person_id: options.person_id,
+                    channel: emhana_domain::attachment::Channel::InPerson,
+                    ground: emhana_domain::attachment::AttachmentGround::FreeChoice,
+                    district_id: Some(other_district.id),
+                    document_kind: Some(emhana_domain::registration::DocumentKind::IdCard),
+                    document_number: "041111111".into(),
+                    consent: emhana_workstation::ConsentForm {
+                        given: Some(true),
+                        ..emhana_workstation::ConsentForm::default()
+                    },
+                    registrar_id: options.registrars.first().map(|r| r.id),
+                },
+                in_campaign - chrono::TimeDelta::hours(1),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let won = practice_sync.sync_once(|_| {}).await?;
+        anyhow::ensure!(won.confirmed == 1, "the practice's push lands first: {won:?}");
+
+        // Sync now: the registry refuses the second free choice of the year.
+        client
+            .find(Locator::Css("#sync-indicator"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#sync-now").await?.click().await?;
+        wait_for(
+            &client,
+            "#attention li[data-ground=attachment_refused][data-action=print_refusal]",
+        )
+        .await?;
+        wait_for_text(&client, "#attention-count", "1").await?;
+        wait_for_text(&client, "#attention", chooser.full_name.as_str()).await?;
+        wait_for_text(&client, "#attention", "Биылғы еркін таңдау пайдаланылған").await?;
+        client
+            .find(Locator::Css("#attention .print-refusal"))
+            .await?
+            .click()
+            .await?;
+        let printed = wait_for(&client, "#attention .printed").await?;
+        let path = PathBuf::from(printed.attr("data-path").await?.context("data-path")?);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        std::fs::write(
+            artifacts.join("e2e-sync-attention.png"),
+            client.screenshot().await?,
+        )?;
+        let text = pdf_text(&path)?;
+        for expected in [
+            "Мотивированный отказ в прикреплении к организации ПМСП",
+            chooser.full_name.as_str(),
+        ] {
+            anyhow::ensure!(text.contains(expected), "refusal lacks {expected:?}: {text}");
+        }
+        std::fs::copy(&path, artifacts.join("e2e-sync-refusal.pdf"))?;
+        client
+            .find(Locator::Css("#attention .resolve"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#attention-empty").await?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    if result.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let _ = std::fs::write(artifacts.join("e2e-sync-failure.png"), png);
+    }
+    client.close().await?;
+    drop(driver);
+    server.abort();
+    result?;
+
+    // The app's database agrees with the registry: the person is the practice's.
+    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let overview = workstation.sync_overview().await?;
+    assert_eq!(
+        (overview.rejected, overview.needs_attention),
+        (1, 0),
+        "{overview:?}"
+    );
+    let history = workstation.attachment_history(chooser.id).await?;
+    assert!(
+        history.iter().all(|a| !a.here),
+        "the provisional attachment is undone: {history:?}"
+    );
+    Ok(())
+}
+
+async fn chooser_id(workstation: &Workstation, iin: &str) -> Result<i64> {
+    Ok(workstation
+        .search(iin, 1)
+        .await?
+        .hits
+        .first()
+        .context("person by IIN")?
+        .id)
+}

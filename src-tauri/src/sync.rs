@@ -40,14 +40,23 @@ fn entry(workstation: Uuid) -> Result<keyring_core::Entry, CommandError> {
     keyring_core::Entry::new(KEYRING_SERVICE, &format!("workstation:{workstation}")).map_err(keyring_error)
 }
 
-pub fn save_credential(workstation: Uuid, credential: &str) -> Result<(), CommandError> {
-    entry(workstation)?
-        .set_password(credential)
-        .map_err(keyring_error)
+// The secret-service store drives D-Bus on a runtime of its own and blocks
+// while it does: keyring calls run on a blocking thread, never on the app's runtime.
+
+pub async fn save_credential(workstation: Uuid, credential: String) -> Result<(), CommandError> {
+    tauri::async_runtime::spawn_blocking(move || {
+        entry(workstation)?
+            .set_password(&credential)
+            .map_err(keyring_error)
+    })
+    .await
+    .map_err(|error| CommandError::new("sync.keyring", error.to_string()))?
 }
 
-pub fn load_credential(workstation: Uuid) -> Result<String, CommandError> {
-    entry(workstation)?.get_password().map_err(keyring_error)
+pub async fn load_credential(workstation: Uuid) -> Result<String, CommandError> {
+    tauri::async_runtime::spawn_blocking(move || entry(workstation)?.get_password().map_err(keyring_error))
+        .await
+        .map_err(|error| CommandError::new("sync.keyring", error.to_string()))?
 }
 
 /// The running sync loop, if the workstation is enrolled.
@@ -128,6 +137,7 @@ pub async fn resume(service: &SyncService, store: &Workstation, clock: Clock) {
         }
     };
     let started = load_credential(enrolment.workstation_id)
+        .await
         .and_then(|credential| service.start(store.clone(), &enrolment.registry_url, &credential, clock));
     if let Err(error) = started {
         tracing::error!(code = %error.code, message = %error.message, "sync not started");

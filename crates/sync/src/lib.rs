@@ -277,7 +277,13 @@ pub async fn run<T: Transport>(
             s.progress = None;
         });
         let result = engine
-            .sync_once(|progress| status.send_modify(|s| s.progress = Some(progress)))
+            // any progress means the registry answered: online
+            .sync_once(|progress| {
+                status.send_modify(|s| {
+                    s.online = true;
+                    s.progress = Some(progress);
+                })
+            })
             .await;
         let wait = match result {
             Ok(report) => {

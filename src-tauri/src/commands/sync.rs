@@ -50,7 +50,7 @@ pub async fn enrol(
     store
         .save_enrolment(&registry_url, &enrolment, state.clock.now())
         .await?;
-    crate::sync::save_credential(enrolment.workstation, &enrolment.credential)?;
+    crate::sync::save_credential(enrolment.workstation, enrolment.credential.clone()).await?;
     state
         .sync
         .start(store.clone(), &registry_url, &enrolment.credential, state.clock)?;
