@@ -1,0 +1,234 @@
+//! Sync speed, end to end over HTTP on loopback: a first full sync of a
+//! clinic's population into an empty workstation, and incremental syncs of
+//! 100 changes. Runs beside a throwaway PostgreSQL:
+//!
+//! ```sh
+//! EMHANA_PG_DURABLE=1 scripts/throwaway-postgres.sh \
+//!   cargo run --release -p emhana-synth --bin emhana-bench-sync -- --persons 1000000
+//! ```
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use chrono::{NaiveDate, TimeZone, Utc};
+use clap::Parser;
+use emhana_domain::attachment::AttachmentGround;
+use emhana_protocol::{ApplicationKey, AttachOp, Hlc, Op, OpBody, PushRequest};
+use emhana_sync::{HttpTransport, SyncEngine, SyncSettings, Transport};
+use emhana_synth::{Synth, SynthConfig};
+use emhana_workstation::Workstation;
+use sqlx::Row;
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// Persons in the region (most attached to the first clinic).
+    #[arg(long, default_value_t = 100_000)]
+    persons: usize,
+    /// First syncs to time (each into a new, empty workstation).
+    #[arg(long, default_value_t = 3)]
+    first_runs: usize,
+    /// Incremental syncs of 100 changes to time.
+    #[arg(long, default_value_t = 40)]
+    incremental_runs: usize,
+    #[arg(long, default_value_t = 2026)]
+    seed: u64,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+fn summary(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    println!(
+        "{name}: n={} median={:.1} ms p99={:.1} ms min={:.1} ms max={:.1} ms",
+        samples.len(),
+        percentile(&samples, 0.5).as_secs_f64() * 1e3,
+        percentile(&samples, 0.99).as_secs_f64() * 1e3,
+        samples[0].as_secs_f64() * 1e3,
+        samples[samples.len() - 1].as_secs_f64() * 1e3,
+    );
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let url = std::env::var("EMHANA_TEST_DATABASE_URL").context("run under scripts/throwaway-postgres.sh")?;
+    let admin = sqlx::postgres::PgConnectOptions::from_str(&url)?;
+    let maintenance = sqlx::PgPool::connect_with(admin.clone()).await?;
+    sqlx::query("DROP DATABASE IF EXISTS bench_sync")
+        .execute(&maintenance)
+        .await?;
+    sqlx::query("CREATE DATABASE bench_sync")
+        .execute(&maintenance)
+        .await?;
+    maintenance.close().await;
+    let pool = emhana_registry::connect_with(admin.database("bench_sync"), 32).await?;
+    let config = SynthConfig {
+        seed: args.seed,
+        persons: args.persons,
+        as_of: NaiveDate::from_ymd_opt(2026, 9, 1).context("date")?,
+    };
+    let started = Instant::now();
+    emhana_synth::seed_registry(&pool, config, |_| {}).await?;
+    println!(
+        "registry seeded with {} persons in {:.1} s",
+        args.persons,
+        started.elapsed().as_secs_f64()
+    );
+    sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let app = emhana_registry::router(emhana_registry::AppState {
+        pool: pool.clone(),
+        clock: Arc::new(Utc::now),
+    });
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let clinics = Synth::new(config)?.clinics().to_vec();
+    let home_bin = clinics[0].bin.as_string();
+    let now = Utc::now();
+
+    let workstation_of = |home: usize, dir: std::path::PathBuf| {
+        let clinics = clinics.clone();
+        let pool = pool.clone();
+        let base = base.clone();
+        async move {
+            let (workstation, _) = Workstation::open(&dir.join("emhana.sqlite")).await?;
+            let mut clinics = clinics;
+            for (index, clinic) in clinics.iter_mut().enumerate() {
+                clinic.is_home = index == home;
+            }
+            workstation.import_clinics(&clinics).await?;
+            let (_, code) =
+                emhana_registry::auth::add_workstation(&pool, &clinics[home].bin.as_string(), "bench", now)
+                    .await?;
+            let enrolment = emhana_sync::enrol(&base, &code).await?;
+            workstation.save_enrolment(&base, &enrolment, now).await?;
+            anyhow::Ok((workstation, enrolment))
+        }
+    };
+
+    // First full sync into an empty workstation.
+    let mut firsts = Vec::new();
+    let mut kept = None;
+    for run in 0..args.first_runs {
+        let dir = tempfile::tempdir()?;
+        let (workstation, enrolment) = workstation_of(0, dir.path().to_path_buf()).await?;
+        let engine = SyncEngine::new(
+            workstation.clone(),
+            HttpTransport::new(&base, &enrolment.credential)?,
+            Arc::new(Utc::now),
+            SyncSettings::default(),
+        );
+        let started = Instant::now();
+        let report = engine.sync_once(|_| {}).await?;
+        let elapsed = started.elapsed();
+        println!(
+            "first sync {run}: {} persons in {:.2} s = {:.0} persons/s ({} pages)",
+            report.pulled,
+            elapsed.as_secs_f64(),
+            report.pulled as f64 / elapsed.as_secs_f64(),
+            report.pages
+        );
+        firsts.push(elapsed);
+        kept = Some((dir, engine));
+    }
+    summary("first sync", firsts);
+
+    // Incremental: another workstation moves 100 persons from the neighbour
+    // practice to the clinic; the clinic's workstation syncs them.
+    let (_dir, engine) = kept.context("at least one first sync")?;
+    let mover_dir = tempfile::tempdir()?;
+    let (_, mover) = workstation_of(0, mover_dir.path().to_path_buf()).await?;
+    let mover_transport = HttpTransport::new(&base, &mover.credential)?;
+    let neighbour_bin = clinics[1].bin.as_string();
+    let rows = sqlx::query(
+        "SELECT p.iin FROM attachment a JOIN clinic c ON c.id = a.clinic_id JOIN person p ON p.id = a.person_id \
+         WHERE c.bin = $1 AND a.ended_on IS NULL ORDER BY p.id LIMIT $2",
+    )
+    .bind(&neighbour_bin)
+    .bind(i64::try_from(args.incremental_runs * 100)?)
+    .fetch_all(&pool)
+    .await?;
+    let mut people = Vec::new();
+    for row in rows {
+        let iin: String = row.try_get("iin")?;
+        let registry_person =
+            sqlx::query("SELECT surname, first_name, patronymic, birth_date, sex FROM person WHERE iin = $1")
+                .bind(&iin)
+                .fetch_one(&pool)
+                .await?;
+        people.push(emhana_domain::Person {
+            iin: emhana_domain::Iin::parse(&iin).map_err(|e| anyhow::anyhow!("{e}"))?,
+            surname: registry_person.try_get("surname")?,
+            first_name: registry_person.try_get("first_name")?,
+            patronymic: registry_person.try_get("patronymic")?,
+            birth_date: registry_person.try_get("birth_date")?,
+            sex: emhana_domain::Sex::parse(registry_person.try_get("sex")?).context("sex")?,
+            citizenship: emhana_domain::Citizenship::Citizen,
+            address: None,
+            phone: None,
+        });
+    }
+    anyhow::ensure!(
+        people.len() == args.incremental_runs * 100,
+        "only {} persons to move",
+        people.len()
+    );
+    let made_at = Utc
+        .with_ymd_and_hms(2026, 11, 20, 5, 0, 0)
+        .single()
+        .context("instant")?;
+    let mut incrementals = Vec::new();
+    let mut hlc = None;
+    for (run, batch) in people.chunks(100).enumerate() {
+        let ops: Vec<Op> = batch
+            .iter()
+            .enumerate()
+            .map(|(i, person)| {
+                let stamp = Hlc::next(hlc, made_at.timestamp_millis());
+                hlc = Some(stamp);
+                Op {
+                    id: uuid::Uuid::now_v7(),
+                    workstation: mover.workstation,
+                    actor_iin: None,
+                    made_at,
+                    hlc: stamp,
+                    body: OpBody::Attach(AttachOp {
+                        person: person.clone(),
+                        clinic_bin: home_bin.clone(),
+                        district_number: 1,
+                        ground: AttachmentGround::ChangeOfResidence,
+                        consent_given: true,
+                        application: ApplicationKey {
+                            year: 2026,
+                            number: u32::try_from(run * 100 + i + 1).unwrap_or(u32::MAX),
+                        },
+                    }),
+                }
+            })
+            .collect();
+        let request = PushRequest {
+            ops: ops.iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
+        };
+        let answer = mover_transport.push(&request).await?;
+        anyhow::ensure!(
+            answer
+                .results
+                .iter()
+                .all(|r| r.outcome == emhana_protocol::OpOutcome::Applied)
+        );
+        let started = Instant::now();
+        let report = engine.sync_once(|_| {}).await?;
+        incrementals.push(started.elapsed());
+        anyhow::ensure!(report.pulled == 100, "run {run}: pulled {}", report.pulled);
+    }
+    summary("incremental sync of 100 changes", incrementals);
+    Ok(())
+}
