@@ -291,3 +291,57 @@ async fn answers_lost_after_the_registry_committed_are_recovered_with_no_duplica
     assert_eq!(workstation.sync_overview().await?.confirmed, 3);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_workstation_killed_mid_pull_restarts_from_its_cursor_and_loses_nothing() -> Result<()> {
+    let region = Region::start(6000, kz(2026, 11, 23, 9)).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    workstation.close().await;
+    let path = dir.path().join("emhana.sqlite");
+    let sync_once = || {
+        tokio::process::Command::new(env!("CARGO_BIN_EXE_emhana-sync-once"))
+            .arg(&path)
+            .arg("100")
+            .env("EMHANA_CREDENTIAL", &credential)
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+    };
+    let applied = || local_count(&path, "SELECT first_sync_applied FROM sync_state");
+
+    // kill -9 once some pages are in
+    let mut child = sync_once()?;
+    let started = std::time::Instant::now();
+    while applied().await.unwrap_or(0) < 500 {
+        anyhow::ensure!(started.elapsed().as_secs() < 60, "the first pages never arrived");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    child.start_kill()?;
+    child.wait().await?;
+    let at_kill = applied().await?;
+    let persons = local_count(&path, "SELECT count(*) FROM person").await?;
+    assert_eq!(persons, at_kill, "each page landed whole with its cursor");
+    let bin = &region.clinic_bins()?[0];
+    let attached = region
+        .count(&format!(
+            "SELECT count(*) FROM attachment a JOIN clinic c ON c.id = a.clinic_id WHERE c.bin = '{bin}' AND a.ended_on IS NULL"
+        ))
+        .await?;
+    assert!(at_kill < attached, "killed mid-pull: {at_kill} of {attached}");
+
+    // restarted: resumes from the cursor, never from zero
+    let status = sync_once()?.wait().await?;
+    assert!(status.success());
+    assert_eq!(local_count(&path, "SELECT count(*) FROM person").await?, attached);
+    assert_eq!(applied().await?, attached, "every person applied exactly once");
+    assert_eq!(
+        local_count(&path, "SELECT count(*) FROM attachment WHERE ended_on IS NULL").await?,
+        attached
+    );
+    assert_eq!(
+        local_count(&path, "SELECT count(*) FROM (SELECT person_id FROM attachment WHERE ended_on IS NULL GROUP BY person_id HAVING count(*) > 1)").await?,
+        0
+    );
+    Ok(())
+}
