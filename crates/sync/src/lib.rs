@@ -184,6 +184,10 @@ impl<T: Transport> SyncEngine<T> {
         }
     }
 
+    /// Pulls until the feed is read. The next page is fetched while the
+    /// current one is applied (its cursor comes with the page, not from the
+    /// store), so the registry's time and the workstation's overlap; each page
+    /// is still applied, with its cursor, in order and whole.
     async fn pull_all(
         &self,
         report: &mut RoundReport,
@@ -191,28 +195,44 @@ impl<T: Transport> SyncEngine<T> {
     ) -> Result<(), SyncError> {
         let started = Instant::now();
         let first_sync = self.store.sync_overview().await?.first_sync.done_at.is_none();
+        let query = |after: Option<String>, count: bool| PullQuery {
+            after,
+            limit: Some(self.settings.pull_page),
+            count,
+        };
+        // Counting costs the registry a scan: once per round, for the first sync's progress bar.
+        let mut page = self
+            .transport
+            .pull(&query(self.store.sync_cursor().await?, first_sync))
+            .await?;
+        let mut remaining = page.remaining;
         loop {
-            let query = PullQuery {
-                after: self.store.sync_cursor().await?,
-                limit: Some(self.settings.pull_page),
-                // Counting costs the registry a scan: only for the first sync's progress bar.
-                count: first_sync,
+            let next = page.more.then(|| query(Some(page.cursor.clone()), false));
+            let fetch = async {
+                match &next {
+                    Some(next) => Some(self.transport.pull(next).await),
+                    None => None,
+                }
             };
-            let page = self.transport.pull(&query).await?;
-            self.store.apply_pull(&page, (self.clock)()).await?;
+            let (applied, fetched) = tokio::join!(self.store.apply_pull(&page, (self.clock)()), fetch);
+            applied?;
             report.pulled += page.changes.len() as u64;
             report.pages += 1;
-            let seconds_left = page.remaining.and_then(|remaining| {
+            let seconds_left = remaining.and_then(|remaining| {
                 let rate = report.pulled as f64 / started.elapsed().as_secs_f64().max(0.001);
                 (rate > 0.0).then(|| (remaining as f64 / rate).ceil() as u64)
             });
             progress(Progress::Pulling {
                 applied: report.pulled,
-                remaining: page.remaining,
+                remaining,
                 seconds_left,
             });
-            if !page.more {
-                return Ok(());
+            match fetched {
+                None => return Ok(()),
+                Some(fetched) => {
+                    page = fetched?;
+                    remaining = remaining.map(|left| left.saturating_sub(page.changes.len() as u64));
+                }
             }
         }
     }

@@ -552,7 +552,8 @@ pub(crate) async fn apply_pull(
     sqlx::query(
         "UPDATE sync_state SET cursor = ?1, last_pull_at = ?2, \
            first_sync_applied = CASE WHEN first_sync_done_at IS NULL THEN first_sync_applied + ?3 ELSE first_sync_applied END, \
-           first_sync_remaining = CASE WHEN first_sync_done_at IS NULL THEN ?4 ELSE first_sync_remaining END, \
+           first_sync_remaining = CASE WHEN first_sync_done_at IS NULL \
+             THEN coalesce(?4, max(first_sync_remaining - ?3, 0)) ELSE first_sync_remaining END, \
            first_sync_done_at = CASE WHEN first_sync_done_at IS NULL AND ?5 THEN ?2 ELSE first_sync_done_at END \
          WHERE id = 1",
     )
