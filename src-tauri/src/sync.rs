@@ -59,6 +59,17 @@ pub async fn load_credential(workstation: Uuid) -> Result<String, CommandError> 
         .map_err(|error| CommandError::new("sync.keyring", error.to_string()))?
 }
 
+/// Removes a credential that must not be kept (its enrolment was refused here).
+pub async fn forget_credential(workstation: Uuid) {
+    let removed = tauri::async_runtime::spawn_blocking(move || {
+        entry(workstation)?.delete_credential().map_err(keyring_error)
+    })
+    .await;
+    if !matches!(removed, Ok(Ok(()))) {
+        tracing::warn!(%workstation, "a refused enrolment's credential could not be removed from the keyring");
+    }
+}
+
 /// The running sync loop, if the workstation is enrolled.
 #[derive(Debug)]
 pub struct SyncService {

@@ -342,13 +342,6 @@ async fn apply_detach(
         DetachReason::Died => ("died", "died"),
         DetachReason::ClinicLiquidated => ("clinic_liquidated", "detached"),
     };
-    if detach.reason == DetachReason::Died {
-        sqlx::query("UPDATE person SET died_on = $2 WHERE id = $1")
-            .bind(person_id)
-            .bind(detach.on)
-            .execute(&mut *conn)
-            .await?;
-    }
     let ended = sqlx::query(
         "UPDATE attachment SET ended_on = greatest(started_on, $3), end_reason = $4 \
          WHERE person_id = $1 AND clinic_id = $2 AND ended_on IS NULL",
@@ -361,7 +354,15 @@ async fn apply_detach(
     .await?
     .rows_affected();
     if ended == 0 {
+        // A rejected op changes nothing, the date of death included.
         return Ok(reject(RejectGround::NotAttachedHere));
+    }
+    if detach.reason == DetachReason::Died {
+        sqlx::query("UPDATE person SET died_on = $2 WHERE id = $1")
+            .bind(person_id)
+            .bind(detach.on)
+            .execute(&mut *conn)
+            .await?;
     }
     touch_scope(
         conn,

@@ -589,6 +589,31 @@ async fn a_death_and_a_move_leave_the_clinics_scope_explicitly() -> Result<()> {
             ground: RejectGround::NotAttachedHere
         }
     );
+    // a death notice for someone attached elsewhere is refused and changes nothing
+    let elsewhere = here.op(
+        at(2026, 11, 13),
+        OpBody::Detach(DetachOp {
+            iin: person(52).iin.as_string(),
+            clinic_bin: here.bin().to_owned(),
+            on: at(2026, 11, 13).date_naive(),
+            reason: DetachReason::Died,
+        }),
+    );
+    assert_eq!(
+        here.push(&[elsewhere]).await?.results[0].outcome,
+        OpOutcome::Rejected {
+            ground: RejectGround::NotAttachedHere
+        }
+    );
+    assert_eq!(
+        registry
+            .count(&format!(
+                "SELECT count(*) FROM person WHERE iin = '{}' AND died_on IS NOT NULL",
+                person(52).iin.as_string()
+            ))
+            .await?,
+        0
+    );
     // the dead are not attached again
     let late = there.attach(
         at(2026, 11, 20),

@@ -345,3 +345,49 @@ async fn a_workstation_killed_mid_pull_restarts_from_its_cursor_and_loses_nothin
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_refused_attachment_is_undone_even_after_a_death_was_recorded_on_it() -> Result<()> {
+    let region = Region::start(600, kz(2026, 11, 23, 9)).await?;
+    let (dir_a, dir_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (polyclinic, credential_a) = region.workstation(dir_a.path(), 0).await?;
+    let (practice, credential_b) = region.workstation(dir_b.path(), 1).await?;
+    let engine_a = region.engine(&polyclinic, &credential_a, small_pages())?;
+    let engine_b = region.engine(&practice, &credential_b, small_pages())?;
+    let at = kz(2026, 11, 20, 10);
+    let child_a = polyclinic
+        .register_person(&newborn(2), None, at)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let child_b = practice
+        .register_person(&newborn(2), None, at)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    attach(&polyclinic, child_a, at).await?;
+    attach(&practice, child_b, at).await?;
+    // recorded here while offline, on the provisional attachment
+    assert!(
+        polyclinic
+            .detach(
+                child_a,
+                emhana_workstation::DetachmentReason::Died,
+                at.date_naive(),
+                None,
+                kz(2026, 11, 21, 10)
+            )
+            .await?
+    );
+    engine_b.sync_once(|_| {}).await?;
+    let report = engine_a.sync_once(|_| {}).await?;
+    assert_eq!((report.confirmed, report.rejected), (0, 2), "{report:?}");
+    assert!(polyclinic.attachment_history(child_a).await?.is_empty());
+    let grounds: Vec<_> = polyclinic
+        .needs_attention()
+        .await?
+        .into_iter()
+        .map(|item| item.ground)
+        .collect();
+    assert_eq!(grounds.len(), 2);
+    assert!(grounds.contains(&RejectGround::NotAttachedHere), "{grounds:?}");
+    Ok(())
+}

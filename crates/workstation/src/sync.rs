@@ -335,6 +335,15 @@ async fn undo_attachment(
     attachment_id: i64,
     ended_attachment_id: Option<i64>,
 ) -> Result<(), StoreError> {
+    // Later ops that point at it (a death recorded meanwhile) keep their own record.
+    sqlx::query(
+        "UPDATE outbox SET attachment_id = CASE WHEN attachment_id = ?1 THEN NULL ELSE attachment_id END, \
+         ended_attachment_id = CASE WHEN ended_attachment_id = ?1 THEN NULL ELSE ended_attachment_id END \
+         WHERE attachment_id = ?1 OR ended_attachment_id = ?1",
+    )
+    .bind(attachment_id)
+    .execute(&mut *conn)
+    .await?;
     sqlx::query("DELETE FROM attachment WHERE id = ?1")
         .bind(attachment_id)
         .execute(&mut *conn)

@@ -47,10 +47,15 @@ pub async fn enrol(
             emhana_sync::TransportError::Offline(_) => CommandError::new("sync.offline", error.to_string()),
             _ => CommandError::new("sync.refused", error.to_string()),
         })?;
-    store
-        .save_enrolment(&registry_url, &enrolment, state.clock.now())
-        .await?;
+    // The keyring first: a database that says "enrolled" always has its credential.
     crate::sync::save_credential(enrolment.workstation, enrolment.credential.clone()).await?;
+    if let Err(error) = store
+        .save_enrolment(&registry_url, &enrolment, state.clock.now())
+        .await
+    {
+        crate::sync::forget_credential(enrolment.workstation).await;
+        return Err(error.into());
+    }
     state
         .sync
         .start(store.clone(), &registry_url, &enrolment.credential, state.clock)?;
