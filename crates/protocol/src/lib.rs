@@ -179,8 +179,19 @@ pub struct PullResponse {
     pub cursor: String,
     /// Whether more changes are ready now.
     pub more: bool,
+    /// Changes exist that are not readable yet (written by transactions still
+    /// running on the registry): the feed is not read to its end; pull again soon.
+    #[serde(default)]
+    pub held_back: bool,
     /// Changes after `cursor`, when asked for.
     pub remaining: Option<u64>,
+}
+
+impl PullResponse {
+    /// Whether this page reaches the end of the feed as it stands.
+    pub fn is_last(&self) -> bool {
+        !self.more && !self.held_back
+    }
 }
 
 /// One entry of the clinic's change feed: the latest state of one person in

@@ -24,7 +24,30 @@ pub async fn pull(
         Some(cursor) => parse_cursor(cursor)?,
     };
     let limit = query.limit.unwrap_or(1000).clamp(1, MAX_CHANGES_PER_PULL);
-    // One snapshot for the rows and the count.
+    // A push commits within milliseconds: when the page is short because
+    // changes are held back by transactions still running, wait a little for
+    // them rather than answer "nothing" and have the workstation come back.
+    let started = std::time::Instant::now();
+    loop {
+        let page = read_page(pool, workstation, query, (after_xid, after_seq), limit).await?;
+        if !page.held_back || page.more || started.elapsed() >= HOLD_BACK_WAIT {
+            return Ok(page);
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
+/// How long a pull waits for transactions that hold changes back.
+const HOLD_BACK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+async fn read_page(
+    pool: &PgPool,
+    workstation: &Workstation,
+    query: &PullQuery,
+    (after_xid, after_seq): (u64, i64),
+    limit: u32,
+) -> Result<PullResponse, RegistryError> {
+    // One snapshot for the rows, the held-back check and the count.
     let mut tx = pool.begin().await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         .execute(&mut *tx)
@@ -82,6 +105,15 @@ pub async fn pull(
         changes.push(change);
     }
     let more = rows.len() == limit as usize;
+    // The watermark is cluster-wide: any transaction older than these rows holds them back.
+    let held_back: bool = !more
+        && sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM scope_change s WHERE s.clinic_id = $1 \
+             AND s.xid >= pg_snapshot_xmin(pg_current_snapshot()))",
+        )
+        .bind(workstation.clinic_id)
+        .fetch_one(&mut *tx)
+        .await?;
     let remaining = if query.count {
         let count: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM scope_change s WHERE s.clinic_id = $1 AND (s.xid, s.seq) > ($2::text::xid8, $3)",
@@ -100,6 +132,7 @@ pub async fn pull(
         changes,
         cursor: format!("{}:{}", cursor.0, cursor.1),
         more,
+        held_back,
         remaining,
     })
 }

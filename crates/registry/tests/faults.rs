@@ -72,6 +72,10 @@ async fn a_change_committed_late_is_read_after_the_cursor_not_skipped() -> Resul
         "nothing is read past a transaction still running: {while_open:?}"
     );
     assert_eq!(while_open.cursor, start.cursor);
+    assert!(
+        while_open.held_back,
+        "the workstation is told the feed is not read to its end"
+    );
     early.commit().await?;
     let after = client.pull(Some(&start.cursor), 100, false).await?;
     let iins: Vec<String> = after
