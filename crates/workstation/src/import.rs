@@ -258,11 +258,11 @@ pub(crate) async fn households(
     Ok(person_rows.len())
 }
 
-/// A folded search key and the person it finds.
-type SearchKey = (String, i64);
-
-/// The words and the phrase search reads for each person.
-fn search_keys<'a>(persons: impl Iterator<Item = (i64, &'a Person)>) -> (Vec<SearchKey>, Vec<SearchKey>) {
+/// Writes the words and the phrase search reads for each person.
+pub(crate) async fn insert_search_keys<'a>(
+    conn: &mut SqliteConnection,
+    persons: impl Iterator<Item = (i64, &'a Person)>,
+) -> Result<(), StoreError> {
     let mut words: Vec<(String, i64)> = Vec::new();
     let mut phrases: Vec<(String, i64)> = Vec::new();
     for (id, person) in persons {
@@ -273,56 +273,6 @@ fn search_keys<'a>(persons: impl Iterator<Item = (i64, &'a Person)>) -> (Vec<Sea
         own.dedup();
         words.extend(own.into_iter().map(|w| (w, id)));
     }
-    (words, phrases)
-}
-
-/// Keeps the persons' search keys aside until the first sync ends (see
-/// migration 0004); [`index_staged_search_keys`] moves them in key order.
-pub(crate) async fn stage_search_keys<'a>(
-    conn: &mut SqliteConnection,
-    persons: impl Iterator<Item = (i64, &'a Person)>,
-) -> Result<(), StoreError> {
-    let (words, phrases) = search_keys(persons);
-    for (phrase, rows) in [(0, &words), (1, &phrases)] {
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut insert: QueryBuilder<Sqlite> =
-                QueryBuilder::new("INSERT INTO first_sync_name_key (phrase, key, person_id) ");
-            insert.push_values(chunk, |mut row, (key, id)| {
-                row.push_bind(phrase).push_bind(key).push_bind(*id);
-            });
-            insert.build().execute(&mut *conn).await?;
-        }
-    }
-    Ok(())
-}
-
-/// Moves the staged search keys into the search indexes, sorted, so each
-/// B-tree grows at its end instead of at random places.
-pub(crate) async fn index_staged_search_keys(conn: &mut SqliteConnection) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT OR IGNORE INTO person_name_word (word, person_id) \
-         SELECT key, person_id FROM first_sync_name_key WHERE phrase = 0 ORDER BY key, person_id",
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT OR IGNORE INTO person_name_phrase (phrase, person_id) \
-         SELECT key, person_id FROM first_sync_name_key WHERE phrase = 1 ORDER BY key, person_id",
-    )
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM first_sync_name_key")
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
-}
-
-/// Writes the words and the phrase search reads for each person.
-pub(crate) async fn insert_search_keys<'a>(
-    conn: &mut SqliteConnection,
-    persons: impl Iterator<Item = (i64, &'a Person)>,
-) -> Result<(), StoreError> {
-    let (words, phrases) = search_keys(persons);
     for (table, column, rows) in [
         ("person_name_word", "word", &words),
         ("person_name_phrase", "phrase", &phrases),

@@ -18,7 +18,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::error::StoreError;
-use crate::import::{index_staged_search_keys, insert_search_keys, stage_search_keys};
+use crate::import::insert_search_keys;
 
 const ROWS_PER_STATEMENT: usize = 400;
 
@@ -422,10 +422,6 @@ pub(crate) async fn apply_pull(
         .fetch_optional(&mut *tx)
         .await?;
     let home = home.ok_or(StoreError::NoHomeClinic)?;
-    let first_sync: bool =
-        sqlx::query_scalar("SELECT first_sync_done_at IS NULL FROM sync_state WHERE id = 1")
-            .fetch_one(&mut *tx)
-            .await?;
     let districts: HashMap<u32, i64> =
         sqlx::query_as::<_, (u32, i64)>("SELECT number, id FROM district WHERE clinic_id = ?1")
             .bind(home)
@@ -499,12 +495,7 @@ pub(crate) async fn apply_pull(
                 .push_bind(*died_on);
         });
         insert.build().execute(&mut *tx).await?;
-        let keys = chunk.iter().map(|(id, person, ..)| (*id, *person));
-        if first_sync {
-            stage_search_keys(&mut tx, keys).await?;
-        } else {
-            insert_search_keys(&mut tx, keys).await?;
-        }
+        insert_search_keys(&mut tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
 
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on, ended_on, end_reason) ",
@@ -567,9 +558,6 @@ pub(crate) async fn apply_pull(
         applied.left += 1;
     }
 
-    if first_sync && page.is_last() {
-        index_staged_search_keys(&mut tx).await?;
-    }
     sqlx::query(
         "UPDATE sync_state SET cursor = ?1, last_pull_at = ?2, \
            first_sync_applied = CASE WHEN first_sync_done_at IS NULL THEN first_sync_applied + ?3 ELSE first_sync_applied END, \
@@ -631,7 +619,7 @@ async fn update_person(
             person.patronymic.clone(),
         )
     {
-        for table in ["person_name_word", "person_name_phrase", "first_sync_name_key"] {
+        for table in ["person_name_word", "person_name_phrase"] {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "DELETE FROM {table} WHERE person_id = ?1"
             )))
