@@ -556,10 +556,10 @@ async fn districts(
     clinic_id: i64,
 ) -> Result<Vec<(i64, u32, DistrictKind, Option<String>)>, StoreError> {
     let rows: Vec<DistrictRow> = sqlx::query_as(
-        "SELECT d.id, d.number, d.kind, \
-         (SELECT s.surname || ' ' || s.first_name || coalesce(' ' || s.patronymic, '') FROM staff s \
+        concat!("SELECT d.id, d.number, d.kind, \
+         (SELECT ", full_name_sql!("s"), " FROM staff s \
           WHERE s.district_id = d.id AND s.role IN ('district_doctor', 'feldsher') ORDER BY s.role, s.id LIMIT 1) AS doctor \
-         FROM district d WHERE d.clinic_id = ?1 ORDER BY d.number",
+         FROM district d WHERE d.clinic_id = ?1 ORDER BY d.number"),
     )
     .bind(clinic_id)
     .fetch_all(&mut *conn)
@@ -608,8 +608,8 @@ pub(crate) async fn options(
     .fetch_optional(&mut *conn)
     .await?;
     let registrars: Vec<StaffOption> = sqlx::query_as(
-        "SELECT id, surname || ' ' || first_name || coalesce(' ' || patronymic, '') AS full_name FROM staff \
-         WHERE clinic_id = ?1 AND role IN ('registrar', 'feldsher', 'head') ORDER BY role = 'registrar' DESC, surname, id",
+        concat!("SELECT id, ", full_name_sql!(), " AS full_name FROM staff \
+         WHERE clinic_id = ?1 AND role IN ('registrar', 'feldsher', 'head') ORDER BY role = 'registrar' DESC, surname, id"),
     )
     .bind(clinic.id)
     .fetch_all(&mut *conn)
@@ -654,10 +654,12 @@ pub(crate) async fn apply(
     let registrar: Option<String> = match form.registrar_id {
         None => None,
         Some(id) => {
-            sqlx::query_scalar(
-                "SELECT surname || ' ' || first_name || coalesce(' ' || patronymic, '') FROM staff \
-             WHERE id = ?1 AND clinic_id = ?2",
-            )
+            sqlx::query_scalar(concat!(
+                "SELECT ",
+                full_name_sql!(),
+                " FROM staff \
+             WHERE id = ?1 AND clinic_id = ?2"
+            ))
             .bind(id)
             .bind(clinic.id)
             .fetch_optional(&mut *tx)
@@ -996,13 +998,13 @@ struct DocumentRow {
 
 async fn document_row(conn: &mut SqliteConnection, application_id: i64) -> Result<DocumentRow, StoreError> {
     sqlx::query_as(
-        "SELECT c.name_kk, c.name_ru, c.bin, c.address AS clinic_address, c.phone AS clinic_phone, c.hours, \
+        concat!("SELECT c.name_kk, c.name_ru, c.bin, c.address AS clinic_address, c.phone AS clinic_phone, c.hours, \
          a.year, a.number, a.submitted_at, a.decided_at, a.channel, a.ground, a.status, a.refusal_ground, \
          a.registry_confirmed_at, p.surname, p.first_name, p.patronymic, p.iin, p.birth_date, p.settlement, p.street, \
          p.house, p.apartment, d.id AS district_id, d.number AS district_number, d.kind AS district_kind, \
-         s.surname || ' ' || s.first_name || coalesce(' ' || s.patronymic, '') AS registrar \
+         ", full_name_sql!("s"), " AS registrar \
          FROM attachment_application a JOIN clinic c ON c.id = a.clinic_id JOIN person p ON p.id = a.person_id \
-         JOIN district d ON d.id = a.district_id JOIN staff s ON s.id = a.registrar_id WHERE a.id = ?1",
+         JOIN district d ON d.id = a.district_id JOIN staff s ON s.id = a.registrar_id WHERE a.id = ?1"),
     )
     .bind(application_id)
     .fetch_optional(&mut *conn)
@@ -1057,10 +1059,12 @@ pub(crate) async fn application_document(
             campaign: rules(&mut conn).await?.campaign(decided_on.year()),
         },
         ("attached", _) => {
-            let staff: Vec<(String, String)> = sqlx::query_as(
-                "SELECT role, surname || ' ' || first_name || coalesce(' ' || patronymic, '') FROM staff \
-                 WHERE district_id = ?1 ORDER BY id",
-            )
+            let staff: Vec<(String, String)> = sqlx::query_as(concat!(
+                "SELECT role, ",
+                full_name_sql!(),
+                " FROM staff \
+                 WHERE district_id = ?1 ORDER BY id"
+            ))
             .bind(row.district_id)
             .fetch_all(&mut *conn)
             .await?;
@@ -1113,9 +1117,9 @@ pub(crate) async fn consent_document(
     let mut conn = pool.acquire().await?;
     let row = document_row(&mut conn, application_id).await?;
     let consent: (bool, Option<NaiveDate>, bool, bool, bool, String, DateTime<Utc>, String, String) = sqlx::query_as(
-        "SELECT k.given, k.valid_until, k.third_parties, k.cross_border, k.publication, k.data_list, k.recorded_at, \
-         s.surname || ' ' || s.first_name || coalesce(' ' || s.patronymic, ''), k.operator_bin \
-         FROM personal_data_consent k JOIN staff s ON s.id = k.recorded_by WHERE k.application_id = ?1",
+        concat!("SELECT k.given, k.valid_until, k.third_parties, k.cross_border, k.publication, k.data_list, k.recorded_at, \
+         ", full_name_sql!("s"), ", k.operator_bin \
+         FROM personal_data_consent k JOIN staff s ON s.id = k.recorded_by WHERE k.application_id = ?1"),
     )
     .bind(application_id)
     .fetch_optional(&mut *conn)

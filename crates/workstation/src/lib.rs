@@ -8,6 +8,24 @@
 //! absent, refused (never overwritten) when it is unreadable or from a newer
 //! Emhana, backed up before a migration, and kept in WAL mode.
 
+/// SQL for a full name as `domain::full_name` writes it ("Surname First
+/// Patronymic"), of the rows aliased `$alias`, or of the only table queried.
+macro_rules! full_name_sql {
+    () => {
+        "surname || ' ' || first_name || coalesce(' ' || patronymic, '')"
+    };
+    ($alias:literal) => {
+        concat!(
+            $alias,
+            ".surname || ' ' || ",
+            $alias,
+            ".first_name || coalesce(' ' || ",
+            $alias,
+            ".patronymic, '')"
+        )
+    };
+}
+
 mod attachment;
 mod card;
 mod error;
