@@ -444,6 +444,14 @@ pub(crate) async fn apply_pull(
     }
 
     // Which persons are already here, by IIN, read in batches.
+    // Where a page's time goes, for the log (see docs/benchmarks.md).
+    let mut timing = [std::time::Duration::ZERO; 5];
+    let mut mark = std::time::Instant::now();
+    let mut lap = |slot: usize| {
+        let now = std::time::Instant::now();
+        timing[slot] += now - mark;
+        mark = now;
+    };
     let mut known: HashMap<String, i64> = HashMap::new();
     for chunk in persons.chunks(ROWS_PER_STATEMENT) {
         let mut select: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT iin, id FROM person WHERE iin IN (");
@@ -456,6 +464,7 @@ pub(crate) async fn apply_pull(
         known.extend(rows);
     }
 
+    lap(0);
     // New persons: inserted in batches with their search keys and attachments (the first sync).
     let mut next_id: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM person")
         .fetch_one(&mut *tx)
@@ -495,7 +504,9 @@ pub(crate) async fn apply_pull(
                 .push_bind(*died_on);
         });
         insert.build().execute(&mut *tx).await?;
+        lap(1);
         insert_search_keys(&mut tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
+        lap(2);
 
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on, ended_on, end_reason) ",
@@ -515,6 +526,7 @@ pub(crate) async fn apply_pull(
                 .push_bind(attachment.ended_on.map(|_| "attached_elsewhere"));
         });
         insert.build().execute(&mut *tx).await?;
+        lap(3);
     }
     applied.persons_added = new_rows.len();
 
@@ -573,7 +585,19 @@ pub(crate) async fn apply_pull(
     .bind(page.is_last())
     .execute(&mut *tx)
     .await?;
+    lap(0);
     tx.commit().await?;
+    lap(4);
+    let ms = |slot: usize| timing[slot].as_secs_f64() * 1e3;
+    tracing::debug!(
+        changes = page.changes.len(),
+        lookups_and_updates_ms = ms(0),
+        persons_ms = ms(1),
+        search_keys_ms = ms(2),
+        attachments_ms = ms(3),
+        commit_ms = ms(4),
+        "feed page applied"
+    );
     Ok(applied)
 }
 

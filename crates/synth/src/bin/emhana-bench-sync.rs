@@ -138,6 +138,11 @@ fn summary(name: &str, mut samples: Vec<Duration>) {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    // RUST_LOG=emhana_workstation::sync=debug shows where each page's time goes.
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
     let url = std::env::var("EMHANA_TEST_DATABASE_URL").context("run under scripts/throwaway-postgres.sh")?;
     let admin = sqlx::postgres::PgConnectOptions::from_str(&url)?;
     let maintenance = sqlx::PgPool::connect_with(admin.clone()).await?;
