@@ -67,7 +67,9 @@ async fn start_app(
         .arg(DRIVER_PORT.to_string())
         .env("EMHANA_DATA_DIR", data)
         // printing saves the PDF; no system viewer is opened under test
-        .env("EMHANA_NO_VIEWER", "1");
+        .env("EMHANA_NO_VIEWER", "1")
+        // rounds only at enrolment and on "sync now": the test decides who reaches the registry first
+        .env("EMHANA_SYNC_INTERVAL_SECS", "3600");
     if let Some(now) = now {
         command.env("EMHANA_NOW", now);
     }
