@@ -100,6 +100,20 @@ struct Bound {
     attached_since: Option<NaiveDate>,
 }
 
+/// Binds ?1–?6 of [`attached_on_filter!`] from a [`Bound`], the same for the
+/// count and for the rows.
+macro_rules! bind_filter {
+    ($query:expr, $bound:expr) => {
+        $query
+            .bind($bound.today)
+            .bind($bound.district_id)
+            .bind($bound.sex)
+            .bind($bound.born_on_or_before)
+            .bind($bound.born_after)
+            .bind($bound.attached_since)
+    };
+}
+
 fn bind(filter: &RegisterFilter, today: NaiveDate) -> Bound {
     let (born_on_or_before, born_after) = match filter.age_group {
         Some(group) => {
@@ -124,13 +138,7 @@ async fn rows(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<RegisterRow>, StoreError> {
-    let mut rows: Vec<RegisterRow> = sqlx::query_as(ROWS)
-        .bind(bound.today)
-        .bind(bound.district_id)
-        .bind(bound.sex)
-        .bind(bound.born_on_or_before)
-        .bind(bound.born_after)
-        .bind(bound.attached_since)
+    let mut rows: Vec<RegisterRow> = bind_filter!(sqlx::query_as(ROWS), bound)
         .bind(limit)
         .bind(offset)
         .fetch_all(pool)
@@ -149,13 +157,7 @@ pub(crate) async fn page(
 ) -> Result<RegisterPage, StoreError> {
     let bound = bind(filter, today);
     const COUNT: &str = concat!("SELECT count(*) ", attached_on_filter!());
-    let total: i64 = sqlx::query_scalar(COUNT)
-        .bind(bound.today)
-        .bind(bound.district_id)
-        .bind(bound.sex)
-        .bind(bound.born_on_or_before)
-        .bind(bound.born_after)
-        .bind(bound.attached_since)
+    let total: i64 = bind_filter!(sqlx::query_scalar(COUNT), bound)
         .fetch_one(pool)
         .await?;
     let rows = rows(pool, &bound, i64::from(REGISTER_PAGE), i64::from(offset)).await?;
