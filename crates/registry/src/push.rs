@@ -228,7 +228,7 @@ async fn apply_attach(
     };
     let (person_id, died_on) = lock_or_insert(conn, &attach.person).await?;
     let rows = sqlx::query(
-        "SELECT a.id, c.bin, a.district_id, d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on \
+        "SELECT a.id, a.clinic_id, c.bin, a.district_id, d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on \
          FROM attachment a JOIN clinic c ON c.id = a.clinic_id LEFT JOIN district d ON d.id = a.district_id \
          WHERE a.person_id = $1 ORDER BY a.started_on, a.id",
     )
@@ -240,7 +240,7 @@ async fn apply_attach(
     let mut district_numbers = Vec::with_capacity(rows.len());
     for row in &rows {
         let ground: String = row.try_get("ground")?;
-        ids.push(row.try_get::<i64, _>("id")?);
+        ids.push((row.try_get::<i64, _>("id")?, row.try_get::<i64, _>("clinic_id")?));
         district_numbers.push(row.try_get::<Option<i32>, _>("district_number")?);
         history.push(PastAttachment {
             clinic_bin: row.try_get("bin")?,
@@ -284,6 +284,7 @@ async fn apply_attach(
     };
     if let Some(index) = ends {
         let previous = &history[index];
+        let (previous_id, previous_clinic) = ids[index];
         let same_clinic = previous.clinic_bin == workstation.clinic_bin;
         let reason = if same_clinic {
             "changed_district"
@@ -294,16 +295,12 @@ async fn apply_attach(
         sqlx::query(
             "UPDATE attachment SET ended_on = greatest(started_on, $2), end_reason = $3 WHERE id = $1 AND ended_on IS NULL",
         )
-        .bind(ids[index])
+        .bind(previous_id)
         .bind(effective_on)
         .bind(reason)
         .execute(&mut *conn)
         .await?;
         if !same_clinic {
-            let previous_clinic: i64 = sqlx::query_scalar("SELECT clinic_id FROM attachment WHERE id = $1")
-                .bind(ids[index])
-                .fetch_one(&mut *conn)
-                .await?;
             touch_scope(
                 conn,
                 previous_clinic,

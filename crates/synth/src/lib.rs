@@ -698,18 +698,9 @@ pub async fn seed_registry(
     config: SynthConfig,
     mut progress: impl FnMut(usize),
 ) -> Result<LoadSummary, SeedError> {
-    use emhana_registry::seed::{PopulationRecord, SeedAttachment, load_population};
+    use emhana_registry::seed::{PopulationRecord, load_population};
     let mut synth = Synth::new(config)?;
-    for clinic in synth.clinics() {
-        let record = emhana_registry::clinics::ClinicRecord {
-            bin: clinic.bin.as_string(),
-            name_kk: clinic.name_kk.clone(),
-            name_ru: clinic.name_ru.clone(),
-            kind: clinic.kind,
-            districts: clinic.districts.iter().map(|d| (d.number, d.kind)).collect(),
-        };
-        emhana_registry::clinics::upsert_clinic(pool, &record).await?;
-    }
+    seed_registry_clinics(pool, synth.clinics()).await?;
     let mut persons = 0;
     loop {
         let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH * 5)?;
@@ -726,12 +717,12 @@ pub async fn seed_registry(
                     .enumerate()
                     .map(move |(index, person)| PopulationRecord {
                         person,
-                        attachment: attachments.get(index).cloned().flatten().map(|a| SeedAttachment {
-                            clinic_bin: a.clinic_bin.as_string(),
-                            district_number: a.district_number,
-                            ground: a.ground,
-                            decided_on: a.decided_on,
-                        }),
+                        attachment: attachments
+                            .get(index)
+                            .cloned()
+                            .flatten()
+                            .as_ref()
+                            .map(seed_attachment),
                     })
             })
             .collect();
@@ -743,6 +734,34 @@ pub async fn seed_registry(
         clinics: synth.clinics().len(),
         persons,
     })
+}
+
+/// Adds the clinics and their districts to the registry.
+pub async fn seed_registry_clinics(
+    pool: &sqlx::PgPool,
+    clinics: &[ClinicRecord],
+) -> Result<(), emhana_registry::RegistryError> {
+    for clinic in clinics {
+        let record = emhana_registry::clinics::ClinicRecord {
+            bin: clinic.bin.as_string(),
+            name_kk: clinic.name_kk.clone(),
+            name_ru: clinic.name_ru.clone(),
+            kind: clinic.kind,
+            districts: clinic.districts.iter().map(|d| (d.number, d.kind)).collect(),
+        };
+        emhana_registry::clinics::upsert_clinic(pool, &record).await?;
+    }
+    Ok(())
+}
+
+/// An attachment in force, as the registry loads it.
+pub fn seed_attachment(attachment: &AttachmentRecord) -> emhana_registry::seed::SeedAttachment {
+    emhana_registry::seed::SeedAttachment {
+        clinic_bin: attachment.clinic_bin.as_string(),
+        district_number: attachment.district_number,
+        ground: attachment.ground,
+        decided_on: attachment.decided_on,
+    }
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -46,19 +46,7 @@ async fn seed_one_clinic(pool: &sqlx::PgPool, config: SynthConfig) -> Result<()>
     use emhana_registry::seed::{PopulationRecord, SeedAttachment, load_population};
     let mut synth = Synth::new(config)?;
     let clinics = synth.clinics().to_vec();
-    for clinic in &clinics {
-        emhana_registry::clinics::upsert_clinic(
-            pool,
-            &emhana_registry::clinics::ClinicRecord {
-                bin: clinic.bin.as_string(),
-                name_kk: clinic.name_kk.clone(),
-                name_ru: clinic.name_ru.clone(),
-                kind: clinic.kind,
-                districts: clinic.districts.iter().map(|d| (d.number, d.kind)).collect(),
-            },
-        )
-        .await?;
-    }
+    emhana_synth::seed_registry_clinics(pool, &clinics).await?;
     let home = &clinics[0];
     let neighbour = clinics[1].bin;
     loop {
@@ -71,12 +59,7 @@ async fn seed_one_clinic(pool: &sqlx::PgPool, config: SynthConfig) -> Result<()>
             for (index, person) in household.members.into_iter().enumerate() {
                 let attachment = household.attachments.get(index).cloned().flatten();
                 let seeded = match attachment {
-                    Some(a) if a.clinic_bin == neighbour => SeedAttachment {
-                        clinic_bin: a.clinic_bin.as_string(),
-                        district_number: a.district_number,
-                        ground: a.ground,
-                        decided_on: a.decided_on,
-                    },
+                    Some(a) if a.clinic_bin == neighbour => emhana_synth::seed_attachment(&a),
                     _ => SeedAttachment {
                         clinic_bin: home.bin.as_string(),
                         district_number: home.districts[records.len() % home.districts.len()].number,
