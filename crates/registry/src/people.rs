@@ -125,49 +125,71 @@ pub(crate) async fn attachment_rules(conn: &mut PgConnection) -> Result<Attachme
     })
 }
 
-/// Inserts the person when the registry does not know the IIN yet (the
-/// state database's data wins over what was typed at a window), then locks
-/// the person's row: every change to one person's attachments is serialized.
-pub(crate) async fn lock_or_insert(
+/// Inserts the persons whose IINs the registry does not know yet (the state
+/// database's data wins over what was typed at a window), in IIN order: two
+/// transactions inserting the same new persons then wait for each other in
+/// the same order instead of deadlocking. Returns how many were new.
+pub(crate) async fn insert_persons(
     conn: &mut PgConnection,
-    person: &Person,
-) -> Result<(i64, Option<NaiveDate>), RegistryError> {
-    let address = person.address.as_ref();
-    sqlx::query(
-        "INSERT INTO person (iin, surname, first_name, patronymic, birth_date, sex, citizenship, \
-                             settlement, street, house, apartment, phone) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (iin) DO NOTHING",
+    persons: &[&Person],
+) -> Result<u64, RegistryError> {
+    let mut columns: [Vec<Option<String>>; 11] = Default::default();
+    let mut birth_dates = Vec::with_capacity(persons.len());
+    for p in persons {
+        let address = p.address.as_ref();
+        let values = [
+            Some(p.iin.as_string()),
+            Some(p.surname.clone()),
+            Some(p.first_name.clone()),
+            p.patronymic.clone(),
+            Some(p.sex.as_str().to_owned()),
+            Some(p.citizenship.as_str().to_owned()),
+            address.map(|a| a.settlement.clone()),
+            address.map(|a| a.street.clone()),
+            address.map(|a| a.house.clone()),
+            address.and_then(|a| a.apartment.clone()),
+            p.phone.clone(),
+        ];
+        for (column, value) in columns.iter_mut().zip(values) {
+            column.push(value);
+        }
+        birth_dates.push(p.birth_date);
+    }
+    let [
+        iins,
+        surnames,
+        first_names,
+        patronymics,
+        sexes,
+        citizenships,
+        settlements,
+        streets,
+        houses,
+        apartments,
+        phones,
+    ] = columns;
+    Ok(sqlx::query(
+        "INSERT INTO person (iin, surname, first_name, patronymic, sex, citizenship, settlement, street, house, \
+                             apartment, phone, birth_date) \
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
+                              $8::text[], $9::text[], $10::text[], $11::text[], $12::date[]) AS t (iin) \
+         ORDER BY iin ON CONFLICT (iin) DO NOTHING",
     )
-    .bind(person.iin.as_string())
-    .bind(&person.surname)
-    .bind(&person.first_name)
-    .bind(&person.patronymic)
-    .bind(person.birth_date)
-    .bind(person.sex.as_str())
-    .bind(person.citizenship.as_str())
-    .bind(address.map(|a| a.settlement.as_str()))
-    .bind(address.map(|a| a.street.as_str()))
-    .bind(address.map(|a| a.house.as_str()))
-    .bind(address.and_then(|a| a.apartment.as_deref()))
-    .bind(&person.phone)
-    .execute(&mut *conn)
-    .await?;
-    lock(conn, &person.iin.as_string())
-        .await?
-        .ok_or(RegistryError::NotFound)
-}
-
-/// Locks a known person's row by IIN.
-pub(crate) async fn lock(
-    conn: &mut PgConnection,
-    iin: &str,
-) -> Result<Option<(i64, Option<NaiveDate>)>, RegistryError> {
-    Ok(
-        sqlx::query_as("SELECT id, died_on FROM person WHERE iin = $1 FOR UPDATE")
-            .bind(iin)
-            .fetch_optional(conn)
-            .await?,
-    )
+    .bind(&iins)
+    .bind(&surnames)
+    .bind(&first_names)
+    .bind(&patronymics)
+    .bind(&sexes)
+    .bind(&citizenships)
+    .bind(&settlements)
+    .bind(&streets)
+    .bind(&houses)
+    .bind(&apartments)
+    .bind(&phones)
+    .bind(&birth_dates)
+    .execute(conn)
+    .await?
+    .rows_affected())
 }
 
 /// Puts the person at the end of the clinic's change feed: in its scope, or

@@ -1,26 +1,32 @@
-//! Push: applying a workstation's ops, each on its own, exactly once.
+//! Push: applying a workstation's ops, each exactly once.
 //!
-//! Each op runs in its own transaction whose first statement claims the op's
-//! id in `op_log`. A repeat of an op already answered (a retry after a lost
+//! A push runs in one transaction (one commit, not one per op: the disk's
+//! flush is what a push waits for). Each op's first statement claims its id in
+//! `op_log`; a repeat of an op already answered (a retry after a lost
 //! response, the same op sent three times) finds the claim and gets the stored
-//! answer; a repeat racing the first waits on the claim's unique key until the
-//! first commits. The effect and the answer commit together, so a crash
-//! leaves either both or neither.
+//! answer, and a repeat racing the first waits on the claim's unique key until
+//! the first commits. Effects and answers commit together, so a crash leaves
+//! either the whole push or none of it, and the workstation sends it again.
+//! One op refused on the rules never blocks the others: a refusal is an
+//! answer, not an error. Two pushes that lock the same persons in opposite
+//! order deadlock; PostgreSQL aborts one, and it is run again from the start.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, Utc};
-use emhana_domain::attachment::{AttachmentCase, AttachmentCaseError, Decision, PastAttachment, decide};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use emhana_domain::attachment::{
+    AttachmentCase, AttachmentCaseError, AttachmentRules, Decision, PastAttachment, decide,
+};
 use emhana_protocol::{
-    AttachOp, BookOp, CancelBookingOp, DetachOp, DetachReason, MAX_OPS_PER_PUSH, Op, OpBody, OpOutcome,
-    OpResult, PushRequest, PushResponse, RejectGround,
+    AttachOp, AttachmentState, BookOp, CancelBookingOp, DetachOp, DetachReason, MAX_OPS_PER_PUSH, Op, OpBody,
+    OpOutcome, OpResult, PushRequest, PushResponse, RejectGround,
 };
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::RegistryError;
 use crate::auth::Workstation;
-use crate::people::{attachment_rules, attachment_state, lock, lock_or_insert, touch_scope};
+use crate::people::{attachment_columns, attachment_from_row, attachment_rules, insert_persons, touch_scope};
 
 /// How far ahead of the registry's clock an op's `made_at` may be: PCs' clocks drift.
 pub const CLOCK_TOLERANCE_MINUTES: i64 = 10;
@@ -75,11 +81,88 @@ pub async fn push(
             }),
         }
     }
+    let mut attempt = 0;
+    loop {
+        match apply_all(pool, workstation, &incoming, now).await {
+            Err(RegistryError::Database(error)) if attempt < MAX_ATTEMPTS && is_transient(&error) => {
+                attempt += 1;
+                tracing::debug!(%error, attempt, "push run again");
+                let pause = rand::random_range(1..=10 * attempt);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+            }
+            done => return done,
+        }
+    }
+}
+
+/// How many times a push is run again after a deadlock.
+const MAX_ATTEMPTS: u64 = 5;
+
+/// A deadlock or a serialization failure: nothing was written, running the
+/// push again may succeed.
+fn is_transient(error: &sqlx::Error) -> bool {
+    error
+        .as_database_error()
+        .and_then(|error| error.code())
+        .is_some_and(|code| code == "40P01" || code == "40001")
+}
+
+async fn apply_all(
+    pool: &PgPool,
+    workstation: &Workstation,
+    incoming: &[Incoming],
+    now: DateTime<Utc>,
+) -> Result<PushResponse, RegistryError> {
+    let mut tx = pool.begin().await?;
+    // The push's persons are added when new and then locked, each step in
+    // IIN order: two pushes touching the same persons then wait for each
+    // other instead of deadlocking.
+    let mut new_persons: Vec<&emhana_domain::Person> = incoming
+        .iter()
+        .filter_map(|item| match item {
+            Incoming::Op(op) => match &op.body {
+                OpBody::Attach(attach) => Some(&attach.person),
+                _ => None,
+            },
+            Incoming::Malformed { .. } => None,
+        })
+        .collect();
+    new_persons.sort_by_key(|person| person.iin.as_string());
+    new_persons.dedup_by_key(|person| person.iin.as_string());
+    if !new_persons.is_empty() {
+        insert_persons(&mut tx, &new_persons).await?;
+    }
+    let mut iins: Vec<String> = incoming
+        .iter()
+        .filter_map(|item| match item {
+            Incoming::Op(op) => Some(op.body.person_iin()),
+            Incoming::Malformed { .. } => None,
+        })
+        .collect();
+    iins.sort_unstable();
+    iins.dedup();
+    let known: HashMap<String, (i64, Option<NaiveDate>)> =
+        sqlx::query_as::<_, (String, i64, Option<NaiveDate>)>(
+            "SELECT iin, id, died_on FROM person WHERE iin = ANY($1) ORDER BY iin FOR UPDATE",
+        )
+        .bind(&iins)
+        .fetch_all(&mut *tx)
+        .await?
+        .into_iter()
+        .map(|(iin, id, died_on)| (iin, (id, died_on)))
+        .collect();
+    let mut context = PushContext {
+        known,
+        districts: HashMap::new(),
+        rules: None,
+        now,
+    };
+    let mut decided: Vec<(Uuid, serde_json::Value)> = Vec::with_capacity(incoming.len());
     let mut results: Vec<OpResult> = Vec::with_capacity(incoming.len());
     // The same id twice in one push is one op: answer it once, repeat the answer.
     let mut answered: HashMap<Uuid, usize> = HashMap::new();
     for item in incoming {
-        let id = match &item {
+        let id = match item {
             Incoming::Op(op) => op.id,
             Incoming::Malformed { id, .. } => *id,
         };
@@ -89,12 +172,22 @@ pub async fn push(
             continue;
         }
         let result = match item {
-            Incoming::Op(op) => apply(pool, workstation, &op, now).await?,
+            Incoming::Op(op) => {
+                let (result, fresh) = apply(&mut tx, workstation, op, &mut context).await?;
+                if fresh {
+                    let stored = serde_json::to_value(&result.outcome)
+                        .map_err(|error| RegistryError::Malformed(error.to_string()))?;
+                    decided.push((op.id, stored));
+                }
+                result
+            }
             // Not stored: the same bytes sent again get the same answer anyway.
             Incoming::Malformed { id, detail } => OpResult {
-                op: id,
+                op: *id,
                 outcome: OpOutcome::Rejected {
-                    ground: RejectGround::Malformed { detail },
+                    ground: RejectGround::Malformed {
+                        detail: detail.clone(),
+                    },
                 },
                 decided_at: now,
                 attachment: None,
@@ -103,17 +196,70 @@ pub async fn push(
         answered.insert(id, results.len());
         results.push(result);
     }
+    // The answers join their claims in one statement.
+    let (ids, outcomes): (Vec<Uuid>, Vec<serde_json::Value>) = decided.into_iter().unzip();
+    sqlx::query(
+        "UPDATE op_log o SET outcome = v.outcome FROM UNNEST($1::uuid[], $2::jsonb[]) AS v (id, outcome) \
+         WHERE o.id = v.id",
+    )
+    .bind(&ids)
+    .bind(&outcomes)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    for result in &results {
+        tracing::debug!(op = %result.op, outcome = ?result.outcome, "op answered");
+    }
     Ok(PushResponse { results })
 }
 
-/// Applies one op in its own transaction, or answers it again.
+/// What one push's ops share: the persons already in the register (locked),
+/// the clinic's districts and the attachment rules, each read once.
+struct PushContext {
+    /// Persons of the push already in the register, locked: id and date of death.
+    known: HashMap<String, (i64, Option<NaiveDate>)>,
+    districts: HashMap<u32, Option<i64>>,
+    rules: Option<AttachmentRules>,
+    now: DateTime<Utc>,
+}
+
+impl PushContext {
+    async fn district(
+        &mut self,
+        conn: &mut PgConnection,
+        clinic_id: i64,
+        number: u32,
+    ) -> Result<Option<i64>, RegistryError> {
+        if let Some(id) = self.districts.get(&number) {
+            return Ok(*id);
+        }
+        let id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM district WHERE clinic_id = $1 AND number = $2")
+                .bind(clinic_id)
+                .bind(i64::from(number))
+                .fetch_optional(conn)
+                .await?;
+        self.districts.insert(number, id);
+        Ok(id)
+    }
+
+    async fn rules(&mut self, conn: &mut PgConnection) -> Result<&AttachmentRules, RegistryError> {
+        if self.rules.is_none() {
+            self.rules = Some(attachment_rules(conn).await?);
+        }
+        Ok(self.rules.get_or_insert_with(AttachmentRules::default))
+    }
+}
+
+/// Applies one op within the push's transaction (`true` with the answer), or
+/// answers it again (`false`: already decided).
 async fn apply(
-    pool: &PgPool,
+    tx: &mut PgConnection,
     workstation: &Workstation,
     op: &Op,
-    now: DateTime<Utc>,
-) -> Result<OpResult, RegistryError> {
-    let mut tx = pool.begin().await?;
+    context: &mut PushContext,
+) -> Result<(OpResult, bool), RegistryError> {
+    let now = context.now;
     let body = serde_json::to_value(&op.body).map_err(|error| RegistryError::Malformed(error.to_string()))?;
     let claimed = sqlx::query(
         "INSERT INTO op_log (id, workstation_id, kind, actor_iin, made_at, hlc_wall_ms, hlc_counter, body, outcome, decided_at) \
@@ -132,41 +278,40 @@ async fn apply(
     .await?
     .rows_affected();
     if claimed == 0 {
-        tx.rollback().await?;
-        return answer_again(pool, workstation, op).await;
+        return Ok((answer_again(tx, workstation, op).await?, false));
     }
 
+    // The outcome, and the person's attachment after it when the op already knows it.
     let outcome = if op.made_at > now + Duration::minutes(CLOCK_TOLERANCE_MINUTES) {
-        reject(RejectGround::MadeInFuture)
+        (reject(RejectGround::MadeInFuture), None)
     } else {
         match &op.body {
-            OpBody::Attach(attach) => apply_attach(&mut tx, workstation, op, attach).await?,
-            OpBody::Detach(detach) => apply_detach(&mut tx, workstation, detach).await?,
-            OpBody::Book(book) => apply_book(&mut tx, workstation, op.id, book).await?,
-            OpBody::CancelBooking(cancel) => apply_cancel(&mut tx, workstation, op.id, cancel, now).await?,
+            OpBody::Attach(attach) => apply_attach(tx, workstation, op, attach, context).await?,
+            OpBody::Detach(detach) => (apply_detach(tx, workstation, detach, context).await?, None),
+            OpBody::Book(book) => (apply_book(tx, workstation, op.id, book).await?, None),
+            OpBody::CancelBooking(cancel) => (apply_cancel(tx, workstation, op.id, cancel, now).await?, None),
         }
     };
-    let stored =
-        serde_json::to_value(&outcome).map_err(|error| RegistryError::Malformed(error.to_string()))?;
-    sqlx::query("UPDATE op_log SET outcome = $2 WHERE id = $1")
-        .bind(op.id)
-        .bind(stored)
-        .execute(&mut *tx)
-        .await?;
-    let attachment = person_attachment(&mut tx, workstation, op).await?;
-    tx.commit().await?;
-    tracing::debug!(op = %op.id, kind = op.body.kind(), ?outcome, "op decided");
-    Ok(OpResult {
+    let (outcome, known_state) = outcome;
+    let attachment = match known_state {
+        Some(state) => Some(state),
+        None => person_attachment(tx, workstation, op).await?,
+    };
+    let result = OpResult {
         op: op.id,
         outcome,
         decided_at: now,
         attachment,
-    })
+    };
+    Ok((result, true))
 }
 
 /// The stored answer to an op already decided, with the person's attachment as it is now.
-async fn answer_again(pool: &PgPool, workstation: &Workstation, op: &Op) -> Result<OpResult, RegistryError> {
-    let mut conn = pool.acquire().await?;
+async fn answer_again(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    op: &Op,
+) -> Result<OpResult, RegistryError> {
     let row = sqlx::query("SELECT workstation_id, outcome, decided_at FROM op_log WHERE id = $1")
         .bind(op.id)
         .fetch_one(&mut *conn)
@@ -183,7 +328,7 @@ async fn answer_again(pool: &PgPool, workstation: &Workstation, op: &Op) -> Resu
         op: op.id,
         outcome,
         decided_at: row.try_get("decided_at")?,
-        attachment: person_attachment(&mut conn, workstation, op).await?,
+        attachment: person_attachment(conn, workstation, op).await?,
     })
 }
 
@@ -191,15 +336,25 @@ async fn person_attachment(
     conn: &mut PgConnection,
     workstation: &Workstation,
     op: &Op,
-) -> Result<Option<emhana_protocol::AttachmentState>, RegistryError> {
-    let person: Option<i64> = sqlx::query_scalar("SELECT id FROM person WHERE iin = $1")
-        .bind(op.body.person_iin())
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(match person {
-        Some(person_id) => Some(attachment_state(conn, person_id, workstation.clinic_id).await?),
-        None => None,
-    })
+) -> Result<Option<AttachmentState>, RegistryError> {
+    // The person, and the open attachment when there is one.
+    let row = sqlx::query(concat!(
+        "SELECT a.clinic_id, ",
+        attachment_columns!(),
+        " FROM person p LEFT JOIN attachment a ON a.person_id = p.id AND a.ended_on IS NULL \
+          LEFT JOIN district d ON d.id = a.district_id WHERE p.iin = $1"
+    ))
+    .bind(op.body.person_iin())
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(match row.try_get::<Option<i64>, _>("clinic_id")? {
+        None => AttachmentState::None,
+        Some(clinic_id) if clinic_id == workstation.clinic_id => {
+            AttachmentState::Here(attachment_from_row(&row)?)
+        }
+        Some(_) => AttachmentState::Elsewhere,
+    }))
 }
 
 fn reject(ground: RejectGround) -> OpOutcome {
@@ -214,21 +369,24 @@ async fn apply_attach(
     workstation: &Workstation,
     op: &Op,
     attach: &AttachOp,
-) -> Result<OpOutcome, RegistryError> {
-    let district: Option<i64> =
-        sqlx::query_scalar("SELECT id FROM district WHERE clinic_id = $1 AND number = $2")
-            .bind(workstation.clinic_id)
-            .bind(i64::from(attach.district_number))
-            .fetch_optional(&mut *conn)
-            .await?;
+    context: &mut PushContext,
+) -> Result<(OpOutcome, Option<AttachmentState>), RegistryError> {
+    let district = context
+        .district(conn, workstation.clinic_id, attach.district_number)
+        .await?;
     let Some(district_id) = district else {
-        return Ok(reject(RejectGround::UnknownDistrict {
-            district_number: attach.district_number,
-        }));
+        return Ok((
+            reject(RejectGround::UnknownDistrict {
+                district_number: attach.district_number,
+            }),
+            None,
+        ));
     };
-    let (person_id, died_on) = lock_or_insert(conn, &attach.person).await?;
+    let iin = attach.person.iin.as_string();
+    // Added and locked with the push's other persons (see `apply_all`).
+    let (person_id, died_on) = *context.known.get(&iin).ok_or(RegistryError::NotFound)?;
     let rows = sqlx::query(
-        "SELECT a.id, a.clinic_id, c.bin, a.district_id, d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on \
+        "SELECT a.id, a.clinic_id, c.bin, a.district_id, d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on, a.op_id \
          FROM attachment a JOIN clinic c ON c.id = a.clinic_id LEFT JOIN district d ON d.id = a.district_id \
          WHERE a.person_id = $1 ORDER BY a.started_on, a.id",
     )
@@ -238,10 +396,19 @@ async fn apply_attach(
     let mut ids = Vec::with_capacity(rows.len());
     let mut history = Vec::with_capacity(rows.len());
     let mut district_numbers = Vec::with_capacity(rows.len());
+    // The person's attachment as it stands, for the answer when nothing changes.
+    let mut current = AttachmentState::None;
     for row in &rows {
         let ground: String = row.try_get("ground")?;
         ids.push((row.try_get::<i64, _>("id")?, row.try_get::<i64, _>("clinic_id")?));
         district_numbers.push(row.try_get::<Option<i32>, _>("district_number")?);
+        if row.try_get::<Option<NaiveDate>, _>("ended_on")?.is_none() {
+            current = if row.try_get::<i64, _>("clinic_id")? == workstation.clinic_id {
+                AttachmentState::Here(attachment_from_row(row)?)
+            } else {
+                AttachmentState::Elsewhere
+            };
+        }
         history.push(PastAttachment {
             clinic_bin: row.try_get("bin")?,
             district_id: row.try_get("district_id")?,
@@ -252,7 +419,7 @@ async fn apply_attach(
             ended_on: row.try_get("ended_on")?,
         });
     }
-    let rules = attachment_rules(conn).await?;
+    let rules = context.rules(conn).await?;
     let case = AttachmentCase {
         ground: attach.ground,
         consent_given: attach.consent_given,
@@ -262,19 +429,25 @@ async fn apply_attach(
         clinic_bin: &workstation.clinic_bin,
         district_id,
     };
-    let (decided_on, effective_on, ends) = match decide(&case, &rules) {
+    let (decided_on, effective_on, ends) = match decide(&case, rules) {
         Err(AttachmentCaseError::AlreadyAttachedHere { .. }) => {
             let number = history
                 .iter()
                 .position(|past| past.ended_on.is_none())
                 .and_then(|index| district_numbers[index])
                 .and_then(|n| u32::try_from(n).ok());
-            return Ok(reject(RejectGround::AlreadyAttachedHere {
-                district_number: number,
-            }));
+            return Ok((
+                reject(RejectGround::AlreadyAttachedHere {
+                    district_number: number,
+                }),
+                Some(current),
+            ));
         }
         Ok(Decision::Refuse { ground, .. }) => {
-            return Ok(reject(RejectGround::AttachmentRefused { refusal: ground }));
+            return Ok((
+                reject(RejectGround::AttachmentRefused { refusal: ground }),
+                Some(current),
+            ));
         }
         Ok(Decision::Attach {
             decided_on,
@@ -324,15 +497,24 @@ async fn apply_attach(
     .execute(&mut *conn)
     .await?;
     touch_scope(conn, workstation.clinic_id, person_id, None).await?;
-    Ok(OpOutcome::Applied)
+    let made = emhana_protocol::Attachment {
+        district_number: Some(attach.district_number),
+        ground: attach.ground,
+        decided_on,
+        started_on: effective_on,
+        ended_on: None,
+        op: Some(op.id),
+    };
+    Ok((OpOutcome::Applied, Some(AttachmentState::Here(made))))
 }
 
 async fn apply_detach(
     conn: &mut PgConnection,
     workstation: &Workstation,
     detach: &DetachOp,
+    context: &mut PushContext,
 ) -> Result<OpOutcome, RegistryError> {
-    let Some((person_id, _)) = lock(conn, &detach.iin).await? else {
+    let Some(&(person_id, _)) = context.known.get(&detach.iin) else {
         return Ok(reject(RejectGround::UnknownPerson));
     };
     let (end_reason, left_reason) = match detach.reason {
@@ -360,6 +542,9 @@ async fn apply_detach(
             .bind(detach.on)
             .execute(&mut *conn)
             .await?;
+        context
+            .known
+            .insert(detach.iin.clone(), (person_id, Some(detach.on)));
     }
     touch_scope(
         conn,

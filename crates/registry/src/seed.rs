@@ -7,6 +7,7 @@ use emhana_domain::attachment::AttachmentGround;
 use sqlx::PgPool;
 
 use crate::RegistryError;
+use crate::people::insert_persons;
 
 /// A person, attached to a clinic's district or to none.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,60 +29,8 @@ pub struct SeedAttachment {
 /// Returns the persons added.
 pub async fn load_population(pool: &PgPool, records: &[PopulationRecord]) -> Result<u64, RegistryError> {
     let mut tx = pool.begin().await?;
-    let mut columns: [Vec<Option<String>>; 10] = Default::default();
-    let mut birth_dates = Vec::with_capacity(records.len());
-    for record in records {
-        let p = &record.person;
-        let address = p.address.as_ref();
-        let values = [
-            Some(p.iin.as_string()),
-            Some(p.surname.clone()),
-            Some(p.first_name.clone()),
-            p.patronymic.clone(),
-            Some(p.sex.as_str().to_owned()),
-            Some(p.citizenship.as_str().to_owned()),
-            address.map(|a| a.settlement.clone()),
-            address.map(|a| a.street.clone()),
-            address.map(|a| a.house.clone()),
-            address.and_then(|a| a.apartment.clone()),
-        ];
-        for (column, value) in columns.iter_mut().zip(values) {
-            column.push(value);
-        }
-        birth_dates.push(p.birth_date);
-    }
-    let [
-        iins,
-        surnames,
-        first_names,
-        patronymics,
-        sexes,
-        citizenships,
-        settlements,
-        streets,
-        houses,
-        apartments,
-    ] = columns;
-    let added = sqlx::query(
-        "INSERT INTO person (iin, surname, first_name, patronymic, sex, citizenship, settlement, street, house, apartment, birth_date) \
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-                              $8::text[], $9::text[], $10::text[], $11::date[]) \
-         ON CONFLICT (iin) DO NOTHING",
-    )
-    .bind(&iins)
-    .bind(&surnames)
-    .bind(&first_names)
-    .bind(&patronymics)
-    .bind(&sexes)
-    .bind(&citizenships)
-    .bind(&settlements)
-    .bind(&streets)
-    .bind(&houses)
-    .bind(&apartments)
-    .bind(&birth_dates)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    let persons: Vec<&Person> = records.iter().map(|record| &record.person).collect();
+    let added = insert_persons(&mut tx, &persons).await?;
 
     let attached: Vec<_> = records
         .iter()

@@ -253,30 +253,45 @@ async fn the_registry_killed_mid_push_is_retried_after_restart_with_each_op_appl
 
     let mut server = spawn_registry(&registry, port)?;
     wait_healthy(&client.base).await?;
-    let push = tokio::spawn({
+    // The workstation sends its outbox in pushes of 25, one after another.
+    let pushes = tokio::spawn({
         let http = client.http.clone();
         let url = format!("{}/v1/push", client.base);
         let credential = client.enrolment.credential.clone();
-        let body = serde_json::json!({ "ops": ops });
-        async move { http.post(url).bearer_auth(credential).json(&body).send().await }
+        let batches: Vec<_> = ops
+            .chunks(25)
+            .map(|chunk| serde_json::json!({ "ops": chunk }))
+            .collect();
+        async move {
+            for body in batches {
+                http.post(&url)
+                    .bearer_auth(&credential)
+                    .json(&body)
+                    .send()
+                    .await?
+                    .error_for_status()?;
+            }
+            reqwest::Result::Ok(())
+        }
     });
-    // kill -9 once some ops are committed and others are not
+    // kill -9 once some pushes are committed and others are not
     let mut committed = 0;
-    for _ in 0..400 {
+    for _ in 0..2000 {
         committed = registry.count("SELECT count(*) FROM op_log").await?;
-        if committed >= 20 {
+        if committed >= 100 {
             break;
         }
-        tokio::time::sleep(Duration::from_millis(5)).await;
+        tokio::time::sleep(Duration::from_millis(2)).await;
     }
     server.start_kill()?;
     server.wait().await?;
-    assert!(push.await?.is_err(), "the push died with the registry");
+    assert!(pushes.await?.is_err(), "the pushes died with the registry");
     let partial = registry.count("SELECT count(*) FROM attachment").await?;
     assert!(
-        committed >= 20 && partial < 500,
+        committed >= 100 && partial < 500,
         "killed mid-push: {partial} of 500 committed"
     );
+    assert_eq!(partial % 25, 0, "a push commits whole or not at all: {partial}");
     assert_eq!(
         partial,
         registry.count("SELECT count(*) FROM op_log").await?,

@@ -284,6 +284,63 @@ async fn concurrent_attachments_of_one_person_leave_one_attachment() -> Result<(
 }
 
 #[tokio::test]
+async fn pushes_naming_the_same_persons_in_opposite_orders_all_complete() -> Result<()> {
+    // A push locks its persons as it goes; two pushes taking the same persons
+    // in opposite orders would deadlock, unless the registry takes the locks in
+    // one order (it does: by IIN, before the first op) or runs one again.
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let mut tasks = tokio::task::JoinSet::new();
+    for round in 0..6u32 {
+        for clinic in 0..2 {
+            let client = registry.enrolled(clinic).await?;
+            tasks.spawn(async move {
+                let mut ops: Vec<_> = (0..12u32)
+                    .map(|n| {
+                        client.attach(
+                            at(2026, 11, 20),
+                            person(40 + n),
+                            1 + (n % 2),
+                            AttachmentGround::ChangeOfResidence,
+                            round * 12 + n + 1,
+                        )
+                    })
+                    .collect();
+                if (round + clinic as u32) % 2 == 1 {
+                    ops.reverse();
+                }
+                client.push(&ops).await
+            });
+        }
+    }
+    let mut answered = 0;
+    while let Some(done) = tasks.join_next().await {
+        let response = done??;
+        // each op decided on the rules: applied, or already attached there by the other push
+        assert!(
+            response.results.iter().all(|r| applied(&r.outcome)
+                || matches!(
+                    &r.outcome,
+                    OpOutcome::Rejected {
+                        ground: emhana_protocol::RejectGround::AlreadyAttachedHere { .. }
+                    }
+                )),
+            "{response:?}"
+        );
+        answered += response.results.len();
+    }
+    assert_eq!(answered, 144);
+    assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 144);
+    assert_eq!(
+        registry
+            .count("SELECT count(*) FROM attachment WHERE ended_on IS NULL")
+            .await?,
+        12,
+        "one open attachment per person"
+    );
+    Ok(())
+}
+
+#[tokio::test]
 async fn the_same_op_pushed_three_times_and_out_of_order_has_one_effect() -> Result<()> {
     let registry = TestRegistry::start(at(2026, 11, 23)).await?;
     let client = registry.enrolled(0).await?;

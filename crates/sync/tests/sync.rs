@@ -7,14 +7,12 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Result;
-use emhana_domain::attachment::{AttachmentGround, Channel, RefusalGround};
+use emhana_domain::attachment::RefusalGround;
 use emhana_domain::documents::DocumentOutcome;
-use emhana_domain::registration::{DocumentKind, RegistrationForm};
-use emhana_domain::{Address, Citizenship, Iin, Sex};
 use emhana_protocol::{PullQuery, PullResponse, PushRequest, PushResponse, RejectGround};
 use emhana_sync::{HttpTransport, Progress, SyncEngine, SyncSettings, Transport, TransportError};
-use emhana_workstation::{ApplicationForm, AttentionAction, ConsentForm, Workstation};
-use support::{Region, kz, local_count};
+use emhana_workstation::AttentionAction;
+use support::{Region, attach, kz, local_count, newborn};
 
 fn small_pages() -> SyncSettings {
     SyncSettings {
@@ -82,67 +80,6 @@ async fn a_first_sync_brings_the_clinics_attached_population_with_progress() -> 
     let again = engine.sync_once(|_| {}).await?;
     assert_eq!((again.pushed, again.pulled), (0, 0));
     Ok(())
-}
-
-fn newborn(n: u16) -> RegistrationForm {
-    let birth = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
-    let iin = (9000 + n..)
-        .find_map(|serial| Iin::compose(birth, Sex::Female, serial))
-        .map(|iin| iin.to_string())
-        .unwrap_or_default();
-    RegistrationForm {
-        iin,
-        surname: "Серікова".into(),
-        first_name: "Айлин".into(),
-        patronymic: "Асқарқызы".into(),
-        birth_date: Some(birth),
-        sex: Some(Sex::Female),
-        citizenship: Some(Citizenship::Citizen),
-        document_kind: Some(DocumentKind::BirthCertificate),
-        document_number: "0012345".into(),
-        document_issued_on: Some(birth),
-        registered_address: Some(Address {
-            settlement: "Астана".into(),
-            street: "Бейбітшілік көшесі".into(),
-            house: "4".into(),
-            apartment: None,
-        }),
-        temporary_address: None,
-        workplace: String::new(),
-        phone: String::new(),
-        mother_iin: String::new(),
-    }
-}
-
-async fn attach(workstation: &Workstation, person_id: i64, at: chrono::DateTime<chrono::Utc>) -> Result<i64> {
-    let options = workstation.attachment_options(person_id, at).await?;
-    let registrar = options.registrars.first().map(|r| r.id);
-    let district = options
-        .districts
-        .iter()
-        .find(|d| d.kind == emhana_domain::DistrictKind::Pediatric)
-        .or(options.districts.first())
-        .map(|d| d.id);
-    let outcome = workstation
-        .apply_for_attachment(
-            &ApplicationForm {
-                person_id,
-                channel: Channel::InPerson,
-                ground: AttachmentGround::FirstAttachment,
-                district_id: district,
-                document_kind: Some(DocumentKind::BirthCertificate),
-                document_number: "0012345".into(),
-                consent: ConsentForm {
-                    given: Some(true),
-                    ..ConsentForm::default()
-                },
-                registrar_id: registrar,
-            },
-            at,
-        )
-        .await
-        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
-    Ok(outcome.application_id)
 }
 
 #[tokio::test]

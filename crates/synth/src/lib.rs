@@ -13,6 +13,7 @@
 
 mod names;
 mod places;
+pub mod stats;
 
 use std::collections::HashMap;
 

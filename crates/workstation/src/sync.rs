@@ -9,9 +9,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::attachment::RefusalGround;
+use emhana_domain::time::kazakhstan_date;
 use emhana_domain::{Address, Citizenship, Iin, Person, Sex};
 use emhana_protocol::{
-    Change, Enrolment, Hlc, LeftReason, Op, OpBody, OpOutcome, OpResult, PullResponse, RejectGround,
+    AttachmentState, Change, Enrolment, Hlc, LeftReason, Op, OpBody, OpOutcome, OpResult, PullResponse,
+    RejectGround,
 };
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
@@ -211,6 +213,7 @@ struct OutboxRow {
 #[derive(sqlx::FromRow)]
 struct AnsweredRow {
     state: String,
+    person_id: Option<i64>,
     application_id: Option<i64>,
     attachment_id: Option<i64>,
     ended_attachment_id: Option<i64>,
@@ -254,7 +257,7 @@ pub(crate) async fn record_answers(
     let mut recorded = AnswersRecorded::default();
     for result in results {
         let row: Option<AnsweredRow> = sqlx::query_as(
-            "SELECT state, application_id, attachment_id, ended_attachment_id FROM outbox WHERE id = ?1",
+            "SELECT state, person_id, application_id, attachment_id, ended_attachment_id FROM outbox WHERE id = ?1",
         )
         .bind(result.op.to_string())
         .fetch_optional(&mut *tx)
@@ -262,6 +265,7 @@ pub(crate) async fn record_answers(
         // An answer to an op this workstation does not hold, or already answered: nothing to do.
         let Some(AnsweredRow {
             state,
+            person_id,
             application_id,
             attachment_id,
             ended_attachment_id,
@@ -322,6 +326,9 @@ pub(crate) async fn record_answers(
                 .await?;
                 recorded.rejected += 1;
             }
+        }
+        if let (Some(person_id), Some(state)) = (person_id, &result.attachment) {
+            reconcile_with_answer(&mut tx, person_id, state, result.decided_at).await?;
         }
     }
     tx.commit().await?;
@@ -418,17 +425,7 @@ pub(crate) async fn apply_pull(
     now: DateTime<Utc>,
 ) -> Result<PullApplied, StoreError> {
     let mut tx = pool.begin().await?;
-    let home: Option<i64> = sqlx::query_scalar("SELECT id FROM clinic WHERE is_home = 1")
-        .fetch_optional(&mut *tx)
-        .await?;
-    let home = home.ok_or(StoreError::NoHomeClinic)?;
-    let districts: HashMap<u32, i64> =
-        sqlx::query_as::<_, (u32, i64)>("SELECT number, id FROM district WHERE clinic_id = ?1")
-            .bind(home)
-            .fetch_all(&mut *tx)
-            .await?
-            .into_iter()
-            .collect();
+    let (home, districts) = home_and_districts(&mut tx).await?;
     let mut applied = PullApplied::default();
     let mut persons: Vec<(&Person, Option<NaiveDate>, &emhana_protocol::Attachment)> = Vec::new();
     let mut left: Vec<(&str, NaiveDate, LeftReason)> = Vec::new();
@@ -533,8 +530,16 @@ pub(crate) async fn apply_pull(
     // Persons already here: the registry's data, then its view of the attachment.
     for (person_id, person, died_on, attachment) in existing {
         update_person(&mut tx, person_id, person, died_on).await?;
-        if reconcile_attachment(&mut tx, person_id, home, &districts, attachment, now).await? {
-            applied.confirmed += 1;
+        let ours = match attachment.op {
+            Some(op) => {
+                let (ours, confirmed) = confirm_by_feed(&mut tx, op, now).await?;
+                applied.confirmed += usize::from(confirmed);
+                ours
+            }
+            None => None,
+        };
+        if !has_pending_ops(&mut tx, person_id).await? {
+            reconcile_attachment(&mut tx, person_id, home, &districts, attachment, ours).await?;
         }
         applied.persons_updated += 1;
     }
@@ -545,6 +550,11 @@ pub(crate) async fn apply_pull(
             .fetch_optional(&mut *tx)
             .await?;
         let Some(person_id) = person else { continue };
+        if has_pending_ops(&mut tx, person_id).await? {
+            // the answer to our op will say where the person is
+            applied.left += 1;
+            continue;
+        }
         let end_reason = match reason {
             LeftReason::AttachedElsewhere => "attached_elsewhere",
             LeftReason::Died => "died",
@@ -656,92 +666,196 @@ async fn update_person(
     Ok(())
 }
 
-/// Brings the person's attachment here in line with the registry's. Our own
-/// op's attachment is confirmed (returns true); any other replaces what is
-/// open here.
+/// Whether ops made here about the person still wait for the registry's
+/// answer. Their provisional effect stays on top of what the feed says; the
+/// answer to the last of them brings the registry's state (see
+/// [`record_answers`]), so the person converges either way.
+async fn has_pending_ops(conn: &mut SqliteConnection, person_id: i64) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE person_id = ?1 AND kind IN ('attach', 'detach') \
+         AND state IN ('local', 'sent'))",
+    )
+    .bind(person_id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The clinic this workstation serves and its districts by number.
+async fn home_and_districts(conn: &mut SqliteConnection) -> Result<(i64, HashMap<u32, i64>), StoreError> {
+    let home: Option<i64> = sqlx::query_scalar("SELECT id FROM clinic WHERE is_home = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let home = home.ok_or(StoreError::NoHomeClinic)?;
+    let districts = sqlx::query_as::<_, (u32, i64)>("SELECT number, id FROM district WHERE clinic_id = ?1")
+        .bind(home)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok((home, districts))
+}
+
+/// Confirms our op when the feed brings its attachment (the answer to the
+/// push was lost; the feed brings the same news). Returns the attachment the
+/// op made here, and whether this confirmed it.
+async fn confirm_by_feed(
+    conn: &mut SqliteConnection,
+    op: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Option<i64>, bool), StoreError> {
+    let ours: Option<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT application_id, attachment_id, state FROM outbox WHERE id = ?1 AND kind = 'attach'",
+    )
+    .bind(op.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((application_id, attachment_id, state)) = ours else {
+        return Ok((None, false));
+    };
+    if state == "confirmed" {
+        return Ok((attachment_id, false));
+    }
+    sqlx::query(
+        "UPDATE outbox SET state = 'confirmed', answered_at = coalesce(answered_at, ?2), \
+         reject_ground = NULL WHERE id = ?1",
+    )
+    .bind(op.to_string())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(application_id) = application_id {
+        sqlx::query(
+            "UPDATE attachment_application SET registry_confirmed_at = coalesce(registry_confirmed_at, ?2) \
+             WHERE id = ?1",
+        )
+        .bind(application_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok((attachment_id, true))
+}
+
+/// Makes the person's attachments here say what the registry says: the
+/// registry's attachment is the one open (or ended when it says so), every
+/// other open one ends where it starts. The row it matches is the one our op
+/// made, else the one with the same district and start, else a new one.
 async fn reconcile_attachment(
     conn: &mut SqliteConnection,
     person_id: i64,
     home: i64,
     districts: &HashMap<u32, i64>,
     attachment: &emhana_protocol::Attachment,
-    now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    if let Some(op) = attachment.op {
-        let ours: Option<(Option<i64>, String)> =
-            sqlx::query_as("SELECT application_id, state FROM outbox WHERE id = ?1 AND kind = 'attach'")
-                .bind(op.to_string())
-                .fetch_optional(&mut *conn)
-                .await?;
-        if let Some((application_id, state)) = ours {
-            if state != "confirmed" {
-                // The answer to our push was lost; the feed brings the same news.
-                sqlx::query("UPDATE outbox SET state = 'confirmed', answered_at = coalesce(answered_at, ?2) WHERE id = ?1")
-                    .bind(op.to_string())
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?;
-                if let Some(application_id) = application_id {
-                    sqlx::query(
-                        "UPDATE attachment_application SET registry_confirmed_at = coalesce(registry_confirmed_at, ?2) \
-                         WHERE id = ?1",
-                    )
-                    .bind(application_id)
-                    .bind(now)
-                    .execute(&mut *conn)
-                    .await?;
-                }
-            }
-            return Ok(state != "confirmed");
-        }
-    }
+    ours: Option<i64>,
+) -> Result<(), StoreError> {
     let district_id = attachment
         .district_number
         .and_then(|n| districts.get(&n).copied());
-    let same: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM attachment WHERE person_id = ?1 AND clinic_id = ?2 AND district_id IS ?3 AND started_on = ?4 \
-         ORDER BY id DESC LIMIT 1",
+    let ours: Option<i64> = match ours {
+        Some(id) => {
+            sqlx::query_scalar("SELECT id FROM attachment WHERE id = ?1 AND person_id = ?2")
+                .bind(id)
+                .bind(person_id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    let matched: Option<i64> = match ours {
+        Some(id) => Some(id),
+        None => {
+            sqlx::query_scalar(
+                "SELECT id FROM attachment WHERE person_id = ?1 AND clinic_id = ?2 AND district_id IS ?3 \
+             AND started_on = ?4 ORDER BY ended_on IS NULL DESC, id DESC LIMIT 1",
+            )
+            .bind(person_id)
+            .bind(home)
+            .bind(district_id)
+            .bind(attachment.started_on)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    // Whatever else is open ends where the registry's attachment starts.
+    sqlx::query(
+        "UPDATE attachment SET ended_on = max(started_on, ?2), \
+         end_reason = CASE WHEN clinic_id = ?3 THEN 'changed_district' ELSE 'attached_elsewhere' END \
+         WHERE person_id = ?1 AND ended_on IS NULL AND id IS NOT ?4",
     )
     .bind(person_id)
-    .bind(home)
-    .bind(district_id)
     .bind(attachment.started_on)
-    .fetch_optional(&mut *conn)
+    .bind(home)
+    .bind(matched)
+    .execute(&mut *conn)
     .await?;
-    if let Some(id) = same {
-        sqlx::query("UPDATE attachment SET ended_on = ?2, end_reason = CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce(end_reason, 'attached_elsewhere') END WHERE id = ?1")
+    match matched {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE attachment SET ended_on = ?2, \
+                 end_reason = CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce(end_reason, 'attached_elsewhere') END \
+                 WHERE id = ?1",
+            )
             .bind(id)
             .bind(attachment.ended_on)
             .execute(&mut *conn)
             .await?;
-        return Ok(false);
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on, ended_on, end_reason) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .bind(person_id)
+            .bind(home)
+            .bind(district_id)
+            .bind(attachment.ground.as_str())
+            .bind(attachment.decided_on)
+            .bind(attachment.started_on)
+            .bind(attachment.ended_on)
+            .bind(attachment.ended_on.map(|_| "attached_elsewhere"))
+            .execute(&mut *conn)
+            .await?;
+        }
     }
-    // Whatever is open ends where the registry's attachment starts.
-    sqlx::query(
-        "UPDATE attachment SET ended_on = max(started_on, ?2), \
-         end_reason = CASE WHEN clinic_id = ?3 THEN 'changed_district' ELSE 'attached_elsewhere' END \
-         WHERE person_id = ?1 AND ended_on IS NULL",
-    )
-    .bind(person_id)
-    .bind(attachment.started_on)
-    .bind(home)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on, ended_on, end_reason) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )
-    .bind(person_id)
-    .bind(home)
-    .bind(district_id)
-    .bind(attachment.ground.as_str())
-    .bind(attachment.decided_on)
-    .bind(attachment.started_on)
-    .bind(attachment.ended_on)
-    .bind(attachment.ended_on.map(|_| "attached_elsewhere"))
-    .execute(&mut *conn)
-    .await?;
-    Ok(false)
+    Ok(())
+}
+
+/// Brings the person here in line with the registry's answer to our op: the
+/// attachment the registry holds now, or the bare fact that the person is
+/// attached elsewhere. Skipped while later ops about the person still wait.
+async fn reconcile_with_answer(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    state: &AttachmentState,
+    decided_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if has_pending_ops(conn, person_id).await? {
+        return Ok(());
+    }
+    let (home, districts) = home_and_districts(conn).await?;
+    match state {
+        AttachmentState::Here(attachment) => {
+            let ours = match attachment.op {
+                Some(op) => confirm_by_feed(conn, op, decided_at).await?.0,
+                None => None,
+            };
+            reconcile_attachment(conn, person_id, home, &districts, attachment, ours).await
+        }
+        AttachmentState::Elsewhere => {
+            sqlx::query(
+                "UPDATE attachment SET ended_on = max(started_on, ?3), end_reason = 'attached_elsewhere' \
+                 WHERE person_id = ?1 AND clinic_id = ?2 AND ended_on IS NULL",
+            )
+            .bind(person_id)
+            .bind(home)
+            .bind(kazakhstan_date(decided_at))
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        // Attached nowhere: a death or an end is on its way in the feed.
+        AttachmentState::None => Ok(()),
+    }
 }
 
 /// Sync as the status bar and the sync screen show it.

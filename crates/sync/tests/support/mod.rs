@@ -9,9 +9,12 @@ use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use emhana_domain::attachment::{AttachmentGround, Channel};
+use emhana_domain::registration::{DocumentKind, RegistrationForm};
+use emhana_domain::{Address, Citizenship, Iin, Sex};
 use emhana_sync::{Clock, HttpTransport, SyncEngine, SyncSettings};
 use emhana_synth::{Synth, SynthConfig};
-use emhana_workstation::Workstation;
+use emhana_workstation::{ApplicationForm, ConsentForm, Workstation};
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 use uuid::Uuid;
@@ -145,6 +148,12 @@ impl Region {
         ))
     }
 
+    pub async fn text(&self, sql: &str) -> Result<String> {
+        Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
     pub async fn count(&self, sql: &str) -> Result<i64> {
         Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
             .fetch_one(&self.pool)
@@ -160,4 +169,69 @@ pub async fn local_count(path: &Path, sql: &str) -> Result<i64> {
         .await?;
     pool.close().await;
     Ok(n)
+}
+
+pub fn newborn(n: u16) -> RegistrationForm {
+    let birth = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+    let iin = (9000 + 16 * n..)
+        .find_map(|serial| Iin::compose(birth, Sex::Female, serial))
+        .map(|iin| iin.to_string())
+        .unwrap_or_default();
+    RegistrationForm {
+        iin,
+        surname: "Серікова".into(),
+        first_name: "Айлин".into(),
+        patronymic: "Асқарқызы".into(),
+        birth_date: Some(birth),
+        sex: Some(Sex::Female),
+        citizenship: Some(Citizenship::Citizen),
+        document_kind: Some(DocumentKind::BirthCertificate),
+        document_number: "0012345".into(),
+        document_issued_on: Some(birth),
+        registered_address: Some(Address {
+            settlement: "Астана".into(),
+            street: "Бейбітшілік көшесі".into(),
+            house: "4".into(),
+            apartment: None,
+        }),
+        temporary_address: None,
+        workplace: String::new(),
+        phone: String::new(),
+        mother_iin: String::new(),
+    }
+}
+
+pub async fn attach(
+    workstation: &Workstation,
+    person_id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<i64> {
+    let options = workstation.attachment_options(person_id, at).await?;
+    let registrar = options.registrars.first().map(|r| r.id);
+    let district = options
+        .districts
+        .iter()
+        .find(|d| d.kind == emhana_domain::DistrictKind::Pediatric)
+        .or(options.districts.first())
+        .map(|d| d.id);
+    let outcome = workstation
+        .apply_for_attachment(
+            &ApplicationForm {
+                person_id,
+                channel: Channel::InPerson,
+                ground: AttachmentGround::FirstAttachment,
+                district_id: district,
+                document_kind: Some(DocumentKind::BirthCertificate),
+                document_number: "0012345".into(),
+                consent: ConsentForm {
+                    given: Some(true),
+                    ..ConsentForm::default()
+                },
+                registrar_id: registrar,
+            },
+            at,
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
+    Ok(outcome.application_id)
 }

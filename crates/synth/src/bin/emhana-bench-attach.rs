@@ -6,6 +6,7 @@
 //!
 //! `cargo run --release -p emhana-synth --bin emhana-bench-attach -- --persons 100000`
 
+use emhana_synth::stats::percentile;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -26,11 +27,6 @@ struct Args {
     /// Tickets to render.
     #[arg(long, default_value_t = 1_000)]
     tickets: usize,
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
 }
 
 fn report(what: &str, mut times: Vec<Duration>) {

@@ -7,6 +7,7 @@
 //!   cargo run --release -p emhana-synth --bin emhana-bench-sync -- --persons 1000000
 //! ```
 
+use emhana_synth::stats::percentile;
 use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -99,11 +100,6 @@ impl<T: Transport> Transport for Timed<T> {
         );
         page
     }
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
 }
 
 fn summary(name: &str, mut samples: Vec<Duration>) {

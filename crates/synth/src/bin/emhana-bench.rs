@@ -4,8 +4,9 @@
 //!
 //! `cargo run --release -p emhana-synth --bin emhana-bench -- --persons 1000000`
 
+use emhana_synth::stats::percentile;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
 use chrono::NaiveDate;
@@ -29,11 +30,6 @@ struct Args {
     /// Reuse this database when it already holds the population; else make it here.
     #[arg(long)]
     db: Option<PathBuf>,
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
 }
 
 #[tokio::main]
