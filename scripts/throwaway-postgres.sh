@@ -10,7 +10,8 @@
 # the server's maintenance database, on which tests create one database each.
 #
 # Durability is off (fsync, synchronous_commit): a throwaway server for tests.
-# Set EMHANA_PG_DURABLE=1 to keep PostgreSQL's defaults (benchmarks).
+# Set EMHANA_PG_DURABLE=1 to keep PostgreSQL's defaults (benchmarks), and
+# EMHANA_PG_OPTIONS to add server settings ("-c shared_buffers=1GB ...").
 set -euo pipefail
 
 if [ $# -eq 0 ]; then
@@ -54,6 +55,7 @@ options="-c listen_addresses='' -c unix_socket_directories=$folder -c max_connec
 if [ "${EMHANA_PG_DURABLE:-0}" != "1" ]; then
   options="$options -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 fi
+options="$options ${EMHANA_PG_OPTIONS:-}"
 "${as_owner[@]}" "$bindir/pg_ctl" -D "$folder/data" -l "$folder/server.log" -w -o "$options" start >/dev/null ||
   { cat "$folder/server.log" >&2; exit 1; }
 

@@ -6,6 +6,7 @@
 //! database_url = "postgres://registry@db/registry"
 //! log_format = "json"            # or "text"
 //! [tls]                          # production: always; without it, plain HTTP
+//!                                # (env: EMHANA_REGISTRY_TLS_CERTIFICATE, _TLS_PRIVATE_KEY)
 //! certificate = "/etc/emhana/registry.crt"
 //! private_key = "/etc/emhana/registry.key"
 //! ```
@@ -63,6 +64,20 @@ impl Config {
         for key in ["listen", "database_url", "log_format"] {
             if let Some(value) = env(&format!("EMHANA_REGISTRY_{}", key.to_uppercase())) {
                 table.insert(key.to_owned(), toml::Value::String(value));
+            }
+        }
+        let certificate = env("EMHANA_REGISTRY_TLS_CERTIFICATE");
+        let private_key = env("EMHANA_REGISTRY_TLS_PRIVATE_KEY");
+        if certificate.is_some() || private_key.is_some() {
+            let tls = table
+                .entry("tls")
+                .or_insert_with(|| toml::Value::Table(toml::Table::new()));
+            if let toml::Value::Table(tls) = tls {
+                for (key, value) in [("certificate", certificate), ("private_key", private_key)] {
+                    if let Some(value) = value {
+                        tls.insert(key.to_owned(), toml::Value::String(value));
+                    }
+                }
             }
         }
         if let Some(value) = env("EMHANA_REGISTRY_DATABASE_POOL_SIZE") {

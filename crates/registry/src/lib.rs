@@ -15,6 +15,7 @@ pub mod feed;
 mod people;
 pub mod push;
 pub mod seed;
+pub mod tls;
 
 use std::sync::Arc;
 use std::time::Duration;

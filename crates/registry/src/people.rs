@@ -192,26 +192,46 @@ pub(crate) async fn insert_persons(
     .rows_affected())
 }
 
-/// Puts the person at the end of the clinic's change feed: in its scope, or
-/// out of it from `left` on.
+/// Puts the persons at the end of their clinics' change feeds, in scope or
+/// out of it from `left` on; in one statement, in key order (no deadlock
+/// between two transactions touching the same rows).
 pub(crate) async fn touch_scope(
     conn: &mut PgConnection,
-    clinic_id: i64,
-    person_id: i64,
-    left: Option<(NaiveDate, &str)>,
+    touches: &[ScopeTouch],
 ) -> Result<(), RegistryError> {
+    // One row per (clinic, person): the last touch wins, as it would one by one.
+    let mut last: std::collections::HashMap<(i64, i64), usize> = std::collections::HashMap::new();
+    for (index, touch) in touches.iter().enumerate() {
+        last.insert((touch.clinic_id, touch.person_id), index);
+    }
+    let mut kept: Vec<usize> = last.into_values().collect();
+    kept.sort_unstable();
+    let clinics: Vec<i64> = kept.iter().map(|&i| touches[i].clinic_id).collect();
+    let persons: Vec<i64> = kept.iter().map(|&i| touches[i].person_id).collect();
+    let left_on: Vec<Option<NaiveDate>> = kept.iter().map(|&i| touches[i].left.map(|(on, _)| on)).collect();
+    let reasons: Vec<Option<&str>> = kept.iter().map(|&i| touches[i].left.map(|(_, r)| r)).collect();
     sqlx::query(
-        "INSERT INTO scope_change (clinic_id, person_id, in_scope, left_on, left_reason) VALUES ($1, $2, $3, $4, $5) \
+        "INSERT INTO scope_change (clinic_id, person_id, in_scope, left_on, left_reason) \
+         SELECT clinic_id, person_id, left_reason IS NULL, left_on, left_reason \
+         FROM unnest($1::bigint[], $2::bigint[], $3::date[], $4::text[]) AS t (clinic_id, person_id, left_on, left_reason) \
+         ORDER BY clinic_id, person_id \
          ON CONFLICT (clinic_id, person_id) DO UPDATE SET xid = pg_current_xact_id(), \
              seq = nextval('scope_change_seq'), in_scope = EXCLUDED.in_scope, \
              left_on = EXCLUDED.left_on, left_reason = EXCLUDED.left_reason",
     )
-    .bind(clinic_id)
-    .bind(person_id)
-    .bind(left.is_none())
-    .bind(left.map(|(on, _)| on))
-    .bind(left.map(|(_, reason)| reason))
+    .bind(&clinics)
+    .bind(&persons)
+    .bind(&left_on)
+    .bind(&reasons)
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// A person entering a clinic's scope (`left: None`) or leaving it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ScopeTouch {
+    pub clinic_id: i64,
+    pub person_id: i64,
+    pub left: Option<(NaiveDate, &'static str)>,
 }

@@ -26,7 +26,9 @@ use uuid::Uuid;
 
 use crate::RegistryError;
 use crate::auth::Workstation;
-use crate::people::{attachment_columns, attachment_from_row, attachment_rules, insert_persons, touch_scope};
+use crate::people::{
+    ScopeTouch, attachment_columns, attachment_from_row, attachment_rules, insert_persons, touch_scope,
+};
 
 /// How far ahead of the registry's clock an op's `made_at` may be: PCs' clocks drift.
 pub const CLOCK_TOLERANCE_MINUTES: i64 = 10;
@@ -114,6 +116,7 @@ async fn apply_all(
     now: DateTime<Utc>,
 ) -> Result<PushResponse, RegistryError> {
     let mut tx = pool.begin().await?;
+    let claimed = claim(&mut tx, workstation, incoming, now).await?;
     // The push's persons are added when new and then locked, each step in
     // IIN order: two pushes touching the same persons then wait for each
     // other instead of deadlocking.
@@ -156,6 +159,8 @@ async fn apply_all(
         districts: HashMap::new(),
         rules: None,
         now,
+        claimed,
+        touches: Vec::new(),
     };
     let mut decided: Vec<(Uuid, serde_json::Value)> = Vec::with_capacity(incoming.len());
     let mut results: Vec<OpResult> = Vec::with_capacity(incoming.len());
@@ -206,11 +211,67 @@ async fn apply_all(
     .bind(&outcomes)
     .execute(&mut *tx)
     .await?;
+    if !context.touches.is_empty() {
+        touch_scope(&mut tx, &context.touches).await?;
+    }
     tx.commit().await?;
     for result in &results {
         tracing::debug!(op = %result.op, outcome = ?result.outcome, "op answered");
     }
     Ok(PushResponse { results })
+}
+
+/// Claims the push's ops in `op_log`, in id order (a retry racing the first
+/// send waits for it, never the other way round too); returns the ids this
+/// push claimed. An op already claimed was answered before: it gets the
+/// stored answer.
+async fn claim(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    incoming: &[Incoming],
+    now: DateTime<Utc>,
+) -> Result<std::collections::HashSet<Uuid>, RegistryError> {
+    let mut ops: Vec<&Op> = incoming
+        .iter()
+        .filter_map(|item| match item {
+            Incoming::Op(op) => Some(op.as_ref()),
+            Incoming::Malformed { .. } => None,
+        })
+        .collect();
+    if ops.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    ops.sort_by_key(|op| op.id);
+    ops.dedup_by_key(|op| op.id);
+    let mut bodies = Vec::with_capacity(ops.len());
+    for op in &ops {
+        bodies.push(
+            serde_json::to_value(&op.body).map_err(|error| RegistryError::Malformed(error.to_string()))?,
+        );
+    }
+    let claimed: Vec<Uuid> = sqlx::query_scalar(
+        "INSERT INTO op_log (id, workstation_id, kind, actor_iin, made_at, hlc_wall_ms, hlc_counter, body, outcome, decided_at) \
+         SELECT id, $2, kind, actor_iin, made_at, wall_ms, counter, body, 'null', $9 \
+         FROM unnest($1::uuid[], $3::text[], $4::text[], $5::timestamptz[], $6::bigint[], $7::int[], $8::jsonb[]) \
+              AS t (id, kind, actor_iin, made_at, wall_ms, counter, body) \
+         ORDER BY id ON CONFLICT (id) DO NOTHING RETURNING id",
+    )
+    .bind(ops.iter().map(|op| op.id).collect::<Vec<_>>())
+    .bind(workstation.id)
+    .bind(ops.iter().map(|op| op.body.kind()).collect::<Vec<_>>())
+    .bind(ops.iter().map(|op| op.actor_iin.clone()).collect::<Vec<_>>())
+    .bind(ops.iter().map(|op| op.made_at).collect::<Vec<_>>())
+    .bind(ops.iter().map(|op| op.hlc.wall_ms).collect::<Vec<_>>())
+    .bind(
+        ops.iter()
+            .map(|op| i32::try_from(op.hlc.counter).unwrap_or(i32::MAX))
+            .collect::<Vec<_>>(),
+    )
+    .bind(&bodies)
+    .bind(now)
+    .fetch_all(conn)
+    .await?;
+    Ok(claimed.into_iter().collect())
 }
 
 /// What one push's ops share: the persons already in the register (locked),
@@ -221,6 +282,10 @@ struct PushContext {
     districts: HashMap<u32, Option<i64>>,
     rules: Option<AttachmentRules>,
     now: DateTime<Utc>,
+    /// The ops' ids this push claimed; the others were answered before.
+    claimed: std::collections::HashSet<Uuid>,
+    /// Persons entering and leaving scopes, written to the feed at the end.
+    touches: Vec<ScopeTouch>,
 }
 
 impl PushContext {
@@ -260,24 +325,7 @@ async fn apply(
     context: &mut PushContext,
 ) -> Result<(OpResult, bool), RegistryError> {
     let now = context.now;
-    let body = serde_json::to_value(&op.body).map_err(|error| RegistryError::Malformed(error.to_string()))?;
-    let claimed = sqlx::query(
-        "INSERT INTO op_log (id, workstation_id, kind, actor_iin, made_at, hlc_wall_ms, hlc_counter, body, outcome, decided_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'null', $9) ON CONFLICT (id) DO NOTHING",
-    )
-    .bind(op.id)
-    .bind(workstation.id)
-    .bind(op.body.kind())
-    .bind(&op.actor_iin)
-    .bind(op.made_at)
-    .bind(op.hlc.wall_ms)
-    .bind(i64::from(op.hlc.counter))
-    .bind(&body)
-    .bind(now)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if claimed == 0 {
+    if !context.claimed.contains(&op.id) {
         return Ok((answer_again(tx, workstation, op).await?, false));
     }
 
@@ -474,13 +522,11 @@ async fn apply_attach(
         .execute(&mut *conn)
         .await?;
         if !same_clinic {
-            touch_scope(
-                conn,
-                previous_clinic,
+            context.touches.push(ScopeTouch {
+                clinic_id: previous_clinic,
                 person_id,
-                Some((effective_on, "attached_elsewhere")),
-            )
-            .await?;
+                left: Some((effective_on, "attached_elsewhere")),
+            });
         }
     }
     sqlx::query(
@@ -496,7 +542,11 @@ async fn apply_attach(
     .bind(op.id)
     .execute(&mut *conn)
     .await?;
-    touch_scope(conn, workstation.clinic_id, person_id, None).await?;
+    context.touches.push(ScopeTouch {
+        clinic_id: workstation.clinic_id,
+        person_id,
+        left: None,
+    });
     let made = emhana_protocol::Attachment {
         district_number: Some(attach.district_number),
         ground: attach.ground,
@@ -546,13 +596,11 @@ async fn apply_detach(
             .known
             .insert(detach.iin.clone(), (person_id, Some(detach.on)));
     }
-    touch_scope(
-        conn,
-        workstation.clinic_id,
+    context.touches.push(ScopeTouch {
+        clinic_id: workstation.clinic_id,
         person_id,
-        Some((detach.on, left_reason)),
-    )
-    .await?;
+        left: Some((detach.on, left_reason)),
+    });
     Ok(OpOutcome::Applied)
 }
 

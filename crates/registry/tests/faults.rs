@@ -1,6 +1,6 @@
 //! Faults between a workstation and the registry: a change committed late, a
 //! first sync in pages, a response lost after commit, the registry killed
-//! mid-push.
+//! mid-push; and the binary serving over TLS.
 
 mod support;
 
@@ -200,6 +200,14 @@ async fn a_response_lost_after_commit_is_retried_with_no_duplicates() -> Result<
 
 /// The registry binary serving on `port` over the test's database.
 fn spawn_registry(registry: &TestRegistry, port: u16) -> Result<tokio::process::Child> {
+    spawn_registry_with(registry, port, &[])
+}
+
+fn spawn_registry_with(
+    registry: &TestRegistry,
+    port: u16,
+    env: &[(&str, &std::path::Path)],
+) -> Result<tokio::process::Child> {
     let url = format!(
         "postgres://{}@localhost/{}?host={}",
         registry.options.get_username(),
@@ -212,7 +220,9 @@ fn spawn_registry(registry: &TestRegistry, port: u16) -> Result<tokio::process::
             .env("EMHANA_REGISTRY_LISTEN", format!("127.0.0.1:{port}"))
             .env("EMHANA_REGISTRY_DATABASE_URL", url)
             .env("RUST_LOG", "warn")
+            .envs(env.iter().map(|(key, value)| (*key, value.as_os_str())))
             .stdout(Stdio::null())
+            .stderr(Stdio::piped())
             .kill_on_drop(true)
             .spawn()?,
     )
@@ -305,5 +315,84 @@ async fn the_registry_killed_mid_push_is_retried_after_restart_with_each_op_appl
     assert!(retry.results.iter().all(|r| r.outcome == OpOutcome::Applied));
     assert_eq!(registry.count("SELECT count(*) FROM attachment").await?, 500);
     assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 500);
+    Ok(())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+#[tokio::test]
+async fn the_registry_binary_serves_over_tls_with_the_configured_certificate() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let client = registry.enrolled(0).await?;
+    let dir = std::env::temp_dir().join(format!("emhana-tls-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])?;
+    let (certificate, key) = (dir.join("registry.crt"), dir.join("registry.key"));
+    std::fs::write(&certificate, certified.cert.pem())?;
+    std::fs::write(&key, certified.signing_key.serialize_pem())?;
+
+    let port = free_port()?;
+    let _server = spawn_registry_with(
+        &registry,
+        port,
+        &[
+            ("EMHANA_REGISTRY_TLS_CERTIFICATE", &certificate),
+            ("EMHANA_REGISTRY_TLS_PRIVATE_KEY", &key),
+        ],
+    )?;
+    let trusting = reqwest::Client::builder()
+        .add_root_certificate(reqwest::Certificate::from_pem(certified.cert.pem().as_bytes())?)
+        .build()?;
+    let base = format!("https://localhost:{port}");
+    let mut healthy = false;
+    for _ in 0..100 {
+        if let Ok(response) = trusting.get(format!("{base}/health")).send().await
+            && response.status().is_success()
+        {
+            healthy = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(healthy, "the registry answers over TLS");
+    // an authenticated call works the same over TLS
+    let feed = trusting
+        .get(format!("{base}/v1/changes"))
+        .bearer_auth(&client.enrolment.credential)
+        .send()
+        .await?;
+    assert_eq!(feed.status(), reqwest::StatusCode::OK);
+    // a client that does not trust the certificate is refused the handshake,
+    // and plain HTTP gets no answer
+    assert!(reqwest::get(format!("{base}/health")).await.is_err());
+    assert!(
+        reqwest::get(format!("http://127.0.0.1:{port}/health"))
+            .await
+            .is_err()
+    );
+
+    // a key that is not the certificate's: the start fails, naming the files
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])?;
+    let wrong_key = dir.join("other.key");
+    std::fs::write(&wrong_key, other.signing_key.serialize_pem())?;
+    let failed = spawn_registry_with(
+        &registry,
+        free_port()?,
+        &[
+            ("EMHANA_REGISTRY_TLS_CERTIFICATE", &certificate),
+            ("EMHANA_REGISTRY_TLS_PRIVATE_KEY", &wrong_key),
+        ],
+    )?
+    .wait_with_output()
+    .await?;
+    assert!(!failed.status.success());
+    let message = String::from_utf8_lossy(&failed.stderr);
+    assert!(
+        message.contains("other.key") && message.contains("registry.crt"),
+        "{message}"
+    );
+    std::fs::remove_dir_all(&dir)?;
     Ok(())
 }

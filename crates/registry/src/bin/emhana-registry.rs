@@ -55,11 +55,12 @@ async fn main() -> anyhow::Result<()> {
         .context("connecting to PostgreSQL")?;
     match cli.command {
         Command::Serve => {
-            if config.tls.is_some() {
-                anyhow::bail!(
-                    "TLS termination is not built into this version; put the registry behind a TLS proxy"
-                );
-            }
+            // Read before listening: a bad certificate stops the start, with the file named.
+            let tls = config
+                .tls
+                .as_ref()
+                .map(emhana_registry::tls::server_config)
+                .transpose()?;
             let state = AppState {
                 pool,
                 clock: Arc::new(chrono::Utc::now),
@@ -67,12 +68,23 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .with_context(|| format!("listening on {}", config.listen))?;
-            tracing::info!(address = %listener.local_addr()?, "registry serving");
-            axum::serve(listener, emhana_registry::router(state))
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let app = emhana_registry::router(state);
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            match tls {
+                Some(tls) => {
+                    tracing::info!(address = %listener.local_addr()?, "registry serving over TLS");
+                    emhana_registry::tls::serve(listener, app, tls, shutdown).await?;
+                }
+                None => {
+                    tracing::warn!(
+                        address = %listener.local_addr()?,
+                        "registry serving plain HTTP: for development only, configure [tls] in production"
+                    );
+                    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+                }
+            }
         }
         Command::AddWorkstation { clinic, name } => {
             let (id, code) =
