@@ -13,6 +13,7 @@
 //! - Pull reads the clinic's change feed after a server cursor
 //!   ([`PullResponse`]); the cursor never skips a change committed late.
 
+pub mod bundle;
 pub mod hlc;
 pub mod op;
 

@@ -108,6 +108,21 @@ pub async fn authenticate(pool: &PgPool, header: Option<&str>) -> Result<Worksta
         .ok_or(RegistryError::Unauthorized)?;
     let (id, secret) = token.split_once('.').ok_or(RegistryError::Unauthorized)?;
     let id = Uuid::parse_str(id).map_err(|_| RegistryError::Unauthorized)?;
+    let (workstation, stored) = with_credential_hash(pool, id)
+        .await?
+        .ok_or(RegistryError::Unauthorized)?;
+    if !same_bytes(&stored, &hash(secret)) {
+        return Err(RegistryError::Unauthorized);
+    }
+    Ok(workstation)
+}
+
+/// An enrolled, not revoked workstation and the hash of its credential's
+/// secret (the key its offline bundles are sealed with).
+pub async fn with_credential_hash(
+    pool: &PgPool,
+    id: Uuid,
+) -> Result<Option<(Workstation, Vec<u8>)>, RegistryError> {
     let row: Option<(i64, String, Option<Vec<u8>>)> = sqlx::query_as(
         "SELECT w.clinic_id, c.bin, w.credential_hash FROM workstation w JOIN clinic c ON c.id = w.clinic_id \
          WHERE w.id = $1 AND w.revoked_at IS NULL",
@@ -115,16 +130,18 @@ pub async fn authenticate(pool: &PgPool, header: Option<&str>) -> Result<Worksta
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    let (clinic_id, clinic_bin, stored) = row.ok_or(RegistryError::Unauthorized)?;
-    let stored = stored.ok_or(RegistryError::Unauthorized)?;
-    if !same_bytes(&stored, &hash(secret)) {
-        return Err(RegistryError::Unauthorized);
-    }
-    Ok(Workstation {
-        id,
-        clinic_id,
-        clinic_bin,
-    })
+    Ok(row.and_then(|(clinic_id, clinic_bin, stored)| {
+        stored.map(|stored| {
+            (
+                Workstation {
+                    id,
+                    clinic_id,
+                    clinic_bin,
+                },
+                stored,
+            )
+        })
+    }))
 }
 
 impl FromRequestParts<AppState> for Workstation {

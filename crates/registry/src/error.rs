@@ -23,6 +23,8 @@ pub enum RegistryError {
     UnknownClinic { bin: String },
     #[error("invalid configuration: {0}")]
     Config(String),
+    #[error("bundle: {0}")]
+    Bundle(#[from] emhana_protocol::bundle::BundleError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration: {0}")]
@@ -35,6 +37,7 @@ impl RegistryError {
             RegistryError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             RegistryError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             RegistryError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
+            RegistryError::Bundle(_) => (StatusCode::BAD_REQUEST, "bad_bundle"),
             RegistryError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             RegistryError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             RegistryError::BadEnrolmentCode => (StatusCode::FORBIDDEN, "bad_enrolment_code"),

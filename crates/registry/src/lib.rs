@@ -8,6 +8,7 @@
 //! The protocol is `emhana_protocol`; `docs/sync.md` describes it.
 
 pub mod auth;
+pub mod bundle;
 pub mod clinics;
 pub mod config;
 mod error;

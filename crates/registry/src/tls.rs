@@ -27,20 +27,19 @@ pub fn server_config(tls: &TlsConfig) -> Result<rustls::ServerConfig, RegistryEr
     }
     let key = PrivateKeyDer::from_pem_file(&tls.private_key)
         .map_err(|error| RegistryError::Config(format!("{}: {error}", tls.private_key.display())))?;
-    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::aws_lc_rs::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .map_err(|error| RegistryError::Config(format!("TLS: {error}")))?
-    .with_no_client_auth()
-    .with_single_cert(chain, key)
-    .map_err(|error| {
-        RegistryError::Config(format!(
-            "{} and {} do not make a certificate and its key: {error}",
-            tls.certificate.display(),
-            tls.private_key.display()
-        ))
-    })?;
+    let mut config =
+        rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::aws_lc_rs::default_provider()))
+            .with_safe_default_protocol_versions()
+            .map_err(|error| RegistryError::Config(format!("TLS: {error}")))?
+            .with_no_client_auth()
+            .with_single_cert(chain, key)
+            .map_err(|error| {
+                RegistryError::Config(format!(
+                    "{} and {} do not make a certificate and its key: {error}",
+                    tls.certificate.display(),
+                    tls.private_key.display()
+                ))
+            })?;
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
@@ -71,18 +70,19 @@ pub async fn serve(
         let acceptor = acceptor.clone();
         let app = app.clone();
         tokio::spawn(async move {
-            let stream = match tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream)).await
-            {
-                Ok(Ok(stream)) => stream,
-                Ok(Err(error)) => {
-                    tracing::debug!(%peer, %error, "TLS handshake failed");
-                    return;
-                }
-                Err(_) => {
-                    tracing::debug!(%peer, "TLS handshake timed out");
-                    return;
-                }
-            };
+            let stream =
+                match tokio::time::timeout(std::time::Duration::from_secs(10), acceptor.accept(stream)).await
+                {
+                    Ok(Ok(stream)) => stream,
+                    Ok(Err(error)) => {
+                        tracing::debug!(%peer, %error, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%peer, "TLS handshake timed out");
+                        return;
+                    }
+                };
             let service = TowerToHyperService::new(app);
             if let Err(error) = hyper::server::conn::http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)

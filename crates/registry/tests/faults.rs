@@ -396,3 +396,73 @@ async fn the_registry_binary_serves_over_tls_with_the_configured_certificate() -
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
+
+#[tokio::test]
+async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_can_open() -> Result<()> {
+    use emhana_protocol::bundle::{AnswersBundle, BundleKind, OpsBundle, SealedFile, bundle_key, seal};
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let client = registry.enrolled(0).await?;
+    let key = bundle_key(&client.enrolment.credential).context("bundle key")?;
+    let ops: Vec<_> = (1..=3)
+        .map(|n| {
+            client.attach(
+                at(2026, 11, 20),
+                person(60 + n),
+                1,
+                AttachmentGround::FirstAttachment,
+                n,
+            )
+        })
+        .collect();
+    let sealed = seal(
+        BundleKind::Ops,
+        client.enrolment.workstation,
+        at(2026, 11, 22),
+        &OpsBundle { ops, cursor: None },
+        &key,
+    )?;
+    let dir = std::env::temp_dir().join(format!("emhana-bundle-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let (file, answers) = (dir.join("post.emhana"), dir.join("answers.emhana"));
+    std::fs::write(&file, &sealed)?;
+    let url = format!(
+        "postgres://{}@localhost/{}?host={}",
+        registry.options.get_username(),
+        registry.options.get_database().context("database")?,
+        registry.options.get_socket().context("socket")?.display()
+    );
+    let run = |input: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_emhana-registry"))
+            .arg("import-bundle")
+            .arg(input)
+            .arg("--answers")
+            .arg(&answers)
+            .env("EMHANA_REGISTRY_LISTEN", "127.0.0.1:0")
+            .env("EMHANA_REGISTRY_DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+    };
+    let output = run(&file)?;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(said.contains("3 ops applied, 0 rejected"), "{said}");
+    let opened: AnswersBundle =
+        SealedFile::read(&std::fs::read(&answers)?)?.open(BundleKind::Answers, &key)?;
+    assert_eq!(opened.results.len(), 3);
+    assert!(opened.results.iter().all(|r| r.outcome == OpOutcome::Applied));
+    assert_eq!(registry.count("SELECT count(*) FROM attachment").await?, 3);
+
+    // Not a bundle at all: refused with a reason, nothing written.
+    let bad = dir.join("bad.emhana");
+    std::fs::write(&bad, b"not a bundle at all")?;
+    let output = run(&bad)?;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not an Emhana bundle"));
+    assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 3);
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}

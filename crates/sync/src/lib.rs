@@ -11,6 +11,7 @@
 //! The transport and the clock are passed in, so the engine runs in tests
 //! against a real registry through a transport that loses messages.
 
+pub mod bundle;
 mod transport;
 
 use std::sync::Arc;
@@ -36,13 +37,15 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("the registry answered {answers} results for {ops} ops")]
     AnswerMismatch { ops: usize, answers: usize },
+    #[error(transparent)]
+    Bundle(#[from] emhana_protocol::bundle::BundleError),
 }
 
 impl SyncError {
     pub fn is_temporary(&self) -> bool {
         match self {
             SyncError::Transport(error) => error.is_temporary(),
-            SyncError::Store(_) | SyncError::AnswerMismatch { .. } => false,
+            SyncError::Store(_) | SyncError::AnswerMismatch { .. } | SyncError::Bundle(_) => false,
         }
     }
 }

@@ -328,3 +328,108 @@ async fn a_refused_attachment_is_undone_even_after_a_death_was_recorded_on_it() 
     assert!(grounds.contains(&RejectGround::NotAttachedHere), "{grounds:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_effects_as_a_push() -> Result<()>
+{
+    use emhana_protocol::bundle::BundleError;
+    use emhana_sync::SyncError;
+    use emhana_sync::bundle::{export_ops, import_answers};
+
+    let region = Region::start(600, kz(2026, 11, 23, 9)).await?;
+    let (dir_post, dir_clinic) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    // The post was enrolled at the district centre; since then it has no link.
+    let (post, post_credential) = region.workstation(dir_post.path(), 1).await?;
+    let (polyclinic, polyclinic_credential) = region.workstation(dir_clinic.path(), 0).await?;
+    let online = region.engine(&polyclinic, &polyclinic_credential, small_pages())?;
+    online.sync_once(|_| {}).await?;
+
+    // The same newborn at both; the polyclinic's push reaches the registry first.
+    let at = kz(2026, 11, 20, 10);
+    let mut children = Vec::new();
+    for workstation in [&post, &polyclinic] {
+        let child = workstation
+            .register_person(&newborn(3), None, at)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        attach(workstation, child, at).await?;
+        children.push(child);
+    }
+    let other = post
+        .register_person(&newborn(4), None, at)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    attach(&post, other, at).await?;
+    online.sync_once(|_| {}).await?;
+
+    // The post seals its outbox; the ops are carried away, not yet answered.
+    let exported = export_ops(&post, &post_credential, kz(2026, 11, 23, 10)).await?;
+    assert_eq!(exported.ops, 2);
+    let overview = post.sync_overview().await?;
+    assert_eq!((overview.local, overview.sent), (0, 2));
+
+    // At the district centre: the registry imports it and writes the answers.
+    let (answers, report) =
+        emhana_registry::bundle::import(&region.pool, &exported.bytes, kz(2026, 11, 23, 11)).await?;
+    assert_eq!((report.applied, report.rejected), (1, 1));
+    assert!(report.feed_complete);
+    // brought twice (a second stick): the same answers, no second effect
+    let (_, again) =
+        emhana_registry::bundle::import(&region.pool, &exported.bytes, kz(2026, 11, 23, 12)).await?;
+    assert_eq!((again.applied, again.rejected), (1, 1));
+    assert_eq!(region.count("SELECT count(*) FROM op_log").await?, 3);
+
+    // A file changed on the way, or another workstation's, is refused whole.
+    let mut tampered = answers.clone();
+    let middle = tampered.len() / 2;
+    tampered[middle] ^= 0x55;
+    assert!(
+        import_answers(&post, &post_credential, &tampered, kz(2026, 11, 24, 9))
+            .await
+            .is_err()
+    );
+    assert!(matches!(
+        import_answers(&polyclinic, &polyclinic_credential, &answers, kz(2026, 11, 24, 9)).await,
+        Err(SyncError::Bundle(BundleError::OtherWorkstation(_)))
+    ));
+    assert_eq!(
+        post.sync_overview().await?.sent,
+        2,
+        "nothing recorded from a refused file"
+    );
+
+    // Back at the post: one confirmed, one in "needs attention", the clinic's feed applied.
+    let imported = import_answers(&post, &post_credential, &answers, kz(2026, 11, 24, 9)).await?;
+    assert_eq!((imported.confirmed, imported.rejected), (1, 1));
+    assert!(!imported.feed_skipped && !imported.feed_incomplete);
+    let attention = post.needs_attention().await?;
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].action, AttentionAction::PrintRefusal);
+    assert!(post.attachment_history(children[0]).await?.is_empty());
+    let bin = &region.clinic_bins()?[1];
+    let attached = region
+        .count(&format!(
+            "SELECT count(*) FROM attachment a JOIN clinic c ON c.id = a.clinic_id WHERE c.bin = '{bin}' AND a.ended_on IS NULL"
+        ))
+        .await?;
+    let path = dir_post.path().join("emhana.sqlite");
+    assert_eq!(
+        local_count(&path, "SELECT count(*) FROM attachment WHERE ended_on IS NULL").await?,
+        attached,
+        "the post's register is the registry's for its clinic"
+    );
+    assert_eq!(imported.changes as i64, attached);
+    // imported again: nothing new, and the feed, now behind the cursor, is not applied twice
+    let twice = import_answers(&post, &post_credential, &answers, kz(2026, 11, 24, 10)).await?;
+    assert_eq!(
+        (twice.confirmed, twice.rejected, twice.feed_skipped),
+        (0, 0, true)
+    );
+
+    // When a link comes, the same ops are not applied again.
+    let link = region.engine(&post, &post_credential, small_pages())?;
+    let report = link.sync_once(|_| {}).await?;
+    assert_eq!(report.pushed, 0);
+    assert_eq!(region.count("SELECT count(*) FROM op_log").await?, 3);
+    Ok(())
+}

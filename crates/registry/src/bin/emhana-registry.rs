@@ -3,6 +3,7 @@
 //! ```text
 //! emhana-registry serve [--config registry.toml]
 //! emhana-registry add-workstation --clinic <BIN> --name "Registry desk 1"
+//! emhana-registry import-bundle <ops file> --answers <answers file>
 //! ```
 //! Settings come from the file, then from `EMHANA_REGISTRY_*` variables.
 
@@ -34,6 +35,15 @@ enum Command {
         clinic: String,
         #[arg(long)]
         name: String,
+    },
+    /// Applies an offline bundle a post brought (its ops file) and writes the
+    /// answers file to carry back.
+    ImportBundle {
+        /// The ops file from the post.
+        file: PathBuf,
+        /// Where to write the answers file.
+        #[arg(long)]
+        answers: PathBuf,
     },
 }
 
@@ -82,9 +92,35 @@ async fn main() -> anyhow::Result<()> {
                         address = %listener.local_addr()?,
                         "registry serving plain HTTP: for development only, configure [tls] in production"
                     );
-                    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(shutdown)
+                        .await?;
                 }
             }
+        }
+        Command::ImportBundle { file, answers } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let (sealed, report) = emhana_registry::bundle::import(&pool, &bytes, chrono::Utc::now())
+                .await
+                .with_context(|| format!("importing {}", file.display()))?;
+            // Written whole or not at all: a half-written answers file is worse than none.
+            let partial = answers.with_extension("partial");
+            std::fs::write(&partial, &sealed).with_context(|| format!("writing {}", partial.display()))?;
+            std::fs::rename(&partial, &answers).with_context(|| format!("writing {}", answers.display()))?;
+            println!(
+                "workstation {} of clinic {}: {} ops applied, {} rejected; {} feed changes{}",
+                report.workstation,
+                report.clinic_bin,
+                report.applied,
+                report.rejected,
+                report.changes,
+                if report.feed_complete {
+                    ""
+                } else {
+                    " (more to come with the next bundle)"
+                }
+            );
+            println!("answers written to {}", answers.display());
         }
         Command::AddWorkstation { clinic, name } => {
             let (id, code) =
