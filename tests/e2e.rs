@@ -432,9 +432,11 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
 
 /// The central registry for the sync test: a database of its own on the
 /// throwaway PostgreSQL, seeded with the demo region, served on a local port.
+/// The returned `Notify` stops it: it stops accepting and closes idle
+/// connections, as a registry going down (or the link) does for the app.
 async fn start_registry(
     config: emhana_synth::SynthConfig,
-) -> Result<(sqlx::PgPool, String, tokio::task::JoinHandle<()>)> {
+) -> Result<(sqlx::PgPool, String, std::sync::Arc<tokio::sync::Notify>)> {
     use std::str::FromStr;
     let url = std::env::var("EMHANA_TEST_DATABASE_URL")
         .context("EMHANA_TEST_DATABASE_URL: run under scripts/throwaway-postgres.sh")?;
@@ -456,10 +458,14 @@ async fn start_registry(
         pool: pool.clone(),
         clock: std::sync::Arc::new(chrono::Utc::now),
     });
-    let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
+    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+    let stopped = stop.clone();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { stopped.notified().await })
+            .await;
     });
-    Ok((pool, base, server))
+    Ok((pool, base, stop))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -482,7 +488,8 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
     let (registry, base, server) = start_registry(config).await?;
     let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
     emhana_synth::load_into(&workstation, config, |_| {}).await?;
-    let chooser = attached_elsewhere(&workstation, in_campaign, 1).await?.remove(0);
+    let mut choosers = attached_elsewhere(&workstation, in_campaign, 2).await?;
+    let (chooser, offline_chooser) = (choosers.remove(0), choosers.remove(0));
     workstation.close().await;
     let clinics = emhana_synth::Synth::new(config)?.clinics().to_vec();
     let (_, code) = emhana_registry::auth::add_workstation(
@@ -629,6 +636,60 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
             .click()
             .await?;
         wait_for(&client, "#attention-empty").await?;
+
+        // The link goes down. The indicator says so; the registrar works on.
+        server.notify_one();
+        client.find(Locator::Css("#sync-now")).await?.click().await?;
+        wait_for(&client, "#sync-state[data-online=false]").await?;
+        wait_for_text(
+            &client,
+            "#sync-last-error[data-code=offline]",
+            "Тіркелім жауап бермейді",
+        )
+        .await?;
+        wait_for_text(&client, "#sync-indicator", "байланыс жоқ").await?;
+        client
+            .find(Locator::Css("[data-nav=registry_desk]"))
+            .await?
+            .click()
+            .await?;
+        let (decided, _, _) = apply_in_the_app(&client, &offline_chooser.iin).await?;
+        anyhow::ensure!(decided == "attach", "decided offline: {decided}");
+        client
+            .find(Locator::Css("#sync-indicator"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#sync-counts[data-local='1']").await?;
+        std::fs::write(artifacts.join("e2e-sync-offline.png"), client.screenshot().await?)?;
+
+        // As a post with no link: the ops go to a file, carried to the registry...
+        client.find(Locator::Css("#export-bundle")).await?.click().await?;
+        let exported = wait_for(&client, "#bundle-exported").await?;
+        let bundle = PathBuf::from(exported.attr("data-path").await?.context("data-path")?);
+        wait_for(&client, "#sync-counts[data-local='0'][data-sent='1']").await?;
+        let (answers, report) =
+            emhana_registry::bundle::import(&registry, &std::fs::read(&bundle)?, chrono::Utc::now()).await?;
+        anyhow::ensure!(
+            (report.applied, report.rejected) == (1, 0),
+            "the registry applied the carried op: {report:?}"
+        );
+        // ...and the registry's answers file comes back and is loaded.
+        let answers_file = data.path().join("answers.emhana");
+        std::fs::write(&answers_file, answers)?;
+        client
+            .find(Locator::Css("#answers-file"))
+            .await?
+            .send_keys(&answers_file.display().to_string())
+            .await?;
+        wait_for(
+            &client,
+            "#answers-imported[data-confirmed='1'][data-rejected='0']",
+        )
+        .await?;
+        wait_for(&client, "#sync-counts[data-sent='0'][data-confirmed='1']").await?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        std::fs::write(artifacts.join("e2e-sync-bundle.png"), client.screenshot().await?)?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
@@ -639,7 +700,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
     }
     client.close().await?;
     drop(driver);
-    server.abort();
+    server.notify_one();
     result?;
 
     // The app's database agrees with the registry: the person is the practice's.

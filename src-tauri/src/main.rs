@@ -104,6 +104,8 @@ fn main() {
             commands::sync::sync_now,
             commands::sync::needs_attention,
             commands::sync::resolve_attention,
+            commands::sync::export_bundle,
+            commands::sync::import_answers,
         ])
         .run(tauri::generate_context!());
     if let Err(error) = result {

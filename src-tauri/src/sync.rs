@@ -133,7 +133,10 @@ impl SyncService {
     /// Shows a reason sync cannot run (no credential in the keyring, ...).
     pub fn fail(&self, error: &CommandError) {
         let message = format!("{}: {}", error.code, error.message);
-        self.status.send_modify(|s| s.last_error = Some(message));
+        self.status.send_modify(|s| {
+            s.last_error_code = Some("keyring".to_owned());
+            s.last_error = Some(message);
+        });
     }
 }
 

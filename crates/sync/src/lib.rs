@@ -42,6 +42,19 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// The catalog code the UI shows for it (`sync.error.<code>`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SyncError::Transport(TransportError::Offline(_)) => "offline",
+            SyncError::Transport(TransportError::Refused { status: 401, .. }) => "credential_refused",
+            SyncError::Transport(TransportError::Refused { .. }) => "refused",
+            SyncError::Transport(TransportError::Server { .. }) => "server",
+            SyncError::Store(_) => "store",
+            SyncError::AnswerMismatch { .. } => "answer_mismatch",
+            SyncError::Bundle(_) => "bundle",
+        }
+    }
+
     pub fn is_temporary(&self) -> bool {
         match self {
             SyncError::Transport(error) => error.is_temporary(),
@@ -262,6 +275,9 @@ pub struct SyncStatus {
     pub running: bool,
     pub progress: Option<Progress>,
     pub last_success_at: Option<DateTime<Utc>>,
+    /// What went wrong last, as a catalog code the UI translates
+    /// (`sync.error.offline`, ...), and the technical detail behind it.
+    pub last_error_code: Option<String>,
     pub last_error: Option<String>,
     /// Failures in a row since the last success.
     pub failures: u32,
@@ -275,6 +291,7 @@ impl SyncStatus {
             running: false,
             progress: None,
             last_success_at: None,
+            last_error_code: None,
             last_error: None,
             failures: 0,
             last_round: None,
@@ -316,6 +333,7 @@ pub async fn run<T: Transport>(
                     s.online = true;
                     s.running = false;
                     s.last_success_at = Some(at);
+                    s.last_error_code = None;
                     s.last_error = None;
                     s.failures = 0;
                     s.last_round = Some(report);
@@ -329,6 +347,7 @@ pub async fn run<T: Transport>(
                 status.send_modify(|s| {
                     s.online = reached && !matches!(error, SyncError::Transport(TransportError::Offline(_)));
                     s.running = false;
+                    s.last_error_code = Some(error.code().to_owned());
                     s.last_error = Some(error.to_string());
                     s.failures = failures;
                 });

@@ -83,3 +83,89 @@ pub async fn resolve_attention(
         .resolve_attention(op, staff_id, state.clock.now())
         .await?)
 }
+
+/// An ops file written for carrying to the registry by hand.
+#[derive(serde::Serialize)]
+pub struct ExportedBundle {
+    path: std::path::PathBuf,
+    ops: usize,
+}
+
+fn bundle_error(error: emhana_sync::SyncError) -> CommandError {
+    use emhana_protocol::bundle::BundleError;
+    let code = match error {
+        emhana_sync::SyncError::Store(store) => return CommandError::from(store),
+        emhana_sync::SyncError::Bundle(ref bundle) => match bundle {
+            BundleError::NotABundle | BundleError::Malformed(_) => "bundle.not_a_bundle",
+            BundleError::UnknownFormat(_) => "bundle.unknown_format",
+            BundleError::TooLarge => "bundle.too_large",
+            BundleError::WrongKind { .. } => "bundle.wrong_kind",
+            BundleError::OtherWorkstation(_) => "bundle.other_workstation",
+            BundleError::BadSeal => "bundle.bad_seal",
+        },
+        _ => "bundle.failed",
+    };
+    CommandError::new(code, error.to_string())
+}
+
+async fn credential(store: &emhana_workstation::Workstation) -> Result<String, CommandError> {
+    let enrolment = store
+        .enrolment()
+        .await?
+        .ok_or_else(|| CommandError::from(emhana_workstation::StoreError::NotEnrolled))?;
+    crate::sync::load_credential(enrolment.workstation_id).await
+}
+
+/// For a post with no link: seals every op not yet answered into a file in
+/// the documents folder, to be carried to the registry.
+#[tauri::command]
+pub async fn export_bundle(state: State<'_, AppState>) -> Result<ExportedBundle, CommandError> {
+    let store = workstation(&state)?;
+    let credential = credential(store).await?;
+    let now = state.clock.now();
+    let exported = emhana_sync::bundle::export_ops(store, &credential, now)
+        .await
+        .map_err(bundle_error)?;
+    let dir = state
+        .documents_dir
+        .clone()
+        .ok_or_else(|| CommandError::new("print.no_folder", "no documents folder".into()))?;
+    let io = |e: std::io::Error| CommandError::new("bundle.cannot_save", e.to_string());
+    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
+    // named by the time in Kazakhstan (UTC+5), as the registrar reads it
+    let stamp = (now + chrono::TimeDelta::hours(5)).format("%Y%m%d-%H%M%S");
+    let path = dir.join(format!("emhana-ops-{stamp}.emhana"));
+    // Whole or not at all: written beside, flushed, then renamed into place.
+    let partial = path.with_extension("partial");
+    {
+        use tokio::io::AsyncWriteExt;
+        let mut file = tokio::fs::File::create(&partial).await.map_err(io)?;
+        file.write_all(&exported.bytes).await.map_err(io)?;
+        file.sync_all().await.map_err(io)?;
+    }
+    tokio::fs::rename(&partial, &path).await.map_err(io)?;
+    tracing::info!(path = %path.display(), ops = exported.ops, "offline bundle written");
+    Ok(ExportedBundle {
+        path,
+        ops: exported.ops,
+    })
+}
+
+/// Records an answers file the registry made for this workstation. The
+/// file comes as base64 text: the IPC of the Linux webview carries JSON, not
+/// raw bytes.
+#[tauri::command]
+pub async fn import_answers(
+    state: State<'_, AppState>,
+    content: String,
+) -> Result<emhana_sync::bundle::ImportedAnswers, CommandError> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(content.as_bytes())
+        .map_err(|error| CommandError::new("bundle.not_a_bundle", error.to_string()))?;
+    let store = workstation(&state)?;
+    let credential = credential(store).await?;
+    emhana_sync::bundle::import_answers(store, &credential, &bytes, state.clock.now())
+        .await
+        .map_err(bundle_error)
+}

@@ -49,6 +49,14 @@ describe('catalogs', () => {
     for (const code of store) expect(keys).toContain(`store.${code}`);
     for (const code of rejects) expect(keys).toContain(`reject.${code}`);
     for (const code of actions) expect(keys).toContain(`attention.action.${code}`);
+    // the codes src-tauri/src/commands/sync.rs sends about offline bundles
+    const bundle = [
+      'not_a_bundle', 'unknown_format', 'too_large', 'wrong_kind', 'other_workstation', 'bad_seal', 'failed', 'cannot_save',
+    ];
+    for (const code of bundle) expect(keys).toContain(`bundle.${code}`);
+    // emhana_sync::SyncError::code and the keyring failure
+    const syncErrors = ['offline', 'credential_refused', 'refused', 'server', 'store', 'answer_mismatch', 'bundle', 'keyring'];
+    for (const code of syncErrors) expect(keys).toContain(`sync.error.${code}`);
   });
 });
 

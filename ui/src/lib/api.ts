@@ -216,6 +216,7 @@ export interface SyncStatus {
   running: boolean;
   progress: SyncProgress | null;
   last_success_at: string | null;
+  last_error_code: string | null;
   last_error: string | null;
   failures: number;
 }
@@ -251,6 +252,31 @@ export interface AttentionItem {
 export interface Printed {
   path: string;
   opened: boolean;
+}
+
+/** Bytes as base64 text, for a file sent to the core as JSON. */
+export function toBase64(bytes: Uint8Array): string {
+  let binary = '';
+  // in slices: String.fromCharCode takes a bounded number of arguments
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+/** An ops file written for a post to carry to the registry (crates/sync bundle). */
+export interface ExportedBundle {
+  path: string;
+  ops: number;
+}
+
+/** What an answers file from the registry changed here. */
+export interface ImportedAnswers {
+  confirmed: number;
+  rejected: number;
+  changes: number;
+  feed_skipped: boolean;
+  feed_incomplete: boolean;
 }
 
 export type AgeGroup = 'under_1' | '1_to_4' | '5_to_17' | '18_to_64' | '65_plus';
@@ -313,6 +339,8 @@ export const api = {
   syncNow: () => invoke<void>('sync_now'),
   needsAttention: () => invoke<AttentionItem[]>('needs_attention'),
   resolveAttention: (op: string) => invoke<boolean>('resolve_attention', { op, staffId: null }),
+  exportBundle: () => invoke<ExportedBundle>('export_bundle'),
+  importAnswers: (bytes: Uint8Array) => invoke<ImportedAnswers>('import_answers', { content: toBase64(bytes) }),
   printApplication: (applicationId: number, paper: 'decision' | 'consent', open: boolean) =>
     invoke<Printed>('print_application', { applicationId, paper, open }),
 };
