@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use emhana_protocol::{PullQuery, PushRequest};
+use emhana_protocol::{PullQuery, PullResponse, PushRequest};
 use emhana_workstation::{StoreError, Workstation};
 use rand::{Rng, SeedableRng};
 use serde::Serialize;
@@ -69,6 +69,8 @@ pub struct SyncSettings {
     pub push_batch: usize,
     /// Changes per pull page.
     pub pull_page: u32,
+    /// During the first sync, changes applied per transaction (several pages).
+    pub first_sync_group: usize,
     /// Time between rounds while all is well.
     pub interval: Duration,
     /// The first wait after a failure, doubled per failure up to `max_backoff`.
@@ -81,6 +83,7 @@ impl Default for SyncSettings {
         SyncSettings {
             push_batch: 200,
             pull_page: 2000,
+            first_sync_group: 20_000,
             interval: Duration::from_secs(30),
             base_backoff: Duration::from_secs(2),
             max_backoff: Duration::from_secs(300),
@@ -200,10 +203,13 @@ impl<T: Transport> SyncEngine<T> {
         }
     }
 
-    /// Pulls until the feed is read. The next page is fetched while the
-    /// current one is applied (its cursor comes with the page, not from the
-    /// store), so the registry's time and the workstation's overlap; each page
-    /// is still applied, with its cursor, in order and whole.
+    /// Pulls until the feed is read. Pages are fetched while earlier ones are
+    /// applied (each page's cursor comes with it, not from the store), so the
+    /// registry's time and the workstation's overlap; pages are applied in
+    /// order, each with its cursor. During the first sync, the pages waiting
+    /// are applied together in one transaction, up to
+    /// [`SyncSettings::first_sync_group`] changes: one commit then writes each
+    /// touched index page once for all of them.
     async fn pull_all(
         &self,
         report: &mut RoundReport,
@@ -211,48 +217,75 @@ impl<T: Transport> SyncEngine<T> {
     ) -> Result<(), SyncError> {
         let started = Instant::now();
         let first_sync = self.store.sync_overview().await?.first_sync.done_at.is_none();
+        let group_target = if first_sync {
+            self.settings.first_sync_group.max(1)
+        } else {
+            1
+        };
         let query = |after: Option<String>, count: bool| PullQuery {
             after,
             limit: Some(self.settings.pull_page),
             count,
         };
+        let (pages_in, mut pages_out) = tokio::sync::mpsc::channel::<PullResponse>(PAGES_AHEAD);
+        let first_query = query(self.store.sync_cursor().await?, first_sync);
         // Counting costs the registry a scan: once per round, for the first sync's progress bar.
-        let mut page = self
-            .transport
-            .pull(&query(self.store.sync_cursor().await?, first_sync))
-            .await?;
-        let mut remaining = page.remaining;
-        loop {
-            let next = page.more.then(|| query(Some(page.cursor.clone()), false));
-            let fetch = async {
-                match &next {
-                    Some(next) => Some(self.transport.pull(next).await),
-                    None => None,
+        let fetch = async move {
+            let mut next = Some(first_query);
+            while let Some(query_now) = next.take() {
+                let page = self.transport.pull(&query_now).await?;
+                if page.more {
+                    next = Some(query(Some(page.cursor.clone()), false));
                 }
-            };
-            let (applied, fetched) = tokio::join!(self.store.apply_pull(&page, (self.clock)()), fetch);
-            applied?;
-            report.pulled += page.changes.len() as u64;
-            report.pages += 1;
-            let seconds_left = remaining.and_then(|remaining| {
-                let rate = report.pulled as f64 / started.elapsed().as_secs_f64().max(0.001);
-                (rate > 0.0).then(|| (remaining as f64 / rate).ceil() as u64)
-            });
-            progress(Progress::Pulling {
-                applied: report.pulled,
-                remaining,
-                seconds_left,
-            });
-            match fetched {
-                None => return Ok(()),
-                Some(fetched) => {
-                    page = fetched?;
-                    remaining = remaining.map(|left| left.saturating_sub(page.changes.len() as u64));
+                if pages_in.send(page).await.is_err() {
+                    break; // the applying side stopped on an error of its own
                 }
             }
-        }
+            Ok::<(), SyncError>(())
+        };
+        let apply = async {
+            let mut remaining: Option<u64> = None;
+            let mut counted = false;
+            while let Some(page) = pages_out.recv().await {
+                if !counted {
+                    remaining = page.remaining.map(|left| left + page.changes.len() as u64);
+                    counted = true;
+                }
+                let mut group = vec![page];
+                let mut changes = group[0].changes.len();
+                while changes < group_target && group.last().is_some_and(|page| page.more) {
+                    match pages_out.recv().await {
+                        Some(page) => {
+                            changes += page.changes.len();
+                            group.push(page);
+                        }
+                        None => break,
+                    }
+                }
+                self.store.apply_pulls(&group, (self.clock)()).await?;
+                report.pulled += changes as u64;
+                report.pages += group.len();
+                remaining = remaining.map(|left| left.saturating_sub(changes as u64));
+                let seconds_left = remaining.and_then(|remaining| {
+                    let rate = report.pulled as f64 / started.elapsed().as_secs_f64().max(0.001);
+                    (rate > 0.0).then(|| (remaining as f64 / rate).ceil() as u64)
+                });
+                progress(Progress::Pulling {
+                    applied: report.pulled,
+                    remaining,
+                    seconds_left,
+                });
+            }
+            Ok::<(), SyncError>(())
+        };
+        let (fetched, applied) = tokio::join!(fetch, apply);
+        applied?;
+        fetched
     }
 }
+
+/// Pages fetched ahead of the one being applied.
+const PAGES_AHEAD: usize = 8;
 
 /// The wait before try number `failures` (1, 2, ...): a random time up to
 /// `base · 2^(failures-1)`, capped ("full jitter").

@@ -307,7 +307,18 @@ impl Workstation {
         page: &emhana_protocol::PullResponse,
         now: DateTime<Utc>,
     ) -> Result<PullApplied, StoreError> {
-        sync::apply_pull(&self.pool, page, now).await
+        sync::apply_pull(&self.pool, std::slice::from_ref(page), now).await
+    }
+
+    /// Applies consecutive pages of the feed, each with its cursor, in one
+    /// transaction (a first sync: one commit writes each touched index page
+    /// once for all of them).
+    pub async fn apply_pulls(
+        &self,
+        pages: &[emhana_protocol::PullResponse],
+        now: DateTime<Utc>,
+    ) -> Result<PullApplied, StoreError> {
+        sync::apply_pull(&self.pool, pages, now).await
     }
 
     pub async fn sync_overview(&self) -> Result<SyncOverview, StoreError> {

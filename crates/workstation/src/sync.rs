@@ -421,11 +421,36 @@ pub struct PullApplied {
 /// transaction: a crash leaves either the page and its cursor, or neither.
 pub(crate) async fn apply_pull(
     pool: &SqlitePool,
-    page: &PullResponse,
+    pages: &[PullResponse],
     now: DateTime<Utc>,
 ) -> Result<PullApplied, StoreError> {
     let mut tx = pool.begin().await?;
     let (home, districts) = home_and_districts(&mut tx).await?;
+    let mut applied = PullApplied::default();
+    for page in pages {
+        let one = apply_page(&mut tx, page, home, &districts, now).await?;
+        applied.persons_added += one.persons_added;
+        applied.persons_updated += one.persons_updated;
+        applied.left += one.left;
+        applied.confirmed += one.confirmed;
+    }
+    let started = std::time::Instant::now();
+    tx.commit().await?;
+    tracing::debug!(
+        pages = pages.len(),
+        commit_ms = started.elapsed().as_secs_f64() * 1e3,
+        "feed pages committed"
+    );
+    Ok(applied)
+}
+
+async fn apply_page(
+    tx: &mut SqliteConnection,
+    page: &PullResponse,
+    home: i64,
+    districts: &HashMap<u32, i64>,
+    now: DateTime<Utc>,
+) -> Result<PullApplied, StoreError> {
     let mut applied = PullApplied::default();
     let mut persons: Vec<(&Person, Option<NaiveDate>, &emhana_protocol::Attachment)> = Vec::new();
     let mut left: Vec<(&str, NaiveDate, LeftReason)> = Vec::new();
@@ -502,7 +527,7 @@ pub(crate) async fn apply_pull(
         });
         insert.build().execute(&mut *tx).await?;
         lap(1);
-        insert_search_keys(&mut tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
+        insert_search_keys(&mut *tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
         lap(2);
 
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -529,17 +554,17 @@ pub(crate) async fn apply_pull(
 
     // Persons already here: the registry's data, then its view of the attachment.
     for (person_id, person, died_on, attachment) in existing {
-        update_person(&mut tx, person_id, person, died_on).await?;
+        update_person(&mut *tx, person_id, person, died_on).await?;
         let ours = match attachment.op {
             Some(op) => {
-                let (ours, confirmed) = confirm_by_feed(&mut tx, op, now).await?;
+                let (ours, confirmed) = confirm_by_feed(&mut *tx, op, now).await?;
                 applied.confirmed += usize::from(confirmed);
                 ours
             }
             None => None,
         };
-        if !has_pending_ops(&mut tx, person_id).await? {
-            reconcile_attachment(&mut tx, person_id, home, &districts, attachment, ours).await?;
+        if !has_pending_ops(&mut *tx, person_id).await? {
+            reconcile_attachment(&mut *tx, person_id, home, &districts, attachment, ours).await?;
         }
         applied.persons_updated += 1;
     }
@@ -550,7 +575,7 @@ pub(crate) async fn apply_pull(
             .fetch_optional(&mut *tx)
             .await?;
         let Some(person_id) = person else { continue };
-        if has_pending_ops(&mut tx, person_id).await? {
+        if has_pending_ops(&mut *tx, person_id).await? {
             // the answer to our op will say where the person is
             applied.left += 1;
             continue;
@@ -596,8 +621,6 @@ pub(crate) async fn apply_pull(
     .execute(&mut *tx)
     .await?;
     lap(0);
-    tx.commit().await?;
-    lap(4);
     let ms = |slot: usize| timing[slot].as_secs_f64() * 1e3;
     tracing::debug!(
         changes = page.changes.len(),
@@ -605,7 +628,6 @@ pub(crate) async fn apply_pull(
         persons_ms = ms(1),
         search_keys_ms = ms(2),
         attachments_ms = ms(3),
-        commit_ms = ms(4),
         "feed page applied"
     );
     Ok(applied)
