@@ -564,7 +564,7 @@ async fn apply_page(
             None => None,
         };
         if !has_pending_ops(&mut *tx, person_id).await? {
-            reconcile_attachment(&mut *tx, person_id, home, &districts, attachment, ours).await?;
+            reconcile_attachment(&mut *tx, person_id, home, districts, attachment, ours).await?;
         }
         applied.persons_updated += 1;
     }
