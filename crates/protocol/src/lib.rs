@@ -223,6 +223,15 @@ pub enum LeftReason {
     Detached,
 }
 
+/// The reference data the registry hands out (`GET /v1/reference`): the
+/// rules that change by order or by year, so every workstation decides with
+/// the same ones. A year not listed keeps seed 000's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferenceData {
+    /// Attachment campaigns that differ from the default.
+    pub campaigns: Vec<emhana_domain::attachment::Campaign>,
+}
+
 /// An error answer of the registry (any 4xx or 5xx).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ErrorBody {

@@ -15,6 +15,7 @@ mod error;
 pub mod feed;
 mod people;
 pub mod push;
+pub mod reference;
 pub mod seed;
 pub mod tls;
 
@@ -82,7 +83,8 @@ pub fn router(state: AppState) -> Router {
         .route("/enrol", post(enrol))
         .route("/push", post(push))
         .route("/changes", get(changes))
-        .route("/persons/{iin}", get(person));
+        .route("/persons/{iin}", get(person))
+        .route("/reference", get(reference));
     Router::new()
         .route("/health", get(health))
         .route("/openapi.yaml", get(openapi))
@@ -134,6 +136,16 @@ async fn changes(
 ) -> Result<Json<PullResponse>, RegistryError> {
     let Query(query) = query?;
     Ok(Json(feed::pull(&state.pool, &workstation, &query).await?))
+}
+
+async fn reference(
+    State(state): State<AppState>,
+    _workstation: Workstation,
+) -> Result<Json<emhana_protocol::ReferenceData>, RegistryError> {
+    let mut conn = state.pool.acquire().await?;
+    Ok(Json(emhana_protocol::ReferenceData {
+        campaigns: people::attachment_rules(&mut conn).await?.campaigns,
+    }))
 }
 
 /// A person by IIN, as the state person database would answer, with the

@@ -116,6 +116,8 @@ pub struct RoundReport {
     pub rejected: usize,
     pub pulled: u64,
     pub pages: usize,
+    /// The registry's reference data differed from what was here.
+    pub reference_changed: bool,
 }
 
 pub struct SyncEngine<T> {
@@ -158,6 +160,9 @@ impl<T: Transport> SyncEngine<T> {
         let mut report = RoundReport::default();
         self.push_all(&mut report, &progress).await?;
         self.pull_all(&mut report, &progress).await?;
+        // Small, and read each round: a new year's order reaches every workstation.
+        let reference = self.transport.reference().await?;
+        report.reference_changed = self.store.apply_reference(&reference).await?;
         Ok(report)
     }
 

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use emhana_protocol::{
     EnrolRequest, Enrolment, ErrorBody, PREFIX, PullQuery, PullResponse, PushRequest, PushResponse,
+    ReferenceData,
 };
 
 /// Why a call to the registry failed.
@@ -41,6 +42,8 @@ pub trait Transport: Send + Sync {
         request: &PushRequest,
     ) -> impl Future<Output = Result<PushResponse, TransportError>> + Send;
     fn pull(&self, query: &PullQuery) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+    /// The registry's reference data (attachment campaigns, ...).
+    fn reference(&self) -> impl Future<Output = Result<ReferenceData, TransportError>> + Send;
 }
 
 /// The registry over HTTP(S), bodies gzip-compressed both ways.
@@ -142,6 +145,14 @@ impl Transport for HttpTransport {
         if let Some(limit) = query.limit {
             request = request.query(&[("limit", limit.to_string())]);
         }
+        read(request.send().await.map_err(offline)?).await
+    }
+
+    async fn reference(&self) -> Result<ReferenceData, TransportError> {
+        let request = self
+            .client
+            .get(format!("{}{PREFIX}/reference", self.base))
+            .bearer_auth(&self.credential);
         read(request.send().await.map_err(offline)?).await
     }
 }

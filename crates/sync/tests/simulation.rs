@@ -105,6 +105,12 @@ impl Transport for Faulty {
         let answer = self.inner.pull(query).await?;
         self.answer(answer)
     }
+
+    async fn reference(&self) -> Result<emhana_protocol::ReferenceData, TransportError> {
+        self.gate()?;
+        let answer = self.inner.reference().await?;
+        self.answer(answer)
+    }
 }
 
 struct Post {

@@ -184,6 +184,10 @@ impl<T: Transport> Transport for LosesAnswers<T> {
     async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError> {
         self.inner.pull(query).await
     }
+
+    async fn reference(&self) -> Result<emhana_protocol::ReferenceData, TransportError> {
+        self.inner.reference().await
+    }
 }
 
 #[tokio::test]
@@ -432,5 +436,44 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     let report = link.sync_once(|_| {}).await?;
     assert_eq!(report.pushed, 0);
     assert_eq!(region.count("SELECT count(*) FROM op_log").await?, 3);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_new_years_campaign_set_at_the_registry_reaches_the_workstation_with_its_next_sync() -> Result<()> {
+    use emhana_domain::attachment::{Campaign, CampaignEffect};
+    let region = Region::start(300, kz(2026, 11, 23, 9)).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = region.engine(&workstation, &credential, small_pages())?;
+    engine.sync_once(|_| {}).await?;
+
+    // The 2027 order moves the campaign and defers its effect to 1 January.
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2027, m, d).unwrap_or_default();
+    let order = Campaign {
+        year: 2027,
+        first_day: day(9, 1),
+        last_day: day(10, 31),
+        free_choice_limit: 1,
+        takes_effect: CampaignEffect::NextJanuaryFirst,
+    };
+    assert_ne!(workstation.attachment_rules().await?.campaign(2027), order);
+    emhana_registry::reference::set_campaign(&region.pool, &order).await?;
+    // a window outside its year is refused at the registry
+    let wrong = Campaign {
+        first_day: day(12, 1),
+        last_day: day(11, 1),
+        ..order.clone()
+    };
+    assert!(
+        emhana_registry::reference::set_campaign(&region.pool, &wrong)
+            .await
+            .is_err()
+    );
+
+    let report = engine.sync_once(|_| {}).await?;
+    assert!(report.reference_changed);
+    assert_eq!(workstation.attachment_rules().await?.campaign(2027), order);
+    assert!(!engine.sync_once(|_| {}).await?.reference_changed, "taken once");
     Ok(())
 }

@@ -248,6 +248,23 @@ impl Workstation {
         attachment::set_campaign(&self.pool, campaign).await
     }
 
+    /// Takes the registry's reference data: its campaigns replace the ones
+    /// kept here for the same years. Returns whether anything changed.
+    pub async fn apply_reference(
+        &self,
+        reference: &emhana_protocol::ReferenceData,
+    ) -> Result<bool, StoreError> {
+        let before = self.attachment_rules().await?;
+        let mut changed = false;
+        for campaign in &reference.campaigns {
+            if !before.campaigns.contains(campaign) {
+                attachment::set_campaign(&self.pool, campaign).await?;
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+
     pub async fn set_list_norms(&self, norms: &ListNorms) -> Result<(), StoreError> {
         attachment::set_list_norms(&self.pool, norms).await
     }

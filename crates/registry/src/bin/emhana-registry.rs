@@ -4,6 +4,7 @@
 //! emhana-registry serve [--config registry.toml]
 //! emhana-registry add-workstation --clinic <BIN> --name "Registry desk 1"
 //! emhana-registry import-bundle <ops file> --answers <answers file>
+//! emhana-registry set-campaign --year 2027 --first-day 2027-09-15 --last-day 2027-11-15
 //! ```
 //! Settings come from the file, then from `EMHANA_REGISTRY_*` variables.
 
@@ -35,6 +36,22 @@ enum Command {
         clinic: String,
         #[arg(long)]
         name: String,
+    },
+    /// Sets a year's attachment campaign, as that year's order says; the
+    /// workstations get it with their next sync.
+    SetCampaign {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        first_day: chrono::NaiveDate,
+        #[arg(long)]
+        last_day: chrono::NaiveDate,
+        /// Free choices of clinic a person may make in the year.
+        #[arg(long, default_value_t = 1)]
+        free_choice_limit: u32,
+        /// When an attachment won in the campaign starts: decision_day or next_january_first.
+        #[arg(long, default_value = "decision_day")]
+        takes_effect: String,
     },
     /// Applies an offline bundle a post brought (its ops file) and writes the
     /// answers file to carry back.
@@ -97,6 +114,29 @@ async fn main() -> anyhow::Result<()> {
                         .await?;
                 }
             }
+        }
+        Command::SetCampaign {
+            year,
+            first_day,
+            last_day,
+            free_choice_limit,
+            takes_effect,
+        } => {
+            let takes_effect =
+                emhana_domain::attachment::CampaignEffect::parse(&takes_effect).with_context(|| {
+                    format!("--takes-effect {takes_effect}: decision_day or next_january_first")
+                })?;
+            let campaign = emhana_domain::attachment::Campaign {
+                year,
+                first_day,
+                last_day,
+                free_choice_limit,
+                takes_effect,
+            };
+            emhana_registry::reference::set_campaign(&pool, &campaign).await?;
+            println!(
+                "campaign {year}: {first_day} – {last_day}, {free_choice_limit} free choice(s); workstations get it with their next sync"
+            );
         }
         Command::ImportBundle { file, answers } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;

@@ -100,6 +100,10 @@ impl<T: Transport> Transport for Timed<T> {
         );
         page
     }
+
+    async fn reference(&self) -> Result<emhana_protocol::ReferenceData, TransportError> {
+        self.inner.reference().await
+    }
 }
 
 fn summary(name: &str, mut samples: Vec<Duration>) {
