@@ -1,6 +1,8 @@
-//! Writes a synthetic population into a workstation database.
+//! Writes a synthetic population into a workstation database, or into a
+//! central registry's (for a demo registry to sync with).
 //!
 //! `emhana-synth --persons 1000000 --db /tmp/city.sqlite`
+//! `emhana-synth --registry-database postgres://… --enrol`
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -24,8 +26,19 @@ struct Args {
     #[arg(long)]
     as_of: Option<NaiveDate>,
     /// The workstation database file (created when absent; must hold no clinic yet).
+    #[arg(
+        long,
+        required_unless_present = "registry_database",
+        conflicts_with = "registry_database"
+    )]
+    db: Option<PathBuf>,
+    /// A registry's PostgreSQL database to seed with the region instead.
     #[arg(long)]
-    db: PathBuf,
+    registry_database: Option<String>,
+    /// With --registry-database: also add a workstation of the first clinic
+    /// and print its one-time enrolment code.
+    #[arg(long, requires = "registry_database")]
+    enrol: bool,
 }
 
 #[tokio::main]
@@ -37,42 +50,76 @@ async fn main() -> anyhow::Result<()> {
     let as_of = args
         .as_of
         .unwrap_or_else(|| emhana_domain::kazakhstan_date(chrono::Utc::now()));
-    let (workstation, _) = Workstation::open(&args.db)
+    let config = SynthConfig {
+        seed: args.seed,
+        persons: args.persons,
+        as_of,
+    };
+    let Some(db) = args.db else {
+        let url = args.registry_database.context("--db or --registry-database")?;
+        return seed_registry(&url, config, args.enrol).await;
+    };
+    let (workstation, _) = Workstation::open(&db)
         .await
-        .with_context(|| format!("opening {}", args.db.display()))?;
+        .with_context(|| format!("opening {}", db.display()))?;
     if !workstation.is_empty().await? {
         anyhow::bail!(
             "{} already holds a clinic; give an empty or new file",
-            args.db.display()
+            db.display()
         );
     }
     let started = Instant::now();
     let mut last_report = Instant::now();
-    let summary = load_into(
-        &workstation,
-        SynthConfig {
-            seed: args.seed,
-            persons: args.persons,
-            as_of,
-        },
-        |written| {
-            if last_report.elapsed().as_secs() >= 5 {
-                eprintln!(
-                    "{written} persons written ({:.0} s)",
-                    started.elapsed().as_secs_f64()
-                );
-                last_report = Instant::now();
-            }
-        },
-    )
+    let summary = load_into(&workstation, config, |written| {
+        if last_report.elapsed().as_secs() >= 5 {
+            eprintln!(
+                "{written} persons written ({:.0} s)",
+                started.elapsed().as_secs_f64()
+            );
+            last_report = Instant::now();
+        }
+    })
     .await?;
     workstation.close().await;
     println!(
         "{} persons in {} clinics written to {} in {:.1} s",
         summary.persons,
         summary.clinics,
-        args.db.display(),
+        db.display(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+async fn seed_registry(url: &str, config: SynthConfig, enrol: bool) -> anyhow::Result<()> {
+    let pool = emhana_registry::connect(url, 8)
+        .await
+        .context("connecting to the registry's database")?;
+    let started = Instant::now();
+    let summary = emhana_synth::seed_registry(&pool, config, |_| {}).await?;
+    println!(
+        "registry seeded: {} persons in {} clinics in {:.1} s",
+        summary.persons,
+        summary.clinics,
+        started.elapsed().as_secs_f64()
+    );
+    if enrol {
+        let clinic = emhana_synth::Synth::new(config)?
+            .clinics()
+            .first()
+            .cloned()
+            .context("the region has no clinic")?;
+        let (_, code) = emhana_registry::auth::add_workstation(
+            &pool,
+            &clinic.bin.as_string(),
+            "Демо",
+            chrono::Utc::now(),
+        )
+        .await?;
+        println!(
+            "enrolment code for {} (BIN {}): {code}",
+            clinic.name_ru, clinic.bin
+        );
+    }
     Ok(())
 }
