@@ -46,6 +46,28 @@ text_enum!(
 );
 
 text_enum!(
+    /// Why an attachment ended.
+    EndReason {
+        /// The person attached to another clinic.
+        AttachedElsewhere => "attached_elsewhere",
+        /// The person moved to another district of the same clinic.
+        ChangedDistrict => "changed_district",
+        Died => "died",
+        ClinicLiquidated => "clinic_liquidated",
+    }
+);
+
+/// Why the attachment a new one ends ([`Decision::Attach`]'s `ends`) ends:
+/// a change of district within the clinic, or attachment elsewhere.
+pub fn ended_by_new_attachment(previous: &PastAttachment, new_clinic_bin: &str) -> EndReason {
+    if previous.clinic_bin == new_clinic_bin {
+        EndReason::ChangedDistrict
+    } else {
+        EndReason::AttachedElsewhere
+    }
+}
+
+text_enum!(
     /// The day an attachment won in the campaign starts.
     CampaignEffect {
         /// At once, on the day of decision (seed 000).

@@ -5,8 +5,8 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use emhana_domain::DistrictKind;
 use emhana_domain::attachment::{
     AttachmentCase, AttachmentCaseError, AttachmentGround as G, AttachmentRules, Campaign, CampaignEffect,
-    Coverage, Decision, DistrictSource, ListNorms, PastAttachment, RefusalGround as R, decide,
-    exceeds_list_norm, suggest_district,
+    Coverage, Decision, DistrictSource, EndReason, ListNorms, PastAttachment, RefusalGround as R, decide,
+    ended_by_new_attachment, exceeds_list_norm, suggest_district,
 };
 
 const HERE: &str = "990240000013";
@@ -420,6 +420,18 @@ fn an_attachment_ends_the_one_open_elsewhere() {
             ends: Some(1)
         }
     );
+}
+
+#[test]
+fn the_attachment_a_new_one_ends_ends_as_a_district_change_here_or_as_attached_elsewhere() {
+    let here = past(HERE, G::FirstAttachment, date(2010, 1, 1), None);
+    let elsewhere = past(ELSEWHERE, G::FirstAttachment, date(2010, 1, 1), None);
+    assert_eq!(ended_by_new_attachment(&here, HERE), EndReason::ChangedDistrict);
+    assert_eq!(
+        ended_by_new_attachment(&elsewhere, HERE),
+        EndReason::AttachedElsewhere
+    );
+    assert_eq!(EndReason::ChangedDistrict.as_str(), "changed_district");
 }
 
 #[test]

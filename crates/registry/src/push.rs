@@ -506,22 +506,17 @@ async fn apply_attach(
     if let Some(index) = ends {
         let previous = &history[index];
         let (previous_id, previous_clinic) = ids[index];
-        let same_clinic = previous.clinic_bin == workstation.clinic_bin;
-        let reason = if same_clinic {
-            "changed_district"
-        } else {
-            "attached_elsewhere"
-        };
+        let reason = emhana_domain::attachment::ended_by_new_attachment(previous, &workstation.clinic_bin);
         // The previous attachment lasts until the new one starts (never ends before it began).
         sqlx::query(
             "UPDATE attachment SET ended_on = greatest(started_on, $2), end_reason = $3 WHERE id = $1 AND ended_on IS NULL",
         )
         .bind(previous_id)
         .bind(effective_on)
-        .bind(reason)
+        .bind(reason.as_str())
         .execute(&mut *conn)
         .await?;
-        if !same_clinic {
+        if reason == emhana_domain::attachment::EndReason::AttachedElsewhere {
             context.touches.push(ScopeTouch {
                 clinic_id: previous_clinic,
                 person_id,

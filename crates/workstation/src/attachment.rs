@@ -787,12 +787,8 @@ pub(crate) async fn apply(
     } = &decision
     {
         if let Some(index) = ends {
-            let same_clinic = history[*index].clinic_bin == clinic.bin;
-            let reason = if same_clinic {
-                "changed_district"
-            } else {
-                "attached_elsewhere"
-            };
+            let reason =
+                emhana_domain::attachment::ended_by_new_attachment(&history[*index], &clinic.bin).as_str();
             // The previous attachment lasts until the new one starts (never ends before it began).
             sqlx::query(
                 "UPDATE attachment SET ended_on = max(started_on, ?2), end_reason = ?3 WHERE id = ?1 AND ended_on IS NULL",
