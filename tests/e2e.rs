@@ -431,41 +431,20 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
 }
 
 /// The central registry for the sync test: a database of its own on the
-/// throwaway PostgreSQL, seeded with the demo region, served on a local port.
-/// The returned `Notify` stops it: it stops accepting and closes idle
-/// connections, as a registry going down (or the link) does for the app.
+/// throwaway PostgreSQL, seeded with the demo region, served on a local port
+/// until `stop` (as a registry going down: idle connections closed too).
 async fn start_registry(
     config: emhana_synth::SynthConfig,
-) -> Result<(sqlx::PgPool, String, std::sync::Arc<tokio::sync::Notify>)> {
-    use std::str::FromStr;
-    let url = std::env::var("EMHANA_TEST_DATABASE_URL")
-        .context("EMHANA_TEST_DATABASE_URL: run under scripts/throwaway-postgres.sh")?;
-    let admin = sqlx::postgres::PgConnectOptions::from_str(&url)?;
-    let name = format!("e2e_{}", std::process::id());
-    let maintenance = sqlx::PgPool::connect_with(admin.clone()).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("DROP DATABASE IF EXISTS {name}")))
-        .execute(&maintenance)
-        .await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&maintenance)
-        .await?;
-    maintenance.close().await;
-    let pool = emhana_registry::connect_with(admin.database(&name), 16).await?;
+) -> Result<(sqlx::PgPool, String, emhana_registry::testing::Served)> {
+    let (pool, _) = emhana_registry::testing::fresh_database("e2e", 16).await?;
     emhana_synth::seed_registry(&pool, config, |_| {}).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let app = emhana_registry::router(emhana_registry::AppState {
+    let served = emhana_registry::testing::serve(emhana_registry::AppState {
         pool: pool.clone(),
         clock: std::sync::Arc::new(chrono::Utc::now),
-    });
-    let stop = std::sync::Arc::new(tokio::sync::Notify::new());
-    let stopped = stop.clone();
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { stopped.notified().await })
-            .await;
-    });
-    Ok((pool, base, stop))
+    })
+    .await?;
+    let base = served.base.clone();
+    Ok((pool, base, served))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -638,7 +617,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         wait_for(&client, "#attention-empty").await?;
 
         // The link goes down. The indicator says so; the registrar works on.
-        server.notify_one();
+        server.stop();
         client.find(Locator::Css("#sync-now")).await?.click().await?;
         wait_for(&client, "#sync-state[data-online=false]").await?;
         wait_for_text(
@@ -700,7 +679,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
     }
     client.close().await?;
     drop(driver);
-    server.notify_one();
+    server.stop();
     result?;
 
     // The app's database agrees with the registry: the person is the practice's.

@@ -17,6 +17,8 @@ mod people;
 pub mod push;
 pub mod reference;
 pub mod seed;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tls;
 
 use std::sync::Arc;

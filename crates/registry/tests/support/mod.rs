@@ -3,7 +3,6 @@
 //! clinics and a workstation enrolled in each.
 #![allow(dead_code)]
 
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Context, Result, anyhow};
@@ -18,26 +17,6 @@ use emhana_registry::{AppState, auth};
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 use uuid::Uuid;
-
-/// The throwaway server's maintenance database.
-pub fn admin_options() -> Result<PgConnectOptions> {
-    let url = std::env::var("EMHANA_TEST_DATABASE_URL").map_err(|_| {
-        anyhow!("EMHANA_TEST_DATABASE_URL is not set: run the tests under scripts/throwaway-postgres.sh")
-    })?;
-    Ok(PgConnectOptions::from_str(&url)?)
-}
-
-/// A new, empty database on the throwaway server.
-pub async fn new_database() -> Result<PgConnectOptions> {
-    let admin = admin_options()?;
-    let name = format!("test_{}", Uuid::now_v7().simple());
-    let pool = sqlx::PgPool::connect_with(admin.clone()).await?;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&pool)
-        .await?;
-    pool.close().await;
-    Ok(admin.database(&name))
-}
 
 pub fn bin(serial: u8) -> String {
     // 0704 (registered April 2007), 4 = legal entity, 0 = head office, then a serial.
@@ -108,21 +87,15 @@ pub struct TestRegistry {
     pub options: PgConnectOptions,
     pub now: Arc<Mutex<DateTime<Utc>>>,
     pub clinics: Vec<(i64, String)>,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for TestRegistry {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    /// Stops serving when the test ends.
+    _server: emhana_registry::testing::Served,
 }
 
 impl TestRegistry {
     /// A registry on a new database with three clinics (two polyclinics and a
     /// GP practice), three districts each, its clock at `now`.
     pub async fn start(now: DateTime<Utc>) -> Result<TestRegistry> {
-        let options = new_database().await?;
-        let pool = emhana_registry::connect_with(options.clone(), 40).await?;
+        let (pool, options) = emhana_registry::testing::fresh_database("test", 40).await?;
         let mut clinics = Vec::new();
         for (serial, name) in [(1u8, "№ 1"), (2, "№ 2"), (3, "№ 3")] {
             let record = ClinicRecord {
@@ -145,19 +118,14 @@ impl TestRegistry {
             pool: pool.clone(),
             clock: Arc::new(move || read.lock().map(|now| *now).unwrap_or_default()),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base = format!("http://{}", listener.local_addr()?);
-        let app = emhana_registry::router(state);
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = emhana_registry::testing::serve(state).await?;
         Ok(TestRegistry {
             pool,
-            base,
+            base: server.base.clone(),
             options,
             now: clock,
             clinics,
-            server,
+            _server: server,
         })
     }
 

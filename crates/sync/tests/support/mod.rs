@@ -4,7 +4,6 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
 use anyhow::{Result, anyhow};
@@ -17,7 +16,6 @@ use emhana_synth::{Synth, SynthConfig};
 use emhana_workstation::{ApplicationForm, ConsentForm, Workstation};
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
-use uuid::Uuid;
 
 pub const SEED: u64 = 2026;
 
@@ -43,30 +41,14 @@ pub struct Region {
     pub base: String,
     pub now: Arc<Mutex<DateTime<Utc>>>,
     pub config: SynthConfig,
-    server: tokio::task::JoinHandle<()>,
-}
-
-impl Drop for Region {
-    fn drop(&mut self) {
-        self.server.abort();
-    }
+    /// Stops serving when the test ends.
+    _server: emhana_registry::testing::Served,
 }
 
 impl Region {
     /// A registry holding a synthetic region of `persons` persons.
     pub async fn start(persons: usize, now: DateTime<Utc>) -> Result<Region> {
-        let url = std::env::var("EMHANA_TEST_DATABASE_URL").map_err(|_| {
-            anyhow!("EMHANA_TEST_DATABASE_URL is not set: run the tests under scripts/throwaway-postgres.sh")
-        })?;
-        let admin = PgConnectOptions::from_str(&url)?;
-        let name = format!("sync_{}", Uuid::now_v7().simple());
-        let maintenance = PgPool::connect_with(admin.clone()).await?;
-        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&maintenance)
-            .await?;
-        maintenance.close().await;
-        let options = admin.database(&name);
-        let pool = emhana_registry::connect_with(options.clone(), 40).await?;
+        let (pool, options) = emhana_registry::testing::fresh_database("sync", 40).await?;
         let config = config(persons);
         emhana_synth::seed_registry(&pool, config, |_| {}).await?;
         let now = Arc::new(Mutex::new(now));
@@ -75,19 +57,14 @@ impl Region {
             pool: pool.clone(),
             clock: Arc::new(move || read.lock().map(|now| *now).unwrap_or_default()),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let base = format!("http://{}", listener.local_addr()?);
-        let app = emhana_registry::router(state);
-        let server = tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
-        });
+        let server = emhana_registry::testing::serve(state).await?;
         Ok(Region {
             pool,
             options,
-            base,
+            base: server.base.clone(),
             now,
             config,
-            server,
+            _server: server,
         })
     }
 
