@@ -12,7 +12,6 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -94,17 +93,7 @@ async fn main() -> Result<()> {
         args.contending <= args.workstations,
         "more contending workstations than workstations"
     );
-    let url = std::env::var("EMHANA_TEST_DATABASE_URL").context("run under scripts/throwaway-postgres.sh")?;
-    let admin = sqlx::postgres::PgConnectOptions::from_str(&url)?;
-    let maintenance = sqlx::PgPool::connect_with(admin.clone()).await?;
-    sqlx::query("DROP DATABASE IF EXISTS bench_push")
-        .execute(&maintenance)
-        .await?;
-    sqlx::query("CREATE DATABASE bench_push")
-        .execute(&maintenance)
-        .await?;
-    maintenance.close().await;
-    let pool = emhana_registry::connect_with(admin.database("bench_push"), args.pool).await?;
+    let (pool, _) = emhana_registry::testing::fresh_database("bench_push", args.pool).await?;
     let config = SynthConfig {
         seed: args.seed,
         persons: args.persons,
@@ -119,15 +108,12 @@ async fn main() -> Result<()> {
         started.elapsed().as_secs_f64()
     );
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let app = emhana_registry::router(emhana_registry::AppState {
+    let served = emhana_registry::testing::serve(emhana_registry::AppState {
         pool: pool.clone(),
         clock: Arc::new(Utc::now),
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    })
+    .await?;
+    let base = served.base.clone();
 
     // The persons, as the workstations would send them.
     let mut persons = Vec::new();

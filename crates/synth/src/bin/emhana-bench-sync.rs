@@ -8,7 +8,6 @@
 //! ```
 
 use emhana_synth::stats::percentile;
-use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -126,17 +125,7 @@ async fn main() -> Result<()> {
         .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
         .with_writer(std::io::stderr)
         .init();
-    let url = std::env::var("EMHANA_TEST_DATABASE_URL").context("run under scripts/throwaway-postgres.sh")?;
-    let admin = sqlx::postgres::PgConnectOptions::from_str(&url)?;
-    let maintenance = sqlx::PgPool::connect_with(admin.clone()).await?;
-    sqlx::query("DROP DATABASE IF EXISTS bench_sync")
-        .execute(&maintenance)
-        .await?;
-    sqlx::query("CREATE DATABASE bench_sync")
-        .execute(&maintenance)
-        .await?;
-    maintenance.close().await;
-    let pool = emhana_registry::connect_with(admin.database("bench_sync"), 32).await?;
+    let (pool, _) = emhana_registry::testing::fresh_database("bench_sync", 32).await?;
     let config = SynthConfig {
         seed: args.seed,
         persons: args.persons,
@@ -151,15 +140,12 @@ async fn main() -> Result<()> {
     );
     sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let app = emhana_registry::router(emhana_registry::AppState {
+    let served = emhana_registry::testing::serve(emhana_registry::AppState {
         pool: pool.clone(),
         clock: Arc::new(Utc::now),
-    });
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    })
+    .await?;
+    let base = served.base.clone();
     let clinics = Synth::new(config)?.clinics().to_vec();
     let home_bin = clinics[0].bin.as_string();
     let now = Utc::now();
