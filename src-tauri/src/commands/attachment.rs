@@ -130,14 +130,7 @@ pub async fn save_and_open(
     bytes: &[u8],
     open: bool,
 ) -> Result<Printed, CommandError> {
-    let dir = state
-        .documents_dir
-        .clone()
-        .ok_or_else(|| CommandError::new("print.no_folder", "no documents folder".into()))?;
-    let io = |e: std::io::Error| CommandError::new("print.cannot_save", e.to_string());
-    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
-    let path = dir.join(name);
-    tokio::fs::write(&path, bytes).await.map_err(io)?;
+    let path = super::save_document(state, name, bytes, "print.cannot_save").await?;
     // EMHANA_NO_VIEWER keeps tests from starting the system's viewer.
     let viewer = open && std::env::var_os("EMHANA_NO_VIEWER").is_none();
     let opened = viewer && tauri_plugin_opener::open_path(&path, None::<&str>).is_ok();

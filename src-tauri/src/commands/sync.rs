@@ -126,24 +126,10 @@ pub async fn export_bundle(state: State<'_, AppState>) -> Result<ExportedBundle,
     let exported = emhana_sync::bundle::export_ops(store, &credential, now)
         .await
         .map_err(bundle_error)?;
-    let dir = state
-        .documents_dir
-        .clone()
-        .ok_or_else(|| CommandError::new("print.no_folder", "no documents folder".into()))?;
-    let io = |e: std::io::Error| CommandError::new("bundle.cannot_save", e.to_string());
-    tokio::fs::create_dir_all(&dir).await.map_err(io)?;
     // named by the time in Kazakhstan (UTC+5), as the registrar reads it
     let stamp = (now + chrono::TimeDelta::hours(5)).format("%Y%m%d-%H%M%S");
-    let path = dir.join(format!("emhana-ops-{stamp}.emhana"));
-    // Whole or not at all: written beside, flushed, then renamed into place.
-    let partial = path.with_extension("partial");
-    {
-        use tokio::io::AsyncWriteExt;
-        let mut file = tokio::fs::File::create(&partial).await.map_err(io)?;
-        file.write_all(&exported.bytes).await.map_err(io)?;
-        file.sync_all().await.map_err(io)?;
-    }
-    tokio::fs::rename(&partial, &path).await.map_err(io)?;
+    let name = format!("emhana-ops-{stamp}.emhana");
+    let path = super::save_document(&state, &name, &exported.bytes, "bundle.cannot_save").await?;
     tracing::info!(path = %path.display(), ops = exported.ops, "offline bundle written");
     Ok(ExportedBundle {
         path,
