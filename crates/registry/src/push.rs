@@ -120,14 +120,15 @@ async fn apply_all(
     // The push's persons are added when new and then locked, each step in
     // IIN order: two pushes touching the same persons then wait for each
     // other instead of deadlocking.
+    // (only for ops decided now: a repeat gets its stored answer and writes nothing)
     let mut new_persons: Vec<&emhana_domain::Person> = incoming
         .iter()
         .filter_map(|item| match item {
-            Incoming::Op(op) => match &op.body {
+            Incoming::Op(op) if claimed.contains(&op.id) => match &op.body {
                 OpBody::Attach(attach) => Some(&attach.person),
                 _ => None,
             },
-            Incoming::Malformed { .. } => None,
+            _ => None,
         })
         .collect();
     new_persons.sort_by_key(|person| person.iin.as_string());
