@@ -37,6 +37,12 @@ struct Args {
     incremental_runs: usize,
     #[arg(long, default_value_t = 2026)]
     seed: u64,
+    /// Changes per pull page (default: the engine's).
+    #[arg(long)]
+    page: Option<u32>,
+    /// Changes per transaction during the first sync (default: the engine's).
+    #[arg(long)]
+    group: Option<usize>,
 }
 
 /// The region's persons, every one attached to the first clinic (a city
@@ -170,6 +176,7 @@ async fn main() -> Result<()> {
         }
     };
 
+    let defaults = SyncSettings::default();
     // First full sync into an empty workstation.
     let mut firsts = Vec::new();
     let mut kept = None;
@@ -183,7 +190,11 @@ async fn main() -> Result<()> {
                 waiting: AtomicU64::new(0),
             },
             Arc::new(Utc::now),
-            SyncSettings::default(),
+            SyncSettings {
+                pull_page: args.page.unwrap_or(defaults.pull_page),
+                first_sync_group: args.group.unwrap_or(defaults.first_sync_group),
+                ..defaults
+            },
         );
         let started = Instant::now();
         let report = engine.sync_once(|_| {}).await?;
