@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 if [ -z "${CARGO_TARGET_DIR:-}" ] && [ -d "$HOME/.cache/emhana-target" ]; then
   export CARGO_TARGET_DIR="$HOME/.cache/emhana-target"
 fi
+# In CI, no incremental caches: they only pay off for edits, and fill the disk.
+if [ "${CI:-}" = "true" ] && [ -z "${CARGO_INCREMENTAL:-}" ]; then
+  export CARGO_INCREMENTAL=0
+fi
 
 scripts/install-deps.sh
 

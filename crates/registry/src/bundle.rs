@@ -3,7 +3,7 @@
 //! (`emhana-registry import-bundle`). The format: `protocol::bundle`.
 
 use chrono::{DateTime, Utc};
-use emhana_protocol::bundle::{AnswersBundle, BundleError, BundleKind, OpsBundle, SealedFile, seal};
+use emhana_protocol::bundle::{AnswersBundle, BundleKind, OpsBundle, SealedFile, seal};
 use emhana_protocol::{MAX_CHANGES_PER_PULL, MAX_OPS_PER_PUSH, OpOutcome, PullQuery, PushRequest};
 use sqlx::PgPool;
 
@@ -35,7 +35,12 @@ pub async fn import(
     let file = SealedFile::read(bytes)?;
     let (workstation, key) = with_credential_hash(pool, file.workstation)
         .await?
-        .ok_or(BundleError::OtherWorkstation(file.workstation))?;
+        .ok_or_else(|| {
+            RegistryError::Forbidden(format!(
+                "the bundle comes from workstation {}, which is not enrolled here or was revoked",
+                file.workstation
+            ))
+        })?;
     let bundle: OpsBundle = file.open(BundleKind::Ops, &key)?;
     let mut report = ImportReport {
         workstation: workstation.id,

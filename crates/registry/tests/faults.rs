@@ -463,6 +463,23 @@ async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_ca
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("not an Emhana bundle"));
     assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 3);
+    // From a workstation the registry does not know: refused, saying so.
+    let stranger = seal(
+        BundleKind::Ops,
+        uuid::Uuid::now_v7(),
+        at(2026, 11, 22),
+        &OpsBundle {
+            ops: Vec::new(),
+            cursor: None,
+        },
+        &key,
+    )?;
+    let refused = emhana_registry::bundle::import(&registry.pool, &stranger, at(2026, 11, 23))
+        .await
+        .err()
+        .map(|error| error.to_string())
+        .unwrap_or_default();
+    assert!(refused.contains("not enrolled here"), "{refused}");
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
