@@ -107,16 +107,12 @@ impl Printer {
             document.application_id,
         ))?;
         self.render("Талон о прикреплении", |page| {
-            letterhead(page, &document.clinic, CONTENT_WIDTH - 40.0);
-            let (modules, dark) = &qr;
-            page.qr(PAGE_WIDTH - MARGIN - 32.0, MARGIN - 4.0, 32.0, *modules, dark);
-            page.gap(6.0);
-            page.centred(page.y + 6.0, 14.0, Weight::Bold, "МСАК ұйымына бекіту туралы талон");
-            page.centred(page.y + 12.0, 13.0, Weight::Bold, "Талон о прикреплении к организации ПМСП");
-            page.gap(14.0);
-            application_line(page, document);
-            page.rule();
-            person_fields(page, &document.person);
+            application_head(
+                page,
+                document,
+                &qr,
+                ["МСАК ұйымына бекіту туралы талон", "Талон о прикреплении к организации ПМСП"],
+            );
             page.rule();
             page.field(
                 "Учаске / Участок",
@@ -150,60 +146,38 @@ impl Printer {
         self.render(
             "Мотивированный отказ в прикреплении",
             |page| {
-                letterhead(page, &document.clinic, CONTENT_WIDTH - 40.0);
-                let (modules, dark) = &qr;
-                page.qr(PAGE_WIDTH - MARGIN - 32.0, MARGIN - 4.0, 32.0, *modules, dark);
-                page.gap(6.0);
-                page.centred(
-                    page.y + 6.0,
-                    14.0,
-                    Weight::Bold,
-                    "МСАК ұйымына бекітуден дәлелді бас тарту",
+                application_head(
+                    page,
+                    document,
+                    &qr,
+                    [
+                        "МСАК ұйымына бекітуден дәлелді бас тарту",
+                        "Мотивированный отказ в прикреплении к организации ПМСП",
+                    ],
                 );
-                page.centred(
-                    page.y + 12.0,
-                    13.0,
-                    Weight::Bold,
-                    "Мотивированный отказ в прикреплении к организации ПМСП",
-                );
-                page.gap(14.0);
-                application_line(page, document);
-                page.rule();
-                person_fields(page, &document.person);
                 page.field(
                     "Бекіту негізі / Основание прикрепления",
                     &words::ground(document.ground),
                 );
                 page.rule();
-                page.gap(2.0);
-                page.paragraph(
-                    MARGIN,
-                    CONTENT_WIDTH,
-                    9.0,
-                    Weight::Regular,
+                labelled(
+                    page,
                     "Бас тарту негізі / Основание отказа",
+                    (11.0, Weight::Bold),
+                    &[&reason.kk, &reason.ru],
                 );
-                page.paragraph(MARGIN, CONTENT_WIDTH, 11.0, Weight::Bold, &reason.kk);
-                page.paragraph(MARGIN, CONTENT_WIDTH, 11.0, Weight::Bold, &reason.ru);
-                page.gap(2.0);
-                page.paragraph(
-                    MARGIN,
-                    CONTENT_WIDTH,
-                    9.0,
-                    Weight::Regular,
+                labelled(
+                    page,
                     "Құқықтық негіз / Правовое основание",
+                    (10.0, Weight::Regular),
+                    &[&reason.rule],
                 );
-                page.paragraph(MARGIN, CONTENT_WIDTH, 10.0, Weight::Regular, &reason.rule);
-                page.gap(2.0);
-                page.paragraph(
-                    MARGIN,
-                    CONTENT_WIDTH,
-                    9.0,
-                    Weight::Regular,
+                labelled(
+                    page,
                     "Шағымдану тәртібі / Порядок обжалования",
+                    (10.0, Weight::Regular),
+                    &[words::APPEAL_KK, words::APPEAL_RU],
                 );
-                page.paragraph(MARGIN, CONTENT_WIDTH, 10.0, Weight::Regular, words::APPEAL_KK);
-                page.paragraph(MARGIN, CONTENT_WIDTH, 10.0, Weight::Regular, words::APPEAL_RU);
                 signature(page, &document.registrar);
                 Ok(())
             },
@@ -302,6 +276,36 @@ fn letterhead(page: &mut Page<'_>, clinic: &ClinicHeader, width: f32) {
         Weight::Regular,
         &format!("Тел. {} · {}", clinic.phone, clinic.hours),
     );
+}
+
+/// The head of an application's paper (ticket or refusal): the clinic's
+/// letterhead, the QR code with the application, the title in Kazakh and
+/// Russian, the application's number and the person.
+fn application_head(
+    page: &mut Page<'_>,
+    document: &ApplicationDocument,
+    qr: &(usize, Vec<bool>),
+    [title_kk, title_ru]: [&str; 2],
+) {
+    letterhead(page, &document.clinic, CONTENT_WIDTH - 40.0);
+    let (modules, dark) = qr;
+    page.qr(PAGE_WIDTH - MARGIN - 32.0, MARGIN - 4.0, 32.0, *modules, dark);
+    page.gap(6.0);
+    page.centred(page.y + 6.0, 14.0, Weight::Bold, title_kk);
+    page.centred(page.y + 12.0, 13.0, Weight::Bold, title_ru);
+    page.gap(14.0);
+    application_line(page, document);
+    page.rule();
+    person_fields(page, &document.person);
+}
+
+/// A small bilingual label over its text, each text a paragraph of its own.
+fn labelled(page: &mut Page<'_>, label: &str, (size, weight): (f32, Weight), texts: &[&str]) {
+    page.gap(2.0);
+    page.paragraph(MARGIN, CONTENT_WIDTH, 9.0, Weight::Regular, label);
+    for text in texts {
+        page.paragraph(MARGIN, CONTENT_WIDTH, size, weight, text);
+    }
 }
 
 fn application_line(page: &mut Page<'_>, document: &ApplicationDocument) {
