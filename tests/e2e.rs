@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly, which is its job
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
@@ -168,13 +168,7 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err()
-        && let Ok(png) = client.screenshot().await
-    {
-        let _ = std::fs::write(artifacts.join("e2e-failure.png"), png);
-    }
-    client.close().await?;
-    result?;
+    finish(client, &artifacts.join("e2e-failure.png"), result).await?;
 
     // The language choice is remembered in the database.
     let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
@@ -343,12 +337,7 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err()
-        && let Ok(png) = client.screenshot().await
-    {
-        let _ = std::fs::write(artifacts.join("e2e-attach-failure.png"), png);
-    }
-    client.close().await?;
+    let result = finish(client, &artifacts.join("e2e-attach-failure.png"), result).await;
     drop(driver);
     result?;
 
@@ -406,12 +395,7 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err()
-        && let Ok(png) = client.screenshot().await
-    {
-        let _ = std::fs::write(artifacts.join("e2e-refuse-failure.png"), png);
-    }
-    client.close().await?;
+    let result = finish(client, &artifacts.join("e2e-refuse-failure.png"), result).await;
     drop(driver);
     result?;
 
@@ -672,12 +656,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         Ok::<_, anyhow::Error>(())
     }
     .await;
-    if result.is_err()
-        && let Ok(png) = client.screenshot().await
-    {
-        let _ = std::fs::write(artifacts.join("e2e-sync-failure.png"), png);
-    }
-    client.close().await?;
+    let result = finish(client, &artifacts.join("e2e-sync-failure.png"), result).await;
     drop(driver);
     server.stop();
     result?;
@@ -696,6 +675,18 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         "the provisional attachment is undone: {history:?}"
     );
     Ok(())
+}
+
+/// Ends a test's session with the window: a screenshot when the steps
+/// failed (to see what the window showed), then the WebDriver session closed.
+async fn finish(client: Client, failure_png: &Path, result: Result<()>) -> Result<()> {
+    if result.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let _ = std::fs::write(failure_png, png);
+    }
+    client.close().await?;
+    result
 }
 
 async fn chooser_id(workstation: &Workstation, iin: &str) -> Result<i64> {
