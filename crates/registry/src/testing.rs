@@ -77,3 +77,22 @@ pub async fn serve(state: AppState) -> Result<Served, RegistryError> {
     });
     Ok(Served { base, stop })
 }
+
+/// The registry's persons with these IINs, in the order given, as the
+/// register holds them (for tests and benches that send them in ops).
+pub async fn persons_by_iin(
+    pool: &PgPool,
+    iins: &[String],
+) -> Result<Vec<emhana_domain::Person>, RegistryError> {
+    let rows = sqlx::query(concat!(
+        "SELECT ",
+        crate::people::person_columns!(),
+        " FROM person p WHERE p.iin = ANY($1) ORDER BY array_position($1, p.iin)"
+    ))
+    .bind(iins)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|row| crate::people::person_from_row(row).map(|(person, _)| person))
+        .collect()
+}

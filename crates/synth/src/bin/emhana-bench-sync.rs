@@ -22,7 +22,6 @@ use emhana_protocol::{
 use emhana_sync::{HttpTransport, SyncEngine, SyncSettings, Transport, TransportError};
 use emhana_synth::{Synth, SynthConfig};
 use emhana_workstation::Workstation;
-use sqlx::Row;
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -220,7 +219,7 @@ async fn main() -> Result<()> {
     let (_, mover) = workstation_of(0, mover_dir.path().to_path_buf()).await?;
     let mover_transport = HttpTransport::new(&base, &mover.credential)?;
     let neighbour_bin = clinics[1].bin.as_string();
-    let rows = sqlx::query(
+    let iins: Vec<String> = sqlx::query_scalar(
         "SELECT p.iin FROM attachment a JOIN clinic c ON c.id = a.clinic_id JOIN person p ON p.id = a.person_id \
          WHERE c.bin = $1 AND a.ended_on IS NULL ORDER BY p.id LIMIT $2",
     )
@@ -228,26 +227,16 @@ async fn main() -> Result<()> {
     .bind(i64::try_from(args.incremental_runs * 100)?)
     .fetch_all(&pool)
     .await?;
-    let mut people = Vec::new();
-    for row in rows {
-        let iin: String = row.try_get("iin")?;
-        let registry_person =
-            sqlx::query("SELECT surname, first_name, patronymic, birth_date, sex FROM person WHERE iin = $1")
-                .bind(&iin)
-                .fetch_one(&pool)
-                .await?;
-        people.push(emhana_domain::Person {
-            iin: emhana_domain::Iin::parse(&iin).map_err(|e| anyhow::anyhow!("{e}"))?,
-            surname: registry_person.try_get("surname")?,
-            first_name: registry_person.try_get("first_name")?,
-            patronymic: registry_person.try_get("patronymic")?,
-            birth_date: registry_person.try_get("birth_date")?,
-            sex: emhana_domain::Sex::parse(registry_person.try_get("sex")?).context("sex")?,
-            citizenship: emhana_domain::Citizenship::Citizen,
+    // without address and phone, as the figures in docs/benchmarks.md were measured
+    let people: Vec<emhana_domain::Person> = emhana_registry::testing::persons_by_iin(&pool, &iins)
+        .await?
+        .into_iter()
+        .map(|person| emhana_domain::Person {
             address: None,
             phone: None,
-        });
-    }
+            ..person
+        })
+        .collect();
     anyhow::ensure!(
         people.len() == args.incremental_runs * 100,
         "only {} persons to move",
