@@ -12,7 +12,7 @@ use emhana_domain::documents::DocumentOutcome;
 use emhana_protocol::{PullQuery, PullResponse, PushRequest, PushResponse, RejectGround};
 use emhana_sync::{HttpTransport, Progress, SyncEngine, SyncSettings, Transport, TransportError};
 use emhana_workstation::AttentionAction;
-use support::{Region, attach, kz, local_count, newborn};
+use support::{Region, attach, kz, local_count, register_newborn};
 
 fn small_pages() -> SyncSettings {
     SyncSettings {
@@ -97,14 +97,8 @@ async fn two_clinics_attach_one_newborn_offline_one_keeps_her_the_other_is_told_
 
     // Both offline: the same newborn registered and attached at both.
     let at = kz(2026, 11, 20, 10);
-    let child_a = polyclinic
-        .register_person(&newborn(1), None, at)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let child_b = practice
-        .register_person(&newborn(1), None, at)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let child_a = register_newborn(&polyclinic, 1, at).await?;
+    let child_b = register_newborn(&practice, 1, at).await?;
     let application_a = attach(&polyclinic, child_a, at).await?;
     let application_b = attach(&practice, child_b, kz(2026, 11, 20, 11)).await?;
     for workstation in [&polyclinic, &practice] {
@@ -207,10 +201,7 @@ async fn answers_lost_after_the_registry_committed_are_recovered_with_no_duplica
     engine.sync_once(|_| {}).await?; // the first push is empty; the first sync pulls
     let at = kz(2026, 11, 20, 10);
     for n in 1..=3 {
-        let child = workstation
-            .register_person(&newborn(n), None, at)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let child = register_newborn(&workstation, n, at).await?;
         attach(&workstation, child, at).await?;
     }
     let lost = engine.sync_once(|_| {}).await;
@@ -297,14 +288,8 @@ async fn a_refused_attachment_is_undone_even_after_a_death_was_recorded_on_it() 
     let engine_a = region.engine(&polyclinic, &credential_a, small_pages())?;
     let engine_b = region.engine(&practice, &credential_b, small_pages())?;
     let at = kz(2026, 11, 20, 10);
-    let child_a = polyclinic
-        .register_person(&newborn(2), None, at)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let child_b = practice
-        .register_person(&newborn(2), None, at)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let child_a = register_newborn(&polyclinic, 2, at).await?;
+    let child_b = register_newborn(&practice, 2, at).await?;
     attach(&polyclinic, child_a, at).await?;
     attach(&practice, child_b, at).await?;
     // recorded here while offline, on the provisional attachment
@@ -353,17 +338,11 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     let at = kz(2026, 11, 20, 10);
     let mut children = Vec::new();
     for workstation in [&post, &polyclinic] {
-        let child = workstation
-            .register_person(&newborn(3), None, at)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let child = register_newborn(workstation, 3, at).await?;
         attach(workstation, child, at).await?;
         children.push(child);
     }
-    let other = post
-        .register_person(&newborn(4), None, at)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let other = register_newborn(&post, 4, at).await?;
     attach(&post, other, at).await?;
     online.sync_once(|_| {}).await?;
 

@@ -178,6 +178,14 @@ pub fn newborn(n: u16) -> RegistrationForm {
     }
 }
 
+/// Registers newborn `n` at the workstation (as at the window) and returns her id.
+pub async fn register_newborn(workstation: &Workstation, n: u16, at: DateTime<Utc>) -> Result<i64> {
+    workstation
+        .register_person(&newborn(n), None, at)
+        .await
+        .map_err(|e| anyhow!("{e:?}"))
+}
+
 pub async fn attach(
     workstation: &Workstation,
     person_id: i64,
