@@ -254,6 +254,7 @@ pub(crate) async fn record_answers(
     now: DateTime<Utc>,
 ) -> Result<AnswersRecorded, StoreError> {
     let mut tx = pool.begin().await?;
+    let (home, districts) = home_and_districts(&mut tx).await?;
     let mut recorded = AnswersRecorded::default();
     for result in results {
         let row: Option<AnsweredRow> = sqlx::query_as(
@@ -328,7 +329,7 @@ pub(crate) async fn record_answers(
             }
         }
         if let (Some(person_id), Some(state)) = (person_id, &result.attachment) {
-            reconcile_with_answer(&mut tx, person_id, state, result.decided_at).await?;
+            reconcile_with_answer(&mut tx, person_id, (home, &districts), state, result.decided_at).await?;
         }
     }
     tx.commit().await?;
@@ -848,20 +849,20 @@ async fn reconcile_attachment(
 async fn reconcile_with_answer(
     conn: &mut SqliteConnection,
     person_id: i64,
+    (home, districts): (i64, &HashMap<u32, i64>),
     state: &AttachmentState,
     decided_at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     if has_pending_ops(conn, person_id).await? {
         return Ok(());
     }
-    let (home, districts) = home_and_districts(conn).await?;
     match state {
         AttachmentState::Here(attachment) => {
             let ours = match attachment.op {
                 Some(op) => confirm_by_feed(conn, op, decided_at).await?.0,
                 None => None,
             };
-            reconcile_attachment(conn, person_id, home, &districts, attachment, ours).await
+            reconcile_attachment(conn, person_id, home, districts, attachment, ours).await
         }
         AttachmentState::Elsewhere => {
             sqlx::query(
