@@ -29,6 +29,8 @@ macro_rules! text_enum {
 }
 
 pub mod attachment;
+pub mod booking;
+pub mod calendar;
 pub mod clinic;
 pub mod documents;
 pub mod fold;
@@ -36,6 +38,7 @@ pub mod identifier;
 pub mod person;
 pub mod phone;
 pub mod registration;
+pub mod schedule;
 pub mod time;
 
 pub use clinic::{ClinicKind, DistrictKind, StaffRole};
