@@ -69,6 +69,15 @@ impl VisitReason {
 }
 
 text_enum!(
+    /// How the request reached the registrar (seed 002: in person, by phone, the portal).
+    BookingChannel {
+        InPerson => "in_person",
+        Phone => "phone",
+        Portal => "portal",
+    }
+);
+
+text_enum!(
     /// Where a booking stands. Only `Booked` and `Arrived` hold the slot and
     /// count as the person's booking of the day.
     BookingStatus {
@@ -92,12 +101,20 @@ impl BookingStatus {
 #[serde(tag = "standing", rename_all = "snake_case")]
 pub enum PersonStanding {
     AttachedHere,
-    /// Attached to another clinic; its name when this workstation knows it.
+    /// Attached to another clinic; which, when this workstation knows it.
     AttachedElsewhere {
-        clinic: Option<String>,
+        clinic: Option<OtherClinic>,
     },
     NotAttached,
     Deceased,
+}
+
+/// The clinic a person is attached to instead, as a refusal names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OtherClinic {
+    pub bin: String,
+    pub name_kk: String,
+    pub name_ru: String,
 }
 
 /// What a booking decision rests on, loaded by the caller.
@@ -122,7 +139,7 @@ pub enum BookingRefusal {
     #[error("the person is not attached to this clinic")]
     NotAttached,
     #[error("the person is attached to another clinic ({clinic:?})")]
-    AttachedElsewhere { clinic: Option<String> },
+    AttachedElsewhere { clinic: Option<OtherClinic> },
     #[error("the person has died")]
     PersonDeceased,
     #[error("the slot at {starts} has already begun")]

@@ -77,3 +77,55 @@ pub struct ConsentDocument {
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
 }
+
+/// The slip handed over with an appointment (талон на прием).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BookingSlip {
+    pub clinic: ClinicHeader,
+    /// "2026/17": the booking's number in its year.
+    pub number: String,
+    pub doctor: String,
+    /// "therapist", "pediatrician", ...; printed translated.
+    pub specialty: Option<String>,
+    pub room: Option<String>,
+    /// Kazakhstan wall-clock time.
+    pub starts_at: chrono::NaiveDateTime,
+    pub person_name: String,
+    /// Only the last digits shown (see `booking::masked_iin`).
+    pub masked_iin: String,
+    pub reason: crate::booking::VisitReason,
+    /// True until the central registry confirms the slot.
+    pub provisional: bool,
+}
+
+/// A doctor's day as printed for the doctor's room (A4).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DoctorDayList {
+    pub clinic: ClinicHeader,
+    pub doctor: String,
+    pub specialty: Option<String>,
+    pub date: NaiveDate,
+    /// Why the doctor does not receive that day; `None` when working.
+    pub closed: Option<crate::schedule::DayClosed>,
+    pub rows: Vec<DayListRow>,
+}
+
+/// One slot of the printed day; `person` empty for a free slot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayListRow {
+    pub starts: chrono::NaiveTime,
+    pub ends: chrono::NaiveTime,
+    pub room: Option<String>,
+    pub booking: Option<DayListBooking>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DayListBooking {
+    pub number: String,
+    pub person_name: String,
+    pub iin: String,
+    pub birth_date: NaiveDate,
+    pub phone: Option<String>,
+    pub reason: crate::booking::VisitReason,
+    pub status: crate::booking::BookingStatus,
+}

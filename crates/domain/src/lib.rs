@@ -46,4 +46,4 @@ pub use fold::{fold_for_search, search_words};
 pub use identifier::{Bin, IdentifierError, IdentifierKind, Iin, IinBirth, check_digit};
 pub use person::{Address, AgeGroup, Citizenship, Person, Sex, age_on, full_name};
 pub use phone::{format_phone, normalize_phone};
-pub use time::kazakhstan_date;
+pub use time::{kazakhstan_date, kazakhstan_instant, kazakhstan_time};

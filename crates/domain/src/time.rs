@@ -1,11 +1,21 @@
 //! Dates as a Kazakhstan clinic sees them.
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
 /// Kazakhstan has kept one time zone, UTC+5, since 1 March 2024. A registrar's
 /// "today" is the date there, whatever the PC's own zone is set to.
 pub fn kazakhstan_date(instant: DateTime<Utc>) -> NaiveDate {
-    (instant.naive_utc() + TimeDelta::hours(5)).date()
+    kazakhstan_time(instant).date()
+}
+
+/// The wall-clock time in Kazakhstan at `instant`.
+pub fn kazakhstan_time(instant: DateTime<Utc>) -> NaiveDateTime {
+    instant.naive_utc() + TimeDelta::hours(5)
+}
+
+/// The instant a Kazakhstan wall-clock time names (the slot of an op).
+pub fn kazakhstan_instant(local: NaiveDateTime) -> DateTime<Utc> {
+    (local - TimeDelta::hours(5)).and_utc()
 }
 
 #[cfg(test)]

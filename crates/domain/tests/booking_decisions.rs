@@ -4,8 +4,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, Weekday};
 use emhana_domain::booking::{
-    BookingFacts, BookingRefusal as R, BookingStatus as S, PersonStanding, StatusRefusal, VisitCategory,
-    VisitReason, change_status, check_booking, masked_iin,
+    BookingFacts, BookingRefusal as R, BookingStatus as S, OtherClinic, PersonStanding, StatusRefusal,
+    VisitCategory, VisitReason, change_status, check_booking, masked_iin,
 };
 use emhana_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
 use emhana_domain::schedule::{
@@ -240,6 +240,11 @@ fn the_booking_decision_case_by_case() {
         same_day_booking: same_day,
     };
     let here = || PersonStanding::AttachedHere;
+    let other = OtherClinic {
+        bin: "000140000014".into(),
+        name_kk: "№2 емхана".into(),
+        name_ru: "Поликлиника №2".into(),
+    };
     let cases: Vec<(&str, NaiveDateTime, BookingFacts, Result<NaiveDateTime, R>)> = vec![
         (
             "a free slot tomorrow",
@@ -252,13 +257,13 @@ fn the_booking_decision_case_by_case() {
             at(day, 9, 0),
             facts(
                 PersonStanding::AttachedElsewhere {
-                    clinic: Some("Емхана №2".into()),
+                    clinic: Some(other.clone()),
                 },
                 false,
                 None,
             ),
             Err(R::AttachedElsewhere {
-                clinic: Some("Емхана №2".into()),
+                clinic: Some(other.clone()),
             }),
         ),
         (

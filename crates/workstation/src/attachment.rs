@@ -837,6 +837,7 @@ pub(crate) async fn apply(
             application_id: Some(application_id),
             attachment_id: Some(attachment_id),
             ended_attachment_id: ends.map(|index| history_ids[index]),
+            booking_id: None,
         };
         sync::record_op(&mut tx, now, Some(registrar_id), &op, links).await?;
     }
@@ -928,7 +929,7 @@ pub(crate) async fn detach(
             person_id: Some(person_id),
             attachment_id: None,
             ended_attachment_id: Some(*attachment_id),
-            application_id: None,
+            ..OpLinks::default()
         };
         sync::record_op(&mut tx, now, staff_id, &op, links).await?;
     }

@@ -26,6 +26,7 @@ macro_rules! full_name_sql {
     };
 }
 
+mod appointments;
 mod attachment;
 mod card;
 mod error;
@@ -38,13 +39,21 @@ mod sync;
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use emhana_domain::attachment::{AttachmentRules, Campaign, ListNorms};
+use emhana_domain::booking::BookingStatus;
+use emhana_domain::calendar::CalendarDay;
 use emhana_domain::documents::{ApplicationDocument, ConsentDocument};
+use emhana_domain::documents::{BookingSlip, DoctorDayList};
 use emhana_domain::registration::RegistrationForm;
+use emhana_domain::schedule::{ScheduleException, Slot, WeeklyTemplate};
 use serde::Serialize;
 use sqlx::SqlitePool;
 
+pub use appointments::{
+    BOOKING_HORIZON_DAYS, BookingDetail, BookingError, BookingEvent, BookingForm, BookingOptions,
+    BookingView, ClinicDayLine, DayRow, Doctor, DoctorDay, ExceptionView, ScheduleChange, ScheduleView,
+};
 pub use attachment::{
     ApplicationForm, ApplicationOutcome, AttachmentEntry, AttachmentOptions, CONSENT_DATA_LIST, ConsentForm,
     CurrentAttachment, DetachmentReason, DistrictOption, FormError, ListLoad, StaffOption,
@@ -275,6 +284,152 @@ impl Workstation {
 
     pub async fn set_language(&self, language: Language) -> Result<(), StoreError> {
         settings::set_language(&self.pool, language).await
+    }
+
+    // ------------------------------------------------------------ appointments
+
+    /// The doctors (and anyone with a schedule) appointments are booked with.
+    pub async fn doctors(&self) -> Result<Vec<Doctor>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        appointments::doctors(&mut conn).await
+    }
+
+    /// The working-day calendar's days of `year` (the law's defaults when none are kept).
+    pub async fn calendar_year(&self, year: i32) -> Result<Vec<CalendarDay>, StoreError> {
+        appointments::calendar_year(&self.pool, year).await
+    }
+
+    /// Replaces the calendar's days of `year`; lists the bookings it closes.
+    pub async fn set_calendar_year(
+        &self,
+        year: i32,
+        days: &[CalendarDay],
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        appointments::set_calendar_year(&self.pool, year, days, now).await
+    }
+
+    pub async fn schedule(&self, staff_id: i64) -> Result<ScheduleView, BookingError> {
+        appointments::schedule_view(&self.pool, staff_id).await
+    }
+
+    /// Saves a weekly template from its first day; never drops a booking:
+    /// the ones left without a slot are listed for the registrar to move.
+    pub async fn set_schedule_template(
+        &self,
+        staff_id: i64,
+        template: &WeeklyTemplate,
+        saved_by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        appointments::set_template(&self.pool, staff_id, template, saved_by, now).await
+    }
+
+    pub async fn add_schedule_exception(
+        &self,
+        staff_id: i64,
+        exception: &ScheduleException,
+        saved_by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        appointments::add_exception(&self.pool, staff_id, exception, saved_by, now).await
+    }
+
+    pub async fn remove_schedule_exception(
+        &self,
+        exception_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        appointments::remove_exception(&self.pool, exception_id, now).await
+    }
+
+    /// Active bookings from now on that their doctor's schedule no longer has a slot for.
+    pub async fn displaced_bookings(&self, now: DateTime<Utc>) -> Result<Vec<BookingView>, StoreError> {
+        appointments::displaced(&self.pool, now).await
+    }
+
+    /// What the booking form opens with: the person's standing, the doctors,
+    /// the district doctor preselected with the nearest free slots.
+    pub async fn booking_options(
+        &self,
+        person_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<BookingOptions, StoreError> {
+        appointments::options(&self.pool, person_id, now).await
+    }
+
+    /// Up to `limit` free slots of a doctor from `from` (never before now).
+    pub async fn free_slots(
+        &self,
+        staff_id: i64,
+        from: Option<NaiveDateTime>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Slot>, StoreError> {
+        appointments::free_slots(&self.pool, staff_id, from, limit, now).await
+    }
+
+    /// Books a slot (refused with the reason when the rules say no).
+    pub async fn book(&self, form: &BookingForm, now: DateTime<Utc>) -> Result<BookingView, BookingError> {
+        appointments::book(&self.pool, form, now).await
+    }
+
+    /// Moves a booking to another slot; returns the new booking.
+    pub async fn move_booking(
+        &self,
+        booking_id: i64,
+        staff_id: i64,
+        starts_at: NaiveDateTime,
+        registrar_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<BookingView, BookingError> {
+        appointments::move_booking(&self.pool, booking_id, staff_id, starts_at, registrar_id, now).await
+    }
+
+    /// Cancels a booking or marks the person arrived or absent.
+    pub async fn set_booking_status(
+        &self,
+        booking_id: i64,
+        status: BookingStatus,
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<BookingView, BookingError> {
+        appointments::change(&self.pool, booking_id, status, staff_id, now).await
+    }
+
+    pub async fn booking(&self, booking_id: i64) -> Result<BookingDetail, BookingError> {
+        appointments::detail(&self.pool, booking_id).await
+    }
+
+    pub async fn doctor_day(&self, staff_id: i64, date: NaiveDate) -> Result<DoctorDay, BookingError> {
+        appointments::doctor_day(&self.pool, staff_id, date).await
+    }
+
+    pub async fn clinic_day(&self, date: NaiveDate) -> Result<Vec<ClinicDayLine>, StoreError> {
+        appointments::clinic_day(&self.pool, date).await
+    }
+
+    /// Every doctor's slots between two days, by staff id.
+    pub async fn clinic_slots(
+        &self,
+        first_day: NaiveDate,
+        last_day: NaiveDate,
+    ) -> Result<std::collections::HashMap<i64, Vec<Slot>>, StoreError> {
+        appointments::clinic_slots(&self.pool, first_day, last_day).await
+    }
+
+    /// The facts printed on a booking's slip.
+    pub async fn booking_slip(&self, booking_id: i64) -> Result<BookingSlip, BookingError> {
+        appointments::slip(&self.pool, booking_id).await
+    }
+
+    /// A doctor's day as printed (A4).
+    pub async fn doctor_day_list(
+        &self,
+        staff_id: i64,
+        date: NaiveDate,
+    ) -> Result<DoctorDayList, BookingError> {
+        appointments::day_list(&self.pool, staff_id, date).await
     }
 
     // ------------------------------------------------------------ sync

@@ -33,6 +33,8 @@ pub(crate) struct OpLinks {
     pub attachment_id: Option<i64>,
     /// The attachment the op ended here, reopened if the registry says no.
     pub ended_attachment_id: Option<i64>,
+    /// The booking the op books or cancels.
+    pub booking_id: Option<i64>,
 }
 
 /// Records an op in the outbox, inside the caller's transaction: the op
@@ -73,7 +75,7 @@ pub(crate) async fn record_op(
     })?;
     sqlx::query(
         "INSERT INTO outbox (id, kind, actor_iin, made_at, hlc_wall_ms, hlc_counter, body, person_id, application_id, \
-         attachment_id, ended_attachment_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         attachment_id, ended_attachment_id, booking_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     )
     .bind(id.to_string())
     .bind(body.kind())
@@ -86,6 +88,7 @@ pub(crate) async fn record_op(
     .bind(links.application_id)
     .bind(links.attachment_id)
     .bind(links.ended_attachment_id)
+    .bind(links.booking_id)
     .execute(&mut *conn)
     .await?;
     Ok(id)
@@ -217,6 +220,8 @@ struct AnsweredRow {
     application_id: Option<i64>,
     attachment_id: Option<i64>,
     ended_attachment_id: Option<i64>,
+    kind: String,
+    booking_id: Option<i64>,
 }
 
 /// Marks ops as sent (an answer may still be lost; they stay pending).
@@ -258,7 +263,8 @@ pub(crate) async fn record_answers(
     let mut recorded = AnswersRecorded::default();
     for result in results {
         let row: Option<AnsweredRow> = sqlx::query_as(
-            "SELECT state, person_id, application_id, attachment_id, ended_attachment_id FROM outbox WHERE id = ?1",
+            "SELECT state, person_id, application_id, attachment_id, ended_attachment_id, kind, booking_id \
+             FROM outbox WHERE id = ?1",
         )
         .bind(result.op.to_string())
         .fetch_optional(&mut *tx)
@@ -270,6 +276,8 @@ pub(crate) async fn record_answers(
             application_id,
             attachment_id,
             ended_attachment_id,
+            kind,
+            booking_id,
         }) = row
         else {
             continue;
@@ -291,6 +299,10 @@ pub(crate) async fn record_answers(
                         .execute(&mut *tx)
                         .await?;
                 }
+                if let Some(booking_id) = booking_id {
+                    crate::appointments::record_answer(&mut tx, booking_id, &kind, true, result.decided_at)
+                        .await?;
+                }
                 recorded.confirmed += 1;
             }
             OpOutcome::Rejected { ground } => {
@@ -308,6 +320,10 @@ pub(crate) async fn record_answers(
                 .await?;
                 if let Some(attachment_id) = attachment_id {
                     undo_attachment(&mut tx, attachment_id, ended_attachment_id).await?;
+                }
+                if let Some(booking_id) = booking_id {
+                    crate::appointments::record_answer(&mut tx, booking_id, &kind, false, result.decided_at)
+                        .await?;
                 }
                 if let Some(application_id) = application_id {
                     let refusal = match ground {

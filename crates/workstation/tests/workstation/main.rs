@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly, which is its job
 
+mod appointments;
 mod attachment;
 mod card;
 mod fixture;
