@@ -129,3 +129,13 @@ pub struct DayListBooking {
     pub reason: crate::booking::VisitReason,
     pub status: crate::booking::BookingStatus,
 }
+
+text_enum!(
+    /// The paper a slip is printed on, as the clinic's printer takes it.
+    SlipFormat {
+        /// A6 sheet, 105 × 148 mm.
+        A6 => "a6",
+        /// An 80 mm receipt roll.
+        Receipt80 => "receipt80",
+    }
+);

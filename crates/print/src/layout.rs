@@ -8,9 +8,29 @@ use printpdf::{
     TextItem,
 };
 
-pub(crate) const PAGE_WIDTH: f32 = 210.0;
-pub(crate) const PAGE_HEIGHT: f32 = 297.0;
-pub(crate) const MARGIN: f32 = 18.0;
+/// A sheet's size and margin, in millimetres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Sheet {
+    pub width: f32,
+    pub height: f32,
+    pub margin: f32,
+}
+
+impl Sheet {
+    pub const A4: Sheet = Sheet {
+        width: 210.0,
+        height: 297.0,
+        margin: 18.0,
+    };
+
+    pub fn content_width(&self) -> f32 {
+        self.width - 2.0 * self.margin
+    }
+}
+
+// The A4 geometry the full-page documents are drawn with.
+pub(crate) const PAGE_WIDTH: f32 = Sheet::A4.width;
+pub(crate) const MARGIN: f32 = Sheet::A4.margin;
 pub(crate) const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 
 const PT_PER_MM: f32 = 72.0 / 25.4;
@@ -39,7 +59,10 @@ impl Face<'_> {
 }
 
 pub(crate) struct Page<'a> {
+    pub sheet: Sheet,
     pub ops: Vec<Op>,
+    /// Pages already full, in order (see [`Page::break_page`]).
+    pub done: Vec<Vec<Op>>,
     pub regular: Face<'a>,
     pub bold: Face<'a>,
     /// The next baseline, from the top of the page.
@@ -53,13 +76,32 @@ pub(crate) enum Weight {
 }
 
 impl<'a> Page<'a> {
-    pub fn new(regular: Face<'a>, bold: Face<'a>) -> Self {
+    pub fn new(sheet: Sheet, regular: Face<'a>, bold: Face<'a>) -> Self {
         Page {
+            sheet,
             ops: Vec::new(),
+            done: Vec::new(),
             regular,
             bold,
-            y: MARGIN,
+            y: sheet.margin,
         }
+    }
+
+    /// Closes this page and starts the next one at its top margin.
+    pub fn break_page(&mut self) {
+        self.done.push(std::mem::take(&mut self.ops));
+        self.y = self.sheet.margin;
+    }
+
+    /// Whether `mm` more fit above the bottom margin.
+    pub fn fits(&self, mm: f32) -> bool {
+        self.y + mm <= self.sheet.height - self.sheet.margin
+    }
+
+    /// Every page's operations, this one last.
+    pub fn into_pages(mut self) -> Vec<Vec<Op>> {
+        self.done.push(self.ops);
+        self.done
     }
 
     fn face(&self, weight: Weight) -> &Face<'a> {
@@ -79,7 +121,7 @@ impl<'a> Page<'a> {
                 size: Pt(size),
             },
             Op::SetTextCursor {
-                pos: Point::new(Mm(x), Mm(PAGE_HEIGHT - y)),
+                pos: Point::new(Mm(x), Mm(self.sheet.height - y)),
             },
             Op::ShowText {
                 items: vec![TextItem::Text(text.to_string())],
@@ -91,7 +133,7 @@ impl<'a> Page<'a> {
     /// Text centred on the page at `y`.
     pub fn centred(&mut self, y: f32, size: f32, weight: Weight, text: &str) {
         let width = self.face(weight).width(text, size);
-        self.text_at((PAGE_WIDTH - width) / 2.0, y, size, weight, text);
+        self.text_at((self.sheet.width - width) / 2.0, y, size, weight, text);
     }
 
     /// Text wrapped at word boundaries into `width` mm from `x`, starting on
@@ -128,9 +170,15 @@ impl<'a> Page<'a> {
 
     /// A labelled field: the bilingual label in small type, the value below it.
     pub fn field(&mut self, label: &str, value: &str) {
+        self.sized_field(label, value, 11.0);
+    }
+
+    /// A labelled field with the value at `size` points.
+    pub fn sized_field(&mut self, label: &str, value: &str, size: f32) {
+        let (margin, width) = (self.sheet.margin, self.sheet.content_width());
         self.y += 2.0;
-        self.paragraph(MARGIN, CONTENT_WIDTH, 7.5, Weight::Regular, label);
-        self.paragraph(MARGIN + 2.0, CONTENT_WIDTH - 2.0, 11.0, Weight::Bold, value);
+        self.paragraph(margin, width, 7.5, Weight::Regular, label);
+        self.paragraph(margin + 2.0, width - 2.0, size, Weight::Bold, value);
     }
 
     pub fn gap(&mut self, mm: f32) {
@@ -140,19 +188,25 @@ impl<'a> Page<'a> {
     /// A horizontal rule across the content at the current `y`.
     pub fn rule(&mut self) {
         self.y += 2.0;
-        let y = PAGE_HEIGHT - self.y;
+        let (left, right) = (self.sheet.margin, self.sheet.width - self.sheet.margin);
+        self.line(left, right, self.y, 0.6);
+    }
+
+    /// A horizontal line from `left` to `right` at `y` (from the top), `pt` thick.
+    pub fn line(&mut self, left: f32, right: f32, y: f32, pt: f32) {
+        let y = self.sheet.height - y;
         self.ops.extend([
             Op::SetOutlineColor { col: grey(0.3) },
-            Op::SetOutlineThickness { pt: Pt(0.6) },
+            Op::SetOutlineThickness { pt: Pt(pt) },
             Op::DrawLine {
                 line: Line {
                     points: vec![
                         LinePoint {
-                            p: Point::new(Mm(MARGIN), Mm(y)),
+                            p: Point::new(Mm(left), Mm(y)),
                             bezier: false,
                         },
                         LinePoint {
-                            p: Point::new(Mm(PAGE_WIDTH - MARGIN), Mm(y)),
+                            p: Point::new(Mm(right), Mm(y)),
                             bezier: false,
                         },
                     ],
@@ -164,7 +218,8 @@ impl<'a> Page<'a> {
 
     /// A framed box around wrapped text (the "provisional" mark, notices).
     pub fn framed(&mut self, size: f32, text: &str) {
-        let lines = self.wrap(text, CONTENT_WIDTH - 8.0, size, Weight::Bold);
+        let (margin, width) = (self.sheet.margin, self.sheet.content_width());
+        let lines = self.wrap(text, width - 8.0, size, Weight::Bold);
         let line_height = size * 1.35 / PT_PER_MM;
         let height = lines.len() as f32 * line_height + 5.0;
         self.y += 2.0;
@@ -176,9 +231,9 @@ impl<'a> Page<'a> {
                 rectangle: Rect {
                     mode: Some(PaintMode::Stroke),
                     ..Rect::from_xywh(
-                        Mm(MARGIN).into(),
-                        Mm(PAGE_HEIGHT - top - height).into(),
-                        Mm(CONTENT_WIDTH).into(),
+                        Mm(margin).into(),
+                        Mm(self.sheet.height - top - height).into(),
+                        Mm(width).into(),
                         Mm(height).into(),
                     )
                 },
@@ -187,7 +242,7 @@ impl<'a> Page<'a> {
         self.y += 1.5;
         for line in lines {
             self.y += line_height;
-            self.text_at(MARGIN + 4.0, self.y, size, Weight::Bold, &line);
+            self.text_at(margin + 4.0, self.y, size, Weight::Bold, &line);
         }
         self.y = top + height;
     }
@@ -207,7 +262,7 @@ impl<'a> Page<'a> {
                     mode: Some(PaintMode::Fill),
                     ..Rect::from_xywh(
                         Mm(left).into(),
-                        Mm(PAGE_HEIGHT - top - cell).into(),
+                        Mm(self.sheet.height - top - cell).into(),
                         Mm(cell).into(),
                         Mm(cell).into(),
                     )

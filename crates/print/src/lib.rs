@@ -1,5 +1,6 @@
 //! Emhana's printed documents as PDF: the attachment ticket, the motivated
-//! refusal and the personal-data consent (DOMAIN.md §2, §10).
+//! refusal and the personal-data consent (DOMAIN.md §2, §10), the
+//! appointment slip and the doctor's day list (§3).
 //!
 //! Documents are bilingual, Kazakh first, then Russian. DejaVu Sans (whose
 //! licence allows embedding, see `fonts/LICENSE-DejaVu.txt`) covers the Kazakh
@@ -7,6 +8,7 @@
 //! the same on any PC. The facts come from `emhana_domain::documents`; nothing
 //! here reads a database or a clock.
 
+mod appointments;
 mod layout;
 mod words;
 
@@ -17,7 +19,7 @@ use emhana_domain::documents::{
 use printpdf::{Mm, ParsedFont, PdfDocument, PdfPage, PdfSaveOptions};
 use qrcode::{EcLevel, QrCode};
 
-use layout::{CONTENT_WIDTH, Face, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, Page, Weight};
+use layout::{CONTENT_WIDTH, Face, MARGIN, PAGE_WIDTH, Page, Sheet, Weight};
 
 const REGULAR_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans.ttf");
 const BOLD_TTF: &[u8] = include_bytes!("../fonts/DejaVuSans-Bold.ttf");
@@ -70,10 +72,21 @@ impl Printer {
         title: &str,
         draw: impl FnOnce(&mut Page<'_>) -> Result<(), PrintError>,
     ) -> Result<Vec<u8>, PrintError> {
+        self.render_on(Sheet::A4, title, draw)
+    }
+
+    /// Draws a document of one or more `sheet`-sized pages.
+    pub(crate) fn render_on(
+        &self,
+        sheet: Sheet,
+        title: &str,
+        draw: impl FnOnce(&mut Page<'_>) -> Result<(), PrintError>,
+    ) -> Result<Vec<u8>, PrintError> {
         let mut pdf = PdfDocument::new(title);
         let regular = pdf.add_font(&self.regular);
         let bold = pdf.add_font(&self.bold);
         let mut page = Page::new(
+            sheet,
             Face {
                 id: regular,
                 parsed: &self.regular,
@@ -84,9 +97,13 @@ impl Printer {
             },
         );
         draw(&mut page)?;
-        let page = PdfPage::new(Mm(PAGE_WIDTH), Mm(PAGE_HEIGHT), page.ops);
+        let pages = page
+            .into_pages()
+            .into_iter()
+            .map(|ops| PdfPage::new(Mm(sheet.width), Mm(sheet.height), ops))
+            .collect();
         Ok(pdf
-            .with_pages(vec![page])
+            .with_pages(pages)
             .save(&PdfSaveOptions::default(), &mut Vec::new()))
     }
 
@@ -361,7 +378,7 @@ fn signature(page: &mut Page<'_>, registrar: &str) {
     );
 }
 
-fn day(date: NaiveDate) -> String {
+pub(crate) fn day(date: NaiveDate) -> String {
     date.format("%d.%m.%Y").to_string()
 }
 

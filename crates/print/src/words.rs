@@ -2,6 +2,8 @@
 
 use emhana_domain::DistrictKind;
 use emhana_domain::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
+use emhana_domain::booking::{BookingStatus, VisitReason};
+use emhana_domain::schedule::{DayClosed, ExceptionKind};
 
 pub(crate) fn district_kind(kind: DistrictKind) -> &'static str {
     match kind {
@@ -105,3 +107,93 @@ pub(crate) const APPEAL_KK: &str = "Шешімге МСАК ұйымының б�
 pub(crate) const APPEAL_RU: &str = "Решение может быть обжаловано руководителю организации ПМСП (рассматривается \
 в течение 5 рабочих дней), в уполномоченный орган по контролю качества медицинских услуг (в течение 15 рабочих \
 дней) или в суд.";
+
+/// A doctor's specialty as stored ("therapist", ...), in both languages.
+pub(crate) fn specialty(specialty: &str) -> String {
+    match specialty {
+        "therapist" => "учаскелік терапевт / участковый терапевт".to_string(),
+        "pediatrician" => "учаскелік педиатр / участковый педиатр".to_string(),
+        "general_practitioner" => "жалпы практика дәрігері / врач общей практики".to_string(),
+        other => other.to_string(),
+    }
+}
+
+pub(crate) fn weekday(weekday: chrono::Weekday) -> &'static str {
+    use chrono::Weekday::*;
+    match weekday {
+        Mon => "дүйсенбі / понедельник",
+        Tue => "сейсенбі / вторник",
+        Wed => "сәрсенбі / среда",
+        Thu => "бейсенбі / четверг",
+        Fri => "жұма / пятница",
+        Sat => "сенбі / суббота",
+        Sun => "жексенбі / воскресенье",
+    }
+}
+
+/// The reason of a visit (seed 000's list), in both languages.
+pub(crate) fn visit_reason(reason: VisitReason) -> &'static str {
+    use VisitReason::*;
+    match reason {
+        AcuteOrExacerbation => {
+            "Жіті жағдай, созылмалы аурудың өршуі / Острое состояние, обострение хронического заболевания"
+        }
+        SuspectedSociallySignificant => {
+            "Әлеуметтік мәні бар ауруға күдік / Подозрение на социально-значимое заболевание"
+        }
+        RemoteConsultation => "Қашықтықтан кеңес беру / Дистанционное консультирование",
+        ActiveVisit => "Актив / Актив",
+        Rehabilitation => "Медициналық оңалту (3-кезең) / Медицинская реабилитация (3 этап)",
+        DentalCare => "Стоматологиялық көмек / Стоматологическая помощь",
+        AcuteInjury => "Жіті жарақат / Острая травма",
+        InjuryAftereffects => "Жарақаттың салдары / Последствия травмы",
+        ChronicDiseaseObservation => {
+            "Созылмалы аурулар кезіндегі динамикалық бақылау / Динамическое наблюдение при хронических заболеваниях"
+        }
+        MedicoSocialSupport => "Медициналық-әлеуметтік қолдау / Медико-социальная поддержка",
+        PsychologicalSupport => "Психологиялық қолдау / Психологическая поддержка",
+        DisabilityAssessmentPapers => "МӘС-ке құжаттарды ресімдеу / Оформление документов на МСЭ",
+        Prescription => "Рецепт жазу / Выписка рецептов",
+        PreventiveVisit => "Профилактикалық мақсатпен жүгіну / Обращение с профилактической целью",
+        Immunization => "Иммунопрофилактика / Иммунопрофилактика",
+        Screening => "Скрининг (профилактикалық тексеру) / Скрининг (профосмотр)",
+        Patronage => "Патронаж / Патронаж",
+        FamilyPlanning => "Отбасын жоспарлау / Планирование семьи, репродуктивное здоровье",
+        AntenatalPostnatal => {
+            "Антенатальды және постнатальды бақылау / Антенатальное и постнатальное наблюдение"
+        }
+        SchoolHealth => "Мектеп медицинасы / Школьная медицина",
+        HealthyLifestyle => "Салауатты өмір салты / Здоровый образ жизни",
+        PaidCheckup => "Ақылы медициналық тексеру / Платный медосмотр",
+        DentalServices => "Стоматологиялық қызметтер / Стоматологические услуги",
+    }
+}
+
+/// The reason's short Russian half, for a table cell.
+pub(crate) fn visit_reason_short(reason: VisitReason) -> &'static str {
+    let both = visit_reason(reason);
+    both.rsplit(" / ").next().unwrap_or(both)
+}
+
+pub(crate) fn booking_status(status: BookingStatus) -> &'static str {
+    match status {
+        BookingStatus::Booked => "жазылды / записан",
+        BookingStatus::Arrived => "келді / пришёл",
+        BookingStatus::NoShow => "келмеді / не явился",
+        BookingStatus::Cancelled => "бас тартылды / отменено",
+        BookingStatus::Moved => "ауыстырылды / перенесено",
+    }
+}
+
+pub(crate) fn day_closed(closed: DayClosed) -> &'static str {
+    match closed {
+        DayClosed::Calendar => "Мереке немесе демалыс күні / Праздничный или выходной день",
+        DayClosed::Exception { kind } => match kind {
+            ExceptionKind::Leave => "Еңбек демалысы / Отпуск",
+            ExceptionKind::SickLeave => "Еңбекке жарамсыздық / Больничный",
+            ExceptionKind::Training => "Оқу / Учёба",
+            ExceptionKind::ChangedHours => "Өзгертілген уақыт / Изменённые часы",
+        },
+        DayClosed::NotScheduled => "Қабылдау жоқ / Приёма нет",
+    }
+}

@@ -8,8 +8,10 @@ use std::process::Command;
 use chrono::{NaiveDate, TimeZone, Utc};
 use emhana_domain::DistrictKind;
 use emhana_domain::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
+use emhana_domain::booking::{BookingStatus, VisitReason};
 use emhana_domain::documents::{
-    ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine,
+    ApplicationDocument, BookingSlip, ClinicHeader, ConsentDocument, DayListBooking, DayListRow,
+    DoctorDayList, DocumentOutcome, PersonLine, SlipFormat,
 };
 use emhana_print::{Printer, application_qr_text};
 
@@ -258,6 +260,134 @@ fn the_consent_lists_what_the_law_asks_for() {
             "сведения о состоянии здоровья",
             "КЕЛІСІМ БЕРІЛДІ / СОГЛАСИЕ ДАНО",
             "Оспанова Дана — 01.10.2026 10:31",
+        ],
+    );
+}
+
+fn slip(provisional: bool) -> BookingSlip {
+    BookingSlip {
+        clinic: clinic(),
+        number: "2026/118".into(),
+        doctor: "Жұмабаев Ерлан Маратұлы".into(),
+        specialty: Some("therapist".into()),
+        room: Some("214".into()),
+        starts_at: date(2026, 11, 25).and_hms_opt(9, 30, 0).unwrap(),
+        person_name: "Әбдірахманова Гүлнұр Серікқызы".into(),
+        masked_iin: "********0123".into(),
+        reason: VisitReason::ChronicDiseaseObservation,
+        provisional,
+    }
+}
+
+fn page_size(pdf: &Path) -> String {
+    let out = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8(out.stdout).unwrap();
+    info.lines()
+        .find(|line| line.starts_with("Page size:"))
+        .unwrap()
+        .to_string()
+}
+
+fn pages(pdf: &Path) -> usize {
+    let out = Command::new("pdfinfo").arg(pdf).output().unwrap();
+    let info = String::from_utf8(out.stdout).unwrap();
+    let line = info.lines().find(|line| line.starts_with("Pages:")).unwrap();
+    line.split_whitespace().last().unwrap().parse().unwrap()
+}
+
+#[test]
+fn the_slip_says_where_when_and_with_whom_on_either_paper() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    for (format, size) in [
+        (SlipFormat::A6, "297.638 x 419.528"),
+        (SlipFormat::Receipt80, "226.772 x 481.89"),
+    ] {
+        let name = format!("slip-{}.pdf", format.as_str());
+        let pdf = write(dir.path(), &name, &printer.slip(&slip(true), format).unwrap());
+        qpdf_check(&pdf);
+        assert!(page_size(&pdf).contains(size), "{format:?}: {}", page_size(&pdf));
+        assert_eq!(pages(&pdf), 1);
+        let text = text_of(&pdf);
+        assert_contains_all(
+            &text,
+            &[
+                "№1 қалалық емхана",
+                "Талон на приём к врачу",
+                "№ 2026/118",
+                "25.11.2026 09:30",
+                "среда",
+                "Жұмабаев Ерлан Маратұлы",
+                "участковый терапевт",
+                "214",
+                "Әбдірахманова Гүлнұр Серікқызы",
+                "********0123",
+                "Динамическое наблюдение",
+                "ПРЕДВАРИТЕЛЬНО",
+            ],
+        );
+        // The full IIN never appears on a slip.
+        assert!(!text.contains("850412400123"));
+    }
+    let confirmed = write(
+        dir.path(),
+        "slip-confirmed.pdf",
+        &printer.slip(&slip(false), SlipFormat::A6).unwrap(),
+    );
+    assert!(!text_of(&confirmed).contains("ПРЕДВАРИТЕЛЬНО"));
+}
+
+#[test]
+fn the_day_list_has_every_slot_and_runs_onto_a_second_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    let time = |minutes: u32| chrono::NaiveTime::from_hms_opt(8 + minutes / 60, minutes % 60, 0).unwrap();
+    let rows: Vec<DayListRow> = (0..32)
+        .map(|index| DayListRow {
+            starts: time(index * 15),
+            ends: time(index * 15 + 15),
+            room: Some("214".into()),
+            booking: (index % 3 == 0).then(|| DayListBooking {
+                number: format!("2026/{}", 100 + index),
+                person_name: format!("Әлібеков Қайрат {index}"),
+                iin: "780322300458".into(),
+                birth_date: date(1978, 3, 22),
+                phone: Some("+7 701 234 56 78".into()),
+                reason: VisitReason::AcuteOrExacerbation,
+                status: if index == 0 {
+                    BookingStatus::Arrived
+                } else {
+                    BookingStatus::Booked
+                },
+            }),
+        })
+        .collect();
+    let list = DoctorDayList {
+        clinic: clinic(),
+        doctor: "Жұмабаев Ерлан Маратұлы".into(),
+        specialty: Some("therapist".into()),
+        date: date(2026, 11, 25),
+        closed: None,
+        rows,
+    };
+    let pdf = write(dir.path(), "day.pdf", &printer.day_list(&list).unwrap());
+    qpdf_check(&pdf);
+    assert_eq!(pages(&pdf), 2);
+    let text = text_of(&pdf);
+    assert_contains_all(
+        &text,
+        &[
+            "Список приёма врача",
+            "Жұмабаев Ерлан Маратұлы",
+            "25.11.2026, сәрсенбі / среда",
+            "Слотов: 32 · Жазылғандар / Записано: 11 · Бос / Свободно: 21",
+            "08:00–08:15",
+            "Әлібеков Қайрат 0",
+            "780322300458 · 22.03.1978 · +7 701 234 56 78",
+            "келді / пришёл",
+            "— бос / свободно —",
+            "15:45–16:00",
+            "Әлібеков Қайрат 30",
         ],
     );
 }
