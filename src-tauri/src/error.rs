@@ -71,3 +71,24 @@ impl From<emhana_print::PrintError> for CommandError {
         CommandError::new("print.failed", error.to_string())
     }
 }
+
+impl From<emhana_workstation::BookingError> for CommandError {
+    /// Refusals go out as `booking.<refusal>` with `details.field` to show
+    /// them at; schedule problems as `schedule.<problem>`.
+    fn from(error: emhana_workstation::BookingError) -> Self {
+        use emhana_workstation::BookingError;
+        match error {
+            BookingError::Store(store) => store.into(),
+            BookingError::Refused { field, refusal } => {
+                let mut command = CommandError::from_tagged("booking", &refusal);
+                if let serde_json::Value::Object(details) = &mut command.details {
+                    details.insert("field".into(), field.into());
+                }
+                command
+            }
+            BookingError::Status { refusal } => CommandError::from_tagged("booking_status", &refusal),
+            BookingError::Schedule { problem } => CommandError::from_tagged("schedule", &problem),
+            other => CommandError::from_tagged("booking", &other),
+        }
+    }
+}

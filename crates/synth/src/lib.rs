@@ -19,6 +19,7 @@ use std::collections::HashMap;
 
 use chrono::{Datelike, Months, NaiveDate, TimeDelta};
 use emhana_domain::attachment::AttachmentGround;
+use emhana_domain::schedule::WeeklyTemplate;
 use emhana_domain::{
     Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole, age_on,
 };
@@ -665,6 +666,8 @@ pub enum LoadError {
     Synth(#[from] SynthError),
     #[error(transparent)]
     Store(#[from] emhana_workstation::StoreError),
+    #[error(transparent)]
+    Schedule(#[from] emhana_workstation::BookingError),
 }
 
 /// Generates the population of `config` into `workstation`, a batch of
@@ -674,6 +677,7 @@ pub async fn load_into(
     config: SynthConfig,
     mut progress: impl FnMut(usize),
 ) -> Result<LoadSummary, LoadError> {
+    let valid_from = NaiveDate::from_ymd_opt(config.as_of.year(), 1, 1).unwrap_or(config.as_of);
     let mut synth = Synth::new(config)?;
     workstation.import_clinics(synth.clinics()).await?;
     let mut persons = 0;
@@ -685,10 +689,64 @@ pub async fn load_into(
         persons += workstation.import_households(&batch).await?;
         progress(persons);
     }
+    for (index, doctor) in workstation.doctors().await?.iter().enumerate() {
+        workstation
+            .set_schedule_template(
+                doctor.id,
+                &doctor_week(index, valid_from),
+                None,
+                chrono::Utc::now(),
+            )
+            .await?;
+    }
     Ok(LoadSummary {
         clinics: synth.clinics().len(),
         persons,
     })
+}
+
+/// A district doctor's week as polyclinics run it: doctors take turns at
+/// morning and afternoon reception (15-minute slots, a tea break, the other
+/// half of the day on home visits), every other one receives on Saturday
+/// morning; each has a room of their own.
+pub fn doctor_week(index: usize, valid_from: NaiveDate) -> WeeklyTemplate {
+    use chrono::{NaiveTime, Weekday};
+    use emhana_domain::schedule::{Session, SessionKind};
+    let time = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
+    let room = Some(format!("{}", 101 + index));
+    let mornings = index % 2 == 0;
+    let mut sessions = Vec::new();
+    let mut add = |weekday, starts, ends, kind| {
+        sessions.push(Session {
+            weekday,
+            starts,
+            ends,
+            kind,
+            slot_minutes: 15,
+            room: room.clone(),
+        })
+    };
+    for weekday in [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+    ] {
+        if mornings {
+            add(weekday, time(8, 0), time(12, 0), SessionKind::Reception);
+            add(weekday, time(10, 0), time(10, 15), SessionKind::Break);
+            add(weekday, time(13, 0), time(16, 0), SessionKind::HomeVisits);
+        } else {
+            add(weekday, time(9, 0), time(13, 0), SessionKind::HomeVisits);
+            add(weekday, time(14, 0), time(18, 0), SessionKind::Reception);
+            add(weekday, time(16, 0), time(16, 15), SessionKind::Break);
+        }
+    }
+    if index % 4 < 2 {
+        add(Weekday::Sat, time(9, 0), time(13, 0), SessionKind::Reception);
+    }
+    WeeklyTemplate { valid_from, sessions }
 }
 
 /// Generates the population of `config` into the central registry on

@@ -44,7 +44,7 @@ use emhana_domain::attachment::{AttachmentRules, Campaign, ListNorms};
 use emhana_domain::booking::BookingStatus;
 use emhana_domain::calendar::CalendarDay;
 use emhana_domain::documents::{ApplicationDocument, ConsentDocument};
-use emhana_domain::documents::{BookingSlip, DoctorDayList};
+use emhana_domain::documents::{BookingSlip, DoctorDayList, SlipFormat};
 use emhana_domain::registration::RegistrationForm;
 use emhana_domain::schedule::{ScheduleException, Slot, WeeklyTemplate};
 use serde::Serialize;
@@ -276,6 +276,14 @@ impl Workstation {
 
     pub async fn set_list_norms(&self, norms: &ListNorms) -> Result<(), StoreError> {
         attachment::set_list_norms(&self.pool, norms).await
+    }
+
+    pub async fn slip_format(&self) -> Result<SlipFormat, StoreError> {
+        settings::slip_format(&self.pool).await
+    }
+
+    pub async fn set_slip_format(&self, format: SlipFormat) -> Result<(), StoreError> {
+        settings::set_slip_format(&self.pool, format).await
     }
 
     pub async fn language(&self) -> Result<Option<Language>, StoreError> {

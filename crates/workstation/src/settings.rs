@@ -1,5 +1,6 @@
 //! Choices the user made at this workstation, kept in its database.
 
+use emhana_domain::documents::SlipFormat;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
@@ -43,6 +44,28 @@ pub(crate) async fn set_language(pool: &SqlitePool, language: Language) -> Resul
          ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     )
     .bind(language.code())
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The paper slips are printed on; A6 until the clinic says otherwise.
+pub(crate) async fn slip_format(pool: &SqlitePool) -> Result<SlipFormat, StoreError> {
+    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE name = 'slip_format'")
+        .fetch_optional(pool)
+        .await?;
+    Ok(stored
+        .as_deref()
+        .and_then(SlipFormat::parse)
+        .unwrap_or(SlipFormat::A6))
+}
+
+pub(crate) async fn set_slip_format(pool: &SqlitePool, format: SlipFormat) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO setting (name, value) VALUES ('slip_format', ?1) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(format.as_str())
     .execute(pool)
     .await?;
     Ok(())

@@ -1,5 +1,6 @@
 //! Tauri commands, grouped by feature.
 
+pub mod appointments;
 pub mod attachment;
 pub mod register;
 pub mod registry_desk;
