@@ -714,7 +714,7 @@ pub fn doctor_week(index: usize, valid_from: NaiveDate) -> WeeklyTemplate {
     use emhana_domain::schedule::{Session, SessionKind};
     let time = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
     let room = Some(format!("{}", 101 + index));
-    let mornings = index % 2 == 0;
+    let mornings = index.is_multiple_of(2);
     let mut sessions = Vec::new();
     let mut add = |weekday, starts, ends, kind| {
         sessions.push(Session {
