@@ -26,6 +26,7 @@ use emhana_protocol::{BookOp, CancelBookingOp, OpBody, SlotKey};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
+use crate::attachment::StaffOption;
 use crate::error::StoreError;
 use crate::sync::{self, OpLinks};
 
@@ -137,6 +138,8 @@ pub struct BookingOptions {
     pub free: Vec<Slot>,
     /// The person's bookings from today on, active ones first.
     pub upcoming: Vec<BookingView>,
+    /// Who may book at the window, registrars first.
+    pub registrars: Vec<StaffOption>,
 }
 
 /// The booking form as the registrar fills it in.
@@ -169,6 +172,7 @@ pub struct DoctorDay {
     pub sessions: Vec<Session>,
     pub rows: Vec<DayRow>,
     pub off_schedule: Vec<BookingView>,
+    pub counts: DayCounts,
 }
 
 /// One doctor's line in the clinic's day.
@@ -178,11 +182,38 @@ pub struct ClinicDayLine {
     pub closed: Option<DayClosed>,
     pub first_slot: Option<NaiveDateTime>,
     pub last_slot_end: Option<NaiveDateTime>,
+    #[serde(flatten)]
+    pub counts: DayCounts,
+}
+
+/// How a doctor's day is filled: the one count both day views show.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct DayCounts {
     pub slots: usize,
     pub booked: usize,
     pub arrived: usize,
     pub no_show: usize,
+    /// Slots no active booking holds.
     pub free: usize,
+}
+
+impl DayCounts {
+    fn of(slots: usize, statuses: impl IntoIterator<Item = BookingStatus>) -> DayCounts {
+        let mut counts = DayCounts {
+            slots,
+            ..DayCounts::default()
+        };
+        for status in statuses {
+            match status {
+                BookingStatus::Booked => counts.booked += 1,
+                BookingStatus::Arrived => counts.arrived += 1,
+                BookingStatus::NoShow => counts.no_show += 1,
+                BookingStatus::Cancelled | BookingStatus::Moved => {}
+            }
+        }
+        counts.free = slots.saturating_sub(counts.booked + counts.arrived);
+        counts
+    }
 }
 
 /// A saved schedule change and the bookings it leaves without a slot.
@@ -876,7 +907,13 @@ pub(crate) async fn options(
         (Some(person_id), Some(today.format("%Y-%m-%d").to_string()), None),
     )
     .await?;
+    let home: i64 = sqlx::query_scalar("SELECT id FROM clinic WHERE is_home = 1")
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::NoHomeClinic)?;
+    let registrars = crate::attachment::registrars(&mut conn, home).await?;
     Ok(BookingOptions {
+        registrars,
         person_id,
         person_name,
         iin,
@@ -1298,6 +1335,7 @@ pub(crate) async fn doctor_day(
         }
     }
     let starts: HashSet<NaiveDateTime> = slots.iter().map(|slot| slot.starts).collect();
+    let counts = DayCounts::of(slots.len(), bookings.iter().map(|b| b.status));
     let rows = slots
         .into_iter()
         .map(|slot| DayRow {
@@ -1318,6 +1356,7 @@ pub(crate) async fn doctor_day(
         sessions,
         rows,
         off_schedule,
+        counts,
     })
 }
 
@@ -1326,18 +1365,16 @@ pub(crate) async fn clinic_day(pool: &SqlitePool, date: NaiveDate) -> Result<Vec
     let doctors = doctors(&mut conn).await?;
     let calendar = calendar(&mut conn, date.year(), date.year()).await?;
     let schedules = schedules(&mut conn, None).await?;
-    let counts: Vec<(i64, String, i64)> = sqlx::query_as(
-        "SELECT staff_id, status, count(*) FROM booking WHERE substr(starts_at, 1, 10) = ?1 GROUP BY staff_id, status",
-    )
-    .bind(date.format("%Y-%m-%d").to_string())
-    .fetch_all(&mut *conn)
-    .await?;
-    let count = |staff: i64, status: BookingStatus| {
-        counts
-            .iter()
-            .find(|(s, st, _)| *s == staff && st == status.as_str())
-            .map_or(0, |(_, _, n)| usize::try_from(*n).unwrap_or(0))
-    };
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("SELECT staff_id, status FROM booking WHERE substr(starts_at, 1, 10) = ?1")
+            .bind(date.format("%Y-%m-%d").to_string())
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut statuses: HashMap<i64, Vec<BookingStatus>> = HashMap::new();
+    for (staff_id, status) in rows {
+        let status = BookingStatus::parse(&status).ok_or_else(|| corrupt("booking status", &status))?;
+        statuses.entry(staff_id).or_default().push(status);
+    }
     let empty = StaffSchedule::default();
     Ok(doctors
         .into_iter()
@@ -1345,17 +1382,15 @@ pub(crate) async fn clinic_day(pool: &SqlitePool, date: NaiveDate) -> Result<Vec
             let schedule = schedules.get(&doctor.id).map_or(&empty, |(schedule, _)| schedule);
             let closed = schedule.day(&calendar, date).err();
             let slots = schedule.slots_on(&calendar, date);
-            let booked = count(doctor.id, BookingStatus::Booked);
-            let arrived = count(doctor.id, BookingStatus::Arrived);
+            let counts = DayCounts::of(
+                slots.len(),
+                statuses.get(&doctor.id).into_iter().flatten().copied(),
+            );
             ClinicDayLine {
                 closed,
                 first_slot: slots.first().map(|s| s.starts),
                 last_slot_end: slots.last().map(|s| s.ends),
-                free: slots.len().saturating_sub(booked + arrived),
-                slots: slots.len(),
-                booked,
-                arrived,
-                no_show: count(doctor.id, BookingStatus::NoShow),
+                counts,
                 doctor,
             }
         })

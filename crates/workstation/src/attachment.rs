@@ -574,6 +574,22 @@ async fn districts(
         .collect()
 }
 
+/// Who may register at the clinic's window: registrars first, then feldshers and the head.
+pub(crate) async fn registrars(
+    conn: &mut SqliteConnection,
+    clinic_id: i64,
+) -> Result<Vec<StaffOption>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT id, ",
+        full_name_sql!(),
+        " AS full_name FROM staff \
+         WHERE clinic_id = ?1 AND role IN ('registrar', 'feldsher', 'head') ORDER BY role = 'registrar' DESC, surname, id"
+    ))
+    .bind(clinic_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 pub(crate) async fn options(
     pool: &SqlitePool,
     person_id: i64,
@@ -607,13 +623,7 @@ pub(crate) async fn options(
     .bind(today)
     .fetch_optional(&mut *conn)
     .await?;
-    let registrars: Vec<StaffOption> = sqlx::query_as(
-        concat!("SELECT id, ", full_name_sql!(), " AS full_name FROM staff \
-         WHERE clinic_id = ?1 AND role IN ('registrar', 'feldsher', 'head') ORDER BY role = 'registrar' DESC, surname, id"),
-    )
-    .bind(clinic.id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let registrars = registrars(&mut conn, clinic.id).await?;
     Ok(AttachmentOptions {
         person_id,
         full_name: full_name(&facts.surname, &facts.first_name, facts.patronymic.as_deref()),

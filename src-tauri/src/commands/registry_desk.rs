@@ -11,6 +11,8 @@ use crate::error::CommandError;
 pub struct Startup {
     status: StoreStatus,
     language: Option<Language>,
+    /// The date in Kazakhstan by the app's clock (the day views open on it).
+    today: chrono::NaiveDate,
 }
 
 #[tauri::command]
@@ -19,6 +21,7 @@ pub async fn startup(state: State<'_, AppState>) -> Result<Startup, CommandError
     Ok(Startup {
         status: workstation.status().await?,
         language: workstation.language().await?,
+        today: state.clock.today(),
     })
 }
 

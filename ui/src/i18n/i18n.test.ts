@@ -54,6 +54,26 @@ describe('catalogs', () => {
       'not_a_bundle', 'unknown_format', 'too_large', 'wrong_kind', 'other_workstation', 'bad_seal', 'failed', 'cannot_save',
     ];
     for (const code of bundle) expect(keys).toContain(`bundle.${code}`);
+    // domain::booking::BookingRefusal and StatusRefusal, workstation::BookingError, domain::schedule::ScheduleError
+    const booking = [
+      'not_attached', 'attached_elsewhere', 'person_deceased', 'slot_in_past', 'outside_schedule', 'slot_taken',
+      'already_booked_that_day', 'booking_not_found', 'staff_not_found', 'calendar_day',
+    ];
+    for (const code of booking) expect(keys).toContain(`booking.${code}`);
+    for (const code of ['not_from', 'not_yet_the_day']) expect(keys).toContain(`booking_status.${code}`);
+    for (const code of ['ends_before_start', 'slot_length', 'overlap', 'exception_backwards']) {
+      expect(keys).toContain(`schedule.${code}`);
+    }
+    // every reason, status and channel of domain::booking
+    const reasons = [
+      'acute_or_exacerbation', 'suspected_socially_significant', 'remote_consultation', 'active_visit', 'rehabilitation',
+      'dental_care', 'acute_injury', 'injury_aftereffects', 'chronic_disease_observation', 'medico_social_support',
+      'psychological_support', 'disability_assessment_papers', 'prescription', 'preventive_visit', 'immunization',
+      'screening', 'patronage', 'family_planning', 'antenatal_postnatal', 'school_health', 'healthy_lifestyle',
+      'paid_checkup', 'dental_services',
+    ];
+    for (const code of reasons) expect(keys).toContain(`reason.${code}`);
+    for (const code of ['booked', 'arrived', 'no_show', 'cancelled', 'moved']) expect(keys).toContain(`status.${code}`);
     // emhana_sync::SyncError::code and the keyring failure
     const syncErrors = ['offline', 'credential_refused', 'refused', 'server', 'store', 'answer_mismatch', 'bundle', 'keyring'];
     for (const code of syncErrors) expect(keys).toContain(`sync.error.${code}`);

@@ -27,6 +27,8 @@ export interface StoreStatus {
 export interface Startup {
   status: StoreStatus;
   language: Language | null;
+  /** The date in Kazakhstan by the app's clock. */
+  today: string;
 }
 
 export type Sex = 'male' | 'female';
@@ -314,6 +316,188 @@ export interface AttachmentReference {
   list_norms: ListNorms;
 }
 
+// ---------------------------------------------------------------- appointments
+
+export type VisitCategory =
+  | 'disease' | 'injury' | 'dynamic_observation' | 'medico_social' | 'administrative' | 'prevention';
+/** Seed 000's reasons of a visit, grouped by category (the order the form lists them in). */
+export const VISIT_REASONS: [VisitCategory, string[]][] = [
+  ['disease', ['acute_or_exacerbation', 'suspected_socially_significant', 'remote_consultation', 'active_visit',
+    'rehabilitation', 'dental_care']],
+  ['injury', ['acute_injury', 'injury_aftereffects']],
+  ['dynamic_observation', ['chronic_disease_observation']],
+  ['medico_social', ['medico_social_support', 'psychological_support']],
+  ['administrative', ['disability_assessment_papers', 'prescription']],
+  ['prevention', ['preventive_visit', 'immunization', 'screening', 'patronage', 'family_planning',
+    'antenatal_postnatal', 'school_health', 'healthy_lifestyle', 'paid_checkup', 'dental_services']],
+];
+export type BookingChannel = 'in_person' | 'phone' | 'portal';
+export const BOOKING_CHANNELS: BookingChannel[] = ['in_person', 'phone', 'portal'];
+export type BookingStatus = 'booked' | 'arrived' | 'no_show' | 'cancelled' | 'moved';
+export type SessionKind = 'reception' | 'home_visits' | 'break';
+export const SESSION_KINDS: SessionKind[] = ['reception', 'home_visits', 'break'];
+export type ExceptionKind = 'leave' | 'sick_leave' | 'training' | 'changed_hours';
+export const EXCEPTION_KINDS: ExceptionKind[] = ['leave', 'sick_leave', 'training', 'changed_hours'];
+export type Weekday = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
+export const WEEKDAYS: Weekday[] = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+
+export interface Doctor {
+  id: number;
+  iin: string;
+  full_name: string;
+  role: string;
+  specialty: string | null;
+  district_number: number | null;
+}
+
+/** Times are Kazakhstan wall-clock times: "2026-11-25T09:30:00". */
+export interface Slot {
+  starts: string;
+  ends: string;
+  room: string | null;
+}
+
+export interface BookingView {
+  id: number;
+  number: string;
+  person_id: number;
+  person_name: string;
+  iin: string;
+  phone: string | null;
+  staff_id: number;
+  doctor: string;
+  starts_at: string;
+  ends_at: string;
+  room: string | null;
+  reason: string;
+  channel: BookingChannel;
+  status: BookingStatus;
+  provisional: boolean;
+  moved_from: number | null;
+  made_at: string;
+}
+
+export interface BookingDetail {
+  booking: BookingView;
+  history: { at: string; status: BookingStatus; staff: string | null; note: string | null }[];
+}
+
+export type PersonStanding =
+  | { standing: 'attached_here' | 'not_attached' | 'deceased' }
+  | { standing: 'attached_elsewhere'; clinic: { bin: string; name_kk: string; name_ru: string } | null };
+
+export interface BookingRefusal {
+  code: string;
+  [detail: string]: unknown;
+}
+
+export interface BookingOptions {
+  person_id: number;
+  person_name: string;
+  iin: string;
+  standing: PersonStanding;
+  refusal: BookingRefusal | null;
+  doctors: Doctor[];
+  district_doctor_id: number | null;
+  free: Slot[];
+  upcoming: BookingView[];
+  registrars: { id: number; full_name: string }[];
+}
+
+export interface BookingForm {
+  person_id: number;
+  staff_id: number;
+  starts_at: string;
+  reason: string;
+  channel: BookingChannel;
+  registrar_id: number | null;
+}
+
+export type DayClosed =
+  | { reason: 'calendar' | 'not_scheduled' }
+  | { reason: 'exception'; kind: ExceptionKind };
+
+export interface Session {
+  weekday: Weekday;
+  starts: string;
+  ends: string;
+  kind: SessionKind;
+  slot_minutes: number;
+  room: string | null;
+}
+
+export interface DoctorDay {
+  doctor: Doctor;
+  date: string;
+  closed: DayClosed | null;
+  sessions: Session[];
+  rows: { starts: string; ends: string; room: string | null; booking: BookingView | null }[];
+  off_schedule: BookingView[];
+  counts: DayCounts;
+}
+
+export interface DayCounts {
+  slots: number;
+  booked: number;
+  arrived: number;
+  no_show: number;
+  free: number;
+}
+
+export interface ClinicDayLine extends DayCounts {
+  doctor: Doctor;
+  closed: DayClosed | null;
+  first_slot: string | null;
+  last_slot_end: string | null;
+}
+
+export interface WeeklyTemplate {
+  valid_from: string;
+  sessions: Session[];
+}
+
+export interface ScheduleException {
+  first_day: string;
+  last_day: string;
+  kind: ExceptionKind;
+  sessions: Session[];
+}
+
+export interface ScheduleView {
+  doctor: Doctor;
+  templates: WeeklyTemplate[];
+  exceptions: (ScheduleException & { id: number })[];
+}
+
+export interface ScheduleChange {
+  displaced: BookingView[];
+}
+
+export interface CalendarDay {
+  date: string;
+  kind: 'holiday' | 'day_off' | 'working_day';
+  works_as: Weekday | null;
+  name: string;
+}
+
+export type SlipFormat = 'a6' | 'receipt80';
+
+/** "2026-11-25T09:30:00" → "09:30". */
+export function displayTime(local: string): string {
+  return local.slice(11, 16);
+}
+
+/** The weekday of a date or local time ("2026-11-25…" → "Wed"). */
+export function weekdayOf(local: string): Weekday {
+  const sundayFirst: Weekday[] = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+  return sundayFirst[new Date(`${local.slice(0, 10)}T12:00:00Z`).getUTCDay()];
+}
+
+/** "2026-11-25T09:30:00" → "25.11.2026 09:30". */
+export function displayLocal(local: string): string {
+  return `${displayDate(local.slice(0, 10))} ${displayTime(local)}`;
+}
+
 export const DEMO_PERSONS = 20000;
 
 export const api = {
@@ -343,6 +527,33 @@ export const api = {
   importAnswers: (bytes: Uint8Array) => invoke<ImportedAnswers>('import_answers', { content: toBase64(bytes) }),
   printApplication: (applicationId: number, paper: 'decision' | 'consent', open: boolean) =>
     invoke<Printed>('print_application', { applicationId, paper, open }),
+  doctors: () => invoke<Doctor[]>('doctors'),
+  bookingOptions: (personId: number) => invoke<BookingOptions>('booking_options', { personId }),
+  freeSlots: (staffId: number, from: string | null, limit = 12) =>
+    invoke<Slot[]>('free_slots', { staffId, from, limit }),
+  book: (form: BookingForm) => invoke<BookingView>('book', { form }),
+  moveBooking: (bookingId: number, staffId: number, startsAt: string, registrarId: number | null) =>
+    invoke<BookingView>('move_booking', { bookingId, staffId, startsAt, registrarId }),
+  setBookingStatus: (bookingId: number, status: BookingStatus) =>
+    invoke<BookingView>('set_booking_status', { bookingId, status, staffId: null }),
+  booking: (bookingId: number) => invoke<BookingDetail>('booking', { bookingId }),
+  doctorDay: (staffId: number, date: string | null) => invoke<DoctorDay>('doctor_day', { staffId, date }),
+  clinicDay: (date: string | null) => invoke<ClinicDayLine[]>('clinic_day', { date }),
+  displacedBookings: () => invoke<BookingView[]>('displaced_bookings'),
+  printSlip: (bookingId: number, open: boolean) => invoke<Printed>('print_slip', { bookingId, open }),
+  printDayList: (staffId: number, date: string, open: boolean) =>
+    invoke<Printed>('print_day_list', { staffId, date, open }),
+  schedule: (staffId: number) => invoke<ScheduleView>('schedule', { staffId }),
+  setScheduleTemplate: (staffId: number, template: WeeklyTemplate) =>
+    invoke<ScheduleChange>('set_schedule_template', { staffId, template }),
+  addScheduleException: (staffId: number, exception: ScheduleException) =>
+    invoke<ScheduleChange>('add_schedule_exception', { staffId, exception }),
+  removeScheduleException: (exceptionId: number) =>
+    invoke<ScheduleChange>('remove_schedule_exception', { exceptionId }),
+  calendarYear: (year: number | null) => invoke<CalendarDay[]>('calendar_year', { year }),
+  setCalendarYear: (year: number, days: CalendarDay[]) => invoke<ScheduleChange>('set_calendar_year', { year, days }),
+  slipFormat: () => invoke<SlipFormat>('slip_format'),
+  setSlipFormat: (format: SlipFormat) => invoke<void>('set_slip_format', { format }),
 };
 
 /** Whatever a command rejected with, as a CommandError. */

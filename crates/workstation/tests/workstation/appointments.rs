@@ -567,7 +567,16 @@ async fn days_show_every_slot_and_the_clinic_counts_them() {
         .into_iter()
         .find(|l| l.doctor.id == clinic.doctor)
         .unwrap();
-    assert_eq!((line.slots, line.booked, line.no_show, line.free), (15, 1, 1, 14));
+    assert_eq!(
+        (
+            line.counts.slots,
+            line.counts.booked,
+            line.counts.no_show,
+            line.counts.free
+        ),
+        (15, 1, 1, 14)
+    );
+    assert_eq!(day.counts, line.counts);
     let list = ws
         .doctor_day_list(clinic.doctor, date(2026, 11, 24))
         .await
