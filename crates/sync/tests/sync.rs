@@ -456,3 +456,111 @@ async fn a_new_years_campaign_set_at_the_registry_reaches_the_workstation_with_i
     assert!(!engine.sync_once(|_| {}).await?.reference_changed, "taken once");
     Ok(())
 }
+
+#[tokio::test]
+async fn two_registrars_book_one_slot_offline_the_first_to_reach_the_registry_keeps_it() -> Result<()> {
+    use emhana_domain::booking::{BookingChannel, BookingStatus, VisitReason};
+    use emhana_workstation::BookingForm;
+    let now = kz(2026, 11, 23, 9);
+    let region = Region::start(600, now).await?;
+    let (dir_a, dir_b) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    // Two windows of the same polyclinic, each with the clinic's schedules.
+    let (window_a, credential_a) = region.workstation(dir_a.path(), 0).await?;
+    let (window_b, credential_b) = region.workstation(dir_b.path(), 0).await?;
+    let engine_a = region.engine(&window_a, &credential_a, small_pages())?;
+    let engine_b = region.engine(&window_b, &credential_b, small_pages())?;
+    engine_a.sync_once(|_| {}).await?;
+    engine_b.sync_once(|_| {}).await?;
+    for window in [&window_a, &window_b] {
+        for (index, doctor) in window.doctors().await?.iter().enumerate() {
+            let week = emhana_synth::doctor_week(
+                index,
+                chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+            );
+            window.set_schedule_template(doctor.id, &week, None, now).await?;
+        }
+    }
+    // Two persons attached here with the same district doctor.
+    let mut persons = Vec::new();
+    for hit in window_a.search("а", 50).await?.hits {
+        let options = window_a.booking_options(hit.id, now).await?;
+        if options.refusal.is_none() && options.district_doctor_id.is_some() {
+            persons.push((hit, options));
+        }
+    }
+    let (first, options) = persons
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("a person attached here"))?;
+    let doctor = options.district_doctor_id.unwrap_or_default();
+    let second = persons
+        .iter()
+        .skip(1)
+        .find(|(_, o)| o.district_doctor_id == Some(doctor))
+        .map(|(hit, _)| hit.clone())
+        .ok_or_else(|| anyhow::anyhow!("a second person of the same doctor"))?;
+    let slot = options.free[0].starts;
+    let form = |person_id: i64| BookingForm {
+        person_id,
+        staff_id: doctor,
+        starts_at: slot,
+        reason: VisitReason::AcuteOrExacerbation,
+        channel: BookingChannel::Phone,
+        registrar_id: None,
+    };
+    // The windows imported the clinic's staff alike (same doctor id); persons
+    // arrived by each one's own sync, so B looks its person up by IIN.
+    let second_at_b = window_b.search(&second.iin, 1).await?.hits[0].id;
+
+    // Offline, both book the same slot.
+    let at_a = window_a.book(&form(first.id), now).await?;
+    let at_b = window_b.book(&form(second_at_b), now).await?;
+    assert!(at_a.provisional && at_b.provisional);
+
+    // Window B's link comes back first: B keeps the slot.
+    let report_b = engine_b.sync_once(|_| {}).await?;
+    assert_eq!((report_b.confirmed, report_b.rejected), (1, 0));
+    let report_a = engine_a.sync_once(|_| {}).await?;
+    assert_eq!((report_a.confirmed, report_a.rejected), (0, 1));
+    assert!(!window_b.booking(at_b.id).await?.booking.provisional);
+    let lost = window_a.booking(at_a.id).await?;
+    assert_eq!(lost.booking.status, BookingStatus::Cancelled);
+    assert_eq!(
+        lost.history.last().and_then(|e| e.note.as_deref()),
+        Some("slot_taken_at_registry")
+    );
+    let attention = window_a.needs_attention().await?;
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].ground, RejectGround::SlotTaken);
+    assert_eq!(attention[0].action, AttentionAction::PickAnotherSlot);
+    assert_eq!(attention[0].person_id, Some(first.id));
+
+    // Window A books the next slot for its person; window B cancels its booking.
+    let next = window_a.free_slots(doctor, Some(slot), 2, now).await?;
+    let rebooked = window_a
+        .book(
+            &BookingForm {
+                starts_at: next
+                    .iter()
+                    .find(|s| s.starts != slot)
+                    .map(|s| s.starts)
+                    .unwrap_or(slot),
+                ..form(first.id)
+            },
+            now,
+        )
+        .await?;
+    window_b
+        .set_booking_status(at_b.id, BookingStatus::Cancelled, None, now)
+        .await?;
+    assert_eq!(engine_a.sync_once(|_| {}).await?.confirmed, 1);
+    assert_eq!(engine_b.sync_once(|_| {}).await?.confirmed, 1);
+    assert!(!window_a.booking(rebooked.id).await?.booking.provisional);
+    assert_eq!(
+        region
+            .count("SELECT count(*) FROM booking WHERE cancelled_at IS NULL")
+            .await?,
+        1
+    );
+    assert_eq!(region.count("SELECT count(*) FROM booking").await?, 2);
+    Ok(())
+}
