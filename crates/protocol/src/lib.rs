@@ -230,6 +230,18 @@ pub enum LeftReason {
 pub struct ReferenceData {
     /// Attachment campaigns that differ from the default.
     pub campaigns: Vec<emhana_domain::attachment::Campaign>,
+    /// Working-day calendars the registry was given, by year; a year not
+    /// listed keeps the Law on holidays' days (or what the clinic entered).
+    #[serde(default)]
+    pub calendars: Vec<CalendarYear>,
+}
+
+/// One year's working-day calendar: its holidays, days off and worked weekend days.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarYear {
+    pub year: i32,
+    /// In date order.
+    pub days: Vec<emhana_domain::calendar::CalendarDay>,
 }
 
 /// An error answer of the registry (any 4xx or 5xx).

@@ -147,6 +147,7 @@ async fn reference(
     let mut conn = state.pool.acquire().await?;
     Ok(Json(emhana_protocol::ReferenceData {
         campaigns: people::attachment_rules(&mut conn).await?.campaigns,
+        calendars: reference::calendars(&mut conn).await?,
     }))
 }
 

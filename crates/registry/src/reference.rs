@@ -1,9 +1,12 @@
 //! Reference data the registry hands out: the year's attachment campaign
-//! (set by the administrator when the year's order is published).
+//! (set by the administrator when the year's order is published) and the
+//! year's working-day calendar (when the government's decree moves days off).
 
-use chrono::Datelike;
+use chrono::{Datelike, NaiveDate, Weekday};
 use emhana_domain::attachment::Campaign;
-use sqlx::PgPool;
+use emhana_domain::calendar::{CalendarDay, DayKind};
+use emhana_protocol::CalendarYear;
+use sqlx::{PgConnection, PgPool};
 
 use crate::RegistryError;
 
@@ -30,4 +33,70 @@ pub async fn set_campaign(pool: &PgPool, campaign: &Campaign) -> Result<(), Regi
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// Replaces a year's working-day calendar (the government's decree for the
+/// year); every workstation gets it with its next sync.
+pub async fn set_calendar_year(pool: &PgPool, year: i32, days: &[CalendarDay]) -> Result<(), RegistryError> {
+    for day in days {
+        if day.date.year() != year || (day.works_as.is_some() && day.kind != DayKind::WorkingDay) {
+            return Err(RegistryError::Malformed(format!(
+                "calendar {year}: {} {} is not a day of the year, or only a working day stands for a weekday",
+                day.date,
+                day.kind.as_str()
+            )));
+        }
+    }
+    let first = NaiveDate::from_ymd_opt(year, 1, 1)
+        .ok_or_else(|| RegistryError::Malformed(format!("calendar year {year}")))?;
+    let mut tx = pool.begin().await?;
+    sqlx::query("DELETE FROM calendar_day WHERE date >= $1 AND date < $2")
+        .bind(first)
+        .bind(first.with_year(year + 1).unwrap_or(NaiveDate::MAX))
+        .execute(&mut *tx)
+        .await?;
+    for day in days {
+        sqlx::query("INSERT INTO calendar_day (date, kind, works_as, name) VALUES ($1, $2, $3, $4)")
+            .bind(day.date)
+            .bind(day.kind.as_str())
+            .bind(day.works_as.map(|w| i16::from(w.number_from_monday() as u8)))
+            .bind(&day.name)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The calendars the registry holds, by year, each in date order.
+pub(crate) async fn calendars(conn: &mut PgConnection) -> Result<Vec<CalendarYear>, RegistryError> {
+    let rows: Vec<(NaiveDate, String, Option<i16>, String)> =
+        sqlx::query_as("SELECT date, kind, works_as, name FROM calendar_day ORDER BY date")
+            .fetch_all(conn)
+            .await?;
+    let mut years: Vec<CalendarYear> = Vec::new();
+    for (date, kind, works_as, name) in rows {
+        let corrupt = || RegistryError::Database(sqlx::Error::Decode(format!("calendar_day {date}").into()));
+        let day = CalendarDay {
+            date,
+            kind: DayKind::parse(&kind).ok_or_else(corrupt)?,
+            works_as: works_as
+                .map(|n| {
+                    u8::try_from(n - 1)
+                        .ok()
+                        .and_then(|n| Weekday::try_from(n).ok())
+                        .ok_or_else(corrupt)
+                })
+                .transpose()?,
+            name,
+        };
+        match years.last_mut() {
+            Some(year) if year.year == date.year() => year.days.push(day),
+            _ => years.push(CalendarYear {
+                year: date.year(),
+                days: vec![day],
+            }),
+        }
+    }
+    Ok(years)
 }

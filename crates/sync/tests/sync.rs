@@ -564,3 +564,93 @@ async fn two_registrars_book_one_slot_offline_the_first_to_reach_the_registry_ke
     assert_eq!(region.count("SELECT count(*) FROM booking").await?, 2);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_decree_moving_days_off_set_at_the_registry_reaches_the_workstation_and_lists_the_bookings_it_closes()
+-> Result<()> {
+    use emhana_domain::booking::{BookingChannel, VisitReason};
+    use emhana_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
+    use emhana_workstation::BookingForm;
+    let now = kz(2026, 11, 23, 9);
+    let region = Region::start(300, now).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = region.engine(&workstation, &credential, small_pages())?;
+    engine.sync_once(|_| {}).await?;
+    let doctor = workstation.doctors().await?[0].id;
+    let week = emhana_synth::doctor_week(0, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default());
+    workstation
+        .set_schedule_template(doctor, &week, None, now)
+        .await?;
+    let person = {
+        let mut found = None;
+        for hit in workstation.search("а", 50).await?.hits {
+            if workstation.booking_options(hit.id, now).await?.refusal.is_none() {
+                found = Some(hit.id);
+                break;
+            }
+        }
+        found.ok_or_else(|| anyhow::anyhow!("a person attached here"))?
+    };
+    // Booked on Friday 4 December 2026 at 09:00.
+    let friday = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap_or_default();
+    let starts = friday.and_hms_opt(9, 0, 0).unwrap_or_default();
+    let booking = workstation
+        .book(
+            &BookingForm {
+                person_id: person,
+                staff_id: doctor,
+                starts_at: starts,
+                reason: VisitReason::Prescription,
+                channel: BookingChannel::InPerson,
+                registrar_id: None,
+            },
+            now,
+        )
+        .await?;
+
+    // A decree: Friday 4 December off, worked on Saturday 12 December instead.
+    let mut days = WorkCalendar::law_defaults(2026);
+    days.push(CalendarDay {
+        date: friday,
+        kind: DayKind::DayOff,
+        works_as: None,
+        name: "Үкімет қаулысы / Постановление Правительства".into(),
+    });
+    days.push(CalendarDay {
+        date: chrono::NaiveDate::from_ymd_opt(2026, 12, 12).unwrap_or_default(),
+        kind: DayKind::WorkingDay,
+        works_as: Some(chrono::Weekday::Fri),
+        name: String::new(),
+    });
+    emhana_registry::reference::set_calendar_year(&region.pool, 2026, &days).await?;
+    // a day of another year is refused at the registry
+    assert!(
+        emhana_registry::reference::set_calendar_year(&region.pool, 2027, &days)
+            .await
+            .is_err()
+    );
+
+    assert!(engine.sync_once(|_| {}).await?.reference_changed);
+    assert!(!engine.sync_once(|_| {}).await?.reference_changed, "taken once");
+    let kept = workstation.calendar_year(2026).await?;
+    assert!(kept.iter().any(|d| d.date == friday && d.kind == DayKind::DayOff));
+    // The booking is kept and listed to be moved; the worked Saturday has Friday's slots.
+    let displaced = workstation.displaced_bookings(now).await?;
+    assert_eq!(
+        displaced.iter().map(|b| b.id).collect::<Vec<_>>(),
+        vec![booking.id]
+    );
+    let saturday = workstation
+        .doctor_day(
+            doctor,
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 12).unwrap_or_default(),
+        )
+        .await?;
+    assert_eq!(
+        saturday.rows.len(),
+        15,
+        "a worked Saturday keeps Friday's reception"
+    );
+    Ok(())
+}

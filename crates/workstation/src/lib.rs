@@ -257,8 +257,9 @@ impl Workstation {
         attachment::set_campaign(&self.pool, campaign).await
     }
 
-    /// Takes the registry's reference data: its campaigns replace the ones
-    /// kept here for the same years. Returns whether anything changed.
+    /// Takes the registry's reference data: its campaigns and working-day
+    /// calendars replace the ones kept here for the same years. Returns
+    /// whether anything changed.
     pub async fn apply_reference(
         &self,
         reference: &emhana_protocol::ReferenceData,
@@ -268,6 +269,16 @@ impl Workstation {
         for campaign in &reference.campaigns {
             if !before.campaigns.contains(campaign) {
                 attachment::set_campaign(&self.pool, campaign).await?;
+                changed = true;
+            }
+        }
+        for calendar in &reference.calendars {
+            let mut days = calendar.days.clone();
+            days.sort_by_key(|day| day.date);
+            if appointments::calendar_year(&self.pool, calendar.year).await? != days {
+                let mut tx = self.pool.begin().await?;
+                appointments::replace_calendar_year(&mut tx, calendar.year, &days).await?;
+                tx.commit().await?;
                 changed = true;
             }
         }

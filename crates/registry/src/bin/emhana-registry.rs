@@ -5,6 +5,7 @@
 //! emhana-registry add-workstation --clinic <BIN> --name "Registry desk 1"
 //! emhana-registry import-bundle <ops file> --answers <answers file>
 //! emhana-registry set-campaign --year 2027 --first-day 2027-09-15 --last-day 2027-11-15
+//! emhana-registry set-calendar --year 2027 --file calendar-2027.json
 //! ```
 //! Settings come from the file, then from `EMHANA_REGISTRY_*` variables.
 
@@ -52,6 +53,16 @@ enum Command {
         /// When an attachment won in the campaign starts: decision_day or next_january_first.
         #[arg(long, default_value = "decision_day")]
         takes_effect: String,
+    },
+    /// Sets a year's working-day calendar: the days in a JSON file (a list of
+    /// `{"date": "2027-03-20", "kind": "working_day", "works_as": "Mon",
+    /// "name": "..."}`, kinds holiday, day_off, working_day), or without a file
+    /// the days the Law on holidays fixes for the year.
+    SetCalendar {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        file: Option<PathBuf>,
     },
     /// Applies an offline bundle a post brought (its ops file) and writes the
     /// answers file to carry back.
@@ -114,6 +125,20 @@ async fn main() -> anyhow::Result<()> {
                         .await?;
                 }
             }
+        }
+        Command::SetCalendar { year, file } => {
+            let days: Vec<emhana_domain::calendar::CalendarDay> = match &file {
+                Some(file) => serde_json::from_slice(
+                    &std::fs::read(file).with_context(|| format!("reading {}", file.display()))?,
+                )
+                .with_context(|| format!("{} is not a list of calendar days", file.display()))?,
+                None => emhana_domain::calendar::WorkCalendar::law_defaults(year),
+            };
+            emhana_registry::reference::set_calendar_year(&pool, year, &days).await?;
+            println!(
+                "calendar {year}: {} days; workstations get it with their next sync",
+                days.len()
+            );
         }
         Command::SetCampaign {
             year,
