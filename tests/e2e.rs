@@ -899,6 +899,24 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
             day.contains(&format!("{first}–")),
             "the moved time {first} not on the day list"
         );
+
+        // The clinic's day counts the doctor's booking; the journal keeps the
+        // moved booking with its history; the schedule editor shows the week.
+        client.find(Locator::Css("#tab-clinic")).await?.click().await?;
+        wait_for(&client, "#clinic-day tbody tr").await?;
+        std::fs::write(artifacts.join("e2e-clinic-day.png"), client.screenshot().await?)?;
+        client.find(Locator::Css("#tab-journal")).await?.click().await?;
+        wait_for_text(&client, "#journal", "ауыстырылды").await?;
+        client
+            .find(Locator::Css("#journal .journal-row .link"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#journal .history").await?;
+        std::fs::write(artifacts.join("e2e-journal.png"), client.screenshot().await?)?;
+        client.find(Locator::Css("#tab-schedule")).await?.click().await?;
+        wait_for(&client, "#sessions tbody tr").await?;
+        std::fs::write(artifacts.join("e2e-schedule.png"), client.screenshot().await?)?;
         Ok::<_, anyhow::Error>(())
     }
     .await;

@@ -104,6 +104,7 @@ fn main() {
             commands::appointments::move_booking,
             commands::appointments::set_booking_status,
             commands::appointments::booking,
+            commands::appointments::booking_journal,
             commands::appointments::doctor_day,
             commands::appointments::clinic_day,
             commands::appointments::displaced_bookings,

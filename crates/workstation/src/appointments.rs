@@ -1236,6 +1236,18 @@ struct EventRow {
     note: Option<String>,
 }
 
+/// The journal of a day: every booking for a visit that day, whatever its
+/// status, in time order.
+pub(crate) async fn journal(pool: &SqlitePool, date: NaiveDate) -> Result<Vec<BookingView>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    bookings_where(
+        &mut conn,
+        "substr(b.starts_at, 1, 10) = ?2 AND ?1 IS NULL AND ?3 IS NULL ORDER BY b.starts_at, b.staff_id, b.id",
+        (None, Some(date.format("%Y-%m-%d").to_string()), None),
+    )
+    .await
+}
+
 pub(crate) async fn detail(pool: &SqlitePool, id: i64) -> Result<BookingDetail, BookingError> {
     let mut conn = pool.acquire().await?;
     let booking = booking_view(&mut conn, id).await?;

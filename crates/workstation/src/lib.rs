@@ -416,6 +416,12 @@ impl Workstation {
         appointments::change(&self.pool, booking_id, status, staff_id, now).await
     }
 
+    /// The pre-registration journal of a day: every booking for a visit that
+    /// day, whatever its status, in time order.
+    pub async fn booking_journal(&self, date: NaiveDate) -> Result<Vec<BookingView>, StoreError> {
+        appointments::journal(&self.pool, date).await
+    }
+
     pub async fn booking(&self, booking_id: i64) -> Result<BookingDetail, BookingError> {
         appointments::detail(&self.pool, booking_id).await
     }

@@ -89,6 +89,14 @@ pub async fn booking(state: State<'_, AppState>, booking_id: i64) -> Result<Book
 }
 
 #[tauri::command]
+pub async fn booking_journal(
+    state: State<'_, AppState>,
+    date: NaiveDate,
+) -> Result<Vec<BookingView>, CommandError> {
+    Ok(workstation(&state)?.booking_journal(date).await?)
+}
+
+#[tauri::command]
 pub async fn doctor_day(
     state: State<'_, AppState>,
     staff_id: i64,

@@ -446,4 +446,10 @@ export const kk: Catalog = {
   'calendar.add': '+ Күн',
   'calendar.save': 'Күнтізбені сақтау',
   'calendar.saved': 'Күнтізбе сақталды',
+  'journal.time': 'Уақыты',
+  'journal.person': 'Пациент',
+  'journal.status': 'Күйі',
+  'journal.empty': 'Бұл күнге жазылулар жоқ',
+  'journal.note.slot_taken_at_registry': 'уақытты басқа тіркеуші ертерек алды',
+  'attention.book_again': 'Басқа уақытқа жазу',
 };

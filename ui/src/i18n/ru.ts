@@ -444,4 +444,10 @@ export const ru = {
   'calendar.add': '+ День',
   'calendar.save': 'Сохранить календарь',
   'calendar.saved': 'Календарь сохранён',
+  'journal.time': 'Время',
+  'journal.person': 'Пациент',
+  'journal.status': 'Состояние',
+  'journal.empty': 'На этот день записей нет',
+  'journal.note.slot_taken_at_registry': 'время занял другой регистратор раньше',
+  'attention.book_again': 'Записать на другое время',
 } as const;

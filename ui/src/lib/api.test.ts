@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayInstant, toBase64 } from './api';
+import { displayInstant, displayLocal, displayTime, toBase64, VISIT_REASONS, weekdayOf } from './api';
 
 describe('displayInstant', () => {
   it('shows an instant on a Kazakhstan clock (UTC+5), whatever the PC zone', () => {
@@ -14,5 +14,24 @@ describe('toBase64', () => {
     const big = new Uint8Array(100_000).map((_, i) => i % 251);
     const decoded = Uint8Array.from(atob(toBase64(big)), (c) => c.charCodeAt(0));
     expect(decoded).toEqual(big);
+  });
+});
+
+describe('appointment helpers', () => {
+  it('write a slot time as the registrar reads it and name its weekday', () => {
+    expect(displayLocal('2026-11-25T09:30:00')).toBe('25.11.2026 09:30');
+    expect(displayTime('2026-11-25T09:30:00')).toBe('09:30');
+    expect(weekdayOf('2026-11-25T09:30:00')).toBe('Wed');
+    expect(weekdayOf('2026-11-29')).toBe('Sun');
+  });
+
+  it('list every reason of seed 000 once, in the categories of domain::booking', () => {
+    const reasons = VISIT_REASONS.flatMap(([, items]) => items);
+    expect(new Set(reasons).size).toBe(23);
+    expect(VISIT_REASONS.map(([category]) => category)).toEqual([
+      'disease', 'injury', 'dynamic_observation', 'medico_social', 'administrative', 'prevention',
+    ]);
+    const sizes = VISIT_REASONS.map(([, items]) => items.length);
+    expect(sizes).toEqual([6, 2, 1, 2, 2, 10]);
   });
 });

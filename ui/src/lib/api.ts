@@ -537,6 +537,7 @@ export const api = {
   setBookingStatus: (bookingId: number, status: BookingStatus) =>
     invoke<BookingView>('set_booking_status', { bookingId, status, staffId: null }),
   booking: (bookingId: number) => invoke<BookingDetail>('booking', { bookingId }),
+  bookingJournal: (date: string) => invoke<BookingView[]>('booking_journal', { date }),
   doctorDay: (staffId: number, date: string | null) => invoke<DoctorDay>('doctor_day', { staffId, date }),
   clinicDay: (date: string | null) => invoke<ClinicDayLine[]>('clinic_day', { date }),
   displacedBookings: () => invoke<BookingView[]>('displaced_bookings'),

@@ -405,6 +405,22 @@ async fn move_cancel_arrive_and_no_show_keep_a_history_and_send_ops() {
         .map(|e| e.status)
         .collect();
     assert_eq!(history, vec![BookingStatus::Booked, BookingStatus::Arrived]);
+    // The day's journal keeps every booking, the moved one too, in time order.
+    let journal: Vec<BookingStatus> = ws
+        .booking_journal(date(2026, 11, 24))
+        .await
+        .unwrap()
+        .iter()
+        .map(|b| b.status)
+        .collect();
+    assert_eq!(
+        journal,
+        vec![
+            BookingStatus::Moved,
+            BookingStatus::Booked,
+            BookingStatus::Arrived
+        ]
+    );
     // book, cancel+book (move), book, book, cancel
     let kinds: Vec<&str> = ws
         .pending_ops(20)
