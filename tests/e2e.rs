@@ -811,6 +811,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
             chosen,
             options.free[1].starts.format("%Y-%m-%dT%H:%M:%S").to_string()
         );
+        std::fs::write(artifacts.join("e2e-booking-form.png"), client.screenshot().await?)?;
         keyboard.press(&client, Key::Enter).await?;
         wait_for(&client, "#booking-done").await?;
         let slip = saved_path(&client, "#slip-path").await?;

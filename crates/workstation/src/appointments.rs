@@ -134,7 +134,7 @@ pub struct BookingOptions {
     pub doctors: Vec<Doctor>,
     /// The person's district doctor, preselected.
     pub district_doctor_id: Option<i64>,
-    /// The preselected doctor's nearest free slots.
+    /// The preselected doctor's nearest free slots (12).
     pub free: Vec<Slot>,
     /// The person's bookings from today on, active ones first.
     pub upcoming: Vec<BookingView>,
@@ -897,7 +897,7 @@ pub(crate) async fn options(
     };
     let refusal = standing_refusal(&standing);
     let free = match (district_doctor_id, &refusal) {
-        (Some(doctor), None) => free_slots_on(&mut conn, doctor, None, 8, now).await?,
+        (Some(doctor), None) => free_slots_on(&mut conn, doctor, None, 12, now).await?,
         _ => Vec::new(),
     };
     let upcoming = bookings_where(
