@@ -88,6 +88,7 @@ impl From<emhana_workstation::BookingError> for CommandError {
             }
             BookingError::Status { refusal } => CommandError::from_tagged("booking_status", &refusal),
             BookingError::Schedule { problem } => CommandError::from_tagged("schedule", &problem),
+            BookingError::Calendar { problem } => CommandError::from_tagged("calendar", &problem),
             other => CommandError::from_tagged("booking", &other),
         }
     }

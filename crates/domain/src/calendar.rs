@@ -38,6 +38,36 @@ pub struct CalendarDay {
     pub name: String,
 }
 
+/// A year's calendar that cannot be kept, with what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum CalendarError {
+    #[error("{date} is not a day of {year}")]
+    NotInYear { date: NaiveDate, year: i32 },
+    #[error("{date}: only a worked weekend day stands for another weekday")]
+    WorksAsOnlyForWorkingDay { date: NaiveDate },
+    #[error("{date} is listed twice")]
+    Duplicate { date: NaiveDate },
+}
+
+/// Checks the days entered for `year`: each in the year, once, and a
+/// weekday to stand for only on a worked day.
+pub fn check_year(year: i32, days: &[CalendarDay]) -> Result<(), CalendarError> {
+    let mut seen = std::collections::BTreeSet::new();
+    for day in days {
+        if day.date.year() != year {
+            return Err(CalendarError::NotInYear { date: day.date, year });
+        }
+        if day.works_as.is_some() && day.kind != DayKind::WorkingDay {
+            return Err(CalendarError::WorksAsOnlyForWorkingDay { date: day.date });
+        }
+        if !seen.insert(day.date) {
+            return Err(CalendarError::Duplicate { date: day.date });
+        }
+    }
+    Ok(())
+}
+
 /// The days that differ from an ordinary week, by date.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkCalendar {
@@ -207,6 +237,40 @@ mod tests {
                 .any(|d| d.date == date(2029, 1, 7) && d.kind == DayKind::Holiday)
         );
         assert!(!days.iter().any(|d| d.date == date(2029, 1, 8)));
+    }
+
+    #[test]
+    fn a_year_is_checked_before_it_is_kept() {
+        let day = |date, kind, works_as| CalendarDay {
+            date,
+            kind,
+            works_as,
+            name: String::new(),
+        };
+        assert_eq!(check_year(2026, &WorkCalendar::law_defaults(2026)), Ok(()));
+        assert_eq!(
+            check_year(2027, &WorkCalendar::law_defaults(2026)),
+            Err(CalendarError::NotInYear {
+                date: date(2026, 1, 1),
+                year: 2027
+            })
+        );
+        assert_eq!(
+            check_year(
+                2026,
+                &[day(date(2026, 12, 4), DayKind::DayOff, Some(Weekday::Mon))]
+            ),
+            Err(CalendarError::WorksAsOnlyForWorkingDay {
+                date: date(2026, 12, 4)
+            })
+        );
+        let twice = day(date(2026, 12, 4), DayKind::DayOff, None);
+        assert_eq!(
+            check_year(2026, &[twice.clone(), twice]),
+            Err(CalendarError::Duplicate {
+                date: date(2026, 12, 4)
+            })
+        );
     }
 
     #[test]

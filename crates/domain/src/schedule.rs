@@ -46,6 +46,29 @@ pub struct Session {
     pub room: Option<String>,
 }
 
+impl Session {
+    /// The same stretch of day on each of `weekdays` (a template is mostly
+    /// "Monday to Friday, 08:00–12:00, reception").
+    pub fn on_each(weekdays: &[Weekday], template: &Session) -> Vec<Session> {
+        weekdays
+            .iter()
+            .map(|&weekday| Session {
+                weekday,
+                ..template.clone()
+            })
+            .collect()
+    }
+}
+
+/// Monday to Friday.
+pub const WORKING_WEEK: [Weekday; 5] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+];
+
 /// A staff member's week, in force from `valid_from` until the next template.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WeeklyTemplate {

@@ -9,7 +9,8 @@ use emhana_domain::booking::{
 };
 use emhana_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
 use emhana_domain::schedule::{
-    DayClosed, ExceptionKind, ScheduleException, Session, SessionKind, Slot, StaffSchedule, WeeklyTemplate,
+    DayClosed, ExceptionKind, ScheduleException, Session, SessionKind, Slot, StaffSchedule, WORKING_WEEK,
+    WeeklyTemplate,
 };
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -39,16 +40,15 @@ fn session(weekday: Weekday, from: (u32, u32), to: (u32, u32), kind: SessionKind
 /// break, afternoons on home visits; Saturday a short reception.
 fn therapist() -> StaffSchedule {
     let mut sessions = Vec::new();
-    for weekday in [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
+    for (from, to, kind) in [
+        ((8, 0), (12, 0), SessionKind::Reception),
+        ((10, 0), (10, 15), SessionKind::Break),
+        ((13, 0), (16, 0), SessionKind::HomeVisits),
     ] {
-        sessions.push(session(weekday, (8, 0), (12, 0), SessionKind::Reception));
-        sessions.push(session(weekday, (10, 0), (10, 15), SessionKind::Break));
-        sessions.push(session(weekday, (13, 0), (16, 0), SessionKind::HomeVisits));
+        sessions.extend(Session::on_each(
+            &WORKING_WEEK,
+            &session(Weekday::Mon, from, to, kind),
+        ));
     }
     sessions.push(session(Weekday::Sat, (9, 0), (11, 0), SessionKind::Reception));
     StaffSchedule {

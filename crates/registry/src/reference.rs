@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use emhana_domain::attachment::Campaign;
-use emhana_domain::calendar::{CalendarDay, DayKind};
+use emhana_domain::calendar::{CalendarDay, DayKind, check_year};
 use emhana_protocol::CalendarYear;
 use sqlx::{PgConnection, PgPool};
 
@@ -38,15 +38,8 @@ pub async fn set_campaign(pool: &PgPool, campaign: &Campaign) -> Result<(), Regi
 /// Replaces a year's working-day calendar (the government's decree for the
 /// year); every workstation gets it with its next sync.
 pub async fn set_calendar_year(pool: &PgPool, year: i32, days: &[CalendarDay]) -> Result<(), RegistryError> {
-    for day in days {
-        if day.date.year() != year || (day.works_as.is_some() && day.kind != DayKind::WorkingDay) {
-            return Err(RegistryError::Malformed(format!(
-                "calendar {year}: {} {} is not a day of the year, or only a working day stands for a weekday",
-                day.date,
-                day.kind.as_str()
-            )));
-        }
-    }
+    check_year(year, days)
+        .map_err(|problem| RegistryError::Malformed(format!("calendar {year}: {problem}")))?;
     let first = NaiveDate::from_ymd_opt(year, 1, 1)
         .ok_or_else(|| RegistryError::Malformed(format!("calendar year {year}")))?;
     let mut tx = pool.begin().await?;
@@ -59,7 +52,10 @@ pub async fn set_calendar_year(pool: &PgPool, year: i32, days: &[CalendarDay]) -
         sqlx::query("INSERT INTO calendar_day (date, kind, works_as, name) VALUES ($1, $2, $3, $4)")
             .bind(day.date)
             .bind(day.kind.as_str())
-            .bind(day.works_as.map(|w| i16::from(w.number_from_monday() as u8)))
+            .bind(
+                day.works_as
+                    .map(|w| i16::try_from(w.number_from_monday()).unwrap_or(0)),
+            )
             .bind(&day.name)
             .execute(&mut *tx)
             .await?;

@@ -711,40 +711,37 @@ pub async fn load_into(
 /// morning; each has a room of their own.
 pub fn doctor_week(index: usize, valid_from: NaiveDate) -> WeeklyTemplate {
     use chrono::{NaiveTime, Weekday};
-    use emhana_domain::schedule::{Session, SessionKind};
-    let time = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
-    let room = Some(format!("{}", 101 + index));
-    let mornings = index.is_multiple_of(2);
-    let mut sessions = Vec::new();
-    let mut add = |weekday, starts, ends, kind| {
-        sessions.push(Session {
-            weekday,
-            starts,
-            ends,
-            kind,
-            slot_minutes: 15,
-            room: room.clone(),
-        })
+    use emhana_domain::schedule::{Session, SessionKind, WORKING_WEEK};
+    let stretch = |(h1, m1), (h2, m2), kind| Session {
+        weekday: Weekday::Mon,
+        starts: NaiveTime::from_hms_opt(h1, m1, 0).unwrap_or(NaiveTime::MIN),
+        ends: NaiveTime::from_hms_opt(h2, m2, 0).unwrap_or(NaiveTime::MIN),
+        kind,
+        slot_minutes: 15,
+        room: Some(format!("{}", 101 + index)),
     };
-    for weekday in [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ] {
-        if mornings {
-            add(weekday, time(8, 0), time(12, 0), SessionKind::Reception);
-            add(weekday, time(10, 0), time(10, 15), SessionKind::Break);
-            add(weekday, time(13, 0), time(16, 0), SessionKind::HomeVisits);
-        } else {
-            add(weekday, time(9, 0), time(13, 0), SessionKind::HomeVisits);
-            add(weekday, time(14, 0), time(18, 0), SessionKind::Reception);
-            add(weekday, time(16, 0), time(16, 15), SessionKind::Break);
-        }
-    }
+    let day = if index.is_multiple_of(2) {
+        [
+            stretch((8, 0), (12, 0), SessionKind::Reception),
+            stretch((10, 0), (10, 15), SessionKind::Break),
+            stretch((13, 0), (16, 0), SessionKind::HomeVisits),
+        ]
+    } else {
+        [
+            stretch((9, 0), (13, 0), SessionKind::HomeVisits),
+            stretch((14, 0), (18, 0), SessionKind::Reception),
+            stretch((16, 0), (16, 15), SessionKind::Break),
+        ]
+    };
+    let mut sessions: Vec<Session> = day
+        .iter()
+        .flat_map(|s| Session::on_each(&WORKING_WEEK, s))
+        .collect();
     if index % 4 < 2 {
-        add(Weekday::Sat, time(9, 0), time(13, 0), SessionKind::Reception);
+        sessions.extend(Session::on_each(
+            &[Weekday::Sat],
+            &stretch((9, 0), (13, 0), SessionKind::Reception),
+        ));
     }
     WeeklyTemplate { valid_from, sessions }
 }

@@ -15,7 +15,7 @@ use emhana_domain::booking::{
     BookingChannel, BookingFacts, BookingRefusal, BookingStatus, OtherClinic, PersonStanding, StatusRefusal,
     VisitReason, change_status, check_booking, masked_iin,
 };
-use emhana_domain::calendar::{CalendarDay, DayKind, WorkCalendar};
+use emhana_domain::calendar::{CalendarDay, CalendarError, DayKind, WorkCalendar, check_year};
 use emhana_domain::documents::{BookingSlip, ClinicHeader, DayListBooking, DayListRow, DoctorDayList};
 use emhana_domain::schedule::{
     DayClosed, ExceptionKind, ScheduleError, ScheduleException, Session, SessionKind, Slot, StaffSchedule,
@@ -48,8 +48,8 @@ pub enum BookingError {
     Status { refusal: StatusRefusal },
     #[error("{problem}")]
     Schedule { problem: ScheduleError },
-    #[error("the calendar day {date} is not in {year}, or only a working day may stand for a weekday")]
-    CalendarDay { date: NaiveDate, year: i32 },
+    #[error("{problem}")]
+    Calendar { problem: CalendarError },
     #[error("no booking with id {id}")]
     BookingNotFound { id: i64 },
     #[error("no staff member with id {id} receives appointments")]
@@ -285,11 +285,7 @@ pub(crate) async fn set_calendar_year(
     days: &[CalendarDay],
     now: DateTime<Utc>,
 ) -> Result<ScheduleChange, BookingError> {
-    for day in days {
-        if day.date.year() != year || (day.works_as.is_some() && day.kind != DayKind::WorkingDay) {
-            return Err(BookingError::CalendarDay { date: day.date, year });
-        }
-    }
+    check_year(year, days).map_err(|problem| BookingError::Calendar { problem })?;
     let mut tx = pool.begin().await?;
     replace_calendar_year(&mut tx, year, days).await?;
     let displaced = displaced_bookings(&mut tx, None, now).await?;

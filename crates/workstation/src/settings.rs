@@ -31,42 +31,45 @@ impl Language {
     }
 }
 
-pub(crate) async fn language(pool: &SqlitePool) -> Result<Option<Language>, StoreError> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE name = 'language'")
+/// The value kept for a setting, if any.
+async fn setting(pool: &SqlitePool, name: &str) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT value FROM setting WHERE name = ?1")
+        .bind(name)
         .fetch_optional(pool)
-        .await?;
-    Ok(stored.as_deref().and_then(Language::from_code))
+        .await?)
 }
 
-pub(crate) async fn set_language(pool: &SqlitePool, language: Language) -> Result<(), StoreError> {
+async fn set_setting(pool: &SqlitePool, name: &str, value: &str) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO setting (name, value) VALUES ('language', ?1) \
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        "INSERT INTO setting (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     )
-    .bind(language.code())
+    .bind(name)
+    .bind(value)
     .execute(pool)
     .await?;
     Ok(())
 }
 
+pub(crate) async fn language(pool: &SqlitePool) -> Result<Option<Language>, StoreError> {
+    Ok(setting(pool, "language")
+        .await?
+        .as_deref()
+        .and_then(Language::from_code))
+}
+
+pub(crate) async fn set_language(pool: &SqlitePool, language: Language) -> Result<(), StoreError> {
+    set_setting(pool, "language", language.code()).await
+}
+
 /// The paper slips are printed on; A6 until the clinic says otherwise.
 pub(crate) async fn slip_format(pool: &SqlitePool) -> Result<SlipFormat, StoreError> {
-    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE name = 'slip_format'")
-        .fetch_optional(pool)
-        .await?;
-    Ok(stored
+    Ok(setting(pool, "slip_format")
+        .await?
         .as_deref()
         .and_then(SlipFormat::parse)
         .unwrap_or(SlipFormat::A6))
 }
 
 pub(crate) async fn set_slip_format(pool: &SqlitePool, format: SlipFormat) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO setting (name, value) VALUES ('slip_format', ?1) \
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-    )
-    .bind(format.as_str())
-    .execute(pool)
-    .await?;
-    Ok(())
+    set_setting(pool, "slip_format", format.as_str()).await
 }

@@ -57,10 +57,13 @@ describe('catalogs', () => {
     // domain::booking::BookingRefusal and StatusRefusal, workstation::BookingError, domain::schedule::ScheduleError
     const booking = [
       'not_attached', 'attached_elsewhere', 'person_deceased', 'slot_in_past', 'outside_schedule', 'slot_taken',
-      'already_booked_that_day', 'booking_not_found', 'staff_not_found', 'calendar_day',
+      'already_booked_that_day', 'booking_not_found', 'staff_not_found',
     ];
     for (const code of booking) expect(keys).toContain(`booking.${code}`);
     for (const code of ['not_from', 'not_yet_the_day']) expect(keys).toContain(`booking_status.${code}`);
+    for (const code of ['not_in_year', 'works_as_only_for_working_day', 'duplicate']) {
+      expect(keys).toContain(`calendar.${code}`);
+    }
     for (const code of ['ends_before_start', 'slot_length', 'overlap', 'exception_backwards']) {
       expect(keys).toContain(`schedule.${code}`);
     }

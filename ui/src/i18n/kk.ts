@@ -370,7 +370,6 @@ export const kk: Catalog = {
   'booking.already_booked_that_day': 'Адам осы күні осы дәрігерге {existing} уақытына жазылған. Сол жазылуды ауыстырыңыз.',
   'booking.booking_not_found': 'Жазылу табылмады.',
   'booking.staff_not_found': 'Бұл қызметкер осы емханада қабылдау жүргізбейді.',
-  'booking.calendar_day': '{date} күні {year} жылға жатпайды немесе қате көрсетілген.',
   'booking_status.not_from': '«{from}» күйіндегі жазылуды «{to}» күйіне ауыстыруға болмайды.',
   'booking_status.not_yet_the_day': 'Келуді қабылдау күні ({day}) белгілейді, ертерек емес.',
   'schedule.ends_before_start': 'Қабылдау ({weekday}) басталмай жатып аяқталады.',
@@ -452,4 +451,7 @@ export const kk: Catalog = {
   'journal.empty': 'Бұл күнге жазылулар жоқ',
   'journal.note.slot_taken_at_registry': 'уақытты басқа тіркеуші ертерек алды',
   'attention.book_again': 'Басқа уақытқа жазу',
+  'calendar.not_in_year': '{date} күні {year} жылға жатпайды.',
+  'calendar.works_as_only_for_working_day': '{date}: «жұмыс күні ретінде» тек жұмыс күнінде болады.',
+  'calendar.duplicate': '{date} күні екі рет көрсетілген.',
 };

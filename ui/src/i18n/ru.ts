@@ -368,7 +368,6 @@ export const ru = {
   'booking.already_booked_that_day': 'Человек уже записан к этому врачу в этот день, на {existing}. Перенесите ту запись.',
   'booking.booking_not_found': 'Запись не найдена.',
   'booking.staff_not_found': 'Этот сотрудник не ведёт приём в этой поликлинике.',
-  'booking.calendar_day': 'День {date} не относится к {year} году или неверно указан.',
   'booking_status.not_from': 'Запись в состоянии «{from}» нельзя перевести в «{to}».',
   'booking_status.not_yet_the_day': 'Явку отмечают в день приёма ({day}), не раньше.',
   'schedule.ends_before_start': 'Приём ({weekday}) кончается раньше, чем начинается.',
@@ -450,4 +449,7 @@ export const ru = {
   'journal.empty': 'На этот день записей нет',
   'journal.note.slot_taken_at_registry': 'время занял другой регистратор раньше',
   'attention.book_again': 'Записать на другое время',
+  'calendar.not_in_year': 'День {date} не относится к {year} году.',
+  'calendar.works_as_only_for_working_day': '{date}: «работаем как» бывает только у рабочего дня.',
+  'calendar.duplicate': 'День {date} указан дважды.',
 } as const;

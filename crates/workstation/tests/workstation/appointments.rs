@@ -7,7 +7,7 @@ use emhana_domain::attachment::AttachmentGround;
 use emhana_domain::booking::{BookingChannel, BookingRefusal, BookingStatus, StatusRefusal, VisitReason};
 use emhana_domain::calendar::{CalendarDay, DayKind};
 use emhana_domain::schedule::{
-    DayClosed, ExceptionKind, ScheduleException, Session, SessionKind, WeeklyTemplate,
+    DayClosed, ExceptionKind, ScheduleException, Session, SessionKind, WORKING_WEEK, WeeklyTemplate,
 };
 use emhana_domain::{Address, Sex};
 use emhana_protocol::{OpBody, OpOutcome, OpResult, RejectGround};
@@ -36,29 +36,25 @@ fn time(h: u32, m: u32) -> NaiveTime {
 
 /// Mornings 08:00–12:00 in room 214 by 15 minutes, tea at 10:00, afternoons on home visits.
 fn mornings() -> WeeklyTemplate {
-    let mut sessions = Vec::new();
-    for weekday in [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ] {
-        let session = |starts, ends, kind| Session {
-            weekday,
-            starts,
-            ends,
-            kind,
-            slot_minutes: 15,
-            room: Some("214".into()),
-        };
-        sessions.push(session(time(8, 0), time(12, 0), SessionKind::Reception));
-        sessions.push(session(time(10, 0), time(10, 15), SessionKind::Break));
-        sessions.push(session(time(13, 0), time(16, 0), SessionKind::HomeVisits));
-    }
+    let stretch = |starts, ends, kind| Session {
+        weekday: Weekday::Mon,
+        starts,
+        ends,
+        kind,
+        slot_minutes: 15,
+        room: Some("214".into()),
+    };
+    let day = [
+        stretch(time(8, 0), time(12, 0), SessionKind::Reception),
+        stretch(time(10, 0), time(10, 15), SessionKind::Break),
+        stretch(time(13, 0), time(16, 0), SessionKind::HomeVisits),
+    ];
     WeeklyTemplate {
         valid_from: date(2026, 1, 1),
-        sessions,
+        sessions: day
+            .iter()
+            .flat_map(|s| Session::on_each(&WORKING_WEEK, s))
+            .collect(),
     }
 }
 
