@@ -918,6 +918,17 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         client.find(Locator::Css("#tab-schedule")).await?.click().await?;
         wait_for(&client, "#sessions tbody tr").await?;
         std::fs::write(artifacts.join("e2e-schedule.png"), client.screenshot().await?)?;
+        // Settings: the slip's paper and the year's working-day calendar (the law's days).
+        client
+            .find(Locator::Css("[data-nav=settings]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#calendar-form tbody tr").await?;
+        std::fs::write(
+            artifacts.join("e2e-settings-calendar.png"),
+            client.screenshot().await?,
+        )?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
