@@ -31,13 +31,16 @@ macro_rules! text_enum {
 pub mod attachment;
 pub mod booking;
 pub mod calendar;
+pub mod care_plan;
 pub mod clinic;
 pub mod documents;
 pub mod fold;
+pub mod home_call;
 pub mod identifier;
 pub mod person;
 pub mod phone;
 pub mod registration;
+pub mod round;
 pub mod schedule;
 pub mod time;
 

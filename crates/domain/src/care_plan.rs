@@ -1,0 +1,567 @@
+//! Care plans (DOMAIN.md §5–6, seed 000): patronage of newborns, children
+//! under 3 and pregnant women, and dynamic observation of hypertension,
+//! heart failure and type 2 diabetes — visits expanded from an event by a
+//! versioned rule table ([`PlanRules`]; seed 000's schedules are the first
+//! version, a new order is new data). One function, [`visit_state`],
+//! decides what "due" and "overdue" mean for every screen and report.
+
+use chrono::{Months, NaiveDate, TimeDelta};
+use serde::{Deserialize, Serialize};
+
+text_enum!(
+    /// Who goes (or what is done) at a planned visit.
+    VisitWho {
+        Nurse => "nurse",
+        DistrictDoctor => "district_doctor",
+        Specialist => "specialist",
+        /// Laboratory and instrumental tests.
+        Tests => "tests",
+    }
+);
+
+text_enum!(
+    /// What a planned visit is for.
+    VisitPurpose {
+        /// Mandatory nurse patronage of a child under 3 (9 visits).
+        ChildPatronage => "child_patronage",
+        /// A mandatory child visit that is also one of the 4 universal
+        /// newborn visits (1, 3, 6, 12 months): one visit serves both.
+        NewbornPatronage => "newborn_patronage",
+        /// Extra visits when a medical or social risk is recorded.
+        ProgressivePatronage => "progressive_patronage",
+        AntenatalPatronage => "antenatal_patronage",
+        ObservationNurse => "observation_nurse",
+        ObservationDoctor => "observation_doctor",
+        ObservationSpecialist => "observation_specialist",
+        ObservationTests => "observation_tests",
+    }
+);
+
+text_enum!(
+    /// What a plan is for.
+    PlanKind {
+        ChildPatronage => "child_patronage",
+        Antenatal => "antenatal",
+        Observation => "observation",
+    }
+);
+
+text_enum!(
+    /// The conditions under dynamic observation that seed 000 schedules.
+    Condition {
+        ArterialHypertension => "arterial_hypertension",
+        ChronicHeartFailure => "chronic_heart_failure",
+        Diabetes2 => "diabetes2",
+    }
+);
+
+text_enum!(
+    /// A recorded risk level. For hypertension seed 000 splits low/medium
+    /// from high/very high (or low adherence); for a child any recorded risk
+    /// turns on progressive patronage.
+    RiskLevel {
+        Low => "low",
+        Medium => "medium",
+        High => "high",
+        VeryHigh => "very_high",
+    }
+);
+
+impl RiskLevel {
+    /// High or very high: the more frequent schedule.
+    pub fn is_high(self) -> bool {
+        matches!(self, RiskLevel::High | RiskLevel::VeryHigh)
+    }
+}
+
+/// The date a rule counts from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Anchor {
+    Birth,
+    /// Discharge from the maternity hospital.
+    Discharge,
+    /// The women's clinic's report that the pregnancy was registered.
+    PregnancyReport,
+    /// The first day of pregnancy (the report's date less the weeks at report).
+    PregnancyStart,
+}
+
+/// A point after the anchor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum After {
+    Days(u32),
+    Months(u32),
+    /// Months, then days more ("3 months and two weeks").
+    MonthsPlusDays(u32, u32),
+}
+
+impl After {
+    fn from(self, anchor: NaiveDate) -> NaiveDate {
+        match self {
+            After::Days(days) => anchor + TimeDelta::days(i64::from(days)),
+            After::Months(months) => anchor.checked_add_months(Months::new(months)).unwrap_or(anchor),
+            After::MonthsPlusDays(months, days) => {
+                After::Months(months).from(anchor) + TimeDelta::days(i64::from(days))
+            }
+        }
+    }
+}
+
+/// One visit of a schedule: its window after the anchor and who goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VisitRule {
+    pub anchor: Anchor,
+    pub from: After,
+    pub to: After,
+    pub who: VisitWho,
+    pub purpose: VisitPurpose,
+}
+
+/// A recurring observation visit: every `every_months` from enrolment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CadenceRule {
+    pub condition: Condition,
+    /// `None`: any risk; `Some(true)`: only high/very high; `Some(false)`: only low/medium.
+    pub high_risk: Option<bool>,
+    pub who: VisitWho,
+    pub purpose: VisitPurpose,
+    pub every_months: u32,
+    /// What is done ("ЛПНП, ЭхоКГ"), printed with the visit.
+    pub what: String,
+}
+
+/// One order's schedules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanRules {
+    pub source: String,
+    pub valid_from: NaiveDate,
+    pub child: Vec<VisitRule>,
+    /// Added to a child's plan when a risk is recorded.
+    pub progressive: Vec<VisitRule>,
+    pub antenatal: Vec<VisitRule>,
+    pub observation: Vec<CadenceRule>,
+    /// Observation visits are planned this many months ahead, then again.
+    pub observation_horizon_months: u32,
+    /// Days a cadence visit stays "due" before it is overdue.
+    pub cadence_window_days: u32,
+}
+
+impl PlanRules {
+    /// Seed 000's schedules (order No. 281 of 2015).
+    pub fn seed_default() -> PlanRules {
+        use After::{Days, Months, MonthsPlusDays};
+        use VisitPurpose::*;
+        let child = |anchor, from, to, purpose| VisitRule {
+            anchor,
+            from,
+            to,
+            who: VisitWho::Nurse,
+            purpose,
+        };
+        let cadence = |condition, high_risk, who, purpose, every_months, what: &str| CadenceRule {
+            condition,
+            high_risk,
+            who,
+            purpose,
+            every_months,
+            what: what.to_owned(),
+        };
+        use Condition::*;
+        use VisitWho::{DistrictDoctor, Nurse, Specialist, Tests};
+        PlanRules {
+            source: "Приказ № 281 (2015) / № 281 бұйрық (2015)".to_owned(),
+            valid_from: NaiveDate::from_ymd_opt(2015, 4, 28).unwrap_or(NaiveDate::MIN),
+            child: vec![
+                child(Anchor::Discharge, Days(0), Days(3), ChildPatronage),
+                child(Anchor::Birth, Days(7), Days(9), ChildPatronage),
+                child(Anchor::Birth, Months(1), Months(2), NewbornPatronage),
+                child(Anchor::Birth, Months(3), MonthsPlusDays(3, 14), NewbornPatronage),
+                child(Anchor::Birth, Months(6), MonthsPlusDays(6, 14), NewbornPatronage),
+                child(
+                    Anchor::Birth,
+                    Months(12),
+                    MonthsPlusDays(12, 30),
+                    NewbornPatronage,
+                ),
+                child(Anchor::Birth, Months(18), MonthsPlusDays(18, 30), ChildPatronage),
+                child(Anchor::Birth, Months(24), MonthsPlusDays(24, 30), ChildPatronage),
+                child(Anchor::Birth, Months(36), MonthsPlusDays(36, 30), ChildPatronage),
+            ],
+            // Seed 000 says only that visits become more frequent under an
+            // individual plan; the default fills every month of the first
+            // year without a mandatory visit. A clinic's order replaces it.
+            progressive: [14u32, 60, 120, 150, 210, 240, 270, 300, 330]
+                .into_iter()
+                .map(|day| child(Anchor::Birth, Days(day), Days(day + 7), ProgressivePatronage))
+                .collect(),
+            antenatal: vec![
+                VisitRule {
+                    anchor: Anchor::PregnancyReport,
+                    from: Days(8),
+                    to: Days(10),
+                    who: Nurse,
+                    purpose: AntenatalPatronage,
+                },
+                VisitRule {
+                    anchor: Anchor::PregnancyStart,
+                    from: Days(30 * 7),
+                    to: Days(32 * 7),
+                    who: Nurse,
+                    purpose: AntenatalPatronage,
+                },
+            ],
+            observation: vec![
+                cadence(
+                    ArterialHypertension,
+                    Some(false),
+                    Nurse,
+                    ObservationNurse,
+                    3,
+                    "АҚ, ЖСЖ / АД, ЧСС",
+                ),
+                cadence(
+                    ArterialHypertension,
+                    Some(false),
+                    DistrictDoctor,
+                    ObservationDoctor,
+                    6,
+                    "Тексеру / Осмотр",
+                ),
+                cadence(
+                    ArterialHypertension,
+                    Some(true),
+                    Nurse,
+                    ObservationNurse,
+                    1,
+                    "АҚ, ЖСЖ / АД, ЧСС",
+                ),
+                cadence(
+                    ArterialHypertension,
+                    Some(true),
+                    DistrictDoctor,
+                    ObservationDoctor,
+                    3,
+                    "Тексеру / Осмотр",
+                ),
+                cadence(
+                    ArterialHypertension,
+                    None,
+                    Tests,
+                    ObservationTests,
+                    12,
+                    "Несеп, ТТЛП, ЭКГ / Моча, ЛПНП, ЭКГ",
+                ),
+                cadence(
+                    ChronicHeartFailure,
+                    None,
+                    Nurse,
+                    ObservationNurse,
+                    3,
+                    "АҚ, салмақ, ісінулер / АД, вес, отёки",
+                ),
+                cadence(
+                    ChronicHeartFailure,
+                    None,
+                    DistrictDoctor,
+                    ObservationDoctor,
+                    6,
+                    "Тексеру / Осмотр",
+                ),
+                cadence(
+                    ChronicHeartFailure,
+                    None,
+                    Specialist,
+                    ObservationSpecialist,
+                    12,
+                    "Кардиолог",
+                ),
+                cadence(
+                    ChronicHeartFailure,
+                    None,
+                    Tests,
+                    ObservationTests,
+                    6,
+                    "ТТЛП, ЭхоКГ / ЛПНП, ЭхоКГ",
+                ),
+                cadence(
+                    Diabetes2,
+                    None,
+                    Nurse,
+                    ObservationNurse,
+                    3,
+                    "Глюкоза, аяқ / Глюкоза, стопы",
+                ),
+                cadence(
+                    Diabetes2,
+                    None,
+                    DistrictDoctor,
+                    ObservationDoctor,
+                    6,
+                    "Тексеру / Осмотр",
+                ),
+                cadence(
+                    Diabetes2,
+                    None,
+                    Specialist,
+                    ObservationSpecialist,
+                    12,
+                    "Эндокринолог",
+                ),
+                cadence(
+                    Diabetes2,
+                    None,
+                    Tests,
+                    ObservationTests,
+                    3,
+                    "HbA1c, креатинин, липидтер / липиды",
+                ),
+            ],
+            observation_horizon_months: 12,
+            cadence_window_days: 14,
+        }
+    }
+}
+
+/// What starts a plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum PlanEvent {
+    /// A newborn: birth and discharge from the maternity hospital.
+    Newborn {
+        born: NaiveDate,
+        discharged: NaiveDate,
+        risk: bool,
+    },
+    /// The women's clinic reports a registered pregnancy.
+    PregnancyRegistered {
+        reported: NaiveDate,
+        weeks_at_report: u32,
+    },
+    /// Enrolment in dynamic observation.
+    Observation {
+        condition: Condition,
+        risk: RiskLevel,
+        enrolled: NaiveDate,
+    },
+}
+
+impl PlanEvent {
+    pub fn kind(&self) -> PlanKind {
+        match self {
+            PlanEvent::Newborn { .. } => PlanKind::ChildPatronage,
+            PlanEvent::PregnancyRegistered { .. } => PlanKind::Antenatal,
+            PlanEvent::Observation { .. } => PlanKind::Observation,
+        }
+    }
+}
+
+/// A visit of a plan: its window, who goes, what for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlannedVisit {
+    pub due_from: NaiveDate,
+    pub due_to: NaiveDate,
+    pub who: VisitWho,
+    pub purpose: VisitPurpose,
+    /// What is done, when the rule says.
+    pub what: Option<String>,
+}
+
+/// An event the rules cannot plan from.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum PlanError {
+    #[error("discharge on {discharged} is before birth on {born}")]
+    DischargeBeforeBirth { born: NaiveDate, discharged: NaiveDate },
+    #[error("a pregnancy of {weeks} weeks at report cannot be right (1–42)")]
+    PregnancyWeeks { weeks: u32 },
+    #[error("{date} is after today ({today})")]
+    InFuture { date: NaiveDate, today: NaiveDate },
+}
+
+/// Expands an event into its visits by the rules, in date order.
+pub fn expand(
+    event: &PlanEvent,
+    rules: &PlanRules,
+    today: NaiveDate,
+) -> Result<Vec<PlannedVisit>, PlanError> {
+    let mut visits = Vec::new();
+    let from_rules =
+        |rules: &[VisitRule], anchor_date: &dyn Fn(Anchor) -> NaiveDate, visits: &mut Vec<PlannedVisit>| {
+            for rule in rules {
+                let anchor = anchor_date(rule.anchor);
+                visits.push(PlannedVisit {
+                    due_from: rule.from.from(anchor),
+                    due_to: rule.to.from(anchor),
+                    who: rule.who,
+                    purpose: rule.purpose,
+                    what: None,
+                });
+            }
+        };
+    match *event {
+        PlanEvent::Newborn {
+            born,
+            discharged,
+            risk,
+        } => {
+            if discharged < born {
+                return Err(PlanError::DischargeBeforeBirth { born, discharged });
+            }
+            if born > today {
+                return Err(PlanError::InFuture { date: born, today });
+            }
+            let anchor = |anchor| {
+                if anchor == Anchor::Discharge {
+                    discharged
+                } else {
+                    born
+                }
+            };
+            from_rules(&rules.child, &anchor, &mut visits);
+            if risk {
+                from_rules(&rules.progressive, &anchor, &mut visits);
+            }
+        }
+        PlanEvent::PregnancyRegistered {
+            reported,
+            weeks_at_report,
+        } => {
+            if !(1..=42).contains(&weeks_at_report) {
+                return Err(PlanError::PregnancyWeeks {
+                    weeks: weeks_at_report,
+                });
+            }
+            if reported > today {
+                return Err(PlanError::InFuture {
+                    date: reported,
+                    today,
+                });
+            }
+            let start = reported - TimeDelta::weeks(i64::from(weeks_at_report));
+            let anchor = |anchor| {
+                if anchor == Anchor::PregnancyStart {
+                    start
+                } else {
+                    reported
+                }
+            };
+            from_rules(&rules.antenatal, &anchor, &mut visits);
+        }
+        PlanEvent::Observation {
+            condition,
+            risk,
+            enrolled,
+        } => {
+            if enrolled > today {
+                return Err(PlanError::InFuture {
+                    date: enrolled,
+                    today,
+                });
+            }
+            let horizon = enrolled
+                .checked_add_months(Months::new(rules.observation_horizon_months))
+                .unwrap_or(enrolled);
+            for rule in &rules.observation {
+                if rule.condition != condition || rule.high_risk.is_some_and(|high| high != risk.is_high()) {
+                    continue;
+                }
+                let mut step = 1;
+                while let Some(due) =
+                    enrolled.checked_add_months(Months::new(rule.every_months.max(1) * step))
+                {
+                    if due > horizon {
+                        break;
+                    }
+                    visits.push(PlannedVisit {
+                        due_from: due,
+                        due_to: due + TimeDelta::days(i64::from(rules.cadence_window_days)),
+                        who: rule.who,
+                        purpose: rule.purpose,
+                        what: Some(rule.what.clone()),
+                    });
+                    step += 1;
+                }
+            }
+        }
+    }
+    visits.sort_by_key(|visit| (visit.due_from, visit.who.as_str()));
+    Ok(visits)
+}
+
+/// A plan's visit as kept: its window and whether it is closed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeptVisit {
+    pub visit: PlannedVisit,
+    /// Done or refused: nothing more to do for it.
+    pub closed: bool,
+}
+
+/// A plan after its risk changed: the visits already closed or begun
+/// (due before `today`) are kept as they are; the future ones are replaced by
+/// the new expansion's future visits.
+pub fn regenerate(kept: &[KeptVisit], expanded: &[PlannedVisit], today: NaiveDate) -> Vec<KeptVisit> {
+    let mut plan: Vec<KeptVisit> = kept
+        .iter()
+        .filter(|visit| visit.closed || visit.visit.due_from < today)
+        .cloned()
+        .collect();
+    plan.extend(
+        expanded
+            .iter()
+            .filter(|visit| visit.due_from >= today)
+            .map(|visit| KeptVisit {
+                visit: visit.clone(),
+                closed: false,
+            }),
+    );
+    plan.sort_by_key(|visit| visit.visit.due_from);
+    plan
+}
+
+text_enum!(
+    /// Where a planned visit stands on a day — the one definition every
+    /// list, screen and report uses.
+    VisitState {
+        /// Its window has not opened.
+        Planned => "planned",
+        /// In its window.
+        Due => "due",
+        /// Past its window and not closed.
+        Overdue => "overdue",
+        /// Done or refused.
+        Closed => "closed",
+    }
+);
+
+/// Where a visit stands on `today`.
+pub fn visit_state(due_from: NaiveDate, due_to: NaiveDate, closed: bool, today: NaiveDate) -> VisitState {
+    if closed {
+        VisitState::Closed
+    } else if today < due_from {
+        VisitState::Planned
+    } else if today <= due_to {
+        VisitState::Due
+    } else {
+        VisitState::Overdue
+    }
+}
+
+text_enum!(
+    /// What the nurse records after a visit.
+    VisitOutcome {
+        Done => "done",
+        NotAtHome => "not_at_home",
+        Refused => "refused",
+        /// Moved to another date (the visit's window becomes that day).
+        Moved => "moved",
+    }
+);
+
+impl VisitOutcome {
+    /// Whether the outcome closes the visit (not at home and moved keep it open).
+    pub fn closes(self) -> bool {
+        matches!(self, VisitOutcome::Done | VisitOutcome::Refused)
+    }
+}

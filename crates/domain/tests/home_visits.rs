@@ -1,0 +1,484 @@
+//! Home calls, triage and care plans, case by case from seed 000 (DOMAIN.md §4–6).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chrono::NaiveDate;
+use emhana_domain::booking::{OtherClinic, PersonStanding};
+use emhana_domain::care_plan::{
+    Condition, KeptVisit, PlanError, PlanEvent, PlanRules, RiskLevel, VisitOutcome, VisitPurpose, VisitState,
+    VisitWho, expand, regenerate, visit_state,
+};
+use emhana_domain::home_call::{
+    CallAcceptance, CallFacts, CallRefusal, Indication as I, Responder as R, TriageError,
+    TriageReason as Why, TriageRules, accept_call, escalate, triage,
+};
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn call(temperature: Option<f32>, indications: &[I], age: u32, pregnant: bool, registrar: bool) -> CallFacts {
+    CallFacts {
+        temperature,
+        indications: indications.to_vec(),
+        age_years: age,
+        pregnant,
+        registrar_wants_doctor: registrar,
+    }
+}
+
+#[test]
+fn every_rule_of_the_triage_table() {
+    let rules = TriageRules::seed_default();
+    let cases: Vec<(&str, CallFacts, R, Vec<Why>, bool)> = vec![
+        (
+            "37.8 °C: the nurse",
+            call(Some(37.8), &[], 40, false, false),
+            R::Nurse,
+            vec![Why::NonUrgent],
+            false,
+        ),
+        (
+            "exactly 38 °C: still the nurse",
+            call(Some(38.0), &[], 40, false, false),
+            R::Nurse,
+            vec![Why::NonUrgent],
+            false,
+        ),
+        (
+            "38.5 °C: the doctor",
+            call(Some(38.5), &[], 40, false, false),
+            R::DistrictDoctor,
+            vec![Why::HighTemperature],
+            false,
+        ),
+        (
+            "raised BP: the nurse",
+            call(None, &[I::RaisedBloodPressure], 60, false, false),
+            R::Nurse,
+            vec![Why::NonUrgent],
+            false,
+        ),
+        (
+            "contact with infection: the doctor",
+            call(None, &[I::InfectiousContact], 30, false, false),
+            R::DistrictDoctor,
+            vec![Why::DangerToOthers],
+            false,
+        ),
+        (
+            "a rash: the doctor",
+            call(Some(37.2), &[I::Rash], 30, false, false),
+            R::DistrictDoctor,
+            vec![Why::DangerToOthers, Why::NonUrgent],
+            false,
+        ),
+        (
+            "after vaccination: the doctor",
+            call(None, &[I::PostVaccinationDeterioration], 8, false, false),
+            R::DistrictDoctor,
+            vec![Why::PostVaccinationDeterioration],
+            false,
+        ),
+        (
+            "loss of consciousness: ambulance",
+            call(None, &[I::LossOfConsciousness], 70, false, false),
+            R::Ambulance,
+            vec![Why::EmergencySign],
+            false,
+        ),
+        (
+            "bleeding: ambulance",
+            call(None, &[I::Bleeding, I::RaisedBloodPressure], 50, false, false),
+            R::Ambulance,
+            vec![Why::EmergencySign, Why::NonUrgent],
+            false,
+        ),
+        (
+            "sudden sharp deterioration: ambulance",
+            call(None, &[I::SuddenSharpDeterioration], 50, false, false),
+            R::Ambulance,
+            vec![Why::EmergencySign],
+            false,
+        ),
+        (
+            "the registrar's judgement: the doctor",
+            call(Some(37.0), &[], 45, false, true),
+            R::DistrictDoctor,
+            vec![Why::RegistrarJudgement, Why::NonUrgent],
+            false,
+        ),
+        (
+            "a child of 4: at home, the nurse",
+            call(Some(37.5), &[], 4, false, false),
+            R::Nurse,
+            vec![Why::NonUrgent, Why::YoungChild],
+            true,
+        ),
+        (
+            "a child of 5: no longer the age rule",
+            call(Some(37.5), &[], 5, false, false),
+            R::Nurse,
+            vec![Why::NonUrgent],
+            false,
+        ),
+        (
+            "a child of 2 with 39 °C: the doctor, at home",
+            call(Some(39.0), &[], 2, false, false),
+            R::DistrictDoctor,
+            vec![Why::HighTemperature, Why::YoungChild],
+            true,
+        ),
+        (
+            "pregnant, any deterioration: at home",
+            call(None, &[], 28, true, false),
+            R::Nurse,
+            vec![Why::Pregnancy],
+            true,
+        ),
+        (
+            "pregnant and bleeding: ambulance",
+            call(None, &[I::Bleeding], 28, true, false),
+            R::Ambulance,
+            vec![Why::EmergencySign, Why::Pregnancy],
+            true,
+        ),
+        (
+            "nothing ticked: the nurse",
+            call(None, &[], 40, false, false),
+            R::Nurse,
+            vec![Why::NonUrgent],
+            false,
+        ),
+    ];
+    for (name, facts, goes, reasons, at_home) in cases {
+        let answer = triage(&facts, &rules).unwrap();
+        assert_eq!(answer.goes, goes, "{name}");
+        assert_eq!(answer.reasons, reasons, "{name}");
+        assert_eq!(answer.always_at_home, at_home, "{name}");
+    }
+}
+
+#[test]
+fn a_new_order_is_new_data() {
+    // Suppose an order sends raised blood pressure to the doctor and keeps children at home until 6.
+    let mut rules = TriageRules::seed_default();
+    rules
+        .indications
+        .retain(|(indication, _)| *indication != I::RaisedBloodPressure);
+    rules
+        .indications
+        .push((I::RaisedBloodPressure, R::DistrictDoctor));
+    rules.home_for_children_under = 6;
+    let answer = triage(&call(None, &[I::RaisedBloodPressure], 5, false, false), &rules).unwrap();
+    assert_eq!(answer.goes, R::DistrictDoctor);
+    assert!(answer.always_at_home);
+}
+
+#[test]
+fn impossible_temperatures_are_refused() {
+    let rules = TriageRules::seed_default();
+    for celsius in [60.0, 25.0, 0.0] {
+        assert_eq!(
+            triage(&call(Some(celsius), &[], 30, false, false), &rules),
+            Err(TriageError::ImplausibleTemperature { celsius })
+        );
+    }
+}
+
+#[test]
+fn the_registrar_may_escalate_but_never_go_below_the_rule() {
+    assert_eq!(escalate(R::Nurse, R::DistrictDoctor), Ok(R::DistrictDoctor));
+    assert_eq!(
+        escalate(R::DistrictDoctor, R::DistrictDoctor),
+        Ok(R::DistrictDoctor)
+    );
+    assert_eq!(escalate(R::Nurse, R::Ambulance), Ok(R::Ambulance));
+    assert_eq!(
+        escalate(R::DistrictDoctor, R::Nurse),
+        Err(TriageError::BelowRule {
+            suggested: R::DistrictDoctor,
+            chosen: R::Nurse
+        })
+    );
+    assert!(escalate(R::Ambulance, R::DistrictDoctor).is_err());
+}
+
+#[test]
+fn calls_from_persons_not_attached_are_taken_only_in_an_emergency() {
+    let rules = TriageRules::seed_default();
+    let emergency = triage(&call(None, &[I::LossOfConsciousness], 60, false, false), &rules).unwrap();
+    let ordinary = triage(&call(Some(37.5), &[], 60, false, false), &rules).unwrap();
+    let elsewhere = PersonStanding::AttachedElsewhere {
+        clinic: Some(OtherClinic {
+            bin: "000140000014".into(),
+            name_kk: "№2".into(),
+            name_ru: "№2".into(),
+        }),
+    };
+    assert_eq!(
+        accept_call(&PersonStanding::AttachedHere, &ordinary),
+        Ok(CallAcceptance::Taken)
+    );
+    assert_eq!(
+        accept_call(&PersonStanding::NotAttached, &emergency),
+        Ok(CallAcceptance::EmergencyOnly)
+    );
+    assert_eq!(
+        accept_call(&elsewhere, &emergency),
+        Ok(CallAcceptance::EmergencyOnly)
+    );
+    assert_eq!(
+        accept_call(&PersonStanding::NotAttached, &ordinary),
+        Err(CallRefusal::NotAttached)
+    );
+    assert!(matches!(
+        accept_call(&elsewhere, &ordinary),
+        Err(CallRefusal::AttachedElsewhere { clinic: Some(_) })
+    ));
+}
+
+#[test]
+fn a_newborn_gets_the_nine_child_visits_four_of_them_also_the_universal_ones() {
+    let rules = PlanRules::seed_default();
+    let born = date(2026, 1, 10);
+    let event = PlanEvent::Newborn {
+        born,
+        discharged: date(2026, 1, 13),
+        risk: false,
+    };
+    let visits = expand(&event, &rules, date(2026, 1, 14)).unwrap();
+    let windows: Vec<(NaiveDate, NaiveDate)> = visits.iter().map(|v| (v.due_from, v.due_to)).collect();
+    assert_eq!(
+        windows,
+        vec![
+            (date(2026, 1, 13), date(2026, 1, 16)), // first 3 days after discharge
+            (date(2026, 1, 17), date(2026, 1, 19)), // day 7 of life
+            (date(2026, 2, 10), date(2026, 3, 10)), // 1–2 months
+            (date(2026, 4, 10), date(2026, 4, 24)), // 3 months
+            (date(2026, 7, 10), date(2026, 7, 24)), // 6 months
+            (date(2027, 1, 10), date(2027, 2, 9)),  // 12 months
+            (date(2027, 7, 10), date(2027, 8, 9)),  // 18 months
+            (date(2028, 1, 10), date(2028, 2, 9)),  // 24 months
+            (date(2029, 1, 10), date(2029, 2, 9)),  // 36 months
+        ]
+    );
+    assert!(visits.iter().all(|v| v.who == VisitWho::Nurse));
+    let universal = visits
+        .iter()
+        .filter(|v| v.purpose == VisitPurpose::NewbornPatronage)
+        .count();
+    assert_eq!(
+        universal, 4,
+        "1, 3, 6 and 12 months serve the universal newborn patronage too"
+    );
+}
+
+#[test]
+fn a_recorded_risk_adds_progressive_visits() {
+    let rules = PlanRules::seed_default();
+    let event = |risk| PlanEvent::Newborn {
+        born: date(2026, 1, 10),
+        discharged: date(2026, 1, 13),
+        risk,
+    };
+    let plain = expand(&event(false), &rules, date(2026, 1, 14)).unwrap();
+    let at_risk = expand(&event(true), &rules, date(2026, 1, 14)).unwrap();
+    let progressive = at_risk
+        .iter()
+        .filter(|v| v.purpose == VisitPurpose::ProgressivePatronage)
+        .count();
+    assert_eq!(at_risk.len(), plain.len() + progressive);
+    assert_eq!(progressive, 9);
+    // every month of the first year has a visit
+    for month in 1..12 {
+        let start = date(2026, 1, 10)
+            .checked_add_months(chrono::Months::new(month))
+            .unwrap();
+        let end = start.checked_add_months(chrono::Months::new(1)).unwrap();
+        assert!(
+            at_risk
+                .iter()
+                .any(|v| v.due_from >= start - chrono::TimeDelta::days(31) && v.due_from < end),
+            "month {month}"
+        );
+    }
+}
+
+#[test]
+fn a_registered_pregnancy_gets_two_antenatal_visits() {
+    let rules = PlanRules::seed_default();
+    // Reported on 2 March 2026 at 10 weeks: pregnancy began on 22 December 2025.
+    let event = PlanEvent::PregnancyRegistered {
+        reported: date(2026, 3, 2),
+        weeks_at_report: 10,
+    };
+    let visits = expand(&event, &rules, date(2026, 3, 2)).unwrap();
+    let windows: Vec<(NaiveDate, NaiveDate)> = visits.iter().map(|v| (v.due_from, v.due_to)).collect();
+    assert_eq!(
+        windows,
+        vec![
+            (date(2026, 3, 10), date(2026, 3, 12)), // 8–10 days after the report
+            (date(2026, 7, 20), date(2026, 8, 3)),  // weeks 30–32
+        ]
+    );
+    assert!(
+        visits
+            .iter()
+            .all(|v| v.purpose == VisitPurpose::AntenatalPatronage)
+    );
+}
+
+#[test]
+fn observation_cadences_by_condition_and_risk() {
+    let rules = PlanRules::seed_default();
+    let enrolled = date(2026, 1, 15);
+    let count = |condition, risk, who| {
+        expand(
+            &PlanEvent::Observation {
+                condition,
+                risk,
+                enrolled,
+            },
+            &rules,
+            enrolled,
+        )
+        .unwrap()
+        .iter()
+        .filter(|v| v.who == who)
+        .count()
+    };
+    use Condition::*;
+    use VisitWho::*;
+    // a year ahead: every 3 months is 4 visits, every 6 months 2, yearly 1, monthly 12
+    let cases = [
+        (ArterialHypertension, RiskLevel::Medium, Nurse, 4),
+        (ArterialHypertension, RiskLevel::Medium, DistrictDoctor, 2),
+        (ArterialHypertension, RiskLevel::Medium, Tests, 1),
+        (ArterialHypertension, RiskLevel::High, Nurse, 12),
+        (ArterialHypertension, RiskLevel::VeryHigh, DistrictDoctor, 4),
+        (ArterialHypertension, RiskLevel::High, Specialist, 0),
+        (ChronicHeartFailure, RiskLevel::Medium, Nurse, 4),
+        (ChronicHeartFailure, RiskLevel::Medium, DistrictDoctor, 2),
+        (ChronicHeartFailure, RiskLevel::Medium, Specialist, 1),
+        (ChronicHeartFailure, RiskLevel::Medium, Tests, 2),
+        (Diabetes2, RiskLevel::Low, Nurse, 4),
+        (Diabetes2, RiskLevel::Low, DistrictDoctor, 2),
+        (Diabetes2, RiskLevel::Low, Specialist, 1),
+        (Diabetes2, RiskLevel::Low, Tests, 4),
+    ];
+    for (condition, risk, who, expected) in cases {
+        assert_eq!(
+            count(condition, risk, who),
+            expected,
+            "{condition:?} {risk:?} {who:?}"
+        );
+    }
+    let first = expand(
+        &PlanEvent::Observation {
+            condition: Diabetes2,
+            risk: RiskLevel::Low,
+            enrolled,
+        },
+        &rules,
+        enrolled,
+    )
+    .unwrap();
+    assert_eq!(
+        (first[0].due_from, first[0].due_to),
+        (date(2026, 4, 15), date(2026, 4, 29))
+    );
+}
+
+#[test]
+fn events_that_cannot_be_planned_are_refused() {
+    let rules = PlanRules::seed_default();
+    let today = date(2026, 3, 1);
+    assert_eq!(
+        expand(
+            &PlanEvent::Newborn {
+                born: date(2026, 2, 10),
+                discharged: date(2026, 2, 1),
+                risk: false
+            },
+            &rules,
+            today
+        ),
+        Err(PlanError::DischargeBeforeBirth {
+            born: date(2026, 2, 10),
+            discharged: date(2026, 2, 1)
+        })
+    );
+    assert_eq!(
+        expand(
+            &PlanEvent::PregnancyRegistered {
+                reported: date(2026, 2, 1),
+                weeks_at_report: 50
+            },
+            &rules,
+            today
+        ),
+        Err(PlanError::PregnancyWeeks { weeks: 50 })
+    );
+    assert!(matches!(
+        expand(
+            &PlanEvent::Observation {
+                condition: Condition::Diabetes2,
+                risk: RiskLevel::Low,
+                enrolled: date(2026, 5, 1)
+            },
+            &rules,
+            today
+        ),
+        Err(PlanError::InFuture { .. })
+    ));
+}
+
+#[test]
+fn a_changed_risk_regenerates_the_future_and_keeps_the_past() {
+    let rules = PlanRules::seed_default();
+    let enrolled = date(2026, 1, 15);
+    let event = |risk| PlanEvent::Observation {
+        condition: Condition::ArterialHypertension,
+        risk,
+        enrolled,
+    };
+    let medium = expand(&event(RiskLevel::Medium), &rules, enrolled).unwrap();
+    // By 1 May the April nurse visit was done; the risk is found high.
+    let kept: Vec<KeptVisit> = medium
+        .iter()
+        .map(|visit| KeptVisit {
+            closed: visit.due_from < date(2026, 5, 1),
+            visit: visit.clone(),
+        })
+        .collect();
+    let high = expand(&event(RiskLevel::High), &rules, enrolled).unwrap();
+    let plan = regenerate(&kept, &high, date(2026, 5, 1));
+    let past: Vec<_> = plan
+        .iter()
+        .filter(|v| v.visit.due_from < date(2026, 5, 1))
+        .collect();
+    assert_eq!(past.len(), 1, "the April nurse visit kept as it was");
+    assert!(past[0].closed);
+    let future_nurse = plan
+        .iter()
+        .filter(|v| v.visit.due_from >= date(2026, 5, 1) && v.visit.who == VisitWho::Nurse)
+        .count();
+    assert_eq!(future_nurse, 9, "monthly from May 15 to January 15");
+}
+
+#[test]
+fn one_definition_of_due_and_overdue() {
+    let (from, to) = (date(2026, 4, 15), date(2026, 4, 29));
+    let cases = [
+        (date(2026, 4, 14), false, VisitState::Planned),
+        (date(2026, 4, 15), false, VisitState::Due),
+        (date(2026, 4, 29), false, VisitState::Due),
+        (date(2026, 4, 30), false, VisitState::Overdue),
+        (date(2026, 4, 30), true, VisitState::Closed),
+    ];
+    for (today, closed, state) in cases {
+        assert_eq!(visit_state(from, to, closed, today), state, "{today}");
+    }
+    assert!(VisitOutcome::Done.closes() && VisitOutcome::Refused.closes());
+    assert!(!VisitOutcome::NotAtHome.closes() && !VisitOutcome::Moved.closes());
+}
