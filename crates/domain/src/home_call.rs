@@ -244,8 +244,8 @@ impl std::fmt::Display for Responder {
 }
 
 /// Whether the clinic takes a call, by the person's attachment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "taken", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum CallAcceptance {
     /// Attached here: the call goes in the journal for whoever the triage sends.
     Taken,

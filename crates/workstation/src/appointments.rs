@@ -766,8 +766,9 @@ pub(crate) async fn displaced(pool: &SqlitePool, now: DateTime<Utc>) -> Result<V
     displaced_bookings(&mut conn, None, now).await
 }
 
-/// The person's standing with the home clinic on `today`.
-async fn standing(
+/// The person's standing with the home clinic on `today`, and the district
+/// they are attached to here.
+pub(crate) async fn standing(
     conn: &mut SqliteConnection,
     person_id: i64,
     today: NaiveDate,

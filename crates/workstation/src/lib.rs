@@ -30,6 +30,7 @@ mod appointments;
 mod attachment;
 mod card;
 mod error;
+mod home_visits;
 mod import;
 mod register;
 mod search;
@@ -43,9 +44,12 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use emhana_domain::attachment::{AttachmentRules, Campaign, ListNorms};
 use emhana_domain::booking::BookingStatus;
 use emhana_domain::calendar::CalendarDay;
+use emhana_domain::care_plan::{PlanRules, RiskLevel, VisitOutcome};
 use emhana_domain::documents::{ApplicationDocument, ConsentDocument};
 use emhana_domain::documents::{BookingSlip, DoctorDayList, SlipFormat};
+use emhana_domain::home_call::{CallStatus, TriageRules};
 use emhana_domain::registration::RegistrationForm;
+use emhana_domain::round::RoundPace;
 use emhana_domain::schedule::{ScheduleException, Slot, WeeklyTemplate};
 use serde::Serialize;
 use sqlx::SqlitePool;
@@ -60,6 +64,10 @@ pub use attachment::{
 };
 pub use card::{HouseholdMember, PersonCard};
 pub use error::{OpenError, StoreError};
+pub use home_visits::{
+    CallForm, CallPreview, CallView, DueVisit, HomeVisitError, Nurse, PlanRequest, PlanView, RoundStop,
+    RoundView, StopRef, VisitView,
+};
 pub use import::{
     AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,
 };
@@ -455,6 +463,130 @@ impl Workstation {
         date: NaiveDate,
     ) -> Result<DoctorDayList, BookingError> {
         appointments::day_list(&self.pool, staff_id, date).await
+    }
+
+    // ------------------------------------------------------------ home visits
+
+    /// What the triage table in force says about a call, before it is recorded.
+    pub async fn preview_call(
+        &self,
+        form: &CallForm,
+        now: DateTime<Utc>,
+    ) -> Result<CallPreview, HomeVisitError> {
+        home_visits::preview_call(&self.pool, form, now).await
+    }
+
+    /// Records a call in the journal (refused when the rules say so; nothing written then).
+    pub async fn register_call(
+        &self,
+        form: &CallForm,
+        now: DateTime<Utc>,
+    ) -> Result<CallView, HomeVisitError> {
+        home_visits::register_call(&self.pool, form, now).await
+    }
+
+    /// The journal of calls planned for a day.
+    pub async fn calls_on(&self, day: NaiveDate) -> Result<Vec<CallView>, StoreError> {
+        home_visits::calls_on(&self.pool, day).await
+    }
+
+    /// Records how a call ended (by the staff member it is assigned to, when named).
+    pub async fn set_call_status(
+        &self,
+        call_id: i64,
+        status: CallStatus,
+        staff_id: Option<i64>,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<CallView, HomeVisitError> {
+        home_visits::set_call_status(&self.pool, call_id, status, staff_id, note, now).await
+    }
+
+    /// Opens a care plan and plans its visits by the schedules in force.
+    pub async fn open_plan(
+        &self,
+        person_id: i64,
+        request: &PlanRequest,
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<PlanView, HomeVisitError> {
+        home_visits::open_plan(&self.pool, person_id, request, staff_id, now).await
+    }
+
+    /// Plans a plan's future visits again for a new risk level; the past stays.
+    pub async fn change_plan_risk(
+        &self,
+        plan_id: i64,
+        risk: RiskLevel,
+        now: DateTime<Utc>,
+    ) -> Result<PlanView, HomeVisitError> {
+        home_visits::change_risk(&self.pool, plan_id, risk, now).await
+    }
+
+    /// The person's open plans with their visits as they stand on `today`.
+    pub async fn person_plans(&self, person_id: i64, today: NaiveDate) -> Result<Vec<PlanView>, StoreError> {
+        home_visits::person_plans(&self.pool, person_id, today).await
+    }
+
+    /// A district's plan visits due or overdue on `today`.
+    pub async fn due_visits(&self, district_id: i64, today: NaiveDate) -> Result<Vec<DueVisit>, StoreError> {
+        home_visits::due_visits(&self.pool, district_id, today).await
+    }
+
+    /// The clinic's district nurses and feldshers.
+    pub async fn nurses(&self) -> Result<Vec<Nurse>, StoreError> {
+        home_visits::nurses(&self.pool).await
+    }
+
+    /// A nurse's round for a day: her due visits and calls, in her order or
+    /// route order, with estimated times.
+    pub async fn round(
+        &self,
+        nurse_id: i64,
+        day: NaiveDate,
+        pace: RoundPace,
+    ) -> Result<RoundView, HomeVisitError> {
+        home_visits::round(&self.pool, nurse_id, day, pace).await
+    }
+
+    /// Keeps the nurse's own order of her day's stops.
+    pub async fn reorder_round(
+        &self,
+        nurse_id: i64,
+        day: NaiveDate,
+        order: &[StopRef],
+        pace: RoundPace,
+    ) -> Result<RoundView, HomeVisitError> {
+        home_visits::reorder_round(&self.pool, nurse_id, day, order, pace).await
+    }
+
+    /// Records a visit's outcome (done, not at home, refused, moved to a day).
+    pub async fn record_visit_outcome(
+        &self,
+        visit_id: i64,
+        outcome: VisitOutcome,
+        moved_to: Option<NaiveDate>,
+        nurse_id: i64,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<VisitView, HomeVisitError> {
+        home_visits::record_visit_outcome(&self.pool, visit_id, outcome, moved_to, nurse_id, note, now).await
+    }
+
+    /// Keeps a new version of the triage table or the care-plan schedules
+    /// (an order's), in force from `valid_from`.
+    pub async fn set_triage_rules(&self, rules: &TriageRules) -> Result<(), StoreError> {
+        let body = serde_json::to_string(rules).map_err(|e| StoreError::InvalidReferenceData {
+            detail: e.to_string(),
+        })?;
+        home_visits::set_rule_table(&self.pool, "triage", rules.valid_from, &rules.source, &body).await
+    }
+
+    pub async fn set_plan_rules(&self, rules: &PlanRules) -> Result<(), StoreError> {
+        let body = serde_json::to_string(rules).map_err(|e| StoreError::InvalidReferenceData {
+            detail: e.to_string(),
+        })?;
+        home_visits::set_rule_table(&self.pool, "care_plan", rules.valid_from, &rules.source, &body).await
     }
 
     // ------------------------------------------------------------ sync

@@ -6,5 +6,6 @@ mod appointments;
 mod attachment;
 mod card;
 mod fixture;
+mod home_visits;
 mod open;
 mod search;

@@ -1,0 +1,1249 @@
+//! Home visits (DOMAIN.md §4–6): the journal of calls with their triage,
+//! care plans expanded from versioned schedules, and the district nurse's
+//! round. Decisions come from `emhana_domain::{home_call, care_plan, round}`;
+//! the rule tables in force are loaded here and passed in.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use emhana_domain::booking::PersonStanding;
+use emhana_domain::care_plan::{
+    Condition, KeptVisit, PlanError, PlanEvent, PlanKind, PlanRules, PlannedVisit, RiskLevel, VisitOutcome,
+    VisitPurpose, VisitState, VisitWho, expand, regenerate, visit_state,
+};
+use emhana_domain::home_call::{
+    CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
+    TriageRules, accept_call, escalate, triage,
+};
+use emhana_domain::round::{RoundPace, Stop, estimated_times, order_route};
+use emhana_domain::{age_on, format_phone, kazakhstan_time};
+use serde::{Deserialize, Serialize};
+use sqlx::{SqliteConnection, SqlitePool};
+
+use crate::appointments;
+use crate::error::StoreError;
+use crate::search::{PersonRow, person_columns};
+
+/// Why a call, a plan or an outcome was not recorded. Nothing was written.
+#[derive(Debug, thiserror::Error, Serialize)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum HomeVisitError {
+    /// A form field is missing (caller, complaint, ...).
+    #[error("{field} is required")]
+    Required { field: &'static str },
+    #[error("{problem}")]
+    Triage { problem: TriageError },
+    #[error("{refusal}")]
+    CallRefused { refusal: CallRefusal },
+    #[error("{problem}")]
+    Plan { problem: PlanError },
+    #[error("{date} is before the person's birth on {born}")]
+    BeforeBirth { date: NaiveDate, born: NaiveDate },
+    #[error("a pregnancy plan is for a woman")]
+    NotAWoman,
+    #[error("child patronage is for children under 3; the person is {age}")]
+    NotAYoungChild { age: u32 },
+    #[error("the person already has an open {kind:?} plan")]
+    PlanOpen { kind: PlanKind },
+    #[error("the visit belongs to district {district:?}, not to this nurse's")]
+    NotYourVisit { district: Option<u32> },
+    #[error("the call is assigned to someone else")]
+    NotYourCall,
+    #[error("a visit is moved to a day after today")]
+    MoveDate,
+    #[error("no call with id {id}")]
+    CallNotFound { id: i64 },
+    #[error("no plan with id {id}")]
+    PlanNotFound { id: i64 },
+    #[error("no visit with id {id}")]
+    VisitNotFound { id: i64 },
+    #[error("no nurse or feldsher with id {id}")]
+    NurseNotFound { id: i64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for HomeVisitError {
+    fn from(error: sqlx::Error) -> Self {
+        HomeVisitError::Store(error.into())
+    }
+}
+
+fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt {
+        detail: format!("{what} {value:?}"),
+    }
+}
+
+// ---------------------------------------------------------------- rule tables
+
+/// The rule table of `kind` in force on `day`: the latest kept one from on or
+/// before it, else `fallback` (seed 000's).
+async fn rule_table<T: serde::de::DeserializeOwned>(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    day: NaiveDate,
+    fallback: impl FnOnce() -> T,
+) -> Result<T, StoreError> {
+    let body: Option<String> = sqlx::query_scalar(
+        "SELECT body FROM rule_table WHERE kind = ?1 AND valid_from <= ?2 ORDER BY valid_from DESC LIMIT 1",
+    )
+    .bind(kind)
+    .bind(day)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match body {
+        None => Ok(fallback()),
+        Some(body) => serde_json::from_str(&body).map_err(|error| StoreError::Corrupt {
+            detail: format!("{kind} rules: {error}"),
+        }),
+    }
+}
+
+pub(crate) async fn triage_rules(
+    conn: &mut SqliteConnection,
+    day: NaiveDate,
+) -> Result<TriageRules, StoreError> {
+    rule_table(conn, "triage", day, TriageRules::seed_default).await
+}
+
+pub(crate) async fn plan_rules(conn: &mut SqliteConnection, day: NaiveDate) -> Result<PlanRules, StoreError> {
+    rule_table(conn, "care_plan", day, PlanRules::seed_default).await
+}
+
+/// Keeps a new version of a rule table (an order's), in force from its `valid_from`.
+pub(crate) async fn set_rule_table(
+    pool: &SqlitePool,
+    kind: &str,
+    valid_from: NaiveDate,
+    source: &str,
+    body: &str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO rule_table (kind, valid_from, source, body) VALUES (?1, ?2, ?3, ?4) \
+         ON CONFLICT (kind, valid_from) DO UPDATE SET source = excluded.source, body = excluded.body",
+    )
+    .bind(kind)
+    .bind(valid_from)
+    .bind(source)
+    .bind(body)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- persons
+
+struct PersonFacts {
+    row: PersonRow,
+    standing: PersonStanding,
+    district_id: Option<i64>,
+}
+
+async fn person(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    today: NaiveDate,
+) -> Result<PersonFacts, StoreError> {
+    let row: PersonRow = sqlx::query_as(concat!(
+        "SELECT ",
+        person_columns!(),
+        " FROM person p WHERE p.id = ?1"
+    ))
+    .bind(person_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::PersonNotFound { id: person_id })?;
+    let (standing, district_id) = appointments::standing(conn, person_id, today).await?;
+    Ok(PersonFacts {
+        row,
+        standing,
+        district_id,
+    })
+}
+
+/// The first nurse (or feldsher) of a district, and its doctor.
+async fn district_staff(
+    conn: &mut SqliteConnection,
+    district_id: Option<i64>,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let Some(district_id) = district_id else {
+        return Ok((None, None));
+    };
+    let nurse: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM staff WHERE district_id = ?1 AND role IN ('district_nurse', 'feldsher') ORDER BY id LIMIT 1",
+    )
+    .bind(district_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let doctor: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM staff WHERE district_id = ?1 AND role = 'district_doctor' ORDER BY id LIMIT 1",
+    )
+    .bind(district_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok((nurse, doctor))
+}
+
+// ---------------------------------------------------------------- calls
+
+/// A call as the registrar fills the form in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CallForm {
+    pub person_id: i64,
+    pub caller: String,
+    pub caller_phone: Option<String>,
+    pub complaint: String,
+    /// °C at the time of the call.
+    pub temperature: Option<f32>,
+    pub indications: Vec<Indication>,
+    pub pregnant: bool,
+    pub registrar_wants_doctor: bool,
+    /// Who the registrar sends when above the rules' suggestion; `None`: as suggested.
+    pub goes: Option<Responder>,
+    pub registrar_id: Option<i64>,
+}
+
+/// What the rules say about a call before it is recorded.
+#[derive(Debug, Clone, Serialize)]
+pub struct CallPreview {
+    pub triage: Triage,
+    pub age_years: u32,
+    pub acceptance: Option<CallAcceptance>,
+    pub refusal: Option<CallRefusal>,
+    /// The order the triage table comes from.
+    pub rules_source: String,
+}
+
+async fn decide_call(
+    conn: &mut SqliteConnection,
+    form: &CallForm,
+    today: NaiveDate,
+) -> Result<
+    (
+        PersonFacts,
+        u32,
+        Triage,
+        Result<CallAcceptance, CallRefusal>,
+        TriageRules,
+    ),
+    HomeVisitError,
+> {
+    let facts = person(conn, form.person_id, today).await?;
+    let age_years = age_on(facts.row.birth_date, today).unwrap_or(0);
+    let rules = triage_rules(conn, today).await?;
+    let call = CallFacts {
+        temperature: form.temperature,
+        indications: form.indications.clone(),
+        age_years,
+        pregnant: form.pregnant,
+        registrar_wants_doctor: form.registrar_wants_doctor,
+    };
+    let triage = triage(&call, &rules).map_err(|problem| HomeVisitError::Triage { problem })?;
+    let acceptance = accept_call(&facts.standing, &triage);
+    Ok((facts, age_years, triage, acceptance, rules))
+}
+
+pub(crate) async fn preview_call(
+    pool: &SqlitePool,
+    form: &CallForm,
+    now: DateTime<Utc>,
+) -> Result<CallPreview, HomeVisitError> {
+    let mut conn = pool.acquire().await?;
+    let today = kazakhstan_time(now).date();
+    let (_, age_years, triage, acceptance, rules) = decide_call(&mut conn, form, today).await?;
+    let (acceptance, refusal) = match acceptance {
+        Ok(acceptance) => (Some(acceptance), None),
+        Err(refusal) => (None, Some(refusal)),
+    };
+    Ok(CallPreview {
+        triage,
+        age_years,
+        acceptance,
+        refusal,
+        rules_source: rules.source,
+    })
+}
+
+/// A call in the journal.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallView {
+    pub id: i64,
+    /// "2026/41"
+    pub number: String,
+    pub person_id: i64,
+    pub person_name: String,
+    pub iin: String,
+    pub address: Option<String>,
+    pub received_at: DateTime<Utc>,
+    pub caller: String,
+    pub caller_phone: Option<String>,
+    pub complaint: String,
+    pub temperature: Option<f32>,
+    pub indications: Vec<Indication>,
+    pub suggested: Responder,
+    pub reasons: Vec<emhana_domain::home_call::TriageReason>,
+    pub goes: Responder,
+    pub acceptance: CallAcceptance,
+    pub planned_on: NaiveDate,
+    pub assigned_staff_id: Option<i64>,
+    pub assigned_staff: Option<String>,
+    pub status: CallStatus,
+    pub outcome_note: Option<String>,
+}
+
+/// Records a call: triaged by the table in force, taken or refused by the
+/// person's attachment, numbered, assigned to the district's nurse or doctor
+/// (nobody for the ambulance), planned for today or the next working day.
+pub(crate) async fn register_call(
+    pool: &SqlitePool,
+    form: &CallForm,
+    now: DateTime<Utc>,
+) -> Result<CallView, HomeVisitError> {
+    if form.caller.trim().is_empty() {
+        return Err(HomeVisitError::Required { field: "caller" });
+    }
+    if form.complaint.trim().is_empty() {
+        return Err(HomeVisitError::Required { field: "complaint" });
+    }
+    let mut tx = pool.begin().await?;
+    let today = kazakhstan_time(now).date();
+    let (facts, age_years, triage, acceptance, rules) = decide_call(&mut tx, form, today).await?;
+    let acceptance = acceptance.map_err(|refusal| HomeVisitError::CallRefused { refusal })?;
+    let goes = escalate(triage.goes, form.goes.unwrap_or(triage.goes))
+        .map_err(|problem| HomeVisitError::Triage { problem })?;
+    let (nurse, doctor) = district_staff(&mut tx, facts.district_id).await?;
+    let (assigned, status) = match (acceptance, goes) {
+        (CallAcceptance::EmergencyOnly, _) | (_, Responder::Ambulance) => {
+            (None, CallStatus::PassedToAmbulance)
+        }
+        (_, Responder::Nurse) => (nurse, CallStatus::Registered),
+        (_, Responder::DistrictDoctor) => (doctor, CallStatus::Registered),
+    };
+    let calendar = appointments::calendar(&mut tx, today.year(), today.year() + 1).await?;
+    let planned_on = calendar.next_working_day(today);
+    let reasons = serde_json::to_string(&triage.reasons).map_err(|e| corrupt("reasons", &e.to_string()))?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO home_call (year, number, person_id, received_at, caller, caller_phone, complaint, temperature, \
+         pregnant, age_years, registrar_wants_doctor, suggested, reasons, rules_valid_from, goes, acceptance, \
+         planned_on, assigned_staff_id, status, registrar_id) \
+         VALUES (?1, (SELECT coalesce(max(number), 0) + 1 FROM home_call WHERE year = ?1), ?2, ?3, ?4, ?5, ?6, ?7, \
+         ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) RETURNING id",
+    )
+    .bind(today.year())
+    .bind(form.person_id)
+    .bind(now)
+    .bind(form.caller.trim())
+    .bind(form.caller_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()))
+    .bind(form.complaint.trim())
+    .bind(form.temperature)
+    .bind(form.pregnant)
+    .bind(i64::from(age_years))
+    .bind(form.registrar_wants_doctor)
+    .bind(triage.goes.as_str())
+    .bind(reasons)
+    .bind(rules.valid_from)
+    .bind(goes.as_str())
+    .bind(match acceptance {
+        CallAcceptance::Taken => "taken",
+        CallAcceptance::EmergencyOnly => "emergency_only",
+    })
+    .bind(planned_on)
+    .bind(assigned)
+    .bind(status.as_str())
+    .bind(form.registrar_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut indications = form.indications.clone();
+    indications.sort_by_key(|i| i.as_str());
+    indications.dedup();
+    for indication in indications {
+        sqlx::query("INSERT INTO home_call_indication (call_id, indication) VALUES (?1, ?2)")
+            .bind(id)
+            .bind(indication.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    let view = calls_where(&mut tx, "c.id = ?1", Some(id), None)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::CallNotFound { id })?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+#[derive(sqlx::FromRow)]
+struct CallRow {
+    // named apart from the person's `id`
+    #[sqlx(rename = "call_id")]
+    id: i64,
+    number: String,
+    #[sqlx(flatten)]
+    person: PersonRow,
+    received_at: DateTime<Utc>,
+    caller: String,
+    caller_phone: Option<String>,
+    complaint: String,
+    temperature: Option<f32>,
+    indications: Option<String>,
+    suggested: String,
+    reasons: String,
+    goes: String,
+    acceptance: String,
+    planned_on: NaiveDate,
+    assigned_staff_id: Option<i64>,
+    assigned_staff: Option<String>,
+    status: String,
+    outcome_note: Option<String>,
+}
+
+impl TryFrom<CallRow> for CallView {
+    type Error = StoreError;
+
+    fn try_from(row: CallRow) -> Result<Self, StoreError> {
+        let responder = |text: &str| Responder::parse(text).ok_or_else(|| corrupt("responder", text));
+        let indications = row
+            .indications
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|text| !text.is_empty())
+            .map(|text| Indication::parse(text).ok_or_else(|| corrupt("indication", text)))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(CallView {
+            suggested: responder(&row.suggested)?,
+            goes: responder(&row.goes)?,
+            reasons: serde_json::from_str(&row.reasons).map_err(|_| corrupt("reasons", &row.reasons))?,
+            acceptance: if row.acceptance == "emergency_only" {
+                CallAcceptance::EmergencyOnly
+            } else {
+                CallAcceptance::Taken
+            },
+            status: CallStatus::parse(&row.status).ok_or_else(|| corrupt("call status", &row.status))?,
+            id: row.id,
+            number: row.number,
+            person_id: row.person.id,
+            person_name: row.person.full_name(),
+            iin: row.person.iin.clone(),
+            address: row.person.address_line(),
+            received_at: row.received_at,
+            caller: row.caller,
+            caller_phone: row.caller_phone,
+            complaint: row.complaint,
+            temperature: row.temperature,
+            indications,
+            planned_on: row.planned_on,
+            assigned_staff_id: row.assigned_staff_id,
+            assigned_staff: row.assigned_staff,
+            outcome_note: row.outcome_note,
+        })
+    }
+}
+
+const CALL_SELECT: &str = concat!(
+    "SELECT c.id AS call_id, c.year || '/' || c.number AS number, ",
+    person_columns!(),
+    ", c.received_at, c.caller, c.caller_phone, c.complaint, c.temperature, \
+     (SELECT group_concat(i.indication) FROM home_call_indication i WHERE i.call_id = c.id) AS indications, \
+     c.suggested, c.reasons, c.goes, c.acceptance, c.planned_on, c.assigned_staff_id, ",
+    full_name_sql!("s"),
+    " AS assigned_staff, c.status, c.outcome_note \
+     FROM home_call c JOIN person p ON p.id = c.person_id LEFT JOIN staff s ON s.id = c.assigned_staff_id "
+);
+
+async fn calls_where(
+    conn: &mut SqliteConnection,
+    condition: &'static str,
+    id: Option<i64>,
+    day: Option<NaiveDate>,
+) -> Result<Vec<CallView>, StoreError> {
+    let rows: Vec<CallRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{CALL_SELECT} WHERE {condition} ORDER BY c.received_at, c.id"
+    )))
+    .bind(id)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(CallView::try_from).collect()
+}
+
+/// The journal of calls planned for a day.
+pub(crate) async fn calls_on(pool: &SqlitePool, day: NaiveDate) -> Result<Vec<CallView>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    calls_where(&mut conn, "?1 IS NULL AND c.planned_on = ?2", None, Some(day)).await
+}
+
+/// Records how a call ended. When `staff_id` is given it must be the staff
+/// member the call is assigned to (a nurse records her own calls).
+pub(crate) async fn set_call_status(
+    pool: &SqlitePool,
+    call_id: i64,
+    status: CallStatus,
+    staff_id: Option<i64>,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<CallView, HomeVisitError> {
+    let mut tx = pool.begin().await?;
+    let assigned: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT assigned_staff_id FROM home_call WHERE id = ?1")
+            .bind(call_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let assigned = assigned.ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    if let (Some(staff), Some(assigned)) = (staff_id, assigned)
+        && staff != assigned
+    {
+        return Err(HomeVisitError::NotYourCall);
+    }
+    sqlx::query(
+        "UPDATE home_call SET status = ?2, outcome_note = ?3, outcome_at = ?4, outcome_by = ?5 WHERE id = ?1",
+    )
+    .bind(call_id)
+    .bind(status.as_str())
+    .bind(note.map(str::trim).filter(|n| !n.is_empty()))
+    .bind(now)
+    .bind(staff_id)
+    .execute(&mut *tx)
+    .await?;
+    // Passed to the doctor by the nurse who served it: the district doctor goes.
+    if status == CallStatus::PassedToDoctor {
+        sqlx::query(
+            "UPDATE home_call SET goes = 'district_doctor', status = 'registered', assigned_staff_id = \
+             (SELECT d.id FROM staff n JOIN staff d ON d.district_id = n.district_id AND d.role = 'district_doctor' \
+              WHERE n.id = home_call.assigned_staff_id LIMIT 1) WHERE id = ?1",
+        )
+        .bind(call_id)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let view = calls_where(&mut tx, "c.id = ?1 AND ?2 IS NULL", Some(call_id), None)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+// ---------------------------------------------------------------- care plans
+
+/// What opens a plan, as the form gives it; the person's birth date comes from the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "plan", rename_all = "snake_case")]
+pub enum PlanRequest {
+    Newborn {
+        discharged: NaiveDate,
+        risk: bool,
+    },
+    Pregnancy {
+        reported: NaiveDate,
+        weeks_at_report: u32,
+    },
+    Observation {
+        condition: Condition,
+        risk: RiskLevel,
+        enrolled: NaiveDate,
+    },
+}
+
+/// A planned visit with where it stands today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitView {
+    pub id: i64,
+    pub plan_id: i64,
+    pub due_from: NaiveDate,
+    pub due_to: NaiveDate,
+    pub who: VisitWho,
+    pub purpose: VisitPurpose,
+    pub what: Option<String>,
+    pub state: VisitState,
+    pub outcome: Option<VisitOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanView {
+    pub id: i64,
+    pub kind: PlanKind,
+    pub event: PlanEvent,
+    pub visits: Vec<VisitView>,
+}
+
+fn event_for(request: &PlanRequest, row: &PersonRow, today: NaiveDate) -> Result<PlanEvent, HomeVisitError> {
+    let born = row.birth_date;
+    let date = match request {
+        PlanRequest::Newborn { discharged, .. } => *discharged,
+        PlanRequest::Pregnancy { reported, .. } => *reported,
+        PlanRequest::Observation { enrolled, .. } => *enrolled,
+    };
+    if date < born {
+        return Err(HomeVisitError::BeforeBirth { date, born });
+    }
+    Ok(match *request {
+        PlanRequest::Newborn { discharged, risk } => {
+            let age = age_on(born, today).unwrap_or(0);
+            if age >= 3 {
+                return Err(HomeVisitError::NotAYoungChild { age });
+            }
+            PlanEvent::Newborn {
+                born,
+                discharged,
+                risk,
+            }
+        }
+        PlanRequest::Pregnancy {
+            reported,
+            weeks_at_report,
+        } => {
+            if row.sex != "female" {
+                return Err(HomeVisitError::NotAWoman);
+            }
+            PlanEvent::PregnancyRegistered {
+                reported,
+                weeks_at_report,
+            }
+        }
+        PlanRequest::Observation {
+            condition,
+            risk,
+            enrolled,
+        } => PlanEvent::Observation {
+            condition,
+            risk,
+            enrolled,
+        },
+    })
+}
+
+async fn insert_visits(
+    conn: &mut SqliteConnection,
+    plan_id: i64,
+    person_id: i64,
+    visits: &[PlannedVisit],
+) -> Result<(), StoreError> {
+    for visit in visits {
+        sqlx::query(
+            "INSERT INTO plan_visit (plan_id, person_id, due_from, due_to, who, purpose, what) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .bind(plan_id)
+        .bind(person_id)
+        .bind(visit.due_from)
+        .bind(visit.due_to)
+        .bind(visit.who.as_str())
+        .bind(visit.purpose.as_str())
+        .bind(&visit.what)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Opens a care plan: the event checked against the person, its visits
+/// expanded by the schedules in force, all in one transaction.
+pub(crate) async fn open_plan(
+    pool: &SqlitePool,
+    person_id: i64,
+    request: &PlanRequest,
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<PlanView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let facts = person(&mut tx, person_id, today).await?;
+    let event = event_for(request, &facts.row, today)?;
+    let rules = plan_rules(&mut tx, today).await?;
+    let visits = expand(&event, &rules, today).map_err(|problem| HomeVisitError::Plan { problem })?;
+    let condition = match &event {
+        PlanEvent::Observation { condition, .. } => condition.as_str(),
+        _ => "",
+    };
+    let open: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM care_plan WHERE person_id = ?1 AND kind = ?2 AND condition = ?3 AND closed_on IS NULL",
+    )
+    .bind(person_id)
+    .bind(event.kind().as_str())
+    .bind(condition)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if open.is_some() {
+        return Err(HomeVisitError::PlanOpen { kind: event.kind() });
+    }
+    let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
+    let plan_id: i64 = sqlx::query_scalar(
+        "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+    )
+    .bind(person_id)
+    .bind(event.kind().as_str())
+    .bind(condition)
+    .bind(event_json)
+    .bind(rules.valid_from)
+    .bind(now)
+    .bind(staff_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    insert_visits(&mut tx, plan_id, person_id, &visits).await?;
+    let plan = plans_of(&mut tx, person_id, Some(plan_id), today)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+/// A changed risk (a child's recorded risk, an observation's risk level):
+/// the visits closed or begun stay; the future ones are planned again.
+pub(crate) async fn change_risk(
+    pool: &SqlitePool,
+    plan_id: i64,
+    risk: RiskLevel,
+    now: DateTime<Utc>,
+) -> Result<PlanView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT person_id, event FROM care_plan WHERE id = ?1")
+        .bind(plan_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (person_id, event) = row.ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    let event: PlanEvent = serde_json::from_str(&event).map_err(|_| corrupt("plan event", &event))?;
+    let event = match event {
+        PlanEvent::Newborn { born, discharged, .. } => PlanEvent::Newborn {
+            born,
+            discharged,
+            risk: risk != RiskLevel::Low,
+        },
+        PlanEvent::Observation {
+            condition, enrolled, ..
+        } => PlanEvent::Observation {
+            condition,
+            risk,
+            enrolled,
+        },
+        antenatal @ PlanEvent::PregnancyRegistered { .. } => antenatal,
+    };
+    let rules = plan_rules(&mut tx, today).await?;
+    let expanded = expand(&event, &rules, today).map_err(|problem| HomeVisitError::Plan { problem })?;
+    let kept = visits_of(&mut tx, plan_id, today).await?;
+    let touched: Vec<KeptVisit> = kept
+        .iter()
+        .map(|visit| KeptVisit {
+            visit: PlannedVisit {
+                due_from: visit.due_from,
+                due_to: visit.due_to,
+                who: visit.who,
+                purpose: visit.purpose,
+                what: visit.what.clone(),
+            },
+            // a visit with any outcome recorded is history: kept
+            closed: visit.outcome.is_some() || visit.state == VisitState::Closed,
+        })
+        .collect();
+    let plan = regenerate(&touched, &expanded, today);
+    // Keep the rows of the visits the new plan keeps; plan the new ones.
+    sqlx::query(
+        "DELETE FROM plan_visit WHERE plan_id = ?1 AND closed = 0 AND outcome IS NULL AND due_from >= ?2",
+    )
+    .bind(plan_id)
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    let new: Vec<PlannedVisit> = plan
+        .into_iter()
+        .filter(|visit| !visit.closed && visit.visit.due_from >= today)
+        .map(|visit| visit.visit)
+        .filter(|visit| {
+            !kept
+                .iter()
+                .any(|k| k.outcome.is_some() && k.due_from == visit.due_from && k.purpose == visit.purpose)
+        })
+        .collect();
+    insert_visits(&mut tx, plan_id, person_id, &new).await?;
+    let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
+    sqlx::query("UPDATE care_plan SET event = ?2, rules_valid_from = ?3 WHERE id = ?1")
+        .bind(plan_id)
+        .bind(event_json)
+        .bind(rules.valid_from)
+        .execute(&mut *tx)
+        .await?;
+    let view = plans_of(&mut tx, person_id, Some(plan_id), today)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+#[derive(sqlx::FromRow)]
+struct VisitRow {
+    // named apart from the person's `id`
+    #[sqlx(rename = "visit_id")]
+    id: i64,
+    plan_id: i64,
+    due_from: NaiveDate,
+    due_to: NaiveDate,
+    who: String,
+    purpose: String,
+    what: Option<String>,
+    closed: bool,
+    outcome: Option<String>,
+}
+
+impl VisitRow {
+    fn view(self, today: NaiveDate) -> Result<VisitView, StoreError> {
+        Ok(VisitView {
+            state: visit_state(self.due_from, self.due_to, self.closed, today),
+            who: VisitWho::parse(&self.who).ok_or_else(|| corrupt("visit who", &self.who))?,
+            purpose: VisitPurpose::parse(&self.purpose)
+                .ok_or_else(|| corrupt("visit purpose", &self.purpose))?,
+            outcome: self
+                .outcome
+                .as_deref()
+                .map(|text| VisitOutcome::parse(text).ok_or_else(|| corrupt("visit outcome", text)))
+                .transpose()?,
+            id: self.id,
+            plan_id: self.plan_id,
+            due_from: self.due_from,
+            due_to: self.due_to,
+            what: self.what,
+        })
+    }
+}
+
+async fn visits_of(
+    conn: &mut SqliteConnection,
+    plan_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<VisitView>, StoreError> {
+    let rows: Vec<VisitRow> = sqlx::query_as(
+        "SELECT id AS visit_id, plan_id, due_from, due_to, who, purpose, what, closed, outcome FROM plan_visit \
+         WHERE plan_id = ?1 ORDER BY due_from, id",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(|row| row.view(today)).collect()
+}
+
+async fn plans_of(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    plan_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<Vec<PlanView>, StoreError> {
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT id, kind, event FROM care_plan WHERE person_id = ?1 AND (?2 IS NULL OR id = ?2) \
+         AND closed_on IS NULL ORDER BY id",
+    )
+    .bind(person_id)
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut plans = Vec::with_capacity(rows.len());
+    for (id, kind, event) in rows {
+        plans.push(PlanView {
+            kind: PlanKind::parse(&kind).ok_or_else(|| corrupt("plan kind", &kind))?,
+            event: serde_json::from_str(&event).map_err(|_| corrupt("plan event", &event))?,
+            visits: visits_of(conn, id, today).await?,
+            id,
+        });
+    }
+    Ok(plans)
+}
+
+pub(crate) async fn person_plans(
+    pool: &SqlitePool,
+    person_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<PlanView>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    plans_of(&mut conn, person_id, None, today).await
+}
+
+// ---------------------------------------------------------------- rounds
+
+/// What a stop of the round is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum StopRef {
+    Visit(i64),
+    Call(i64),
+}
+
+/// One stop of a nurse's round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundStop {
+    pub stop: StopRef,
+    pub estimated: NaiveTime,
+    pub person_id: i64,
+    pub person_name: String,
+    pub iin: String,
+    pub birth_date: NaiveDate,
+    pub age_years: u32,
+    /// Full months of age, for children (printed as months under 3).
+    pub age_months: u32,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    /// For a plan visit: what for and what is done.
+    pub purpose: Option<VisitPurpose>,
+    pub what: Option<String>,
+    pub state: Option<VisitState>,
+    pub outcome: Option<VisitOutcome>,
+    /// For a call: the complaint and its status.
+    pub complaint: Option<String>,
+    pub call_status: Option<CallStatus>,
+    pub call_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundView {
+    pub nurse_id: i64,
+    pub nurse: String,
+    pub district_number: Option<u32>,
+    pub day: NaiveDate,
+    pub stops: Vec<RoundStop>,
+}
+
+/// A nurse or feldsher who makes rounds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Nurse {
+    pub id: i64,
+    pub full_name: String,
+    pub role: String,
+    pub district_id: Option<i64>,
+    pub district_number: Option<u32>,
+}
+
+pub(crate) async fn nurses(pool: &SqlitePool) -> Result<Vec<Nurse>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT s.id, ",
+        full_name_sql!("s"),
+        " AS full_name, s.role, s.district_id, d.number AS district_number FROM staff s \
+         JOIN clinic c ON c.id = s.clinic_id AND c.is_home = 1 LEFT JOIN district d ON d.id = s.district_id \
+         WHERE s.role IN ('district_nurse', 'feldsher') ORDER BY d.number IS NULL, d.number, full_name"
+    ))
+    .fetch_all(pool)
+    .await?)
+}
+
+async fn nurse(conn: &mut SqliteConnection, nurse_id: i64) -> Result<Nurse, HomeVisitError> {
+    let nurse: Option<Nurse> = sqlx::query_as(concat!(
+        "SELECT s.id, ",
+        full_name_sql!("s"),
+        " AS full_name, s.role, s.district_id, d.number AS district_number FROM staff s \
+         LEFT JOIN district d ON d.id = s.district_id WHERE s.id = ?1 AND s.role IN ('district_nurse', 'feldsher')"
+    ))
+    .bind(nurse_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    nurse.ok_or(HomeVisitError::NurseNotFound { id: nurse_id })
+}
+
+#[derive(sqlx::FromRow)]
+struct StopRow {
+    kind: String,
+    // named apart from the person's `id`
+    #[sqlx(rename = "stop_id")]
+    id: i64,
+    #[sqlx(flatten)]
+    person: PersonRow,
+    due_from: Option<NaiveDate>,
+    due_to: Option<NaiveDate>,
+    purpose: Option<String>,
+    what: Option<String>,
+    closed: Option<bool>,
+    outcome: Option<String>,
+    complaint: Option<String>,
+    call_status: Option<String>,
+    call_number: Option<String>,
+}
+
+/// The nurse's visits for `day`: her district's open nurse visits due by
+/// then (overdue ones too) and those whose outcome she recorded that day,
+/// plus the calls assigned to her for the day.
+const ROUND_ITEMS: &str = concat!(
+    "SELECT 'visit' AS kind, v.id AS stop_id, ",
+    person_columns!(),
+    ", v.due_from, v.due_to, v.purpose, v.what, v.closed, v.outcome, \
+       NULL AS complaint, NULL AS call_status, NULL AS call_number \
+     FROM plan_visit v JOIN person p ON p.id = v.person_id \
+     JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
+     WHERE a.district_id = ?1 AND v.who = 'nurse' AND p.died_on IS NULL \
+       AND ((v.closed = 0 AND v.due_from <= ?2) \
+            OR EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id AND substr(e.at, 1, 10) = ?4)) \
+     UNION ALL \
+     SELECT 'call' AS kind, c.id AS stop_id, ",
+    person_columns!(),
+    ", NULL, NULL, NULL, NULL, NULL, NULL, c.complaint, c.status, c.year || '/' || c.number \
+     FROM home_call c JOIN person p ON p.id = c.person_id \
+     WHERE c.assigned_staff_id = ?3 AND c.planned_on = ?2"
+);
+
+pub(crate) async fn round(
+    pool: &SqlitePool,
+    nurse_id: i64,
+    day: NaiveDate,
+    pace: RoundPace,
+) -> Result<RoundView, HomeVisitError> {
+    let mut conn = pool.acquire().await?;
+    round_on(&mut conn, nurse_id, day, pace).await
+}
+
+async fn round_on(
+    conn: &mut SqliteConnection,
+    nurse_id: i64,
+    day: NaiveDate,
+    pace: RoundPace,
+) -> Result<RoundView, HomeVisitError> {
+    let nurse = nurse(conn, nurse_id).await?;
+    let rows: Vec<StopRow> = sqlx::query_as(ROUND_ITEMS)
+        .bind(nurse.district_id)
+        .bind(day)
+        .bind(nurse_id)
+        .bind(day.format("%Y-%m-%d").to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    let saved: Vec<(Option<i64>, Option<i64>)> = sqlx::query_as(
+        "SELECT visit_id, call_id FROM round_stop WHERE nurse_id = ?1 AND day = ?2 ORDER BY position",
+    )
+    .bind(nurse_id)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    let saved: Vec<StopRef> = saved
+        .into_iter()
+        .filter_map(|(visit, call)| visit.map(StopRef::Visit).or(call.map(StopRef::Call)))
+        .collect();
+    let stop_ref = |row: &StopRow| {
+        if row.kind == "call" {
+            StopRef::Call(row.id)
+        } else {
+            StopRef::Visit(row.id)
+        }
+    };
+    // The nurse's own order first; what she has not placed follows in route order.
+    let position: HashMap<StopRef, usize> = saved.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let (mut placed, unplaced): (Vec<usize>, Vec<usize>) =
+        (0..rows.len()).partition(|&i| position.contains_key(&stop_ref(&rows[i])));
+    placed.sort_by_key(|&i| position.get(&stop_ref(&rows[i])).copied().unwrap_or(usize::MAX));
+    let stops: Vec<Stop> = unplaced
+        .iter()
+        .map(|&i| Stop {
+            coordinates: None,
+            settlement: rows[i].person.settlement.clone().unwrap_or_default(),
+            street: rows[i].person.street.clone().unwrap_or_default(),
+            house: rows[i].person.house.clone().unwrap_or_default(),
+        })
+        .collect();
+    let order: Vec<usize> = placed
+        .into_iter()
+        .chain(order_route(&stops, None).into_iter().map(|k| unplaced[k]))
+        .collect();
+    let times = estimated_times(order.len(), pace);
+    let mut rows: Vec<Option<StopRow>> = rows.into_iter().map(Some).collect();
+    let mut result = Vec::with_capacity(order.len());
+    for (index, estimated) in order.into_iter().zip(times) {
+        let Some(row) = rows[index].take() else { continue };
+        let age_years = age_on(row.person.birth_date, day).unwrap_or(0);
+        let age_months = months_between(row.person.birth_date, day);
+        result.push(RoundStop {
+            stop: stop_ref(&row),
+            estimated,
+            state: match (row.due_from, row.due_to) {
+                (Some(from), Some(to)) => Some(visit_state(from, to, row.closed.unwrap_or(false), day)),
+                _ => None,
+            },
+            purpose: row
+                .purpose
+                .as_deref()
+                .map(|p| VisitPurpose::parse(p).ok_or_else(|| corrupt("visit purpose", p)))
+                .transpose()?,
+            outcome: row
+                .outcome
+                .as_deref()
+                .map(|o| VisitOutcome::parse(o).ok_or_else(|| corrupt("visit outcome", o)))
+                .transpose()?,
+            call_status: row
+                .call_status
+                .as_deref()
+                .map(|s| CallStatus::parse(s).ok_or_else(|| corrupt("call status", s)))
+                .transpose()?,
+            person_id: row.person.id,
+            person_name: row.person.full_name(),
+            address: row.person.address_line(),
+            phone: row.person.phone.as_deref().map(format_phone),
+            iin: row.person.iin,
+            birth_date: row.person.birth_date,
+            age_years,
+            age_months,
+            what: row.what,
+            complaint: row.complaint,
+            call_number: row.call_number,
+        });
+    }
+    Ok(RoundView {
+        nurse_id,
+        nurse: nurse.full_name,
+        district_number: nurse.district_number,
+        day,
+        stops: result,
+    })
+}
+
+fn months_between(born: NaiveDate, day: NaiveDate) -> u32 {
+    let months = (day.year() - born.year()) * 12 + day.month() as i32
+        - born.month() as i32
+        - i32::from(day.day() < born.day());
+    u32::try_from(months).unwrap_or(0)
+}
+
+/// The nurse's own order of her day's stops (the ones she moved; the rest follow).
+pub(crate) async fn reorder_round(
+    pool: &SqlitePool,
+    nurse_id: i64,
+    day: NaiveDate,
+    order: &[StopRef],
+    pace: RoundPace,
+) -> Result<RoundView, HomeVisitError> {
+    let mut tx = pool.begin().await?;
+    nurse(&mut tx, nurse_id).await?;
+    sqlx::query("DELETE FROM round_stop WHERE nurse_id = ?1 AND day = ?2")
+        .bind(nurse_id)
+        .bind(day)
+        .execute(&mut *tx)
+        .await?;
+    for (position, stop) in order.iter().enumerate() {
+        let (visit, call) = match stop {
+            StopRef::Visit(id) => (Some(*id), None),
+            StopRef::Call(id) => (None, Some(*id)),
+        };
+        sqlx::query(
+            "INSERT INTO round_stop (nurse_id, day, position, visit_id, call_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
+        .bind(nurse_id)
+        .bind(day)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(visit)
+        .bind(call)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let view = round_on(&mut tx, nurse_id, day, pace).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Records what came of a plan visit. Only a nurse of the person's district
+/// records it; a move needs a day after today.
+pub(crate) async fn record_visit_outcome(
+    pool: &SqlitePool,
+    visit_id: i64,
+    outcome: VisitOutcome,
+    moved_to: Option<NaiveDate>,
+    nurse_id: i64,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<VisitView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let nurse = nurse(&mut tx, nurse_id).await?;
+    let person_id: Option<i64> = sqlx::query_scalar("SELECT person_id FROM plan_visit WHERE id = ?1")
+        .bind(visit_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let person_id = person_id.ok_or(HomeVisitError::VisitNotFound { id: visit_id })?;
+    let (_, district_id) = appointments::standing(&mut tx, person_id, today).await?;
+    if district_id.is_none() || district_id != nurse.district_id {
+        let district: Option<u32> = match district_id {
+            None => None,
+            Some(id) => {
+                sqlx::query_scalar("SELECT number FROM district WHERE id = ?1")
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+            }
+        };
+        return Err(HomeVisitError::NotYourVisit { district });
+    }
+    let moved_to = match outcome {
+        VisitOutcome::Moved => match moved_to {
+            Some(day) if day > today => Some(day),
+            _ => return Err(HomeVisitError::MoveDate),
+        },
+        _ => None,
+    };
+    sqlx::query(
+        "UPDATE plan_visit SET outcome = ?2, closed = ?3, due_from = coalesce(?4, due_from), \
+         due_to = coalesce(?4, due_to) WHERE id = ?1",
+    )
+    .bind(visit_id)
+    .bind(outcome.as_str())
+    .bind(outcome.closes())
+    .bind(moved_to)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("INSERT INTO visit_event (visit_id, at, outcome, staff_id, moved_to, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
+        .bind(visit_id)
+        .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
+        .bind(outcome.as_str())
+        .bind(nurse_id)
+        .bind(moved_to)
+        .bind(note.map(str::trim).filter(|n| !n.is_empty()))
+        .execute(&mut *tx)
+        .await?;
+    let row: VisitRow = sqlx::query_as(
+        "SELECT id AS visit_id, plan_id, due_from, due_to, who, purpose, what, closed, outcome FROM plan_visit \
+         WHERE id = ?1",
+    )
+    .bind(visit_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let view = row.view(today)?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// A district's plan visits due or overdue on `today` (any who), the one
+/// list "due" and "overdue" screens and reports read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueVisit {
+    pub visit: VisitView,
+    pub person_id: i64,
+    pub person_name: String,
+    pub address: Option<String>,
+}
+
+pub(crate) async fn due_visits(
+    pool: &SqlitePool,
+    district_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<DueVisit>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        visit: VisitRow,
+        #[sqlx(flatten)]
+        person: PersonRow,
+    }
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT v.id AS visit_id, v.plan_id, v.due_from, v.due_to, v.who, v.purpose, v.what, v.closed, v.outcome, ",
+        person_columns!(),
+        " FROM plan_visit v JOIN person p ON p.id = v.person_id \
+          JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
+          WHERE a.district_id = ?1 AND v.closed = 0 AND v.due_from <= ?2 AND p.died_on IS NULL \
+          ORDER BY v.due_to, v.id"
+    ))
+    .bind(district_id)
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(DueVisit {
+                person_id: row.person.id,
+                person_name: row.person.full_name(),
+                address: row.person.address_line(),
+                visit: row.visit.view(today)?,
+            })
+        })
+        .collect()
+}

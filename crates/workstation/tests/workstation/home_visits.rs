@@ -1,0 +1,602 @@
+//! Home calls, care plans and the nurse's round against a real SQLite file:
+//! calls triaged and refused by the rules, plans expanded and regenerated,
+//! a round ordered, reordered and its outcomes recorded by its own nurse.
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use emhana_domain::attachment::AttachmentGround;
+use emhana_domain::care_plan::{
+    Condition, PlanKind, RiskLevel, VisitOutcome, VisitPurpose, VisitState, VisitWho,
+};
+use emhana_domain::home_call::{CallAcceptance, CallRefusal, CallStatus, Indication, Responder, TriageError};
+use emhana_domain::round::RoundPace;
+use emhana_domain::{Address, DistrictKind, Sex, StaffRole};
+use emhana_workstation::{
+    AttachmentRecord, CallForm, CoverageRecord, DistrictRecord, HomeVisitError, HouseholdRecord, PlanRequest,
+    StaffRecord, StopRef, Workstation,
+};
+use tempfile::TempDir;
+
+use crate::fixture::{self, date, iin, person};
+
+/// Tuesday 24 November 2026, 10:00 in Astana.
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 24, 5, 0, 0).unwrap()
+}
+
+fn today() -> NaiveDate {
+    date(2026, 11, 24)
+}
+
+struct Clinic {
+    _dir: TempDir,
+    ws: Workstation,
+    nurse: i64,
+    other_nurse: i64,
+    doctor: i64,
+    /// born 20 November 2026, district 1
+    baby: i64,
+    /// 29, district 1
+    mother: i64,
+    /// 61, district 1, hypertension
+    grandfather: i64,
+    /// district 2
+    neighbour: i64,
+    /// attached to clinic №2
+    stranger: i64,
+}
+
+async fn id_of(ws: &Workstation, name: &str) -> i64 {
+    ws.search(name, 1).await.unwrap().hits[0].id
+}
+
+async fn clinic() -> Clinic {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
+        .await
+        .unwrap();
+    let mut here = fixture::clinic();
+    here.districts.push(DistrictRecord {
+        number: 2,
+        kind: DistrictKind::Therapeutic,
+        coverage: vec![CoverageRecord {
+            settlement: "Астана".into(),
+            street: "Кенесары көшесі".into(),
+            house_from: 1,
+            house_to: 50,
+        }],
+    });
+    here.staff.push(StaffRecord {
+        iin: iin(date(1985, 3, 3), Sex::Female),
+        surname: "Жақыпова".into(),
+        first_name: "Жанар".into(),
+        patronymic: None,
+        role: StaffRole::DistrictNurse,
+        specialty: None,
+        district_number: Some(2),
+        phone: None,
+    });
+    let other = fixture::other_clinic();
+    ws.import_clinics(&[here.clone(), other.clone()]).await.unwrap();
+    let attached = |bin, district| {
+        Some(AttachmentRecord {
+            clinic_bin: bin,
+            district_number: district,
+            ground: AttachmentGround::FirstAttachment,
+            decided_on: date(2020, 1, 10),
+        })
+    };
+    let address = |street: &str, house: &str| Address {
+        settlement: "Астана".into(),
+        street: street.into(),
+        house: house.into(),
+        apartment: None,
+    };
+    let family_address = address("Абай даңғылы", "9");
+    let mut baby = person("Нұрланова", "Әйгерім", None, date(2026, 11, 20), Sex::Female);
+    let mut mother = person("Нұрланова", "Гүлнар", None, date(1997, 6, 1), Sex::Female);
+    let mut grandfather = person("Нұрланов", "Серік", None, date(1965, 2, 2), Sex::Male);
+    for member in [&mut baby, &mut mother, &mut grandfather] {
+        member.address = Some(family_address.clone());
+    }
+    mother.phone = Some("7012223344".into());
+    let mut neighbour = person("Омаров", "Бекзат", None, date(1970, 1, 1), Sex::Male);
+    neighbour.address = Some(address("Кенесары көшесі", "3"));
+    let stranger = person("Серікбаев", "Бауыржан", None, date(1986, 8, 30), Sex::Male);
+    ws.import_households(&[
+        HouseholdRecord {
+            address: family_address,
+            members: vec![mother, baby, grandfather],
+            attachments: vec![
+                attached(here.bin, 1),
+                attached(here.bin, 1),
+                attached(here.bin, 1),
+            ],
+        },
+        HouseholdRecord {
+            address: address("Кенесары көшесі", "3"),
+            members: vec![neighbour],
+            attachments: vec![attached(here.bin, 2)],
+        },
+        HouseholdRecord {
+            address: address("Сарыарқа даңғылы", "5"),
+            members: vec![stranger],
+            attachments: vec![attached(other.bin, 1)],
+        },
+    ])
+    .await
+    .unwrap();
+    let nurses = ws.nurses().await.unwrap();
+    let nurse = nurses.iter().find(|n| n.district_number == Some(1)).unwrap().id;
+    let other_nurse = nurses.iter().find(|n| n.district_number == Some(2)).unwrap().id;
+    Clinic {
+        doctor: ws.doctors().await.unwrap()[0].id,
+        baby: id_of(&ws, "Нұрланова Әйгерім").await,
+        mother: id_of(&ws, "Нұрланова Гүлнар").await,
+        grandfather: id_of(&ws, "Нұрланов Серік").await,
+        neighbour: id_of(&ws, "Омаров Бекзат").await,
+        stranger: id_of(&ws, "Серікбаев Бауыржан").await,
+        nurse,
+        other_nurse,
+        ws,
+        _dir: dir,
+    }
+}
+
+fn call(person_id: i64, temperature: Option<f32>, indications: &[Indication]) -> CallForm {
+    CallForm {
+        person_id,
+        caller: "Нұрланова Гүлнар".into(),
+        caller_phone: Some("+7 701 222 33 44".into()),
+        complaint: "Қызуы көтерілді / температура".into(),
+        temperature,
+        indications: indications.to_vec(),
+        pregnant: false,
+        registrar_wants_doctor: false,
+        goes: None,
+        registrar_id: None,
+    }
+}
+
+async fn count(ws: &Workstation, table: &str) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", ws.path().display()))
+        .await
+        .unwrap();
+    let n = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT count(*) FROM {table}")))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    n
+}
+
+#[tokio::test]
+async fn calls_of_each_kind_go_to_whom_the_rules_say() {
+    let c = clinic().await;
+    let nurse_call =
+        c.ws.register_call(&call(c.grandfather, Some(37.6), &[]), now())
+            .await
+            .unwrap();
+    assert_eq!(nurse_call.number, "2026/1");
+    assert_eq!(
+        (nurse_call.suggested, nurse_call.goes),
+        (Responder::Nurse, Responder::Nurse)
+    );
+    assert_eq!(nurse_call.assigned_staff_id, Some(c.nurse));
+    assert_eq!(nurse_call.planned_on, today());
+    assert_eq!(nurse_call.status, CallStatus::Registered);
+
+    let doctor_call =
+        c.ws.register_call(&call(c.mother, None, &[Indication::Rash]), now())
+            .await
+            .unwrap();
+    assert_eq!(doctor_call.goes, Responder::DistrictDoctor);
+    assert_eq!(doctor_call.assigned_staff_id, Some(c.doctor));
+    assert_eq!(doctor_call.indications, vec![Indication::Rash]);
+
+    let emergency =
+        c.ws.register_call(&call(c.grandfather, None, &[Indication::Bleeding]), now())
+            .await
+            .unwrap();
+    assert_eq!(
+        (emergency.goes, emergency.status),
+        (Responder::Ambulance, CallStatus::PassedToAmbulance)
+    );
+    assert_eq!(emergency.assigned_staff_id, None);
+
+    // The registrar sends the doctor where the rules say the nurse: allowed.
+    let escalated =
+        c.ws.register_call(
+            &CallForm {
+                goes: Some(Responder::DistrictDoctor),
+                ..call(c.baby, Some(37.2), &[])
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (escalated.suggested, escalated.goes),
+        (Responder::Nurse, Responder::DistrictDoctor)
+    );
+
+    // A person attached elsewhere: an emergency is recorded with the advice to call 103.
+    let stranger =
+        c.ws.register_call(&call(c.stranger, None, &[Indication::LossOfConsciousness]), now())
+            .await
+            .unwrap();
+    assert_eq!(stranger.acceptance, CallAcceptance::EmergencyOnly);
+    let journal = c.ws.calls_on(today()).await.unwrap();
+    assert_eq!(journal.len(), 5);
+}
+
+#[tokio::test]
+async fn bad_calls_are_refused_and_nothing_is_written() {
+    let c = clinic().await;
+    let cases: Vec<(&str, CallForm)> = vec![
+        ("60 °C", call(c.grandfather, Some(60.0), &[])),
+        (
+            "below the rule",
+            CallForm {
+                goes: Some(Responder::Nurse),
+                ..call(c.mother, None, &[Indication::Rash])
+            },
+        ),
+        ("not attached, not urgent", call(c.stranger, Some(37.5), &[])),
+        (
+            "no complaint",
+            CallForm {
+                complaint: " ".into(),
+                ..call(c.mother, None, &[])
+            },
+        ),
+    ];
+    for (name, form) in cases {
+        let error = c.ws.register_call(&form, now()).await.expect_err(name);
+        match (name, error) {
+            (
+                "60 °C",
+                HomeVisitError::Triage {
+                    problem: TriageError::ImplausibleTemperature { .. },
+                },
+            ) => {}
+            (
+                "below the rule",
+                HomeVisitError::Triage {
+                    problem: TriageError::BelowRule { .. },
+                },
+            ) => {}
+            (
+                "not attached, not urgent",
+                HomeVisitError::CallRefused {
+                    refusal: CallRefusal::AttachedElsewhere { clinic: Some(_) },
+                },
+            ) => {}
+            ("no complaint", HomeVisitError::Required { field: "complaint" }) => {}
+            (name, other) => panic!("{name}: {other:?}"),
+        }
+    }
+    assert_eq!(count(&c.ws, "home_call").await, 0);
+    assert_eq!(count(&c.ws, "home_call_indication").await, 0);
+}
+
+#[tokio::test]
+async fn a_nurse_passes_a_call_to_the_doctor_and_only_she_records_her_calls() {
+    let c = clinic().await;
+    let served =
+        c.ws.register_call(&call(c.grandfather, Some(37.6), &[]), now())
+            .await
+            .unwrap();
+    assert!(matches!(
+        c.ws.set_call_status(served.id, CallStatus::Served, Some(c.other_nurse), None, now())
+            .await,
+        Err(HomeVisitError::NotYourCall)
+    ));
+    let passed =
+        c.ws.set_call_status(
+            served.id,
+            CallStatus::PassedToDoctor,
+            Some(c.nurse),
+            Some("АҚ 180/110"),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (passed.goes, passed.assigned_staff_id),
+        (Responder::DistrictDoctor, Some(c.doctor))
+    );
+    assert_eq!(passed.status, CallStatus::Registered);
+}
+
+#[tokio::test]
+async fn plans_are_expanded_checked_and_regenerated() {
+    let c = clinic().await;
+    let baby =
+        c.ws.open_plan(
+            c.baby,
+            &PlanRequest::Newborn {
+                discharged: date(2026, 11, 23),
+                risk: false,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(baby.kind, PlanKind::ChildPatronage);
+    assert_eq!(baby.visits.len(), 9);
+    assert_eq!(
+        baby.visits[0].state,
+        VisitState::Due,
+        "first 3 days after discharge"
+    );
+    assert_eq!(
+        baby.visits[1].state,
+        VisitState::Planned,
+        "day 7 of life is the 27th"
+    );
+
+    // A second plan of the same kind, a woman's plan for a man, a date before birth, a child too old.
+    let refusals = [
+        c.ws.open_plan(
+            c.baby,
+            &PlanRequest::Newborn {
+                discharged: date(2026, 11, 23),
+                risk: true,
+            },
+            None,
+            now(),
+        )
+        .await,
+        c.ws.open_plan(
+            c.grandfather,
+            &PlanRequest::Pregnancy {
+                reported: date(2026, 11, 20),
+                weeks_at_report: 9,
+            },
+            None,
+            now(),
+        )
+        .await,
+        c.ws.open_plan(
+            c.baby,
+            &PlanRequest::Observation {
+                condition: Condition::Diabetes2,
+                risk: RiskLevel::Low,
+                enrolled: date(2026, 11, 1),
+            },
+            None,
+            now(),
+        )
+        .await,
+        c.ws.open_plan(
+            c.mother,
+            &PlanRequest::Newborn {
+                discharged: date(2026, 11, 23),
+                risk: false,
+            },
+            None,
+            now(),
+        )
+        .await,
+    ];
+    assert!(matches!(
+        refusals[0],
+        Err(HomeVisitError::PlanOpen {
+            kind: PlanKind::ChildPatronage
+        })
+    ));
+    assert!(matches!(refusals[1], Err(HomeVisitError::NotAWoman)));
+    assert!(matches!(refusals[2], Err(HomeVisitError::BeforeBirth { .. })));
+    assert!(matches!(
+        refusals[3],
+        Err(HomeVisitError::NotAYoungChild { age: 29 })
+    ));
+    assert_eq!(count(&c.ws, "care_plan").await, 1);
+
+    let antenatal =
+        c.ws.open_plan(
+            c.mother,
+            &PlanRequest::Pregnancy {
+                reported: date(2026, 11, 20),
+                weeks_at_report: 9,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(antenatal.visits.len(), 2);
+    assert_eq!(antenatal.visits[0].due_from, date(2026, 11, 28));
+
+    // Hypertension, medium risk, enrolled in August: the November nurse visit is due.
+    let pressure =
+        c.ws.open_plan(
+            c.grandfather,
+            &PlanRequest::Observation {
+                condition: Condition::ArterialHypertension,
+                risk: RiskLevel::Medium,
+                enrolled: date(2026, 8, 20),
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let nurse_visits =
+        |plan: &emhana_workstation::PlanView| plan.visits.iter().filter(|v| v.who == VisitWho::Nurse).count();
+    assert_eq!(nurse_visits(&pressure), 4);
+    let november = pressure.visits.iter().find(|v| v.who == VisitWho::Nurse).unwrap();
+    assert_eq!(
+        (november.due_from, november.state),
+        (date(2026, 11, 20), VisitState::Due)
+    );
+    // Found high risk: monthly from today on; the due November visit stays as it was.
+    let high =
+        c.ws.change_plan_risk(pressure.id, RiskLevel::High, now())
+            .await
+            .unwrap();
+    assert!(high.visits.iter().any(|v| v.id == november.id));
+    let future_nurse = high
+        .visits
+        .iter()
+        .filter(|v| v.who == VisitWho::Nurse && v.due_from >= today())
+        .count();
+    assert_eq!(future_nurse, 9, "monthly from 20 December to 20 August");
+    // the due list of the district shows what is due and overdue today
+    let due = c.ws.due_visits(1, today()).await.unwrap();
+    assert!(
+        due.iter()
+            .any(|d| d.person_id == c.baby && d.visit.purpose == VisitPurpose::ChildPatronage)
+    );
+    assert!(due.iter().any(|d| d.visit.id == november.id));
+}
+
+#[tokio::test]
+async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
+    let c = clinic().await;
+    c.ws.open_plan(
+        c.baby,
+        &PlanRequest::Newborn {
+            discharged: date(2026, 11, 23),
+            risk: false,
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    c.ws.open_plan(
+        c.grandfather,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::Medium,
+            enrolled: date(2026, 8, 20),
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    c.ws.open_plan(
+        c.neighbour,
+        &PlanRequest::Observation {
+            condition: Condition::Diabetes2,
+            risk: RiskLevel::Low,
+            enrolled: date(2026, 8, 20),
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let nurse_call =
+        c.ws.register_call(&call(c.mother, Some(37.4), &[]), now())
+            .await
+            .unwrap();
+    let pace = RoundPace::default();
+    let round = c.ws.round(c.nurse, today(), pace).await.unwrap();
+    // district 1 only: the baby's first visit, the grandfather's, the mother's call (all at Абай 9)
+    assert_eq!(round.stops.len(), 3);
+    assert!(round.stops.iter().all(|s| s.person_id != c.neighbour));
+    assert!(round.stops.iter().any(|s| s.stop == StopRef::Call(nurse_call.id)));
+    assert_eq!(round.stops[0].estimated, pace.starts);
+    let baby_stop = round.stops.iter().find(|s| s.person_id == c.baby).unwrap();
+    assert_eq!((baby_stop.age_years, baby_stop.age_months), (0, 0));
+
+    // She puts the call first; the order is kept.
+    let mut order: Vec<StopRef> = round.stops.iter().map(|s| s.stop).collect();
+    order.retain(|s| *s != StopRef::Call(nurse_call.id));
+    order.insert(0, StopRef::Call(nurse_call.id));
+    let reordered = c.ws.reorder_round(c.nurse, today(), &order, pace).await.unwrap();
+    assert_eq!(reordered.stops.iter().map(|s| s.stop).collect::<Vec<_>>(), order);
+    assert_eq!(
+        c.ws.round(c.nurse, today(), pace).await.unwrap().stops[0].stop,
+        StopRef::Call(nurse_call.id)
+    );
+
+    // Outcomes: the baby's visit done; the grandfather not at home, then moved to Friday.
+    let StopRef::Visit(baby_visit) = baby_stop.stop else {
+        panic!("a visit")
+    };
+    let grandfather_visit = round
+        .stops
+        .iter()
+        .find_map(|s| match s.stop {
+            StopRef::Visit(id) if s.person_id == c.grandfather => Some(id),
+            _ => None,
+        })
+        .unwrap();
+    // another district's nurse cannot record them
+    assert!(matches!(
+        c.ws.record_visit_outcome(baby_visit, VisitOutcome::Done, None, c.other_nurse, None, now())
+            .await,
+        Err(HomeVisitError::NotYourVisit { district: Some(1) })
+    ));
+    let done =
+        c.ws.record_visit_outcome(baby_visit, VisitOutcome::Done, None, c.nurse, None, now())
+            .await
+            .unwrap();
+    assert_eq!(done.state, VisitState::Closed);
+    let away =
+        c.ws.record_visit_outcome(
+            grandfather_visit,
+            VisitOutcome::NotAtHome,
+            None,
+            c.nurse,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(away.state, VisitState::Due, "not at home keeps the visit open");
+    assert!(matches!(
+        c.ws.record_visit_outcome(
+            grandfather_visit,
+            VisitOutcome::Moved,
+            Some(today()),
+            c.nurse,
+            None,
+            now()
+        )
+        .await,
+        Err(HomeVisitError::MoveDate)
+    ));
+    let moved =
+        c.ws.record_visit_outcome(
+            grandfather_visit,
+            VisitOutcome::Moved,
+            Some(date(2026, 11, 27)),
+            c.nurse,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (moved.due_from, moved.state),
+        (date(2026, 11, 27), VisitState::Planned)
+    );
+    // Today's round still shows what she did; tomorrow's no longer has the done visit; Friday's has the moved one.
+    let after = c.ws.round(c.nurse, today(), pace).await.unwrap();
+    assert!(
+        after
+            .stops
+            .iter()
+            .any(|s| s.stop == StopRef::Visit(baby_visit) && s.outcome == Some(VisitOutcome::Done))
+    );
+    let tomorrow = c.ws.round(c.nurse, date(2026, 11, 25), pace).await.unwrap();
+    assert!(
+        tomorrow
+            .stops
+            .iter()
+            .all(|s| s.stop != StopRef::Visit(baby_visit) && s.stop != StopRef::Visit(grandfather_visit))
+    );
+    let friday = c.ws.round(c.nurse, date(2026, 11, 27), pace).await.unwrap();
+    assert!(
+        friday
+            .stops
+            .iter()
+            .any(|s| s.stop == StopRef::Visit(grandfather_visit))
+    );
+}
