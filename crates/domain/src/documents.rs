@@ -139,3 +139,41 @@ text_enum!(
         Receipt80 => "receipt80",
     }
 );
+
+/// A nurse's day as printed for her round (A4 landscape).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundSchedule {
+    pub clinic: ClinicHeader,
+    pub nurse: String,
+    pub district_number: Option<u32>,
+    pub day: NaiveDate,
+    pub rows: Vec<RoundRow>,
+}
+
+/// One visit of the printed round, in route order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RoundRow {
+    pub time: chrono::NaiveTime,
+    pub person_name: String,
+    pub birth_date: NaiveDate,
+    pub age_years: u32,
+    pub age_months: u32,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub kind: RoundRowKind,
+}
+
+/// What a row of the round is for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RoundRowKind {
+    Visit {
+        purpose: crate::care_plan::VisitPurpose,
+        what: Option<String>,
+        overdue: bool,
+    },
+    Call {
+        number: String,
+        complaint: String,
+    },
+}

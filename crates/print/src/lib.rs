@@ -1,6 +1,7 @@
 //! Emhana's printed documents as PDF: the attachment ticket, the motivated
 //! refusal and the personal-data consent (DOMAIN.md §2, §10), the
-//! appointment slip and the doctor's day list (§3).
+//! appointment slip and the doctor's day list (§3), the nurse's visit
+//! schedule (§5–6).
 //!
 //! Documents are bilingual, Kazakh first, then Russian. DejaVu Sans (whose
 //! licence allows embedding, see `fonts/LICENSE-DejaVu.txt`) covers the Kazakh
@@ -10,6 +11,7 @@
 
 mod appointments;
 mod layout;
+mod round;
 mod words;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};

@@ -3,6 +3,7 @@
 use emhana_domain::DistrictKind;
 use emhana_domain::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
 use emhana_domain::booking::{BookingStatus, VisitReason};
+use emhana_domain::care_plan::VisitPurpose;
 use emhana_domain::schedule::{DayClosed, ExceptionKind};
 
 pub(crate) fn district_kind(kind: DistrictKind) -> &'static str {
@@ -195,5 +196,27 @@ pub(crate) fn day_closed(closed: DayClosed) -> &'static str {
             ExceptionKind::ChangedHours => "Өзгертілген уақыт / Изменённые часы",
         },
         DayClosed::NotScheduled => "Қабылдау жоқ / Приёма нет",
+    }
+}
+
+pub(crate) fn visit_purpose(purpose: VisitPurpose) -> &'static str {
+    match purpose {
+        VisitPurpose::ChildPatronage => "Балалар патронажы / Патронаж ребёнка",
+        VisitPurpose::NewbornPatronage => "Жаңа туған нәресте патронажы / Патронаж новорождённого",
+        VisitPurpose::ProgressivePatronage => "Прогрессивті патронаж / Прогрессивный патронаж",
+        VisitPurpose::AntenatalPatronage => "Босануға дейінгі патронаж / Дородовый патронаж",
+        VisitPurpose::ObservationNurse => "Динамикалық бақылау / Динамическое наблюдение",
+        VisitPurpose::ObservationDoctor => "Дәрігердің бақылауы / Осмотр врача",
+        VisitPurpose::ObservationSpecialist => "Маман / Специалист",
+        VisitPurpose::ObservationTests => "Зерттеулер / Обследования",
+    }
+}
+
+/// An age as a round prints it: months under 3 years, years from then.
+pub(crate) fn age(years: u32, months: u32) -> String {
+    if years < 3 {
+        format!("{months} ай / мес")
+    } else {
+        format!("{years} жас / лет")
     }
 }

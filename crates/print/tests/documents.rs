@@ -391,3 +391,78 @@ fn the_day_list_has_every_slot_and_runs_onto_a_second_page() {
         ],
     );
 }
+
+#[test]
+fn the_round_schedule_is_landscape_bilingual_and_has_every_visit() {
+    use emhana_domain::care_plan::VisitPurpose;
+    use emhana_domain::documents::{RoundRow, RoundRowKind, RoundSchedule};
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    let time = |minutes: u32| chrono::NaiveTime::from_hms_opt(13 + minutes / 60, minutes % 60, 0).unwrap();
+    let mut rows: Vec<RoundRow> = (0..20)
+        .map(|index| RoundRow {
+            time: time(index * 45 % 600),
+            person_name: format!("Нұрланова Әйгерім {index}"),
+            birth_date: date(2026, 11, 20),
+            age_years: 0,
+            age_months: 0,
+            address: Some(format!("Астана, Абай даңғылы, {}", index + 1)),
+            phone: Some("+7 701 222 33 44".into()),
+            kind: RoundRowKind::Visit {
+                purpose: VisitPurpose::ChildPatronage,
+                what: None,
+                overdue: index == 3,
+            },
+        })
+        .collect();
+    rows.push(RoundRow {
+        time: time(0),
+        person_name: "Нұрланов Серік".into(),
+        birth_date: date(1965, 2, 2),
+        age_years: 61,
+        age_months: 741,
+        address: Some("Астана, Абай даңғылы, 9".into()),
+        phone: None,
+        kind: RoundRowKind::Call {
+            number: "2026/7".into(),
+            complaint: "қызуы 37,6 / температура 37,6".into(),
+        },
+    });
+    let schedule = RoundSchedule {
+        clinic: clinic(),
+        nurse: "Сейітова Гүлнұр".into(),
+        district_number: Some(1),
+        day: date(2026, 11, 24),
+        rows,
+    };
+    let pdf = write(
+        dir.path(),
+        "round.pdf",
+        &printer.round_schedule(&schedule).unwrap(),
+    );
+    qpdf_check(&pdf);
+    assert!(
+        page_size(&pdf).contains("841.89 x 595.276"),
+        "{}",
+        page_size(&pdf)
+    );
+    assert_eq!(pages(&pdf), 2);
+    let text = text_of(&pdf);
+    assert_contains_all(
+        &text,
+        &[
+            "Үйге бару кестесі / График посещений на дому",
+            "Сейітова Гүлнұр · Учаске / Участок № 1 · 24.11.2026, сейсенбі / вторник · Барулар / Посещений: 21",
+            "Мекенжайы",
+            "Адрес",
+            "Отметка, подпись пациента",
+            "Нұрланова Әйгерім 0",
+            "0 ай / мес",
+            "Балалар патронажы / Патронаж ребёнка",
+            "ПРОСРОЧЕНО",
+            "Нұрланова Әйгерім 19",
+            "61 жас / лет",
+            "Шақыру / Вызов № 2026/7",
+        ],
+    );
+}

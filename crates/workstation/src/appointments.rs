@@ -1424,7 +1424,7 @@ pub(crate) async fn clinic_slots(
 
 // ---------------------------------------------------------------- documents
 
-async fn clinic_header(conn: &mut SqliteConnection) -> Result<ClinicHeader, StoreError> {
+pub(crate) async fn clinic_header(conn: &mut SqliteConnection) -> Result<ClinicHeader, StoreError> {
     let row: Option<(String, String, String, String, String, String)> =
         sqlx::query_as("SELECT name_kk, name_ru, bin, address, phone, hours FROM clinic WHERE is_home = 1")
             .fetch_optional(&mut *conn)

@@ -20,6 +20,8 @@ use emhana_domain::{age_on, format_phone, kazakhstan_time};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
+use emhana_domain::documents::{RoundRow, RoundRowKind, RoundSchedule};
+
 use crate::appointments;
 use crate::error::StoreError;
 use crate::search::{PersonRow, person_columns};
@@ -1246,4 +1248,46 @@ pub(crate) async fn due_visits(
             })
         })
         .collect()
+}
+
+/// The nurse's day as printed: her round in its order, with the clinic's head.
+pub(crate) async fn round_schedule(
+    pool: &SqlitePool,
+    nurse_id: i64,
+    day: NaiveDate,
+    pace: RoundPace,
+) -> Result<RoundSchedule, HomeVisitError> {
+    let mut conn = pool.acquire().await?;
+    let round = round_on(&mut conn, nurse_id, day, pace).await?;
+    let rows = round
+        .stops
+        .into_iter()
+        .map(|stop| RoundRow {
+            time: stop.estimated,
+            kind: match stop.stop {
+                StopRef::Visit(_) => RoundRowKind::Visit {
+                    purpose: stop.purpose.unwrap_or(VisitPurpose::ChildPatronage),
+                    what: stop.what,
+                    overdue: stop.state == Some(VisitState::Overdue),
+                },
+                StopRef::Call(_) => RoundRowKind::Call {
+                    number: stop.call_number.unwrap_or_default(),
+                    complaint: stop.complaint.unwrap_or_default(),
+                },
+            },
+            person_name: stop.person_name,
+            birth_date: stop.birth_date,
+            age_years: stop.age_years,
+            age_months: stop.age_months,
+            address: stop.address,
+            phone: stop.phone,
+        })
+        .collect();
+    Ok(RoundSchedule {
+        clinic: appointments::clinic_header(&mut conn).await?,
+        nurse: round.nurse,
+        district_number: round.district_number,
+        day,
+        rows,
+    })
 }

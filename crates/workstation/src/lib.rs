@@ -549,6 +549,16 @@ impl Workstation {
         home_visits::round(&self.pool, nurse_id, day, pace).await
     }
 
+    /// The nurse's day as printed (A4 landscape).
+    pub async fn round_schedule(
+        &self,
+        nurse_id: i64,
+        day: NaiveDate,
+        pace: RoundPace,
+    ) -> Result<emhana_domain::documents::RoundSchedule, HomeVisitError> {
+        home_visits::round_schedule(&self.pool, nurse_id, day, pace).await
+    }
+
     /// Keeps the nurse's own order of her day's stops.
     pub async fn reorder_round(
         &self,
