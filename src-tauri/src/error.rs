@@ -93,3 +93,18 @@ impl From<emhana_workstation::BookingError> for CommandError {
         }
     }
 }
+
+impl From<emhana_workstation::HomeVisitError> for CommandError {
+    /// The rules' refusals go out under their own prefix: `triage.<problem>`,
+    /// `call_refused.<ground>`, `plan.<problem>`; the rest as `home_visit.<code>`.
+    fn from(error: emhana_workstation::HomeVisitError) -> Self {
+        use emhana_workstation::HomeVisitError;
+        match error {
+            HomeVisitError::Store(store) => store.into(),
+            HomeVisitError::Triage { problem } => CommandError::from_tagged("triage", &problem),
+            HomeVisitError::CallRefused { refusal } => CommandError::from_tagged("call_refused", &refusal),
+            HomeVisitError::Plan { problem } => CommandError::from_tagged("plan", &problem),
+            other => CommandError::from_tagged("home_visit", &other),
+        }
+    }
+}

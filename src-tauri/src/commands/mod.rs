@@ -2,6 +2,7 @@
 
 pub mod appointments;
 pub mod attachment;
+pub mod home_visits;
 pub mod register;
 pub mod registry_desk;
 pub mod settings;

@@ -77,6 +77,28 @@ describe('catalogs', () => {
     ];
     for (const code of reasons) expect(keys).toContain(`reason.${code}`);
     for (const code of ['booked', 'arrived', 'no_show', 'cancelled', 'moved']) expect(keys).toContain(`status.${code}`);
+    // domain::home_call (TriageError, CallRefusal, CallStatus, Indication, Responder, TriageReason),
+    // domain::care_plan::PlanError and workstation::HomeVisitError
+    for (const code of ['implausible_temperature', 'below_rule']) expect(keys).toContain(`triage.${code}`);
+    for (const code of ['not_attached', 'attached_elsewhere']) expect(keys).toContain(`call_refused.${code}`);
+    for (const code of ['discharge_before_birth', 'pregnancy_weeks', 'in_future']) expect(keys).toContain(`plan.${code}`);
+    const homeVisit = [
+      'required', 'before_birth', 'not_a_woman', 'not_a_young_child', 'plan_open', 'not_your_visit', 'not_your_call',
+      'move_date', 'call_not_found', 'plan_not_found', 'visit_not_found', 'nurse_not_found',
+    ];
+    for (const code of homeVisit) expect(keys).toContain(`home_visit.${code}`);
+    const callStatuses = ['registered', 'passed_to_ambulance', 'served', 'passed_to_doctor', 'hospitalized', 'not_at_home', 'cancelled'];
+    for (const code of callStatuses) expect(keys).toContain(`call_status.${code}`);
+    const reasons2 = [
+      'emergency_sign', 'danger_to_others', 'post_vaccination_deterioration', 'high_temperature', 'registrar_judgement',
+      'non_urgent', 'young_child', 'pregnancy',
+    ];
+    for (const code of reasons2) expect(keys).toContain(`triage_reason.${code}`);
+    const purposes = [
+      'child_patronage', 'newborn_patronage', 'progressive_patronage', 'antenatal_patronage', 'observation_nurse',
+      'observation_doctor', 'observation_specialist', 'observation_tests',
+    ];
+    for (const code of purposes) expect(keys).toContain(`purpose.${code}`);
     // emhana_sync::SyncError::code and the keyring failure
     const syncErrors = ['offline', 'credential_refused', 'refused', 'server', 'store', 'answer_mismatch', 'bundle', 'keyring'];
     for (const code of syncErrors) expect(keys).toContain(`sync.error.${code}`);

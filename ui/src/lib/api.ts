@@ -498,6 +498,141 @@ export function displayLocal(local: string): string {
   return `${displayDate(local.slice(0, 10))} ${displayTime(local)}`;
 }
 
+// ---------------------------------------------------------------- home visits
+
+export type Indication =
+  | 'raised_blood_pressure' | 'infectious_contact' | 'rash' | 'post_vaccination_deterioration'
+  | 'loss_of_consciousness' | 'bleeding' | 'sudden_sharp_deterioration';
+export const INDICATIONS: Indication[] = [
+  'raised_blood_pressure', 'infectious_contact', 'rash', 'post_vaccination_deterioration',
+  'loss_of_consciousness', 'bleeding', 'sudden_sharp_deterioration',
+];
+export type Responder = 'nurse' | 'district_doctor' | 'ambulance';
+/** In the order of escalation: a call may go up this list, never below the rules. */
+export const RESPONDERS: Responder[] = ['nurse', 'district_doctor', 'ambulance'];
+export type CallStatus =
+  | 'registered' | 'passed_to_ambulance' | 'served' | 'passed_to_doctor' | 'hospitalized' | 'not_at_home' | 'cancelled';
+
+export interface CallForm {
+  person_id: number;
+  caller: string;
+  caller_phone: string | null;
+  complaint: string;
+  temperature: number | null;
+  indications: Indication[];
+  pregnant: boolean;
+  registrar_wants_doctor: boolean;
+  goes: Responder | null;
+  registrar_id: number | null;
+}
+
+export interface Triage {
+  goes: Responder;
+  reasons: string[];
+  always_at_home: boolean;
+}
+
+export interface CallPreview {
+  triage: Triage;
+  age_years: number;
+  acceptance: 'taken' | 'emergency_only' | null;
+  refusal: { code: string; [detail: string]: unknown } | null;
+  rules_source: string;
+}
+
+export interface CallView {
+  id: number;
+  number: string;
+  person_id: number;
+  person_name: string;
+  iin: string;
+  address: string | null;
+  received_at: string;
+  caller: string;
+  caller_phone: string | null;
+  complaint: string;
+  temperature: number | null;
+  indications: Indication[];
+  suggested: Responder;
+  reasons: string[];
+  goes: Responder;
+  acceptance: 'taken' | 'emergency_only';
+  planned_on: string;
+  assigned_staff_id: number | null;
+  assigned_staff: string | null;
+  status: CallStatus;
+  outcome_note: string | null;
+}
+
+export type Condition = 'arterial_hypertension' | 'chronic_heart_failure' | 'diabetes2';
+export const CONDITIONS: Condition[] = ['arterial_hypertension', 'chronic_heart_failure', 'diabetes2'];
+export type RiskLevel = 'low' | 'medium' | 'high' | 'very_high';
+export const RISK_LEVELS: RiskLevel[] = ['low', 'medium', 'high', 'very_high'];
+export type VisitState = 'planned' | 'due' | 'overdue' | 'closed';
+export type VisitOutcome = 'done' | 'not_at_home' | 'refused' | 'moved';
+
+export type PlanRequest =
+  | { plan: 'newborn'; discharged: string; risk: boolean }
+  | { plan: 'pregnancy'; reported: string; weeks_at_report: number }
+  | { plan: 'observation'; condition: Condition; risk: RiskLevel; enrolled: string };
+
+export interface VisitView {
+  id: number;
+  plan_id: number;
+  due_from: string;
+  due_to: string;
+  who: 'nurse' | 'district_doctor' | 'specialist' | 'tests';
+  purpose: string;
+  what: string | null;
+  state: VisitState;
+  outcome: VisitOutcome | null;
+}
+
+export interface PlanView {
+  id: number;
+  kind: 'child_patronage' | 'antenatal' | 'observation';
+  event: { event: string; condition?: Condition; risk?: RiskLevel | boolean; [field: string]: unknown };
+  visits: VisitView[];
+}
+
+export interface Nurse {
+  id: number;
+  full_name: string;
+  role: string;
+  district_id: number | null;
+  district_number: number | null;
+}
+
+export type StopRef = { kind: 'visit'; id: number } | { kind: 'call'; id: number };
+
+export interface RoundStop {
+  stop: StopRef;
+  estimated: string;
+  person_id: number;
+  person_name: string;
+  iin: string;
+  birth_date: string;
+  age_years: number;
+  age_months: number;
+  address: string | null;
+  phone: string | null;
+  purpose: string | null;
+  what: string | null;
+  state: VisitState | null;
+  outcome: VisitOutcome | null;
+  complaint: string | null;
+  call_status: CallStatus | null;
+  call_number: string | null;
+}
+
+export interface RoundView {
+  nurse_id: number;
+  nurse: string;
+  district_number: number | null;
+  day: string;
+  stops: RoundStop[];
+}
+
 export const DEMO_PERSONS = 20000;
 
 export const api = {
@@ -553,6 +688,21 @@ export const api = {
     invoke<ScheduleChange>('remove_schedule_exception', { exceptionId }),
   calendarYear: (year: number | null) => invoke<CalendarDay[]>('calendar_year', { year }),
   setCalendarYear: (year: number, days: CalendarDay[]) => invoke<ScheduleChange>('set_calendar_year', { year, days }),
+  previewCall: (form: CallForm) => invoke<CallPreview>('preview_call', { form }),
+  registerCall: (form: CallForm) => invoke<CallView>('register_call', { form }),
+  callsOn: (day: string | null) => invoke<CallView[]>('calls_on', { day }),
+  setCallStatus: (callId: number, status: CallStatus, staffId: number | null, note: string | null) =>
+    invoke<CallView>('set_call_status', { callId, status, staffId, note }),
+  openPlan: (personId: number, request: PlanRequest) => invoke<PlanView>('open_plan', { personId, request }),
+  changePlanRisk: (planId: number, risk: RiskLevel) => invoke<PlanView>('change_plan_risk', { planId, risk }),
+  personPlans: (personId: number) => invoke<PlanView[]>('person_plans', { personId }),
+  nurses: () => invoke<Nurse[]>('nurses'),
+  round: (nurseId: number, day: string | null) => invoke<RoundView>('round', { nurseId, day }),
+  reorderRound: (nurseId: number, day: string, order: StopRef[]) =>
+    invoke<RoundView>('reorder_round', { nurseId, day, order }),
+  recordVisitOutcome: (visitId: number, outcome: VisitOutcome, movedTo: string | null, nurseId: number, note: string | null) =>
+    invoke<VisitView>('record_visit_outcome', { visitId, outcome, movedTo, nurseId, note }),
+  printRound: (nurseId: number, day: string, open: boolean) => invoke<Printed>('print_round', { nurseId, day, open }),
   slipFormat: () => invoke<SlipFormat>('slip_format'),
   setSlipFormat: (format: SlipFormat) => invoke<void>('set_slip_format', { format }),
 };

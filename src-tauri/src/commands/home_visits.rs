@@ -1,0 +1,149 @@
+//! Home visits: the journal of calls, care plans, the nurse's round and its
+//! printed schedule.
+
+use chrono::NaiveDate;
+use emhana_domain::care_plan::{RiskLevel, VisitOutcome};
+use emhana_domain::home_call::CallStatus;
+use emhana_domain::round::RoundPace;
+use emhana_workstation::{
+    CallForm, CallPreview, CallView, Nurse, PlanRequest, PlanView, RoundView, StopRef, VisitView,
+};
+use tauri::State;
+
+use super::attachment::{Printed, save_and_open};
+use super::workstation;
+use crate::AppState;
+use crate::error::CommandError;
+
+#[tauri::command]
+pub async fn preview_call(state: State<'_, AppState>, form: CallForm) -> Result<CallPreview, CommandError> {
+    Ok(workstation(&state)?
+        .preview_call(&form, state.clock.now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn register_call(state: State<'_, AppState>, form: CallForm) -> Result<CallView, CommandError> {
+    Ok(workstation(&state)?
+        .register_call(&form, state.clock.now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn calls_on(
+    state: State<'_, AppState>,
+    day: Option<NaiveDate>,
+) -> Result<Vec<CallView>, CommandError> {
+    let day = day.unwrap_or_else(|| state.clock.today());
+    Ok(workstation(&state)?.calls_on(day).await?)
+}
+
+#[tauri::command]
+pub async fn set_call_status(
+    state: State<'_, AppState>,
+    call_id: i64,
+    status: CallStatus,
+    staff_id: Option<i64>,
+    note: Option<String>,
+) -> Result<CallView, CommandError> {
+    Ok(workstation(&state)?
+        .set_call_status(call_id, status, staff_id, note.as_deref(), state.clock.now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn open_plan(
+    state: State<'_, AppState>,
+    person_id: i64,
+    request: PlanRequest,
+) -> Result<PlanView, CommandError> {
+    Ok(workstation(&state)?
+        .open_plan(person_id, &request, None, state.clock.now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn change_plan_risk(
+    state: State<'_, AppState>,
+    plan_id: i64,
+    risk: RiskLevel,
+) -> Result<PlanView, CommandError> {
+    Ok(workstation(&state)?
+        .change_plan_risk(plan_id, risk, state.clock.now())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn person_plans(state: State<'_, AppState>, person_id: i64) -> Result<Vec<PlanView>, CommandError> {
+    Ok(workstation(&state)?
+        .person_plans(person_id, state.clock.today())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn nurses(state: State<'_, AppState>) -> Result<Vec<Nurse>, CommandError> {
+    Ok(workstation(&state)?.nurses().await?)
+}
+
+#[tauri::command]
+pub async fn round(
+    state: State<'_, AppState>,
+    nurse_id: i64,
+    day: Option<NaiveDate>,
+) -> Result<RoundView, CommandError> {
+    let day = day.unwrap_or_else(|| state.clock.today());
+    Ok(workstation(&state)?
+        .round(nurse_id, day, RoundPace::default())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn reorder_round(
+    state: State<'_, AppState>,
+    nurse_id: i64,
+    day: NaiveDate,
+    order: Vec<StopRef>,
+) -> Result<RoundView, CommandError> {
+    Ok(workstation(&state)?
+        .reorder_round(nurse_id, day, &order, RoundPace::default())
+        .await?)
+}
+
+#[tauri::command]
+pub async fn record_visit_outcome(
+    state: State<'_, AppState>,
+    visit_id: i64,
+    outcome: VisitOutcome,
+    moved_to: Option<NaiveDate>,
+    nurse_id: i64,
+    note: Option<String>,
+) -> Result<VisitView, CommandError> {
+    Ok(workstation(&state)?
+        .record_visit_outcome(
+            visit_id,
+            outcome,
+            moved_to,
+            nurse_id,
+            note.as_deref(),
+            state.clock.now(),
+        )
+        .await?)
+}
+
+/// Prints the nurse's visit schedule for the day (A4 landscape).
+#[tauri::command]
+pub async fn print_round(
+    state: State<'_, AppState>,
+    nurse_id: i64,
+    day: NaiveDate,
+    open: bool,
+) -> Result<Printed, CommandError> {
+    let workstation = workstation(&state)?;
+    let printer = state.printer.as_ref().map_err(Clone::clone)?;
+    let schedule = workstation
+        .round_schedule(nurse_id, day, RoundPace::default())
+        .await?;
+    let bytes = printer.round_schedule(&schedule)?;
+    let name = format!("round-{}-{nurse_id}.pdf", day.format("%Y-%m-%d"));
+    save_and_open(&state, &name, &bytes, open).await
+}
