@@ -668,6 +668,8 @@ pub enum LoadError {
     Store(#[from] emhana_workstation::StoreError),
     #[error(transparent)]
     Schedule(#[from] emhana_workstation::BookingError),
+    #[error(transparent)]
+    Plan(#[from] emhana_workstation::HomeVisitError),
 }
 
 /// Generates the population of `config` into `workstation`, a batch of
@@ -703,6 +705,121 @@ pub async fn load_into(
         clinics: synth.clinics().len(),
         persons,
     })
+}
+
+/// The care plan a demo person is on, if any, chosen from the IIN so the
+/// same person always gets the same plan: every child under 3 is on
+/// patronage (one in ten with a recorded risk); of women 20–40 one in fifty
+/// has a registered pregnancy; of adults from 40 about 14% are observed for
+/// hypertension, from 45 5% for type 2 diabetes, from 55 2% for heart failure,
+/// enrolled over the past year so that visits fall due every day.
+pub fn demo_plan(person: &Person, as_of: NaiveDate) -> Option<emhana_workstation::PlanRequest> {
+    use emhana_domain::care_plan::{Condition, RiskLevel};
+    use emhana_workstation::PlanRequest;
+    let digits = person.iin.as_string();
+    let h: u64 = digits
+        .bytes()
+        .fold(7u64, |acc, b| acc.wrapping_mul(31).wrapping_add(u64::from(b)))
+        % 10_007;
+    let age = emhana_domain::age_on(person.birth_date, as_of)?;
+    let days_ago = |days: u64| as_of - TimeDelta::days(i64::try_from(days).unwrap_or(0));
+    if age < 3 {
+        let discharged = (person.birth_date + TimeDelta::days(3)).min(as_of);
+        return Some(PlanRequest::Newborn {
+            discharged,
+            risk: h % 10 == 0,
+        });
+    }
+    let share = h % 100;
+    if person.sex == Sex::Female && (20..=40).contains(&age) && h % 50 == 0 {
+        return Some(PlanRequest::Pregnancy {
+            reported: days_ago(h % 120),
+            weeks_at_report: 8 + u32::try_from(h % 5).unwrap_or(0),
+        });
+    }
+    let enrolled = days_ago(20 + h % 340);
+    if age >= 40 && share < 14 {
+        let risk = if h % 3 == 0 {
+            RiskLevel::High
+        } else {
+            RiskLevel::Medium
+        };
+        return Some(PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk,
+            enrolled,
+        });
+    }
+    if age >= 45 && (14..19).contains(&share) {
+        return Some(PlanRequest::Observation {
+            condition: Condition::Diabetes2,
+            risk: RiskLevel::Low,
+            enrolled,
+        });
+    }
+    if age >= 55 && (19..21).contains(&share) {
+        return Some(PlanRequest::Observation {
+            condition: Condition::ChronicHeartFailure,
+            risk: RiskLevel::Medium,
+            enrolled,
+        });
+    }
+    None
+}
+
+/// Opens the demo plans ([`demo_plan`]) of the home clinic's attached
+/// persons of `config`, a transaction per batch of households; returns how many.
+pub async fn load_demo_plans(workstation: &Workstation, config: SynthConfig) -> Result<usize, LoadError> {
+    let as_of = config.as_of;
+    // 09:00 in Astana on the demo's day
+    let now = as_of.and_hms_opt(4, 0, 0).unwrap_or_default().and_utc();
+    let mut synth = Synth::new(config)?;
+    let Some(home) = synth
+        .clinics()
+        .iter()
+        .find(|clinic| clinic.is_home)
+        .map(|clinic| clinic.bin)
+    else {
+        return Ok(0);
+    };
+    let mut opened = 0;
+    loop {
+        let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut wanted = Vec::new();
+        for household in &batch {
+            for (member, attachment) in household.members.iter().zip(&household.attachments) {
+                if attachment.as_ref().is_some_and(|a| a.clinic_bin == home)
+                    && let Some(request) = demo_plan(member, as_of)
+                {
+                    wanted.push((member.iin.as_string(), request));
+                }
+            }
+        }
+        let iins: Vec<String> = wanted.iter().map(|(iin, _)| iin.clone()).collect();
+        let ids = workstation.person_ids(&iins).await?;
+        let requests: Vec<(i64, emhana_workstation::PlanRequest)> = wanted
+            .into_iter()
+            .filter_map(|(iin, request)| ids.get(&iin).map(|id| (*id, request)))
+            .collect();
+        opened += workstation.open_plans(&requests, None, now).await?;
+    }
+    // The clinic kept these plans on paper until today: what fell due more
+    // than three days ago was done; the rest is the nurses' work now.
+    workstation
+        .record_past_visits_done(as_of - TimeDelta::days(3))
+        .await?;
+    Ok(opened)
+}
+
+/// The demo clinic as a first start loads it: the population, the doctors'
+/// weeks and the care plans.
+pub async fn load_demo(workstation: &Workstation, config: SynthConfig) -> Result<LoadSummary, LoadError> {
+    let summary = load_into(workstation, config, |_| {}).await?;
+    load_demo_plans(workstation, config).await?;
+    Ok(summary)
 }
 
 /// A district doctor's week as polyclinics run it: doctors take turns at

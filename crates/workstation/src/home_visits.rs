@@ -650,10 +650,46 @@ pub(crate) async fn open_plan(
 ) -> Result<PlanView, HomeVisitError> {
     let today = kazakhstan_time(now).date();
     let mut tx = pool.begin().await?;
-    let facts = person(&mut tx, person_id, today).await?;
-    let event = event_for(request, &facts.row, today)?;
     let rules = plan_rules(&mut tx, today).await?;
-    let visits = expand(&event, &rules, today).map_err(|problem| HomeVisitError::Plan { problem })?;
+    let plan_id = open_plan_on(&mut tx, &rules, person_id, request, staff_id, now).await?;
+    let plan = plans_of(&mut tx, person_id, Some(plan_id), today)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+/// Opens many plans in one transaction (a clinic's registers brought in at
+/// once, the demo clinic): all of them or, on the first refusal, none.
+pub(crate) async fn open_plans(
+    pool: &SqlitePool,
+    requests: &[(i64, PlanRequest)],
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<usize, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let rules = plan_rules(&mut tx, today).await?;
+    for (person_id, request) in requests {
+        open_plan_on(&mut tx, &rules, *person_id, request, staff_id, now).await?;
+    }
+    tx.commit().await?;
+    Ok(requests.len())
+}
+
+async fn open_plan_on(
+    tx: &mut SqliteConnection,
+    rules: &PlanRules,
+    person_id: i64,
+    request: &PlanRequest,
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<i64, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let facts = person(&mut *tx, person_id, today).await?;
+    let event = event_for(request, &facts.row, today)?;
+    let visits = expand(&event, rules, today).map_err(|problem| HomeVisitError::Plan { problem })?;
     let condition = match &event {
         PlanEvent::Observation { condition, .. } => condition.as_str(),
         _ => "",
@@ -683,13 +719,8 @@ pub(crate) async fn open_plan(
     .bind(staff_id)
     .fetch_one(&mut *tx)
     .await?;
-    insert_visits(&mut tx, plan_id, person_id, &visits).await?;
-    let plan = plans_of(&mut tx, person_id, Some(plan_id), today)
-        .await?
-        .pop()
-        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
-    tx.commit().await?;
-    Ok(plan)
+    insert_visits(tx, plan_id, person_id, &visits).await?;
+    Ok(plan_id)
 }
 
 /// A changed risk (a child's recorded risk, an observation's risk level):
@@ -1290,4 +1321,25 @@ pub(crate) async fn round_schedule(
         day,
         rows,
     })
+}
+
+/// For plans brought in from a paper register: every open visit whose window
+/// ended before `before` is recorded done on its last day. Returns how many.
+pub(crate) async fn record_past_visits_done(pool: &SqlitePool, before: NaiveDate) -> Result<u64, StoreError> {
+    let mut tx = pool.begin().await?;
+    sqlx::query(
+        "INSERT INTO visit_event (visit_id, at, outcome, note) \
+         SELECT id, due_to || ' 12:00:00', 'done', 'paper_register' FROM plan_visit WHERE closed = 0 AND due_to < ?1",
+    )
+    .bind(before)
+    .execute(&mut *tx)
+    .await?;
+    let done =
+        sqlx::query("UPDATE plan_visit SET closed = 1, outcome = 'done' WHERE closed = 0 AND due_to < ?1")
+            .bind(before)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+    tx.commit().await?;
+    Ok(done)
 }

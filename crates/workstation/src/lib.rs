@@ -513,6 +513,42 @@ impl Workstation {
         home_visits::open_plan(&self.pool, person_id, request, staff_id, now).await
     }
 
+    /// Opens many plans in one transaction: all of them or none.
+    pub async fn open_plans(
+        &self,
+        requests: &[(i64, PlanRequest)],
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, HomeVisitError> {
+        home_visits::open_plans(&self.pool, requests, staff_id, now).await
+    }
+
+    /// For plans brought in from a paper register: the visits whose window
+    /// ended before `before` are recorded done on their last day.
+    pub async fn record_past_visits_done(&self, before: NaiveDate) -> Result<u64, StoreError> {
+        home_visits::record_past_visits_done(&self.pool, before).await
+    }
+
+    /// The ids of persons known here, by IIN (those not known are left out).
+    pub async fn person_ids(
+        &self,
+        iins: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let mut ids = std::collections::HashMap::with_capacity(iins.len());
+        for chunk in iins.chunks(500) {
+            let mut query =
+                sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT iin, id FROM person WHERE iin IN (");
+            let mut list = query.separated(", ");
+            for iin in chunk {
+                list.push_bind(iin);
+            }
+            query.push(")");
+            let rows: Vec<(String, i64)> = query.build_query_as().fetch_all(&self.pool).await?;
+            ids.extend(rows);
+        }
+        Ok(ids)
+    }
+
     /// Plans a plan's future visits again for a new risk level; the past stays.
     pub async fn change_plan_risk(
         &self,

@@ -46,6 +46,6 @@ pub async fn load_demo_clinic(state: State<'_, AppState>) -> Result<StoreStatus,
         return Err(emhana_workstation::StoreError::NotEmpty.into());
     }
     let today = state.clock.today();
-    emhana_synth::load_into(workstation, emhana_synth::demo_config(today), |_| {}).await?;
+    emhana_synth::load_demo(workstation, emhana_synth::demo_config(today)).await?;
     Ok(workstation.status().await?)
 }

@@ -80,6 +80,8 @@ async fn main() -> anyhow::Result<()> {
         }
     })
     .await?;
+    let plans = emhana_synth::load_demo_plans(&workstation, config).await?;
+    eprintln!("{plans} care plans opened");
     workstation.close().await;
     println!(
         "{} persons in {} clinics written to {} in {:.1} s",
