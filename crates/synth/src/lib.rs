@@ -727,11 +727,11 @@ pub fn demo_plan(person: &Person, as_of: NaiveDate) -> Option<emhana_workstation
         let discharged = (person.birth_date + TimeDelta::days(3)).min(as_of);
         return Some(PlanRequest::Newborn {
             discharged,
-            risk: h % 10 == 0,
+            risk: h.is_multiple_of(10),
         });
     }
     let share = h % 100;
-    if person.sex == Sex::Female && (20..=40).contains(&age) && h % 50 == 0 {
+    if person.sex == Sex::Female && (20..=40).contains(&age) && h.is_multiple_of(50) {
         return Some(PlanRequest::Pregnancy {
             reported: days_ago(h % 120),
             weeks_at_report: 8 + u32::try_from(h % 5).unwrap_or(0),
@@ -739,7 +739,7 @@ pub fn demo_plan(person: &Person, as_of: NaiveDate) -> Option<emhana_workstation
     }
     let enrolled = days_ago(20 + h % 340);
     if age >= 40 && share < 14 {
-        let risk = if h % 3 == 0 {
+        let risk = if h.is_multiple_of(3) {
             RiskLevel::High
         } else {
             RiskLevel::Medium
