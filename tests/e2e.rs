@@ -957,3 +957,254 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
     workstation.close().await;
     Ok(())
 }
+
+/// Records a call in the app for the person with `iin`; returns who goes as the journal says.
+async fn record_call(client: &Client, iin: &str, temperature: &str, indications: &[&str]) -> Result<String> {
+    let search = wait_for(client, "#call-search").await?;
+    search.clear().await?;
+    search.send_keys(iin).await?;
+    wait_for_text(client, "#call-results", iin).await?;
+    client
+        .find(Locator::Css("#call-results button"))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, "#call-caller")
+        .await?
+        .send_keys("Қызы / дочь")
+        .await?;
+    client
+        .find(Locator::Css("#call-complaint"))
+        .await?
+        .send_keys("Басы ауырады / головная боль")
+        .await?;
+    if !temperature.is_empty() {
+        client
+            .find(Locator::Css("#call-temperature"))
+            .await?
+            .send_keys(temperature)
+            .await?;
+    }
+    for indication in indications {
+        client
+            .find(Locator::Css(&format!("[data-indication={indication}]")))
+            .await?
+            .click()
+            .await?;
+    }
+    wait_for(client, "#call-preview").await?;
+    client.find(Locator::Css("#call-submit")).await?.click().await?;
+    let recorded = wait_for(client, "#call-recorded").await?;
+    Ok(recorded.attr("data-goes").await?.unwrap_or_default())
+}
+
+#[tokio::test]
+#[ignore = "needs a display and tauri-driver: run by scripts/test.sh under xvfb-run"]
+async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -> Result<()> {
+    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
+    let data = tempfile::tempdir()?;
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+    const NOW: &str = "2026-11-24T09:00:00+05:00";
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).context("date")?;
+
+    let (driver, client) = start_app(&app, data.path(), Some(NOW)).await?;
+    let result = async {
+        wait_for(&client, "#load-demo").await?.click().await?;
+        wait_for(&client, "#search").await?;
+        // A nurse with a full day, and an adult of her district to call for.
+        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let pace = emhana_domain::round::RoundPace::default();
+        let mut chosen = None;
+        for nurse in workstation.nurses().await? {
+            let round = workstation.round(nurse.id, today, pace).await?;
+            if round.stops.len() >= 3
+                && let Some(adult) = round.stops.iter().find(|s| s.age_years >= 18)
+            {
+                chosen = Some((nurse, adult.iin.clone(), round.stops.len()));
+                break;
+            }
+        }
+        workstation.close().await;
+        let (nurse, iin, stops) = chosen.context("a nurse with a day's round")?;
+
+        // The registrar records calls of each triage kind.
+        client
+            .find(Locator::Css("[data-nav=home_calls]"))
+            .await?
+            .click()
+            .await?;
+        assert_eq!(record_call(&client, &iin, "37,5", &[]).await?, "nurse");
+        assert_eq!(
+            record_call(&client, &iin, "", &["rash"]).await?,
+            "district_doctor"
+        );
+        let search = wait_for(&client, "#call-search").await?;
+        search.clear().await?;
+        search.send_keys(&iin).await?;
+        wait_for_text(&client, "#call-results", &iin).await?;
+        client
+            .find(Locator::Css("#call-results button"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#call-caller")
+            .await?
+            .send_keys("Көршісі / сосед")
+            .await?;
+        client
+            .find(Locator::Css("#call-complaint"))
+            .await?
+            .send_keys("Есінен танды / без сознания")
+            .await?;
+        client
+            .find(Locator::Css("[data-indication=loss_of_consciousness]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "#call-ambulance", "103").await?;
+        std::fs::write(artifacts.join("e2e-home-call.png"), client.screenshot().await?)?;
+        client.find(Locator::Css("#call-submit")).await?.click().await?;
+        let recorded = wait_for(&client, "#call-recorded").await?;
+        assert_eq!(recorded.attr("data-goes").await?.as_deref(), Some("ambulance"));
+        for goes in ["nurse", "district_doctor", "ambulance"] {
+            wait_for(&client, &format!("#calls tr[data-goes={goes}]")).await?;
+        }
+
+        // The nurse opens her day: the plan visits and the call sent to her.
+        client
+            .find(Locator::Css("[data-nav=rounds]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#round-nurse")
+            .await?
+            .select_by_value(&nurse.id.to_string())
+            .await?;
+        wait_for(&client, "#round-stops li").await?;
+        let keys = |client: &Client| {
+            let client = client.clone();
+            async move {
+                let mut keys = Vec::new();
+                for item in client.find_all(Locator::Css("#round-stops li")).await? {
+                    keys.push(item.attr("data-stop").await?.unwrap_or_default());
+                }
+                Ok::<_, anyhow::Error>(keys)
+            }
+        };
+        let started = Instant::now();
+        while keys(&client).await?.len() != stops + 1 {
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(20),
+                "the round has not {} stops",
+                stops + 1
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let before = keys(&client).await?;
+        anyhow::ensure!(
+            before.iter().any(|k| k.starts_with("call-")),
+            "the nurse's call is in her round"
+        );
+        // She moves the first stop down one; the order is kept when she comes back.
+        client
+            .find(Locator::Css("#round-stops li .arrow.down"))
+            .await?
+            .click()
+            .await?;
+        let mut expected = before.clone();
+        expected.swap(0, 1);
+        let started = Instant::now();
+        while keys(&client).await? != expected {
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(20),
+                "the round was not reordered"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        client
+            .find(Locator::Css("[data-nav=home_calls]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .find(Locator::Css("[data-nav=rounds]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#round-nurse")
+            .await?
+            .select_by_value(&nurse.id.to_string())
+            .await?;
+        let started = Instant::now();
+        while keys(&client).await? != expected {
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(20),
+                "the order was not kept"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+
+        // She prints the schedule.
+        client.find(Locator::Css("#print-round")).await?.click().await?;
+        let schedule = pdf_text(&saved_path(&client, "#round-printed").await?)?;
+        for expected in [
+            "График посещений на дому",
+            "Үйге бару кестесі",
+            nurse.full_name.as_str(),
+            "24.11.2026",
+            "Отметка, подпись пациента",
+        ] {
+            anyhow::ensure!(
+                schedule.contains(expected),
+                "{expected:?} not on the schedule: {schedule}"
+            );
+        }
+        anyhow::ensure!(
+            schedule.contains("Шақыру / Вызов №"),
+            "the call is on the schedule"
+        );
+
+        // After the round: a visit done, the call served; the plan moves on.
+        let visit = client
+            .find(Locator::Css("#round-stops li[data-stop^=visit] .done"))
+            .await?;
+        visit.click().await?;
+        wait_for(&client, "#round-stops li[data-state=closed]").await?;
+        client
+            .find(Locator::Css("#round-stops li[data-stop^=call] .served"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#round-stops li[data-stop^=call][data-state=served]").await?;
+        std::fs::write(artifacts.join("e2e-round.png"), client.screenshot().await?)?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    finish(client, &artifacts.join("e2e-round-failure.png"), result).await?;
+    drop(driver);
+
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        data.path().join("emhana.sqlite").display()
+    ))
+    .await?;
+    let calls: Vec<(String, String)> = sqlx::query_as("SELECT goes, status FROM home_call ORDER BY id")
+        .fetch_all(&pool)
+        .await?;
+    assert_eq!(
+        calls,
+        vec![
+            ("nurse".to_owned(), "served".to_owned()),
+            ("district_doctor".to_owned(), "registered".to_owned()),
+            ("ambulance".to_owned(), "passed_to_ambulance".to_owned()),
+        ]
+    );
+    let done: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM visit_event WHERE note IS NULL AND outcome = 'done'")
+            .fetch_one(&pool)
+            .await?;
+    assert_eq!(done, 1);
+    pool.close().await;
+    Ok(())
+}

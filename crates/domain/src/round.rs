@@ -84,13 +84,16 @@ impl Default for RoundPace {
     }
 }
 
-/// The estimated arrival at each of `count` visits in route order.
+/// The estimated arrival at each of `count` visits in route order. A day
+/// longer than the clock stays at 23:59 rather than wrapping to the morning.
 pub fn estimated_times(count: usize, pace: RoundPace) -> Vec<NaiveTime> {
     let step = TimeDelta::minutes(i64::from(pace.visit_minutes + pace.travel_minutes));
+    let last = NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN);
     (0..count)
         .scan(pace.starts, |at, _| {
             let this = *at;
-            *at = at.overflowing_add_signed(step).0;
+            let (next, wrapped) = at.overflowing_add_signed(step);
+            *at = if wrapped != 0 { last } else { next };
             Some(this)
         })
         .collect()
@@ -136,5 +139,8 @@ mod tests {
         let times = estimated_times(3, RoundPace::default());
         let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
         assert_eq!(times, vec![at(13, 0), at(13, 45), at(14, 30)]);
+        let long = estimated_times(20, RoundPace::default());
+        assert_eq!(long.last().copied(), Some(at(23, 59)), "no wrap past midnight");
+        assert!(long.windows(2).all(|pair| pair[0] <= pair[1]));
     }
 }
