@@ -130,6 +130,7 @@ fn main() {
             commands::home_visits::reorder_round,
             commands::home_visits::record_visit_outcome,
             commands::home_visits::print_round,
+            commands::home_visits::due_visits,
             commands::register::attached_register,
             commands::register::export_register_csv,
             commands::sync::sync_view,

@@ -6,7 +6,7 @@ use emhana_domain::care_plan::{RiskLevel, VisitOutcome};
 use emhana_domain::home_call::CallStatus;
 use emhana_domain::round::RoundPace;
 use emhana_workstation::{
-    CallForm, CallPreview, CallView, Nurse, PlanRequest, PlanView, RoundView, StopRef, VisitView,
+    CallForm, CallPreview, CallView, DueVisit, Nurse, PlanRequest, PlanView, RoundView, StopRef, VisitView,
 };
 use tauri::State;
 
@@ -146,4 +146,15 @@ pub async fn print_round(
     let bytes = printer.round_schedule(&schedule)?;
     let name = format!("round-{}-{nurse_id}.pdf", day.format("%Y-%m-%d"));
     save_and_open(&state, &name, &bytes, open).await
+}
+
+/// A district's plan visits due or overdue on a day (every kind of visit).
+#[tauri::command]
+pub async fn due_visits(
+    state: State<'_, AppState>,
+    district_id: i64,
+    day: Option<NaiveDate>,
+) -> Result<Vec<DueVisit>, CommandError> {
+    let day = day.unwrap_or_else(|| state.clock.today());
+    Ok(workstation(&state)?.due_visits(district_id, day).await?)
 }

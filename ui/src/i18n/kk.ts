@@ -565,4 +565,5 @@ export const kk: Catalog = {
   'plan.condition': 'Ауру',
   'plan.enrolled': 'Есепке алынды',
   'plan.submit': 'Жоспарды ашу',
+  'round.due_list': 'Учаскедегі мерзімі келген және өткен',
 };

@@ -563,4 +563,5 @@ export const ru = {
   'plan.condition': 'Заболевание',
   'plan.enrolled': 'Взят на учёт',
   'plan.submit': 'Открыть план',
+  'round.due_list': 'Должны и просрочены на участке',
 } as const;

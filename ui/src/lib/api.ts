@@ -625,6 +625,13 @@ export interface RoundStop {
   call_number: string | null;
 }
 
+export interface DueVisit {
+  visit: VisitView;
+  person_id: number;
+  person_name: string;
+  address: string | null;
+}
+
 export interface RoundView {
   nurse_id: number;
   nurse: string;
@@ -703,6 +710,7 @@ export const api = {
   recordVisitOutcome: (visitId: number, outcome: VisitOutcome, movedTo: string | null, nurseId: number, note: string | null) =>
     invoke<VisitView>('record_visit_outcome', { visitId, outcome, movedTo, nurseId, note }),
   printRound: (nurseId: number, day: string, open: boolean) => invoke<Printed>('print_round', { nurseId, day, open }),
+  dueVisits: (districtId: number, day: string | null) => invoke<DueVisit[]>('due_visits', { districtId, day }),
   slipFormat: () => invoke<SlipFormat>('slip_format'),
   setSlipFormat: (format: SlipFormat) => invoke<void>('set_slip_format', { format }),
 };
