@@ -43,6 +43,8 @@ pub enum HomeVisitError {
     BeforeBirth { date: NaiveDate, born: NaiveDate },
     #[error("a pregnancy plan is for a woman")]
     NotAWoman,
+    #[error("the person is not attached to this clinic")]
+    NotAttached,
     #[error("child patronage is for children under 3; the person is {age}")]
     NotAYoungChild { age: u32 },
     #[error("the person already has an open {kind:?} plan")]
@@ -621,20 +623,31 @@ async fn insert_visits(
     person_id: i64,
     visits: &[PlannedVisit],
 ) -> Result<(), StoreError> {
-    for visit in visits {
-        sqlx::query(
-            "INSERT INTO plan_visit (plan_id, person_id, due_from, due_to, who, purpose, what) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .bind(plan_id)
-        .bind(person_id)
-        .bind(visit.due_from)
-        .bind(visit.due_to)
-        .bind(visit.who.as_str())
-        .bind(visit.purpose.as_str())
-        .bind(&visit.what)
-        .execute(&mut *conn)
-        .await?;
+    let rows: Vec<(i64, i64, &PlannedVisit)> =
+        visits.iter().map(|visit| (plan_id, person_id, visit)).collect();
+    insert_visit_rows(conn, &rows).await
+}
+
+/// Inserts the visits of one or many plans, 400 rows a statement (7 binds
+/// each, well under SQLite's bound-variable limit).
+async fn insert_visit_rows(
+    conn: &mut SqliteConnection,
+    rows: &[(i64, i64, &PlannedVisit)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(400) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO plan_visit (plan_id, person_id, due_from, due_to, who, purpose, what) ",
+        );
+        insert.push_values(chunk, |mut row, (plan_id, person_id, visit)| {
+            row.push_bind(*plan_id)
+                .push_bind(*person_id)
+                .push_bind(visit.due_from)
+                .push_bind(visit.due_to)
+                .push_bind(visit.who.as_str())
+                .push_bind(visit.purpose.as_str())
+                .push_bind(visit.what.clone());
+        });
+        insert.build().execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -651,7 +664,8 @@ pub(crate) async fn open_plan(
     let today = kazakhstan_time(now).date();
     let mut tx = pool.begin().await?;
     let rules = plan_rules(&mut tx, today).await?;
-    let plan_id = open_plan_on(&mut tx, &rules, person_id, request, staff_id, now).await?;
+    let (plan_id, visits) = open_plan_on(&mut tx, &rules, person_id, request, staff_id, now).await?;
+    insert_visits(&mut tx, plan_id, person_id, &visits).await?;
     let plan = plans_of(&mut tx, person_id, Some(plan_id), today)
         .await?
         .pop()
@@ -671,9 +685,19 @@ pub(crate) async fn open_plans(
     let today = kazakhstan_time(now).date();
     let mut tx = pool.begin().await?;
     let rules = plan_rules(&mut tx, today).await?;
+    let mut planned = Vec::with_capacity(requests.len());
     for (person_id, request) in requests {
-        open_plan_on(&mut tx, &rules, *person_id, request, staff_id, now).await?;
+        let (plan_id, visits) = open_plan_on(&mut tx, &rules, *person_id, request, staff_id, now).await?;
+        planned.push((plan_id, *person_id, visits));
     }
+    // every plan's visits together: a few statements instead of one per plan
+    let rows: Vec<(i64, i64, &PlannedVisit)> = planned
+        .iter()
+        .flat_map(|(plan_id, person_id, visits)| {
+            visits.iter().map(move |visit| (*plan_id, *person_id, visit))
+        })
+        .collect();
+    insert_visit_rows(&mut tx, &rows).await?;
     tx.commit().await?;
     Ok(requests.len())
 }
@@ -685,30 +709,45 @@ async fn open_plan_on(
     request: &PlanRequest,
     staff_id: Option<i64>,
     now: DateTime<Utc>,
-) -> Result<i64, HomeVisitError> {
+) -> Result<(i64, Vec<PlannedVisit>), HomeVisitError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        person: PersonRow,
+        died_on: Option<NaiveDate>,
+        attached_here: bool,
+    }
     let today = kazakhstan_time(now).date();
-    let facts = person(&mut *tx, person_id, today).await?;
-    let event = event_for(request, &facts.row, today)?;
+    // One read per plan: the person, and whether the clinic serves them today.
+    let row: Row = sqlx::query_as(concat!(
+        "SELECT ",
+        person_columns!(),
+        // by the person's own attachments (a handful), never by the clinic's (tens of thousands)
+        ", p.died_on, EXISTS (SELECT 1 FROM attachment a INDEXED BY attachment_by_person \
+           JOIN clinic c ON c.id = a.clinic_id AND c.is_home = 1 \
+           WHERE a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2)) AS attached_here \
+         FROM person p WHERE p.id = ?1"
+    ))
+    .bind(person_id)
+    .bind(today)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::PersonNotFound { id: person_id })?;
+    if !row.attached_here || row.died_on.is_some_and(|died| died <= today) {
+        return Err(HomeVisitError::NotAttached);
+    }
+    let event = event_for(request, &row.person, today)?;
     let visits = expand(&event, rules, today).map_err(|problem| HomeVisitError::Plan { problem })?;
     let condition = match &event {
         PlanEvent::Observation { condition, .. } => condition.as_str(),
         _ => "",
     };
-    let open: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM care_plan WHERE person_id = ?1 AND kind = ?2 AND condition = ?3 AND closed_on IS NULL",
-    )
-    .bind(person_id)
-    .bind(event.kind().as_str())
-    .bind(condition)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if open.is_some() {
-        return Err(HomeVisitError::PlanOpen { kind: event.kind() });
-    }
     let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
-    let plan_id: i64 = sqlx::query_scalar(
+    // The one-open-plan index decides: nothing inserted means a plan is open.
+    let plan_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING id",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+         ON CONFLICT (person_id, kind, condition) WHERE closed_on IS NULL DO NOTHING RETURNING id",
     )
     .bind(person_id)
     .bind(event.kind().as_str())
@@ -717,10 +756,10 @@ async fn open_plan_on(
     .bind(rules.valid_from)
     .bind(now)
     .bind(staff_id)
-    .fetch_one(&mut *tx)
+    .fetch_optional(&mut *tx)
     .await?;
-    insert_visits(tx, plan_id, person_id, &visits).await?;
-    Ok(plan_id)
+    let plan_id = plan_id.ok_or(HomeVisitError::PlanOpen { kind: event.kind() })?;
+    Ok((plan_id, visits))
 }
 
 /// A changed risk (a child's recorded risk, an observation's risk level):

@@ -83,7 +83,7 @@ describe('catalogs', () => {
     for (const code of ['not_attached', 'attached_elsewhere']) expect(keys).toContain(`call_refused.${code}`);
     for (const code of ['discharge_before_birth', 'pregnancy_weeks', 'in_future']) expect(keys).toContain(`plan.${code}`);
     const homeVisit = [
-      'required', 'before_birth', 'not_a_woman', 'not_a_young_child', 'plan_open', 'not_your_visit', 'not_your_call',
+      'required', 'not_attached', 'before_birth', 'not_a_woman', 'not_a_young_child', 'plan_open', 'not_your_visit', 'not_your_call',
       'move_date', 'call_not_found', 'plan_not_found', 'visit_not_found', 'nurse_not_found',
     ];
     for (const code of homeVisit) expect(keys).toContain(`home_visit.${code}`);

@@ -566,4 +566,5 @@ export const kk: Catalog = {
   'plan.enrolled': 'Есепке алынды',
   'plan.submit': 'Жоспарды ашу',
   'round.due_list': 'Учаскедегі мерзімі келген және өткен',
+  'home_visit.not_attached': 'Адам емханаға бекітілмеген: жоспарды бекітілген емхана жүргізеді.',
 };

@@ -564,4 +564,5 @@ export const ru = {
   'plan.enrolled': 'Взят на учёт',
   'plan.submit': 'Открыть план',
   'round.due_list': 'Должны и просрочены на участке',
+  'home_visit.not_attached': 'Человек не прикреплён к поликлинике: план ведёт поликлиника прикрепления.',
 } as const;
