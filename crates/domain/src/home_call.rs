@@ -69,15 +69,16 @@ text_enum!(
 );
 
 /// One order's table of indications: which responder each one calls for.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TriageRules {
     /// The order the table comes from ("Приказ № 281, 2015").
     pub source: String,
     pub valid_from: NaiveDate,
     /// Each indication and who it sends; an indication not listed sends the nurse.
     pub indications: Vec<(Indication, Responder)>,
-    /// The nurse serves a temperature up to this (°C) at the time of the call.
-    pub nurse_max_temperature: f32,
+    /// The nurse serves a temperature up to this, in tenths of a degree
+    /// Celsius (380: 38.0 °C), at the time of the call.
+    pub nurse_max_tenths: u16,
     /// Children under this many full years are served at home on any deterioration.
     pub home_for_children_under: u32,
     /// Pregnant women are served at home on any deterioration.
@@ -107,7 +108,7 @@ impl TriageRules {
                 (Indication::Bleeding, Responder::Ambulance),
                 (Indication::SuddenSharpDeterioration, Responder::Ambulance),
             ],
-            nurse_max_temperature: 38.0,
+            nurse_max_tenths: 380,
             home_for_children_under: 5,
             home_for_pregnant: true,
         }
@@ -166,7 +167,7 @@ pub fn triage(facts: &CallFacts, rules: &TriageRules) -> Result<Triage, TriageEr
         if !TEMPERATURE_RANGE.contains(&celsius) {
             return Err(TriageError::ImplausibleTemperature { celsius });
         }
-        if celsius > rules.nurse_max_temperature {
+        if celsius * 10.0 > f32::from(rules.nurse_max_tenths) {
             found.push((Responder::DistrictDoctor, TriageReason::HighTemperature));
         } else {
             found.push((Responder::Nurse, TriageReason::NonUrgent));

@@ -234,6 +234,13 @@ pub struct ReferenceData {
     /// listed keeps the Law on holidays' days (or what the clinic entered).
     #[serde(default)]
     pub calendars: Vec<CalendarYear>,
+    /// Home-call triage tables by the order they come from (its first day);
+    /// none: seed 000's.
+    #[serde(default)]
+    pub triage_rules: Vec<emhana_domain::home_call::TriageRules>,
+    /// Care-plan schedules by order; none: seed 000's.
+    #[serde(default)]
+    pub plan_rules: Vec<emhana_domain::care_plan::PlanRules>,
 }
 
 /// One year's working-day calendar: its holidays, days off and worked weekend days.

@@ -148,6 +148,8 @@ async fn reference(
     Ok(Json(emhana_protocol::ReferenceData {
         campaigns: people::attachment_rules(&mut conn).await?.campaigns,
         calendars: reference::calendars(&mut conn).await?,
+        triage_rules: reference::rule_tables(&mut conn, "triage").await?,
+        plan_rules: reference::rule_tables(&mut conn, "care_plan").await?,
     }))
 }
 

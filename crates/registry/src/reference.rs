@@ -1,10 +1,13 @@
 //! Reference data the registry hands out: the year's attachment campaign
 //! (set by the administrator when the year's order is published) and the
-//! year's working-day calendar (when the government's decree moves days off).
+//! year's working-day calendar (when the government's decree moves days off),
+//! and the home-call triage table and care-plan schedules of each order.
 
 use chrono::{Datelike, NaiveDate, Weekday};
 use emhana_domain::attachment::Campaign;
 use emhana_domain::calendar::{CalendarDay, DayKind, check_year};
+use emhana_domain::care_plan::PlanRules;
+use emhana_domain::home_call::TriageRules;
 use emhana_protocol::CalendarYear;
 use sqlx::{PgConnection, PgPool};
 
@@ -95,4 +98,56 @@ pub(crate) async fn calendars(conn: &mut PgConnection) -> Result<Vec<CalendarYea
         }
     }
     Ok(years)
+}
+
+/// Keeps an order's home-call triage table; every workstation gets it with its next sync.
+pub async fn set_triage_rules(pool: &PgPool, rules: &TriageRules) -> Result<(), RegistryError> {
+    set_rule_table(pool, "triage", rules.valid_from, &rules.source, rules).await
+}
+
+/// Keeps an order's care-plan schedules; every workstation gets them with its next sync.
+pub async fn set_plan_rules(pool: &PgPool, rules: &PlanRules) -> Result<(), RegistryError> {
+    set_rule_table(pool, "care_plan", rules.valid_from, &rules.source, rules).await
+}
+
+async fn set_rule_table<T: serde::Serialize>(
+    pool: &PgPool,
+    kind: &str,
+    valid_from: NaiveDate,
+    source: &str,
+    rules: &T,
+) -> Result<(), RegistryError> {
+    let body =
+        serde_json::to_value(rules).map_err(|e| RegistryError::Malformed(format!("{kind} rules: {e}")))?;
+    sqlx::query(
+        "INSERT INTO rule_table (kind, valid_from, source, body) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (kind, valid_from) DO UPDATE SET source = EXCLUDED.source, body = EXCLUDED.body",
+    )
+    .bind(kind)
+    .bind(valid_from)
+    .bind(source)
+    .bind(body)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+/// The rule tables of `kind` the registry holds, oldest first.
+pub(crate) async fn rule_tables<T: serde::de::DeserializeOwned>(
+    conn: &mut PgConnection,
+    kind: &str,
+) -> Result<Vec<T>, RegistryError> {
+    let bodies: Vec<serde_json::Value> =
+        sqlx::query_scalar("SELECT body FROM rule_table WHERE kind = $1 ORDER BY valid_from")
+            .bind(kind)
+            .fetch_all(conn)
+            .await?;
+    bodies
+        .into_iter()
+        .map(|body| {
+            serde_json::from_value(body).map_err(|e| {
+                RegistryError::Database(sqlx::Error::Decode(format!("rule_table {kind}: {e}").into()))
+            })
+        })
+        .collect()
 }

@@ -654,3 +654,62 @@ async fn a_decree_moving_days_off_set_at_the_registry_reaches_the_workstation_an
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_new_triage_order_set_at_the_registry_changes_who_goes_at_the_workstation() -> Result<()> {
+    use emhana_domain::home_call::{Indication, Responder, TriageRules};
+    use emhana_workstation::CallForm;
+    let now = kz(2026, 11, 23, 9);
+    let region = Region::start(300, now).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = region.engine(&workstation, &credential, small_pages())?;
+    engine.sync_once(|_| {}).await?;
+    let mut person = None;
+    for hit in workstation.search("а", 50).await?.hits {
+        if workstation.booking_options(hit.id, now).await?.refusal.is_none() {
+            person = Some(hit.id);
+            break;
+        }
+    }
+    let person = person.ok_or_else(|| anyhow::anyhow!("a person attached here"))?;
+    let form = CallForm {
+        person_id: person,
+        caller: "Ұлы / сын".into(),
+        caller_phone: None,
+        complaint: "Қысым / давление".into(),
+        temperature: None,
+        indications: vec![Indication::RaisedBloodPressure],
+        pregnant: false,
+        registrar_wants_doctor: false,
+        goes: None,
+        registrar_id: None,
+    };
+    assert_eq!(
+        workstation.preview_call(&form, now).await?.triage.goes,
+        Responder::Nurse
+    );
+
+    // An order from 1 November sends raised blood pressure to the doctor.
+    let mut order = TriageRules::seed_default();
+    order.source = "Бұйрық / Приказ № 49 (2026)".into();
+    order.valid_from = chrono::NaiveDate::from_ymd_opt(2026, 11, 1).unwrap_or_default();
+    for (indication, responder) in &mut order.indications {
+        if *indication == Indication::RaisedBloodPressure {
+            *responder = Responder::DistrictDoctor;
+        }
+    }
+    emhana_registry::reference::set_triage_rules(&region.pool, &order).await?;
+    assert!(engine.sync_once(|_| {}).await?.reference_changed);
+    assert!(!engine.sync_once(|_| {}).await?.reference_changed, "taken once");
+    let preview = workstation.preview_call(&form, now).await?;
+    assert_eq!(preview.triage.goes, Responder::DistrictDoctor);
+    assert_eq!(preview.rules_source, "Бұйрық / Приказ № 49 (2026)");
+    // a call made before the order's first day is still judged by seed 000
+    let before = kz(2026, 10, 20, 9);
+    assert_eq!(
+        workstation.preview_call(&form, before).await?.triage.goes,
+        Responder::Nurse
+    );
+    Ok(())
+}

@@ -115,25 +115,31 @@ pub(crate) async fn plan_rules(conn: &mut SqliteConnection, day: NaiveDate) -> R
     rule_table(conn, "care_plan", day, PlanRules::seed_default).await
 }
 
-/// Keeps a new version of a rule table (an order's), in force from its `valid_from`.
-pub(crate) async fn set_rule_table(
+/// Keeps a version of a rule table (an order's), in force from its
+/// `valid_from`; returns whether it differed from the one kept for that day.
+pub(crate) async fn keep_rule_table<T: Serialize>(
     pool: &SqlitePool,
     kind: &str,
     valid_from: NaiveDate,
     source: &str,
-    body: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
+    rules: &T,
+) -> Result<bool, StoreError> {
+    let body = serde_json::to_string(rules).map_err(|e| StoreError::InvalidReferenceData {
+        detail: format!("{kind} rules: {e}"),
+    })?;
+    let changed = sqlx::query(
         "INSERT INTO rule_table (kind, valid_from, source, body) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (kind, valid_from) DO UPDATE SET source = excluded.source, body = excluded.body",
+         ON CONFLICT (kind, valid_from) DO UPDATE SET source = excluded.source, body = excluded.body \
+         WHERE rule_table.body <> excluded.body OR rule_table.source <> excluded.source",
     )
     .bind(kind)
     .bind(valid_from)
     .bind(source)
     .bind(body)
     .execute(pool)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
 }
 
 // ---------------------------------------------------------------- persons

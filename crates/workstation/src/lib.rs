@@ -266,7 +266,8 @@ impl Workstation {
     }
 
     /// Takes the registry's reference data: its campaigns and working-day
-    /// calendars replace the ones kept here for the same years. Returns
+    /// calendars replace the ones kept here for the same years, its triage
+    /// and care-plan tables the ones kept for the same orders. Returns
     /// whether anything changed.
     pub async fn apply_reference(
         &self,
@@ -279,6 +280,16 @@ impl Workstation {
                 attachment::set_campaign(&self.pool, campaign).await?;
                 changed = true;
             }
+        }
+        for rules in &reference.triage_rules {
+            changed |=
+                home_visits::keep_rule_table(&self.pool, "triage", rules.valid_from, &rules.source, rules)
+                    .await?;
+        }
+        for rules in &reference.plan_rules {
+            changed |=
+                home_visits::keep_rule_table(&self.pool, "care_plan", rules.valid_from, &rules.source, rules)
+                    .await?;
         }
         for calendar in &reference.calendars {
             let mut days = calendar.days.clone();
@@ -622,17 +633,22 @@ impl Workstation {
     /// Keeps a new version of the triage table or the care-plan schedules
     /// (an order's), in force from `valid_from`.
     pub async fn set_triage_rules(&self, rules: &TriageRules) -> Result<(), StoreError> {
-        let body = serde_json::to_string(rules).map_err(|e| StoreError::InvalidReferenceData {
-            detail: e.to_string(),
-        })?;
-        home_visits::set_rule_table(&self.pool, "triage", rules.valid_from, &rules.source, &body).await
+        home_visits::keep_rule_table(&self.pool, "triage", rules.valid_from, &rules.source, rules).await?;
+        Ok(())
     }
 
     pub async fn set_plan_rules(&self, rules: &PlanRules) -> Result<(), StoreError> {
-        let body = serde_json::to_string(rules).map_err(|e| StoreError::InvalidReferenceData {
-            detail: e.to_string(),
-        })?;
-        home_visits::set_rule_table(&self.pool, "care_plan", rules.valid_from, &rules.source, &body).await
+        home_visits::keep_rule_table(&self.pool, "care_plan", rules.valid_from, &rules.source, rules).await?;
+        Ok(())
+    }
+
+    /// The triage table and care-plan schedules in force on `today`.
+    pub async fn rules_in_force(&self, today: NaiveDate) -> Result<(TriageRules, PlanRules), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok((
+            home_visits::triage_rules(&mut conn, today).await?,
+            home_visits::plan_rules(&mut conn, today).await?,
+        ))
     }
 
     // ------------------------------------------------------------ sync

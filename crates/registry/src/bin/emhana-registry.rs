@@ -6,6 +6,7 @@
 //! emhana-registry import-bundle <ops file> --answers <answers file>
 //! emhana-registry set-campaign --year 2027 --first-day 2027-09-15 --last-day 2027-11-15
 //! emhana-registry set-calendar --year 2027 --file calendar-2027.json
+//! emhana-registry set-rules --kind triage --file triage-2027.json
 //! ```
 //! Settings come from the file, then from `EMHANA_REGISTRY_*` variables.
 
@@ -61,6 +62,16 @@ enum Command {
     SetCalendar {
         #[arg(long)]
         year: i32,
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Keeps an order's home-call triage table (`--kind triage`, the JSON of
+    /// domain::home_call::TriageRules) or care-plan schedules (`--kind
+    /// care_plan`, domain::care_plan::PlanRules), in force from the table's
+    /// `valid_from`; without a file, seed 000's table of that kind.
+    SetRules {
+        #[arg(long)]
+        kind: String,
         #[arg(long)]
         file: Option<PathBuf>,
     },
@@ -124,6 +135,37 @@ async fn main() -> anyhow::Result<()> {
                         .with_graceful_shutdown(shutdown)
                         .await?;
                 }
+            }
+        }
+        Command::SetRules { kind, file } => {
+            let read =
+                |file: &PathBuf| std::fs::read(file).with_context(|| format!("reading {}", file.display()));
+            match kind.as_str() {
+                "triage" => {
+                    let rules = match &file {
+                        Some(file) => serde_json::from_slice(&read(file)?)
+                            .with_context(|| format!("{} is not a triage table", file.display()))?,
+                        None => emhana_domain::home_call::TriageRules::seed_default(),
+                    };
+                    emhana_registry::reference::set_triage_rules(&pool, &rules).await?;
+                    println!(
+                        "triage table of {} from {}; workstations get it with their next sync",
+                        rules.source, rules.valid_from
+                    );
+                }
+                "care_plan" => {
+                    let rules = match &file {
+                        Some(file) => serde_json::from_slice(&read(file)?)
+                            .with_context(|| format!("{} is not a care-plan table", file.display()))?,
+                        None => emhana_domain::care_plan::PlanRules::seed_default(),
+                    };
+                    emhana_registry::reference::set_plan_rules(&pool, &rules).await?;
+                    println!(
+                        "care-plan schedules of {} from {}; workstations get them with their next sync",
+                        rules.source, rules.valid_from
+                    );
+                }
+                other => anyhow::bail!("--kind {other}: triage or care_plan"),
             }
         }
         Command::SetCalendar { year, file } => {

@@ -59,7 +59,11 @@ fn person(district: u32, index: u32, today: NaiveDate) -> anyhow::Result<Person>
     } else {
         today - TimeDelta::days(i64::from(365 * 40 + (index * 13 + district) % 12_000))
     };
-    let sex = if index % 2 == 0 { Sex::Female } else { Sex::Male };
+    let sex = if index.is_multiple_of(2) {
+        Sex::Female
+    } else {
+        Sex::Male
+    };
     // districts start their serials apart, so no two persons share an IIN
     let offset = u16::try_from(district * 97 % 5_000)?;
     let iin = (offset..offset + 90)
@@ -87,7 +91,7 @@ fn request(index: u32, person: &Person, today: NaiveDate) -> Option<PlanRequest>
     if index < CHILDREN {
         return Some(PlanRequest::Newborn {
             discharged: person.birth_date + TimeDelta::days(3),
-            risk: index % 10 == 0,
+            risk: index.is_multiple_of(10),
         });
     }
     if index < CHILDREN + OBSERVED {
@@ -96,7 +100,7 @@ fn request(index: u32, person: &Person, today: NaiveDate) -> Option<PlanRequest>
             Condition::Diabetes2,
             Condition::ChronicHeartFailure,
         ][(index % 3) as usize];
-        let risk = if index % 4 == 0 {
+        let risk = if index.is_multiple_of(4) {
             RiskLevel::High
         } else {
             RiskLevel::Medium
