@@ -54,6 +54,17 @@ async fn wait_for_text(client: &Client, css: &str, expected: &str) -> Result<()>
     bail!("{css} shows {last:?}, expected it to contain {expected:?}")
 }
 
+/// The built app, a fresh data folder for it, and where screenshots go.
+fn paths() -> Result<(PathBuf, tempfile::TempDir, PathBuf)> {
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+    Ok((
+        PathBuf::from(env!("CARGO_BIN_EXE_emhana")),
+        tempfile::tempdir()?,
+        artifacts,
+    ))
+}
+
 /// Starts tauri-driver with the app's environment (its data folder, its
 /// clock) and opens a WebDriver session on the app.
 async fn start_app(
@@ -101,10 +112,7 @@ async fn start_app(
 #[tokio::test]
 #[ignore = "needs a display and tauri-driver: run by scripts/test.sh under xvfb-run"]
 async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language() -> Result<()> {
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
-    let data = tempfile::tempdir()?;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
-    std::fs::create_dir_all(&artifacts)?;
+    let (app, data, artifacts) = paths()?;
 
     let (_driver, client) = start_app(&app, data.path(), None).await?;
 
@@ -286,10 +294,7 @@ async fn print_and_wait(client: &Client, button: &str, endings: &[&str]) -> Resu
 async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both_documents_print()
 -> Result<()> {
     use chrono::TimeZone;
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
-    let data = tempfile::tempdir()?;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
-    std::fs::create_dir_all(&artifacts)?;
+    let (app, data, artifacts) = paths()?;
 
     // The demo clinic, as the app's first start loads it.
     const IN_CAMPAIGN: &str = "2026-10-01T10:30:00+05:00";
@@ -436,10 +441,7 @@ async fn start_registry(
 async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_lands_in_needs_attention()
 -> Result<()> {
     use chrono::TimeZone;
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
-    let data = tempfile::tempdir()?;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
-    std::fs::create_dir_all(&artifacts)?;
+    let (app, data, artifacts) = paths()?;
     const IN_CAMPAIGN: &str = "2026-10-01T10:30:00+05:00";
     let in_campaign = chrono::Utc
         .with_ymd_and_hms(2026, 10, 1, 5, 30, 0)
@@ -761,10 +763,7 @@ async fn open_card(client: &Client, iin: &str) -> Result<()> {
 async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_slip_and_the_day()
 -> Result<()> {
     use chrono::TimeZone;
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
-    let data = tempfile::tempdir()?;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
-    std::fs::create_dir_all(&artifacts)?;
+    let (app, data, artifacts) = paths()?;
     // Tuesday 24 November 2026, 09:20 in Astana.
     const NOW: &str = "2026-11-24T09:20:00+05:00";
     let now = chrono::Utc
@@ -1001,10 +1000,7 @@ async fn record_call(client: &Client, iin: &str, temperature: &str, indications:
 #[tokio::test]
 #[ignore = "needs a display and tauri-driver: run by scripts/test.sh under xvfb-run"]
 async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -> Result<()> {
-    let app = PathBuf::from(env!("CARGO_BIN_EXE_emhana"));
-    let data = tempfile::tempdir()?;
-    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
-    std::fs::create_dir_all(&artifacts)?;
+    let (app, data, artifacts) = paths()?;
     const NOW: &str = "2026-11-24T09:00:00+05:00";
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).context("date")?;
 

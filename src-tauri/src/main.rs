@@ -91,6 +91,7 @@ fn main() {
             commands::settings::attachment_reference,
             commands::settings::set_campaign,
             commands::settings::set_list_norms,
+            commands::settings::rules_in_force,
             commands::attachment::record_death,
             commands::attachment::register_person,
             commands::attachment::attachment_options,

@@ -707,6 +707,23 @@ pub async fn load_into(
     })
 }
 
+/// The home clinic a benchmark builds by hand: its districts and staff as given.
+pub fn bench_clinic(bin: Bin, districts: Vec<DistrictRecord>, staff: Vec<StaffRecord>) -> ClinicRecord {
+    ClinicRecord {
+        bin,
+        name_kk: "Бенчмарк емханасы".into(),
+        name_ru: "Поликлиника бенчмарка".into(),
+        kind: ClinicKind::Polyclinic,
+        settlement: "Астана".into(),
+        address: "Астана, Абай даңғылы, 1".into(),
+        phone: "+7 7172 00 00 00".into(),
+        hours: "08:00–20:00".into(),
+        is_home: true,
+        districts,
+        staff,
+    }
+}
+
 /// The care plan a demo person is on, if any, chosen from the IIN so the
 /// same person always gets the same plan: every child under 3 is on
 /// patronage (one in ten with a recorded risk); of women 20–40 one in fifty

@@ -577,6 +577,37 @@ pub struct PlanView {
     pub visits: Vec<VisitView>,
 }
 
+impl PlanRequest {
+    /// The event the request stands for, for a person born on `born`.
+    pub fn event(&self, born: NaiveDate) -> PlanEvent {
+        match *self {
+            PlanRequest::Newborn { discharged, risk } => PlanEvent::Newborn {
+                born,
+                discharged,
+                risk,
+            },
+            PlanRequest::Pregnancy {
+                reported,
+                weeks_at_report,
+            } => PlanEvent::PregnancyRegistered {
+                reported,
+                weeks_at_report,
+            },
+            PlanRequest::Observation {
+                condition,
+                risk,
+                enrolled,
+            } => PlanEvent::Observation {
+                condition,
+                risk,
+                enrolled,
+            },
+        }
+    }
+}
+
+/// The request's event for this person: its date not before the birth, a
+/// child's plan for a child under 3, a pregnancy's for a woman.
 fn event_for(request: &PlanRequest, row: &PersonRow, today: NaiveDate) -> Result<PlanEvent, HomeVisitError> {
     let born = row.birth_date;
     let date = match request {
@@ -587,40 +618,17 @@ fn event_for(request: &PlanRequest, row: &PersonRow, today: NaiveDate) -> Result
     if date < born {
         return Err(HomeVisitError::BeforeBirth { date, born });
     }
-    Ok(match *request {
-        PlanRequest::Newborn { discharged, risk } => {
+    match request {
+        PlanRequest::Newborn { .. } => {
             let age = age_on(born, today).unwrap_or(0);
             if age >= 3 {
                 return Err(HomeVisitError::NotAYoungChild { age });
             }
-            PlanEvent::Newborn {
-                born,
-                discharged,
-                risk,
-            }
         }
-        PlanRequest::Pregnancy {
-            reported,
-            weeks_at_report,
-        } => {
-            if row.sex != "female" {
-                return Err(HomeVisitError::NotAWoman);
-            }
-            PlanEvent::PregnancyRegistered {
-                reported,
-                weeks_at_report,
-            }
-        }
-        PlanRequest::Observation {
-            condition,
-            risk,
-            enrolled,
-        } => PlanEvent::Observation {
-            condition,
-            risk,
-            enrolled,
-        },
-    })
+        PlanRequest::Pregnancy { .. } if row.sex != "female" => return Err(HomeVisitError::NotAWoman),
+        _ => {}
+    }
+    Ok(request.event(born))
 }
 
 async fn insert_visits(

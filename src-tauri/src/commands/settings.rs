@@ -41,3 +41,23 @@ pub async fn set_campaign(state: State<'_, AppState>, campaign: Campaign) -> Res
 pub async fn set_list_norms(state: State<'_, AppState>, norms: ListNorms) -> Result<(), CommandError> {
     Ok(workstation(&state)?.set_list_norms(&norms).await?)
 }
+
+/// Which orders the home-call triage and the care plans are decided by today.
+#[derive(serde::Serialize)]
+pub struct RulesInForce {
+    triage_source: String,
+    triage_valid_from: chrono::NaiveDate,
+    plan_source: String,
+    plan_valid_from: chrono::NaiveDate,
+}
+
+#[tauri::command]
+pub async fn rules_in_force(state: State<'_, AppState>) -> Result<RulesInForce, CommandError> {
+    let (triage, plans) = workstation(&state)?.rules_in_force(state.clock.today()).await?;
+    Ok(RulesInForce {
+        triage_source: triage.source,
+        triage_valid_from: triage.valid_from,
+        plan_source: plans.source,
+        plan_valid_from: plans.valid_from,
+    })
+}

@@ -482,6 +482,13 @@ export interface CalendarDay {
 
 export type SlipFormat = 'a6' | 'receipt80';
 
+export interface RulesInForce {
+  triage_source: string;
+  triage_valid_from: string;
+  plan_source: string;
+  plan_valid_from: string;
+}
+
 /** "2026-11-25T09:30:00" → "09:30". */
 export function displayTime(local: string): string {
   return local.slice(11, 16);
@@ -711,6 +718,7 @@ export const api = {
     invoke<VisitView>('record_visit_outcome', { visitId, outcome, movedTo, nurseId, note }),
   printRound: (nurseId: number, day: string, open: boolean) => invoke<Printed>('print_round', { nurseId, day, open }),
   dueVisits: (districtId: number, day: string | null) => invoke<DueVisit[]>('due_visits', { districtId, day }),
+  rulesInForce: () => invoke<RulesInForce>('rules_in_force'),
   slipFormat: () => invoke<SlipFormat>('slip_format'),
   setSlipFormat: (format: SlipFormat) => invoke<void>('set_slip_format', { format }),
 };

@@ -19,11 +19,10 @@ use clap::Parser;
 use emhana_domain::attachment::AttachmentGround;
 use emhana_domain::care_plan::{Condition, PlanEvent, PlanRules, RiskLevel, expand};
 use emhana_domain::round::RoundPace;
-use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole};
+use emhana_domain::{Address, Bin, Citizenship, DistrictKind, Iin, Person, Sex, StaffRole};
 use emhana_synth::stats::percentile;
 use emhana_workstation::{
-    AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, PlanRequest,
-    StaffRecord, Workstation,
+    AttachmentRecord, CoverageRecord, DistrictRecord, HouseholdRecord, PlanRequest, StaffRecord, Workstation,
 };
 
 #[derive(Parser, Debug)]
@@ -156,19 +155,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     workstation
-        .import_clinics(&[ClinicRecord {
-            bin,
-            name_kk: "Бенчмарк емханасы".into(),
-            name_ru: "Поликлиника бенчмарка".into(),
-            kind: ClinicKind::Polyclinic,
-            settlement: "Астана".into(),
-            address: "Астана, Абай даңғылы, 1".into(),
-            phone: "+7 7172 00 00 00".into(),
-            hours: "08:00–20:00".into(),
-            is_home: true,
-            districts,
-            staff,
-        }])
+        .import_clinics(&[emhana_synth::bench_clinic(bin, districts, staff)])
         .await?;
     let started = Instant::now();
     let mut by_district: Vec<Vec<Person>> = Vec::new();
@@ -210,29 +197,7 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .enumerate()
         .filter_map(|(i, person)| {
-            request(u32::try_from(i).ok()?, person, today).map(|request| match request {
-                PlanRequest::Newborn { discharged, risk } => PlanEvent::Newborn {
-                    born: person.birth_date,
-                    discharged,
-                    risk,
-                },
-                PlanRequest::Pregnancy {
-                    reported,
-                    weeks_at_report,
-                } => PlanEvent::PregnancyRegistered {
-                    reported,
-                    weeks_at_report,
-                },
-                PlanRequest::Observation {
-                    condition,
-                    risk,
-                    enrolled,
-                } => PlanEvent::Observation {
-                    condition,
-                    risk,
-                    enrolled,
-                },
-            })
+            request(u32::try_from(i).ok()?, person, today).map(|request| request.event(person.birth_date))
         })
         .collect();
     let mut samples = Vec::with_capacity(args.runs);

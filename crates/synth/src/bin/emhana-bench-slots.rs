@@ -19,12 +19,11 @@ use emhana_domain::attachment::AttachmentGround;
 use emhana_domain::booking::{BookingChannel, VisitReason};
 use emhana_domain::calendar::WorkCalendar;
 use emhana_domain::schedule::StaffSchedule;
-use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Person, Sex, StaffRole};
+use emhana_domain::{Address, Bin, Citizenship, DistrictKind, Iin, Person, Sex, StaffRole};
 use emhana_synth::doctor_week;
 use emhana_synth::stats::percentile;
 use emhana_workstation::{
-    AttachmentRecord, BookingForm, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord,
-    StaffRecord, Workstation,
+    AttachmentRecord, BookingForm, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation,
 };
 
 #[derive(Parser, Debug)]
@@ -99,19 +98,7 @@ async fn main() -> anyhow::Result<()> {
         });
     }
     workstation
-        .import_clinics(&[ClinicRecord {
-            bin,
-            name_kk: "Бенчмарк емханасы".into(),
-            name_ru: "Поликлиника бенчмарка".into(),
-            kind: ClinicKind::Polyclinic,
-            settlement: "Астана".into(),
-            address: "Астана, Абай даңғылы, 1".into(),
-            phone: "+7 7172 00 00 00".into(),
-            hours: "08:00–20:00".into(),
-            is_home: true,
-            districts,
-            staff,
-        }])
+        .import_clinics(&[emhana_synth::bench_clinic(bin, districts, staff)])
         .await?;
     let doctors = workstation.doctors().await?;
     for (index, doctor) in doctors.iter().enumerate() {
