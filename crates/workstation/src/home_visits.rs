@@ -374,7 +374,7 @@ pub(crate) async fn register_call(
             .execute(&mut *tx)
             .await?;
     }
-    let view = calls_where(&mut tx, "c.id = ?1", Some(id), None)
+    let view = calls_where(&mut tx, "c.id = ?1 AND ?2 IS NULL", Some(id), None)
         .await?
         .pop()
         .ok_or(HomeVisitError::CallNotFound { id })?;
