@@ -92,6 +92,8 @@ fn main() {
             commands::settings::set_campaign,
             commands::settings::set_list_norms,
             commands::settings::rules_in_force,
+            commands::settings::round_pace,
+            commands::settings::set_round_pace,
             commands::attachment::record_death,
             commands::attachment::register_person,
             commands::attachment::attachment_options,

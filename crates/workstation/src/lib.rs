@@ -316,6 +316,15 @@ impl Workstation {
         settings::set_slip_format(&self.pool, format).await
     }
 
+    /// How rounds are timed: the first visit, minutes a visit and between two.
+    pub async fn round_pace(&self) -> Result<RoundPace, StoreError> {
+        settings::round_pace(&self.pool).await
+    }
+
+    pub async fn set_round_pace(&self, pace: RoundPace) -> Result<(), StoreError> {
+        settings::set_round_pace(&self.pool, pace).await
+    }
+
     pub async fn language(&self) -> Result<Option<Language>, StoreError> {
         settings::language(&self.pool).await
     }

@@ -1,6 +1,7 @@
 //! Choices the user made at this workstation, kept in its database.
 
 use emhana_domain::documents::SlipFormat;
+use emhana_domain::round::RoundPace;
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
@@ -72,4 +73,27 @@ pub(crate) async fn slip_format(pool: &SqlitePool) -> Result<SlipFormat, StoreEr
 
 pub(crate) async fn set_slip_format(pool: &SqlitePool, format: SlipFormat) -> Result<(), StoreError> {
     set_setting(pool, "slip_format", format.as_str()).await
+}
+
+/// How the clinic's rounds are timed; the domain's default until set.
+pub(crate) async fn round_pace(pool: &SqlitePool) -> Result<RoundPace, StoreError> {
+    Ok(setting(pool, "round_pace")
+        .await?
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default())
+}
+
+pub(crate) async fn set_round_pace(pool: &SqlitePool, pace: RoundPace) -> Result<(), StoreError> {
+    if !(5..=240).contains(&pace.visit_minutes) || pace.travel_minutes > 240 {
+        return Err(StoreError::InvalidReferenceData {
+            detail: format!(
+                "a visit of {} min with {} min between",
+                pace.visit_minutes, pace.travel_minutes
+            ),
+        });
+    }
+    let text = serde_json::to_string(&pace).map_err(|e| StoreError::InvalidReferenceData {
+        detail: e.to_string(),
+    })?;
+    set_setting(pool, "round_pace", &text).await
 }

@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 use emhana_domain::care_plan::{RiskLevel, VisitOutcome};
 use emhana_domain::home_call::CallStatus;
-use emhana_domain::round::RoundPace;
 use emhana_workstation::{
     CallForm, CallPreview, CallView, DueVisit, Nurse, PlanRequest, PlanView, RoundView, StopRef, VisitView,
 };
@@ -92,9 +91,9 @@ pub async fn round(
     day: Option<NaiveDate>,
 ) -> Result<RoundView, CommandError> {
     let day = day.unwrap_or_else(|| state.clock.today());
-    Ok(workstation(&state)?
-        .round(nurse_id, day, RoundPace::default())
-        .await?)
+    let workstation = workstation(&state)?;
+    let pace = workstation.round_pace().await?;
+    Ok(workstation.round(nurse_id, day, pace).await?)
 }
 
 #[tauri::command]
@@ -104,9 +103,9 @@ pub async fn reorder_round(
     day: NaiveDate,
     order: Vec<StopRef>,
 ) -> Result<RoundView, CommandError> {
-    Ok(workstation(&state)?
-        .reorder_round(nurse_id, day, &order, RoundPace::default())
-        .await?)
+    let workstation = workstation(&state)?;
+    let pace = workstation.round_pace().await?;
+    Ok(workstation.reorder_round(nurse_id, day, &order, pace).await?)
 }
 
 #[tauri::command]
@@ -140,9 +139,8 @@ pub async fn print_round(
 ) -> Result<Printed, CommandError> {
     let workstation = workstation(&state)?;
     let printer = state.printer.as_ref().map_err(Clone::clone)?;
-    let schedule = workstation
-        .round_schedule(nurse_id, day, RoundPace::default())
-        .await?;
+    let pace = workstation.round_pace().await?;
+    let schedule = workstation.round_schedule(nurse_id, day, pace).await?;
     let bytes = printer.round_schedule(&schedule)?;
     let name = format!("round-{}-{nurse_id}.pdf", day.format("%Y-%m-%d"));
     save_and_open(&state, &name, &bytes, open).await

@@ -61,3 +61,16 @@ pub async fn rules_in_force(state: State<'_, AppState>) -> Result<RulesInForce, 
         plan_valid_from: plans.valid_from,
     })
 }
+
+#[tauri::command]
+pub async fn round_pace(state: State<'_, AppState>) -> Result<emhana_domain::round::RoundPace, CommandError> {
+    Ok(workstation(&state)?.round_pace().await?)
+}
+
+#[tauri::command]
+pub async fn set_round_pace(
+    state: State<'_, AppState>,
+    pace: emhana_domain::round::RoundPace,
+) -> Result<(), CommandError> {
+    Ok(workstation(&state)?.set_round_pace(pace).await?)
+}

@@ -571,4 +571,8 @@ export const kk: Catalog = {
   'settings.rules_triage': 'Үйде қызмет көрсету көрсеткіштері: {source}, {from} бастап',
   'settings.rules_plans': 'Патронаж және бақылау кестелері: {source}, {from} бастап',
   'settings.rules_note': 'Жаңа бұйрық синхрондау кезінде орталық тіркелімнен келеді; бұрынғы нұсқалар сақталады.',
+  'settings.round_pace': 'Аралау уақытын есептеу',
+  'settings.round_starts': 'Аралаудың басталуы',
+  'settings.visit_minutes': 'Баруға минут',
+  'settings.travel_minutes': 'Жолға минут',
 };

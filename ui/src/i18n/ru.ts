@@ -569,4 +569,8 @@ export const ru = {
   'settings.rules_triage': 'Показания для обслуживания на дому: {source}, с {from}',
   'settings.rules_plans': 'Графики патронажа и наблюдения: {source}, с {from}',
   'settings.rules_note': 'Новый приказ приходит из центрального регистра при синхронизации; прежние версии сохраняются.',
+  'settings.round_pace': 'Расчёт времени обхода',
+  'settings.round_starts': 'Начало обхода',
+  'settings.visit_minutes': 'Минут на посещение',
+  'settings.travel_minutes': 'Минут на дорогу',
 } as const;

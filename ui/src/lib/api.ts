@@ -482,6 +482,13 @@ export interface CalendarDay {
 
 export type SlipFormat = 'a6' | 'receipt80';
 
+/** How rounds are timed: the first visit ("13:00:00"), minutes a visit and between two. */
+export interface RoundPace {
+  starts: string;
+  visit_minutes: number;
+  travel_minutes: number;
+}
+
 export interface RulesInForce {
   triage_source: string;
   triage_valid_from: string;
@@ -719,6 +726,8 @@ export const api = {
   printRound: (nurseId: number, day: string, open: boolean) => invoke<Printed>('print_round', { nurseId, day, open }),
   dueVisits: (districtId: number, day: string | null) => invoke<DueVisit[]>('due_visits', { districtId, day }),
   rulesInForce: () => invoke<RulesInForce>('rules_in_force'),
+  roundPace: () => invoke<RoundPace>('round_pace'),
+  setRoundPace: (pace: RoundPace) => invoke<void>('set_round_pace', { pace }),
   slipFormat: () => invoke<SlipFormat>('slip_format'),
   setSlipFormat: (format: SlipFormat) => invoke<void>('set_slip_format', { format }),
 };

@@ -600,3 +600,25 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
             .any(|s| s.stop == StopRef::Visit(grandfather_visit))
     );
 }
+
+#[tokio::test]
+async fn the_round_pace_is_a_setting_with_sane_bounds() {
+    let c = clinic().await;
+    assert_eq!(c.ws.round_pace().await.unwrap(), RoundPace::default());
+    let morning = RoundPace {
+        starts: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        visit_minutes: 20,
+        travel_minutes: 10,
+    };
+    c.ws.set_round_pace(morning).await.unwrap();
+    assert_eq!(c.ws.round_pace().await.unwrap(), morning);
+    assert!(
+        c.ws.set_round_pace(RoundPace {
+            visit_minutes: 0,
+            ..morning
+        })
+        .await
+        .is_err()
+    );
+    assert_eq!(c.ws.round_pace().await.unwrap(), morning, "nothing written");
+}
