@@ -45,7 +45,7 @@ impl SyncError {
     /// The catalog code the UI shows for it (`sync.error.<code>`).
     pub fn code(&self) -> &'static str {
         match self {
-            SyncError::Transport(TransportError::Offline(_)) => "offline",
+            SyncError::Transport(TransportError::Offline(_) | TransportError::Unreachable(_)) => "offline",
             SyncError::Transport(TransportError::Refused { status: 401, .. }) => "credential_refused",
             SyncError::Transport(TransportError::Refused { .. }) => "refused",
             SyncError::Transport(TransportError::Server { .. }) => "server",
@@ -177,7 +177,7 @@ impl<T: Transport> SyncEngine<T> {
                 return Ok(());
             }
             let ids: Vec<_> = ops.iter().map(|op| op.id).collect();
-            self.store.mark_sent(&ids, (self.clock)()).await?;
+            let newly_sent = self.store.mark_sent(&ids, (self.clock)()).await?;
             let request = PushRequest {
                 ops: ops
                     .iter()
@@ -187,7 +187,15 @@ impl<T: Transport> SyncEngine<T> {
                         detail: error.to_string(),
                     })?,
             };
-            let response = self.transport.push(&request).await?;
+            let response = match self.transport.push(&request).await {
+                Ok(response) => response,
+                // Nothing left the workstation: the ops this round marked are not sent.
+                Err(error @ TransportError::Unreachable(_)) => {
+                    self.store.mark_unsent(&newly_sent).await?;
+                    return Err(error.into());
+                }
+                Err(error) => return Err(error.into()),
+            };
             if response.results.len() != ops.len() {
                 return Err(SyncError::AnswerMismatch {
                     ops: ops.len(),
@@ -383,7 +391,11 @@ pub async fn run<T: Transport>(
                 tracing::warn!(%error, failures, "sync round failed");
                 let reached = !matches!(&error, SyncError::Transport(e) if e.is_temporary());
                 status.send_modify(|s| {
-                    s.online = reached && !matches!(error, SyncError::Transport(TransportError::Offline(_)));
+                    s.online = reached
+                        && !matches!(
+                            error,
+                            SyncError::Transport(TransportError::Offline(_) | TransportError::Unreachable(_))
+                        );
                     s.running = false;
                     s.last_error_code = Some(error.code().to_owned());
                     s.last_error = Some(error.to_string());

@@ -13,9 +13,14 @@ use emhana_protocol::{
 /// Why a call to the registry failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TransportError {
-    /// No answer: no network, the registry down, a timeout. Try again later.
+    /// No answer: the link broke or timed out after the request may have
+    /// left (it may have reached the registry). Try again later.
     #[error("the registry cannot be reached: {0}")]
     Offline(String),
+    /// No connection could be made (no network, the registry down): the
+    /// request never left. Try again later.
+    #[error("the registry cannot be reached: {0}")]
+    Unreachable(String),
     /// The registry refused the request (4xx); trying again will not help.
     #[error("the registry refused the request ({status} {code}): {message}")]
     Refused {
@@ -86,7 +91,12 @@ pub async fn enrol(base: &str, code: &str) -> Result<Enrolment, TransportError> 
 }
 
 fn offline(error: reqwest::Error) -> TransportError {
-    TransportError::Offline(error.to_string())
+    // A failed connect sent nothing; any later failure may have delivered the request.
+    if error.is_connect() {
+        TransportError::Unreachable(error.to_string())
+    } else {
+        TransportError::Offline(error.to_string())
+    }
 }
 
 async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Result<T, TransportError> {

@@ -713,3 +713,38 @@ async fn a_new_triage_order_set_at_the_registry_changes_who_goes_at_the_workstat
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn an_op_stays_not_sent_when_no_connection_could_be_made_and_goes_when_one_can() -> Result<()> {
+    let at = kz(2026, 11, 20, 10);
+    let region = Region::start(300, kz(2026, 11, 23, 9)).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = region.engine(&workstation, &credential, small_pages())?;
+    engine.sync_once(|_| {}).await?;
+    let child = register_newborn(&workstation, 1, at).await?;
+    attach(&workstation, child, at).await?;
+    // The registry's address with nothing listening: the connection is refused.
+    let dead = SyncEngine::new(
+        workstation.clone(),
+        HttpTransport::new("http://127.0.0.1:1", &credential)?,
+        region.clock(),
+        small_pages(),
+    );
+    let error = dead
+        .sync_once(|_| {})
+        .await
+        .err()
+        .ok_or_else(|| anyhow::anyhow!("no registry there"))?;
+    assert_eq!(error.code(), "offline");
+    let overview = workstation.sync_overview().await?;
+    assert_eq!(
+        (overview.local, overview.sent),
+        (1, 0),
+        "nothing left the workstation"
+    );
+    // The link back: sent and confirmed.
+    let report = engine.sync_once(|_| {}).await?;
+    assert_eq!(report.confirmed, 1);
+    Ok(())
+}

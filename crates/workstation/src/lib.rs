@@ -683,8 +683,18 @@ impl Workstation {
         sync::pending_ops(&self.pool, limit).await
     }
 
-    pub async fn mark_sent(&self, ids: &[uuid::Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {
+    /// Marks ops as sent; returns those that were not sent before.
+    pub async fn mark_sent(
+        &self,
+        ids: &[uuid::Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
         sync::mark_sent(&self.pool, ids, now).await
+    }
+
+    /// Takes "sent" back from ops whose request never left.
+    pub async fn mark_unsent(&self, ids: &[uuid::Uuid]) -> Result<(), StoreError> {
+        sync::mark_unsent(&self.pool, ids).await
     }
 
     /// Records the registry's answers to pushed ops (one transaction).

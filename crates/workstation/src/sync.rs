@@ -225,19 +225,43 @@ struct AnsweredRow {
 }
 
 /// Marks ops as sent (an answer may still be lost; they stay pending).
-pub(crate) async fn mark_sent(pool: &SqlitePool, ids: &[Uuid], now: DateTime<Utc>) -> Result<(), StoreError> {
+pub(crate) async fn mark_sent(
+    pool: &SqlitePool,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, StoreError> {
     let mut tx = pool.begin().await?;
+    let mut newly = Vec::new();
     for id in ids {
-        sqlx::query("UPDATE outbox SET state = 'sent', sent_at = ?2 WHERE id = ?1 AND state = 'local'")
-            .bind(id.to_string())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        let changed =
+            sqlx::query("UPDATE outbox SET state = 'sent', sent_at = ?2 WHERE id = ?1 AND state = 'local'")
+                .bind(id.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed == 1 {
+            newly.push(*id);
+        }
     }
     sqlx::query("UPDATE sync_state SET last_push_at = ?1 WHERE id = 1")
         .bind(now)
         .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
+    Ok(newly)
+}
+
+/// Takes back "sent" from ops whose request never left (no connection was
+/// made); ops answered meanwhile are left as they are.
+pub(crate) async fn mark_unsent(pool: &SqlitePool, ids: &[Uuid]) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    for id in ids {
+        sqlx::query("UPDATE outbox SET state = 'local', sent_at = NULL WHERE id = ?1 AND state = 'sent'")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await?;
     Ok(())
 }
