@@ -883,15 +883,7 @@ pub(crate) async fn options(
     .fetch_one(&mut *conn)
     .await?;
     let doctors = doctors(&mut conn).await?;
-    let district_doctor_id: Option<i64> = match district_id {
-        None => None,
-        Some(district_id) => sqlx::query_scalar(
-            "SELECT id FROM staff WHERE district_id = ?1 AND role = 'district_doctor' ORDER BY id LIMIT 1",
-        )
-        .bind(district_id)
-        .fetch_optional(&mut *conn)
-        .await?,
-    };
+    let (_, district_doctor_id) = crate::home_visits::district_staff(&mut conn, district_id).await?;
     let refusal = standing_refusal(&standing);
     let free = match (district_doctor_id, &refusal) {
         (Some(doctor), None) => free_slots_on(&mut conn, doctor, None, 12, now).await?,

@@ -172,8 +172,9 @@ async fn person(
     })
 }
 
-/// The first nurse (or feldsher) of a district, and its doctor.
-async fn district_staff(
+/// The first nurse (or feldsher) of a district, and its doctor: who a call or
+/// a booking of the district goes to.
+pub(crate) async fn district_staff(
     conn: &mut SqliteConnection,
     district_id: Option<i64>,
 ) -> Result<(Option<i64>, Option<i64>), StoreError> {
@@ -517,12 +518,21 @@ pub(crate) async fn set_call_status(
     .await?;
     // Passed to the doctor by the nurse who served it: the district doctor goes.
     if status == CallStatus::PassedToDoctor {
+        let district_id: Option<i64> = match assigned {
+            None => None,
+            Some(staff) => {
+                sqlx::query_scalar("SELECT district_id FROM staff WHERE id = ?1")
+                    .bind(staff)
+                    .fetch_one(&mut *tx)
+                    .await?
+            }
+        };
+        let (_, doctor) = district_staff(&mut tx, district_id).await?;
         sqlx::query(
-            "UPDATE home_call SET goes = 'district_doctor', status = 'registered', assigned_staff_id = \
-             (SELECT d.id FROM staff n JOIN staff d ON d.district_id = n.district_id AND d.role = 'district_doctor' \
-              WHERE n.id = home_call.assigned_staff_id LIMIT 1) WHERE id = ?1",
+            "UPDATE home_call SET goes = 'district_doctor', status = 'registered', assigned_staff_id = ?2 WHERE id = ?1",
         )
         .bind(call_id)
+        .bind(doctor)
         .execute(&mut *tx)
         .await?;
     }
