@@ -102,6 +102,7 @@ fn main() {
             commands::attachment::print_application,
             commands::appointments::doctors,
             commands::appointments::booking_options,
+            commands::appointments::person_bookings,
             commands::appointments::free_slots,
             commands::appointments::book,
             commands::appointments::move_booking,

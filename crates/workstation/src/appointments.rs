@@ -866,6 +866,31 @@ async fn free_slots_on(
     )
 }
 
+/// The person's bookings from `today` on, active ones first.
+async fn upcoming_of(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<BookingView>, StoreError> {
+    bookings_where(
+        conn,
+        "b.person_id = ?1 AND b.starts_at >= ?2 AND ?3 IS NULL \
+         ORDER BY b.status NOT IN ('booked', 'arrived'), b.starts_at",
+        (Some(person_id), Some(today.format("%Y-%m-%d").to_string()), None),
+    )
+    .await
+}
+
+/// The person's bookings from `today` on, as the person card lists them.
+pub(crate) async fn person_bookings(
+    pool: &SqlitePool,
+    person_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<BookingView>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    upcoming_of(&mut conn, person_id, today).await
+}
+
 pub(crate) async fn options(
     pool: &SqlitePool,
     person_id: i64,
@@ -889,13 +914,7 @@ pub(crate) async fn options(
         (Some(doctor), None) => free_slots_on(&mut conn, doctor, None, 12, now).await?,
         _ => Vec::new(),
     };
-    let upcoming = bookings_where(
-        &mut conn,
-        "b.person_id = ?1 AND b.starts_at >= ?2 AND ?3 IS NULL \
-         ORDER BY b.status NOT IN ('booked', 'arrived'), b.starts_at",
-        (Some(person_id), Some(today.format("%Y-%m-%d").to_string()), None),
-    )
-    .await?;
+    let upcoming = upcoming_of(&mut conn, person_id, today).await?;
     let home: i64 = sqlx::query_scalar("SELECT id FROM clinic WHERE is_home = 1")
         .fetch_optional(&mut *conn)
         .await?

@@ -405,6 +405,15 @@ impl Workstation {
         appointments::options(&self.pool, person_id, now).await
     }
 
+    /// The person's bookings from `today` on, active ones first (the person card).
+    pub async fn person_bookings(
+        &self,
+        person_id: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<BookingView>, StoreError> {
+        appointments::person_bookings(&self.pool, person_id, today).await
+    }
+
     /// Up to `limit` free slots of a doctor from `from` (never before now).
     pub async fn free_slots(
         &self,

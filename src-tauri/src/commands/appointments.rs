@@ -32,6 +32,17 @@ pub async fn booking_options(
         .await?)
 }
 
+/// The person's bookings from today on, for the person card.
+#[tauri::command]
+pub async fn person_bookings(
+    state: State<'_, AppState>,
+    person_id: i64,
+) -> Result<Vec<BookingView>, CommandError> {
+    Ok(workstation(&state)?
+        .person_bookings(person_id, state.clock.today())
+        .await?)
+}
+
 #[tauri::command]
 pub async fn free_slots(
     state: State<'_, AppState>,

@@ -685,6 +685,7 @@ export const api = {
     invoke<Printed>('print_application', { applicationId, paper, open }),
   doctors: () => invoke<Doctor[]>('doctors'),
   bookingOptions: (personId: number) => invoke<BookingOptions>('booking_options', { personId }),
+  personBookings: (personId: number) => invoke<BookingView[]>('person_bookings', { personId }),
   freeSlots: (staffId: number, from: string | null, limit = 12) =>
     invoke<Slot[]>('free_slots', { staffId, from, limit }),
   book: (form: BookingForm) => invoke<BookingView>('book', { form }),

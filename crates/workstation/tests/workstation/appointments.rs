@@ -401,6 +401,16 @@ async fn move_cancel_arrive_and_no_show_keep_a_history_and_send_ops() {
         .map(|e| e.status)
         .collect();
     assert_eq!(history, vec![BookingStatus::Booked, BookingStatus::Arrived]);
+    // The card lists the person's bookings as the booking form does.
+    let listed = ws
+        .person_bookings(clinic.kairat, date(2026, 11, 24))
+        .await
+        .unwrap();
+    assert_eq!(
+        listed,
+        ws.booking_options(clinic.kairat, now()).await.unwrap().upcoming
+    );
+    assert_eq!(listed.len(), 3, "moved, arrived, cancelled");
     // The day's journal keeps every booking, the moved one too, in time order.
     let journal: Vec<BookingStatus> = ws
         .booking_journal(date(2026, 11, 24))
