@@ -50,10 +50,7 @@ impl Printer {
                 13.0,
             );
             page.paragraph(margin + 2.0, width - 2.0, 8.0, Weight::Regular, words::weekday(slip.starts_at.weekday()));
-            let doctor = match &slip.specialty {
-                Some(specialty) => format!("{} — {}", slip.doctor, words::specialty(specialty)),
-                None => slip.doctor.clone(),
-            };
+            let doctor = words::doctor(&slip.doctor, slip.specialty.as_deref());
             page.sized_field("Дәрігер / Врач", &doctor, 8.5);
             page.sized_field("Кабинет / Кабинет", slip.room.as_deref().unwrap_or("—"), 12.0);
             page.sized_field("Пациент / Пациент", &slip.person_name, 8.5);
@@ -102,10 +99,7 @@ impl Printer {
                 Weight::Bold,
                 "Дәрігердің қабылдау тізімі / Список приёма врача",
             );
-            let doctor = match &list.specialty {
-                Some(specialty) => format!("{} — {}", list.doctor, words::specialty(specialty)),
-                None => list.doctor.clone(),
-            };
+            let doctor = words::doctor(&list.doctor, list.specialty.as_deref());
             page.paragraph(margin, width, 11.0, Weight::Regular, &doctor);
             page.paragraph(
                 margin,

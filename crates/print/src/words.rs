@@ -119,6 +119,14 @@ pub(crate) fn specialty(specialty: &str) -> String {
     }
 }
 
+/// "Name — specialty in both languages", or the name alone.
+pub(crate) fn doctor(name: &str, specialty: Option<&str>) -> String {
+    match specialty {
+        Some(specialty) => format!("{name} — {}", self::specialty(specialty)),
+        None => name.to_owned(),
+    }
+}
+
 pub(crate) fn weekday(weekday: chrono::Weekday) -> &'static str {
     use chrono::Weekday::*;
     match weekday {
