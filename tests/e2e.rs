@@ -960,7 +960,15 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
 }
 
 /// Records a call in the app for the person with `iin`; returns who goes as the journal says.
-async fn record_call(client: &Client, iin: &str, temperature: &str, indications: &[&str]) -> Result<String> {
+/// Fills the call form in the app for the person with `iin` and waits for
+/// the triage's suggestion.
+async fn fill_call(
+    client: &Client,
+    iin: &str,
+    complaint: &str,
+    temperature: &str,
+    indications: &[&str],
+) -> Result<()> {
     let search = wait_for(client, "#call-search").await?;
     search.clear().await?;
     search.send_keys(iin).await?;
@@ -977,7 +985,7 @@ async fn record_call(client: &Client, iin: &str, temperature: &str, indications:
     client
         .find(Locator::Css("#call-complaint"))
         .await?
-        .send_keys("Басы ауырады / головная боль")
+        .send_keys(complaint)
         .await?;
     if !temperature.is_empty() {
         client
@@ -994,6 +1002,23 @@ async fn record_call(client: &Client, iin: &str, temperature: &str, indications:
             .await?;
     }
     wait_for(client, "#call-preview").await?;
+    Ok(())
+}
+
+/// Records a call in the app; returns who goes as the journal says.
+async fn record_call(client: &Client, iin: &str, temperature: &str, indications: &[&str]) -> Result<String> {
+    fill_call(
+        client,
+        iin,
+        "Басы ауырады / головная боль",
+        temperature,
+        indications,
+    )
+    .await?;
+    submit_call(client).await
+}
+
+async fn submit_call(client: &Client) -> Result<String> {
     client.find(Locator::Css("#call-submit")).await?.click().await?;
     let recorded = wait_for(client, "#call-recorded").await?;
     Ok(recorded.attr("data-goes").await?.unwrap_or_default())
@@ -1037,34 +1062,17 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             record_call(&client, &iin, "", &["rash"]).await?,
             "district_doctor"
         );
-        let search = wait_for(&client, "#call-search").await?;
-        search.clear().await?;
-        search.send_keys(&iin).await?;
-        wait_for_text(&client, "#call-results", &iin).await?;
-        client
-            .find(Locator::Css("#call-results button"))
-            .await?
-            .click()
-            .await?;
-        wait_for(&client, "#call-caller")
-            .await?
-            .send_keys("Көршісі / сосед")
-            .await?;
-        client
-            .find(Locator::Css("#call-complaint"))
-            .await?
-            .send_keys("Есінен танды / без сознания")
-            .await?;
-        client
-            .find(Locator::Css("[data-indication=loss_of_consciousness]"))
-            .await?
-            .click()
-            .await?;
+        fill_call(
+            &client,
+            &iin,
+            "Есінен танды / без сознания",
+            "",
+            &["loss_of_consciousness"],
+        )
+        .await?;
         wait_for_text(&client, "#call-ambulance", "103").await?;
         std::fs::write(artifacts.join("e2e-home-call.png"), client.screenshot().await?)?;
-        client.find(Locator::Css("#call-submit")).await?.click().await?;
-        let recorded = wait_for(&client, "#call-recorded").await?;
-        assert_eq!(recorded.attr("data-goes").await?.as_deref(), Some("ambulance"));
+        assert_eq!(submit_call(&client).await?, "ambulance");
         for goes in ["nurse", "district_doctor", "ambulance"] {
             wait_for(&client, &format!("#calls tr[data-goes={goes}]")).await?;
         }

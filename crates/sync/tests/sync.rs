@@ -12,7 +12,7 @@ use emhana_domain::documents::DocumentOutcome;
 use emhana_protocol::{PullQuery, PullResponse, PushRequest, PushResponse, RejectGround};
 use emhana_sync::{HttpTransport, Progress, SyncEngine, SyncSettings, Transport, TransportError};
 use emhana_workstation::AttentionAction;
-use support::{Region, attach, kz, local_count, register_newborn};
+use support::{Region, attach, attached_here, kz, local_count, one_attached_here, register_newborn};
 
 fn small_pages() -> SyncSettings {
     SyncSettings {
@@ -481,13 +481,11 @@ async fn two_registrars_book_one_slot_offline_the_first_to_reach_the_registry_ke
         }
     }
     // Two persons attached here with the same district doctor.
-    let mut persons = Vec::new();
-    for hit in window_a.search("а", 50).await?.hits {
-        let options = window_a.booking_options(hit.id, now).await?;
-        if options.refusal.is_none() && options.district_doctor_id.is_some() {
-            persons.push((hit, options));
-        }
-    }
+    let persons: Vec<_> = attached_here(&window_a, now)
+        .await?
+        .into_iter()
+        .filter(|(_, options)| options.district_doctor_id.is_some())
+        .collect();
     let (first, options) = persons
         .first()
         .ok_or_else(|| anyhow::anyhow!("a person attached here"))?;
@@ -582,16 +580,7 @@ async fn a_decree_moving_days_off_set_at_the_registry_reaches_the_workstation_an
     workstation
         .set_schedule_template(doctor, &week, None, now)
         .await?;
-    let person = {
-        let mut found = None;
-        for hit in workstation.search("а", 50).await?.hits {
-            if workstation.booking_options(hit.id, now).await?.refusal.is_none() {
-                found = Some(hit.id);
-                break;
-            }
-        }
-        found.ok_or_else(|| anyhow::anyhow!("a person attached here"))?
-    };
+    let person = one_attached_here(&workstation, now).await?;
     // Booked on Friday 4 December 2026 at 09:00.
     let friday = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap_or_default();
     let starts = friday.and_hms_opt(9, 0, 0).unwrap_or_default();
@@ -665,14 +654,7 @@ async fn a_new_triage_order_set_at_the_registry_changes_who_goes_at_the_workstat
     let (workstation, credential) = region.workstation(dir.path(), 0).await?;
     let engine = region.engine(&workstation, &credential, small_pages())?;
     engine.sync_once(|_| {}).await?;
-    let mut person = None;
-    for hit in workstation.search("а", 50).await?.hits {
-        if workstation.booking_options(hit.id, now).await?.refusal.is_none() {
-            person = Some(hit.id);
-            break;
-        }
-    }
-    let person = person.ok_or_else(|| anyhow::anyhow!("a person attached here"))?;
+    let person = one_attached_here(&workstation, now).await?;
     let form = CallForm {
         person_id: person,
         caller: "Ұлы / сын".into(),

@@ -13,7 +13,7 @@ use emhana_domain::registration::{DocumentKind, RegistrationForm};
 use emhana_domain::{Address, Citizenship, Iin, Sex};
 use emhana_sync::{Clock, HttpTransport, SyncEngine, SyncSettings};
 use emhana_synth::{Synth, SynthConfig};
-use emhana_workstation::{ApplicationForm, ConsentForm, Workstation};
+use emhana_workstation::{ApplicationForm, BookingOptions, ConsentForm, PersonHit, Workstation};
 use sqlx::PgPool;
 use sqlx::postgres::PgConnectOptions;
 
@@ -219,4 +219,29 @@ pub async fn attach(
         .await
         .map_err(|error| anyhow::anyhow!("{error:?}"))?;
     Ok(outcome.application_id)
+}
+
+/// Persons among the first hits for "а" whom the workstation's clinic serves
+/// on `now` (no booking refusal), with their booking options.
+pub async fn attached_here(
+    workstation: &Workstation,
+    now: DateTime<Utc>,
+) -> Result<Vec<(PersonHit, BookingOptions)>> {
+    let mut found = Vec::new();
+    for hit in workstation.search("а", 50).await?.hits {
+        let options = workstation.booking_options(hit.id, now).await?;
+        if options.refusal.is_none() {
+            found.push((hit, options));
+        }
+    }
+    Ok(found)
+}
+
+/// The first of [`attached_here`].
+pub async fn one_attached_here(workstation: &Workstation, now: DateTime<Utc>) -> Result<i64> {
+    attached_here(workstation, now)
+        .await?
+        .first()
+        .map(|(hit, _)| hit.id)
+        .ok_or_else(|| anyhow!("a person attached here"))
 }
