@@ -32,3 +32,9 @@ export function messageFor(code: string, params?: Record<string, unknown>): stri
   const key = (code in ru ? code : 'error.unknown') as Key;
   return t(key, params);
 }
+
+/** A clinic a refusal names, in the current language ("another organization" when not known). */
+export function clinicName(clinic: { name_kk: string; name_ru: string } | null | undefined): string {
+  if (!clinic) return t('appt.other_clinic_unknown');
+  return locale.language === 'kk' ? clinic.name_kk : clinic.name_ru;
+}
