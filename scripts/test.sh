@@ -15,21 +15,26 @@ fi
 
 scripts/install-deps.sh
 
-echo "== cargo fmt"
-cargo fmt --all --check
-echo "== cargo clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
-echo "== Rust tests (beside a throwaway PostgreSQL for the registry's)"
-scripts/throwaway-postgres.sh cargo nextest run --workspace --locked --no-fail-fast
+# Every build of the app has the same features (custom-protocol: the window
+# loads the built UI, which is embedded at compile time), so clippy, the tests
+# and the end-to-end run share one build; the UI is built first for it.
+features=(--features custom-protocol)
+
 echo "== UI tests"
 (cd ui && npm test --silent)
 echo "== UI build"
 (cd ui && npm run build --silent)
+echo "== cargo fmt"
+cargo fmt --all --check
+echo "== cargo clippy"
+cargo clippy --workspace --all-targets --locked "${features[@]}" -- -D warnings
+echo "== Rust tests (beside a throwaway PostgreSQL for the registry's)"
+scripts/throwaway-postgres.sh cargo nextest run --workspace --locked "${features[@]}" --no-fail-fast
 echo "== end-to-end: the built app under Xvfb over WebDriver"
-cargo build --locked --features custom-protocol --bin emhana
 # The app keeps its registry credential in the OS keyring: a D-Bus session with
 # an unlocked GNOME keyring stands in for a desktop login; the registry it
-# syncs with runs on a throwaway PostgreSQL.
+# syncs with runs on a throwaway PostgreSQL. The app binary is the one the
+# tests above were built with (CARGO_BIN_EXE_emhana): nothing is built again.
 scripts/throwaway-postgres.sh dbus-run-session -- bash -c '
   echo -n emhana-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   xvfb-run -a -s "-screen 0 1280x800x24" \
