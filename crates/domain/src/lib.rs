@@ -6,13 +6,14 @@
 //! typed name find that person?) is decided here and tested by tables of cases
 //! taken from the seeds (see `shared/DOMAIN.md`).
 
-/// Declares a closed set of values stored and sent as snake_case text.
+/// Declares a closed set of values stored and sent as the text each variant names
+/// (`as_str`, `parse` and serde agree: the UI sends what the store keeps).
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
+        // One spelling: serde writes and reads the same text as `as_str` and `parse`.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vmeta])* $variant),+ }
+        pub enum $name { $($(#[$vmeta])* #[serde(rename = $text)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

@@ -175,6 +175,24 @@ mod tests {
     }
 
     #[test]
+    fn age_groups_travel_under_the_names_the_register_screen_sends() {
+        // The UI once sent "under_1" while serde expected "under1": the filter failed for every group.
+        for group in AgeGroup::ALL {
+            let sent = serde_json::to_string(group).unwrap();
+            assert_eq!(sent, format!("\"{}\"", group.as_str()));
+            assert_eq!(serde_json::from_str::<AgeGroup>(&sent).unwrap(), *group);
+        }
+        assert_eq!(
+            serde_json::from_str::<AgeGroup>("\"under_1\"").unwrap(),
+            AgeGroup::Under1
+        );
+        assert_eq!(
+            serde_json::from_str::<AgeGroup>("\"65_plus\"").unwrap(),
+            AgeGroup::From65
+        );
+    }
+
+    #[test]
     fn full_name_leaves_out_a_missing_patronymic() {
         assert_eq!(
             full_name("Әлібеков", "Қайрат", Some("Серікұлы")),
