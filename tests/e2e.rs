@@ -80,7 +80,11 @@ async fn start_app(
         // printing saves the PDF; no system viewer is opened under test
         .env("EMHANA_NO_VIEWER", "1")
         // rounds only at enrolment and on "sync now": the test decides who reaches the registry first
-        .env("EMHANA_SYNC_INTERVAL_SECS", "3600");
+        .env("EMHANA_SYNC_INTERVAL_SECS", "3600")
+        // a C locale, under which the platform's date input showed mm/dd/yyyy:
+        // the app reads and writes dd.mm.yyyy whatever the OS says
+        .env("LANG", "C")
+        .env("LC_ALL", "C");
     if let Some(now) = now {
         command.env("EMHANA_NOW", now);
     }
@@ -187,6 +191,272 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
     Ok(())
 }
 
+/// Types `text` into the date field `css` (its text input), leaves it with
+/// Tab, and returns what the field then shows.
+async fn type_date(client: &Client, css: &str, text: &str) -> Result<String> {
+    let field = client.find(Locator::Css(css)).await?;
+    field.clear().await?;
+    field.send_keys(&format!("{text}{}", Key::Tab)).await?;
+    Ok(field.prop("value").await?.unwrap_or_default())
+}
+
+/// A valid IIN for a girl born on `born` (2000s: century digit 6).
+fn girl_iin(born: chrono::NaiveDate) -> Result<String> {
+    for serial in 1000..2000u32 {
+        let first = format!("{}6{serial}", born.format("%y%m%d"));
+        let digits: Vec<u8> = first.bytes().map(|b| b - b'0').collect();
+        let eleven: [u8; 11] = digits.try_into().map_err(|_| anyhow::anyhow!("11 digits"))?;
+        if let Some(check) = emhana_domain::check_digit(&eleven) {
+            return Ok(format!("{first}{check}"));
+        }
+    }
+    bail!("no IIN for {born}")
+}
+
+#[tokio::test]
+#[ignore = "needs a display and tauri-driver: run by scripts/test.sh under xvfb-run"]
+async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_locale_and_the_register_filters_by_every_age_group()
+-> Result<()> {
+    use chrono::TimeZone;
+    let (app, data, artifacts) = paths()?;
+    const NOW: &str = "2026-10-01T10:30:00+05:00";
+    let now = chrono::Utc
+        .with_ymd_and_hms(2026, 10, 1, 5, 30, 0)
+        .single()
+        .context("instant")?;
+    let today = emhana_domain::kazakhstan_date(now);
+    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    emhana_synth::load_into(&workstation, emhana_synth::demo_config(today), |_| {}).await?;
+    workstation.close().await;
+    let born = chrono::NaiveDate::from_ymd_opt(2015, 3, 16).context("date")?;
+    let iin = girl_iin(born)?;
+
+    let (driver, client) = start_app(&app, data.path(), Some(NOW)).await?;
+    let result = async {
+        // Kazakh (the default): a new person is registered, her dates typed as a registrar types them.
+        let search = wait_for(&client, "#search").await?;
+        search.send_keys(&iin).await?;
+        wait_for(&client, "#register-person").await?.click().await?;
+        let birth = "#registration-form [data-field=birth_date]";
+        wait_for(&client, birth).await?;
+        assert_eq!(
+            wait_for(&client, birth)
+                .await?
+                .attr("placeholder")
+                .await?
+                .as_deref(),
+            Some("кк.аа.жжжж")
+        );
+        // Once stored as 3 December 2015 without a word; now 16 March, with or without dots.
+        assert_eq!(type_date(&client, birth, "16.03.2015").await?, "16.03.2015");
+        assert_eq!(type_date(&client, birth, "16032015").await?, "16.03.2015");
+        // A day the calendar has not, a two-digit year, a birth in the future: said at the field.
+        for (typed, problem, words) in [
+            ("31.02.2015", "no_such_day", "мұндай күн жоқ"),
+            ("16.03.15", "two_digit_year", "төрт цифрмен"),
+            ("02.10.2026", "after_max", "01.10.2026"),
+        ] {
+            type_date(&client, birth, typed).await?;
+            wait_for_text(
+                &client,
+                &format!("#registration-form [data-date-problem={problem}]"),
+                words,
+            )
+            .await?;
+        }
+        // The calendar opens on the app's today (1 October 2026, not the PC's), in Kazakh.
+        client
+            .find(Locator::Css(
+                "#registration-form [data-field=document_issued_on] + [data-calendar-open]",
+            ))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "[data-calendar-month]", "Қазан 2026").await?;
+        wait_for(&client, "[data-calendar] [data-day=\"2026-10-01\"].today").await?;
+        std::fs::write(
+            artifacts.join("e2e-date-calendar-kk.png"),
+            client.screenshot().await?,
+        )?;
+        // ← twice and Enter: 29 September.
+        for key in [Key::Left, Key::Left, Key::Enter] {
+            client.active_element().await?.send_keys(&key.to_string()).await?;
+        }
+        let issued = client
+            .find(Locator::Css("#registration-form [data-field=document_issued_on]"))
+            .await?;
+        assert_eq!(issued.prop("value").await?.as_deref(), Some("29.09.2026"));
+
+        assert_eq!(type_date(&client, birth, "16032015").await?, "16.03.2015");
+        for (field, value) in [
+            ("surname", "Сейітова"),
+            ("first_name", "Әйгерім"),
+            ("document_number", "I-АЖ 123456"),
+            ("registered_address.settlement", "Астана"),
+            ("registered_address.street", "Абай даңғылы"),
+            ("registered_address.house", "12"),
+        ] {
+            client
+                .find(Locator::Css(&format!(
+                    "#registration-form [data-field=\"{field}\"]"
+                )))
+                .await?
+                .send_keys(value)
+                .await?;
+        }
+        client
+            .find(Locator::Css("#registration-form [data-field=sex]"))
+            .await?
+            .select_by_value("female")
+            .await?;
+        client
+            .find(Locator::Css("#registration-form [data-field=document_kind]"))
+            .await?
+            .select_by_value("birth_certificate")
+            .await?;
+        std::fs::write(
+            artifacts.join("e2e-date-registration.png"),
+            client.screenshot().await?,
+        )?;
+        client
+            .find(Locator::Css("#register-submit"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "#person-card", "16.03.2015").await?;
+
+        // Russian: the same fields, the calendar in Russian.
+        client
+            .find(Locator::Css("[data-nav=settings]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "[data-lang=ru]").await?.click().await?;
+        client
+            .find(Locator::Css("[data-nav=attached]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#register-total").await?;
+        let since = "#attached-register .filters [data-date-field]";
+        assert_eq!(
+            wait_for(&client, since)
+                .await?
+                .attr("placeholder")
+                .await?
+                .as_deref(),
+            Some("дд.мм.гггг")
+        );
+        assert_eq!(type_date(&client, since, "01092026").await?, "01.09.2026");
+        client
+            .find(Locator::Css("#attached-register .filters [data-calendar-open]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "[data-calendar-month]", "Сентябрь 2026").await?;
+        std::fs::write(
+            artifacts.join("e2e-date-calendar-ru.png"),
+            client.screenshot().await?,
+        )?;
+        client
+            .active_element()
+            .await?
+            .send_keys(&Key::Escape.to_string())
+            .await?;
+        assert_eq!(type_date(&client, since, "").await?, "");
+
+        // Every age group filters (the UI once sent a name the core did not know).
+        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let mut seen = 0;
+        for group in emhana_domain::AgeGroup::ALL {
+            let filter = emhana_workstation::RegisterFilter {
+                age_group: Some(*group),
+                ..Default::default()
+            };
+            let expected = workstation.attached_register(&filter, today, 0).await?.total;
+            anyhow::ensure!(expected > 0, "the demo clinic has persons {group:?}");
+            seen += expected;
+            client
+                .find(Locator::Css("[data-filter=age_group]"))
+                .await?
+                .select_by_value(group.as_str())
+                .await?;
+            client
+                .find(Locator::Css("#register-apply"))
+                .await?
+                .click()
+                .await?;
+            wait_for_text(
+                &client,
+                "#register-total",
+                &format!("Найдено: {}", grouped(expected)),
+            )
+            .await?;
+            anyhow::ensure!(
+                client
+                    .find(Locator::Css("#attached-register .error"))
+                    .await
+                    .is_err(),
+                "{group:?} shows an error"
+            );
+        }
+        let all = workstation
+            .attached_register(&Default::default(), today, 0)
+            .await?
+            .total;
+        assert_eq!(seen, all, "the age groups cover the register");
+        workstation.close().await;
+        std::fs::write(
+            artifacts.join("e2e-register-age-group.png"),
+            client.screenshot().await?,
+        )?;
+        // And the export of a group is a CSV, said as one.
+        client
+            .find(Locator::Css("#register-export"))
+            .await?
+            .click()
+            .await?;
+        let csv = saved_path(&client, "#attached-register .saved").await?;
+        anyhow::ensure!(csv.extension().is_some_and(|e| e == "csv"), "{}", csv.display());
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    finish(client, &artifacts.join("e2e-dates-failure.png"), result).await?;
+    drop(driver);
+
+    // Stored as the registrar meant it.
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        data.path().join("emhana.sqlite").display()
+    ))
+    .await?;
+    let stored: (String, String) =
+        sqlx::query_as("SELECT birth_date, document_issued_on FROM person WHERE iin = ?1")
+            .bind(&iin)
+            .fetch_one(&pool)
+            .await?;
+    assert_eq!(stored, ("2015-03-16".to_string(), "2026-09-29".to_string()));
+    pool.close().await;
+    Ok(())
+}
+
+/// A count as the screens write it: from five digits on, thousands grouped by
+/// a no-break space (18 307; 2026 stays as it is).
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    if digits.len() < 5 {
+        return digits;
+    }
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{a0}');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// Demo persons attached to another clinic (the neighbour practice), found
 /// through the workstation's own API as of `now`.
 async fn attached_elsewhere(
@@ -230,6 +500,17 @@ fn pdf_text(path: &std::path::Path) -> Result<String> {
         .join(" "))
 }
 
+/// The index of a select's chosen option (0: the "choose" line).
+async fn selected_index(client: &Client, select: &Element) -> Result<i64> {
+    let index = client
+        .execute(
+            "return arguments[0].selectedIndex;",
+            vec![serde_json::to_value(select)?],
+        )
+        .await?;
+    index.as_i64().context("selectedIndex")
+}
+
 /// In the app: open the person by IIN, fill the application with consent, decide, print.
 /// Returns the outcome shown and the paths of the decision's and the consent's PDFs.
 async fn apply_in_the_app(client: &Client, iin: &str) -> Result<(String, PathBuf, PathBuf)> {
@@ -243,6 +524,15 @@ async fn apply_in_the_app(client: &Client, iin: &str) -> Result<(String, PathBuf
     wait_for(client, "#attach-submit").await?.click().await?;
     wait_for_text(client, "[data-problem=document_kind]", "толтырыңыз").await?;
     wait_for_text(client, "[data-problem=consent]", "толтырыңыз").await?;
+    // Nobody is chosen as the ticket's signatory for her: unless she chose
+    // herself earlier in this session, the form asks who she is.
+    let registrar = client
+        .find(Locator::Css("#attachment-form [data-field=registrar]"))
+        .await?;
+    if selected_index(client, &registrar).await? == 0 {
+        wait_for_text(client, "[data-problem=registrar]", "толтырыңыз").await?;
+    }
+    registrar.select_by_index(1).await?;
     // the document shown at the window: demo persons have none on file
     wait_for(client, "#attachment-form [data-field=document_kind]")
         .await?
@@ -796,11 +1086,20 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         let (person, options) = &here[0];
         let doctor_id = options.district_doctor_id.context("district doctor")?;
 
-        // From the open card: F2, ↓, Enter — booked in the second free slot, the slip printed.
+        // From the open card: F2, the reason (↓ Enter: nothing is chosen for
+        // her), ↓, Enter — booked in the second free slot, the slip printed.
         open_card(&client, &person.iin).await?;
         let mut keyboard = Keyboard::default();
         keyboard.press(&client, Key::F2).await?;
         wait_for(&client, "#slots li.selected").await?;
+        let reason = client.find(Locator::Css("#booking-reason")).await?;
+        assert_eq!(
+            selected_index(&client, &reason).await?,
+            0,
+            "no reason is chosen for the registrar"
+        );
+        keyboard.press(&client, Key::Down).await?;
+        keyboard.press(&client, Key::Enter).await?;
         keyboard.press(&client, Key::Down).await?;
         let chosen = client
             .find(Locator::Css("#slots li.selected"))
@@ -859,13 +1158,48 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         let first = options.free[0].starts.format("%H:%M").to_string();
         wait_for_text(&client, "#bookings", &first).await?;
 
-        // The second person books too, then cancels from the card.
+        // The second person books too (a click on a slot before the reason asks
+        // for it), then cancels from the card.
         let (other, _) = &here[1];
         open_card(&client, &other.iin).await?;
         keyboard.press(&client, Key::F2).await?;
-        wait_for(&client, "#slots li.selected").await?;
+        let first_slot = wait_for(&client, "#slots li.selected").await?;
+        let booked_at = first_slot.attr("data-starts").await?.context("data-starts")?;
+        first_slot.find(Locator::Css("button")).await?.click().await?;
+        wait_for(&client, "#reason-asked").await?;
+        keyboard.press(&client, Key::Down).await?;
         keyboard.press(&client, Key::Enter).await?;
         wait_for(&client, "#booking-done").await?;
+        keyboard.press(&client, Key::Escape).await?;
+
+        // A second booking with the same doctor that day is refused, and the
+        // refusal stays where she looks (the slot list reloads under it). The
+        // day is typed as a registrar types it, without dots.
+        keyboard.press(&client, Key::F2).await?;
+        wait_for(&client, "#slots li.selected").await?;
+        keyboard.press(&client, Key::Down).await?;
+        let day = chrono::NaiveDateTime::parse_from_str(&booked_at, "%Y-%m-%dT%H:%M:%S")?.date();
+        let from = client.find(Locator::Css("#booking-from")).await?;
+        from.send_keys(&day.format("%d%m%Y").to_string()).await?;
+        from.send_keys(&Key::Tab.to_string()).await?;
+        assert_eq!(
+            from.prop("value").await?.as_deref(),
+            Some(day.format("%d.%m.%Y").to_string().as_str()),
+            "the typed day reads back with dots"
+        );
+        let same_day = wait_for(&client, &format!("#slots li.selected[data-starts^=\"{day}\"]")).await?;
+        same_day.find(Locator::Css("button")).await?.click().await?;
+        wait_for_text(&client, "#booking-error", "осы дәрігерге").await?;
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        wait_for_text(&client, "#booking-error", "осы дәрігерге").await?;
+        std::fs::write(
+            artifacts.join("e2e-booking-refused-same-day.png"),
+            client.screenshot().await?,
+        )?;
+        anyhow::ensure!(
+            client.find(Locator::Css("#booking-done")).await.is_err(),
+            "a refused booking shows as booked"
+        );
         keyboard.press(&client, Key::Escape).await?;
         wait_for(&client, "#bookings .cancel").await?.click().await?;
         wait_for_text(&client, "#bookings", "бас тартылды").await?;

@@ -658,9 +658,9 @@ pub(crate) async fn apply(
     if document_number.is_empty() {
         fail(Field::DocumentNumber, FieldProblem::Required);
     }
-    let Some(consent_given) = form.consent.given else {
-        return Err(field_errors(errors, Field::Consent, FieldProblem::Required));
-    };
+    if form.consent.given.is_none() {
+        fail(Field::Consent, FieldProblem::Required);
+    }
     let registrar: Option<String> = match form.registrar_id {
         None => None,
         Some(id) => {
@@ -676,13 +676,16 @@ pub(crate) async fn apply(
             .await?
         }
     };
-    let (Some(registrar_id), Some(_)) = (form.registrar_id, registrar) else {
-        let problem = if form.registrar_id.is_none() {
-            FieldProblem::Required
-        } else {
-            FieldProblem::UnknownRegistrar
-        };
-        return Err(field_errors(errors, Field::Registrar, problem));
+    match (form.registrar_id, &registrar) {
+        (None, _) => fail(Field::Registrar, FieldProblem::Required),
+        (Some(_), None) => fail(Field::Registrar, FieldProblem::UnknownRegistrar),
+        (Some(_), Some(_)) => {}
+    }
+    // Every field's problem at once: the registrar corrects the form in one go.
+    let (Some(consent_given), Some(registrar_id), Some(_)) =
+        (form.consent.given, form.registrar_id, registrar)
+    else {
+        return Err(FormError::Fields { errors });
     };
     let Some(district) = suggestion(
         &mut tx,

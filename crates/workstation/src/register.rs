@@ -200,7 +200,10 @@ pub(crate) async fn page(
 }
 
 /// The whole filtered register as CSV (UTF-8 with a BOM, so spreadsheet
-/// programs read Kazakh letters; `;`-separated, as they expect in this locale).
+/// programs read Kazakh letters; `;`-separated, as they expect in this locale;
+/// the header in Kazakh and Russian). The IIN goes as `="…"`, which a
+/// spreadsheet keeps as text: read as a number it lost its leading zeros
+/// (every person born in 2000–2009).
 pub(crate) async fn csv(
     pool: &SqlitePool,
     filter: &RegisterFilter,
@@ -208,23 +211,32 @@ pub(crate) async fn csv(
 ) -> Result<String, StoreError> {
     let bound = bind(filter, today);
     let rows = rows(pool, &bound, i64::MAX, 0).await?;
-    let mut out = String::from("\u{feff}участок;ИИН;ФИО;дата рождения;пол;адрес;прикреплён с\r\n");
+    let mut out = String::from(
+        "\u{feff}учаске / участок;ЖСН / ИИН;аты-жөні / ФИО;туған күні / дата рождения;\
+         жынысы / пол;мекенжайы / адрес;бекітілген күні / прикреплён с\r\n",
+    );
     for row in rows {
         let sex = match Sex::parse(&row.sex) {
             Some(Sex::Male) => "м",
             Some(Sex::Female) => "ж",
             None => "",
         };
+        // The IIN's twelve digits need no quoting; the formula keeps them text.
+        let iin = if row.iin.bytes().all(|b| b.is_ascii_digit()) {
+            format!("=\"{}\"", row.iin)
+        } else {
+            csv_field(&row.iin)
+        };
         let fields = [
             row.district_number.to_string(),
-            row.iin,
             row.full_name,
             row.birth_date.format("%d.%m.%Y").to_string(),
             sex.to_string(),
             row.address.unwrap_or_default(),
             row.started_on.format("%d.%m.%Y").to_string(),
         ];
-        let line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
+        let mut line: Vec<String> = fields.iter().map(|field| csv_field(field)).collect();
+        line.insert(1, iin);
         out.push_str(&line.join(";"));
         out.push_str("\r\n");
     }

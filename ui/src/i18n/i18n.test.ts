@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ru } from './ru';
 import { kk } from './kk';
-import { format, translate } from './index.svelte';
+import { format, formatNumber, translate } from './index.svelte';
 
-const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((m) => m[1]).sort();
 
 describe('catalogs', () => {
   it('have the same keys in Kazakh and Russian', () => {
@@ -114,5 +114,24 @@ describe('format', () => {
   it('says what is wrong with an IIN in the chosen language', () => {
     expect(translate('ru', 'identifier.wrong_check_digit', { expected: 8 })).toContain('должна быть 8');
     expect(translate('kk', 'identifier.wrong_check_digit', { expected: 8 })).toContain('8 болуы керек');
+  });
+});
+
+describe('numbers and plurals', () => {
+  it('group thousands from five digits on, and leave a year whole', () => {
+    expect(formatNumber(18307)).toBe('18\u00a0307');
+    expect(formatNumber(1190000)).toBe('1\u00a0190\u00a0000');
+    expect(formatNumber(2026)).toBe('2026');
+    expect(formatNumber(37.5)).toBe('37,5');
+    expect(translate('ru', 'register_screen.total', { n: 18307 })).toBe('Найдено: 18\u00a0307');
+    expect(translate('ru', 'settings.campaign', { year: 2026 })).toBe('Кампания прикрепления 2026');
+  });
+
+  it('give an age the form its count takes in Russian, and the one Kazakh form', () => {
+    const cases: [number, string][] = [[1, '1 год'], [3, '3 года'], [5, '5 лет'], [11, '11 лет'], [21, '21 год'],
+      [22, '22 года'], [61, '61 год'], [65, '65 лет'], [112, '112 лет']];
+    for (const [n, expected] of cases) expect(translate('ru', 'card.years', { n }), String(n)).toBe(expected);
+    expect(translate('kk', 'card.years', { n: 61 })).toBe('61 жас');
+    expect(format('{n:год|года|лет}', {}, 'ru')).toBe('{n:год|года|лет}');
   });
 });

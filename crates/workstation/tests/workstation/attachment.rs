@@ -442,6 +442,20 @@ async fn missing_document_consent_or_registrar_is_stopped_at_the_field_and_nothi
         fields,
         vec![Field::DocumentKind, Field::DocumentNumber, Field::Consent]
     );
+    // Nobody chosen as the ticket's signatory: asked with the rest, not after it.
+    form.registrar_id = None;
+    let problems = field_problems(
+        workstation
+            .apply_for_attachment(&form, in_campaign())
+            .await
+            .unwrap_err(),
+    );
+    assert_eq!(
+        problems.last(),
+        Some(&(Field::Registrar, FieldProblem::Required)),
+        "{problems:?}"
+    );
+    assert_eq!(problems.len(), 4, "{problems:?}");
     form = application(serik, registrar_id, AttachmentGround::FreeChoice);
     form.registrar_id = Some(999_999);
     let fields = field_problems(
@@ -651,7 +665,17 @@ async fn the_register_lists_counts_filters_and_exports_the_attached_population()
         .unwrap();
     let lines: Vec<&str> = csv.trim_end().split("\r\n").collect();
     assert_eq!(lines.len(), 3, "{csv}");
-    assert!(lines[0].starts_with("\u{feff}участок;ИИН;ФИО"));
+    assert!(
+        lines[0].starts_with("\u{feff}учаске / участок;ЖСН / ИИН;аты-жөні / ФИО"),
+        "a bilingual header: {}",
+        lines[0]
+    );
+    // 08…: a leading zero a spreadsheet would drop from a number
+    let iin = format!(
+        ";=\"{}\";",
+        lines[1].split(';').nth(1).unwrap().trim_matches(['=', '"'])
+    );
+    assert!(lines[1].contains(&iin), "the IIN kept as text: {}", lines[1]);
     assert!(
         lines[1].contains(";Әлібекова Аружан Қайратқызы;01.08.2026;ж;Астана, Абай даңғылы, 15-3;01.10.2026"),
         "{}",
