@@ -449,7 +449,7 @@ fn grouped(n: i64) -> String {
     }
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('\u{a0}');
         }
         out.push(c);
@@ -1383,7 +1383,7 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             }
         }
         workstation.close().await;
-        let (nurse, iin, stops) = chosen.context("a nurse with a day's round")?;
+        let (nurse, iin, _) = chosen.context("a nurse with a day's round")?;
 
         // The registrar records calls of each triage kind.
         client
@@ -1411,6 +1411,23 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             wait_for(&client, &format!("#calls tr[data-goes={goes}]")).await?;
         }
 
+        // Her day as the core plans it: the call first, on the stop of the
+        // person it is for (once, with their visit), within her hours.
+        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let planned = workstation.round(nurse.id, today, pace).await?;
+        workstation.close().await;
+        let stops = planned.stops.len();
+        anyhow::ensure!(
+            planned.stops[0].calls.len() == 1 && planned.stops[0].iin == iin,
+            "the call goes first: {:?}",
+            planned.stops[0]
+        );
+        anyhow::ensure!(
+            planned.stops.iter().filter(|s| s.iin == iin).count() == 1,
+            "the caller appears once"
+        );
+        anyhow::ensure!(stops <= pace.stops_per_day(), "{stops} stops fit her hours");
+
         // The nurse opens her day: the plan visits and the call sent to her.
         client
             .find(Locator::Css("[data-nav=rounds]"))
@@ -1433,11 +1450,10 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             }
         };
         let started = Instant::now();
-        while keys(&client).await?.len() != stops + 1 {
+        while keys(&client).await?.len() != stops {
             anyhow::ensure!(
                 started.elapsed() < Duration::from_secs(20),
-                "the round has not {} stops",
-                stops + 1
+                "the round has not {stops} stops"
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -1510,7 +1526,11 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             .find(Locator::Css("#round-stops li[data-stop^=visit] .done"))
             .await?;
         visit.click().await?;
-        wait_for(&client, "#round-stops li[data-state=closed]").await?;
+        wait_for(
+            &client,
+            "#round-stops li[data-stop^=visit] [data-visit][data-state=closed]",
+        )
+        .await?;
         client
             .find(Locator::Css("#round-stops li[data-stop^=call] .served"))
             .await?

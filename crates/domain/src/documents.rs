@@ -141,7 +141,7 @@ text_enum!(
 );
 
 /// A nurse's day as printed for her round (A4 landscape).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundSchedule {
     pub clinic: ClinicHeader,
     pub nurse: String,
@@ -150,8 +150,8 @@ pub struct RoundSchedule {
     pub rows: Vec<RoundRow>,
 }
 
-/// One visit of the printed round, in route order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One stop of the printed round: one person, everything due at their home.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundRow {
     pub time: chrono::NaiveTime,
     pub person_name: String,
@@ -159,14 +159,16 @@ pub struct RoundRow {
     pub age_years: u32,
     pub age_months: u32,
     pub address: Option<String>,
-    pub phone: Option<String>,
-    pub kind: RoundRowKind,
+    /// The caller's phone for a call first, then the person's own (each once).
+    pub phones: Vec<String>,
+    /// The calls first, then the visits, each printed on its own line.
+    pub items: Vec<RoundRowItem>,
 }
 
-/// What a row of the round is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// What a stop of the round is for.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RoundRowKind {
+pub enum RoundRowItem {
     Visit {
         purpose: crate::care_plan::VisitPurpose,
         what: Option<String>,
@@ -175,5 +177,6 @@ pub enum RoundRowKind {
     Call {
         number: String,
         complaint: String,
+        temperature: Option<f64>,
     },
 }

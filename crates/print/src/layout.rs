@@ -33,7 +33,7 @@ pub(crate) const PAGE_WIDTH: f32 = Sheet::A4.width;
 pub(crate) const MARGIN: f32 = Sheet::A4.margin;
 pub(crate) const CONTENT_WIDTH: f32 = PAGE_WIDTH - 2.0 * MARGIN;
 
-const PT_PER_MM: f32 = 72.0 / 25.4;
+pub(crate) const PT_PER_MM: f32 = 72.0 / 25.4;
 
 /// A font added to the document, with what measuring needs.
 pub(crate) struct Face<'a> {
@@ -146,21 +146,42 @@ impl<'a> Page<'a> {
         }
     }
 
+    /// A word cut into pieces no wider than `width` (the word itself when it fits).
+    fn pieces(face: &Face<'_>, word: &str, width: f32, size: f32) -> Vec<String> {
+        if face.width(word, size) <= width {
+            return vec![word.to_owned()];
+        }
+        let mut pieces = Vec::new();
+        let mut piece = String::new();
+        for c in word.chars() {
+            piece.push(c);
+            if piece.chars().count() > 1 && face.width(&piece, size) > width {
+                piece.pop();
+                pieces.push(std::mem::replace(&mut piece, c.to_string()));
+            }
+        }
+        pieces.push(piece);
+        pieces
+    }
+
     pub fn wrap(&self, text: &str, width: f32, size: f32, weight: Weight) -> Vec<String> {
         let face = self.face(weight);
         let mut lines = Vec::new();
         for source_line in text.split('\n') {
             let mut line = String::new();
-            for word in source_line.split_whitespace() {
-                let candidate = if line.is_empty() {
-                    word.to_string()
-                } else {
-                    format!("{line} {word}")
-                };
-                if !line.is_empty() && face.width(&candidate, size) > width {
-                    lines.push(std::mem::replace(&mut line, word.to_string()));
-                } else {
-                    line = candidate;
+            for whole in source_line.split_whitespace() {
+                // A word wider than the column is broken inside it, never drawn past it.
+                for word in Self::pieces(&face, whole, width, size) {
+                    let candidate = if line.is_empty() {
+                        word.to_string()
+                    } else {
+                        format!("{line} {word}")
+                    };
+                    if !line.is_empty() && face.width(&candidate, size) > width {
+                        lines.push(std::mem::replace(&mut line, word.to_string()));
+                    } else {
+                        line = candidate;
+                    }
                 }
             }
             lines.push(line);

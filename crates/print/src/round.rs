@@ -1,10 +1,12 @@
-//! The visit schedule of a nurse's round: A4 landscape, a row per visit in
-//! route order, an empty column for notes and the patient's signature.
+//! The visit schedule of a nurse's round: A4 landscape, a row per stop (one
+//! person, every call and visit due there) in the day's order, an empty column
+//! for notes and the patient's signature. Every cell wraps inside its column
+//! and a row is as tall as its fullest cell: nothing is cut.
 
 use chrono::Datelike;
-use emhana_domain::documents::{RoundRow, RoundRowKind, RoundSchedule};
+use emhana_domain::documents::{RoundRow, RoundRowItem, RoundSchedule};
 
-use crate::layout::{Page, Sheet, Weight};
+use crate::layout::{PT_PER_MM, Page, Sheet, Weight};
 use crate::{PrintError, Printer, day, words};
 
 const LANDSCAPE: Sheet = Sheet {
@@ -12,9 +14,12 @@ const LANDSCAPE: Sheet = Sheet {
     height: 210.0,
     margin: 12.0,
 };
-const ROW_HEIGHT: f32 = 11.0;
 /// Column lefts from the margin: №, time, patient, age, address, phone, visit, notes.
-const COLUMNS: [f32; 8] = [0.0, 7.0, 21.0, 70.0, 88.0, 136.0, 166.0, 233.0];
+const COLUMNS: [f32; 8] = [0.0, 7.0, 19.5, 67.0, 85.0, 130.0, 160.0, 233.0];
+/// Space between a cell's text and the next column.
+const GUTTER: f32 = 1.8;
+/// Above the first line and below the last of a row.
+const PADDING: f32 = 1.6;
 
 impl Printer {
     /// The nurse's round for the day, bilingual, as many pages as it needs.
@@ -55,11 +60,12 @@ impl Printer {
             );
             head(page);
             for (index, row) in schedule.rows.iter().enumerate() {
-                if !page.fits(ROW_HEIGHT) {
+                let cells = cells(page, index + 1, row);
+                if !page.fits(height(&cells)) {
                     page.break_page();
                     head(page);
                 }
-                line(page, index + 1, row);
+                line(page, &cells);
             }
             page.gap(8.0);
             page.paragraph(
@@ -97,78 +103,107 @@ fn head(page: &mut Page<'_>) {
     page.line(margin, right, page.y, 0.8);
 }
 
-fn line(page: &mut Page<'_>, number: usize, row: &RoundRow) {
+/// One cell's lines: (text, size, weight).
+type Cell = Vec<(String, f32, Weight)>;
+
+fn line_height(size: f32) -> f32 {
+    size * 1.3 / PT_PER_MM
+}
+
+fn height(cells: &[Cell]) -> f32 {
+    let tallest = cells
+        .iter()
+        .map(|cell| cell.iter().map(|(_, size, _)| line_height(*size)).sum::<f32>())
+        .fold(0.0, f32::max);
+    tallest + 2.0 * PADDING
+}
+
+/// A row's cells, each wrapped to its column's width.
+fn cells(page: &Page<'_>, number: usize, row: &RoundRow) -> Vec<Cell> {
+    let width = |i: usize| COLUMNS[i + 1] - COLUMNS[i] - GUTTER;
+    let wrapped = |text: &str, i: usize, size: f32, weight: Weight| -> Cell {
+        page.wrap(text, width(i), size, weight)
+            .into_iter()
+            .map(|line| (line, size, weight))
+            .collect()
+    };
+    let mut visit = Cell::new();
+    for item in &row.items {
+        let text = match item {
+            RoundRowItem::Visit {
+                purpose,
+                what,
+                overdue,
+            } => {
+                // overdue first, so it is read before the purpose
+                let mut text = if *overdue {
+                    "МЕРЗІМІ ӨТКЕН / ПРОСРОЧЕНО · ".to_owned()
+                } else {
+                    String::new()
+                };
+                text.push_str(words::visit_purpose(*purpose));
+                if let Some(what) = what {
+                    text.push_str(&format!(": {what}"));
+                }
+                text
+            }
+            RoundRowItem::Call {
+                number,
+                complaint,
+                temperature,
+            } => {
+                let mut text = format!("Шақыру / Вызов № {number}: {complaint}");
+                if let Some(celsius) = temperature {
+                    text.push_str(&format!(" · {} °C", format!("{celsius:.1}").replace('.', ",")));
+                }
+                text
+            }
+        };
+        // several things at one door: each its own bullet
+        let text = if row.items.len() > 1 {
+            format!("• {text}")
+        } else {
+            text
+        };
+        visit.extend(wrapped(&text, 6, 8.0, Weight::Regular));
+    }
+    let mut age = wrapped(
+        &words::age(row.age_years, row.age_months),
+        3,
+        8.5,
+        Weight::Regular,
+    );
+    age.extend(wrapped(&day(row.birth_date), 3, 7.5, Weight::Regular));
+    let phones = if row.phones.is_empty() {
+        vec![("—".to_owned(), 8.5, Weight::Regular)]
+    } else {
+        row.phones
+            .iter()
+            .flat_map(|phone| wrapped(phone, 5, 8.5, Weight::Regular))
+            .collect()
+    };
+    vec![
+        vec![(number.to_string(), 9.0, Weight::Regular)],
+        vec![(row.time.format("%H:%M").to_string(), 9.5, Weight::Bold)],
+        wrapped(&row.person_name, 2, 9.0, Weight::Bold),
+        age,
+        wrapped(row.address.as_deref().unwrap_or("—"), 4, 8.5, Weight::Regular),
+        phones,
+        visit,
+    ]
+}
+
+fn line(page: &mut Page<'_>, cells: &[Cell]) {
     let margin = page.sheet.margin;
     let right = page.sheet.width - margin;
     let top = page.y;
-    let (first, second) = (top + 4.5, top + 8.5);
-    let column = |i: usize| margin + COLUMNS[i];
-    let fit = |page: &Page<'_>, text: &str, i: usize, size: f32| {
-        let width = if i + 1 < COLUMNS.len() {
-            COLUMNS[i + 1] - COLUMNS[i] - 1.5
-        } else {
-            30.0
-        };
-        page.wrap(text, width, size, Weight::Regular)
-            .into_iter()
-            .take(2)
-            .collect::<Vec<_>>()
-    };
-    page.text_at(column(0), first, 9.0, Weight::Regular, &number.to_string());
-    page.text_at(
-        column(1),
-        first,
-        9.5,
-        Weight::Bold,
-        &row.time.format("%H:%M").to_string(),
-    );
-    for (text, y) in fit(page, &row.person_name, 2, 9.0).iter().zip([first, second]) {
-        page.text_at(column(2), y, 9.0, Weight::Bold, text);
-    }
-    page.text_at(
-        column(3),
-        first,
-        8.5,
-        Weight::Regular,
-        &words::age(row.age_years, row.age_months),
-    );
-    page.text_at(column(3), second, 7.0, Weight::Regular, &day(row.birth_date));
-    for (text, y) in fit(page, row.address.as_deref().unwrap_or("—"), 4, 8.5)
-        .iter()
-        .zip([first, second])
-    {
-        page.text_at(column(4), y, 8.5, Weight::Regular, text);
-    }
-    page.text_at(
-        column(5),
-        first,
-        8.5,
-        Weight::Regular,
-        row.phone.as_deref().unwrap_or("—"),
-    );
-    let visit = match &row.kind {
-        RoundRowKind::Visit {
-            purpose,
-            what,
-            overdue,
-        } => {
-            // overdue first, so a wrapped line never hides it
-            let mut text = if *overdue {
-                "МЕРЗІМІ ӨТКЕН / ПРОСРОЧЕНО · ".to_owned()
-            } else {
-                String::new()
-            };
-            text.push_str(words::visit_purpose(*purpose));
-            if let Some(what) = what {
-                text.push_str(&format!(": {what}"));
-            }
-            text
+    for (cell, x) in cells.iter().zip(COLUMNS) {
+        let mut y = top + PADDING;
+        for (text, size, weight) in cell {
+            y += line_height(*size);
+            page.text_at(margin + x, y - 0.8, *size, *weight, text);
         }
-        RoundRowKind::Call { number, complaint } => format!("Шақыру / Вызов № {number}: {complaint}"),
-    };
-    for (text, y) in fit(page, &visit, 6, 7.5).iter().zip([first, second]) {
-        page.text_at(column(6), y, 7.5, Weight::Regular, text);
     }
-    page.y = top + ROW_HEIGHT;
+    page.y = top + height(cells);
     page.line(margin, right, page.y, 0.3);
 }

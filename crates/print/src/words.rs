@@ -220,11 +220,43 @@ pub(crate) fn visit_purpose(purpose: VisitPurpose) -> &'static str {
     }
 }
 
-/// An age as a round prints it: months under 3 years, years from then.
+/// An age as a round prints it: months under 3 years, years from then; the
+/// Kazakh line above the Russian one (the column is narrow).
 pub(crate) fn age(years: u32, months: u32) -> String {
     if years < 3 {
-        format!("{months} ай / мес")
+        format!("{months} ай\n{months} мес.")
     } else {
-        format!("{years} жас / лет")
+        format!("{years} жас\n{years} {}", russian_years(years))
+    }
+}
+
+/// The form "year" takes after a count in Russian: 1 год, 3 года, 61 год, 65 лет.
+fn russian_years(n: u32) -> &'static str {
+    match (n % 10, n % 100) {
+        (_, 11..=14) => "лет",
+        (1, _) => "год",
+        (2..=4, _) => "года",
+        _ => "лет",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_age_is_written_with_the_russian_form_its_count_takes() {
+        let cases = [
+            (31, "31 жас\n31 год"),
+            (3, "3 жас\n3 года"),
+            (11, "11 жас\n11 лет"),
+            (21, "21 жас\n21 год"),
+            (44, "44 жас\n44 года"),
+            (61, "61 жас\n61 год"),
+            (65, "65 жас\n65 лет"),
+            (112, "112 жас\n112 лет"),
+        ];
+        for (years, written) in cases {
+            assert_eq!(super::age(years, 0), written);
+        }
+        assert_eq!(super::age(0, 5), "5 ай\n5 мес.");
     }
 }

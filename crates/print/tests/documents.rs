@@ -395,7 +395,7 @@ fn the_day_list_has_every_slot_and_runs_onto_a_second_page() {
 #[test]
 fn the_round_schedule_is_landscape_bilingual_and_has_every_visit() {
     use emhana_domain::care_plan::VisitPurpose;
-    use emhana_domain::documents::{RoundRow, RoundRowKind, RoundSchedule};
+    use emhana_domain::documents::{RoundRow, RoundRowItem, RoundSchedule};
     let dir = tempfile::tempdir().unwrap();
     let printer = Printer::new().unwrap();
     let time = |minutes: u32| chrono::NaiveTime::from_hms_opt(13 + minutes / 60, minutes % 60, 0).unwrap();
@@ -407,12 +407,12 @@ fn the_round_schedule_is_landscape_bilingual_and_has_every_visit() {
             age_years: 0,
             age_months: 0,
             address: Some(format!("Астана, Абай даңғылы, {}", index + 1)),
-            phone: Some("+7 701 222 33 44".into()),
-            kind: RoundRowKind::Visit {
+            phones: vec!["+7 701 222 33 44".into()],
+            items: vec![RoundRowItem::Visit {
                 purpose: VisitPurpose::ChildPatronage,
                 what: None,
                 overdue: index == 3,
-            },
+            }],
         })
         .collect();
     rows.push(RoundRow {
@@ -422,11 +422,37 @@ fn the_round_schedule_is_landscape_bilingual_and_has_every_visit() {
         age_years: 61,
         age_months: 741,
         address: Some("Астана, Абай даңғылы, 9".into()),
-        phone: None,
-        kind: RoundRowKind::Call {
+        // the caller's phone, recorded with the call; the person has none on file
+        phones: vec!["+7 702 555 66 77".into()],
+        items: vec![RoundRowItem::Call {
             number: "2026/7".into(),
-            complaint: "қызуы 37,6 / температура 37,6".into(),
-        },
+            complaint: "басы ауырады / головная боль".into(),
+            temperature: Some(37.6),
+        }],
+    });
+    // A long name, a long address and a person with two visits due: every word is printed.
+    rows.push(RoundRow {
+        time: time(45),
+        person_name: "Әбдірахманова-Жұмабекова Гүлжазира Нұрсұлтанқызы".into(),
+        birth_date: date(1958, 6, 1),
+        age_years: 68,
+        age_months: 821,
+        address: Some("Астана, Сарыарқа ауданы, Бейбітшілік көшесі, 114/2, пәтер 97".into()),
+        phones: vec!["+7 705 111 22 33".into()],
+        items: vec![
+            RoundRowItem::Visit {
+                purpose: VisitPurpose::ObservationNurse,
+                what: Some(
+                    "АҚ, ЖЖ өлшеу, дәрі-дәрмек қабылдауын тексеру / АД, ЧСС, приверженность лечению".into(),
+                ),
+                overdue: true,
+            },
+            RoundRowItem::Visit {
+                purpose: VisitPurpose::ObservationNurse,
+                what: Some("ҚД-2: глюкоза, аяқ табанын қарау / СД-2: глюкоза, осмотр стоп".into()),
+                overdue: false,
+            },
+        ],
     });
     let schedule = RoundSchedule {
         clinic: clinic(),
@@ -446,23 +472,34 @@ fn the_round_schedule_is_landscape_bilingual_and_has_every_visit() {
         "{}",
         page_size(&pdf)
     );
-    assert_eq!(pages(&pdf), 2);
+    // 22 stops, the rows as tall as their fullest cell: three pages, none cut
+    assert_eq!(pages(&pdf), 3);
     let text = text_of(&pdf);
     assert_contains_all(
         &text,
         &[
             "Үйге бару кестесі / График посещений на дому",
-            "Сейітова Гүлнұр · Учаске / Участок № 1 · 24.11.2026, сейсенбі / вторник · Барулар / Посещений: 21",
+            "Сейітова Гүлнұр · Учаске / Участок № 1 · 24.11.2026, сейсенбі / вторник · Барулар / Посещений: 22",
             "Мекенжайы",
             "Адрес",
             "Отметка, подпись пациента",
             "Нұрланова Әйгерім 0",
-            "0 ай / мес",
+            "0 ай",
+            "0 мес.",
             "Балалар патронажы / Патронаж ребёнка",
             "ПРОСРОЧЕНО",
             "Нұрланова Әйгерім 19",
-            "61 жас / лет",
+            "61 жас",
+            "61 год",
             "Шақыру / Вызов № 2026/7",
+            "37,6 °C",
+            "+7 702 555 66 77",
+            "Нұрсұлтанқызы",
+            "пәтер 97",
+            "приверженность лечению",
+            "осмотр стоп",
         ],
     );
+    // kept for a person to render and look at (pdftoppm)
+    std::fs::copy(&pdf, Path::new(env!("CARGO_TARGET_TMPDIR")).join("round.pdf")).unwrap();
 }

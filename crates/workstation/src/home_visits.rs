@@ -3,8 +3,6 @@
 //! round. Decisions come from `emhana_domain::{home_call, care_plan, round}`;
 //! the rule tables in force are loaded here and passed in.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use emhana_domain::booking::PersonStanding;
 use emhana_domain::care_plan::{
@@ -13,14 +11,16 @@ use emhana_domain::care_plan::{
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
-    TriageRules, accept_call, escalate, triage,
+    TriageReason, TriageRules, accept_call, escalate, triage,
 };
-use emhana_domain::round::{RoundPace, Stop, estimated_times, order_route};
+use emhana_domain::round::{
+    CallUrgency, DayItem, DayItemKind, PlannedStop, RoundPace, Stop, estimated_times, plan_day,
+};
 use emhana_domain::{age_on, format_phone, kazakhstan_time};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use emhana_domain::documents::{RoundRow, RoundRowKind, RoundSchedule};
+use emhana_domain::documents::{RoundRow, RoundRowItem, RoundSchedule};
 
 use crate::appointments;
 use crate::error::StoreError;
@@ -965,9 +965,10 @@ pub enum StopRef {
     Call(i64),
 }
 
-/// One stop of a nurse's round.
+/// One stop of a nurse's round: one person, everything due at their home.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RoundStop {
+    /// The stop's first item (a call before visits): what her saved order keeps.
     pub stop: StopRef,
     pub estimated: NaiveTime,
     pub person_id: i64,
@@ -979,15 +980,48 @@ pub struct RoundStop {
     pub age_months: u32,
     pub address: Option<String>,
     pub phone: Option<String>,
-    /// For a plan visit: what for and what is done.
-    pub purpose: Option<VisitPurpose>,
+    /// The calls sent to her for this person, the most urgent first.
+    pub calls: Vec<RoundCall>,
+    /// The person's plan visits due or overdue, the earliest due first.
+    pub visits: Vec<RoundVisit>,
+}
+
+impl RoundStop {
+    /// Whether this stop holds the item (a visit or a call).
+    pub fn holds(&self, item: StopRef) -> bool {
+        match item {
+            StopRef::Visit(id) => self.visits.iter().any(|v| v.id == id),
+            StopRef::Call(id) => self.calls.iter().any(|c| c.id == id),
+        }
+    }
+}
+
+/// A plan visit on the round.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundVisit {
+    pub id: i64,
+    pub purpose: VisitPurpose,
     pub what: Option<String>,
-    pub state: Option<VisitState>,
+    pub state: VisitState,
     pub outcome: Option<VisitOutcome>,
-    /// For a call: the complaint and its status.
-    pub complaint: Option<String>,
-    pub call_status: Option<CallStatus>,
-    pub call_number: Option<String>,
+}
+
+/// A call on the round, with what the nurse needs at the door.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundCall {
+    pub id: i64,
+    pub number: String,
+    pub complaint: String,
+    pub temperature: Option<f64>,
+    pub caller_phone: Option<String>,
+    pub status: CallStatus,
+}
+
+/// The stops that did not fit her hours today, on a later working day.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoundDay {
+    pub day: NaiveDate,
+    pub stops: Vec<RoundStop>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -996,7 +1030,10 @@ pub struct RoundView {
     pub nurse: String,
     pub district_number: Option<u32>,
     pub day: NaiveDate,
+    /// The day that fits her hours (the pace's start to end), calls first.
     pub stops: Vec<RoundStop>,
+    /// What did not fit, on the next working days (visits only: calls are never put off).
+    pub later: Vec<RoundDay>,
 }
 
 /// A nurse or feldsher who makes rounds.
@@ -1048,31 +1085,47 @@ struct StopRow {
     what: Option<String>,
     closed: Option<bool>,
     outcome: Option<String>,
+    /// The visit's outcome was recorded on the day: it stays on that day's round.
+    recorded_today: bool,
     complaint: Option<String>,
     call_status: Option<String>,
     call_number: Option<String>,
+    temperature: Option<f64>,
+    caller_phone: Option<String>,
+    received_at: Option<DateTime<Utc>>,
+    /// The call's triage reasons (JSON), as decided by the rules in force when it came.
+    call_reasons: Option<String>,
 }
 
 /// The nurse's visits for `day`: her district's open nurse visits due by
-/// then (overdue ones too) and those whose outcome she recorded that day,
-/// plus the calls assigned to her for the day.
+/// then (overdue ones too) and those whose outcome she recorded that day
+/// (a visit moved that day has left it for its new day), plus the calls
+/// assigned to her for the day.
 const ROUND_ITEMS: &str = concat!(
     "SELECT 'visit' AS kind, v.id AS stop_id, ",
     person_columns!(),
     ", v.due_from, v.due_to, v.purpose, v.what, v.closed, v.outcome, \
-       NULL AS complaint, NULL AS call_status, NULL AS call_number \
+       (v.outcome IS NOT 'moved' AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id \
+               AND substr(e.at, 1, 10) = ?4)) AS recorded_today, \
+       NULL AS complaint, NULL AS call_status, NULL AS call_number, NULL AS temperature, NULL AS caller_phone, \
+       NULL AS received_at, NULL AS call_reasons \
      FROM plan_visit v JOIN person p ON p.id = v.person_id \
      JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
      WHERE a.district_id = ?1 AND v.who = 'nurse' AND p.died_on IS NULL \
        AND ((v.closed = 0 AND v.due_from <= ?2) \
-            OR EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id AND substr(e.at, 1, 10) = ?4)) \
+            OR (v.outcome IS NOT 'moved' \
+                AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id AND substr(e.at, 1, 10) = ?4))) \
      UNION ALL \
      SELECT 'call' AS kind, c.id AS stop_id, ",
     person_columns!(),
-    ", NULL, NULL, NULL, NULL, NULL, NULL, c.complaint, c.status, c.year || '/' || c.number \
+    ", NULL, NULL, NULL, NULL, NULL, NULL, 0, c.complaint, c.status, c.year || '/' || c.number, c.temperature, \
+       c.caller_phone, c.received_at, c.reasons \
      FROM home_call c JOIN person p ON p.id = c.person_id \
      WHERE c.assigned_staff_id = ?3 AND c.planned_on = ?2"
 );
+
+/// How many working days ahead a round lists what did not fit today.
+const LATER_DAYS: usize = 5;
 
 pub(crate) async fn round(
     pool: &SqlitePool,
@@ -1105,83 +1158,146 @@ async fn round_on(
     .bind(day)
     .fetch_all(&mut *conn)
     .await?;
-    let saved: Vec<StopRef> = saved
+    let mut placed: Vec<StopRef> = saved
         .into_iter()
         .filter_map(|(visit, call)| visit.map(StopRef::Visit).or(call.map(StopRef::Call)))
         .collect();
-    let stop_ref = |row: &StopRow| {
-        if row.kind == "call" {
-            StopRef::Call(row.id)
-        } else {
-            StopRef::Visit(row.id)
+    // What she already did today stays on today, after her own order.
+    for row in rows.iter().filter(|r| r.recorded_today) {
+        if !placed.contains(&StopRef::Visit(row.id)) {
+            placed.push(StopRef::Visit(row.id));
         }
-    };
-    // The nurse's own order first; what she has not placed follows in route order.
-    let position: HashMap<StopRef, usize> = saved.iter().enumerate().map(|(i, s)| (*s, i)).collect();
-    let (mut placed, unplaced): (Vec<usize>, Vec<usize>) =
-        (0..rows.len()).partition(|&i| position.contains_key(&stop_ref(&rows[i])));
-    placed.sort_by_key(|&i| position.get(&stop_ref(&rows[i])).copied().unwrap_or(usize::MAX));
-    let stops: Vec<Stop> = unplaced
-        .iter()
-        .map(|&i| Stop {
-            coordinates: None,
-            settlement: rows[i].person.settlement.clone().unwrap_or_default(),
-            street: rows[i].person.street.clone().unwrap_or_default(),
-            house: rows[i].person.house.clone().unwrap_or_default(),
-        })
-        .collect();
-    let order: Vec<usize> = placed
-        .into_iter()
-        .chain(order_route(&stops, None).into_iter().map(|k| unplaced[k]))
-        .collect();
-    let times = estimated_times(order.len(), pace);
-    let mut rows: Vec<Option<StopRow>> = rows.into_iter().map(Some).collect();
-    let mut result = Vec::with_capacity(order.len());
-    for (index, estimated) in order.into_iter().zip(times) {
-        let Some(row) = rows[index].take() else { continue };
-        let age_years = age_on(row.person.birth_date, day).unwrap_or(0);
-        let age_months = months_between(row.person.birth_date, day);
-        result.push(RoundStop {
-            stop: stop_ref(&row),
-            estimated,
-            state: match (row.due_from, row.due_to) {
-                (Some(from), Some(to)) => Some(visit_state(from, to, row.closed.unwrap_or(false), day)),
-                _ => None,
-            },
-            purpose: row
-                .purpose
-                .as_deref()
-                .map(|p| VisitPurpose::parse(p).ok_or_else(|| corrupt("visit purpose", p)))
-                .transpose()?,
-            outcome: row
-                .outcome
-                .as_deref()
-                .map(|o| VisitOutcome::parse(o).ok_or_else(|| corrupt("visit outcome", o)))
-                .transpose()?,
-            call_status: row
-                .call_status
-                .as_deref()
-                .map(|s| CallStatus::parse(s).ok_or_else(|| corrupt("call status", s)))
-                .transpose()?,
-            person_id: row.person.id,
-            person_name: row.person.full_name(),
-            address: row.person.address_line(),
-            phone: row.person.phone.as_deref().map(format_phone),
-            iin: row.person.iin,
-            birth_date: row.person.birth_date,
-            age_years,
-            age_months,
-            what: row.what,
-            complaint: row.complaint,
-            call_number: row.call_number,
-        });
     }
+    let items: Vec<DayItem<StopRef>> = rows
+        .iter()
+        .map(|row| {
+            let at = Stop {
+                coordinates: None,
+                settlement: row.person.settlement.clone().unwrap_or_default(),
+                street: row.person.street.clone().unwrap_or_default(),
+                house: row.person.house.clone().unwrap_or_default(),
+            };
+            let (key, kind) = match (row.kind.as_str(), row.received_at, row.due_to) {
+                ("call", Some(received_at), _) => {
+                    let text = row.call_reasons.as_deref().unwrap_or("[]");
+                    let reasons: Vec<TriageReason> =
+                        serde_json::from_str(text).map_err(|_| corrupt("call reasons", text))?;
+                    let urgency = CallUrgency {
+                        always_at_home: reasons
+                            .iter()
+                            .any(|r| matches!(r, TriageReason::YoungChild | TriageReason::Pregnancy)),
+                        temperature: row.temperature,
+                    };
+                    (
+                        StopRef::Call(row.id),
+                        DayItemKind::Call {
+                            urgency,
+                            received_at: received_at.naive_utc(),
+                        },
+                    )
+                }
+                (_, _, Some(due_to)) => (StopRef::Visit(row.id), DayItemKind::Visit { due_to }),
+                _ => return Err(corrupt("round item", &row.kind)),
+            };
+            Ok(DayItem {
+                key,
+                person_id: row.person.id,
+                at,
+                kind,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    let calendar = appointments::calendar(&mut *conn, day.year(), day.year() + 1).await?;
+    let mut next_days = Vec::with_capacity(LATER_DAYS);
+    let mut next = day;
+    while next_days.len() < LATER_DAYS {
+        next = calendar.next_working_day(next + chrono::Days::new(1));
+        next_days.push(next);
+    }
+    let plan = plan_day(&items, &placed, pace, &next_days);
+    let stops = |planned: &[PlannedStop], on: NaiveDate| -> Result<Vec<RoundStop>, HomeVisitError> {
+        let times = estimated_times(planned.len(), pace);
+        planned
+            .iter()
+            .zip(times)
+            .map(|(stop, estimated)| round_stop(&rows, &stop.items, estimated, on))
+            .collect()
+    };
     Ok(RoundView {
         nurse_id,
         nurse: nurse.full_name,
         district_number: nurse.district_number,
         day,
-        stops: result,
+        stops: stops(&plan.today, day)?,
+        later: plan
+            .later
+            .iter()
+            .map(|(on, planned)| {
+                Ok(RoundDay {
+                    day: *on,
+                    stops: stops(planned, *on)?,
+                })
+            })
+            .collect::<Result<_, HomeVisitError>>()?,
+    })
+}
+
+/// One person's stop from their rows (`items`: indexes into `rows`, in the plan's order).
+fn round_stop(
+    rows: &[StopRow],
+    items: &[usize],
+    estimated: NaiveTime,
+    day: NaiveDate,
+) -> Result<RoundStop, HomeVisitError> {
+    let first = &rows[items[0]];
+    let mut calls = Vec::new();
+    let mut visits = Vec::new();
+    for row in items.iter().map(|&i| &rows[i]) {
+        if row.kind == "call" {
+            let status = row.call_status.as_deref().unwrap_or_default();
+            calls.push(RoundCall {
+                id: row.id,
+                number: row.call_number.clone().unwrap_or_default(),
+                complaint: row.complaint.clone().unwrap_or_default(),
+                temperature: row.temperature,
+                caller_phone: row.caller_phone.as_deref().map(format_phone),
+                status: CallStatus::parse(status).ok_or_else(|| corrupt("call status", status))?,
+            });
+        } else {
+            let purpose = row.purpose.as_deref().unwrap_or_default();
+            visits.push(RoundVisit {
+                id: row.id,
+                purpose: VisitPurpose::parse(purpose).ok_or_else(|| corrupt("visit purpose", purpose))?,
+                what: row.what.clone(),
+                state: match (row.due_from, row.due_to) {
+                    (Some(from), Some(to)) => visit_state(from, to, row.closed.unwrap_or(false), day),
+                    _ => return Err(corrupt("visit window", &row.id.to_string()).into()),
+                },
+                outcome: row
+                    .outcome
+                    .as_deref()
+                    .map(|o| VisitOutcome::parse(o).ok_or_else(|| corrupt("visit outcome", o)))
+                    .transpose()?,
+            });
+        }
+    }
+    Ok(RoundStop {
+        stop: if first.kind == "call" {
+            StopRef::Call(first.id)
+        } else {
+            StopRef::Visit(first.id)
+        },
+        estimated,
+        person_id: first.person.id,
+        person_name: first.person.full_name(),
+        iin: first.person.iin.clone(),
+        birth_date: first.person.birth_date,
+        age_years: age_on(first.person.birth_date, day).unwrap_or(0),
+        age_months: months_between(first.person.birth_date, day),
+        address: first.person.address_line(),
+        phone: first.person.phone.as_deref().map(format_phone),
+        calls,
+        visits,
     })
 }
 
@@ -1356,25 +1472,30 @@ pub(crate) async fn round_schedule(
     let rows = round
         .stops
         .into_iter()
-        .map(|stop| RoundRow {
-            time: stop.estimated,
-            kind: match stop.stop {
-                StopRef::Visit(_) => RoundRowKind::Visit {
-                    purpose: stop.purpose.unwrap_or(VisitPurpose::ChildPatronage),
-                    what: stop.what,
-                    overdue: stop.state == Some(VisitState::Overdue),
-                },
-                StopRef::Call(_) => RoundRowKind::Call {
-                    number: stop.call_number.unwrap_or_default(),
-                    complaint: stop.complaint.unwrap_or_default(),
-                },
-            },
-            person_name: stop.person_name,
-            birth_date: stop.birth_date,
-            age_years: stop.age_years,
-            age_months: stop.age_months,
-            address: stop.address,
-            phone: stop.phone,
+        .map(|stop| {
+            let mut phones: Vec<String> = stop.calls.iter().filter_map(|c| c.caller_phone.clone()).collect();
+            phones.extend(stop.phone.clone());
+            phones.dedup();
+            let calls = stop.calls.into_iter().map(|call| RoundRowItem::Call {
+                number: call.number,
+                complaint: call.complaint,
+                temperature: call.temperature,
+            });
+            let visits = stop.visits.into_iter().map(|visit| RoundRowItem::Visit {
+                purpose: visit.purpose,
+                what: visit.what,
+                overdue: visit.state == VisitState::Overdue,
+            });
+            RoundRow {
+                time: stop.estimated,
+                items: calls.chain(visits).collect(),
+                person_name: stop.person_name,
+                birth_date: stop.birth_date,
+                age_years: stop.age_years,
+                age_months: stop.age_months,
+                address: stop.address,
+                phones,
+            }
         })
         .collect();
     Ok(RoundSchedule {

@@ -84,11 +84,11 @@ pub(crate) async fn round_pace(pool: &SqlitePool) -> Result<RoundPace, StoreErro
 }
 
 pub(crate) async fn set_round_pace(pool: &SqlitePool, pace: RoundPace) -> Result<(), StoreError> {
-    if !(5..=240).contains(&pace.visit_minutes) || pace.travel_minutes > 240 {
+    if !(5..=240).contains(&pace.visit_minutes) || pace.travel_minutes > 240 || pace.stops_per_day() == 0 {
         return Err(StoreError::InvalidReferenceData {
             detail: format!(
-                "a visit of {} min with {} min between",
-                pace.visit_minutes, pace.travel_minutes
+                "a visit of {} min with {} min between, from {} to {}",
+                pace.visit_minutes, pace.travel_minutes, pace.starts, pace.ends
             ),
         });
     }

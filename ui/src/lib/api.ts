@@ -482,9 +482,11 @@ export interface CalendarDay {
 
 export type SlipFormat = 'a6' | 'receipt80';
 
-/** How rounds are timed: the first visit ("13:00:00"), minutes a visit and between two. */
+/** How rounds are timed: the first visit ("13:00:00"), the end of her hours, minutes a visit and between two. */
 export interface RoundPace {
   starts: string;
+  /** The end of her hours for home visits ("18:00:00"): the last visit is over by then. */
+  ends: string;
   visit_minutes: number;
   travel_minutes: number;
 }
@@ -619,6 +621,24 @@ export interface Nurse {
 
 export type StopRef = { kind: 'visit'; id: number } | { kind: 'call'; id: number };
 
+export interface RoundVisit {
+  id: number;
+  purpose: string;
+  what: string | null;
+  state: VisitState;
+  outcome: VisitOutcome | null;
+}
+
+export interface RoundCall {
+  id: number;
+  number: string;
+  complaint: string;
+  temperature: number | null;
+  caller_phone: string | null;
+  status: CallStatus;
+}
+
+/** One person's stop: every call and visit due at their home. */
 export interface RoundStop {
   stop: StopRef;
   estimated: string;
@@ -630,13 +650,13 @@ export interface RoundStop {
   age_months: number;
   address: string | null;
   phone: string | null;
-  purpose: string | null;
-  what: string | null;
-  state: VisitState | null;
-  outcome: VisitOutcome | null;
-  complaint: string | null;
-  call_status: CallStatus | null;
-  call_number: string | null;
+  calls: RoundCall[];
+  visits: RoundVisit[];
+}
+
+export interface RoundDay {
+  day: string;
+  stops: RoundStop[];
 }
 
 export interface DueVisit {
@@ -651,7 +671,10 @@ export interface RoundView {
   nurse: string;
   district_number: number | null;
   day: string;
+  /** The day that fits her hours, calls first. */
   stops: RoundStop[];
+  /** What did not fit, on the next working days. */
+  later: RoundDay[];
 }
 
 export const DEMO_PERSONS = 20000;

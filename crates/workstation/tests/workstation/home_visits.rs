@@ -583,21 +583,29 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
         after
             .stops
             .iter()
-            .any(|s| s.stop == StopRef::Visit(baby_visit) && s.outcome == Some(VisitOutcome::Done))
+            .flat_map(|s| &s.visits)
+            .any(|v| v.id == baby_visit && v.outcome == Some(VisitOutcome::Done))
+    );
+    assert!(
+        after
+            .stops
+            .iter()
+            .all(|s| !s.holds(StopRef::Visit(grandfather_visit))),
+        "a visit moved to Friday leaves today's list"
     );
     let tomorrow = c.ws.round(c.nurse, date(2026, 11, 25), pace).await.unwrap();
     assert!(
         tomorrow
             .stops
             .iter()
-            .all(|s| s.stop != StopRef::Visit(baby_visit) && s.stop != StopRef::Visit(grandfather_visit))
+            .all(|s| !s.holds(StopRef::Visit(baby_visit)) && !s.holds(StopRef::Visit(grandfather_visit)))
     );
     let friday = c.ws.round(c.nurse, date(2026, 11, 27), pace).await.unwrap();
     assert!(
         friday
             .stops
             .iter()
-            .any(|s| s.stop == StopRef::Visit(grandfather_visit))
+            .any(|s| s.holds(StopRef::Visit(grandfather_visit)))
     );
 }
 
@@ -607,6 +615,7 @@ async fn the_round_pace_is_a_setting_with_sane_bounds() {
     assert_eq!(c.ws.round_pace().await.unwrap(), RoundPace::default());
     let morning = RoundPace {
         starts: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+        ends: chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap(),
         visit_minutes: 20,
         travel_minutes: 10,
     };
@@ -619,6 +628,15 @@ async fn the_round_pace_is_a_setting_with_sane_bounds() {
         })
         .await
         .is_err()
+    );
+    assert!(
+        c.ws.set_round_pace(RoundPace {
+            ends: morning.starts,
+            ..morning
+        })
+        .await
+        .is_err(),
+        "hours that end as they begin hold no visit"
     );
     assert_eq!(c.ws.round_pace().await.unwrap(), morning, "nothing written");
 }
