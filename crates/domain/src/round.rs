@@ -157,6 +157,8 @@ pub struct DayPlan {
     pub today: Vec<PlannedStop>,
     /// (day, stops) for each of the next working days that gets any.
     pub later: Vec<(chrono::NaiveDate, Vec<PlannedStop>)>,
+    /// Stops waiting beyond the last of those days (said, never dropped in silence).
+    pub beyond: usize,
 }
 
 /// Plans a nurse's day (DOMAIN.md §4–6): a person appears once however many
@@ -250,6 +252,7 @@ pub fn plan_day<K: Copy + Eq + std::hash::Hash>(
     DayPlan {
         today: today.into_iter().map(|items| PlannedStop { items }).collect(),
         later,
+        beyond: waiting.count(),
     }
 }
 
@@ -440,6 +443,9 @@ mod tests {
             plan.later.iter().map(|(d, s)| (*d, s.len())).collect::<Vec<_>>(),
             vec![(day(2), 7), (day(5), 6)]
         );
+        assert_eq!(plan.beyond, 0);
+        let one_day = plan_day(&items, &[], RoundPace::default(), &[day(2)]);
+        assert_eq!(one_day.beyond, 6, "what no listed day holds is counted");
     }
 
     #[test]

@@ -181,3 +181,129 @@ async fn a_population_loads_into_a_workstation_database() {
     assert_eq!(status.persons, 5_000);
     assert_eq!(status.clinic.unwrap().name_ru, "Городская поликлиника №1");
 }
+
+/// Issue 14's day: the demo clinic loaded on 1 October, then 53 days in which
+/// no nurse recorded an outcome (a clinic's reality). Her day on the busiest
+/// district still fits her hours, each person once, the calls first; the rest
+/// is listed for the next working days; the printed schedule has every stop.
+#[tokio::test]
+async fn the_busiest_nurse_s_day_after_a_month_without_outcomes_fits_her_hours_each_person_once() {
+    use emhana_domain::round::RoundPace;
+    let dir = tempfile::tempdir().unwrap();
+    let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
+        .await
+        .unwrap();
+    let loaded_on = NaiveDate::from_ymd_opt(2026, 10, 1).unwrap();
+    // as the app's first start loads it: persons, schedules and care plans
+    emhana_synth::load_demo(&workstation, emhana_synth::demo_config(loaded_on))
+        .await
+        .unwrap();
+    let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap();
+    let pace = RoundPace::default();
+    let mut busiest = None;
+    for nurse in workstation.nurses().await.unwrap() {
+        let round = workstation.round(nurse.id, day, pace).await.unwrap();
+        let waiting: usize =
+            round.stops.len() + round.later.iter().map(|d| d.stops.len()).sum::<usize>() + round.beyond;
+        if busiest.as_ref().is_none_or(|(_, w, _)| waiting > *w) {
+            busiest = Some((nurse, waiting, round));
+        }
+    }
+    let (nurse, waiting, round) = busiest.unwrap();
+    println!(
+        "{} (district {:?}): {waiting} persons waiting, {} today, later {:?}",
+        nurse.full_name,
+        nurse.district_number,
+        round.stops.len(),
+        round
+            .later
+            .iter()
+            .map(|d| (d.day, d.stops.len()))
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        waiting > pace.stops_per_day(),
+        "a month without outcomes is more than a day"
+    );
+    assert_eq!(
+        round.stops.len(),
+        pace.stops_per_day(),
+        "her day is full, and no more"
+    );
+    let last = round.stops.last().unwrap().estimated;
+    assert!(
+        last + chrono::TimeDelta::minutes(i64::from(pace.visit_minutes)) <= pace.ends,
+        "the last visit, at {last}, is over by {}",
+        pace.ends
+    );
+    let mut persons = HashSet::new();
+    for stop in round
+        .stops
+        .iter()
+        .chain(round.later.iter().flat_map(|d| &d.stops))
+    {
+        assert!(
+            persons.insert(stop.person_id),
+            "{} appears twice",
+            stop.person_name
+        );
+    }
+    let most_overdue_later = round
+        .later
+        .iter()
+        .flat_map(|d| &d.stops)
+        .flat_map(|s| &s.visits)
+        .count();
+    assert!(most_overdue_later > 0);
+
+    // A call for a person of her district comes first in her day.
+    let someone = round.later[0].stops[0].person_id;
+    let call = emhana_workstation::CallForm {
+        person_id: someone,
+        caller: "Мама / Мать".into(),
+        caller_phone: Some("+7 701 555 44 33".into()),
+        complaint: "қызуы / температура".into(),
+        temperature: Some(37.8),
+        indications: vec![],
+        pregnant: false,
+        registrar_wants_doctor: false,
+        goes: None,
+        registrar_id: None,
+    };
+    let now = day.and_hms_opt(4, 0, 0).unwrap().and_utc();
+    workstation.register_call(&call, now).await.unwrap();
+    let round = workstation.round(nurse.id, day, pace).await.unwrap();
+    assert_eq!(round.stops[0].person_id, someone, "the call first");
+    assert_eq!(round.stops[0].calls.len(), 1);
+    assert_eq!(round.stops.iter().filter(|s| s.person_id == someone).count(), 1);
+
+    // Printed: every stop of the day, the call's phone and temperature; kept to look at.
+    let schedule = workstation.round_schedule(nurse.id, day, pace).await.unwrap();
+    assert_eq!(schedule.rows.len(), round.stops.len());
+    let pdf = emhana_print::Printer::new()
+        .unwrap()
+        .round_schedule(&schedule)
+        .unwrap();
+    let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("busiest-round.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let check = std::process::Command::new("qpdf")
+        .arg("--check")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "qpdf --check");
+    let text = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(text.stdout).unwrap();
+    for expected in ["+7 701 555 44 33", "37,8 °C", "Барулар / Посещений: 7"] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} not on the schedule:\n{text}"
+        );
+    }
+    workstation.close().await;
+}

@@ -1034,6 +1034,8 @@ pub struct RoundView {
     pub stops: Vec<RoundStop>,
     /// What did not fit, on the next working days (visits only: calls are never put off).
     pub later: Vec<RoundDay>,
+    /// Stops waiting beyond the days listed in `later`.
+    pub beyond: usize,
 }
 
 /// A nurse or feldsher who makes rounds.
@@ -1239,6 +1241,7 @@ async fn round_on(
                 })
             })
             .collect::<Result<_, HomeVisitError>>()?,
+        beyond: plan.beyond,
     })
 }
 

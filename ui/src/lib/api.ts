@@ -675,6 +675,8 @@ export interface RoundView {
   stops: RoundStop[];
   /** What did not fit, on the next working days. */
   later: RoundDay[];
+  /** Stops waiting beyond those days. */
+  beyond: number;
 }
 
 export const DEMO_PERSONS = 20000;
