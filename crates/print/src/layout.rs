@@ -171,7 +171,7 @@ impl<'a> Page<'a> {
             let mut line = String::new();
             for whole in source_line.split_whitespace() {
                 // A word wider than the column is broken inside it, never drawn past it.
-                for word in Self::pieces(&face, whole, width, size) {
+                for word in Self::pieces(face, whole, width, size) {
                     let candidate = if line.is_empty() {
                         word.to_string()
                     } else {
