@@ -191,6 +191,11 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
     Ok(())
 }
 
+/// The app's database, opened beside it as a second reader, to check what was written.
+async fn app_database(data: &Path) -> Result<sqlx::SqlitePool> {
+    Ok(sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("emhana.sqlite").display())).await?)
+}
+
 /// Types `text` into the date field `css` (its text input), leaves it with
 /// Tab, and returns what the field then shows.
 async fn type_date(client: &Client, css: &str, text: &str) -> Result<String> {
@@ -425,11 +430,7 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
     drop(driver);
 
     // Stored as the registrar meant it.
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        data.path().join("emhana.sqlite").display()
-    ))
-    .await?;
+    let pool = app_database(data.path()).await?;
     let stored: (String, String) =
         sqlx::query_as("SELECT birth_date, document_issued_on FROM person WHERE iin = ?1")
             .bind(&iin)
@@ -1272,11 +1273,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
 
     // Written as the registrar did it: moved, cancelled, each with its op.
     let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        data.path().join("emhana.sqlite").display()
-    ))
-    .await?;
+    let pool = app_database(data.path()).await?;
     let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM booking ORDER BY id")
         .fetch_all(&pool)
         .await?;
@@ -1544,11 +1541,7 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
     finish(client, &artifacts.join("e2e-round-failure.png"), result).await?;
     drop(driver);
 
-    let pool = sqlx::SqlitePool::connect(&format!(
-        "sqlite://{}",
-        data.path().join("emhana.sqlite").display()
-    ))
-    .await?;
+    let pool = app_database(data.path()).await?;
     let calls: Vec<(String, String)> = sqlx::query_as("SELECT goes, status FROM home_call ORDER BY id")
         .fetch_all(&pool)
         .await?;
