@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
-use crate::clinic::DistrictKind;
+use crate::clinic::{DistrictKind, StaffRole};
+use crate::person::Address;
 
 /// The clinic as its letterhead shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -24,7 +25,7 @@ pub struct PersonLine {
     pub full_name: String,
     pub iin: String,
     pub birth_date: NaiveDate,
-    pub address: Option<String>,
+    pub address: Option<Address>,
 }
 
 /// An attachment application and its decision: the ticket or the refusal.
@@ -49,8 +50,9 @@ pub enum DocumentOutcome {
     Attached {
         district_number: u32,
         district_kind: DistrictKind,
-        doctor: Option<String>,
-        nurse: Option<String>,
+        /// The district's doctor, feldsher and nurse, each named in the role
+        /// they hold (a feldsher post's district has a feldsher, not a doctor).
+        team: Vec<TeamMember>,
         effective_on: NaiveDate,
         /// True until the central registry confirms the attachment.
         provisional: bool,
@@ -60,6 +62,13 @@ pub enum DocumentOutcome {
         /// The campaign of the year of decision, which the refusal may cite.
         campaign: Campaign,
     },
+}
+
+/// A member of a district's team as a ticket names them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TeamMember {
+    pub role: StaffRole,
+    pub name: String,
 }
 
 /// The consent to access restricted personal data, printed for signature.

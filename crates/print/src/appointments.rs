@@ -4,6 +4,7 @@ use chrono::Datelike;
 use emhana_domain::documents::{BookingSlip, DayListRow, DoctorDayList, SlipFormat};
 
 use crate::layout::{Page, Sheet, Weight};
+use crate::table::{Cell, Table};
 use crate::{PrintError, Printer, day, words};
 
 /// The sheet a slip is laid out on. The receipt is as long as a slip needs;
@@ -128,20 +129,25 @@ impl Printer {
             page.gap(2.0);
             table_head(page);
             for row in &list.rows {
-                if !page.fits(ROW_HEIGHT) {
+                let cells = table_cells(page, row);
+                if !page.fits(TABLE.height(&cells)) {
                     page.break_page();
                     table_head(page);
                 }
-                table_row(page, row);
+                TABLE.row(page, &cells);
             }
             Ok(())
         })
     }
 }
 
-const ROW_HEIGHT: f32 = 9.5;
 /// Column lefts from the margin: time, number, patient, reason, mark.
-const COLUMNS: [f32; 5] = [0.0, 25.0, 42.0, 108.0, 146.0];
+const COLUMNS: [f32; 5] = [0.0, 25.0, 41.0, 104.0, 150.0];
+const TABLE: Table<'static> = Table {
+    columns: &COLUMNS,
+    gutter: 1.8,
+    padding: 1.4,
+};
 
 fn table_head(page: &mut Page<'_>) {
     let margin = page.sheet.margin;
@@ -161,72 +167,49 @@ fn table_head(page: &mut Page<'_>) {
     page.line(margin, right, page.y, 0.8);
 }
 
-fn table_row(page: &mut Page<'_>, row: &DayListRow) {
-    let margin = page.sheet.margin;
-    let right = page.sheet.width - margin;
-    let top = page.y;
-    let first = top + 4.5;
-    let second = top + 8.0;
-    page.text_at(
-        margin + COLUMNS[0],
-        first,
-        8.5,
-        Weight::Bold,
+/// A slot's cells: the time and room; for a booking its number, the
+/// patient, the whole reason in both languages and the status.
+fn table_cells(page: &Page<'_>, row: &DayListRow) -> Vec<Cell> {
+    let mut time = TABLE.cell(
+        page,
+        0,
         &format!("{}–{}", row.starts.format("%H:%M"), row.ends.format("%H:%M")),
+        8.0,
+        Weight::Bold,
     );
     if let Some(room) = &row.room {
-        page.text_at(
-            margin + COLUMNS[0],
-            second,
+        time.extend(TABLE.cell(page, 0, &format!("каб. {room}"), 7.0, Weight::Regular));
+    }
+    let Some(booking) = &row.booking else {
+        return vec![
+            time,
+            Cell::new(),
+            TABLE.cell(page, 2, "— бос / свободно —", 8.5, Weight::Regular),
+        ];
+    };
+    let mut patient = TABLE.cell(page, 2, &booking.person_name, 9.0, Weight::Bold);
+    let mut details = format!("{} · {}", booking.iin, day(booking.birth_date));
+    if let Some(phone) = &booking.phone {
+        // on a line of its own: a phone is never broken between two lines
+        details.push_str(&format!("\n{phone}"));
+    }
+    patient.extend(TABLE.cell(page, 2, &details, 7.5, Weight::Regular));
+    let (kk, ru) = words::visit_reason_halves(booking.reason);
+    let mut reason = TABLE.cell(page, 3, kk, 7.5, Weight::Regular);
+    if ru != kk {
+        reason.extend(TABLE.cell(page, 3, ru, 7.5, Weight::Regular));
+    }
+    vec![
+        time,
+        TABLE.cell(page, 1, &booking.number, 7.5, Weight::Regular),
+        patient,
+        reason,
+        TABLE.cell(
+            page,
+            4,
+            words::booking_status(booking.status),
             7.0,
             Weight::Regular,
-            &format!("каб. {room}"),
-        );
-    }
-    match &row.booking {
-        None => page.text_at(
-            margin + COLUMNS[2],
-            first,
-            8.5,
-            Weight::Regular,
-            "— бос / свободно —",
         ),
-        Some(booking) => {
-            page.text_at(margin + COLUMNS[1], first, 7.5, Weight::Regular, &booking.number);
-            page.text_at(
-                margin + COLUMNS[2],
-                first,
-                9.0,
-                Weight::Bold,
-                &booking.person_name,
-            );
-            let mut details = format!("{} · {}", booking.iin, day(booking.birth_date));
-            if let Some(phone) = &booking.phone {
-                details.push_str(&format!(" · {phone}"));
-            }
-            page.text_at(margin + COLUMNS[2], second, 7.5, Weight::Regular, &details);
-            let reason = page
-                .wrap(
-                    words::visit_reason_short(booking.reason),
-                    COLUMNS[4] - COLUMNS[3] - 2.0,
-                    7.5,
-                    Weight::Regular,
-                )
-                .into_iter()
-                .take(2)
-                .collect::<Vec<_>>();
-            for (line, y) in reason.iter().zip([first, second]) {
-                page.text_at(margin + COLUMNS[3], y, 7.5, Weight::Regular, line);
-            }
-            page.text_at(
-                margin + COLUMNS[4],
-                first,
-                7.0,
-                Weight::Regular,
-                words::booking_status(booking.status),
-            );
-        }
-    }
-    page.y = top + ROW_HEIGHT;
-    page.line(margin, right, page.y, 0.3);
+    ]
 }

@@ -12,6 +12,7 @@
 mod appointments;
 mod layout;
 mod round;
+mod table;
 mod words;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
@@ -113,8 +114,7 @@ impl Printer {
         let DocumentOutcome::Attached {
             district_number,
             district_kind,
-            doctor,
-            nurse,
+            team,
             effective_on,
             provisional,
         } = &document.outcome
@@ -137,8 +137,13 @@ impl Printer {
                 "Учаске / Участок",
                 &format!("№{district_number} — {}", words::district_kind(*district_kind)),
             );
-            page.field("Учаскелік дәрігер / Участковый врач", doctor.as_deref().unwrap_or("—"));
-            page.field("Учаскелік мейіргер / Участковая медсестра", nurse.as_deref().unwrap_or("—"));
+            if team.is_empty() {
+                // the person still learns that the district has nobody assigned yet
+                page.field("Учаскелік дәрігер / Участковый врач", "—");
+            }
+            for member in team {
+                page.field(words::team_role(member.role, *district_kind), &member.name);
+            }
             page.field("Бекіту негізі / Основание прикрепления", &words::ground(document.ground));
             page.field("Бекіту күні / Дата прикрепления", &day(*effective_on));
             if *provisional {
@@ -224,21 +229,30 @@ impl Printer {
             );
             page.rule();
             page.field(
-                "Оператор (МСАК ұйымы), БСН / Оператор (организация ПМСП), БИН",
-                &format!("{} — {}", document.clinic.name_ru, document.clinic.bin),
+                "Оператор (МСАК ұйымы) / Оператор (организация ПМСП)",
+                &format!("{} / {}", document.clinic.name_kk, document.clinic.name_ru),
             );
+            page.field("БСН / БИН", &document.clinic.bin);
             person_fields(page, &document.person);
-            page.field(
-                "Келісім мерзімі / Срок согласия",
-                &match document.valid_until {
-                    Some(until) => format!("{} дейін / до {}", day(until), day(until)),
-                    None => "Кері қайтарып алғанға дейін / До отзыва".to_string(),
-                },
-            );
-            page.field("Үшінші тұлғаларға беру / Передача третьим лицам", words::yes_no(document.third_parties));
-            page.field("Трансшекаралық беру / Трансграничная передача", words::yes_no(document.cross_border));
-            page.field("Жалпыға қолжетімді көздерде жариялау / Публикация в общедоступных источниках", words::yes_no(document.publication));
-            page.field("Дербес деректер тізбесі / Перечень персональных данных", &document.data_list);
+            if document.given {
+                page.field(
+                    "Келісім мерзімі / Срок согласия",
+                    &match document.valid_until {
+                        Some(until) => format!("{} дейін / до {}", day(until), day(until)),
+                        None => "Кері қайтарып алғанға дейін / До отзыва".to_string(),
+                    },
+                );
+                page.field("Үшінші тұлғаларға беру / Передача третьим лицам", words::yes_no(document.third_parties));
+                page.field("Трансшекаралық беру / Трансграничная передача", words::yes_no(document.cross_border));
+                page.field("Жалпыға қолжетімді көздерде жариялау / Публикация в общедоступных источниках", words::yes_no(document.publication));
+                page.field("Дербес деректер тізбесі / Перечень персональных данных", &document.data_list);
+            } else {
+                // A refused consent has no term and permits no transfer: only what was asked.
+                page.field(
+                    "Сұралған дербес деректер тізбесі / Перечень запрошенных персональных данных",
+                    &document.data_list,
+                );
+            }
             page.rule();
             page.gap(2.0);
             let answer = if document.given {
@@ -358,7 +372,8 @@ fn person_fields(page: &mut Page<'_>, person: &PersonLine) {
         "ЖСН / ИИН · Туған күні / Дата рождения",
         &format!("{} · {}", person.iin, day(person.birth_date)),
     );
-    page.field("Мекенжайы / Адрес", person.address.as_deref().unwrap_or("—"));
+    let address = person.address.as_ref().map(words::address);
+    page.field("Мекенжайы / Адрес", address.as_deref().unwrap_or("—"));
 }
 
 fn signature(page: &mut Page<'_>, registrar: &str) {

@@ -6,7 +6,8 @@
 use chrono::Datelike;
 use emhana_domain::documents::{RoundRow, RoundRowItem, RoundSchedule};
 
-use crate::layout::{PT_PER_MM, Page, Sheet, Weight};
+use crate::layout::{Page, Sheet, Weight};
+use crate::table::{Cell, Table};
 use crate::{PrintError, Printer, day, words};
 
 const LANDSCAPE: Sheet = Sheet {
@@ -16,10 +17,11 @@ const LANDSCAPE: Sheet = Sheet {
 };
 /// Column lefts from the margin: №, time, patient, age, address, phone, visit, notes.
 const COLUMNS: [f32; 8] = [0.0, 7.0, 19.5, 67.0, 85.0, 130.0, 160.0, 233.0];
-/// Space between a cell's text and the next column.
-const GUTTER: f32 = 1.8;
-/// Above the first line and below the last of a row.
-const PADDING: f32 = 1.6;
+const TABLE: Table<'static> = Table {
+    columns: &COLUMNS,
+    gutter: 1.8,
+    padding: 1.6,
+};
 
 impl Printer {
     /// The nurse's round for the day, bilingual, as many pages as it needs.
@@ -61,11 +63,11 @@ impl Printer {
             head(page);
             for (index, row) in schedule.rows.iter().enumerate() {
                 let cells = cells(page, index + 1, row);
-                if !page.fits(height(&cells)) {
+                if !page.fits(TABLE.height(&cells)) {
                     page.break_page();
                     head(page);
                 }
-                line(page, &cells);
+                TABLE.row(page, &cells);
             }
             page.gap(8.0);
             page.paragraph(
@@ -103,30 +105,9 @@ fn head(page: &mut Page<'_>) {
     page.line(margin, right, page.y, 0.8);
 }
 
-/// One cell's lines: (text, size, weight).
-type Cell = Vec<(String, f32, Weight)>;
-
-fn line_height(size: f32) -> f32 {
-    size * 1.3 / PT_PER_MM
-}
-
-fn height(cells: &[Cell]) -> f32 {
-    let tallest = cells
-        .iter()
-        .map(|cell| cell.iter().map(|(_, size, _)| line_height(*size)).sum::<f32>())
-        .fold(0.0, f32::max);
-    tallest + 2.0 * PADDING
-}
-
 /// A row's cells, each wrapped to its column's width.
 fn cells(page: &Page<'_>, number: usize, row: &RoundRow) -> Vec<Cell> {
-    let width = |i: usize| COLUMNS[i + 1] - COLUMNS[i] - GUTTER;
-    let wrapped = |text: &str, i: usize, size: f32, weight: Weight| -> Cell {
-        page.wrap(text, width(i), size, weight)
-            .into_iter()
-            .map(|line| (line, size, weight))
-            .collect()
-    };
+    let wrapped = |text: &str, i: usize, size: f32, weight: Weight| TABLE.cell(page, i, text, size, weight);
     let mut visit = Cell::new();
     for item in &row.items {
         let text = match item {
@@ -191,19 +172,4 @@ fn cells(page: &Page<'_>, number: usize, row: &RoundRow) -> Vec<Cell> {
         phones,
         visit,
     ]
-}
-
-fn line(page: &mut Page<'_>, cells: &[Cell]) {
-    let margin = page.sheet.margin;
-    let right = page.sheet.width - margin;
-    let top = page.y;
-    for (cell, x) in cells.iter().zip(COLUMNS) {
-        let mut y = top + PADDING;
-        for (text, size, weight) in cell {
-            y += line_height(*size);
-            page.text_at(margin + x, y - 0.8, *size, *weight, text);
-        }
-    }
-    page.y = top + height(cells);
-    page.line(margin, right, page.y, 0.3);
 }

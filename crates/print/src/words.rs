@@ -1,10 +1,11 @@
 //! The words printed for each coded value, Kazakh / Russian.
 
-use emhana_domain::DistrictKind;
 use emhana_domain::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
 use emhana_domain::booking::{BookingStatus, VisitReason};
 use emhana_domain::care_plan::VisitPurpose;
+use emhana_domain::person::Address;
 use emhana_domain::schedule::{DayClosed, ExceptionKind};
+use emhana_domain::{DistrictKind, StaffRole};
 
 pub(crate) fn district_kind(kind: DistrictKind) -> &'static str {
     match kind {
@@ -12,6 +13,35 @@ pub(crate) fn district_kind(kind: DistrictKind) -> &'static str {
         DistrictKind::Pediatric => "педиатриялық / педиатрический",
         DistrictKind::GeneralPractice => "жалпы практика / общей практики",
     }
+}
+
+/// The role a member of a district's team holds, as the ticket labels it; a
+/// doctor is named by the district's kind (a pediatric district has a pediatrician).
+pub(crate) fn team_role(role: StaffRole, district: DistrictKind) -> &'static str {
+    match (role, district) {
+        (StaffRole::DistrictDoctor, DistrictKind::Pediatric) => "Учаскелік педиатр / Участковый педиатр",
+        (StaffRole::DistrictDoctor, DistrictKind::GeneralPractice) => {
+            "Жалпы практика дәрігері / Врач общей практики"
+        }
+        (StaffRole::DistrictDoctor, DistrictKind::Therapeutic) => "Учаскелік терапевт / Участковый терапевт",
+        (StaffRole::Feldsher, _) => "Фельдшер / Фельдшер",
+        (StaffRole::DistrictNurse, _) => "Учаскелік мейіргер / Участковая медсестра",
+        (StaffRole::Registrar, _) => "Тіркеуші / Регистратор",
+        (StaffRole::Head, _) => "Басшы / Руководитель",
+    }
+}
+
+/// A person's address on an official paper: "Астана, Абай даңғылы, үй / д. 12,
+/// пәтер / кв. 5" — the house and the apartment each named, never two bare numbers.
+pub(crate) fn address(address: &Address) -> String {
+    let mut line = format!(
+        "{}, {}, үй / д. {}",
+        address.settlement, address.street, address.house
+    );
+    if let Some(apartment) = address.apartment.as_deref().filter(|a| !a.trim().is_empty()) {
+        line.push_str(&format!(", пәтер / кв. {apartment}"));
+    }
+    line
 }
 
 pub(crate) fn ground(ground: AttachmentGround) -> String {
@@ -178,10 +208,10 @@ pub(crate) fn visit_reason(reason: VisitReason) -> &'static str {
     }
 }
 
-/// The reason's short Russian half, for a table cell.
-pub(crate) fn visit_reason_short(reason: VisitReason) -> &'static str {
+/// The reason's Kazakh and Russian halves, each to be set on its own lines.
+pub(crate) fn visit_reason_halves(reason: VisitReason) -> (&'static str, &'static str) {
     let both = visit_reason(reason);
-    both.rsplit(" / ").next().unwrap_or(both)
+    both.split_once(" / ").unwrap_or((both, both))
 }
 
 pub(crate) fn booking_status(status: BookingStatus) -> &'static str {

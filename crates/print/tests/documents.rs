@@ -6,13 +6,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{NaiveDate, TimeZone, Utc};
-use emhana_domain::DistrictKind;
 use emhana_domain::attachment::{AttachmentGround, Campaign, Channel, RefusalGround};
 use emhana_domain::booking::{BookingStatus, VisitReason};
 use emhana_domain::documents::{
     ApplicationDocument, BookingSlip, ClinicHeader, ConsentDocument, DayListBooking, DayListRow,
-    DoctorDayList, DocumentOutcome, PersonLine, SlipFormat,
+    DoctorDayList, DocumentOutcome, PersonLine, SlipFormat, TeamMember,
 };
+use emhana_domain::{Address, DistrictKind, StaffRole};
 use emhana_print::{Printer, application_qr_text};
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -35,7 +35,12 @@ fn person() -> PersonLine {
         full_name: "Әбдірахманова Гүлнұр Серікқызы".into(),
         iin: "850412400123".into(),
         birth_date: date(1985, 4, 12),
-        address: Some("Астана, Абай даңғылы, 12, 5".into()),
+        address: Some(Address {
+            settlement: "Астана".into(),
+            street: "Абай даңғылы".into(),
+            house: "12".into(),
+            apartment: Some("5".into()),
+        }),
     }
 }
 
@@ -123,8 +128,16 @@ fn the_ticket_carries_everything_bilingual_with_kazakh_letters_exact() {
     let ticket = application(DocumentOutcome::Attached {
         district_number: 3,
         district_kind: DistrictKind::Therapeutic,
-        doctor: Some("Жұмабаев Ерлан Маратұлы".into()),
-        nurse: Some("Сейітова Гүлнұр".into()),
+        team: vec![
+            TeamMember {
+                role: StaffRole::DistrictDoctor,
+                name: "Жұмабаев Ерлан Маратұлы".into(),
+            },
+            TeamMember {
+                role: StaffRole::DistrictNurse,
+                name: "Сейітова Гүлнұр".into(),
+            },
+        ],
         effective_on: date(2026, 10, 1),
         provisional: true,
     });
@@ -144,9 +157,11 @@ fn the_ticket_carries_everything_bilingual_with_kazakh_letters_exact() {
             "№ 2026/17 · 01.10.2026 10:30",
             "Әбдірахманова Гүлнұр Серікқызы",
             "850412400123 · 12.04.1985",
-            "Астана, Абай даңғылы, 12, 5",
+            "Астана, Абай даңғылы, үй / д. 12, пәтер / кв. 5",
             "№3 — терапиялық / терапевтический",
+            "Учаскелік терапевт / Участковый терапевт",
             "Жұмабаев Ерлан Маратұлы",
+            "Учаскелік мейіргер / Участковая медсестра",
             "Сейітова Гүлнұр",
             "Еркін таңдау (бекіту науқаны) / Свободный выбор",
             "01.10.2026",
@@ -162,8 +177,7 @@ fn the_ticket_carries_everything_bilingual_with_kazakh_letters_exact() {
         outcome: DocumentOutcome::Attached {
             district_number: 3,
             district_kind: DistrictKind::Therapeutic,
-            doctor: None,
-            nurse: None,
+            team: Vec::new(),
             effective_on: date(2026, 10, 1),
             provisional: false,
         },
@@ -176,8 +190,36 @@ fn the_ticket_carries_everything_bilingual_with_kazakh_letters_exact() {
     );
     let text = text_of(&pdf);
     assert!(!text.contains("ПРЕДВАРИТЕЛЬНО"), "{text}");
+    assert_contains_all(&text, &["Участковый врач", "—"]);
     let size = std::fs::metadata(&pdf).unwrap().len();
     assert!(size < 150_000, "fonts are subset: {size} bytes");
+}
+
+#[test]
+fn a_feldsher_post_s_ticket_names_the_feldsher_as_feldsher_and_no_empty_nurse() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    let ticket = application(DocumentOutcome::Attached {
+        district_number: 9,
+        district_kind: DistrictKind::GeneralPractice,
+        team: vec![TeamMember {
+            role: StaffRole::Feldsher,
+            name: "Қасымова Айгүл Болатқызы".into(),
+        }],
+        effective_on: date(2026, 10, 1),
+        provisional: false,
+    });
+    let pdf = write(
+        dir.path(),
+        "post-ticket.pdf",
+        &printer.application(&ticket).unwrap(),
+    );
+    let text = text_of(&pdf);
+    assert_contains_all(&text, &["Фельдшер / Фельдшер", "Қасымова Айгүл Болатқызы"]);
+    for wrong in ["Участковый врач", "Участковый терапевт", "Участковая медсестра"]
+    {
+        assert!(!text.contains(wrong), "{wrong:?} in:\n{text}");
+    }
 }
 
 #[test]
@@ -250,7 +292,9 @@ fn the_consent_lists_what_the_law_asks_for() {
         &text_of(&pdf),
         &[
             "Согласие на доступ к персональным данным ограниченного доступа",
-            "Городская поликлиника №1 — 040340000018",
+            "Оператор (МСАК ұйымы) / Оператор (организация ПМСП)",
+            "№1 қалалық емхана / Городская поликлиника №1",
+            "БСН / БИН 040340000018",
             "Әбдірахманова Гүлнұр Серікқызы",
             "До отзыва",
             "Передача третьим лицам",
@@ -262,6 +306,47 @@ fn the_consent_lists_what_the_law_asks_for() {
             "Оспанова Дана — 01.10.2026 10:31",
         ],
     );
+}
+
+#[test]
+fn a_refused_consent_has_no_term_and_grants_no_transfer() {
+    let dir = tempfile::tempdir().unwrap();
+    let printer = Printer::new().unwrap();
+    let refused = ConsentDocument {
+        clinic: clinic(),
+        application_number: "2026/18".into(),
+        person: person(),
+        given: false,
+        valid_until: None,
+        third_parties: false,
+        cross_border: false,
+        publication: false,
+        data_list: "ИИН / ЖСН; фамилия, имя, отчество; адрес".into(),
+        recorded_by: "Оспанова Дана".into(),
+        recorded_at: Utc.with_ymd_and_hms(2026, 10, 1, 5, 40, 0).unwrap(),
+    };
+    let pdf = write(
+        dir.path(),
+        "consent-refused.pdf",
+        &printer.consent(&refused).unwrap(),
+    );
+    qpdf_check(&pdf);
+    let text = text_of(&pdf);
+    assert_contains_all(
+        &text,
+        &[
+            "Перечень запрошенных персональных данных",
+            "фамилия, имя, отчество; адрес",
+            "КЕЛІСІМ БЕРІЛМЕДІ / В СОГЛАСИИ ОТКАЗАНО",
+        ],
+    );
+    for granted in ["До отзыва", "Срок согласия", "Передача третьим лицам", "Иә / Да"]
+    {
+        assert!(
+            !text.contains(granted),
+            "{granted:?} on a refused consent:\n{text}"
+        );
+    }
 }
 
 fn slip(provisional: bool) -> BookingSlip {
@@ -383,7 +468,13 @@ fn the_day_list_has_every_slot_and_runs_onto_a_second_page() {
             "Слотов: 32 · Жазылғандар / Записано: 11 · Бос / Свободно: 21",
             "08:00–08:15",
             "Әлібеков Қайрат 0",
-            "780322300458 · 22.03.1978 · +7 701 234 56 78",
+            "780322300458 · 22.03.1978",
+            "+7 701 234 56 78",
+            // the reason whole in both languages: its first and last words
+            "Жіті жағдай",
+            "өршуі",
+            "Острое состояние",
+            "заболевания",
             "келді / пришёл",
             "— бос / свободно —",
             "15:45–16:00",

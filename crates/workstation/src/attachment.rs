@@ -11,12 +11,12 @@ use emhana_domain::attachment::{
     suggest_district,
 };
 use emhana_domain::documents::{
-    ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine,
+    ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine, TeamMember,
 };
 use emhana_domain::registration::{
     DocumentKind, Field, FieldError, FieldProblem, RegistrationForm, validate_registration,
 };
-use emhana_domain::{DistrictKind, Sex, full_name, kazakhstan_date};
+use emhana_domain::{Address, DistrictKind, Sex, StaffRole, full_name, kazakhstan_date};
 use emhana_protocol::{ApplicationKey, AttachOp, DetachOp, DetachReason, OpBody};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -1035,9 +1035,11 @@ fn header(row: &DocumentRow) -> ClinicHeader {
 
 fn person_line(row: &DocumentRow) -> PersonLine {
     let address = match (&row.settlement, &row.street, &row.house) {
-        (Some(s), Some(st), Some(h)) => Some(match &row.apartment {
-            Some(apartment) => format!("{s}, {st}, {h}, {apartment}"),
-            None => format!("{s}, {st}, {h}"),
+        (Some(settlement), Some(street), Some(house)) => Some(Address {
+            settlement: settlement.clone(),
+            street: street.clone(),
+            house: house.clone(),
+            apartment: row.apartment.clone(),
         }),
         _ => None,
     };
@@ -1078,12 +1080,23 @@ pub(crate) async fn application_document(
             .bind(row.district_id)
             .fetch_all(&mut *conn)
             .await?;
-            let named = |roles: &[&str]| {
-                staff
-                    .iter()
-                    .find(|(role, _)| roles.contains(&role.as_str()))
-                    .map(|s| s.1.clone())
-            };
+            // doctor or feldsher first, then the nurse; each in the role they hold
+            let mut team = Vec::new();
+            for wanted in [
+                StaffRole::DistrictDoctor,
+                StaffRole::Feldsher,
+                StaffRole::DistrictNurse,
+            ] {
+                team.extend(
+                    staff
+                        .iter()
+                        .filter(|(role, _)| role == wanted.as_str())
+                        .map(|(_, name)| TeamMember {
+                            role: wanted,
+                            name: name.clone(),
+                        }),
+                );
+            }
             let effective_on: Option<NaiveDate> =
                 sqlx::query_scalar("SELECT started_on FROM attachment WHERE application_id = ?1")
                     .bind(application_id)
@@ -1093,8 +1106,7 @@ pub(crate) async fn application_document(
                 district_number: row.district_number,
                 district_kind: DistrictKind::parse(&row.district_kind)
                     .ok_or_else(|| corrupt("district kind", &row.district_kind))?,
-                doctor: named(&["district_doctor", "feldsher"]),
-                nurse: named(&["district_nurse"]),
+                team,
                 effective_on: effective_on.unwrap_or(decided_on),
                 provisional: row.registry_confirmed_at.is_none(),
             }

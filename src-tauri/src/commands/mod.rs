@@ -19,7 +19,10 @@ fn workstation(state: &AppState) -> Result<&Workstation, CommandError> {
 }
 
 /// Writes a file in the documents folder whole or not at all: beside it,
-/// flushed, then renamed into place (a crash never leaves half a document).
+/// flushed, then linked into place (a crash never leaves half a document).
+/// A file already there is never replaced: a reprint is saved beside it as
+/// "slip-2026-118 (2).pdf", so the copy she printed first (perhaps still
+/// open in the viewer, perhaps provisional) stays as it was.
 async fn save_document(
     state: &AppState,
     name: &str,
@@ -33,12 +36,75 @@ async fn save_document(
         .ok_or_else(|| CommandError::new("print.no_folder", "no documents folder".into()))?;
     let io = |e: std::io::Error| CommandError::new(error_code, e.to_string());
     tokio::fs::create_dir_all(&dir).await.map_err(io)?;
-    let path = dir.join(name);
     let partial = dir.join(format!(".{name}.partial"));
     let mut file = tokio::fs::File::create(&partial).await.map_err(io)?;
     file.write_all(bytes).await.map_err(io)?;
     file.sync_all().await.map_err(io)?;
     drop(file);
-    tokio::fs::rename(&partial, &path).await.map_err(io)?;
-    Ok(path)
+    let placed = place_beside(&partial, &dir, name).await;
+    // the partial file goes either way; a failure to remove it is not hers to know
+    let _ = tokio::fs::remove_file(&partial).await;
+    placed.map_err(io)
+}
+
+/// Links `partial` into `dir` under `name`, or under "name (2)", "name (3)"…
+/// when taken; a hard link fails rather than replace, so two prints at once
+/// never take one name.
+async fn place_beside(
+    partial: &std::path::Path,
+    dir: &std::path::Path,
+    name: &str,
+) -> std::io::Result<std::path::PathBuf> {
+    let path = std::path::Path::new(name);
+    let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or(name);
+    let extension = path.extension().and_then(|s| s.to_str());
+    for copy in 1..10_000u32 {
+        let candidate = match (copy, extension) {
+            (1, _) => name.to_owned(),
+            (n, Some(extension)) => format!("{stem} ({n}).{extension}"),
+            (n, None) => format!("{stem} ({n})"),
+        };
+        let target = dir.join(candidate);
+        match tokio::fs::hard_link(partial, &target).await {
+            Ok(()) => return Ok(target),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("ten thousand copies of one document"))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    #[tokio::test]
+    async fn a_reprint_is_saved_beside_the_first_copy_which_stays_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut placed = Vec::new();
+        for text in ["first", "second", "third"] {
+            let partial = dir.path().join(".slip.pdf.partial");
+            std::fs::write(&partial, text).unwrap();
+            placed.push(
+                super::place_beside(&partial, dir.path(), "slip-2026-118.pdf")
+                    .await
+                    .unwrap(),
+            );
+            std::fs::remove_file(&partial).unwrap();
+        }
+        let names: Vec<_> = placed
+            .iter()
+            .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "slip-2026-118.pdf",
+                "slip-2026-118 (2).pdf",
+                "slip-2026-118 (3).pdf"
+            ]
+        );
+        assert_eq!(std::fs::read_to_string(&placed[0]).unwrap(), "first");
+        assert_eq!(std::fs::read_to_string(&placed[2]).unwrap(), "third");
+    }
 }

@@ -7,7 +7,7 @@ use emhana_domain::attachment::{
 };
 use emhana_domain::documents::DocumentOutcome;
 use emhana_domain::registration::{DocumentKind, Field, FieldProblem, RegistrationForm};
-use emhana_domain::{Address, Citizenship, Sex};
+use emhana_domain::{Address, Citizenship, Sex, StaffRole};
 use emhana_workstation::{
     ApplicationForm, AttachmentRecord, ConsentForm, DetachmentReason, FormError, HouseholdRecord, Workstation,
 };
@@ -254,14 +254,19 @@ async fn first_attachment_any_day_on_the_district_of_the_address_and_numbered_in
     match ticket.outcome {
         DocumentOutcome::Attached {
             district_number,
-            doctor,
-            nurse,
+            team,
             provisional,
             ..
         } => {
             assert_eq!(district_number, 1);
-            assert_eq!(doctor.as_deref(), Some("Жұмабаев Ерлан Маратұлы"));
-            assert_eq!(nurse.as_deref(), Some("Сейітова Гүлнұр"));
+            let named: Vec<_> = team.iter().map(|m| (m.role, m.name.as_str())).collect();
+            assert_eq!(
+                named,
+                [
+                    (StaffRole::DistrictDoctor, "Жұмабаев Ерлан Маратұлы"),
+                    (StaffRole::DistrictNurse, "Сейітова Гүлнұр")
+                ]
+            );
             assert!(provisional, "the registry has not confirmed it");
         }
         other => panic!("{other:?}"),
