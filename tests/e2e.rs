@@ -1518,16 +1518,38 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             "the call is on the schedule"
         );
 
-        // After the round: a visit done, the call served; the plan moves on.
-        let visit = client
-            .find(Locator::Css("#round-stops li[data-stop^=visit] .done"))
+        // After the round: she taps "refused" by mistake and undoes it; then
+        // the visit done, the call served; the plan moves on.
+        let first_visit = client
+            .find(Locator::Css("#round-stops li[data-stop^=visit] [data-visit]"))
             .await?;
-        visit.click().await?;
-        wait_for(
-            &client,
-            "#round-stops li[data-stop^=visit] [data-visit][data-state=closed]",
-        )
-        .await?;
+        let visit_id = first_visit
+            .attr("data-visit")
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("a visit without its id"))?;
+        let open_state = first_visit.attr("data-state").await?.unwrap_or_default();
+        let this_visit = format!("#round-stops [data-visit='{visit_id}']");
+        first_visit.find(Locator::Css(".refused")).await?.click().await?;
+        wait_for(&client, &format!("{this_visit}[data-state=closed]")).await?;
+        client
+            .find(Locator::Css(&format!("{this_visit} .undo")))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, &format!("{this_visit}[data-state='{open_state}']")).await?;
+        anyhow::ensure!(
+            client
+                .find(Locator::Css(&format!("{this_visit} .outcome")))
+                .await
+                .is_err(),
+            "the undone outcome is still shown"
+        );
+        client
+            .find(Locator::Css(&format!("{this_visit} .done")))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, &format!("{this_visit}[data-state=closed]")).await?;
         client
             .find(Locator::Css("#round-stops li[data-stop^=call] .served"))
             .await?
@@ -1553,11 +1575,16 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             ("ambulance".to_owned(), "passed_to_ambulance".to_owned()),
         ]
     );
-    let done: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM visit_event WHERE note IS NULL AND outcome = 'done'")
-            .fetch_one(&pool)
-            .await?;
-    assert_eq!(done, 1);
+    let recorded: Vec<(String, bool)> = sqlx::query_as(
+        "SELECT outcome, undone_at IS NOT NULL FROM visit_event WHERE note IS NULL ORDER BY id",
+    )
+    .fetch_all(&pool)
+    .await?;
+    assert_eq!(
+        recorded,
+        [("refused".to_owned(), true), ("done".to_owned(), false)],
+        "the mis-tap stays in the history, undone"
+    );
     pool.close().await;
     Ok(())
 }

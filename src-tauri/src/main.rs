@@ -133,6 +133,7 @@ fn main() {
             commands::home_visits::round,
             commands::home_visits::reorder_round,
             commands::home_visits::record_visit_outcome,
+            commands::home_visits::undo_visit_outcome,
             commands::home_visits::print_round,
             commands::home_visits::due_visits,
             commands::register::attached_register,

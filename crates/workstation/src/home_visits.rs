@@ -55,6 +55,8 @@ pub enum HomeVisitError {
     NotYourCall,
     #[error("a visit is moved to a day after today")]
     MoveDate,
+    #[error("the visit has no outcome recorded today to undo")]
+    NothingToUndo,
     #[error("no call with id {id}")]
     CallNotFound { id: i64 },
     #[error("no plan with id {id}")]
@@ -1004,6 +1006,9 @@ pub struct RoundVisit {
     pub what: Option<String>,
     pub state: VisitState,
     pub outcome: Option<VisitOutcome>,
+    /// An outcome was recorded on the round's day and not undone; on today's
+    /// round she may undo it.
+    pub recorded: bool,
 }
 
 /// A call on the round, with what the nurse needs at the door.
@@ -1108,7 +1113,7 @@ const ROUND_ITEMS: &str = concat!(
     person_columns!(),
     ", v.due_from, v.due_to, v.purpose, v.what, v.closed, v.outcome, \
        (v.outcome IS NOT 'moved' AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id \
-               AND substr(e.at, 1, 10) = ?4)) AS recorded_today, \
+               AND substr(e.at, 1, 10) = ?4 AND e.undone_at IS NULL)) AS recorded_today, \
        NULL AS complaint, NULL AS call_status, NULL AS call_number, NULL AS temperature, NULL AS caller_phone, \
        NULL AS received_at, NULL AS call_reasons \
      FROM plan_visit v JOIN person p ON p.id = v.person_id \
@@ -1116,7 +1121,8 @@ const ROUND_ITEMS: &str = concat!(
      WHERE a.district_id = ?1 AND v.who = 'nurse' AND p.died_on IS NULL \
        AND ((v.closed = 0 AND v.due_from <= ?2) \
             OR (v.outcome IS NOT 'moved' \
-                AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id AND substr(e.at, 1, 10) = ?4))) \
+                AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id AND substr(e.at, 1, 10) = ?4 \
+                            AND e.undone_at IS NULL))) \
      UNION ALL \
      SELECT 'call' AS kind, c.id AS stop_id, ",
     person_columns!(),
@@ -1281,6 +1287,7 @@ fn round_stop(
                     .as_deref()
                     .map(|o| VisitOutcome::parse(o).ok_or_else(|| corrupt("visit outcome", o)))
                     .transpose()?,
+                recorded: row.recorded_today,
             });
         }
     }
@@ -1360,25 +1367,7 @@ pub(crate) async fn record_visit_outcome(
 ) -> Result<VisitView, HomeVisitError> {
     let today = kazakhstan_time(now).date();
     let mut tx = pool.begin().await?;
-    let nurse = nurse(&mut tx, nurse_id).await?;
-    let person_id: Option<i64> = sqlx::query_scalar("SELECT person_id FROM plan_visit WHERE id = ?1")
-        .bind(visit_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let person_id = person_id.ok_or(HomeVisitError::VisitNotFound { id: visit_id })?;
-    let (_, district_id) = appointments::standing(&mut tx, person_id, today).await?;
-    if district_id.is_none() || district_id != nurse.district_id {
-        let district: Option<u32> = match district_id {
-            None => None,
-            Some(id) => {
-                sqlx::query_scalar("SELECT number FROM district WHERE id = ?1")
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-            }
-        };
-        return Err(HomeVisitError::NotYourVisit { district });
-    }
+    district_nurse_of_visit(&mut tx, visit_id, nurse_id, today).await?;
     let moved_to = match outcome {
         VisitOutcome::Moved => match moved_to {
             Some(day) if day > today => Some(day),
@@ -1386,6 +1375,20 @@ pub(crate) async fn record_visit_outcome(
         },
         _ => None,
     };
+    // the event first, keeping the visit's state before it (what an undo restores)
+    sqlx::query(
+        "INSERT INTO visit_event (visit_id, at, outcome, staff_id, moved_to, note, \
+                                  prior_outcome, prior_closed, prior_due_from, prior_due_to) \
+         SELECT id, ?2, ?3, ?4, ?5, ?6, outcome, closed, due_from, due_to FROM plan_visit WHERE id = ?1",
+    )
+    .bind(visit_id)
+    .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
+    .bind(outcome.as_str())
+    .bind(nurse_id)
+    .bind(moved_to)
+    .bind(note.map(str::trim).filter(|n| !n.is_empty()))
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "UPDATE plan_visit SET outcome = ?2, closed = ?3, due_from = coalesce(?4, due_from), \
          due_to = coalesce(?4, due_to) WHERE id = ?1",
@@ -1396,25 +1399,99 @@ pub(crate) async fn record_visit_outcome(
     .bind(moved_to)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("INSERT INTO visit_event (visit_id, at, outcome, staff_id, moved_to, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-        .bind(visit_id)
+    let view = visit_view(&mut tx, visit_id, today).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Undoes the last outcome recorded for a visit, if it was recorded today (a
+/// mis-tap is seen at once; a past day's outcome is corrected by recording
+/// the right one). The visit returns to its state before it; the event stays
+/// in the history marked undone, with who undid it and when. A nurse of the
+/// person's district undoes it, as she would record it.
+pub(crate) async fn undo_visit_outcome(
+    pool: &SqlitePool,
+    visit_id: i64,
+    nurse_id: i64,
+    now: DateTime<Utc>,
+) -> Result<VisitView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    district_nurse_of_visit(&mut tx, visit_id, nurse_id, today).await?;
+    let last: Option<(i64, String, Option<NaiveDate>)> = sqlx::query_as(
+        "SELECT id, at, prior_due_from FROM visit_event WHERE visit_id = ?1 AND undone_at IS NULL \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(visit_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let event = match last {
+        Some((id, at, Some(_))) if at.starts_with(&today.format("%Y-%m-%d").to_string()) => id,
+        _ => return Err(HomeVisitError::NothingToUndo),
+    };
+    sqlx::query(
+        "UPDATE plan_visit SET (outcome, closed, due_from, due_to) = \
+           (SELECT prior_outcome, prior_closed, prior_due_from, prior_due_to FROM visit_event WHERE id = ?2) \
+         WHERE id = ?1",
+    )
+    .bind(visit_id)
+    .bind(event)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE visit_event SET undone_at = ?2, undone_by = ?3 WHERE id = ?1")
+        .bind(event)
         .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
-        .bind(outcome.as_str())
         .bind(nurse_id)
-        .bind(moved_to)
-        .bind(note.map(str::trim).filter(|n| !n.is_empty()))
         .execute(&mut *tx)
         .await?;
+    let view = visit_view(&mut tx, visit_id, today).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Refuses unless `nurse_id` is a nurse (or feldsher) of the district the
+/// visit's person is attached to today.
+async fn district_nurse_of_visit(
+    conn: &mut SqliteConnection,
+    visit_id: i64,
+    nurse_id: i64,
+    today: NaiveDate,
+) -> Result<(), HomeVisitError> {
+    let nurse = nurse(&mut *conn, nurse_id).await?;
+    let person_id: Option<i64> = sqlx::query_scalar("SELECT person_id FROM plan_visit WHERE id = ?1")
+        .bind(visit_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let person_id = person_id.ok_or(HomeVisitError::VisitNotFound { id: visit_id })?;
+    let (_, district_id) = appointments::standing(&mut *conn, person_id, today).await?;
+    if district_id.is_none() || district_id != nurse.district_id {
+        let district: Option<u32> = match district_id {
+            None => None,
+            Some(id) => {
+                sqlx::query_scalar("SELECT number FROM district WHERE id = ?1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+        };
+        return Err(HomeVisitError::NotYourVisit { district });
+    }
+    Ok(())
+}
+
+async fn visit_view(
+    conn: &mut SqliteConnection,
+    visit_id: i64,
+    today: NaiveDate,
+) -> Result<VisitView, HomeVisitError> {
     let row: VisitRow = sqlx::query_as(
         "SELECT id AS visit_id, plan_id, due_from, due_to, who, purpose, what, closed, outcome FROM plan_visit \
          WHERE id = ?1",
     )
     .bind(visit_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *conn)
     .await?;
-    let view = row.view(today)?;
-    tx.commit().await?;
-    Ok(view)
+    Ok(row.view(today)?)
 }
 
 /// A district's plan visits due or overdue on `today` (any who), the one

@@ -648,6 +648,17 @@ impl Workstation {
         home_visits::record_visit_outcome(&self.pool, visit_id, outcome, moved_to, nurse_id, note, now).await
     }
 
+    /// Undoes the visit's last outcome if it was recorded today (a mis-tap);
+    /// the event stays in the history, marked undone by `nurse_id`.
+    pub async fn undo_visit_outcome(
+        &self,
+        visit_id: i64,
+        nurse_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<VisitView, HomeVisitError> {
+        home_visits::undo_visit_outcome(&self.pool, visit_id, nurse_id, now).await
+    }
+
     /// Keeps a new version of the triage table or the care-plan schedules
     /// (an order's), in force from `valid_from`.
     pub async fn set_triage_rules(&self, rules: &TriageRules) -> Result<(), StoreError> {

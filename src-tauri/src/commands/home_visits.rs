@@ -129,6 +129,17 @@ pub async fn record_visit_outcome(
         .await?)
 }
 
+#[tauri::command]
+pub async fn undo_visit_outcome(
+    state: State<'_, AppState>,
+    visit_id: i64,
+    nurse_id: i64,
+) -> Result<VisitView, CommandError> {
+    Ok(workstation(&state)?
+        .undo_visit_outcome(visit_id, nurse_id, state.clock.now())
+        .await?)
+}
+
 /// Prints the nurse's visit schedule for the day (A4 landscape).
 #[tauri::command]
 pub async fn print_round(

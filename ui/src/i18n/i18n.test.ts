@@ -84,7 +84,7 @@ describe('catalogs', () => {
     for (const code of ['discharge_before_birth', 'pregnancy_weeks', 'in_future']) expect(keys).toContain(`plan.${code}`);
     const homeVisit = [
       'required', 'not_attached', 'before_birth', 'not_a_woman', 'not_a_young_child', 'plan_open', 'not_your_visit', 'not_your_call',
-      'move_date', 'call_not_found', 'plan_not_found', 'visit_not_found', 'nurse_not_found',
+      'move_date', 'nothing_to_undo', 'call_not_found', 'plan_not_found', 'visit_not_found', 'nurse_not_found',
     ];
     for (const code of homeVisit) expect(keys).toContain(`home_visit.${code}`);
     const callStatuses = ['registered', 'passed_to_ambulance', 'served', 'passed_to_doctor', 'hospitalized', 'not_at_home', 'cancelled'];

@@ -627,6 +627,8 @@ export interface RoundVisit {
   what: string | null;
   state: VisitState;
   outcome: VisitOutcome | null;
+  /** An outcome recorded on the round's day, not undone. */
+  recorded: boolean;
 }
 
 export interface RoundCall {
@@ -749,6 +751,7 @@ export const api = {
     invoke<RoundView>('reorder_round', { nurseId, day, order }),
   recordVisitOutcome: (visitId: number, outcome: VisitOutcome, movedTo: string | null, nurseId: number, note: string | null) =>
     invoke<VisitView>('record_visit_outcome', { visitId, outcome, movedTo, nurseId, note }),
+  undoVisitOutcome: (visitId: number, nurseId: number) => invoke<VisitView>('undo_visit_outcome', { visitId, nurseId }),
   printRound: (nurseId: number, day: string, open: boolean) => invoke<Printed>('print_round', { nurseId, day, open }),
   dueVisits: (districtId: number, day: string | null) => invoke<DueVisit[]>('due_visits', { districtId, day }),
   rulesInForce: () => invoke<RulesInForce>('rules_in_force'),

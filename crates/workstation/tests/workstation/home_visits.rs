@@ -610,6 +610,130 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
 }
 
 #[tokio::test]
+async fn a_mis_tapped_outcome_is_undone_the_same_day_and_stays_in_the_history() {
+    let c = clinic().await;
+    c.ws.open_plan(
+        c.grandfather,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::Medium,
+            enrolled: date(2026, 8, 20),
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let pace = RoundPace::default();
+    let visit_of = |round: &emhana_workstation::RoundView| {
+        round
+            .stops
+            .iter()
+            .flat_map(|s| &s.visits)
+            .find(|_| true)
+            .cloned()
+            .unwrap()
+    };
+    let before = visit_of(&c.ws.round(c.nurse, today(), pace).await.unwrap());
+    assert!(!before.recorded);
+    let pool = sqlx::SqlitePool::connect(&format!(
+        "sqlite://{}",
+        c._dir.path().join("emhana.sqlite").display()
+    ))
+    .await
+    .unwrap();
+    let window = || async {
+        sqlx::query_as::<_, (NaiveDate, NaiveDate)>("SELECT due_from, due_to FROM plan_visit WHERE id = ?1")
+            .bind(before.id)
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    let planned = window().await;
+    // nothing recorded yet: nothing to undo
+    assert!(matches!(
+        c.ws.undo_visit_outcome(before.id, c.nurse, now()).await,
+        Err(HomeVisitError::NothingToUndo)
+    ));
+
+    // "Not at home", then moved to Friday by a slip of the finger; both undone in turn
+    c.ws.record_visit_outcome(before.id, VisitOutcome::NotAtHome, None, c.nurse, None, now())
+        .await
+        .unwrap();
+    let moved =
+        c.ws.record_visit_outcome(
+            before.id,
+            VisitOutcome::Moved,
+            Some(date(2026, 11, 27)),
+            c.nurse,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved.due_from, date(2026, 11, 27));
+    // another district's nurse cannot undo it either
+    assert!(matches!(
+        c.ws.undo_visit_outcome(before.id, c.other_nurse, now()).await,
+        Err(HomeVisitError::NotYourVisit { .. })
+    ));
+    let back = c.ws.undo_visit_outcome(before.id, c.nurse, now()).await.unwrap();
+    assert_eq!(
+        (back.due_from, back.due_to),
+        planned,
+        "the visit's own days again"
+    );
+    assert_eq!(
+        back.outcome,
+        Some(VisitOutcome::NotAtHome),
+        "the move undone, not at home stands"
+    );
+    let round = c.ws.round(c.nurse, today(), pace).await.unwrap();
+    let shown = visit_of(&round);
+    assert_eq!(
+        (shown.id, shown.recorded),
+        (before.id, true),
+        "back on today's round"
+    );
+
+    let open = c.ws.undo_visit_outcome(before.id, c.nurse, now()).await.unwrap();
+    assert_eq!(open.outcome, None);
+    assert_eq!(open.state, before.state);
+    assert!(!visit_of(&c.ws.round(c.nurse, today(), pace).await.unwrap()).recorded);
+
+    // done today, undone tomorrow: too late, a past day's outcome is corrected by a new one
+    c.ws.record_visit_outcome(before.id, VisitOutcome::Done, None, c.nurse, None, now())
+        .await
+        .unwrap();
+    let tomorrow = now() + chrono::TimeDelta::days(1);
+    assert!(matches!(
+        c.ws.undo_visit_outcome(before.id, c.nurse, tomorrow).await,
+        Err(HomeVisitError::NothingToUndo)
+    ));
+
+    // the history keeps all three outcomes, two marked undone with who undid them
+    let history: Vec<(String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT outcome, undone_at, undone_by FROM visit_event WHERE visit_id = ?1 ORDER BY id",
+    )
+    .bind(before.id)
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let summary: Vec<(&str, bool, Option<i64>)> = history
+        .iter()
+        .map(|(outcome, at, by)| (outcome.as_str(), at.is_some(), *by))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("not_at_home", true, Some(c.nurse)),
+            ("moved", true, Some(c.nurse)),
+            ("done", false, None)
+        ]
+    );
+}
+
+#[tokio::test]
 async fn the_round_pace_is_a_setting_with_sane_bounds() {
     let c = clinic().await;
     assert_eq!(c.ws.round_pace().await.unwrap(), RoundPace::default());
