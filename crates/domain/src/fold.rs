@@ -4,10 +4,18 @@
 //! Both the stored names and the typed query are folded to one key alphabet:
 //! lower-case Russian Cyrillic without the letters that spellings disagree on.
 //! Kazakh letters become their Russian neighbours (ә→а, ғ→г, қ→к, ң→н, ө→о,
-//! ұ→у, ү→у, һ→х, і→и); ё→е, э→е, й→и, ы→и (Latin "y" and "i" cannot tell
-//! them apart); the hard and soft signs are dropped. Latin letters are
-//! transliterated first (digraphs zh, kh, sh, ch, ts, yu, ya before single
-//! letters). Folding is for finding, never for display.
+//! ұ→у, ү→у, һ→х, і→и); ё→е, й→и, ы→и (Latin "y" and "i" cannot tell
+//! them apart); the hard and soft signs are dropped. Then the Russian
+//! spellings of Kazakh sounds: э→а (a keyboard without ә gives э, so
+//! "Элибек" finds Әлібек; a Russian name keeps its э on both sides), дж→ж
+//! (Джумабеков is Жұмабеков), and a run of и is one (Сейітова, Сейтова and
+//! Сеитова are one name). Latin letters are transliterated first (digraphs
+//! zh, kh, sh, ch, ts, yu, ya before single letters). Folding is for
+//! finding, never for display.
+
+/// The version of the folding below. Stored keys folded by another version
+/// are rebuilt when a database is opened: bump it with every change here.
+pub const SEARCH_FOLD_VERSION: u32 = 2;
 
 /// Folds one word or phrase to its search key; characters that are neither
 /// letters nor digits become word breaks (a single space).
@@ -60,10 +68,20 @@ fn push_folded(out: &mut String, c: char) {
         'ұ' | 'ү' => 'у',
         'һ' => 'х',
         'і' | 'й' | 'ы' => 'и',
-        'ё' | 'э' => 'е',
+        'ё' => 'е',
+        'э' => 'а',
         'ъ' | 'ь' => return,
         other => other,
     };
+    match folded {
+        // "дж" is how Russian spells the Kazakh ж
+        'ж' if out.ends_with('д') => {
+            out.pop();
+        }
+        // й і, ий, ии: one sound, spelled one way or two
+        'и' if out.ends_with('и') => return,
+        _ => {}
+    }
     out.push(folded);
 }
 
@@ -158,6 +176,32 @@ mod tests {
                 "{typed} must find {stored}"
             );
         }
+    }
+
+    /// The spellings registrars type for Kazakh names in Russian (issue 14).
+    #[test]
+    fn russian_spellings_of_kazakh_names_find_them() {
+        let cases = [
+            ("Жұмабеков", "Джумабеков"),
+            ("Жұмабеков", "Dzhumabekov"),
+            ("Сейітова", "Сейтова"),
+            ("Сейітова", "Сеитова"),
+            ("Сейітова", "Seitova"),
+            ("Әлібек", "элибек"),
+            ("Әлібек", "Алибек"),
+            ("Жақыпова", "Джакыпова"),
+        ];
+        for (stored, typed) in cases {
+            assert_eq!(
+                fold_for_search(stored),
+                fold_for_search(typed),
+                "{typed} must find {stored}"
+            );
+        }
+        // a Russian name with э still finds itself, and distinct names stay distinct
+        assert_eq!(fold_for_search("Эльвира"), fold_for_search("ЭЛЬВИРА"));
+        assert_ne!(fold_for_search("Иванова"), fold_for_search("Ивонова"));
+        assert_ne!(fold_for_search("Данияр"), fold_for_search("Даняр"));
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub mod schedule;
 pub mod time;
 
 pub use clinic::{ClinicKind, DistrictKind, StaffRole};
-pub use fold::{fold_for_search, search_words};
+pub use fold::{SEARCH_FOLD_VERSION, fold_for_search, search_words};
 pub use identifier::{Bin, IdentifierError, IdentifierKind, Iin, IinBirth, check_digit};
 pub use person::{Address, AgeGroup, Citizenship, Person, Sex, age_on, full_name};
 pub use phone::{format_phone, normalize_phone};

@@ -4,7 +4,10 @@
 
 use chrono::NaiveDate;
 use emhana_domain::attachment::AttachmentGround;
-use emhana_domain::{Address, Bin, ClinicKind, DistrictKind, Iin, Person, StaffRole, search_words};
+use emhana_domain::{
+    Address, Bin, ClinicKind, DistrictKind, Iin, Person, SEARCH_FOLD_VERSION, StaffRole, full_name,
+    search_words,
+};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::error::StoreError;
@@ -263,11 +266,72 @@ pub(crate) async fn insert_search_keys<'a>(
     conn: &mut SqliteConnection,
     persons: impl Iterator<Item = (i64, &'a Person)>,
 ) -> Result<(), StoreError> {
+    insert_name_keys(conn, persons.map(|(id, person)| (id, person.full_name()))).await
+}
+
+/// Persons whose search keys are rebuilt in one read and one write.
+const REFOLD_BATCH: i64 = 20_000;
+
+/// Rebuilds every person's search keys when they were folded by another
+/// version of [`emhana_domain::fold_for_search`] than this build's, in one
+/// transaction (a crash leaves the old keys, rebuilt at the next open).
+/// Returns how many persons were re-indexed (0 when the keys were current).
+pub(crate) async fn refold_search_keys(pool: &sqlx::SqlitePool) -> Result<u64, StoreError> {
+    let current = SEARCH_FOLD_VERSION.to_string();
+    let mut tx = pool.begin().await?;
+    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE name = 'search_fold'")
+        .fetch_optional(&mut *tx)
+        .await?;
+    if stored.as_deref() == Some(current.as_str()) {
+        return Ok(0);
+    }
+    sqlx::query("DELETE FROM person_name_word")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM person_name_phrase")
+        .execute(&mut *tx)
+        .await?;
+    let mut after = i64::MIN;
+    let mut rebuilt = 0u64;
+    loop {
+        let names: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, surname, first_name, patronymic FROM person WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )
+        .bind(after)
+        .bind(REFOLD_BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = names.last() else { break };
+        after = last.0;
+        rebuilt += names.len() as u64;
+        insert_name_keys(
+            &mut tx,
+            names.into_iter().map(|(id, surname, first, patronymic)| {
+                (id, full_name(&surname, &first, patronymic.as_deref()))
+            }),
+        )
+        .await?;
+    }
+    sqlx::query(
+        "INSERT INTO setting (name, value) VALUES ('search_fold', ?1) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(&current)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(rebuilt)
+}
+
+async fn insert_name_keys(
+    conn: &mut SqliteConnection,
+    persons: impl Iterator<Item = (i64, String)>,
+) -> Result<(), StoreError> {
     let mut words: Vec<(String, i64)> = Vec::new();
     let mut phrases: Vec<(String, i64)> = Vec::new();
-    for (id, person) in persons {
+    for (id, full_name) in persons {
         // The phrase is the folded words in document order; the word keys, each once.
-        let mut own = search_words(&person.full_name());
+        let mut own = search_words(&full_name);
         phrases.push((own.join(" "), id));
         own.sort();
         own.dedup();

@@ -22,6 +22,8 @@ pub struct OpenReport {
     pub created: bool,
     pub backup: Option<PathBuf>,
     pub applied_migrations: usize,
+    /// Persons whose search keys were rebuilt because the name folding changed.
+    pub refolded_persons: u64,
 }
 
 pub(crate) async fn open_pool(path: &Path) -> Result<(SqlitePool, OpenReport), OpenError> {
@@ -72,12 +74,25 @@ pub(crate) async fn open_pool(path: &Path) -> Result<(SqlitePool, OpenReport), O
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
+    let refolded = crate::import::refold_search_keys(&pool)
+        .await
+        .map_err(|e| OpenError::Migration {
+            path: path.to_path_buf(),
+            reason: format!("search keys: {e}"),
+        })?;
+    if refolded > 0 {
+        tracing::info!(
+            persons = refolded,
+            "search keys rebuilt for this build's name folding"
+        );
+    }
     Ok((
         pool,
         OpenReport {
             created: !existed,
             backup,
             applied_migrations: pending,
+            refolded_persons: refolded,
         },
     ))
 }

@@ -154,3 +154,40 @@ async fn the_language_choice_is_remembered_across_restarts() {
     let (reopened, _) = Workstation::open(&path).await.unwrap();
     assert_eq!(reopened.language().await.unwrap(), Some(Language::Kk));
 }
+
+/// A database whose search keys an older build folded ("Элибеков" then
+/// folded to "елибеков") gets them rebuilt on open, in one go, and then finds
+/// the Russian spellings registrars type for Kazakh names.
+#[tokio::test]
+async fn search_keys_folded_by_an_older_build_are_rebuilt_on_open() {
+    let (dir, workstation) = crate::fixture::loaded().await;
+    let path = dir.path().join("emhana.sqlite");
+    let family = |ws: &Workstation| {
+        let ws = ws.clone();
+        async move { ws.search("Элибеков", 10).await.unwrap().hits.len() }
+    };
+    assert_eq!(family(&workstation).await, 3, "Әлібеков, Әлібекова, Әлібеков");
+    workstation.close().await;
+
+    // what a build before the э→а folding left behind
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
+    sqlx::query("UPDATE setting SET value = '1' WHERE name = 'search_fold'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE person_name_word SET word = 'елибеков' WHERE word = 'алибеков'")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let (reopened, report) = Workstation::open(&path).await.unwrap();
+    assert_eq!(report.refolded_persons, 6, "every person of the fixture");
+    assert_eq!(family(&reopened).await, 3);
+    let (_, again) = Workstation::open(&path).await.unwrap();
+    assert_eq!(again.refolded_persons, 0, "current keys are left alone");
+}
