@@ -147,12 +147,41 @@ impl Default for ListNorms {
     }
 }
 
+/// Who each kind of district serves by age: a pediatric district the
+/// children, a therapeutic one the adults, a general practice everyone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DistrictAges {
+    /// The age in full years from which a person is an adult (18 by the
+    /// Code on health: a child is a person under 18).
+    pub adult_from_years: u32,
+}
+
+impl Default for DistrictAges {
+    fn default() -> Self {
+        DistrictAges { adult_from_years: 18 }
+    }
+}
+
+impl DistrictAges {
+    /// Whether a district of `kind` serves a person of `age_years`.
+    pub fn serves(&self, kind: DistrictKind, age_years: u32) -> bool {
+        match kind {
+            DistrictKind::GeneralPractice => true,
+            DistrictKind::Pediatric => age_years < self.adult_from_years,
+            DistrictKind::Therapeutic => age_years >= self.adult_from_years,
+        }
+    }
+}
+
 /// The reference data an attachment decision reads.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AttachmentRules {
     /// Campaigns by year; a year without one falls back to [`Campaign::seed_default`].
     pub campaigns: Vec<Campaign>,
     pub list_norms: ListNorms,
+    /// Rules stored before this field existed read the default.
+    #[serde(default)]
+    pub district_ages: DistrictAges,
 }
 
 impl AttachmentRules {
@@ -301,6 +330,7 @@ pub fn decide(case: &AttachmentCase<'_>, rules: &AttachmentRules) -> Result<Deci
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Coverage {
     pub district_id: i64,
+    pub kind: DistrictKind,
     pub settlement: String,
     pub street: String,
     pub house_from: u32,
@@ -325,48 +355,80 @@ pub struct DistrictSuggestion {
     pub source: DistrictSource,
 }
 
-/// The district a person lands on: the one chosen, else the household's, else
-/// the one whose coverage holds the address (the house number's leading
-/// digits: "12А" is house 12). Names are compared case-insensitively.
+/// The facts a district suggestion reads beside the coverage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SuggestionFacts<'a> {
+    /// The district the person chose (free choice overrides everything).
+    pub chosen: Option<i64>,
+    /// The district most of the household is on, with its kind.
+    pub household: Option<(i64, DistrictKind)>,
+    /// Settlement, street and house.
+    pub address: Option<(&'a str, &'a str, &'a str)>,
+    /// Full years on the day of the decision.
+    pub age_years: u32,
+}
+
+/// The district a person lands on: the one chosen; else the household's,
+/// when it serves a person of this age (family service — a child of a
+/// household on the therapist's list still goes to the pediatrician); else
+/// the one whose coverage holds the address and serves this age, a child's
+/// pediatric district before a general practice (the house number's leading
+/// digits: "12А" is house 12; names compared case-insensitively). Only when
+/// no district serving this age is found: the household's, then any
+/// district covering the address, for the registrar to see and decide.
 pub fn suggest_district(
-    chosen: Option<i64>,
-    household_district: Option<i64>,
-    address: Option<(&str, &str, &str)>,
+    facts: SuggestionFacts<'_>,
     coverage: &[Coverage],
+    ages: &DistrictAges,
 ) -> Option<DistrictSuggestion> {
-    if let Some(district_id) = chosen {
-        return Some(DistrictSuggestion {
-            district_id,
-            source: DistrictSource::Chosen,
-        });
+    let suggestion = |district_id, source| Some(DistrictSuggestion { district_id, source });
+    if let Some(district_id) = facts.chosen {
+        return suggestion(district_id, DistrictSource::Chosen);
     }
-    if let Some(district_id) = household_district {
-        return Some(DistrictSuggestion {
-            district_id,
-            source: DistrictSource::Household,
-        });
+    let serves = |kind| ages.serves(kind, facts.age_years);
+    if let Some((district_id, kind)) = facts.household
+        && serves(kind)
+    {
+        return suggestion(district_id, DistrictSource::Household);
     }
-    let (settlement, street, house) = address?;
-    let house: u32 = house
-        .trim()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect::<String>()
-        .parse()
-        .ok()?;
-    let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
-    coverage
+    let covering: Vec<&Coverage> = match facts.address {
+        None => Vec::new(),
+        Some((settlement, street, house)) => {
+            let house: Option<u32> = house
+                .trim()
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+                .parse()
+                .ok();
+            let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
+            coverage
+                .iter()
+                .filter(|c| {
+                    house.is_some_and(|house| {
+                        same(&c.settlement, settlement)
+                            && same(&c.street, street)
+                            && c.house_from <= house
+                            && house <= c.house_to
+                    })
+                })
+                .collect()
+        }
+    };
+    // a child's own kind of district first, then any district serving the age
+    let specialised = covering
         .iter()
-        .find(|c| {
-            same(&c.settlement, settlement)
-                && same(&c.street, street)
-                && c.house_from <= house
-                && house <= c.house_to
-        })
-        .map(|c| DistrictSuggestion {
-            district_id: c.district_id,
-            source: DistrictSource::Address,
-        })
+        .filter(|c| c.kind != DistrictKind::GeneralPractice)
+        .find(|c| serves(c.kind));
+    if let Some(c) = specialised.or_else(|| covering.iter().find(|c| serves(c.kind))) {
+        return suggestion(c.district_id, DistrictSource::Address);
+    }
+    if let Some((district_id, _)) = facts.household {
+        return suggestion(district_id, DistrictSource::Household);
+    }
+    covering
+        .first()
+        .and_then(|c| suggestion(c.district_id, DistrictSource::Address))
 }
 
 /// Whether adding one more person puts the district over its list norm.

@@ -2,7 +2,9 @@
 //! clinic may see of them.
 
 use chrono::NaiveDate;
-use emhana_domain::attachment::{AttachmentGround, AttachmentRules, Campaign, CampaignEffect, ListNorms};
+use emhana_domain::attachment::{
+    AttachmentGround, AttachmentRules, Campaign, CampaignEffect, DistrictAges, ListNorms,
+};
 use emhana_domain::{Address, Citizenship, Iin, Person, Sex};
 use emhana_protocol::{Attachment, AttachmentState};
 use sqlx::{PgConnection, Row};
@@ -122,6 +124,7 @@ pub(crate) async fn attachment_rules(conn: &mut PgConnection) -> Result<Attachme
     Ok(AttachmentRules {
         campaigns,
         list_norms: ListNorms::default(),
+        district_ages: DistrictAges::default(),
     })
 }
 

@@ -7,8 +7,8 @@
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use emhana_domain::attachment::{
     AttachmentCase, AttachmentCaseError, AttachmentGround, AttachmentRules, Campaign, CampaignEffect,
-    Channel, Coverage, Decision, ListNorms, PastAttachment, RefusalGround, decide, exceeds_list_norm,
-    suggest_district,
+    Channel, Coverage, Decision, DistrictAges, ListNorms, PastAttachment, RefusalGround, SuggestionFacts,
+    decide, exceeds_list_norm, suggest_district,
 };
 use emhana_domain::documents::{
     ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine, TeamMember,
@@ -16,7 +16,7 @@ use emhana_domain::documents::{
 use emhana_domain::registration::{
     DocumentKind, Field, FieldError, FieldProblem, RegistrationForm, validate_registration,
 };
-use emhana_domain::{Address, DistrictKind, Sex, StaffRole, full_name, kazakhstan_date};
+use emhana_domain::{Address, DistrictKind, Sex, StaffRole, age_on, full_name, kazakhstan_date};
 use emhana_protocol::{ApplicationKey, AttachOp, DetachOp, DetachReason, OpBody};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
@@ -323,6 +323,8 @@ pub(crate) async fn rules(conn: &mut SqliteConnection) -> Result<AttachmentRules
     Ok(AttachmentRules {
         campaigns,
         list_norms,
+        // the Code's age of majority; not yet a clinic's setting
+        district_ages: DistrictAges::default(),
     })
 }
 
@@ -436,6 +438,7 @@ struct PersonFacts {
     first_name: String,
     patronymic: Option<String>,
     iin: String,
+    birth_date: NaiveDate,
     household_id: Option<i64>,
     settlement: Option<String>,
     street: Option<String>,
@@ -450,7 +453,7 @@ struct PersonFacts {
 
 async fn person_facts(conn: &mut SqliteConnection, person_id: i64) -> Result<PersonFacts, StoreError> {
     sqlx::query_as(
-        "SELECT surname, first_name, patronymic, iin, household_id, settlement, street, house, \
+        "SELECT surname, first_name, patronymic, iin, birth_date, household_id, settlement, street, house, \
          temporary_settlement, temporary_street, temporary_house, document_kind, document_number, died_on \
          FROM person WHERE id = ?1",
     )
@@ -470,42 +473,51 @@ async fn suggestion(
     facts: &PersonFacts,
     chosen: Option<i64>,
     today: NaiveDate,
+    ages: &DistrictAges,
 ) -> Result<Option<emhana_domain::attachment::DistrictSuggestion>, StoreError> {
-    let household_district: Option<i64> = match facts.household_id {
+    let kind = |text: String| DistrictKind::parse(&text).ok_or_else(|| corrupt("district kind", &text));
+    let household: Option<(i64, String)> = match facts.household_id {
         None => None,
-        Some(household_id) => sqlx::query_scalar(
-            "SELECT a.district_id FROM person p JOIN attachment a ON a.person_id = p.id \
-             WHERE p.household_id = ?1 AND p.id <> ?2 AND a.clinic_id = ?3 AND a.district_id IS NOT NULL \
-             AND a.started_on <= ?4 AND (a.ended_on IS NULL OR a.ended_on > ?4) \
-             GROUP BY a.district_id ORDER BY count(*) DESC, a.district_id LIMIT 1",
-        )
-        .bind(household_id)
-        .bind(person_id)
-        .bind(clinic_id)
-        .bind(today)
-        .fetch_optional(&mut *conn)
-        .await?
-        .flatten(),
+        Some(household_id) => {
+            sqlx::query_as(
+                "SELECT a.district_id, d.kind FROM person p JOIN attachment a ON a.person_id = p.id \
+                 JOIN district d ON d.id = a.district_id \
+                 WHERE p.household_id = ?1 AND p.id <> ?2 AND a.clinic_id = ?3 \
+                 AND a.started_on <= ?4 AND (a.ended_on IS NULL OR a.ended_on > ?4) \
+                 GROUP BY a.district_id ORDER BY count(*) DESC, a.district_id LIMIT 1",
+            )
+            .bind(household_id)
+            .bind(person_id)
+            .bind(clinic_id)
+            .bind(today)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
     };
-    let coverage_rows: Vec<(i64, String, String, u32, u32)> = sqlx::query_as(
-        "SELECT dc.district_id, dc.settlement, dc.street, dc.house_from, dc.house_to \
+    let household = household
+        .map(|(id, text)| kind(text).map(|k| (id, k)))
+        .transpose()?;
+    let coverage_rows: Vec<(i64, String, String, String, u32, u32)> = sqlx::query_as(
+        "SELECT dc.district_id, d.kind, dc.settlement, dc.street, dc.house_from, dc.house_to \
          FROM district_coverage dc JOIN district d ON d.id = dc.district_id WHERE d.clinic_id = ?1 ORDER BY d.number",
     )
     .bind(clinic_id)
     .fetch_all(&mut *conn)
     .await?;
-    let coverage: Vec<Coverage> = coverage_rows
+    let coverage = coverage_rows
         .into_iter()
-        .map(
-            |(district_id, settlement, street, house_from, house_to)| Coverage {
+        .map(|(district_id, text, settlement, street, house_from, house_to)| {
+            Ok(Coverage {
                 district_id,
+                kind: kind(text)?,
                 settlement,
                 street,
                 house_from,
                 house_to,
-            },
-        )
-        .collect();
+            })
+        })
+        .collect::<Result<Vec<Coverage>, StoreError>>()?;
+    let age_years = age_on(facts.birth_date, today).unwrap_or(0);
     let address = |s: &Option<String>, st: &Option<String>, h: &Option<String>| match (s, st, h) {
         (Some(s), Some(st), Some(h)) => Some((s.clone(), st.clone(), h.clone())),
         _ => None,
@@ -518,10 +530,14 @@ async fn suggestion(
     );
     let by = |a: &Option<(String, String, String)>| {
         suggest_district(
-            chosen,
-            household_district,
-            a.as_ref().map(|(s, st, h)| (s.as_str(), st.as_str(), h.as_str())),
+            SuggestionFacts {
+                chosen,
+                household,
+                address: a.as_ref().map(|(s, st, h)| (s.as_str(), st.as_str(), h.as_str())),
+                age_years,
+            },
             &coverage,
+            ages,
         )
     };
     Ok(by(&registered).or_else(|| by(&temporary)))
@@ -600,7 +616,16 @@ pub(crate) async fn options(
     let clinic = home_clinic(&mut conn).await?;
     let facts = person_facts(&mut conn, person_id).await?;
     let rules = rules(&mut conn).await?;
-    let suggestion = suggestion(&mut conn, clinic.id, person_id, &facts, None, today).await?;
+    let suggestion = suggestion(
+        &mut conn,
+        clinic.id,
+        person_id,
+        &facts,
+        None,
+        today,
+        &rules.district_ages,
+    )
+    .await?;
     let mut districts = Vec::new();
     for (id, number, kind, doctor) in self::districts(&mut conn, clinic.id).await? {
         let attached = district_load(&mut conn, id, today).await?;
@@ -687,6 +712,7 @@ pub(crate) async fn apply(
     else {
         return Err(FormError::Fields { errors });
     };
+    let rules = rules(&mut tx).await?;
     let Some(district) = suggestion(
         &mut tx,
         clinic.id,
@@ -694,6 +720,7 @@ pub(crate) async fn apply(
         &facts,
         form.district_id,
         today,
+        &rules.district_ages,
     )
     .await?
     else {
@@ -714,7 +741,6 @@ pub(crate) async fn apply(
     }
 
     let (history_ids, history) = history(&mut tx, form.person_id).await?;
-    let rules = rules(&mut tx).await?;
     let case = AttachmentCase {
         ground: form.ground,
         consent_given,

@@ -687,3 +687,66 @@ async fn the_register_lists_counts_filters_and_exports_the_attached_population()
         lines[1]
     );
 }
+
+/// Issue 14: a 17-year-old on a street a pediatric district also covers was
+/// offered the adult therapist. A child goes to the pediatrician, an adult of
+/// the same household to the therapist, each with the district's own team.
+#[tokio::test]
+async fn a_seventeen_year_old_goes_to_the_pediatric_district_covering_the_street() {
+    use emhana_domain::DistrictKind;
+    use emhana_workstation::{CoverageRecord, DistrictRecord};
+    let dir = tempfile::tempdir().unwrap();
+    let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
+        .await
+        .unwrap();
+    let mut clinic = fixture::clinic();
+    clinic.districts.push(DistrictRecord {
+        number: 7,
+        kind: DistrictKind::Pediatric,
+        coverage: vec![CoverageRecord {
+            settlement: "Астана".into(),
+            street: "Абай даңғылы".into(),
+            house_from: 1,
+            house_to: 20,
+        }],
+    });
+    workstation.import_clinics(&[clinic]).await.unwrap();
+    let adult = workstation
+        .register_person(&registration(), None, after_campaign())
+        .await
+        .unwrap();
+    let teenager = workstation
+        .register_person(
+            &RegistrationForm {
+                iin: fixture::iin(date(2009, 5, 1), Sex::Male).to_string(),
+                first_name: "Нұрлан".into(),
+                patronymic: "Ержанұлы".into(),
+                birth_date: Some(date(2009, 5, 1)),
+                sex: Some(Sex::Male),
+                document_number: "061234567".into(),
+                ..registration()
+            },
+            None,
+            after_campaign(),
+        )
+        .await
+        .unwrap();
+    let district_of = |person_id| {
+        let workstation = workstation.clone();
+        async move {
+            let options = workstation
+                .attachment_options(person_id, after_campaign())
+                .await
+                .unwrap();
+            let suggested = options.suggestion.unwrap().district_id;
+            let district = options.districts.iter().find(|d| d.id == suggested).unwrap();
+            (district.number, district.kind)
+        }
+    };
+    assert_eq!(
+        district_of(teenager).await,
+        (7, DistrictKind::Pediatric),
+        "17 on 23.11.2026"
+    );
+    assert_eq!(district_of(adult).await, (1, DistrictKind::Therapeutic));
+}
