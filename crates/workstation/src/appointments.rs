@@ -132,7 +132,8 @@ pub struct BookingOptions {
     /// Why the person cannot be booked here at all, shown before any slot.
     pub refusal: Option<BookingRefusal>,
     pub doctors: Vec<Doctor>,
-    /// The person's district doctor, preselected.
+    /// The doctor of the person's own district (at a feldsher post, its
+    /// feldsher), preselected; none when the district has neither.
     pub district_doctor_id: Option<i64>,
     /// The preselected doctor's nearest free slots (12).
     pub free: Vec<Slot>,
@@ -475,7 +476,8 @@ pub(crate) async fn doctors(conn: &mut SqliteConnection) -> Result<Vec<Doctor>, 
     let rows: Vec<DoctorRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {DOCTOR_COLUMNS} FROM staff s JOIN clinic c ON c.id = s.clinic_id AND c.is_home = 1 \
          LEFT JOIN district d ON d.id = s.district_id \
-         WHERE s.role = 'district_doctor' OR EXISTS (SELECT 1 FROM schedule_template t WHERE t.staff_id = s.id) \
+         WHERE s.role IN ('district_doctor', 'feldsher') \
+            OR EXISTS (SELECT 1 FROM schedule_template t WHERE t.staff_id = s.id) \
          ORDER BY d.number IS NULL, d.number, full_name"
     )))
     .fetch_all(&mut *conn)
@@ -908,7 +910,14 @@ pub(crate) async fn options(
     .fetch_one(&mut *conn)
     .await?;
     let doctors = doctors(&mut conn).await?;
-    let (_, district_doctor_id) = crate::home_visits::district_staff(&mut conn, district_id).await?;
+    // the person's own district's doctor; at a feldsher post, its feldsher
+    let district_doctor_id: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM staff WHERE district_id = ?1 AND role IN ('district_doctor', 'feldsher') \
+         ORDER BY role = 'feldsher', id LIMIT 1",
+    )
+    .bind(district_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     let refusal = standing_refusal(&standing);
     let free = match (district_doctor_id, &refusal) {
         (Some(doctor), None) => free_slots_on(&mut conn, doctor, None, 12, now).await?,

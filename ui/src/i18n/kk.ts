@@ -298,6 +298,7 @@ export const kk: Catalog = {
   'reject.malformed': 'Тіркелім деректерді оқи алмады.',
   'appt.open': 'Қабылдауға жазу (F2)',
   'appt.title': 'Қабылдауға жазу',
+  'appt.choose_doctor': '— дәрігерді таңдаңыз —',
   'appt.doctor': 'Дәрігер',
   'appt.from': 'Мына күннен бастап',
   'appt.free_slots': 'Ең жақын бос уақыт',

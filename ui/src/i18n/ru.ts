@@ -296,6 +296,7 @@ export const ru = {
   'reject.malformed': 'Регистр не смог прочитать данные.',
   'appt.open': 'Записать на приём (F2)',
   'appt.title': 'Запись на приём',
+  'appt.choose_doctor': '— выберите врача —',
   'appt.doctor': 'Врач',
   'appt.from': 'Искать с',
   'appt.free_slots': 'Ближайшее свободное время',
