@@ -39,6 +39,22 @@ async fn wait_for(client: &Client, css: &str) -> Result<Element> {
         .with_context(|| format!("waiting for {css}"))
 }
 
+/// Waits until the field at `css` holds `expected` as its value.
+async fn wait_for_value(client: &Client, css: &str, expected: &str) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let value = wait_for(client, css).await?.prop("value").await?;
+        if value.as_deref() == Some(expected) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(10),
+            "{css} holds {value:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn wait_for_text(client: &Client, css: &str, expected: &str) -> Result<()> {
     let started = Instant::now();
     let mut last = String::new();
@@ -244,6 +260,16 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
         wait_for(&client, "#register-person").await?.click().await?;
         let birth = "#registration-form [data-field=birth_date]";
         wait_for(&client, birth).await?;
+        // The IIN field has the focus, and the IIN's birth date and sex are filled in, as its hint says.
+        let focused = client.active_element().await?.attr("data-field").await?;
+        anyhow::ensure!(focused.as_deref() == Some("iin"), "focus on open: {focused:?}");
+        wait_for_value(&client, birth, "16.03.2015").await?;
+        let sex = client
+            .find(Locator::Css("#registration-form [data-field=sex]"))
+            .await?
+            .prop("value")
+            .await?;
+        anyhow::ensure!(sex.as_deref() == Some("female"), "sex from the IIN: {sex:?}");
         assert_eq!(
             wait_for(&client, birth)
                 .await?

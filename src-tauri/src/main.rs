@@ -85,6 +85,7 @@ fn main() {
         .invoke_handler(tauri::generate_handler![
             commands::registry_desk::startup,
             commands::registry_desk::search_persons,
+            commands::registry_desk::read_iin,
             commands::registry_desk::person_card,
             commands::registry_desk::load_demo_clinic,
             commands::settings::set_language,

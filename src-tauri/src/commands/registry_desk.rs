@@ -34,6 +34,28 @@ pub async fn search_persons(
     Ok(workstation(&state)?.search(&text, limit).await?)
 }
 
+/// What a fully typed IIN says before the form is sent: the birth date and
+/// sex it carries, or why it is not an IIN.
+#[derive(Serialize)]
+pub struct IinReading {
+    birth: Option<emhana_domain::IinBirth>,
+    problem: Option<emhana_domain::IdentifierError>,
+}
+
+#[tauri::command]
+pub fn read_iin(iin: String) -> IinReading {
+    match emhana_domain::Iin::parse(iin.trim()) {
+        Ok(iin) => IinReading {
+            birth: iin.birth(),
+            problem: None,
+        },
+        Err(problem) => IinReading {
+            birth: None,
+            problem: Some(problem),
+        },
+    }
+}
+
 #[tauri::command]
 pub async fn person_card(state: State<'_, AppState>, id: i64) -> Result<PersonCard, CommandError> {
     Ok(workstation(&state)?.person_card(id, state.clock.today()).await?)

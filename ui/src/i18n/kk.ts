@@ -65,6 +65,7 @@ export const kk: Catalog = {
   'register.title': 'Жаңа адамды тіркеу',
   'register.iin': 'ЖСН',
   'register.iin_hint': 'Туған күні мен жынысы ЖСН-нен алынады',
+  'register.open_card': 'Оның карточкасын ашу',
   'register.surname': 'Тегі',
   'register.first_name': 'Аты',
   'register.patronymic': 'Әкесінің аты',

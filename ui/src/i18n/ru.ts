@@ -63,6 +63,7 @@ export const ru = {
   'register.title': 'Регистрация нового человека',
   'register.iin': 'ИИН',
   'register.iin_hint': 'Дата рождения и пол берутся из ИИН',
+  'register.open_card': 'Открыть его карточку',
   'register.surname': 'Фамилия',
   'register.first_name': 'Имя',
   'register.patronymic': 'Отчество',

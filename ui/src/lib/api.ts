@@ -49,6 +49,12 @@ export interface Notice {
   [detail: string]: unknown;
 }
 
+/** What a typed IIN carries: birth date and sex (when its digits hold them), or its problem. */
+export interface IinReading {
+  birth: { birth_date: string; sex: Sex } | null;
+  problem: Notice | null;
+}
+
 export interface SearchOutcome {
   hits: PersonHit[];
   notice: Notice | null;
@@ -685,6 +691,7 @@ export const DEMO_PERSONS = 20000;
 
 export const api = {
   startup: () => invoke<Startup>('startup'),
+  readIin: (iin: string) => invoke<IinReading>('read_iin', { iin }),
   search: (text: string, limit = 30) => invoke<SearchOutcome>('search_persons', { text, limit }),
   personCard: (id: number) => invoke<PersonCard>('person_card', { id }),
   loadDemoClinic: () => invoke<StoreStatus>('load_demo_clinic'),
