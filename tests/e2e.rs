@@ -815,13 +815,21 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
             .await?
             .click()
             .await?;
-        wait_for(&client, "#registry-url").await?.send_keys(&base).await?;
+        // A mistyped address (nothing listens there): said as the address's fault, the code still good.
+        let wrong = "http://127.0.0.1:9";
+        wait_for(&client, "#registry-url").await?.send_keys(wrong).await?;
         // typed as read out: lower case, spaces for dashes
         client
             .find(Locator::Css("#enrol-code"))
             .await?
             .send_keys(&code.to_lowercase().replace('-', " "))
             .await?;
+        client.find(Locator::Css("#enrol-submit")).await?.click().await?;
+        wait_for_text(&client, "#sync-error", wrong).await?;
+        wait_for_text(&client, "#sync-error", "қосылу коды жұмсалған жоқ").await?;
+        let url = client.find(Locator::Css("#registry-url")).await?;
+        url.clear().await?;
+        url.send_keys(&base).await?;
         std::fs::write(artifacts.join("e2e-sync-enrol.png"), client.screenshot().await?)?;
         client.find(Locator::Css("#enrol-submit")).await?.click().await?;
         // the first sync runs at once, with its progress bar
@@ -1340,6 +1348,11 @@ async fn fill_call(
         .send_keys("Қызы / дочь")
         .await?;
     client
+        .find(Locator::Css("#call-phone"))
+        .await?
+        .send_keys("87015556677")
+        .await?;
+    client
         .find(Locator::Css("#call-complaint"))
         .await?
         .send_keys(complaint)
@@ -1415,10 +1428,10 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             .click()
             .await?;
         assert_eq!(record_call(&client, &iin, "37,5", &[]).await?, "nurse");
-        assert_eq!(
-            record_call(&client, &iin, "", &["rash"]).await?,
-            "district_doctor"
-        );
+        // the second call for the same person within minutes is said to be a repeat before it is recorded
+        fill_call(&client, &iin, "Бөртпе / сыпь", "", &["rash"]).await?;
+        wait_for_text(&client, "#call-repeat", "2026/1").await?;
+        assert_eq!(submit_call(&client).await?, "district_doctor");
         fill_call(
             &client,
             &iin,
@@ -1433,6 +1446,12 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
         for goes in ["nurse", "district_doctor", "ambulance"] {
             wait_for(&client, &format!("#calls tr[data-goes={goes}]")).await?;
         }
+        // the journal: the caller's phone, the person's age, the repeats marked
+        wait_for_text(&client, "#calls tr[data-goes=nurse]", "+7 701 555 66 77").await?;
+        wait_for_text(&client, "#calls tr[data-goes=nurse]", "жас").await?;
+        let repeats = client.find_all(Locator::Css("#calls [data-repeat-of]")).await?;
+        anyhow::ensure!(repeats.len() == 2, "{} repeats marked", repeats.len());
+        std::fs::write(artifacts.join("e2e-call-journal.png"), client.screenshot().await?)?;
 
         // Her day as the core plans it: the call first, on the stop of the
         // person it is for (once, with their visit), within her hours.

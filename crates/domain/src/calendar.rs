@@ -128,9 +128,11 @@ impl WorkCalendar {
 
     /// The days the Law "On holidays in the Republic of Kazakhstan" fixes for
     /// `year`: the public holidays, and for a holiday falling on a Saturday or
-    /// Sunday the next working day off (not for Orthodox Christmas, which the
-    /// law does not move). Kurban Ait's date and the government's yearly
-    /// transfers are not computable: they are entered as data.
+    /// Sunday the next working day off (not for the religious holidays —
+    /// Orthodox Christmas and Kurban Ait's first day — which the law does not
+    /// move). Kurban Ait follows the lunar calendar: its first day is known
+    /// for the years in [`KURBAN_AIT_FIRST_DAYS`] and entered as data for the
+    /// others, as the government's yearly transfers are.
     pub fn law_defaults(year: i32) -> Vec<CalendarDay> {
         const HOLIDAYS: [(u32, u32, &str, bool); 13] = [
             (1, 1, "Жаңа жыл / Новый год", true),
@@ -160,7 +162,11 @@ impl WorkCalendar {
         let mut days: BTreeMap<NaiveDate, CalendarDay> = BTreeMap::new();
         let mut moved = Vec::new();
         let independence = (12, 16, "Тәуелсіздік күні / День Независимости", true);
-        for (month, day, name, moves) in HOLIDAYS.into_iter().chain([independence]) {
+        let kurban_ait = KURBAN_AIT_FIRST_DAYS
+            .iter()
+            .find(|(y, ..)| *y == year)
+            .map(|(_, month, day)| (*month, *day, "Құрбан айт / Курбан айт", false));
+        for (month, day, name, moves) in HOLIDAYS.into_iter().chain([independence]).chain(kurban_ait) {
             let Some(date) = NaiveDate::from_ymd_opt(year, month, day) else {
                 continue;
             };
@@ -196,6 +202,11 @@ impl WorkCalendar {
     }
 }
 
+/// Kurban Ait's first day (a day off by the Law on holidays, art. 1), as the
+/// Spiritual Administration of Muslims of Kazakhstan set it: (year, month, day).
+pub const KURBAN_AIT_FIRST_DAYS: [(i32, u32, u32); 4] =
+    [(2023, 6, 28), (2024, 6, 16), (2025, 6, 6), (2026, 5, 27)];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,6 +237,23 @@ mod tests {
                 date(2026, 10, 26)
             ]
         );
+    }
+
+    #[test]
+    fn kurban_ait_s_first_day_is_a_holiday_and_not_moved_from_a_weekend() {
+        let in_2026 = WorkCalendar::new(WorkCalendar::law_defaults(2026));
+        assert!(
+            !in_2026.is_working_day(date(2026, 5, 27)),
+            "Wednesday 27 May 2026"
+        );
+        assert_eq!(
+            in_2026.day(date(2026, 5, 27)).map(|d| (d.kind, d.name.as_str())),
+            Some((DayKind::Holiday, "Құрбан айт / Курбан айт"))
+        );
+        // 16 June 2024 was a Sunday: Monday 17 June stayed a working day
+        let in_2024 = WorkCalendar::new(WorkCalendar::law_defaults(2024));
+        assert!(in_2024.day(date(2024, 6, 16)).is_some());
+        assert!(in_2024.is_working_day(date(2024, 6, 17)));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! doctor, or the ambulance — decided by [`triage`] over a versioned table of
 //! indications ([`TriageRules`]); seed 000's list is the first version.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 text_enum!(
@@ -237,6 +237,16 @@ text_enum!(
         Cancelled => "cancelled",
     }
 );
+
+/// How long after a person's call another call for them is a repeat: the
+/// registrar is told before recording it and the journal marks it (the same
+/// complaint again — or a worsening — not a second errand for the nurse).
+pub const REPEAT_CALL_WITHIN_HOURS: i64 = 24;
+
+/// Whether a call received at `later` repeats one received at `earlier`.
+pub fn is_repeat_call(earlier: DateTime<Utc>, later: DateTime<Utc>) -> bool {
+    earlier <= later && later - earlier <= TimeDelta::hours(REPEAT_CALL_WITHIN_HOURS)
+}
 
 impl std::fmt::Display for Responder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

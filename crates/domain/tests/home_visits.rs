@@ -482,3 +482,17 @@ fn one_definition_of_due_and_overdue() {
     assert!(VisitOutcome::Done.closes() && VisitOutcome::Refused.closes());
     assert!(!VisitOutcome::NotAtHome.closes() && !VisitOutcome::Moved.closes());
 }
+
+#[test]
+fn a_call_within_a_day_of_the_last_one_is_a_repeat() {
+    use chrono::{TimeDelta, TimeZone, Utc};
+    use emhana_domain::home_call::is_repeat_call;
+    let at = |h: u32, m: u32| Utc.with_ymd_and_hms(2026, 11, 24, h, m, 0).unwrap();
+    assert!(is_repeat_call(at(4, 0), at(4, 7)), "minutes apart");
+    assert!(is_repeat_call(at(4, 0), at(4, 0) + TimeDelta::hours(24)));
+    assert!(!is_repeat_call(at(4, 0), at(4, 1) + TimeDelta::hours(24)));
+    assert!(
+        !is_repeat_call(at(5, 0), at(4, 0)),
+        "a call is not repeated by a later one"
+    );
+}

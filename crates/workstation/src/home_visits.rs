@@ -11,12 +11,12 @@ use emhana_domain::care_plan::{
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
-    TriageReason, TriageRules, accept_call, escalate, triage,
+    TriageReason, TriageRules, accept_call, escalate, is_repeat_call, triage,
 };
 use emhana_domain::round::{
     CallUrgency, DayItem, DayItemKind, PlannedStop, RoundPace, Stop, estimated_times, plan_day,
 };
-use emhana_domain::{age_on, format_phone, kazakhstan_time};
+use emhana_domain::{age_on, format_phone, kazakhstan_time, normalize_phone};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -226,6 +226,16 @@ pub struct CallPreview {
     pub refusal: Option<CallRefusal>,
     /// The order the triage table comes from.
     pub rules_source: String,
+    /// The person's last call when this one would repeat it: said before she records it.
+    pub recent_call: Option<RecentCall>,
+}
+
+/// A person's earlier call, as the registrar is told of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RecentCall {
+    pub number: String,
+    pub received_at: DateTime<Utc>,
+    pub status: CallStatus,
 }
 
 async fn decide_call(
@@ -269,12 +279,28 @@ pub(crate) async fn preview_call(
         Ok(acceptance) => (Some(acceptance), None),
         Err(refusal) => (None, Some(refusal)),
     };
+    let last: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
+        "SELECT year || '/' || number, received_at, status FROM home_call WHERE person_id = ?1 \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(form.person_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let recent_call = match last {
+        Some((number, received_at, status)) if is_repeat_call(received_at, now) => Some(RecentCall {
+            number,
+            received_at,
+            status: CallStatus::parse(&status).ok_or_else(|| corrupt("call status", &status))?,
+        }),
+        _ => None,
+    };
     Ok(CallPreview {
         triage,
         age_years,
         acceptance,
         refusal,
         rules_source: rules.source,
+        recent_call,
     })
 }
 
@@ -293,6 +319,11 @@ pub struct CallView {
     pub caller_phone: Option<String>,
     pub complaint: String,
     pub temperature: Option<f32>,
+    /// Full years on the day of the call.
+    pub age_years: u32,
+    /// The number of the person's previous call when this one repeats it
+    /// (within [`emhana_domain::home_call::REPEAT_CALL_WITHIN_HOURS`]).
+    pub repeat_of: Option<String>,
     pub indications: Vec<Indication>,
     pub suggested: Responder,
     pub reasons: Vec<emhana_domain::home_call::TriageReason>,
@@ -347,7 +378,14 @@ pub(crate) async fn register_call(
     .bind(form.person_id)
     .bind(now)
     .bind(form.caller.trim())
-    .bind(form.caller_phone.as_deref().map(str::trim).filter(|p| !p.is_empty()))
+    // a mobile or city number is kept as the national number (shown "+7 701 …"); anything else as said
+    .bind(
+        form.caller_phone
+            .as_deref()
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| normalize_phone(p).unwrap_or_else(|| p.to_owned())),
+    )
     .bind(form.complaint.trim())
     .bind(form.temperature)
     .bind(form.pregnant)
@@ -398,6 +436,10 @@ struct CallRow {
     caller_phone: Option<String>,
     complaint: String,
     temperature: Option<f32>,
+    age_years: u32,
+    /// The person's call before this one.
+    previous_number: Option<String>,
+    previous_received_at: Option<DateTime<Utc>>,
     indications: Option<String>,
     suggested: String,
     reasons: String,
@@ -440,10 +482,15 @@ impl TryFrom<CallRow> for CallView {
             iin: row.person.iin.clone(),
             address: row.person.address_line(),
             received_at: row.received_at,
+            repeat_of: match (row.previous_number, row.previous_received_at) {
+                (Some(number), Some(at)) if is_repeat_call(at, row.received_at) => Some(number),
+                _ => None,
+            },
             caller: row.caller,
-            caller_phone: row.caller_phone,
+            caller_phone: row.caller_phone.as_deref().map(format_phone),
             complaint: row.complaint,
             temperature: row.temperature,
+            age_years: row.age_years,
             indications,
             planned_on: row.planned_on,
             assigned_staff_id: row.assigned_staff_id,
@@ -456,7 +503,11 @@ impl TryFrom<CallRow> for CallView {
 const CALL_SELECT: &str = concat!(
     "SELECT c.id AS call_id, c.year || '/' || c.number AS number, ",
     person_columns!(),
-    ", c.received_at, c.caller, c.caller_phone, c.complaint, c.temperature, \
+    ", c.received_at, c.caller, c.caller_phone, c.complaint, c.temperature, c.age_years, \
+     (SELECT e.year || '/' || e.number FROM home_call e \
+      WHERE e.person_id = c.person_id AND e.id < c.id ORDER BY e.id DESC LIMIT 1) AS previous_number, \
+     (SELECT e.received_at FROM home_call e \
+      WHERE e.person_id = c.person_id AND e.id < c.id ORDER BY e.id DESC LIMIT 1) AS previous_received_at, \
      (SELECT group_concat(i.indication) FROM home_call_indication i WHERE i.call_id = c.id) AS indications, \
      c.suggested, c.reasons, c.goes, c.acceptance, c.planned_on, c.assigned_staff_id, ",
     full_name_sql!("s"),

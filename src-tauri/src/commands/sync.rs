@@ -40,12 +40,23 @@ pub async fn enrol(
     }
     let enrolment = emhana_sync::enrol(&registry_url, code.trim())
         .await
-        .map_err(|error| match &error {
-            emhana_sync::TransportError::Refused { code, .. } if code == "bad_enrolment_code" => {
-                CommandError::new("sync.bad_enrolment_code", error.to_string())
+        .map_err(|error| {
+            use emhana_sync::TransportError;
+            // Only a refusal is the code's fault; no connection is the address's or the network's,
+            // and the code is still good.
+            let code = match &error {
+                TransportError::Refused { code, .. } if code == "bad_enrolment_code" => {
+                    "sync.bad_enrolment_code"
+                }
+                TransportError::Refused { .. } => "sync.refused",
+                TransportError::Unreachable(_) => "sync.unreachable",
+                TransportError::Offline(_) => "sync.offline",
+                TransportError::Server { .. } => "sync.server",
+            };
+            CommandError {
+                details: serde_json::json!({ "url": registry_url }),
+                ..CommandError::new(code, error.to_string())
             }
-            emhana_sync::TransportError::Offline(_) => CommandError::new("sync.offline", error.to_string()),
-            _ => CommandError::new("sync.refused", error.to_string()),
         })?;
     // The keyring first: a database that says "enrolled" always has its credential.
     crate::sync::save_credential(enrolment.workstation, enrolment.credential.clone()).await?;

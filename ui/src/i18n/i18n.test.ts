@@ -102,6 +102,10 @@ describe('catalogs', () => {
     // emhana_sync::SyncError::code and the keyring failure
     const syncErrors = ['offline', 'credential_refused', 'refused', 'server', 'store', 'answer_mismatch', 'bundle', 'keyring'];
     for (const code of syncErrors) expect(keys).toContain(`sync.error.${code}`);
+    // the codes commands/sync.rs::enrol sends
+    for (const code of ['bad_url', 'bad_enrolment_code', 'refused', 'unreachable', 'offline', 'server']) {
+      expect(keys).toContain(`sync.${code}`);
+    }
   });
 });
 

@@ -560,6 +560,8 @@ export interface CallPreview {
   acceptance: 'taken' | 'emergency_only' | null;
   refusal: { code: string; [detail: string]: unknown } | null;
   rules_source: string;
+  /** The person's last call, when this one would repeat it. */
+  recent_call: { number: string; received_at: string; status: CallStatus } | null;
 }
 
 export interface CallView {
@@ -574,6 +576,10 @@ export interface CallView {
   caller_phone: string | null;
   complaint: string;
   temperature: number | null;
+  /** Full years on the day of the call. */
+  age_years: number;
+  /** The person's previous call's number, when this one repeats it. */
+  repeat_of: string | null;
   indications: Indication[];
   suggested: Responder;
   reasons: string[];

@@ -308,6 +308,31 @@ async fn a_nurse_passes_a_call_to_the_doctor_and_only_she_records_her_calls() {
     assert_eq!(passed.status, CallStatus::Registered);
 }
 
+/// Issue 14: three open calls for one person within minutes were not flagged.
+#[tokio::test]
+async fn a_repeat_call_is_said_before_it_is_recorded_and_marked_in_the_journal() {
+    let c = clinic().await;
+    let form = call(c.grandfather, Some(38.2), &[]);
+    assert_eq!(c.ws.preview_call(&form, now()).await.unwrap().recent_call, None);
+    let first = c.ws.register_call(&form, now()).await.unwrap();
+    assert_eq!((first.repeat_of.as_deref(), first.age_years), (None, 61));
+    let minutes_later = now() + chrono::TimeDelta::minutes(7);
+    let warned = c.ws.preview_call(&form, minutes_later).await.unwrap();
+    let recent = warned.recent_call.expect("the first call is recent");
+    assert_eq!(
+        (recent.number.as_str(), recent.status),
+        (first.number.as_str(), CallStatus::Registered)
+    );
+    let second = c.ws.register_call(&form, minutes_later).await.unwrap();
+    assert_eq!(second.repeat_of.as_deref(), Some(first.number.as_str()));
+    // two days on, a call is a new one
+    let later = now() + chrono::TimeDelta::days(2);
+    assert_eq!(c.ws.preview_call(&form, later).await.unwrap().recent_call, None);
+    let journal = c.ws.calls_on(today()).await.unwrap();
+    let repeats: Vec<_> = journal.iter().map(|call| call.repeat_of.clone()).collect();
+    assert_eq!(repeats, [None, Some(first.number.clone())]);
+}
+
 #[tokio::test]
 async fn plans_are_expanded_checked_and_regenerated() {
     let c = clinic().await;
