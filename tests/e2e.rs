@@ -363,6 +363,31 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
             .click()
             .await?;
         wait_for(&client, "[data-lang=ru]").await?.click().await?;
+        // Times too are on the 24-hour clock under a C locale: "1730" is 17:30, "5 pm" is refused.
+        let ends = "#pace-form [data-field=round_ends]";
+        let field = wait_for(&client, ends).await?;
+        field.clear().await?;
+        field.send_keys("5 pm").await?;
+        client
+            .find(Locator::Css("#pace-form [data-field=round_starts]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "#pace-form [data-time-problem]", "по 24 часам").await?;
+        field.clear().await?;
+        field.send_keys("1730").await?;
+        client
+            .find(Locator::Css("#pace-form [data-field=round_starts]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_value(&client, ends, "17:30").await?;
+        client
+            .find(Locator::Css("#pace-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#pace-form .saved").await?;
         client
             .find(Locator::Css("[data-nav=attached]"))
             .await?
@@ -684,6 +709,67 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
         }
         std::fs::copy(&refusal, artifacts.join("e2e-refusal.pdf"))?;
 
+        // Then she says she moved to Қоянды, the feldsher post's village: a change of
+        // residence asks where to and checks the clinic's districts cover it.
+        client
+            .find(Locator::Css("#attachment-form .back"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#attach").await?.click().await?;
+        wait_for(&client, "#attachment-form [data-field=ground]")
+            .await?
+            .select_by_value("change_of_residence")
+            .await?;
+        wait_for(&client, "#attachment-form [data-field=registrar]")
+            .await?
+            .select_by_index(1)
+            .await?;
+        client
+            .find(Locator::Css("#attachment-form [data-field=document_kind]"))
+            .await?
+            .select_by_value("id_card")
+            .await?;
+        let number = client
+            .find(Locator::Css("#attachment-form [data-field=document_number]"))
+            .await?;
+        number.clear().await?;
+        number.send_keys("045612378").await?;
+        client
+            .find(Locator::Css("#attachment-form [data-consent=given]"))
+            .await?
+            .click()
+            .await?;
+        client.find(Locator::Css("#attach-submit")).await?.click().await?;
+        wait_for_text(&client, "[data-problem=new_address]", "толтырыңыз").await?;
+        let type_into = |field: &'static str, text: &'static str| {
+            let client = client.clone();
+            async move {
+                let input = client
+                    .find(Locator::Css(&format!(
+                        "#attachment-form [data-field=\"new_address.{field}\"]"
+                    )))
+                    .await?;
+                input.clear().await?;
+                input.send_keys(text).await?;
+                Ok::<_, anyhow::Error>(())
+            }
+        };
+        // a village none of the clinic's districts covers
+        type_into("settlement", "Талапкер").await?;
+        type_into("street", "Орталық көшесі").await?;
+        type_into("house", "5").await?;
+        client.find(Locator::Css("#attach-submit")).await?.click().await?;
+        wait_for_text(&client, "[data-problem=new_address]", "учаскесіне кірмейді").await?;
+        std::fs::write(
+            artifacts.join("e2e-moved-outside.png"),
+            client.screenshot().await?,
+        )?;
+        type_into("settlement", "Қоянды").await?;
+        client.find(Locator::Css("#attach-submit")).await?.click().await?;
+        wait_for(&client, "#outcome[data-outcome=attach]").await?;
+        wait_for_text(&client, "#outcome", "2026/3").await?;
+
         // The register counts the person attached on 1 October in the campaign's inflow.
         client
             .find(Locator::Css("[data-nav=attached]"))
@@ -728,11 +814,18 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
         chosen.last().is_some_and(|a| a.here && a.ended_on.is_none()),
         "{chosen:?}"
     );
+    // refused a free choice, she stayed with the other clinic until she moved to the post's village
     let late = workstation.attachment_history(latecomer.id).await?;
-    assert!(
-        late.iter().all(|a| !a.here),
-        "the refused person stays with the other clinic: {late:?}"
-    );
+    let grounds: Vec<(bool, &str)> = late.iter().map(|a| (a.here, a.ground.as_str())).collect();
+    assert_eq!(grounds.last(), Some(&(true, "change_of_residence")), "{late:?}");
+    assert!(late.iter().filter(|a| a.here).count() == 1, "{late:?}");
+    let card = workstation
+        .person_card(
+            latecomer.id,
+            chrono::NaiveDate::from_ymd_opt(2026, 11, 23).context("date")?,
+        )
+        .await?;
+    assert_eq!(card.address.as_deref(), Some("Қоянды, Орталық көшесі, 5"));
     Ok(())
 }
 
@@ -877,6 +970,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
                         ..emhana_workstation::ConsentForm::default()
                     },
                     registrar_id: options.registrars.first().map(|r| r.id),
+                    new_residence: None,
                 },
                 in_campaign - chrono::TimeDelta::hours(1),
             )

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::attachment::AttachmentGround;
 use crate::identifier::{IdentifierError, Iin};
 use crate::person::{Address, Citizenship, Person, Sex, age_on};
 use crate::phone::normalize_phone;
@@ -82,6 +83,7 @@ text_enum!(
         District => "district",
         Consent => "consent",
         Registrar => "registrar",
+        NewAddress => "new_address",
     }
 );
 
@@ -126,6 +128,45 @@ pub enum FieldProblem {
     UnknownDistrict,
     #[error("not a registrar of this clinic")]
     UnknownRegistrar,
+    #[error("no district of this clinic covers the address")]
+    OutsideTerritory,
+}
+
+/// Where a person moved to, as an application on a change of residence
+/// names it: the new permanent or temporary residence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewResidence {
+    pub address: Address,
+    /// A temporary residence (the permanent one stays as registered).
+    pub temporary: bool,
+}
+
+/// The new residence of an application: required and whole when the ground
+/// is a change of residence (seed 000: re-attachment outside the campaign
+/// "при смене места постоянного или временного проживания" — the new place is
+/// what the clinic checks), and not asked for on any other ground.
+pub fn check_new_residence(
+    ground: AttachmentGround,
+    given: Option<&NewResidence>,
+) -> Result<Option<NewResidence>, FieldError> {
+    if ground != AttachmentGround::ChangeOfResidence {
+        return Ok(None);
+    }
+    let mut errors = Vec::new();
+    let address = given.and_then(|residence| {
+        check_address(&mut errors, Field::NewAddress, &Some(residence.address.clone()))
+    });
+    match (errors.pop(), address, given) {
+        (Some(error), ..) => Err(error),
+        (None, Some(address), Some(residence)) => Ok(Some(NewResidence {
+            address,
+            temporary: residence.temporary,
+        })),
+        _ => Err(FieldError {
+            field: Field::NewAddress,
+            problem: FieldProblem::Required,
+        }),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

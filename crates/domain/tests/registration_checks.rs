@@ -263,3 +263,60 @@ fn a_field_problem_serializes_with_one_code_and_its_reason() {
         serde_json::json!({"field": "iin", "problem": {"code": "invalid_iin", "reason": {"code": "wrong_length", "kind": "iin", "length": 5}}})
     );
 }
+
+/// Seed 000: outside the campaign a person re-attaches "при смене места
+/// постоянного или временного проживания" — the new residence is asked for.
+#[test]
+fn a_change_of_residence_names_the_new_residence_whole_and_other_grounds_do_not_ask() {
+    use emhana_domain::attachment::AttachmentGround;
+    use emhana_domain::registration::{NewResidence, check_new_residence};
+    let moved = |settlement: &str, house: &str| NewResidence {
+        address: Address {
+            settlement: settlement.into(),
+            street: " Орталық көшесі ".into(),
+            house: house.into(),
+            apartment: Some(" ".into()),
+        },
+        temporary: true,
+    };
+    let ground = AttachmentGround::ChangeOfResidence;
+    let checked = check_new_residence(ground, Some(&moved("Ақсу", "14")))
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            checked.address.street.as_str(),
+            checked.address.apartment,
+            checked.temporary
+        ),
+        ("Орталық көшесі", None, true)
+    );
+    let problem = |given: Option<&NewResidence>| check_new_residence(ground, given).unwrap_err();
+    assert_eq!(
+        (problem(None).field, problem(None).problem),
+        (Field::NewAddress, FieldProblem::Required)
+    );
+    assert_eq!(
+        problem(Some(&moved("Ақсу", ""))).problem,
+        FieldProblem::IncompleteAddress
+    );
+    let blank = NewResidence {
+        address: Address {
+            settlement: " ".into(),
+            street: String::new(),
+            house: String::new(),
+            apartment: None,
+        },
+        temporary: false,
+    };
+    assert_eq!(problem(Some(&blank)).problem, FieldProblem::Required);
+    assert_eq!(
+        check_new_residence(AttachmentGround::FirstAttachment, None),
+        Ok(None)
+    );
+    assert_eq!(
+        check_new_residence(AttachmentGround::FreeChoice, Some(&moved("Ақсу", "14"))),
+        Ok(None),
+        "only a change of residence moves the person"
+    );
+}

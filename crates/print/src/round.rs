@@ -109,7 +109,15 @@ fn head(page: &mut Page<'_>) {
 fn cells(page: &Page<'_>, number: usize, row: &RoundRow) -> Vec<Cell> {
     let wrapped = |text: &str, i: usize, size: f32, weight: Weight| TABLE.cell(page, i, text, size, weight);
     let mut visit = Cell::new();
+    // the same visit due twice at one door (a missed window and the next) is one bullet, counted
+    let mut items: Vec<(&RoundRowItem, usize)> = Vec::new();
     for item in &row.items {
+        match items.last_mut() {
+            Some((last, count)) if *last == item => *count += 1,
+            _ => items.push((item, 1)),
+        }
+    }
+    for (item, count) in &items {
         let text = match item {
             RoundRowItem::Visit {
                 purpose,
@@ -140,8 +148,13 @@ fn cells(page: &Page<'_>, number: usize, row: &RoundRow) -> Vec<Cell> {
                 text
             }
         };
+        let text = if *count > 1 {
+            format!("{text} (×{count})")
+        } else {
+            text
+        };
         // several things at one door: each its own bullet
-        let text = if row.items.len() > 1 {
+        let text = if items.len() > 1 {
             format!("• {text}")
         } else {
             text

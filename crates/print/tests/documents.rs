@@ -543,6 +543,12 @@ fn the_round_schedule_is_landscape_bilingual_and_has_every_visit() {
                 what: Some("ҚД-2: глюкоза, аяқ табанын қарау / СД-2: глюкоза, осмотр стоп".into()),
                 overdue: false,
             },
+            // the same visit of a missed window and of the next: one bullet, counted
+            RoundRowItem::Visit {
+                purpose: VisitPurpose::ObservationNurse,
+                what: Some("ҚД-2: глюкоза, аяқ табанын қарау / СД-2: глюкоза, осмотр стоп".into()),
+                overdue: false,
+            },
         ],
     });
     let schedule = RoundSchedule {
@@ -588,8 +594,13 @@ fn the_round_schedule_is_landscape_bilingual_and_has_every_visit() {
             "Нұрсұлтанқызы",
             "пәтер 97",
             "приверженность лечению",
-            "осмотр стоп",
+            "осмотр стоп (×2)",
         ],
+    );
+    assert_eq!(
+        text.matches("осмотр стоп").count(),
+        1,
+        "one bullet for the twice-due visit"
     );
     // kept for a person to render and look at (pdftoppm)
     std::fs::copy(&pdf, Path::new(env!("CARGO_TARGET_TMPDIR")).join("round.pdf")).unwrap();

@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, Result, anyhow, ensure};
 use chrono::{DateTime, TimeDelta, Utc};
 use emhana_domain::attachment::{AttachmentGround, Channel};
-use emhana_domain::registration::DocumentKind;
+use emhana_domain::registration::{DocumentKind, NewResidence};
 use emhana_protocol::{
     BookOp, Hlc, Op, OpBody, OpOutcome, PullQuery, PullResponse, PushRequest, PushResponse, SlotKey,
 };
@@ -298,6 +298,16 @@ impl Simulation {
                         ..ConsentForm::default()
                     },
                     registrar_id: options.registrars.first().map(|r| r.id),
+                    // a move names where to: a temporary residence on the chosen district's streets
+                    new_residence: (ground == AttachmentGround::ChangeOfResidence).then(|| NewResidence {
+                        address: emhana_domain::Address {
+                            settlement: "Астана".into(),
+                            street: "Абай даңғылы".into(),
+                            house: "1".into(),
+                            apartment: None,
+                        },
+                        temporary: true,
+                    }),
                 },
                 at,
             )

@@ -14,7 +14,8 @@ use emhana_domain::documents::{
     ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine, TeamMember,
 };
 use emhana_domain::registration::{
-    DocumentKind, Field, FieldError, FieldProblem, RegistrationForm, validate_registration,
+    DocumentKind, Field, FieldError, FieldProblem, NewResidence, RegistrationForm, check_new_residence,
+    validate_registration,
 };
 use emhana_domain::{Address, DistrictKind, Sex, StaffRole, age_on, full_name, kazakhstan_date};
 use emhana_protocol::{ApplicationKey, AttachOp, DetachOp, DetachReason, OpBody};
@@ -78,6 +79,11 @@ pub struct ApplicationForm {
     pub document_number: String,
     pub consent: ConsentForm,
     pub registrar_id: Option<i64>,
+    /// Where the person moved to: asked for (and checked against the
+    /// districts' coverage) on a change of residence, written to the person
+    /// when the application attaches them.
+    #[serde(default)]
+    pub new_residence: Option<NewResidence>,
 }
 
 /// The outcome shown at once, before anything is printed.
@@ -432,7 +438,7 @@ async fn history(
     Ok((ids, past))
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct PersonFacts {
     surname: String,
     first_name: String,
@@ -706,6 +712,11 @@ pub(crate) async fn apply(
         (Some(_), None) => fail(Field::Registrar, FieldProblem::UnknownRegistrar),
         (Some(_), Some(_)) => {}
     }
+    let new_residence =
+        check_new_residence(form.ground, form.new_residence.as_ref()).unwrap_or_else(|error| {
+            errors.push(error);
+            None
+        });
     // Every field's problem at once: the registrar corrects the form in one go.
     let (Some(consent_given), Some(registrar_id), Some(_)) =
         (form.consent.given, form.registrar_id, registrar)
@@ -713,18 +724,37 @@ pub(crate) async fn apply(
         return Err(FormError::Fields { errors });
     };
     let rules = rules(&mut tx).await?;
+    // A person who moved is placed by the new address alone: the old household stays behind.
+    let placed = match &new_residence {
+        None => facts.clone(),
+        Some(residence) => PersonFacts {
+            household_id: None,
+            settlement: Some(residence.address.settlement.clone()),
+            street: Some(residence.address.street.clone()),
+            house: Some(residence.address.house.clone()),
+            temporary_settlement: None,
+            temporary_street: None,
+            temporary_house: None,
+            ..facts.clone()
+        },
+    };
     let Some(district) = suggestion(
         &mut tx,
         clinic.id,
         form.person_id,
-        &facts,
+        &placed,
         form.district_id,
         today,
         &rules.district_ages,
     )
     .await?
     else {
-        return Err(field_errors(errors, Field::District, FieldProblem::Required));
+        // no district of the clinic serves where she moved: said at the address, unless a district is chosen
+        let (field, problem) = match new_residence {
+            Some(_) => (Field::NewAddress, FieldProblem::OutsideTerritory),
+            None => (Field::District, FieldProblem::Required),
+        };
+        return Err(field_errors(errors, field, problem));
     };
     let all_districts = districts(&mut tx, clinic.id).await?;
     let Some(&(district_id, district_number, district_kind, _)) =
@@ -858,6 +888,9 @@ pub(crate) async fn apply(
         .bind(effective_on)
         .fetch_one(&mut *tx)
         .await?;
+        if let Some(residence) = &new_residence {
+            move_person(&mut tx, form.person_id, residence).await?;
+        }
         // The registry decides again; until it answers, the attachment is provisional.
         let person = sync::load_person(&mut tx, form.person_id).await?;
         let op = OpBody::Attach(AttachOp {
@@ -903,6 +936,51 @@ pub(crate) async fn apply(
         district_number,
         list_norm_exceeded,
     })
+}
+
+/// Writes where the person moved: a new permanent residence (and a household
+/// of its own there) or a temporary one beside the registered address.
+async fn move_person(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    residence: &NewResidence,
+) -> Result<(), StoreError> {
+    let address = &residence.address;
+    if residence.temporary {
+        sqlx::query(
+            "UPDATE person SET temporary_settlement = ?2, temporary_street = ?3, temporary_house = ?4, \
+             temporary_apartment = ?5 WHERE id = ?1",
+        )
+        .bind(person_id)
+        .bind(&address.settlement)
+        .bind(&address.street)
+        .bind(&address.house)
+        .bind(&address.apartment)
+        .execute(&mut *conn)
+        .await?;
+        return Ok(());
+    }
+    let household_id: i64 = sqlx::query_scalar(
+        "INSERT INTO household (settlement, street, house, apartment) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+    )
+    .bind(&address.settlement)
+    .bind(&address.street)
+    .bind(&address.house)
+    .bind(&address.apartment)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE person SET settlement = ?2, street = ?3, house = ?4, apartment = ?5, household_id = ?6 WHERE id = ?1",
+    )
+    .bind(person_id)
+    .bind(&address.settlement)
+    .bind(&address.street)
+    .bind(&address.house)
+    .bind(&address.apartment)
+    .bind(household_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 fn field_errors(mut errors: Vec<FieldError>, field: Field, problem: FieldProblem) -> FormError {

@@ -1604,9 +1604,18 @@ pub(crate) async fn round_schedule(
         .stops
         .into_iter()
         .map(|stop| {
-            let mut phones: Vec<String> = stop.calls.iter().filter_map(|c| c.caller_phone.clone()).collect();
-            phones.extend(stop.phone.clone());
-            phones.dedup();
+            // the callers' phones, then the person's own, each once
+            let mut phones: Vec<String> = Vec::new();
+            for phone in stop
+                .calls
+                .iter()
+                .filter_map(|c| c.caller_phone.clone())
+                .chain(stop.phone.clone())
+            {
+                if !phones.contains(&phone) {
+                    phones.push(phone);
+                }
+            }
             let calls = stop.calls.into_iter().map(|call| RoundRowItem::Call {
                 number: call.number,
                 complaint: call.complaint,

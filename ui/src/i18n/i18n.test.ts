@@ -30,7 +30,7 @@ describe('catalogs', () => {
       'required', 'birth_date_disagrees_with_iin', 'sex_disagrees_with_iin', 'not_a_name', 'in_future',
       'before_birth', 'child_needs_birth_certificate', 'birth_certificate_over16', 'invalid_phone',
       'incomplete_address', 'same_person', 'already_registered', 'not_registered', 'mother_not_female',
-      'already_attached_here', 'unknown_district', 'unknown_registrar',
+      'already_attached_here', 'unknown_district', 'unknown_registrar', 'outside_territory',
     ];
     const refusals = ['no_consent', 'person_deceased', 'not_first_attachment', 'outside_campaign', 'free_choice_limit_reached'];
     const store = [

@@ -169,6 +169,8 @@ export interface ApplicationForm {
   document_number: string;
   consent: ConsentForm;
   registrar_id: number | null;
+  /** Where the person moved (a change of residence). */
+  new_residence: { address: Address; temporary: boolean } | null;
 }
 
 export type Decision =

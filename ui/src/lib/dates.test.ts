@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, addMonths, daysInMonth, monthGrid, readDate, writeDate } from './dates';
+import { addDays, addMonths, daysInMonth, monthGrid, readDate, readTime, writeDate } from './dates';
 
 describe('readDate', () => {
   it('reads the ways a registrar types a date as the same day', () => {
@@ -62,5 +62,17 @@ describe('writing and moving dates', () => {
     expect(october.at(-1)?.at(-1)).toBe('2026-11-01');
     expect(october).toHaveLength(5);
     expect(monthGrid(2026, 6)[0][0]).toBe('2026-06-01'); // a month that starts on a Monday
+  });
+});
+
+describe('readTime', () => {
+  it('reads the ways a time of day is typed as the 24-hour clock', () => {
+    for (const typed of ['08:00', '8:00', '8.00', '0800', '800', '8', ' 8 00 ']) expect(readTime(typed)).toBe('08:00');
+    expect(readTime('13:45')).toBe('13:45');
+    expect(readTime('1345')).toBe('13:45');
+    expect(readTime('00:00')).toBe('00:00');
+  });
+  it('refuses what is not a time', () => {
+    for (const typed of ['', '24:00', '8:60', '8 pm', '1:2', '12345', 'утро']) expect(readTime(typed)).toBeNull();
   });
 });

@@ -93,3 +93,20 @@ export function monthGrid(year: number, month: number): string[][] {
   } while (Number(day.slice(5, 7)) === month);
   return weeks;
 }
+
+/**
+ * Reads a typed time of day as the 24-hour clock a clinic keeps: "08:00",
+ * "8:00", "8.00", "0800", "800" and "8" all read as "08:00"; "24:00", "8:60"
+ * and "8 pm" do not. Returns "HH:MM", or null when the text is not a time.
+ * (The platform's time input follows the OS locale: 12-hour with AM/PM under
+ * an English one.)
+ */
+export function readTime(text: string): string | null {
+  const typed = text.trim();
+  const match = /^(\d{1,2})(?:[:.\s]?(\d{2}))?$/.exec(typed);
+  if (!match) return null;
+  const hours = Number(match[1]);
+  const minutes = match[2] === undefined ? 0 : Number(match[2]);
+  if (hours > 23 || minutes > 59) return null;
+  return `${pad(hours)}:${pad(minutes)}`;
+}

@@ -213,6 +213,7 @@ pub async fn attach(
                     ..ConsentForm::default()
                 },
                 registrar_id: registrar,
+                new_residence: None,
             },
             at,
         )

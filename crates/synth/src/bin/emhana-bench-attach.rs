@@ -125,6 +125,7 @@ async fn main() -> anyhow::Result<()> {
                 ..ConsentForm::default()
             },
             registrar_id: Some(registrar),
+            new_residence: None,
         };
         let started = Instant::now();
         let outcome = workstation

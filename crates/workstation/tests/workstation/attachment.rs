@@ -6,7 +6,7 @@ use emhana_domain::attachment::{
     AttachmentGround, Campaign, CampaignEffect, Channel, Decision, ListNorms, RefusalGround,
 };
 use emhana_domain::documents::DocumentOutcome;
-use emhana_domain::registration::{DocumentKind, Field, FieldProblem, RegistrationForm};
+use emhana_domain::registration::{DocumentKind, Field, FieldProblem, NewResidence, RegistrationForm};
 use emhana_domain::{Address, Citizenship, Sex, StaffRole};
 use emhana_workstation::{
     ApplicationForm, AttachmentRecord, ConsentForm, DetachmentReason, FormError, HouseholdRecord, Workstation,
@@ -92,6 +92,23 @@ fn application(person_id: i64, registrar_id: i64, ground: AttachmentGround) -> A
             ..ConsentForm::default()
         },
         registrar_id: Some(registrar_id),
+        new_residence: None,
+    }
+}
+
+/// The application of a person who moved to Абай даңғылы `house` (district 1 covers 1–20).
+fn moved(form: ApplicationForm, house: &str) -> ApplicationForm {
+    ApplicationForm {
+        new_residence: Some(NewResidence {
+            address: Address {
+                settlement: "Астана".into(),
+                street: "Абай даңғылы".into(),
+                house: house.into(),
+                apartment: Some("12".into()),
+            },
+            temporary: false,
+        }),
+        ..form
     }
 }
 
@@ -373,7 +390,10 @@ async fn free_choice_outside_the_campaign_is_refused_and_nothing_is_attached() {
     // change of residence is a ground any day
     let outcome = workstation
         .apply_for_attachment(
-            &application(serik, registrar_id, AttachmentGround::ChangeOfResidence),
+            &moved(
+                application(serik, registrar_id, AttachmentGround::ChangeOfResidence),
+                "7",
+            ),
             after_campaign(),
         )
         .await
@@ -537,7 +557,10 @@ async fn death_ends_the_attachment_and_later_applications_are_refused() {
     );
     let outcome = workstation
         .apply_for_attachment(
-            &application(person_id, registrar_id, AttachmentGround::ChangeOfResidence),
+            &moved(
+                application(person_id, registrar_id, AttachmentGround::ChangeOfResidence),
+                "7",
+            ),
             kz(2026, 10, 6, 9, 0),
         )
         .await
@@ -749,4 +772,64 @@ async fn a_seventeen_year_old_goes_to_the_pediatric_district_covering_the_street
         "17 on 23.11.2026"
     );
     assert_eq!(district_of(adult).await, (1, DistrictKind::Therapeutic));
+}
+
+/// Issue 14: "change of residence" outside the campaign was accepted with no
+/// new address (an Astana resident moved to a rural district without a word).
+/// The ground asks where she moved and checks it against the districts.
+#[tokio::test]
+async fn a_change_of_residence_asks_where_she_moved_and_checks_the_districts_cover_it() {
+    let (_dir, workstation, serik) = loaded().await;
+    let registrar_id = registrar(&workstation, serik).await;
+    let form = application(serik, registrar_id, AttachmentGround::ChangeOfResidence);
+    let problems = |error: FormError| match error {
+        FormError::Fields { errors } => errors
+            .into_iter()
+            .map(|e| (e.field, e.problem))
+            .collect::<Vec<_>>(),
+        other => panic!("{other:?}"),
+    };
+    // no new address: asked for, nothing written
+    let error = workstation
+        .apply_for_attachment(&form, after_campaign())
+        .await
+        .unwrap_err();
+    assert_eq!(problems(error), [(Field::NewAddress, FieldProblem::Required)]);
+    // a village no district of the clinic covers
+    let village = ApplicationForm {
+        new_residence: Some(NewResidence {
+            address: Address {
+                settlement: "Ақсу".into(),
+                street: "Орталық көшесі".into(),
+                house: "14".into(),
+                apartment: None,
+            },
+            temporary: false,
+        }),
+        ..form.clone()
+    };
+    let error = workstation
+        .apply_for_attachment(&village, after_campaign())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        problems(error),
+        [(Field::NewAddress, FieldProblem::OutsideTerritory)]
+    );
+    assert_eq!(count(&workstation, "attachment_application").await, 0);
+
+    // Абай 7, apartment 12: district 1, and the card shows where she lives now
+    let outcome = workstation
+        .apply_for_attachment(&moved(form, "7"), after_campaign())
+        .await
+        .unwrap();
+    assert!(matches!(outcome.decision, Decision::Attach { .. }));
+    assert_eq!(outcome.district_number, 1);
+    let card = workstation.person_card(serik, date(2026, 11, 23)).await.unwrap();
+    assert_eq!(card.address.as_deref(), Some("Астана, Абай даңғылы, 7-12"));
+    let ticket = workstation
+        .application_document(outcome.application_id)
+        .await
+        .unwrap();
+    assert_eq!(ticket.person.address.map(|a| a.house), Some("7".into()));
 }
