@@ -129,7 +129,7 @@ pub enum DayItemKind {
 /// How urgent a call is for the nurse's order: a child under 5 or a pregnant
 /// woman (served at home on any deterioration, seed 000) first, then the
 /// higher temperature.
-#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CallUrgency {
     pub always_at_home: bool,
     pub temperature: Option<f64>,

@@ -211,15 +211,15 @@ async fn the_busiest_nurse_s_day_after_a_month_without_outcomes_fits_her_hours_e
     }
     let (nurse, waiting, round) = busiest.unwrap();
     println!(
-        "{} (district {:?}): {waiting} persons waiting, {} today, later {:?}",
-        nurse.full_name,
+        "district {:?}: {waiting} persons waiting, {} today, later {:?}, beyond {}",
         nurse.district_number,
         round.stops.len(),
         round
             .later
             .iter()
             .map(|d| (d.day, d.stops.len()))
-            .collect::<Vec<_>>()
+            .collect::<Vec<_>>(),
+        round.beyond
     );
     assert!(
         waiting > pace.stops_per_day(),
