@@ -534,12 +534,13 @@ fn a_child_goes_to_the_pediatrician_covering_the_street_and_an_adult_never_does(
     let ages = DistrictAges::default();
     let address = Some(("Астана", "Абай даңғылы", "9"));
     // (coverage, household, age) → district
-    let cases: &[(
-        &[(i64, DistrictKind)],
+    type Case<'a> = (
+        &'a [(i64, DistrictKind)],
         Option<(i64, DistrictKind)>,
         u32,
         Option<(i64, DistrictSource)>,
-    )] = &[
+    );
+    let cases: &[Case] = &[
         // the 17-year-old of issue 14: a pediatric district covers the street
         (
             &[(1, Ther), (7, Ped)],
