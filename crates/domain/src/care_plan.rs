@@ -47,6 +47,57 @@ text_enum!(
 );
 
 text_enum!(
+    /// Why a plan closed; the person's card shows it beside the plan.
+    PlanClosure {
+        /// Patronage over: the child turned 3, or its last visit is closed.
+        Completed => "completed",
+        /// The recorded end of the pregnancy.
+        PregnancyEnded => "pregnancy_ended",
+        Died => "died",
+        /// The person is no longer attached to the clinic.
+        LeftClinic => "left_clinic",
+    }
+);
+
+/// What decides whether an open plan is over, as the store knows it today.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanStanding {
+    pub kind: PlanKind,
+    pub born: NaiveDate,
+    pub died_on: Option<NaiveDate>,
+    /// The day the person's attachment to the clinic ended, when no
+    /// attachment to it is in force today.
+    pub left_on: Option<NaiveDate>,
+    /// Every visit of the plan is done or refused.
+    pub every_visit_closed: bool,
+}
+
+/// Whether an open plan closes on `today`, why, and on which day. A death or
+/// leaving the clinic closes every plan (its open visits leave every round
+/// and due list); a child's patronage closes at 3 years — seed 000's visits
+/// are for "всех новорожденных и детей до 3-лет" — or once its last visit is
+/// closed. Observation lasts while the person is observed; an antenatal plan
+/// closes on the recorded end of the pregnancy, not by itself.
+pub fn plan_closure(standing: &PlanStanding, today: NaiveDate) -> Option<(PlanClosure, NaiveDate)> {
+    if let Some(died) = standing.died_on.filter(|died| *died <= today) {
+        return Some((PlanClosure::Died, died));
+    }
+    if let Some(left) = standing.left_on.filter(|left| *left <= today) {
+        return Some((PlanClosure::LeftClinic, left));
+    }
+    if standing.kind != PlanKind::ChildPatronage {
+        return None;
+    }
+    let third_birthday = standing.born.checked_add_months(Months::new(36))?;
+    if third_birthday <= today {
+        return Some((PlanClosure::Completed, third_birthday));
+    }
+    standing
+        .every_visit_closed
+        .then_some((PlanClosure::Completed, today))
+}
+
+text_enum!(
     /// The conditions under dynamic observation that seed 000 schedules.
     Condition {
         ArterialHypertension => "arterial_hypertension",
@@ -142,13 +193,21 @@ pub struct PlanRules {
     pub progressive: Vec<VisitRule>,
     pub antenatal: Vec<VisitRule>,
     pub observation: Vec<CadenceRule>,
-    /// Observation visits are planned this many months ahead, then again.
+    /// Observation visits are kept planned this many months ahead of today,
+    /// for as long as the plan is open ([`plan_ahead`]).
     pub observation_horizon_months: u32,
     /// Days a cadence visit stays "due" before it is overdue.
     pub cadence_window_days: u32,
 }
 
 impl PlanRules {
+    /// The last day an observation plan has its visits planned through on `today`.
+    pub fn observation_planned_through(&self, today: NaiveDate) -> NaiveDate {
+        today
+            .checked_add_months(Months::new(self.observation_horizon_months))
+            .unwrap_or(today)
+    }
+
     /// Seed 000's schedules (order No. 281 of 2015).
     pub fn seed_default() -> PlanRules {
         use After::{Days, Months, MonthsPlusDays};
@@ -173,6 +232,10 @@ impl PlanRules {
         PlanRules {
             source: "Приказ № 281 (2015) / № 281 бұйрық (2015)".to_owned(),
             valid_from: NaiveDate::from_ymd_opt(2015, 4, 28).unwrap_or(NaiveDate::MIN),
+            // Seed 000's nine visits to every child under 3: "первые 3 дня после выписки из
+            // роддома" — days 0–3 after discharge; "7 дней жизни" — read as at seven days of
+            // age: due on day 7, overdue after day 9 (a weekend's grace, not before: the
+            // discharge visit covers the first days); then each age with its window.
             child: vec![
                 child(Anchor::Discharge, Days(0), Days(3), ChildPatronage),
                 child(Anchor::Birth, Days(7), Days(9), ChildPatronage),
@@ -196,10 +259,14 @@ impl PlanRules {
                 .into_iter()
                 .map(|day| child(Anchor::Birth, Days(day), Days(day + 7), ProgressivePatronage))
                 .collect(),
+            // Seed 000: the first visit "в течение 8-10 дней после получения информации из женской
+            // консультации" — within 8–10 days of the report: due from the report, overdue after
+            // day 10 (not "planned" until day 8); the second "до 30-32 недели" — due from week 30,
+            // overdue after week 32.
             antenatal: vec![
                 VisitRule {
                     anchor: Anchor::PregnancyReport,
-                    from: Days(8),
+                    from: Days(0),
                     to: Days(10),
                     who: Nurse,
                     purpose: AntenatalPatronage,
@@ -253,6 +320,15 @@ impl PlanRules {
                     12,
                     "Несеп, ТТЛП, ЭКГ / Моча, ЛПНП, ЭКГ",
                 ),
+                // "1 раз в два года проводится суточное мониторирование артериального давления (24 часа) и эхокардиография"
+                cadence(
+                    ArterialHypertension,
+                    None,
+                    Tests,
+                    ObservationTests,
+                    24,
+                    "АҚ тәуліктік мониторингі (24 сағ), ЭхоКГ / СМАД (24 часа), ЭхоКГ",
+                ),
                 cadence(
                     ChronicHeartFailure,
                     None,
@@ -285,6 +361,26 @@ impl PlanRules {
                     6,
                     "ТТЛП, ЭхоКГ / ЛПНП, ЭхоКГ",
                 ),
+                // "1 раз в год проводится холтеровское мониторирование ЭКГ и тредмил тест, а также
+                // ЭКГ, эхокардиография, офтальмоскопия с широким зрачком, электромиография, креатинин"
+                cadence(
+                    ChronicHeartFailure,
+                    None,
+                    Tests,
+                    ObservationTests,
+                    12,
+                    "Холтер, тредмил-тест, ЭКГ, ЭхоКГ, көз түбі, ЭМГ, креатинин / \
+                     Холтер, тредмил-тест, ЭКГ, ЭхоКГ, офтальмоскопия, ЭМГ, креатинин",
+                ),
+                // "1 раз в 3 месяца определение гликированного гемоглобина в крови (СН)"
+                cadence(
+                    ChronicHeartFailure,
+                    None,
+                    Tests,
+                    ObservationTests,
+                    3,
+                    "HbA1c / гликированный гемоглобин",
+                ),
                 cadence(
                     Diabetes2,
                     None,
@@ -316,6 +412,15 @@ impl PlanRules {
                     ObservationTests,
                     3,
                     "HbA1c, креатинин, липидтер / липиды",
+                ),
+                // "1 раз в год офтальмоскопия с широким зрачком и электромиография"
+                cadence(
+                    Diabetes2,
+                    None,
+                    Tests,
+                    ObservationTests,
+                    12,
+                    "Көз түбі, ЭМГ / Офтальмоскопия с широким зрачком, ЭМГ",
                 ),
             ],
             observation_horizon_months: 12,
@@ -460,9 +565,7 @@ pub fn expand(
                     today,
                 });
             }
-            let horizon = enrolled
-                .checked_add_months(Months::new(rules.observation_horizon_months))
-                .unwrap_or(enrolled);
+            let horizon = rules.observation_planned_through(today);
             for rule in &rules.observation {
                 if rule.condition != condition || rule.high_risk.is_some_and(|high| high != risk.is_high()) {
                     continue;
@@ -488,6 +591,25 @@ pub fn expand(
     }
     visits.sort_by_key(|visit| (visit.due_from, visit.who.as_str()));
     Ok(visits)
+}
+
+/// The visits a plan needs next as the days pass. Dynamic observation lasts
+/// as long as the person is observed (seed 000 gives cadences, not an end):
+/// the cadence visits due after `planned_through`, up to the horizon from
+/// `today`. Patronage and antenatal plans are planned whole when opened.
+pub fn plan_ahead(
+    event: &PlanEvent,
+    rules: &PlanRules,
+    planned_through: NaiveDate,
+    today: NaiveDate,
+) -> Result<Vec<PlannedVisit>, PlanError> {
+    if !matches!(event, PlanEvent::Observation { .. }) {
+        return Ok(Vec::new());
+    }
+    Ok(expand(event, rules, today)?
+        .into_iter()
+        .filter(|visit| visit.due_from > planned_through)
+        .collect())
 }
 
 /// A plan's visit as kept: its window and whether it is closed.

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use emhana_domain::booking::{OtherClinic, PersonStanding};
 use emhana_domain::care_plan::{
     Condition, KeptVisit, PlanError, PlanEvent, PlanRules, RiskLevel, VisitOutcome, VisitPurpose, VisitState,
-    VisitWho, expand, regenerate, visit_state,
+    VisitWho, expand, plan_ahead, regenerate, visit_state,
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, Indication as I, Responder as R, TriageError,
@@ -304,6 +304,8 @@ fn a_recorded_risk_adds_progressive_visits() {
     }
 }
 
+/// Seed 000: "первый - в течение 8-10 дней после получения информации из
+/// женской консультации" and "второй – до 30-32 недели беременности".
 #[test]
 fn a_registered_pregnancy_gets_two_antenatal_visits() {
     let rules = PlanRules::seed_default();
@@ -317,8 +319,8 @@ fn a_registered_pregnancy_gets_two_antenatal_visits() {
     assert_eq!(
         windows,
         vec![
-            (date(2026, 3, 10), date(2026, 3, 12)), // 8–10 days after the report
-            (date(2026, 7, 20), date(2026, 8, 3)),  // weeks 30–32
+            (date(2026, 3, 2), date(2026, 3, 12)), // within 8–10 days of the report: due at once
+            (date(2026, 7, 20), date(2026, 8, 3)), // weeks 30–32
         ]
     );
     assert!(
@@ -326,6 +328,16 @@ fn a_registered_pregnancy_gets_two_antenatal_visits() {
             .iter()
             .all(|v| v.purpose == VisitPurpose::AntenatalPatronage)
     );
+    // due from the report, overdue after day 10; the second due from week 30, overdue after week 32
+    let state = |i: usize, day| visit_state(visits[i].due_from, visits[i].due_to, false, day);
+    assert_eq!(
+        state(0, date(2026, 3, 2)),
+        VisitState::Due,
+        "not planned until day 8"
+    );
+    assert_eq!(state(0, date(2026, 3, 13)), VisitState::Overdue);
+    assert_eq!(state(1, date(2026, 7, 19)), VisitState::Planned);
+    assert_eq!(state(1, date(2026, 8, 4)), VisitState::Overdue);
 }
 
 #[test]
@@ -360,11 +372,13 @@ fn observation_cadences_by_condition_and_risk() {
         (ChronicHeartFailure, RiskLevel::Medium, Nurse, 4),
         (ChronicHeartFailure, RiskLevel::Medium, DistrictDoctor, 2),
         (ChronicHeartFailure, RiskLevel::Medium, Specialist, 1),
-        (ChronicHeartFailure, RiskLevel::Medium, Tests, 2),
+        // ЛПНП и ЭхоКГ every 6 months (2), Holter & co yearly (1), HbA1c every 3 months (4)
+        (ChronicHeartFailure, RiskLevel::Medium, Tests, 7),
         (Diabetes2, RiskLevel::Low, Nurse, 4),
         (Diabetes2, RiskLevel::Low, DistrictDoctor, 2),
         (Diabetes2, RiskLevel::Low, Specialist, 1),
-        (Diabetes2, RiskLevel::Low, Tests, 4),
+        // HbA1c, creatinine, lipids every 3 months (4); ophthalmoscopy and EMG yearly (1)
+        (Diabetes2, RiskLevel::Low, Tests, 5),
     ];
     for (condition, risk, who, expected) in cases {
         assert_eq!(
@@ -386,6 +400,90 @@ fn observation_cadences_by_condition_and_risk() {
     assert_eq!(
         (first[0].due_from, first[0].due_to),
         (date(2026, 4, 15), date(2026, 4, 29))
+    );
+}
+
+/// Seed 000 gives every line of its observation tables as a cadence with no
+/// end: the plan keeps planning for as long as the person is observed.
+#[test]
+fn every_line_of_the_seed_s_observation_tables_is_a_cadence() {
+    let rules = PlanRules::seed_default();
+    let every = |condition, what: &str| {
+        rules
+            .observation
+            .iter()
+            .filter(|c| c.condition == condition && c.what.contains(what))
+            .map(|c| c.every_months)
+            .collect::<Vec<_>>()
+    };
+    use Condition::*;
+    // "1 раз в два года проводится суточное мониторирование артериального давления (24 часа) и эхокардиография"
+    assert_eq!(every(ArterialHypertension, "СМАД (24 часа), ЭхоКГ"), [24]);
+    // "1 раз в год ... общий анализ мочи, ... липопротеидов низкой плотности и электрокардиография"
+    assert_eq!(every(ArterialHypertension, "Моча, ЛПНП, ЭКГ"), [12]);
+    // "1 раз в год проводится холтеровское мониторирование ... и тредмил тест, а также
+    // электрокардиограмма, эхокардиография, офтальмоскопия с широким зрачком, электромиография, ... креатинин"
+    assert_eq!(
+        every(
+            ChronicHeartFailure,
+            "Холтер, тредмил-тест, ЭКГ, ЭхоКГ, офтальмоскопия, ЭМГ, креатинин"
+        ),
+        [12]
+    );
+    // "1 раз в 3 месяца определение гликированного гемоглобина в крови (СН)"
+    assert_eq!(every(ChronicHeartFailure, "гликированный гемоглобин"), [3]);
+    // "1 раз в год офтальмоскопия с широким зрачком и электромиография"
+    assert_eq!(every(Diabetes2, "Офтальмоскопия с широким зрачком, ЭМГ"), [12]);
+}
+
+/// A hypertensive patient enrolled two years ago is still observed: as days
+/// pass the plan is planned ahead, and today a nurse visit and the biennial
+/// monitoring are due.
+#[test]
+fn observation_goes_on_for_as_long_as_the_person_is_observed() {
+    let rules = PlanRules::seed_default();
+    let enrolled = date(2024, 11, 24);
+    let event = PlanEvent::Observation {
+        condition: Condition::ArterialHypertension,
+        risk: RiskLevel::Medium,
+        enrolled,
+    };
+    let opened = expand(&event, &rules, enrolled).unwrap();
+    let planned_through = rules.observation_planned_through(enrolled);
+    assert!(opened.iter().all(|v| v.due_from <= planned_through));
+    let today = date(2026, 11, 24);
+    let next = plan_ahead(&event, &rules, planned_through, today).unwrap();
+    assert!(
+        next.iter()
+            .all(|v| v.due_from > planned_through && v.due_from <= date(2027, 11, 24))
+    );
+    let due_today: Vec<_> = next
+        .iter()
+        .filter(|v| visit_state(v.due_from, v.due_to, false, today) == VisitState::Due)
+        .map(|v| (v.who, v.what.as_deref().unwrap_or("")))
+        .collect();
+    assert!(
+        due_today.contains(&(VisitWho::Nurse, "АҚ, ЖСЖ / АД, ЧСС")),
+        "{due_today:?}"
+    );
+    assert!(
+        due_today
+            .iter()
+            .any(|(who, what)| *who == VisitWho::Tests && what.contains("СМАД")),
+        "{due_today:?}"
+    );
+    // nothing is planned twice, and a plan of another kind is planned whole when opened
+    let again = plan_ahead(&event, &rules, rules.observation_planned_through(today), today).unwrap();
+    assert!(again.is_empty());
+    let newborn = PlanEvent::Newborn {
+        born: date(2026, 11, 1),
+        discharged: date(2026, 11, 4),
+        risk: false,
+    };
+    assert!(
+        plan_ahead(&newborn, &rules, date(2026, 11, 4), today)
+            .unwrap()
+            .is_empty()
     );
 }
 
@@ -495,4 +593,75 @@ fn a_call_within_a_day_of_the_last_one_is_a_repeat() {
         !is_repeat_call(at(5, 0), at(4, 0)),
         "a call is not repeated by a later one"
     );
+}
+
+/// Seed 000: patronage "всех новорожденных и детей до 3-лет"; a plan of a
+/// person who dies or leaves the clinic closes with that reason.
+#[test]
+fn plans_close_at_three_years_on_a_death_or_on_leaving_the_clinic() {
+    use emhana_domain::care_plan::{PlanClosure, PlanKind, PlanStanding, plan_closure};
+    let today = date(2026, 11, 24);
+    let child = |born, every_visit_closed| PlanStanding {
+        kind: PlanKind::ChildPatronage,
+        born,
+        died_on: None,
+        left_on: None,
+        every_visit_closed,
+    };
+    let cases = [
+        (child(date(2024, 1, 10), false), None),
+        (
+            child(date(2023, 11, 24), false),
+            Some((PlanClosure::Completed, date(2026, 11, 24))),
+        ),
+        (
+            child(date(2023, 5, 2), false),
+            Some((PlanClosure::Completed, date(2026, 5, 2))),
+        ),
+        (
+            child(date(2024, 1, 10), true),
+            Some((PlanClosure::Completed, today)),
+        ),
+        (
+            PlanStanding {
+                died_on: Some(date(2026, 10, 5)),
+                ..child(date(2024, 1, 10), false)
+            },
+            Some((PlanClosure::Died, date(2026, 10, 5))),
+        ),
+        (
+            PlanStanding {
+                kind: PlanKind::Observation,
+                left_on: Some(date(2026, 11, 1)),
+                ..child(date(1960, 1, 1), false)
+            },
+            Some((PlanClosure::LeftClinic, date(2026, 11, 1))),
+        ),
+        // observation goes on while the person is observed; a pregnancy ends only when recorded
+        (
+            PlanStanding {
+                kind: PlanKind::Observation,
+                ..child(date(1960, 1, 1), true)
+            },
+            None,
+        ),
+        (
+            PlanStanding {
+                kind: PlanKind::Antenatal,
+                ..child(date(1995, 1, 1), true)
+            },
+            None,
+        ),
+        // a death recorded for a later day (never happens) does not close it yet
+        (
+            PlanStanding {
+                died_on: Some(date(2026, 12, 1)),
+                ..child(date(2024, 1, 10), false)
+            },
+            None,
+        ),
+    ];
+    for (standing, expected) in cases {
+        assert_eq!(plan_closure(&standing, today), expected, "{standing:?}");
+    }
 }

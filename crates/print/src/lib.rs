@@ -202,7 +202,7 @@ impl Printer {
                     (10.0, Weight::Regular),
                     &[words::APPEAL_KK, words::APPEAL_RU],
                 );
-                signature(page, &document.registrar);
+                refusal_signature(page, &document.registrar);
                 Ok(())
             },
         )
@@ -392,6 +392,35 @@ fn signature(page: &mut Page<'_>, registrar: &str) {
         10.0,
         Weight::Regular,
         "Қолы / Подпись: ____________________   М.О. / М.П.",
+    );
+}
+
+/// A refusal is prepared by the registrar and signed by the head of the
+/// clinic or the person standing in (seed 004 p. 9).
+fn refusal_signature(page: &mut Page<'_>, registrar: &str) {
+    page.gap(12.0);
+    page.paragraph(
+        MARGIN,
+        CONTENT_WIDTH,
+        10.0,
+        Weight::Regular,
+        &format!("Дайындаған тіркеуші / Подготовил(а) регистратор: {registrar}"),
+    );
+    page.gap(6.0);
+    page.paragraph(
+        MARGIN,
+        CONTENT_WIDTH,
+        10.0,
+        Weight::Regular,
+        "МСАК ұйымының басшысы немесе уәкілетті адам / Руководитель организации ПМСП или уполномоченное лицо:",
+    );
+    page.gap(2.0);
+    page.paragraph(
+        MARGIN,
+        CONTENT_WIDTH,
+        10.0,
+        Weight::Regular,
+        "____________________ (аты-жөні / Ф.И.О.)   Қолы / Подпись: ____________________   М.О. / М.П.",
     );
 }
 

@@ -245,6 +245,13 @@ fn the_refusal_names_its_ground_the_rule_and_how_to_appeal() {
             "5 рабочих дней",
             "15 рабочих",
             "5 жұмыс күні",
+            // seeds 003 p. 53 and 004 p. 14: the body that assesses the quality of state services
+            "уполномоченный орган по оценке и контролю за качеством оказания государственных услуг",
+            "бағалау және бақылау жөніндегі уәкілетті органға",
+            "обращение в суд допускается после обжалования в досудебном порядке",
+            // seed 004 p. 9: signed by the head or the person authorized, prepared by the registrar
+            "Подготовил(а) регистратор: Оспанова Дана Құрманғазықызы",
+            "Руководитель организации ПМСП или уполномоченное лицо",
         ],
     );
     assert_eq!(qr_of(&pdf), application_qr_text("040340000018", 4711));

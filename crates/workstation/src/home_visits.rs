@@ -6,8 +6,9 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use emhana_domain::booking::PersonStanding;
 use emhana_domain::care_plan::{
-    Condition, KeptVisit, PlanError, PlanEvent, PlanKind, PlanRules, PlannedVisit, RiskLevel, VisitOutcome,
-    VisitPurpose, VisitState, VisitWho, expand, regenerate, visit_state,
+    Condition, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules, PlanStanding, PlannedVisit,
+    RiskLevel, VisitOutcome, VisitPurpose, VisitState, VisitWho, expand, plan_ahead as plan_ahead_of,
+    plan_closure, regenerate, visit_state,
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
@@ -638,6 +639,14 @@ pub struct PlanView {
     pub kind: PlanKind,
     pub event: PlanEvent,
     pub visits: Vec<VisitView>,
+    /// When and why the plan closed; `None` while it is open.
+    pub closed: Option<PlanClosed>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PlanClosed {
+    pub on: NaiveDate,
+    pub reason: PlanClosure,
 }
 
 impl PlanRequest {
@@ -821,9 +830,11 @@ async fn open_plan_on(
     };
     let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
     // The one-open-plan index decides: nothing inserted means a plan is open.
+    let planned_through =
+        matches!(event, PlanEvent::Observation { .. }).then(|| rules.observation_planned_through(today));
     let plan_id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+        "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by, planned_through) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
          ON CONFLICT (person_id, kind, condition) WHERE closed_on IS NULL DO NOTHING RETURNING id",
     )
     .bind(person_id)
@@ -833,10 +844,149 @@ async fn open_plan_on(
     .bind(rules.valid_from)
     .bind(now)
     .bind(staff_id)
+    .bind(planned_through)
     .fetch_optional(&mut *tx)
     .await?;
     let plan_id = plan_id.ok_or(HomeVisitError::PlanOpen { kind: event.kind() })?;
     Ok((plan_id, visits))
+}
+
+/// Closes the open plans that are over on `today` ([`plan_closure`]): of a
+/// person who died or left the clinic, a child's patronage at 3 years or once
+/// its last visit is closed — each with its reason and day, in one
+/// transaction. Runs once a day (the day is kept in `setting`); returns how
+/// many plans closed.
+pub(crate) async fn close_finished_plans(pool: &SqlitePool, today: NaiveDate) -> Result<usize, StoreError> {
+    let mut tx = pool.begin().await?;
+    let checked: Option<NaiveDate> =
+        sqlx::query_scalar("SELECT value FROM setting WHERE name = 'plans_checked_on'")
+            .fetch_optional(&mut *tx)
+            .await?;
+    if checked.is_some_and(|day| day >= today) {
+        return Ok(0);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        kind: String,
+        birth_date: NaiveDate,
+        died_on: Option<NaiveDate>,
+        attached_here: bool,
+        joins_later: bool,
+        last_ended: Option<NaiveDate>,
+        every_visit_closed: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT cp.id, cp.kind, p.birth_date, p.died_on, \
+           EXISTS (SELECT 1 FROM attachment a INDEXED BY attachment_by_person JOIN clinic c ON c.id = a.clinic_id \
+                   AND c.is_home = 1 WHERE a.person_id = cp.person_id AND a.started_on <= ?1 \
+                   AND (a.ended_on IS NULL OR a.ended_on > ?1)) AS attached_here, \
+           EXISTS (SELECT 1 FROM attachment a INDEXED BY attachment_by_person JOIN clinic c ON c.id = a.clinic_id \
+                   AND c.is_home = 1 WHERE a.person_id = cp.person_id AND a.started_on > ?1) AS joins_later, \
+           (SELECT max(a.ended_on) FROM attachment a INDEXED BY attachment_by_person JOIN clinic c ON c.id = a.clinic_id \
+                   AND c.is_home = 1 WHERE a.person_id = cp.person_id) AS last_ended, \
+           NOT EXISTS (SELECT 1 FROM plan_visit v WHERE v.plan_id = cp.id AND v.closed = 0) AS every_visit_closed \
+         FROM care_plan cp JOIN person p ON p.id = cp.person_id WHERE cp.closed_on IS NULL",
+    )
+    .bind(today)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut closed = 0;
+    for row in rows {
+        let kind = PlanKind::parse(&row.kind).ok_or_else(|| corrupt("plan kind", &row.kind))?;
+        let standing = PlanStanding {
+            kind,
+            born: row.birth_date,
+            died_on: row.died_on,
+            // no attachment here today and none to come: gone since the last one ended
+            left_on: (!row.attached_here && !row.joins_later).then(|| row.last_ended.unwrap_or(today)),
+            every_visit_closed: row.every_visit_closed,
+        };
+        if let Some((reason, on)) = plan_closure(&standing, today) {
+            sqlx::query("UPDATE care_plan SET closed_on = ?2, closed_reason = ?3 WHERE id = ?1")
+                .bind(row.id)
+                .bind(on)
+                .bind(reason.as_str())
+                .execute(&mut *tx)
+                .await?;
+            closed += 1;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO setting (name, value) VALUES ('plans_checked_on', ?1) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    if closed > 0 {
+        tracing::info!(plans = closed, "finished plans closed");
+    }
+    Ok(closed)
+}
+
+/// How much further than the horizon a plan lagging behind it is planned.
+const PLAN_AHEAD_STEP_MONTHS: u32 = 1;
+
+/// Plans every open observation plan ahead to the horizon from `today`, by
+/// the schedules in force: the cadence visits due after the day it was
+/// planned through, in one transaction. Cheap when nothing is due for it (one
+/// indexed read), so the round, the due list and a recorded outcome call it.
+/// Returns how many visits were planned.
+pub(crate) async fn plan_ahead(pool: &SqlitePool, today: NaiveDate) -> Result<usize, StoreError> {
+    let mut tx = pool.begin().await?;
+    let rules = plan_rules(&mut tx, today).await?;
+    let lagging = rules.observation_planned_through(today);
+    // planned a step further than needed, so the plans are read and written once a month, not daily
+    let step_ahead = today
+        .checked_add_months(chrono::Months::new(PLAN_AHEAD_STEP_MONTHS))
+        .unwrap_or(today);
+    let target = rules.observation_planned_through(step_ahead);
+    let plans: Vec<(i64, i64, String, NaiveDate)> = sqlx::query_as(
+        "SELECT id, person_id, event, planned_through FROM care_plan \
+         WHERE closed_on IS NULL AND planned_through IS NOT NULL AND planned_through < ?1",
+    )
+    .bind(lagging)
+    .fetch_all(&mut *tx)
+    .await?;
+    if plans.is_empty() {
+        return Ok(0);
+    }
+    let mut planned = Vec::with_capacity(plans.len());
+    for (plan_id, person_id, event, through) in &plans {
+        let event: PlanEvent = serde_json::from_str(event).map_err(|_| corrupt("plan event", event))?;
+        // a day before the enrolment has nothing to plan; one plan never stops the others
+        if let Ok(next) = plan_ahead_of(&event, &rules, *through, step_ahead) {
+            planned.push((*plan_id, *person_id, next));
+        }
+    }
+    let rows: Vec<(i64, i64, &PlannedVisit)> = planned
+        .iter()
+        .flat_map(|(plan_id, person_id, visits)| {
+            visits.iter().map(move |visit| (*plan_id, *person_id, visit))
+        })
+        .collect();
+    insert_visit_rows(&mut tx, &rows).await?;
+    for chunk in planned.chunks(10_000) {
+        let mut update = sqlx::QueryBuilder::<sqlx::Sqlite>::new("UPDATE care_plan SET planned_through = ");
+        update.push_bind(target).push(" WHERE id IN (");
+        let mut ids = update.separated(", ");
+        for (plan_id, ..) in chunk {
+            ids.push_bind(*plan_id);
+        }
+        ids.push_unseparated(")");
+        update.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    if !rows.is_empty() {
+        tracing::info!(
+            plans = planned.len(),
+            visits = rows.len(),
+            "observation plans planned ahead"
+        );
+    }
+    Ok(rows.len())
 }
 
 /// A changed risk (a child's recorded risk, an observation's risk level):
@@ -908,12 +1058,19 @@ pub(crate) async fn change_risk(
         .collect();
     insert_visits(&mut tx, plan_id, person_id, &new).await?;
     let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
-    sqlx::query("UPDATE care_plan SET event = ?2, rules_valid_from = ?3 WHERE id = ?1")
-        .bind(plan_id)
-        .bind(event_json)
-        .bind(rules.valid_from)
-        .execute(&mut *tx)
-        .await?;
+    // the new expansion reaches the horizon from today
+    let planned_through =
+        matches!(event, PlanEvent::Observation { .. }).then(|| rules.observation_planned_through(today));
+    sqlx::query(
+        "UPDATE care_plan SET event = ?2, rules_valid_from = ?3, planned_through = coalesce(?4, planned_through) \
+         WHERE id = ?1",
+    )
+    .bind(plan_id)
+    .bind(event_json)
+    .bind(rules.valid_from)
+    .bind(planned_through)
+    .execute(&mut *tx)
+    .await?;
     let view = plans_of(&mut tx, person_id, Some(plan_id), today)
         .await?
         .pop()
@@ -979,20 +1136,49 @@ async fn plans_of(
     plan_id: Option<i64>,
     today: NaiveDate,
 ) -> Result<Vec<PlanView>, StoreError> {
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT id, kind, event FROM care_plan WHERE person_id = ?1 AND (?2 IS NULL OR id = ?2) \
-         AND closed_on IS NULL ORDER BY id",
+    // the open plans first, then the closed ones, which stay on the card with their reason
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        kind: String,
+        event: String,
+        closed_on: Option<NaiveDate>,
+        closed_reason: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, kind, event, closed_on, closed_reason FROM care_plan WHERE person_id = ?1 \
+         AND (?2 IS NULL OR id = ?2) ORDER BY closed_on IS NOT NULL, closed_on DESC, id",
     )
     .bind(person_id)
     .bind(plan_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut plans = Vec::with_capacity(rows.len());
-    for (id, kind, event) in rows {
+    for Row {
+        id,
+        kind,
+        event,
+        closed_on,
+        closed_reason,
+    } in rows
+    {
+        let closed = match (closed_on, closed_reason) {
+            (Some(on), Some(reason)) => Some(PlanClosed {
+                on,
+                reason: PlanClosure::parse(&reason).ok_or_else(|| corrupt("plan closure", &reason))?,
+            }),
+            // closed before reasons were kept
+            (Some(on), None) => Some(PlanClosed {
+                on,
+                reason: PlanClosure::Completed,
+            }),
+            _ => None,
+        };
         plans.push(PlanView {
             kind: PlanKind::parse(&kind).ok_or_else(|| corrupt("plan kind", &kind))?,
             event: serde_json::from_str(&event).map_err(|_| corrupt("plan event", &event))?,
             visits: visits_of(conn, id, today).await?,
+            closed,
             id,
         });
     }
@@ -1170,7 +1356,8 @@ const ROUND_ITEMS: &str = concat!(
      FROM plan_visit v JOIN person p ON p.id = v.person_id \
      JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
      WHERE a.district_id = ?1 AND v.who = 'nurse' AND p.died_on IS NULL \
-       AND ((v.closed = 0 AND v.due_from <= ?2) \
+       AND ((v.closed = 0 AND v.due_from <= ?2 \
+             AND EXISTS (SELECT 1 FROM care_plan cp WHERE cp.id = v.plan_id AND cp.closed_on IS NULL)) \
             OR (v.outcome IS NOT 'moved' \
                 AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id AND substr(e.at, 1, 10) = ?4 \
                             AND e.undone_at IS NULL))) \
@@ -1572,6 +1759,7 @@ pub(crate) async fn due_visits(
         person_columns!(),
         " FROM plan_visit v JOIN person p ON p.id = v.person_id \
           JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
+          JOIN care_plan cp ON cp.id = v.plan_id AND cp.closed_on IS NULL \
           WHERE a.district_id = ?1 AND v.closed = 0 AND v.due_from <= ?2 AND p.died_on IS NULL \
           ORDER BY v.due_to, v.id"
     ))

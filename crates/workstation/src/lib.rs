@@ -65,8 +65,8 @@ pub use attachment::{
 pub use card::{HouseholdMember, PersonCard};
 pub use error::{OpenError, StoreError};
 pub use home_visits::{
-    CallForm, CallPreview, CallView, DueVisit, HomeVisitError, Nurse, PlanRequest, PlanView, RoundStop,
-    RoundView, StopRef, VisitView,
+    CallForm, CallPreview, CallView, DueVisit, HomeVisitError, Nurse, PlanClosed, PlanRequest, PlanView,
+    RoundStop, RoundView, StopRef, VisitView,
 };
 pub use import::{
     AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,
@@ -590,11 +590,30 @@ impl Workstation {
 
     /// The person's open plans with their visits as they stand on `today`.
     pub async fn person_plans(&self, person_id: i64, today: NaiveDate) -> Result<Vec<PlanView>, StoreError> {
+        home_visits::plan_ahead(&self.pool, today).await?;
         home_visits::person_plans(&self.pool, person_id, today).await
+    }
+
+    /// What a new day asks of the plans, with the date in Kazakhstan: the
+    /// plans that are over close with their reason (once a day), and
+    /// observation is planned ahead. The app does it before showing a round,
+    /// a due list or a person's plans.
+    pub async fn open_the_day(&self, today: NaiveDate) -> Result<(), StoreError> {
+        home_visits::close_finished_plans(&self.pool, today).await?;
+        home_visits::plan_ahead(&self.pool, today).await?;
+        Ok(())
+    }
+
+    /// Plans every open observation plan ahead to the horizon from `today`
+    /// (the round, the due list and a person's plans do it themselves);
+    /// returns how many visits were planned.
+    pub async fn plan_ahead(&self, today: NaiveDate) -> Result<usize, StoreError> {
+        home_visits::plan_ahead(&self.pool, today).await
     }
 
     /// A district's plan visits due or overdue on `today`.
     pub async fn due_visits(&self, district_id: i64, today: NaiveDate) -> Result<Vec<DueVisit>, StoreError> {
+        home_visits::plan_ahead(&self.pool, today).await?;
         home_visits::due_visits(&self.pool, district_id, today).await
     }
 
@@ -611,6 +630,7 @@ impl Workstation {
         day: NaiveDate,
         pace: RoundPace,
     ) -> Result<RoundView, HomeVisitError> {
+        home_visits::plan_ahead(&self.pool, day).await?;
         home_visits::round(&self.pool, nurse_id, day, pace).await
     }
 
@@ -621,6 +641,7 @@ impl Workstation {
         day: NaiveDate,
         pace: RoundPace,
     ) -> Result<emhana_domain::documents::RoundSchedule, HomeVisitError> {
+        home_visits::plan_ahead(&self.pool, day).await?;
         home_visits::round_schedule(&self.pool, nurse_id, day, pace).await
     }
 

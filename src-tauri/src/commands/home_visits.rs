@@ -74,9 +74,9 @@ pub async fn change_plan_risk(
 
 #[tauri::command]
 pub async fn person_plans(state: State<'_, AppState>, person_id: i64) -> Result<Vec<PlanView>, CommandError> {
-    Ok(workstation(&state)?
-        .person_plans(person_id, state.clock.today())
-        .await?)
+    let workstation = workstation(&state)?;
+    workstation.open_the_day(state.clock.today()).await?;
+    Ok(workstation.person_plans(person_id, state.clock.today()).await?)
 }
 
 #[tauri::command]
@@ -92,6 +92,7 @@ pub async fn round(
 ) -> Result<RoundView, CommandError> {
     let day = day.unwrap_or_else(|| state.clock.today());
     let workstation = workstation(&state)?;
+    workstation.open_the_day(state.clock.today()).await?;
     let pace = workstation.round_pace().await?;
     Ok(workstation.round(nurse_id, day, pace).await?)
 }
@@ -165,5 +166,7 @@ pub async fn due_visits(
     day: Option<NaiveDate>,
 ) -> Result<Vec<DueVisit>, CommandError> {
     let day = day.unwrap_or_else(|| state.clock.today());
-    Ok(workstation(&state)?.due_visits(district_id, day).await?)
+    let workstation = workstation(&state)?;
+    workstation.open_the_day(state.clock.today()).await?;
+    Ok(workstation.due_visits(district_id, day).await?)
 }

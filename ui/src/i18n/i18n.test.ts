@@ -87,6 +87,8 @@ describe('catalogs', () => {
       'move_date', 'nothing_to_undo', 'call_not_found', 'plan_not_found', 'visit_not_found', 'nurse_not_found',
     ];
     for (const code of homeVisit) expect(keys).toContain(`home_visit.${code}`);
+    // domain::care_plan::PlanClosure
+    for (const code of ['completed', 'pregnancy_ended', 'died', 'left_clinic']) expect(keys).toContain(`plan_closure.${code}`);
     const callStatuses = ['registered', 'passed_to_ambulance', 'served', 'passed_to_doctor', 'hospitalized', 'not_at_home', 'cancelled'];
     for (const code of callStatuses) expect(keys).toContain(`call_status.${code}`);
     const reasons2 = [
@@ -137,5 +139,23 @@ describe('numbers and plurals', () => {
     for (const [n, expected] of cases) expect(translate('ru', 'card.years', { n }), String(n)).toBe(expected);
     expect(translate('kk', 'card.years', { n: 61 })).toBe('61 жас');
     expect(format('{n:год|года|лет}', {}, 'ru')).toBe('{n:год|года|лет}');
+  });
+
+  it('have every Russian noun after a count in the form its count takes', () => {
+    // A count written before a word ("{n} жителей") reads wrong for 1, 3 or 21 unless the
+    // word's three forms are given. A label ("Найдено: {n}"), a preposition or an
+    // abbreviation after the count needs none.
+    const counts = ['n', 'count', 'limit', 'attached', 'norm', 'days', 'weeks', 'months', 'years', 'minutes', 'stops'];
+    const unchanged = ['из', 'при', 'мес.', 'и', '·', '—', '–'];
+    for (const [key, text] of Object.entries(ru)) {
+      for (const match of text.matchAll(/\{(\w+)\}\s+(\S+)/g)) {
+        const [, name, word] = match;
+        if (!counts.includes(name) || unchanged.includes(word) || !/^[а-яё]/i.test(word)) continue;
+        expect.fail(`${key}: "{${name}} ${word}" needs {${name}:one|few|many}`);
+      }
+    }
+    expect(translate('ru', 'first_run.text', { n: 20000 })).toContain('20\u00a0000 жителей');
+    expect(translate('ru', 'attach.campaign', { year: 2026, first: '', last: '', limit: 2 })).toContain('2 раза в год');
+    expect(translate('ru', 'attach.campaign', { year: 2026, first: '', last: '', limit: 1 })).toContain('1 раз в год');
   });
 });

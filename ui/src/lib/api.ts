@@ -623,6 +623,8 @@ export interface PlanView {
   kind: 'child_patronage' | 'antenatal' | 'observation';
   event: { event: string; condition?: Condition; risk?: RiskLevel | boolean; [field: string]: unknown };
   visits: VisitView[];
+  /** When and why the plan closed; null while open. */
+  closed: { on: string; reason: 'completed' | 'pregnancy_ended' | 'died' | 'left_clinic' } | null;
 }
 
 export interface Nurse {

@@ -7,7 +7,9 @@
 //!   one transaction), once per district;
 //! - a day's round of `--round` visits: `Workstation::round` (due visits of
 //!   the district, ordered into a route, times) plus the printed schedule
-//!   (`round_schedule` and `Printer::round_schedule`), many times.
+//!   (`round_schedule` and `Printer::round_schedule`), many times;
+//! - observation planned ahead: `Workstation::plan_ahead` a month later for
+//!   the whole clinic (once), then with nothing left to plan (many times).
 //!
 //! `cargo run --release -p emhana-synth --bin emhana-bench-plans -- --districts 30`
 
@@ -241,7 +243,14 @@ async fn main() -> anyhow::Result<()> {
         .record_past_visits_done(today - TimeDelta::days(1))
         .await?;
     let nurses = workstation.nurses().await?;
-    let pace = RoundPace::default();
+    // a day that holds the measured round: 08:00–20:00, 10 minutes a visit and 5 between
+    // (the default afternoon fits 7 stops; the day is planned within her hours)
+    let pace = RoundPace {
+        starts: chrono::NaiveTime::from_hms_opt(8, 0, 0).context("time")?,
+        ends: chrono::NaiveTime::from_hms_opt(20, 0, 0).context("time")?,
+        visit_minutes: 10,
+        travel_minutes: 5,
+    };
     let mut nurse = None;
     for candidate in &nurses {
         let stops = workstation.round(candidate.id, today, pace).await?.stops.len();
@@ -265,6 +274,29 @@ async fn main() -> anyhow::Result<()> {
     println!("round: {stops} stops, schedule PDF {bytes} bytes");
     report(
         "round ordered + schedule printed (round, round_schedule, PDF)",
+        samples,
+    );
+
+    // Observation goes on: a month later every open observation plan is
+    // planned ahead once, in one transaction; every later call that day reads
+    // one index and writes nothing.
+    let month_later = today + TimeDelta::days(31);
+    let started = Instant::now();
+    let planned = workstation.plan_ahead(month_later).await?;
+    let once = started.elapsed();
+    println!(
+        "plan_ahead a month later, the whole clinic: {planned} visits in {:.1} ms",
+        once.as_secs_f64() * 1e3
+    );
+    let mut samples = Vec::with_capacity(args.runs);
+    for _ in 0..args.runs {
+        let started = Instant::now();
+        let planned = workstation.plan_ahead(month_later).await?;
+        samples.push(started.elapsed());
+        anyhow::ensure!(planned == 0, "planned once");
+    }
+    report(
+        "plan_ahead with nothing to plan (each round's first call)",
         samples,
     );
     workstation.close().await;

@@ -333,6 +333,64 @@ async fn a_repeat_call_is_said_before_it_is_recorded_and_marked_in_the_journal()
     assert_eq!(repeats, [None, Some(first.number.clone())]);
 }
 
+/// Issue 15: a plan was expanded 12 months once, and after a year a
+/// hypertensive patient silently dropped off the nurse's list. Enrolled two
+/// years ago, he is still on it today, with the biennial monitoring due.
+#[tokio::test]
+async fn a_hypertensive_patient_enrolled_two_years_ago_is_still_observed_today() {
+    let c = clinic().await;
+    let two_years_ago = now() - chrono::TimeDelta::days(730);
+    c.ws.open_plan(
+        c.grandfather,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::Medium,
+            enrolled: date(2024, 11, 24),
+        },
+        None,
+        two_years_ago,
+    )
+    .await
+    .unwrap();
+    // the visits of the first year as the nurse recorded them
+    c.ws.record_past_visits_done(date(2025, 11, 24)).await.unwrap();
+    let district =
+        c.ws.nurses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == c.nurse)
+            .unwrap()
+            .district_id
+            .unwrap();
+    let due = c.ws.due_visits(district, today()).await.unwrap();
+    let mine: Vec<_> = due
+        .iter()
+        .filter(|d| d.person_id == c.grandfather && d.visit.state == VisitState::Due)
+        .map(|d| (d.visit.who, d.visit.what.clone().unwrap_or_default()))
+        .collect();
+    assert!(mine.iter().any(|(who, _)| *who == VisitWho::Nurse), "{mine:?}");
+    assert!(
+        mine.iter()
+            .any(|(who, what)| *who == VisitWho::Tests && what.contains("СМАД")),
+        "the monitoring every two years: {mine:?}"
+    );
+    let round = c.ws.round(c.nurse, today(), RoundPace::default()).await.unwrap();
+    assert!(
+        round.stops.iter().any(|s| s.person_id == c.grandfather),
+        "on her round today"
+    );
+    // planned once: asking again plans nothing more
+    assert_eq!(c.ws.plan_ahead(today()).await.unwrap(), 0);
+    let plans = c.ws.person_plans(c.grandfather, today()).await.unwrap();
+    let nurse_visits = plans[0]
+        .visits
+        .iter()
+        .filter(|v| v.who == VisitWho::Nurse && v.due_from == date(2026, 11, 24))
+        .count();
+    assert_eq!(nurse_visits, 1, "no visit planned twice");
+}
+
 #[tokio::test]
 async fn plans_are_expanded_checked_and_regenerated() {
     let c = clinic().await;
@@ -432,7 +490,8 @@ async fn plans_are_expanded_checked_and_regenerated() {
         .await
         .unwrap();
     assert_eq!(antenatal.visits.len(), 2);
-    assert_eq!(antenatal.visits[0].due_from, date(2026, 11, 28));
+    // "в течение 8-10 дней" of the report: due from the report itself
+    assert_eq!(antenatal.visits[0].due_from, date(2026, 11, 20));
 
     // Hypertension, medium risk, enrolled in August: the November nurse visit is due.
     let pressure =
@@ -450,7 +509,8 @@ async fn plans_are_expanded_checked_and_regenerated() {
         .unwrap();
     let nurse_visits =
         |plan: &emhana_workstation::PlanView| plan.visits.iter().filter(|v| v.who == VisitWho::Nurse).count();
-    assert_eq!(nurse_visits(&pressure), 4);
+    // planned a year ahead of today: November, February, May, August and November again
+    assert_eq!(nurse_visits(&pressure), 5);
     let november = pressure.visits.iter().find(|v| v.who == VisitWho::Nurse).unwrap();
     assert_eq!(
         (november.due_from, november.state),
@@ -467,7 +527,10 @@ async fn plans_are_expanded_checked_and_regenerated() {
         .iter()
         .filter(|v| v.who == VisitWho::Nurse && v.due_from >= today())
         .count();
-    assert_eq!(future_nurse, 9, "monthly from 20 December to 20 August");
+    assert_eq!(
+        future_nurse, 12,
+        "monthly from 20 December to 20 November, a year ahead"
+    );
     // the due list of the district shows what is due and overdue today
     let due = c.ws.due_visits(1, today()).await.unwrap();
     assert!(
@@ -788,4 +851,56 @@ async fn the_round_pace_is_a_setting_with_sane_bounds() {
         "hours that end as they begin hold no visit"
     );
     assert_eq!(c.ws.round_pace().await.unwrap(), morning, "nothing written");
+}
+
+/// Issue 15: a plan of a person who dies closes with that reason, its visits
+/// leave the round and the due list, and the card keeps it with its reason.
+#[tokio::test]
+async fn a_person_who_dies_leaves_every_round_and_their_plans_close_with_the_reason() {
+    use emhana_domain::care_plan::PlanClosure;
+    use emhana_workstation::DetachmentReason;
+    let c = clinic().await;
+    c.ws.open_plan(
+        c.grandfather,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::High,
+            enrolled: date(2026, 8, 20),
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let pace = RoundPace::default();
+    let on_round =
+        |round: &emhana_workstation::RoundView| round.stops.iter().any(|s| s.person_id == c.grandfather);
+    assert!(on_round(&c.ws.round(c.nurse, today(), pace).await.unwrap()));
+
+    c.ws.detach(c.grandfather, DetachmentReason::Died, today(), None, now())
+        .await
+        .unwrap();
+    c.ws.open_the_day(today()).await.unwrap();
+    assert!(!on_round(&c.ws.round(c.nurse, today(), pace).await.unwrap()));
+    assert!(
+        !on_round(&c.ws.round(c.nurse, date(2026, 12, 21), pace).await.unwrap()),
+        "nor later"
+    );
+    let district =
+        c.ws.nurses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == c.nurse)
+            .unwrap()
+            .district_id
+            .unwrap();
+    let due = c.ws.due_visits(district, today()).await.unwrap();
+    assert!(due.iter().all(|d| d.person_id != c.grandfather));
+    let plans = c.ws.person_plans(c.grandfather, today()).await.unwrap();
+    assert_eq!(plans.len(), 1, "the closed plan stays on the card");
+    let closed = plans[0].closed.expect("closed");
+    assert_eq!((closed.reason, closed.on), (PlanClosure::Died, today()));
+    // and nothing more is planned for it
+    assert_eq!(c.ws.plan_ahead(date(2027, 6, 1)).await.unwrap(), 0);
 }

@@ -191,3 +191,52 @@ async fn search_keys_folded_by_an_older_build_are_rebuilt_on_open() {
     let (_, again) = Workstation::open(&path).await.unwrap();
     assert_eq!(again.refolded_persons, 0, "current keys are left alone");
 }
+
+/// Migration 0007 on a database from before it: an observation plan, then
+/// planned 12 months from its enrolment, resumes planning from there.
+#[tokio::test]
+async fn observation_plans_from_before_the_rolling_horizon_resume_where_they_were_planned_to() {
+    let (dir, workstation) = crate::fixture::loaded().await;
+    let path = dir.path().join("emhana.sqlite");
+    let ivanov = workstation.search("Иванов Пётр", 1).await.unwrap().hits[0].id;
+    workstation.close().await;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
+    // a plan as an older build wrote it, enrolled on 28 February 2025
+    sqlx::query(
+        "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at) \
+         VALUES (?1, 'observation', 'arterial_hypertension', \
+                 '{\"event\":\"observation\",\"condition\":\"arterial_hypertension\",\"risk\":\"low\",\"enrolled\":\"2025-02-28\"}', \
+                 '2015-04-28', '2025-02-28T05:00:00Z')",
+    )
+    .bind(ivanov)
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    // and the file as that build left it: without 0007
+    for statement in [
+        "DROP INDEX care_plan_to_plan_ahead",
+        "ALTER TABLE care_plan DROP COLUMN planned_through",
+        "DELETE FROM _sqlx_migrations WHERE version = 7",
+    ] {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let (reopened, report) = Workstation::open(&path).await.unwrap();
+    assert_eq!(report.applied_migrations, 1);
+    reopened.close().await;
+    let mut conn = SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
+    let through: Vec<Option<String>> = sqlx::query_scalar("SELECT planned_through FROM care_plan")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(through, [Some("2026-02-28".to_owned())]);
+}
