@@ -47,6 +47,25 @@ text_enum!(
 );
 
 text_enum!(
+    /// The document a person is taken under dynamic observation on. Seed 000:
+    /// "на основании одного из трех документов: заключения участкового врача;
+    /// консультативного заключения профильного специалиста; выписки из
+    /// медкарты стационарного больного".
+    BasisDocument {
+        DistrictDoctorConclusion => "district_doctor_conclusion",
+        SpecialistConclusion => "specialist_conclusion",
+        DischargeSummary => "discharge_summary",
+    }
+);
+
+/// The document an enrolment rests on, and its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolmentBasis {
+    pub document: BasisDocument,
+    pub dated: NaiveDate,
+}
+
+text_enum!(
     /// Why a plan closed; the person's card shows it beside the plan.
     PlanClosure {
         /// Patronage over: the child turned 3, or its last visit is closed.
@@ -449,6 +468,9 @@ pub enum PlanEvent {
         condition: Condition,
         risk: RiskLevel,
         enrolled: NaiveDate,
+        /// The document it rests on; plans enrolled before it was asked have none.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        basis: Option<EnrolmentBasis>,
     },
 }
 
@@ -483,6 +505,8 @@ pub enum PlanError {
     PregnancyWeeks { weeks: u32 },
     #[error("{date} is after today ({today})")]
     InFuture { date: NaiveDate, today: NaiveDate },
+    #[error("the enrolment's document of {dated} is after the enrolment on {enrolled}")]
+    BasisAfterEnrolment { dated: NaiveDate, enrolled: NaiveDate },
 }
 
 /// Expands an event into its visits by the rules, in date order.
@@ -558,11 +582,21 @@ pub fn expand(
             condition,
             risk,
             enrolled,
+            basis,
         } => {
             if enrolled > today {
                 return Err(PlanError::InFuture {
                     date: enrolled,
                     today,
+                });
+            }
+            // the conclusion or discharge summary comes first, the enrolment on it
+            if let Some(basis) = basis
+                && basis.dated > enrolled
+            {
+                return Err(PlanError::BasisAfterEnrolment {
+                    dated: basis.dated,
+                    enrolled,
                 });
             }
             let horizon = rules.observation_planned_through(today);

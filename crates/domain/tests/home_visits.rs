@@ -350,6 +350,7 @@ fn observation_cadences_by_condition_and_risk() {
                 condition,
                 risk,
                 enrolled,
+                basis: None,
             },
             &rules,
             enrolled,
@@ -392,6 +393,7 @@ fn observation_cadences_by_condition_and_risk() {
             condition: Diabetes2,
             risk: RiskLevel::Low,
             enrolled,
+            basis: None,
         },
         &rules,
         enrolled,
@@ -447,6 +449,7 @@ fn observation_goes_on_for_as_long_as_the_person_is_observed() {
         condition: Condition::ArterialHypertension,
         risk: RiskLevel::Medium,
         enrolled,
+        basis: None,
     };
     let opened = expand(&event, &rules, enrolled).unwrap();
     let planned_through = rules.observation_planned_through(enrolled);
@@ -491,6 +494,27 @@ fn observation_goes_on_for_as_long_as_the_person_is_observed() {
 fn events_that_cannot_be_planned_are_refused() {
     let rules = PlanRules::seed_default();
     let today = date(2026, 3, 1);
+    // seed 000: taken on "на основании одного из трех документов" — the document comes first
+    let basis = |dated| {
+        Some(emhana_domain::care_plan::EnrolmentBasis {
+            document: emhana_domain::care_plan::BasisDocument::DischargeSummary,
+            dated,
+        })
+    };
+    let enrolled_on = |basis| PlanEvent::Observation {
+        condition: Condition::ArterialHypertension,
+        risk: RiskLevel::Low,
+        enrolled: date(2026, 2, 10),
+        basis,
+    };
+    assert!(expand(&enrolled_on(basis(date(2026, 2, 3))), &rules, today).is_ok());
+    assert_eq!(
+        expand(&enrolled_on(basis(date(2026, 2, 11))), &rules, today),
+        Err(PlanError::BasisAfterEnrolment {
+            dated: date(2026, 2, 11),
+            enrolled: date(2026, 2, 10)
+        })
+    );
     assert_eq!(
         expand(
             &PlanEvent::Newborn {
@@ -522,7 +546,8 @@ fn events_that_cannot_be_planned_are_refused() {
             &PlanEvent::Observation {
                 condition: Condition::Diabetes2,
                 risk: RiskLevel::Low,
-                enrolled: date(2026, 5, 1)
+                enrolled: date(2026, 5, 1),
+                basis: None,
             },
             &rules,
             today
@@ -539,6 +564,7 @@ fn a_changed_risk_regenerates_the_future_and_keeps_the_past() {
         condition: Condition::ArterialHypertension,
         risk,
         enrolled,
+        basis: None,
     };
     let medium = expand(&event(RiskLevel::Medium), &rules, enrolled).unwrap();
     // By 1 May the April nurse visit was done; the risk is found high.

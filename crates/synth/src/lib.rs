@@ -731,7 +731,7 @@ pub fn bench_clinic(bin: Bin, districts: Vec<DistrictRecord>, staff: Vec<StaffRe
 /// hypertension, from 45 5% for type 2 diabetes, from 55 2% for heart failure,
 /// enrolled over the past year so that visits fall due every day.
 pub fn demo_plan(person: &Person, as_of: NaiveDate) -> Option<emhana_workstation::PlanRequest> {
-    use emhana_domain::care_plan::{Condition, RiskLevel};
+    use emhana_domain::care_plan::{BasisDocument, Condition, EnrolmentBasis, RiskLevel};
     use emhana_workstation::PlanRequest;
     let digits = person.iin.as_string();
     let h: u64 = digits
@@ -755,6 +755,11 @@ pub fn demo_plan(person: &Person, as_of: NaiveDate) -> Option<emhana_workstation
         });
     }
     let enrolled = days_ago(20 + h % 340);
+    // the seed's three documents in turn, each dated a few days before the enrolment
+    let basis = EnrolmentBasis {
+        document: BasisDocument::ALL[usize::try_from(h % 3).unwrap_or(0)],
+        dated: enrolled - chrono::TimeDelta::days(i64::try_from(h % 7).unwrap_or(0)),
+    };
     if age >= 40 && share < 14 {
         let risk = if h.is_multiple_of(3) {
             RiskLevel::High
@@ -765,6 +770,7 @@ pub fn demo_plan(person: &Person, as_of: NaiveDate) -> Option<emhana_workstation
             condition: Condition::ArterialHypertension,
             risk,
             enrolled,
+            basis,
         });
     }
     if age >= 45 && (14..19).contains(&share) {
@@ -772,6 +778,7 @@ pub fn demo_plan(person: &Person, as_of: NaiveDate) -> Option<emhana_workstation
             condition: Condition::Diabetes2,
             risk: RiskLevel::Low,
             enrolled,
+            basis,
         });
     }
     if age >= 55 && (19..21).contains(&share) {
@@ -779,6 +786,7 @@ pub fn demo_plan(person: &Person, as_of: NaiveDate) -> Option<emhana_workstation
             condition: Condition::ChronicHeartFailure,
             risk: RiskLevel::Medium,
             enrolled,
+            basis,
         });
     }
     None

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use emhana_domain::booking::PersonStanding;
 use emhana_domain::care_plan::{
-    Condition, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules, PlanStanding, PlannedVisit,
-    RiskLevel, VisitOutcome, VisitPurpose, VisitState, VisitWho, expand, plan_ahead as plan_ahead_of,
-    plan_closure, regenerate, visit_state,
+    Condition, EnrolmentBasis, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules,
+    PlanStanding, PlannedVisit, RiskLevel, VisitOutcome, VisitPurpose, VisitState, VisitWho, expand,
+    plan_ahead as plan_ahead_of, plan_closure, regenerate, visit_state,
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
@@ -616,6 +616,8 @@ pub enum PlanRequest {
         condition: Condition,
         risk: RiskLevel,
         enrolled: NaiveDate,
+        /// The document the enrolment rests on (seed 000 names three).
+        basis: EnrolmentBasis,
     },
 }
 
@@ -669,10 +671,12 @@ impl PlanRequest {
                 condition,
                 risk,
                 enrolled,
+                basis,
             } => PlanEvent::Observation {
                 condition,
                 risk,
                 enrolled,
+                basis: Some(basis),
             },
         }
     }
@@ -1012,11 +1016,15 @@ pub(crate) async fn change_risk(
             risk: risk != RiskLevel::Low,
         },
         PlanEvent::Observation {
-            condition, enrolled, ..
+            condition,
+            enrolled,
+            basis,
+            ..
         } => PlanEvent::Observation {
             condition,
             risk,
             enrolled,
+            basis,
         },
         antenatal @ PlanEvent::PregnancyRegistered { .. } => antenatal,
     };

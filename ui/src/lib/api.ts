@@ -604,7 +604,15 @@ export type VisitOutcome = 'done' | 'not_at_home' | 'refused' | 'moved';
 export type PlanRequest =
   | { plan: 'newborn'; discharged: string; risk: boolean }
   | { plan: 'pregnancy'; reported: string; weeks_at_report: number }
-  | { plan: 'observation'; condition: Condition; risk: RiskLevel; enrolled: string };
+  | { plan: 'observation'; condition: Condition; risk: RiskLevel; enrolled: string; basis: EnrolmentBasis };
+
+/** Seed 000's three documents an enrolment in dynamic observation rests on. */
+export type BasisDocument = 'district_doctor_conclusion' | 'specialist_conclusion' | 'discharge_summary';
+export const BASIS_DOCUMENTS: BasisDocument[] = ['district_doctor_conclusion', 'specialist_conclusion', 'discharge_summary'];
+export interface EnrolmentBasis {
+  document: BasisDocument;
+  dated: string;
+}
 
 export interface VisitView {
   id: number;

@@ -19,7 +19,9 @@ use anyhow::Context;
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use clap::Parser;
 use emhana_domain::attachment::AttachmentGround;
-use emhana_domain::care_plan::{Condition, PlanEvent, PlanRules, RiskLevel, expand};
+use emhana_domain::care_plan::{
+    BasisDocument, Condition, EnrolmentBasis, PlanEvent, PlanRules, RiskLevel, expand,
+};
 use emhana_domain::round::RoundPace;
 use emhana_domain::{Address, Bin, Citizenship, DistrictKind, Iin, Person, Sex, StaffRole};
 use emhana_synth::stats::percentile;
@@ -110,6 +112,10 @@ fn request(index: u32, person: &Person, today: NaiveDate) -> Option<PlanRequest>
             condition,
             risk,
             enrolled: today - TimeDelta::days(i64::from(10 + index % 300)),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: today - TimeDelta::days(i64::from(10 + index % 300)),
+            },
         });
     }
     None

@@ -5,7 +5,8 @@
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use emhana_domain::attachment::AttachmentGround;
 use emhana_domain::care_plan::{
-    Condition, PlanKind, RiskLevel, VisitOutcome, VisitPurpose, VisitState, VisitWho,
+    BasisDocument, Condition, EnrolmentBasis, PlanKind, RiskLevel, VisitOutcome, VisitPurpose, VisitState,
+    VisitWho,
 };
 use emhana_domain::home_call::{CallAcceptance, CallRefusal, CallStatus, Indication, Responder, TriageError};
 use emhana_domain::round::RoundPace;
@@ -346,6 +347,10 @@ async fn a_hypertensive_patient_enrolled_two_years_ago_is_still_observed_today()
             condition: Condition::ArterialHypertension,
             risk: RiskLevel::Medium,
             enrolled: date(2024, 11, 24),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: date(2024, 11, 24),
+            },
         },
         None,
         two_years_ago,
@@ -447,6 +452,10 @@ async fn plans_are_expanded_checked_and_regenerated() {
                 condition: Condition::Diabetes2,
                 risk: RiskLevel::Low,
                 enrolled: date(2026, 11, 1),
+                basis: EnrolmentBasis {
+                    document: BasisDocument::DistrictDoctorConclusion,
+                    dated: date(2026, 11, 1),
+                },
             },
             None,
             now(),
@@ -501,6 +510,10 @@ async fn plans_are_expanded_checked_and_regenerated() {
                 condition: Condition::ArterialHypertension,
                 risk: RiskLevel::Medium,
                 enrolled: date(2026, 8, 20),
+                basis: EnrolmentBasis {
+                    document: BasisDocument::DistrictDoctorConclusion,
+                    dated: date(2026, 8, 20),
+                },
             },
             None,
             now(),
@@ -560,6 +573,10 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
             condition: Condition::ArterialHypertension,
             risk: RiskLevel::Medium,
             enrolled: date(2026, 8, 20),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: date(2026, 8, 20),
+            },
         },
         None,
         now(),
@@ -572,6 +589,10 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
             condition: Condition::Diabetes2,
             risk: RiskLevel::Low,
             enrolled: date(2026, 8, 20),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: date(2026, 8, 20),
+            },
         },
         None,
         now(),
@@ -706,6 +727,10 @@ async fn a_mis_tapped_outcome_is_undone_the_same_day_and_stays_in_the_history() 
             condition: Condition::ArterialHypertension,
             risk: RiskLevel::Medium,
             enrolled: date(2026, 8, 20),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: date(2026, 8, 20),
+            },
         },
         None,
         now(),
@@ -866,6 +891,10 @@ async fn a_person_who_dies_leaves_every_round_and_their_plans_close_with_the_rea
             condition: Condition::ArterialHypertension,
             risk: RiskLevel::High,
             enrolled: date(2026, 8, 20),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: date(2026, 8, 20),
+            },
         },
         None,
         now(),
