@@ -193,6 +193,73 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
             artifacts.join("e2e-registry-desk.png"),
             client.screenshot().await?,
         )?;
+
+        // A Russian card counts years as Russian does: 1 год, 3 года, 21 год.
+        let today = emhana_domain::kazakhstan_date(chrono::Utc::now());
+        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let mut aged = std::collections::BTreeMap::new();
+        'search: for prefix in [
+            "Ах", "Ба", "Жу", "Иван", "Ке", "Но", "Се", "Тұ", "Ом", "Ер", "Ә", "Қ",
+        ] {
+            for hit in workstation.search(prefix, 50).await?.hits {
+                let card = workstation.person_card(hit.id, today).await?;
+                if let Some(age @ (1 | 3 | 21)) = card.age {
+                    aged.entry(age).or_insert((hit.iin.clone(), hit.id));
+                }
+                if aged.len() == 3 {
+                    break 'search;
+                }
+            }
+        }
+        workstation.close().await;
+        for (age, words) in [(1, "1 год"), (3, "3 года"), (21, "21 год")] {
+            let (iin, _) = aged
+                .get(&age)
+                .with_context(|| format!("a demo person aged {age}"))?;
+            open_card(&client, iin).await?;
+            wait_for_text(&client, "#person-card", words).await?;
+            std::fs::write(
+                artifacts.join(format!("e2e-card-ru-{age}.png")),
+                client.screenshot().await?,
+            )?;
+        }
+
+        // On the 21-year-old's card an observation plan opens on its basis, asked with none chosen.
+        client
+            .find(Locator::Css("#plan-observation"))
+            .await?
+            .click()
+            .await?;
+        client.find(Locator::Css("#plan-submit")).await?.click().await?;
+        anyhow::ensure!(
+            client
+                .find(Locator::Css("#care-plans [data-plan-kind=observation]"))
+                .await
+                .is_err(),
+            "opened without its document"
+        );
+        wait_for(&client, "#plan-basis")
+            .await?
+            .select_by_value("specialist_conclusion")
+            .await?;
+        let dated = today - chrono::TimeDelta::days(3);
+        type_date(
+            &client,
+            "[data-field=plan-basis-dated]",
+            &dated.format("%d.%m.%Y").to_string(),
+        )
+        .await?;
+        client.find(Locator::Css("#plan-submit")).await?.click().await?;
+        wait_for_text(
+            &client,
+            "#care-plans [data-plan-kind=observation]",
+            &format!(
+                "консультативное заключение профильного специалиста от {}",
+                dated.format("%d.%m.%Y")
+            ),
+        )
+        .await?;
+        std::fs::write(artifacts.join("e2e-card-plan-ru.png"), client.screenshot().await?)?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
