@@ -1612,6 +1612,37 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
         wait_for_text(&client, "#calls tr[data-goes=nurse]", "жас").await?;
         let repeats = client.find_all(Locator::Css("#calls [data-repeat-of]")).await?;
         anyhow::ensure!(repeats.len() == 2, "{} repeats marked", repeats.len());
+
+        // At the feldsher post (Қоянды, a district with no doctor) a rash — a doctor's call —
+        // goes to the feldsher, marked, never to nobody.
+        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let mut villager = None;
+        'find: for prefix in [
+            "Ах", "Ба", "Жу", "Иван", "Ке", "Но", "Се", "Тұ", "Ом", "Ер", "Ә", "Қ", "А", "Б",
+        ] {
+            for hit in workstation.search(prefix, 50).await?.hits {
+                if hit.address.as_deref().is_some_and(|a| a.starts_with("Қоянды"))
+                    && hit.birth_date < chrono::NaiveDate::from_ymd_opt(2000, 1, 1).context("date")?
+                {
+                    villager = Some(hit.iin.clone());
+                    break 'find;
+                }
+            }
+        }
+        workstation.close().await;
+        let villager = villager.context("a grown-up of the post's village")?;
+        assert_eq!(
+            record_call(&client, &villager, "", &["rash"]).await?,
+            "district_doctor"
+        );
+        wait_for(&client, "#calls .doctor-level").await?;
+        anyhow::ensure!(
+            client
+                .find(Locator::Css("#calls [data-unassigned]"))
+                .await
+                .is_err(),
+            "a call assigned to nobody"
+        );
         std::fs::write(artifacts.join("e2e-call-journal.png"), client.screenshot().await?)?;
 
         // Her day as the core plans it: the call first, on the stop of the
@@ -1779,6 +1810,7 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             ("nurse".to_owned(), "served".to_owned()),
             ("district_doctor".to_owned(), "registered".to_owned()),
             ("ambulance".to_owned(), "passed_to_ambulance".to_owned()),
+            ("district_doctor".to_owned(), "registered".to_owned()),
         ]
     );
     let recorded: Vec<(String, bool)> = sqlx::query_as(

@@ -238,6 +238,44 @@ text_enum!(
     }
 );
 
+/// Who a taken call is assigned to in the person's district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Assignment<S> {
+    /// `None` only for the ambulance, or when the district has nobody at all
+    /// (a defect the unassigned list shows).
+    pub staff: Option<S>,
+    /// A call the triage sends to a doctor, taken by the feldsher of a post
+    /// whose district has no doctor: she sees it is a doctor's call.
+    pub doctor_level: bool,
+}
+
+/// The district's nurse (or the post's feldsher) for a nurse's call, its
+/// doctor for a doctor's; at a feldsher post, where the district has no
+/// doctor, the feldsher takes the doctor's call with the doctor-level mark —
+/// never nobody while the district has someone. The ambulance is nobody's.
+pub fn assign<S: Copy>(goes: Responder, nurse: Option<S>, doctor: Option<S>) -> Assignment<S> {
+    match goes {
+        Responder::Ambulance => Assignment {
+            staff: None,
+            doctor_level: false,
+        },
+        Responder::Nurse => Assignment {
+            staff: nurse,
+            doctor_level: false,
+        },
+        Responder::DistrictDoctor => match doctor {
+            Some(doctor) => Assignment {
+                staff: Some(doctor),
+                doctor_level: false,
+            },
+            None => Assignment {
+                staff: nurse,
+                doctor_level: nurse.is_some(),
+            },
+        },
+    }
+}
+
 /// How long after a person's call another call for them is a repeat: the
 /// registrar is told before recording it and the journal marks it (the same
 /// complaint again — or a worsening — not a second errand for the nurse).

@@ -691,3 +691,76 @@ fn plans_close_at_three_years_on_a_death_or_on_leaving_the_clinic() {
         assert_eq!(plan_closure(&standing, today), expected, "{standing:?}");
     }
 }
+
+/// Issue 15: at a feldsher post a call the triage sends to the doctor went to
+/// nobody. It goes to the feldsher, marked as a doctor's call.
+#[test]
+fn a_doctor_s_call_at_a_post_with_no_doctor_goes_to_the_feldsher_marked() {
+    use emhana_domain::home_call::{Assignment, Responder, assign};
+    let (feldsher, doctor) = (Some(7), Some(3));
+    let cases = [
+        (
+            Responder::Nurse,
+            feldsher,
+            doctor,
+            Assignment {
+                staff: Some(7),
+                doctor_level: false,
+            },
+        ),
+        (
+            Responder::DistrictDoctor,
+            feldsher,
+            doctor,
+            Assignment {
+                staff: Some(3),
+                doctor_level: false,
+            },
+        ),
+        // the post: no doctor on the district
+        (
+            Responder::DistrictDoctor,
+            feldsher,
+            None,
+            Assignment {
+                staff: Some(7),
+                doctor_level: true,
+            },
+        ),
+        (
+            Responder::Nurse,
+            feldsher,
+            None,
+            Assignment {
+                staff: Some(7),
+                doctor_level: false,
+            },
+        ),
+        // a district with nobody: unassigned, and the journal says so
+        (
+            Responder::DistrictDoctor,
+            None,
+            None,
+            Assignment {
+                staff: None,
+                doctor_level: false,
+            },
+        ),
+        (
+            Responder::Ambulance,
+            feldsher,
+            doctor,
+            Assignment {
+                staff: None,
+                doctor_level: false,
+            },
+        ),
+    ];
+    for (goes, nurse, doctor, expected) in cases {
+        assert_eq!(
+            assign(goes, nurse, doctor),
+            expected,
+            "{goes:?} {nurse:?} {doctor:?}"
+        );
+    }
+}

@@ -12,7 +12,7 @@ use emhana_domain::care_plan::{
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
-    TriageReason, TriageRules, accept_call, escalate, is_repeat_call, triage,
+    TriageReason, TriageRules, accept_call, assign, escalate, is_repeat_call, triage,
 };
 use emhana_domain::round::{
     CallUrgency, DayItem, DayItemKind, PlannedStop, RoundPace, Stop, estimated_times, plan_day,
@@ -322,6 +322,8 @@ pub struct CallView {
     pub temperature: Option<f32>,
     /// Full years on the day of the call.
     pub age_years: u32,
+    /// A doctor's call taken by a post's feldsher (the district has no doctor).
+    pub doctor_level: bool,
     /// The number of the person's previous call when this one repeats it
     /// (within [`emhana_domain::home_call::REPEAT_CALL_WITHIN_HOURS`]).
     pub repeat_of: Option<String>,
@@ -358,12 +360,12 @@ pub(crate) async fn register_call(
     let goes = escalate(triage.goes, form.goes.unwrap_or(triage.goes))
         .map_err(|problem| HomeVisitError::Triage { problem })?;
     let (nurse, doctor) = district_staff(&mut tx, facts.district_id).await?;
-    let (assigned, status) = match (acceptance, goes) {
-        (CallAcceptance::EmergencyOnly, _) | (_, Responder::Ambulance) => {
-            (None, CallStatus::PassedToAmbulance)
-        }
-        (_, Responder::Nurse) => (nurse, CallStatus::Registered),
-        (_, Responder::DistrictDoctor) => (doctor, CallStatus::Registered),
+    let (assignment, status) = match (acceptance, goes) {
+        (CallAcceptance::EmergencyOnly, _) | (_, Responder::Ambulance) => (
+            assign(Responder::Ambulance, nurse, doctor),
+            CallStatus::PassedToAmbulance,
+        ),
+        (_, goes) => (assign(goes, nurse, doctor), CallStatus::Registered),
     };
     let calendar = appointments::calendar(&mut tx, today.year(), today.year() + 1).await?;
     let planned_on = calendar.next_working_day(today);
@@ -371,9 +373,9 @@ pub(crate) async fn register_call(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO home_call (year, number, person_id, received_at, caller, caller_phone, complaint, temperature, \
          pregnant, age_years, registrar_wants_doctor, suggested, reasons, rules_valid_from, goes, acceptance, \
-         planned_on, assigned_staff_id, status, registrar_id) \
+         planned_on, assigned_staff_id, status, registrar_id, doctor_level) \
          VALUES (?1, (SELECT coalesce(max(number), 0) + 1 FROM home_call WHERE year = ?1), ?2, ?3, ?4, ?5, ?6, ?7, \
-         ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) RETURNING id",
+         ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) RETURNING id",
     )
     .bind(today.year())
     .bind(form.person_id)
@@ -401,9 +403,10 @@ pub(crate) async fn register_call(
         CallAcceptance::EmergencyOnly => "emergency_only",
     })
     .bind(planned_on)
-    .bind(assigned)
+    .bind(assignment.staff)
     .bind(status.as_str())
     .bind(form.registrar_id)
+    .bind(assignment.doctor_level)
     .fetch_one(&mut *tx)
     .await?;
     let mut indications = form.indications.clone();
@@ -438,6 +441,7 @@ struct CallRow {
     complaint: String,
     temperature: Option<f32>,
     age_years: u32,
+    doctor_level: bool,
     /// The person's call before this one.
     previous_number: Option<String>,
     previous_received_at: Option<DateTime<Utc>>,
@@ -492,6 +496,7 @@ impl TryFrom<CallRow> for CallView {
             complaint: row.complaint,
             temperature: row.temperature,
             age_years: row.age_years,
+            doctor_level: row.doctor_level,
             indications,
             planned_on: row.planned_on,
             assigned_staff_id: row.assigned_staff_id,
@@ -504,7 +509,7 @@ impl TryFrom<CallRow> for CallView {
 const CALL_SELECT: &str = concat!(
     "SELECT c.id AS call_id, c.year || '/' || c.number AS number, ",
     person_columns!(),
-    ", c.received_at, c.caller, c.caller_phone, c.complaint, c.temperature, c.age_years, \
+    ", c.received_at, c.caller, c.caller_phone, c.complaint, c.temperature, c.age_years, c.doctor_level, \
      (SELECT e.year || '/' || e.number FROM home_call e \
       WHERE e.person_id = c.person_id AND e.id < c.id ORDER BY e.id DESC LIMIT 1) AS previous_number, \
      (SELECT e.received_at FROM home_call e \
@@ -581,12 +586,16 @@ pub(crate) async fn set_call_status(
                     .await?
             }
         };
-        let (_, doctor) = district_staff(&mut tx, district_id).await?;
+        let (nurse, doctor) = district_staff(&mut tx, district_id).await?;
+        // at a post with no doctor it stays with the feldsher, as a doctor's call
+        let assignment = assign(Responder::DistrictDoctor, nurse.or(assigned), doctor);
         sqlx::query(
-            "UPDATE home_call SET goes = 'district_doctor', status = 'registered', assigned_staff_id = ?2 WHERE id = ?1",
+            "UPDATE home_call SET goes = 'district_doctor', status = 'registered', assigned_staff_id = ?2, \
+             doctor_level = ?3 WHERE id = ?1",
         )
         .bind(call_id)
-        .bind(doctor)
+        .bind(assignment.staff)
+        .bind(assignment.doctor_level)
         .execute(&mut *tx)
         .await?;
     }
@@ -1254,6 +1263,8 @@ pub struct RoundVisit {
     /// An outcome was recorded on the round's day and not undone; on today's
     /// round she may undo it.
     pub recorded: bool,
+    /// A doctor's visit a post's feldsher makes (her district has no doctor).
+    pub doctor_level: bool,
 }
 
 /// A call on the round, with what the nurse needs at the door.
@@ -1265,6 +1276,8 @@ pub struct RoundCall {
     pub temperature: Option<f64>,
     pub caller_phone: Option<String>,
     pub status: CallStatus,
+    /// A doctor's call taken by a post's feldsher.
+    pub doctor_level: bool,
 }
 
 /// The stops that did not fit her hours today, on a later working day.
@@ -1347,9 +1360,12 @@ struct StopRow {
     received_at: Option<DateTime<Utc>>,
     /// The call's triage reasons (JSON), as decided by the rules in force when it came.
     call_reasons: Option<String>,
+    /// A doctor's visit or call on a post feldsher's round (her district has no doctor).
+    doctor_level: bool,
 }
 
-/// The nurse's visits for `day`: her district's open nurse visits due by
+/// The nurse's visits for `day` — and at a post whose district has no
+/// doctor, the feldsher's doctor-level visits too: her district's open nurse visits due by
 /// then (overdue ones too) and those whose outcome she recorded that day
 /// (a visit moved that day has left it for its new day), plus the calls
 /// assigned to her for the day.
@@ -1360,10 +1376,13 @@ const ROUND_ITEMS: &str = concat!(
        (v.outcome IS NOT 'moved' AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id \
                AND substr(e.at, 1, 10) = ?4 AND e.undone_at IS NULL)) AS recorded_today, \
        NULL AS complaint, NULL AS call_status, NULL AS call_number, NULL AS temperature, NULL AS caller_phone, \
-       NULL AS received_at, NULL AS call_reasons \
+       NULL AS received_at, NULL AS call_reasons, v.who = 'district_doctor' AS doctor_level \
      FROM plan_visit v JOIN person p ON p.id = v.person_id \
      JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
-     WHERE a.district_id = ?1 AND v.who = 'nurse' AND p.died_on IS NULL \
+     WHERE a.district_id = ?1 AND p.died_on IS NULL \
+       AND (v.who = 'nurse' \
+            OR (v.who = 'district_doctor' \
+                AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.district_id = ?1 AND s.role = 'district_doctor'))) \
        AND ((v.closed = 0 AND v.due_from <= ?2 \
              AND EXISTS (SELECT 1 FROM care_plan cp WHERE cp.id = v.plan_id AND cp.closed_on IS NULL)) \
             OR (v.outcome IS NOT 'moved' \
@@ -1373,7 +1392,7 @@ const ROUND_ITEMS: &str = concat!(
      SELECT 'call' AS kind, c.id AS stop_id, ",
     person_columns!(),
     ", NULL, NULL, NULL, NULL, NULL, NULL, 0, c.complaint, c.status, c.year || '/' || c.number, c.temperature, \
-       c.caller_phone, c.received_at, c.reasons \
+       c.caller_phone, c.received_at, c.reasons, c.doctor_level \
      FROM home_call c JOIN person p ON p.id = c.person_id \
      WHERE c.assigned_staff_id = ?3 AND c.planned_on = ?2"
 );
@@ -1517,6 +1536,7 @@ fn round_stop(
                 temperature: row.temperature,
                 caller_phone: row.caller_phone.as_deref().map(format_phone),
                 status: CallStatus::parse(status).ok_or_else(|| corrupt("call status", status))?,
+                doctor_level: row.doctor_level,
             });
         } else {
             let purpose = row.purpose.as_deref().unwrap_or_default();
@@ -1534,6 +1554,7 @@ fn round_stop(
                     .map(|o| VisitOutcome::parse(o).ok_or_else(|| corrupt("visit outcome", o)))
                     .transpose()?,
                 recorded: row.recorded_today,
+                doctor_level: row.doctor_level,
             });
         }
     }

@@ -580,6 +580,8 @@ export interface CallView {
   temperature: number | null;
   /** Full years on the day of the call. */
   age_years: number;
+  /** A doctor's call taken by a post's feldsher (her district has no doctor). */
+  doctor_level: boolean;
   /** The person's previous call's number, when this one repeats it. */
   repeat_of: string | null;
   indications: Indication[];
@@ -653,6 +655,8 @@ export interface RoundVisit {
   outcome: VisitOutcome | null;
   /** An outcome recorded on the round's day, not undone. */
   recorded: boolean;
+  /** A doctor's visit a post's feldsher makes. */
+  doctor_level: boolean;
 }
 
 export interface RoundCall {
@@ -662,6 +666,8 @@ export interface RoundCall {
   temperature: number | null;
   caller_phone: string | null;
   status: CallStatus;
+  /** A doctor's call taken by a post's feldsher. */
+  doctor_level: boolean;
 }
 
 /** One person's stop: every call and visit due at their home. */

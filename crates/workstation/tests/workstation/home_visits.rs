@@ -933,3 +933,121 @@ async fn a_person_who_dies_leaves_every_round_and_their_plans_close_with_the_rea
     // and nothing more is planned for it
     assert_eq!(c.ws.plan_ahead(date(2027, 6, 1)).await.unwrap(), 0);
 }
+
+/// Issue 15: at a feldsher post (a district with no doctor) a call the
+/// triage sends to the doctor went to nobody, and the doctor's visits of the
+/// post's plans were on nobody's round. Both are the feldsher's, marked.
+#[tokio::test]
+async fn at_a_post_with_no_doctor_the_feldsher_takes_the_doctor_s_calls_and_visits_marked() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
+        .await
+        .unwrap();
+    let mut here = fixture::clinic();
+    here.districts.push(DistrictRecord {
+        number: 9,
+        kind: DistrictKind::GeneralPractice,
+        coverage: vec![CoverageRecord {
+            settlement: "Қоянды".into(),
+            street: "Орталық көшесі".into(),
+            house_from: 1,
+            house_to: 200,
+        }],
+    });
+    here.staff.push(StaffRecord {
+        iin: iin(date(1979, 9, 9), Sex::Female),
+        surname: "Қасымова".into(),
+        first_name: "Айгүл".into(),
+        patronymic: None,
+        role: StaffRole::Feldsher,
+        specialty: None,
+        district_number: Some(9),
+        phone: None,
+    });
+    ws.import_clinics(std::slice::from_ref(&here)).await.unwrap();
+    ws.import_households(&[HouseholdRecord {
+        address: Address {
+            settlement: "Қоянды".into(),
+            street: "Орталық көшесі".into(),
+            house: "14".into(),
+            apartment: None,
+        },
+        members: vec![person("Омаров", "Серік", None, date(1960, 2, 2), Sex::Male)],
+        attachments: vec![Some(AttachmentRecord {
+            clinic_bin: here.bin,
+            district_number: 9,
+            ground: AttachmentGround::FirstAttachment,
+            decided_on: date(2020, 1, 10),
+        })],
+    }])
+    .await
+    .unwrap();
+    let villager = id_of(&ws, "Омаров Серік").await;
+    let feldsher = ws
+        .nurses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.district_number == Some(9))
+        .unwrap()
+        .id;
+
+    // a rash: the triage sends the doctor; the post has none
+    let rash = ws
+        .register_call(&call(villager, None, &[Indication::Rash]), now())
+        .await
+        .unwrap();
+    assert_eq!(rash.goes, Responder::DistrictDoctor);
+    assert_eq!(
+        (rash.assigned_staff_id, rash.doctor_level),
+        (Some(feldsher), true)
+    );
+    // a fever: the feldsher's own call
+    let fever = ws
+        .register_call(
+            &call(villager, Some(37.8), &[]),
+            now() + chrono::TimeDelta::hours(26),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (fever.assigned_staff_id, fever.doctor_level),
+        (Some(feldsher), false)
+    );
+    // served and "passed to the doctor": still hers, as a doctor's call, never nobody's
+    let passed = ws
+        .set_call_status(fever.id, CallStatus::PassedToDoctor, Some(feldsher), None, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (passed.assigned_staff_id, passed.doctor_level),
+        (Some(feldsher), true)
+    );
+
+    // hypertension under observation: the doctor's visits are on her round too, marked
+    ws.open_plan(
+        villager,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::High,
+            enrolled: date(2026, 8, 20),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DischargeSummary,
+                dated: date(2026, 8, 18),
+            },
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let round = ws.round(feldsher, today(), RoundPace::default()).await.unwrap();
+    let stop = round
+        .stops
+        .iter()
+        .find(|s| s.person_id == villager)
+        .expect("on her round");
+    assert!(stop.calls.iter().any(|c| c.id == rash.id && c.doctor_level));
+    assert!(stop.visits.iter().any(|v| v.doctor_level), "{:?}", stop.visits);
+    assert!(stop.visits.iter().any(|v| !v.doctor_level));
+}
