@@ -200,6 +200,10 @@ pub struct CadenceRule {
     pub every_months: u32,
     /// What is done ("ЛПНП, ЭхоКГ"), printed with the visit.
     pub what: String,
+    /// The specialist's specialty ("cardiologist"), for a specialist's visit:
+    /// a booking with a doctor of it closes the visit.
+    #[serde(default)]
+    pub specialty: Option<String>,
 }
 
 /// One order's schedules.
@@ -245,6 +249,14 @@ impl PlanRules {
             purpose,
             every_months,
             what: what.to_owned(),
+            // seed 000: "1 раз в год кардиологом", "осмотр врачом эндокринологом 1 раз в год"
+            specialty: (who == VisitWho::Specialist).then(|| {
+                match condition {
+                    Condition::Diabetes2 => "endocrinologist",
+                    Condition::ChronicHeartFailure | Condition::ArterialHypertension => "cardiologist",
+                }
+                .to_owned()
+            }),
         };
         use Condition::*;
         use VisitWho::{DistrictDoctor, Nurse, Specialist, Tests};
@@ -493,6 +505,9 @@ pub struct PlannedVisit {
     pub purpose: VisitPurpose,
     /// What is done, when the rule says.
     pub what: Option<String>,
+    /// A specialist's visit: the specialty that makes it.
+    #[serde(default)]
+    pub specialty: Option<String>,
 }
 
 /// An event the rules cannot plan from.
@@ -526,6 +541,7 @@ pub fn expand(
                     who: rule.who,
                     purpose: rule.purpose,
                     what: None,
+                    specialty: None,
                 });
             }
         };
@@ -617,6 +633,7 @@ pub fn expand(
                         who: rule.who,
                         purpose: rule.purpose,
                         what: Some(rule.what.clone()),
+                        specialty: rule.specialty.clone(),
                     });
                     step += 1;
                 }
@@ -625,6 +642,37 @@ pub fn expand(
     }
     visits.sort_by_key(|visit| (visit.due_from, visit.who.as_str()));
     Ok(visits)
+}
+
+/// A booking the person came to (marked arrived): the day and whom with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attendance<'a> {
+    pub day: NaiveDate,
+    /// With a district doctor (or, at a post, the feldsher who stands in).
+    pub district_doctor: bool,
+    pub specialty: Option<&'a str>,
+}
+
+/// Whether a plan's doctor or specialist visit is made by an attended
+/// booking: seed 000's "осмотр участковым врачом" and the specialist's visit
+/// are made at reception, so a booking the person came to on or after the
+/// visit's window opened closes it — with a district doctor for the doctor's
+/// visit, with a doctor of its specialty for the specialist's. A nurse's
+/// visit and the tests are recorded by the nurse.
+pub fn closed_by_attendance(
+    who: VisitWho,
+    specialty: Option<&str>,
+    due_from: NaiveDate,
+    attended: &Attendance<'_>,
+) -> bool {
+    if attended.day < due_from {
+        return false;
+    }
+    match who {
+        VisitWho::DistrictDoctor => attended.district_doctor,
+        VisitWho::Specialist => specialty.is_some() && specialty == attended.specialty,
+        VisitWho::Nurse | VisitWho::Tests => false,
+    }
 }
 
 /// The visits a plan needs next as the days pass. Dynamic observation lasts

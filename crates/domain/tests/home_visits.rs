@@ -764,3 +764,78 @@ fn a_doctor_s_call_at_a_post_with_no_doctor_goes_to_the_feldsher_marked() {
         );
     }
 }
+
+/// Seed 000: "осмотр участковым врачом 1 раз в 6 месяцев", "1 раз в год
+/// кардиологом" — made at reception: an attended booking closes them.
+#[test]
+fn a_booking_the_person_came_to_makes_the_doctor_s_or_specialist_s_visit() {
+    use emhana_domain::care_plan::{Attendance, closed_by_attendance};
+    let due_from = date(2026, 11, 20);
+    let with = |day, district_doctor, specialty| Attendance {
+        day,
+        district_doctor,
+        specialty,
+    };
+    let cases = [
+        (
+            VisitWho::DistrictDoctor,
+            None,
+            with(date(2026, 11, 24), true, Some("therapist")),
+            true,
+        ),
+        (
+            VisitWho::DistrictDoctor,
+            None,
+            with(date(2026, 11, 19), true, Some("therapist")),
+            false,
+        ),
+        (
+            VisitWho::DistrictDoctor,
+            None,
+            with(date(2026, 11, 24), false, Some("cardiologist")),
+            false,
+        ),
+        (
+            VisitWho::Specialist,
+            Some("cardiologist"),
+            with(date(2026, 12, 1), false, Some("cardiologist")),
+            true,
+        ),
+        (
+            VisitWho::Specialist,
+            Some("cardiologist"),
+            with(date(2026, 12, 1), false, Some("endocrinologist")),
+            false,
+        ),
+        (
+            VisitWho::Specialist,
+            None,
+            with(date(2026, 12, 1), false, Some("cardiologist")),
+            false,
+        ),
+        (VisitWho::Nurse, None, with(date(2026, 11, 24), true, None), false),
+        (VisitWho::Tests, None, with(date(2026, 11, 24), true, None), false),
+    ];
+    for (who, specialty, attended, closes) in cases {
+        assert_eq!(
+            closed_by_attendance(who, specialty, due_from, &attended),
+            closes,
+            "{who:?} {specialty:?} {attended:?}"
+        );
+    }
+    // the seed's specialists are named by their specialty
+    let rules = PlanRules::seed_default();
+    let specialties: Vec<_> = rules
+        .observation
+        .iter()
+        .filter(|c| c.who == VisitWho::Specialist)
+        .map(|c| (c.condition, c.specialty.as_deref()))
+        .collect();
+    assert_eq!(
+        specialties,
+        [
+            (Condition::ChronicHeartFailure, Some("cardiologist")),
+            (Condition::Diabetes2, Some("endocrinologist"))
+        ]
+    );
+}

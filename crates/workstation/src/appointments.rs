@@ -1230,6 +1230,18 @@ pub(crate) async fn change(
     change_status(from, to, booking.starts_at.date(), today)
         .map_err(|refusal| BookingError::Status { refusal })?;
     set_status(&mut tx, id, to, staff_id, None, now).await?;
+    // came to the doctor: the plan's doctor's or specialist's visit it makes is done
+    if to == BookingStatus::Arrived {
+        crate::home_visits::close_visits_by_attendance(
+            &mut tx,
+            booking.person_id,
+            booking.staff_id,
+            booking.starts_at.date(),
+            staff_id,
+            now,
+        )
+        .await?;
+    }
     if to == BookingStatus::Cancelled {
         let cancel = SlotOp {
             booking_id: id,

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use emhana_domain::booking::PersonStanding;
 use emhana_domain::care_plan::{
-    Condition, EnrolmentBasis, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules,
-    PlanStanding, PlannedVisit, RiskLevel, VisitOutcome, VisitPurpose, VisitState, VisitWho, expand,
-    plan_ahead as plan_ahead_of, plan_closure, regenerate, visit_state,
+    Attendance, Condition, EnrolmentBasis, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules,
+    PlanStanding, PlannedVisit, RiskLevel, VisitOutcome, VisitPurpose, VisitState, VisitWho,
+    closed_by_attendance, expand, plan_ahead as plan_ahead_of, plan_closure, regenerate, visit_state,
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
@@ -727,7 +727,7 @@ async fn insert_visits(
     insert_visit_rows(conn, &rows).await
 }
 
-/// Inserts the visits of one or many plans, 400 rows a statement (7 binds
+/// Inserts the visits of one or many plans, 400 rows a statement (8 binds
 /// each, well under SQLite's bound-variable limit).
 async fn insert_visit_rows(
     conn: &mut SqliteConnection,
@@ -735,7 +735,7 @@ async fn insert_visit_rows(
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(400) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO plan_visit (plan_id, person_id, due_from, due_to, who, purpose, what) ",
+            "INSERT INTO plan_visit (plan_id, person_id, due_from, due_to, who, purpose, what, specialty) ",
         );
         insert.push_values(chunk, |mut row, (plan_id, person_id, visit)| {
             row.push_bind(*plan_id)
@@ -744,7 +744,8 @@ async fn insert_visit_rows(
                 .push_bind(visit.due_to)
                 .push_bind(visit.who.as_str())
                 .push_bind(visit.purpose.as_str())
-                .push_bind(visit.what.clone());
+                .push_bind(visit.what.clone())
+                .push_bind(visit.specialty.clone());
         });
         insert.build().execute(&mut *conn).await?;
     }
@@ -1049,6 +1050,7 @@ pub(crate) async fn change_risk(
                 who: visit.who,
                 purpose: visit.purpose,
                 what: visit.what.clone(),
+                specialty: None,
             },
             // a visit with any outcome recorded is history: kept
             closed: visit.outcome.is_some() || visit.state == VisitState::Closed,
@@ -1642,7 +1644,23 @@ pub(crate) async fn record_visit_outcome(
         },
         _ => None,
     };
-    // the event first, keeping the visit's state before it (what an undo restores)
+    write_outcome(&mut tx, visit_id, outcome, moved_to, Some(nurse_id), note, now).await?;
+    let view = visit_view(&mut tx, visit_id, today).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Writes an outcome on a visit with its event, the event keeping the
+/// visit's state before it (what an undo restores).
+async fn write_outcome(
+    conn: &mut SqliteConnection,
+    visit_id: i64,
+    outcome: VisitOutcome,
+    moved_to: Option<NaiveDate>,
+    staff_id: Option<i64>,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO visit_event (visit_id, at, outcome, staff_id, moved_to, note, \
                                   prior_outcome, prior_closed, prior_due_from, prior_due_to) \
@@ -1651,10 +1669,10 @@ pub(crate) async fn record_visit_outcome(
     .bind(visit_id)
     .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
     .bind(outcome.as_str())
-    .bind(nurse_id)
+    .bind(staff_id)
     .bind(moved_to)
     .bind(note.map(str::trim).filter(|n| !n.is_empty()))
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
     sqlx::query(
         "UPDATE plan_visit SET outcome = ?2, closed = ?3, due_from = coalesce(?4, due_from), \
@@ -1664,11 +1682,62 @@ pub(crate) async fn record_visit_outcome(
     .bind(outcome.as_str())
     .bind(outcome.closes())
     .bind(moved_to)
-    .execute(&mut *tx)
+    .execute(&mut *conn)
     .await?;
-    let view = visit_view(&mut tx, visit_id, today).await?;
-    tx.commit().await?;
-    Ok(view)
+    Ok(())
+}
+
+/// The person came to a booking: the open doctor's or specialist's visits of
+/// their open plans that it makes ([`closed_by_attendance`]) are recorded
+/// done, noted as made at reception, in the caller's transaction. Returns how many.
+pub(crate) async fn close_visits_by_attendance(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    booked_staff_id: i64,
+    day: NaiveDate,
+    marked_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let staff: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT role, specialty FROM staff WHERE id = ?1")
+            .bind(booked_staff_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((role, specialty)) = staff else {
+        return Ok(0);
+    };
+    let attended = Attendance {
+        day,
+        district_doctor: role == "district_doctor" || role == "feldsher",
+        specialty: specialty.as_deref(),
+    };
+    let open: Vec<(i64, String, Option<String>, NaiveDate)> = sqlx::query_as(
+        "SELECT v.id, v.who, v.specialty, v.due_from FROM plan_visit v \
+         JOIN care_plan cp ON cp.id = v.plan_id AND cp.closed_on IS NULL \
+         WHERE v.person_id = ?1 AND v.closed = 0 AND v.who IN ('district_doctor', 'specialist') AND v.due_from <= ?2",
+    )
+    .bind(person_id)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut closed = 0;
+    for (visit_id, who, visit_specialty, due_from) in open {
+        let who = VisitWho::parse(&who).ok_or_else(|| corrupt("visit who", &who))?;
+        if closed_by_attendance(who, visit_specialty.as_deref(), due_from, &attended) {
+            write_outcome(
+                conn,
+                visit_id,
+                VisitOutcome::Done,
+                None,
+                marked_by,
+                Some("booking_arrived"),
+                now,
+            )
+            .await?;
+            closed += 1;
+        }
+    }
+    Ok(closed)
 }
 
 /// Undoes the last outcome recorded for a visit, if it was recorded today (a
@@ -1724,14 +1793,29 @@ async fn district_nurse_of_visit(
     nurse_id: i64,
     today: NaiveDate,
 ) -> Result<(), HomeVisitError> {
-    let nurse = nurse(&mut *conn, nurse_id).await?;
-    let person_id: Option<i64> = sqlx::query_scalar("SELECT person_id FROM plan_visit WHERE id = ?1")
+    let visit: Option<(i64, String)> = sqlx::query_as("SELECT person_id, who FROM plan_visit WHERE id = ?1")
         .bind(visit_id)
         .fetch_optional(&mut *conn)
         .await?;
-    let person_id = person_id.ok_or(HomeVisitError::VisitNotFound { id: visit_id })?;
+    let (person_id, who) = visit.ok_or(HomeVisitError::VisitNotFound { id: visit_id })?;
+    // the district's nurse or feldsher records any of its visits; its doctor
+    // the doctor's and the specialist's (a visit made at reception, recorded by hand)
+    let staff: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT role, district_id FROM staff WHERE id = ?1")
+            .bind(nurse_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let staff_district = match staff {
+        Some((role, district)) if role == "district_nurse" || role == "feldsher" => district,
+        Some((role, district))
+            if role == "district_doctor" && (who == "district_doctor" || who == "specialist") =>
+        {
+            district
+        }
+        _ => return Err(HomeVisitError::NurseNotFound { id: nurse_id }),
+    };
     let (_, district_id) = appointments::standing(&mut *conn, person_id, today).await?;
-    if district_id.is_none() || district_id != nurse.district_id {
+    if district_id.is_none() || district_id != staff_district {
         let district: Option<u32> = match district_id {
             None => None,
             Some(id) => {

@@ -681,3 +681,61 @@ async fn a_post_s_person_is_booked_with_the_post_s_feldsher_by_default() {
         .unwrap();
     assert_eq!(options.district_doctor_id, Some(feldsher.id));
 }
+
+/// Issue 15: a plan's doctor's visit was closed only by a nurse. Seed 000's
+/// "осмотр участковым врачом" is made at reception: the booking the person
+/// came to closes it, and the nurse's visit stays hers.
+#[tokio::test]
+async fn coming_to_the_district_doctor_makes_the_plan_s_doctor_visit() {
+    use emhana_domain::care_plan::{BasisDocument, Condition, EnrolmentBasis, RiskLevel, VisitWho};
+    use emhana_workstation::PlanRequest;
+    let clinic = clinic().await;
+    let ws = &clinic.workstation;
+    let plan = ws
+        .open_plan(
+            clinic.kairat,
+            &PlanRequest::Observation {
+                condition: Condition::ArterialHypertension,
+                risk: RiskLevel::High,
+                enrolled: date(2026, 8, 20),
+                basis: EnrolmentBasis {
+                    document: BasisDocument::DistrictDoctorConclusion,
+                    dated: date(2026, 8, 20),
+                },
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let doctor_visit = plan
+        .visits
+        .iter()
+        .find(|v| v.who == VisitWho::DistrictDoctor && v.due_from == date(2026, 11, 20))
+        .unwrap()
+        .id;
+    let booking = ws
+        .book(&clinic.form(clinic.kairat, at(2026, 11, 24, 9, 0)), now())
+        .await
+        .unwrap();
+    ws.set_booking_status(booking.id, BookingStatus::Arrived, Some(clinic.registrar), now())
+        .await
+        .unwrap();
+    let after = ws.person_plans(clinic.kairat, date(2026, 11, 24)).await.unwrap();
+    let visits = &after[0].visits;
+    let made = visits.iter().find(|v| v.id == doctor_visit).unwrap();
+    assert_eq!(made.outcome, Some(emhana_domain::care_plan::VisitOutcome::Done));
+    // the next doctor's visit (February) and the nurse's visits are still to do
+    assert!(
+        visits
+            .iter()
+            .filter(|v| v.who == VisitWho::DistrictDoctor && v.due_from > date(2026, 11, 24))
+            .all(|v| v.outcome.is_none())
+    );
+    assert!(
+        visits
+            .iter()
+            .filter(|v| v.who == VisitWho::Nurse)
+            .all(|v| v.outcome.is_none())
+    );
+}

@@ -1051,3 +1051,58 @@ async fn at_a_post_with_no_doctor_the_feldsher_takes_the_doctor_s_calls_and_visi
     assert!(stop.visits.iter().any(|v| v.doctor_level), "{:?}", stop.visits);
     assert!(stop.visits.iter().any(|v| !v.doctor_level));
 }
+
+/// Issue 15: the district doctor records the plan's doctor's visit by hand;
+/// the nurse's visits stay the nurse's to record.
+#[tokio::test]
+async fn the_district_doctor_records_the_doctor_s_visit_by_hand_and_only_it() {
+    let c = clinic().await;
+    let plan =
+        c.ws.open_plan(
+            c.grandfather,
+            &PlanRequest::Observation {
+                condition: Condition::ArterialHypertension,
+                risk: RiskLevel::High,
+                enrolled: date(2026, 8, 20),
+                basis: EnrolmentBasis {
+                    document: BasisDocument::DistrictDoctorConclusion,
+                    dated: date(2026, 8, 20),
+                },
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let of = |who| {
+        plan.visits
+            .iter()
+            .find(|v| v.who == who && v.due_from <= today())
+            .unwrap()
+            .id
+    };
+    let done =
+        c.ws.record_visit_outcome(
+            of(VisitWho::DistrictDoctor),
+            VisitOutcome::Done,
+            None,
+            c.doctor,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.state, VisitState::Closed);
+    assert!(matches!(
+        c.ws.record_visit_outcome(
+            of(VisitWho::Nurse),
+            VisitOutcome::Done,
+            None,
+            c.doctor,
+            None,
+            now()
+        )
+        .await,
+        Err(HomeVisitError::NurseNotFound { .. })
+    ));
+}
