@@ -260,6 +260,34 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
         )
         .await?;
         std::fs::write(artifacts.join("e2e-card-plan-ru.png"), client.screenshot().await?)?;
+
+        // A demo pregnancy ends in a birth: the antenatal plan closes and says what comes next.
+        let pool = app_database(data.path()).await?;
+        let expecting: Option<String> = sqlx::query_scalar(
+            "SELECT p.iin FROM care_plan cp JOIN person p ON p.id = cp.person_id \
+             WHERE cp.kind = 'antenatal' AND cp.closed_on IS NULL ORDER BY cp.id LIMIT 1",
+        )
+        .fetch_optional(&pool)
+        .await?;
+        pool.close().await;
+        let expecting = expecting.context("a demo woman with an open antenatal plan")?;
+        open_card(&client, &expecting).await?;
+        wait_for(&client, "#end-pregnancy").await?.click().await?;
+        wait_for(&client, "#pregnancy-outcome")
+            .await?
+            .select_by_value("birth")
+            .await?;
+        client
+            .find(Locator::Css("#pregnancy-end button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#care-plans [data-closed=pregnancy_ended]").await?;
+        wait_for_text(&client, "#care-plans", "Зарегистрируйте новорождённого").await?;
+        std::fs::write(
+            artifacts.join("e2e-pregnancy-ended-ru.png"),
+            client.screenshot().await?,
+        )?;
         Ok::<_, anyhow::Error>(())
     }
     .await;

@@ -78,6 +78,27 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// How a pregnancy ended, as the nurse records it to close the antenatal plan.
+    PregnancyOutcome {
+        /// A birth: the newborn's patronage opens on the child's card once registered.
+        Birth => "birth",
+        /// Any other end.
+        Other => "other",
+    }
+);
+
+/// Checks the recorded end of a pregnancy: on or after its report, not after today.
+pub fn check_pregnancy_end(reported: NaiveDate, ended: NaiveDate, today: NaiveDate) -> Result<(), PlanError> {
+    if ended > today {
+        return Err(PlanError::InFuture { date: ended, today });
+    }
+    if ended < reported {
+        return Err(PlanError::EndBeforeReport { ended, reported });
+    }
+    Ok(())
+}
+
 /// What decides whether an open plan is over, as the store knows it today.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanStanding {
@@ -520,6 +541,8 @@ pub enum PlanError {
     PregnancyWeeks { weeks: u32 },
     #[error("{date} is after today ({today})")]
     InFuture { date: NaiveDate, today: NaiveDate },
+    #[error("the pregnancy cannot end on {ended}, before it was reported on {reported}")]
+    EndBeforeReport { ended: NaiveDate, reported: NaiveDate },
     #[error("the enrolment's document of {dated} is after the enrolment on {enrolled}")]
     BasisAfterEnrolment { dated: NaiveDate, enrolled: NaiveDate },
 }

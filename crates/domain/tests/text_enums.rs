@@ -10,8 +10,8 @@ use emhana_domain::attachment::{
 use emhana_domain::booking::{BookingChannel, BookingStatus, VisitCategory, VisitReason};
 use emhana_domain::calendar::DayKind;
 use emhana_domain::care_plan::{
-    BasisDocument, Condition, PlanClosure, PlanKind, RiskLevel, VisitOutcome, VisitPurpose, VisitState,
-    VisitWho,
+    BasisDocument, Condition, PlanClosure, PlanKind, PregnancyOutcome, RiskLevel, VisitOutcome, VisitPurpose,
+    VisitState, VisitWho,
 };
 use emhana_domain::documents::SlipFormat;
 use emhana_domain::home_call::{CallStatus, Indication, Responder, TriageReason};
@@ -59,6 +59,7 @@ fn every_text_enum_has_one_spelling_through_serde_both_ways() {
         PlanKind,
         PlanClosure,
         BasisDocument,
+        PregnancyOutcome,
         Condition,
         RiskLevel,
         VisitState,

@@ -7,8 +7,9 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use emhana_domain::booking::PersonStanding;
 use emhana_domain::care_plan::{
     Attendance, Condition, EnrolmentBasis, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules,
-    PlanStanding, PlannedVisit, RiskLevel, VisitOutcome, VisitPurpose, VisitState, VisitWho,
-    closed_by_attendance, expand, plan_ahead as plan_ahead_of, plan_closure, regenerate, visit_state,
+    PlanStanding, PlannedVisit, PregnancyOutcome, RiskLevel, VisitOutcome, VisitPurpose, VisitState,
+    VisitWho, check_pregnancy_end, closed_by_attendance, expand, plan_ahead as plan_ahead_of, plan_closure,
+    regenerate, visit_state,
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
@@ -62,6 +63,8 @@ pub enum HomeVisitError {
     CallNotFound { id: i64 },
     #[error("no plan with id {id}")]
     PlanNotFound { id: i64 },
+    #[error("not an open antenatal plan")]
+    NotAPregnancy,
     #[error("no visit with id {id}")]
     VisitNotFound { id: i64 },
     #[error("no nurse or feldsher with id {id}")]
@@ -658,6 +661,8 @@ pub struct PlanView {
 pub struct PlanClosed {
     pub on: NaiveDate,
     pub reason: PlanClosure,
+    /// How the pregnancy ended, for an antenatal plan closed by its end.
+    pub pregnancy_outcome: Option<PregnancyOutcome>,
 }
 
 impl PlanRequest {
@@ -943,6 +948,47 @@ pub(crate) async fn close_finished_plans(pool: &SqlitePool, today: NaiveDate) ->
 /// How much further than the horizon a plan lagging behind it is planned.
 const PLAN_AHEAD_STEP_MONTHS: u32 = 1;
 
+/// Records the end of a pregnancy: the open antenatal plan closes on that
+/// day with its reason and how it ended; its open visits leave every list.
+pub(crate) async fn end_pregnancy(
+    pool: &SqlitePool,
+    plan_id: i64,
+    outcome: PregnancyOutcome,
+    ended: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<PlanView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let row: Option<(i64, String, String, Option<NaiveDate>)> =
+        sqlx::query_as("SELECT person_id, kind, event, closed_on FROM care_plan WHERE id = ?1")
+            .bind(plan_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (person_id, kind, event, closed_on) = row.ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    let event: PlanEvent = serde_json::from_str(&event).map_err(|_| corrupt("plan event", &event))?;
+    let PlanEvent::PregnancyRegistered { reported, .. } = event else {
+        return Err(HomeVisitError::NotAPregnancy);
+    };
+    if kind != PlanKind::Antenatal.as_str() || closed_on.is_some() {
+        return Err(HomeVisitError::NotAPregnancy);
+    }
+    check_pregnancy_end(reported, ended, today).map_err(|problem| HomeVisitError::Plan { problem })?;
+    sqlx::query(
+        "UPDATE care_plan SET closed_on = ?2, closed_reason = 'pregnancy_ended', pregnancy_outcome = ?3 WHERE id = ?1",
+    )
+    .bind(plan_id)
+    .bind(ended)
+    .bind(outcome.as_str())
+    .execute(&mut *tx)
+    .await?;
+    let view = plans_of(&mut tx, person_id, Some(plan_id), today)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    tx.commit().await?;
+    Ok(view)
+}
+
 /// Plans every open observation plan ahead to the horizon from `today`, by
 /// the schedules in force: the cadence visits due after the day it was
 /// planned through, in one transaction. Cheap when nothing is due for it (one
@@ -1163,9 +1209,10 @@ async fn plans_of(
         event: String,
         closed_on: Option<NaiveDate>,
         closed_reason: Option<String>,
+        pregnancy_outcome: Option<String>,
     }
     let rows: Vec<Row> = sqlx::query_as(
-        "SELECT id, kind, event, closed_on, closed_reason FROM care_plan WHERE person_id = ?1 \
+        "SELECT id, kind, event, closed_on, closed_reason, pregnancy_outcome FROM care_plan WHERE person_id = ?1 \
          AND (?2 IS NULL OR id = ?2) ORDER BY closed_on IS NOT NULL, closed_on DESC, id",
     )
     .bind(person_id)
@@ -1179,17 +1226,23 @@ async fn plans_of(
         event,
         closed_on,
         closed_reason,
+        pregnancy_outcome,
     } in rows
     {
+        let pregnancy_outcome = pregnancy_outcome
+            .map(|text| PregnancyOutcome::parse(&text).ok_or_else(|| corrupt("pregnancy outcome", &text)))
+            .transpose()?;
         let closed = match (closed_on, closed_reason) {
             (Some(on), Some(reason)) => Some(PlanClosed {
                 on,
                 reason: PlanClosure::parse(&reason).ok_or_else(|| corrupt("plan closure", &reason))?,
+                pregnancy_outcome,
             }),
             // closed before reasons were kept
             (Some(on), None) => Some(PlanClosed {
                 on,
                 reason: PlanClosure::Completed,
+                pregnancy_outcome,
             }),
             _ => None,
         };

@@ -44,7 +44,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use emhana_domain::attachment::{AttachmentRules, Campaign, ListNorms};
 use emhana_domain::booking::BookingStatus;
 use emhana_domain::calendar::CalendarDay;
-use emhana_domain::care_plan::{PlanRules, RiskLevel, VisitOutcome};
+use emhana_domain::care_plan::{PlanRules, PregnancyOutcome, RiskLevel, VisitOutcome};
 use emhana_domain::documents::{ApplicationDocument, ConsentDocument};
 use emhana_domain::documents::{BookingSlip, DoctorDayList, SlipFormat};
 use emhana_domain::home_call::{CallStatus, TriageRules};
@@ -586,6 +586,17 @@ impl Workstation {
         now: DateTime<Utc>,
     ) -> Result<PlanView, HomeVisitError> {
         home_visits::change_risk(&self.pool, plan_id, risk, now).await
+    }
+
+    /// Records the end of a pregnancy on `ended`: the antenatal plan closes with it.
+    pub async fn end_pregnancy(
+        &self,
+        plan_id: i64,
+        outcome: PregnancyOutcome,
+        ended: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<PlanView, HomeVisitError> {
+        home_visits::end_pregnancy(&self.pool, plan_id, outcome, ended, now).await
     }
 
     /// The person's open plans with their visits as they stand on `today`.

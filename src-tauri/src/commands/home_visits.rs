@@ -61,6 +61,19 @@ pub async fn open_plan(
         .await?)
 }
 
+/// Records how and when a pregnancy ended; the antenatal plan closes.
+#[tauri::command]
+pub async fn end_pregnancy(
+    state: State<'_, AppState>,
+    plan_id: i64,
+    outcome: emhana_domain::care_plan::PregnancyOutcome,
+    ended: NaiveDate,
+) -> Result<PlanView, CommandError> {
+    Ok(workstation(&state)?
+        .end_pregnancy(plan_id, outcome, ended, state.clock.now())
+        .await?)
+}
+
 #[tauri::command]
 pub async fn change_plan_risk(
     state: State<'_, AppState>,

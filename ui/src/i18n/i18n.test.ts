@@ -81,13 +81,13 @@ describe('catalogs', () => {
     // domain::care_plan::PlanError and workstation::HomeVisitError
     for (const code of ['implausible_temperature', 'below_rule']) expect(keys).toContain(`triage.${code}`);
     for (const code of ['not_attached', 'attached_elsewhere']) expect(keys).toContain(`call_refused.${code}`);
-    for (const code of ['discharge_before_birth', 'pregnancy_weeks', 'in_future', 'basis_after_enrolment']) {
+    for (const code of ['discharge_before_birth', 'pregnancy_weeks', 'in_future', 'basis_after_enrolment', 'end_before_report']) {
       expect(keys).toContain(`plan.${code}`);
     }
     for (const code of ['district_doctor_conclusion', 'specialist_conclusion', 'discharge_summary']) expect(keys).toContain(`basis.${code}`);
     const homeVisit = [
       'required', 'not_attached', 'before_birth', 'not_a_woman', 'not_a_young_child', 'plan_open', 'not_your_visit', 'not_your_call',
-      'move_date', 'nothing_to_undo', 'call_not_found', 'plan_not_found', 'visit_not_found', 'nurse_not_found',
+      'move_date', 'nothing_to_undo', 'not_a_pregnancy', 'call_not_found', 'plan_not_found', 'visit_not_found', 'nurse_not_found',
     ];
     for (const code of homeVisit) expect(keys).toContain(`home_visit.${code}`);
     // domain::care_plan::PlanClosure

@@ -608,6 +608,8 @@ export type PlanRequest =
   | { plan: 'pregnancy'; reported: string; weeks_at_report: number }
   | { plan: 'observation'; condition: Condition; risk: RiskLevel; enrolled: string; basis: EnrolmentBasis };
 
+export type PregnancyOutcome = 'birth' | 'other';
+
 /** Seed 000's three documents an enrolment in dynamic observation rests on. */
 export type BasisDocument = 'district_doctor_conclusion' | 'specialist_conclusion' | 'discharge_summary';
 export const BASIS_DOCUMENTS: BasisDocument[] = ['district_doctor_conclusion', 'specialist_conclusion', 'discharge_summary'];
@@ -634,7 +636,11 @@ export interface PlanView {
   event: { event: string; condition?: Condition; risk?: RiskLevel | boolean; [field: string]: unknown };
   visits: VisitView[];
   /** When and why the plan closed; null while open. */
-  closed: { on: string; reason: 'completed' | 'pregnancy_ended' | 'died' | 'left_clinic' } | null;
+  closed: {
+    on: string;
+    reason: 'completed' | 'pregnancy_ended' | 'died' | 'left_clinic';
+    pregnancy_outcome: PregnancyOutcome | null;
+  } | null;
 }
 
 export interface Nurse {
@@ -774,6 +780,8 @@ export const api = {
   setCallStatus: (callId: number, status: CallStatus, staffId: number | null, note: string | null) =>
     invoke<CallView>('set_call_status', { callId, status, staffId, note }),
   openPlan: (personId: number, request: PlanRequest) => invoke<PlanView>('open_plan', { personId, request }),
+  endPregnancy: (planId: number, outcome: PregnancyOutcome, ended: string) =>
+    invoke<PlanView>('end_pregnancy', { planId, outcome, ended }),
   changePlanRisk: (planId: number, risk: RiskLevel) => invoke<PlanView>('change_plan_risk', { planId, risk }),
   personPlans: (personId: number) => invoke<PlanView[]>('person_plans', { personId }),
   nurses: () => invoke<Nurse[]>('nurses'),

@@ -1106,3 +1106,67 @@ async fn the_district_doctor_records_the_doctor_s_visit_by_hand_and_only_it() {
         Err(HomeVisitError::NurseNotFound { .. })
     ));
 }
+
+/// Issue 15: an antenatal plan closes on the recorded end of the pregnancy,
+/// which cannot come before the report or after today.
+#[tokio::test]
+async fn an_antenatal_plan_closes_on_the_recorded_end_of_the_pregnancy() {
+    use emhana_domain::care_plan::{PlanClosure, PlanError, PregnancyOutcome};
+    let c = clinic().await;
+    let plan =
+        c.ws.open_plan(
+            c.mother,
+            &PlanRequest::Pregnancy {
+                reported: date(2026, 4, 1),
+                weeks_at_report: 9,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        c.ws.end_pregnancy(plan.id, PregnancyOutcome::Birth, date(2026, 3, 30), now())
+            .await,
+        Err(HomeVisitError::Plan {
+            problem: PlanError::EndBeforeReport { .. }
+        })
+    ));
+    assert!(matches!(
+        c.ws.end_pregnancy(plan.id, PregnancyOutcome::Birth, date(2026, 11, 25), now())
+            .await,
+        Err(HomeVisitError::Plan {
+            problem: PlanError::InFuture { .. }
+        })
+    ));
+    let ended =
+        c.ws.end_pregnancy(plan.id, PregnancyOutcome::Birth, date(2026, 11, 20), now())
+            .await
+            .unwrap();
+    let closed = ended.closed.unwrap();
+    assert_eq!(
+        (closed.reason, closed.on, closed.pregnancy_outcome),
+        (
+            PlanClosure::PregnancyEnded,
+            date(2026, 11, 20),
+            Some(PregnancyOutcome::Birth)
+        )
+    );
+    // its visits left the due list; it cannot end twice, and an observation plan is not a pregnancy
+    let district =
+        c.ws.nurses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == c.nurse)
+            .unwrap()
+            .district_id
+            .unwrap();
+    let due = c.ws.due_visits(district, today()).await.unwrap();
+    assert!(due.iter().all(|d| d.visit.plan_id != plan.id));
+    assert!(matches!(
+        c.ws.end_pregnancy(plan.id, PregnancyOutcome::Other, date(2026, 11, 20), now())
+            .await,
+        Err(HomeVisitError::NotAPregnancy)
+    ));
+}
