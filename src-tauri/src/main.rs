@@ -130,6 +130,7 @@ fn main() {
             commands::home_visits::open_plan,
             commands::home_visits::change_plan_risk,
             commands::home_visits::end_pregnancy,
+            commands::home_visits::unassigned,
             commands::home_visits::person_plans,
             commands::home_visits::nurses,
             commands::home_visits::round,

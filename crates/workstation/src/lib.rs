@@ -66,7 +66,7 @@ pub use card::{HouseholdMember, PersonCard};
 pub use error::{OpenError, StoreError};
 pub use home_visits::{
     CallForm, CallPreview, CallView, DueVisit, HomeVisitError, Nurse, PlanClosed, PlanRequest, PlanView,
-    RoundStop, RoundView, StopRef, VisitView,
+    RoundStop, RoundView, StopRef, Unassigned, UnstaffedDistrict, VisitView,
 };
 pub use import::{
     AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,
@@ -586,6 +586,11 @@ impl Workstation {
         now: DateTime<Utc>,
     ) -> Result<PlanView, HomeVisitError> {
         home_visits::change_risk(&self.pool, plan_id, risk, now).await
+    }
+
+    /// The calls and the districts' due visits nobody is assigned to on `today`.
+    pub async fn unassigned(&self, today: NaiveDate) -> Result<Unassigned, StoreError> {
+        home_visits::unassigned(&self.pool, today).await
     }
 
     /// Records the end of a pregnancy on `ended`: the antenatal plan closes with it.

@@ -61,6 +61,12 @@ pub async fn open_plan(
         .await?)
 }
 
+/// What nobody is assigned to today: calls and districts' due visits.
+#[tauri::command]
+pub async fn unassigned(state: State<'_, AppState>) -> Result<emhana_workstation::Unassigned, CommandError> {
+    Ok(workstation(&state)?.unassigned(state.clock.today()).await?)
+}
+
 /// Records how and when a pregnancy ended; the antenatal plan closes.
 #[tauri::command]
 pub async fn end_pregnancy(

@@ -610,6 +610,12 @@ export type PlanRequest =
 
 export type PregnancyOutcome = 'birth' | 'other';
 
+/** What nobody is assigned to today: a defect shown, never silent. */
+export interface Unassigned {
+  calls: CallView[];
+  districts: { district_id: number; district_number: number; nurse_visits: number; doctor_visits: number }[];
+}
+
 /** Seed 000's three documents an enrolment in dynamic observation rests on. */
 export type BasisDocument = 'district_doctor_conclusion' | 'specialist_conclusion' | 'discharge_summary';
 export const BASIS_DOCUMENTS: BasisDocument[] = ['district_doctor_conclusion', 'specialist_conclusion', 'discharge_summary'];
@@ -780,6 +786,7 @@ export const api = {
   setCallStatus: (callId: number, status: CallStatus, staffId: number | null, note: string | null) =>
     invoke<CallView>('set_call_status', { callId, status, staffId, note }),
   openPlan: (personId: number, request: PlanRequest) => invoke<PlanView>('open_plan', { personId, request }),
+  unassigned: () => invoke<Unassigned>('unassigned'),
   endPregnancy: (planId: number, outcome: PregnancyOutcome, ended: string) =>
     invoke<PlanView>('end_pregnancy', { planId, outcome, ended }),
   changePlanRisk: (planId: number, risk: RiskLevel) => invoke<PlanView>('change_plan_risk', { planId, risk }),

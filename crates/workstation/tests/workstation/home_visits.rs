@@ -1170,3 +1170,77 @@ async fn an_antenatal_plan_closes_on_the_recorded_end_of_the_pregnancy() {
         Err(HomeVisitError::NotAPregnancy)
     ));
 }
+
+/// Issue 15: a call or a visit nobody is assigned to is a defect a screen
+/// shows: a district left without its nurse has its calls and due visits listed.
+#[tokio::test]
+async fn what_nobody_is_assigned_to_is_listed_not_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ws, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
+        .await
+        .unwrap();
+    let mut here = fixture::clinic();
+    // district 4 has nobody: its nurse left and nobody came yet
+    here.districts.push(DistrictRecord {
+        number: 4,
+        kind: DistrictKind::Therapeutic,
+        coverage: vec![CoverageRecord {
+            settlement: "Астана".into(),
+            street: "Кенесары көшесі".into(),
+            house_from: 1,
+            house_to: 50,
+        }],
+    });
+    ws.import_clinics(std::slice::from_ref(&here)).await.unwrap();
+    ws.import_households(&[HouseholdRecord {
+        address: Address {
+            settlement: "Астана".into(),
+            street: "Кенесары көшесі".into(),
+            house: "5".into(),
+            apartment: None,
+        },
+        members: vec![person("Бекова", "Сәуле", None, date(1958, 3, 3), Sex::Female)],
+        attachments: vec![Some(AttachmentRecord {
+            clinic_bin: here.bin,
+            district_number: 4,
+            ground: AttachmentGround::FirstAttachment,
+            decided_on: date(2020, 1, 10),
+        })],
+    }])
+    .await
+    .unwrap();
+    let saule = id_of(&ws, "Бекова Сәуле").await;
+    ws.open_plan(
+        saule,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::High,
+            enrolled: date(2026, 8, 20),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: date(2026, 8, 20),
+            },
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let call = ws
+        .register_call(&call(saule, Some(37.5), &[]), now())
+        .await
+        .unwrap();
+    assert_eq!(call.assigned_staff_id, None);
+    let unassigned = ws.unassigned(today()).await.unwrap();
+    assert_eq!(
+        unassigned.calls.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [call.id]
+    );
+    let district = &unassigned.districts[..];
+    assert_eq!(district.len(), 1, "{district:?}");
+    assert_eq!(district[0].district_number, 4);
+    assert!(
+        district[0].nurse_visits > 0 && district[0].doctor_visits > 0,
+        "{district:?}"
+    );
+}
