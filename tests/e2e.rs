@@ -288,6 +288,13 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
             artifacts.join("e2e-pregnancy-ended-ru.png"),
             client.screenshot().await?,
         )?;
+        // the newborn is registered from here, the mother's IIN already on the form
+        client
+            .find(Locator::Css("#register-newborn"))
+            .await?
+            .click()
+            .await?;
+        wait_for_value(&client, "#registration-form [data-field=mother_iin]", &expecting).await?;
         Ok::<_, anyhow::Error>(())
     }
     .await;

@@ -208,6 +208,10 @@ pub struct VisitRule {
     pub to: After,
     pub who: VisitWho,
     pub purpose: VisitPurpose,
+    /// How the order's words were read into this window, kept in the table
+    /// so whoever edits it sees the reading.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 /// A recurring observation visit: every `every_months` from enrolment.
@@ -262,6 +266,11 @@ impl PlanRules {
             to,
             who: VisitWho::Nurse,
             purpose,
+            reading: None,
+        };
+        let read = |rule: VisitRule, reading: &str| VisitRule {
+            reading: Some(reading.to_owned()),
+            ..rule
         };
         let cadence = |condition, high_risk, who, purpose, every_months, what: &str| CadenceRule {
             condition,
@@ -289,8 +298,14 @@ impl PlanRules {
             // age: due on day 7, overdue after day 9 (a weekend's grace, not before: the
             // discharge visit covers the first days); then each age with its window.
             child: vec![
-                child(Anchor::Discharge, Days(0), Days(3), ChildPatronage),
-                child(Anchor::Birth, Days(7), Days(9), ChildPatronage),
+                read(
+                    child(Anchor::Discharge, Days(0), Days(3), ChildPatronage),
+                    "«первые 3 дня после выписки из роддома»: с выписки до 3-го дня",
+                ),
+                read(
+                    child(Anchor::Birth, Days(7), Days(9), ChildPatronage),
+                    "«7 дней жизни»: в семь дней от роду; просрочен после 9-го дня (выходные)",
+                ),
                 child(Anchor::Birth, Months(1), Months(2), NewbornPatronage),
                 child(Anchor::Birth, Months(3), MonthsPlusDays(3, 14), NewbornPatronage),
                 child(Anchor::Birth, Months(6), MonthsPlusDays(6, 14), NewbornPatronage),
@@ -322,6 +337,10 @@ impl PlanRules {
                     to: Days(10),
                     who: Nurse,
                     purpose: AntenatalPatronage,
+                    reading: Some(
+                        "«в течение 8-10 дней после получения информации»: с сообщения, просрочен после 10-го дня"
+                            .to_owned(),
+                    ),
                 },
                 VisitRule {
                     anchor: Anchor::PregnancyStart,
@@ -329,6 +348,7 @@ impl PlanRules {
                     to: Days(32 * 7),
                     who: Nurse,
                     purpose: AntenatalPatronage,
+                    reading: Some("«до 30-32 недели»: с 30-й недели, просрочен после 32-й".to_owned()),
                 },
             ],
             observation: vec![

@@ -338,6 +338,20 @@ fn a_registered_pregnancy_gets_two_antenatal_visits() {
     assert_eq!(state(0, date(2026, 3, 13)), VisitState::Overdue);
     assert_eq!(state(1, date(2026, 7, 19)), VisitState::Planned);
     assert_eq!(state(1, date(2026, 8, 4)), VisitState::Overdue);
+    // the table says how the seed's words were read, for whoever edits it
+    let readings: Vec<_> = rules
+        .antenatal
+        .iter()
+        .chain(&rules.child[..2])
+        .map(|rule| rule.reading.as_deref().unwrap_or(""))
+        .collect();
+    for (reading, words) in
+        readings
+            .iter()
+            .zip(["8-10 дней", "30-32 недели", "3 дня после выписки", "7 дней жизни"])
+    {
+        assert!(reading.contains(words), "{reading:?}");
+    }
 }
 
 #[test]
