@@ -16,7 +16,7 @@ target="${CARGO_TARGET_DIR:-target}"
 listen="${EMHANA_DEMO_REGISTRY_LISTEN:-127.0.0.1:8780}"
 
 cargo build --release --locked -p emhana-registry --bin emhana-registry
-cargo build --release --locked -p emhana-synth --bin emhana-synth
+cargo build --release --locked -p emhana-synth --features registry --bin emhana-synth
 
 exec scripts/throwaway-postgres.sh bash -c '
   set -euo pipefail

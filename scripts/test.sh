@@ -28,6 +28,12 @@ echo "== cargo fmt"
 cargo fmt --all --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked "${features[@]}" -- -D warnings
+echo "== the desktop app compiles no registry, server or PostgreSQL driver"
+if cargo tree -p emhana -e normal --locked "${features[@]}" --prefix none \
+  | grep -E '^(emhana-registry|emhana-bench|axum|sqlx-postgres|clap) '; then
+  echo "the app's dependency tree has what only the registry, benches and tools need" >&2
+  exit 1
+fi
 echo "== Rust tests (beside a throwaway PostgreSQL for the registry's)"
 scripts/throwaway-postgres.sh cargo nextest run --workspace --locked "${features[@]}" --no-fail-fast
 echo "== end-to-end: the built app under Xvfb over WebDriver"

@@ -13,7 +13,6 @@
 
 mod names;
 mod places;
-pub mod stats;
 
 use std::collections::HashMap;
 
@@ -888,6 +887,7 @@ pub fn doctor_week(index: usize, valid_from: NaiveDate) -> WeeklyTemplate {
     WeeklyTemplate { valid_from, sessions }
 }
 
+#[cfg(feature = "registry")]
 /// Generates the population of `config` into the central registry on
 /// `pool`: the clinics with their districts, every person (the state person
 /// database's stand-in) and their attachments, a batch per transaction.
@@ -934,6 +934,7 @@ pub async fn seed_registry(
     })
 }
 
+#[cfg(feature = "registry")]
 /// Adds the clinics and their districts to the registry.
 pub async fn seed_registry_clinics(
     pool: &sqlx::PgPool,
@@ -952,6 +953,7 @@ pub async fn seed_registry_clinics(
     Ok(())
 }
 
+#[cfg(feature = "registry")]
 /// An attachment in force, as the registry loads it.
 pub fn seed_attachment(attachment: &AttachmentRecord) -> emhana_registry::seed::SeedAttachment {
     emhana_registry::seed::SeedAttachment {
@@ -962,6 +964,7 @@ pub fn seed_attachment(attachment: &AttachmentRecord) -> emhana_registry::seed::
     }
 }
 
+#[cfg(feature = "registry")]
 #[derive(Debug, thiserror::Error)]
 pub enum SeedError {
     #[error(transparent)]

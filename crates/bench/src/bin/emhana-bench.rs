@@ -2,9 +2,9 @@
 //! latency of search by IIN, name prefix, surname + name, and phone prefix
 //! (p50, p99, max over many queries), through `Workstation::search` as the app calls it.
 //!
-//! `cargo run --release -p emhana-synth --bin emhana-bench -- --persons 1000000`
+//! `cargo run --release -p emhana-bench --bin emhana-bench -- --persons 1000000`
 
-use emhana_synth::stats::percentile;
+use emhana_bench::stats::percentile;
 use std::path::PathBuf;
 use std::time::Instant;
 

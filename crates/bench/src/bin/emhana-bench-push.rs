@@ -8,7 +8,7 @@
 //!
 //! ```sh
 //! EMHANA_PG_DURABLE=1 scripts/throwaway-postgres.sh \
-//!   cargo run --release -p emhana-synth --bin emhana-bench-push -- --persons 200000
+//!   cargo run --release -p emhana-bench --bin emhana-bench-push -- --persons 200000
 //! ```
 
 use std::collections::BTreeMap;
@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, ensure};
 use chrono::{NaiveDate, TimeZone, Utc};
 use clap::Parser;
+use emhana_bench::stats::percentile;
 use emhana_domain::attachment::AttachmentGround;
 use emhana_protocol::{ApplicationKey, AttachOp, Hlc, Op, OpBody, OpOutcome, PushRequest};
 use emhana_sync::{HttpTransport, Transport};
-use emhana_synth::stats::percentile;
 use emhana_synth::{Synth, SynthConfig};
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};

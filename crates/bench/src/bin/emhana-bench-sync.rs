@@ -4,10 +4,10 @@
 //!
 //! ```sh
 //! EMHANA_PG_DURABLE=1 scripts/throwaway-postgres.sh \
-//!   cargo run --release -p emhana-synth --bin emhana-bench-sync -- --persons 1000000
+//!   cargo run --release -p emhana-bench --bin emhana-bench-sync -- --persons 1000000
 //! ```
 
-use emhana_synth::stats::percentile;
+use emhana_bench::stats::percentile;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};

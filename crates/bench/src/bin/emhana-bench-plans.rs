@@ -11,20 +11,20 @@
 //! - observation planned ahead: `Workstation::plan_ahead` a month later for
 //!   the whole clinic (once), then with nothing left to plan (many times).
 //!
-//! `cargo run --release -p emhana-synth --bin emhana-bench-plans -- --districts 30`
+//! `cargo run --release -p emhana-bench --bin emhana-bench-plans -- --districts 30`
 
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use clap::Parser;
+use emhana_bench::stats::percentile;
 use emhana_domain::attachment::AttachmentGround;
 use emhana_domain::care_plan::{
     BasisDocument, Condition, EnrolmentBasis, PlanEvent, PlanRules, RiskLevel, expand,
 };
 use emhana_domain::round::RoundPace;
 use emhana_domain::{Address, Bin, Citizenship, DistrictKind, Iin, Person, Sex, StaffRole};
-use emhana_synth::stats::percentile;
 use emhana_workstation::{
     AttachmentRecord, CoverageRecord, DistrictRecord, HouseholdRecord, PlanRequest, StaffRecord, Workstation,
 };

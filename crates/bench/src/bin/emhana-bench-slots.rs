@@ -8,20 +8,20 @@
 //!   `Workstation::free_slots`, with that doctor's first `--full-days` days
 //!   fully booked (the search has to walk past them) and for an empty doctor.
 //!
-//! `cargo run --release -p emhana-synth --bin emhana-bench-slots -- --doctors 60 --days 28`
+//! `cargo run --release -p emhana-bench --bin emhana-bench-slots -- --doctors 60 --days 28`
 
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use clap::Parser;
+use emhana_bench::stats::percentile;
 use emhana_domain::attachment::AttachmentGround;
 use emhana_domain::booking::{BookingChannel, VisitReason};
 use emhana_domain::calendar::WorkCalendar;
 use emhana_domain::schedule::StaffSchedule;
 use emhana_domain::{Address, Bin, Citizenship, DistrictKind, Iin, Person, Sex, StaffRole};
 use emhana_synth::doctor_week;
-use emhana_synth::stats::percentile;
 use emhana_workstation::{
     AttachmentRecord, BookingForm, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord, Workstation,
 };

@@ -4,9 +4,9 @@
 //! it) — and the ticket PDF: its facts loaded and laid out (`emhana_print`).
 //! Prints p50, p99 and max over many actions.
 //!
-//! `cargo run --release -p emhana-synth --bin emhana-bench-attach -- --persons 100000`
+//! `cargo run --release -p emhana-bench --bin emhana-bench-attach -- --persons 100000`
 
-use emhana_synth::stats::percentile;
+use emhana_bench::stats::percentile;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
