@@ -15,7 +15,7 @@ mod round;
 mod table;
 mod words;
 
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::documents::{
     ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine,
 };
@@ -430,7 +430,7 @@ pub(crate) fn day(date: NaiveDate) -> String {
 
 /// An instant as a Kazakhstan clock shows it (UTC+5).
 fn moment(instant: DateTime<Utc>) -> String {
-    (instant.naive_utc() + TimeDelta::hours(5))
+    emhana_domain::kazakhstan_time(instant)
         .format("%d.%m.%Y %H:%M")
         .to_string()
 }

@@ -138,7 +138,7 @@ pub async fn export_bundle(state: State<'_, AppState>) -> Result<ExportedBundle,
         .await
         .map_err(bundle_error)?;
     // named by the time in Kazakhstan (UTC+5), as the registrar reads it
-    let stamp = (now + chrono::TimeDelta::hours(5)).format("%Y%m%d-%H%M%S");
+    let stamp = emhana_domain::kazakhstan_time(now).format("%Y%m%d-%H%M%S");
     let name = format!("emhana-ops-{stamp}.emhana");
     let path = super::save_document(&state, &name, &exported.bytes, "bundle.cannot_save").await?;
     tracing::info!(path = %path.display(), ops = exported.ops, "offline bundle written");

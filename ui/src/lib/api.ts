@@ -813,13 +813,13 @@ export function asCommandError(error: unknown): CommandError {
   return { code: 'error.unknown', message: String(error), details: null };
 }
 
-/** "1978-03-22" → "22.03.1978", as dates are written in Kazakhstan. */
 /** An instant as a clock in Kazakhstan shows it (UTC+5): "01.10.2026 10:30". */
 export function displayInstant(iso: string): string {
   const local = new Date(new Date(iso).getTime() + 5 * 3600 * 1000).toISOString();
   return `${displayDate(local.slice(0, 10))} ${local.slice(11, 16)}`;
 }
 
+/** "1978-03-22" → "22.03.1978", as dates are written in Kazakhstan. */
 export function displayDate(iso: string): string {
   const [y, m, d] = iso.split('-');
   return `${d}.${m}.${y}`;
