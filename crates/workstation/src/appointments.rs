@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::attachment::StaffOption;
-use crate::error::StoreError;
+use crate::error::{StoreError, corrupt};
 use crate::sync::{self, OpLinks};
 
 /// How far ahead "next free slots" looks: the weeks a clinic opens for booking.
@@ -319,12 +319,6 @@ pub(crate) async fn replace_calendar_year(
 fn weekday_from_number(number: u32) -> Result<Weekday, StoreError> {
     Weekday::try_from(u8::try_from(number.wrapping_sub(1)).unwrap_or(u8::MAX))
         .map_err(|_| corrupt("weekday", &number.to_string()))
-}
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt {
-        detail: format!("{what} {value:?}"),
-    }
 }
 
 // ---------------------------------------------------------------- schedules

@@ -22,7 +22,7 @@ use emhana_protocol::{ApplicationKey, AttachOp, DetachOp, DetachReason, OpBody};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::error::StoreError;
+use crate::error::{StoreError, corrupt};
 use crate::import::insert_search_keys;
 use crate::sync::{self, OpLinks};
 
@@ -1152,12 +1152,6 @@ fn person_line(row: &DocumentRow) -> PersonLine {
         iin: row.iin.clone(),
         birth_date: row.birth_date,
         address,
-    }
-}
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt {
-        detail: format!("{what} {value:?}"),
     }
 }
 

@@ -60,3 +60,11 @@ impl From<sqlx::Error> for StoreError {
         }
     }
 }
+
+/// A value read from the store that the code cannot make sense of: `what`
+/// it was meant to be, and the value (never a person's data).
+pub(crate) fn corrupt(what: &str, value: &str) -> StoreError {
+    StoreError::Corrupt {
+        detail: format!("{what} {value:?}"),
+    }
+}

@@ -25,7 +25,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 use emhana_domain::documents::{RoundRow, RoundRowItem, RoundSchedule};
 
 use crate::appointments;
-use crate::error::StoreError;
+use crate::error::{StoreError, corrupt};
 use crate::search::{PersonRow, person_columns};
 
 /// Why a call, a plan or an outcome was not recorded. Nothing was written.
@@ -76,12 +76,6 @@ pub enum HomeVisitError {
 impl From<sqlx::Error> for HomeVisitError {
     fn from(error: sqlx::Error) -> Self {
         HomeVisitError::Store(error.into())
-    }
-}
-
-fn corrupt(what: &str, value: &str) -> StoreError {
-    StoreError::Corrupt {
-        detail: format!("{what} {value:?}"),
     }
 }
 
