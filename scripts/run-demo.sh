@@ -12,7 +12,7 @@ target="${CARGO_TARGET_DIR:-target}"
 scripts/install-deps.sh
 (cd ui && npm run build --silent)
 cargo build --release --locked --features custom-protocol --bin emhana
-cargo build --release --locked -p emhana-synth --features registry --bin emhana-synth
+cargo build --release --locked -p emhana-synth --features cli --bin emhana-synth
 
 data_dir="${EMHANA_DATA_DIR:-$HOME/.local/share/kz.emhana.workstation}"
 if [ ! -f "$data_dir/emhana.sqlite" ]; then

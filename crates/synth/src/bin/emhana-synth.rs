@@ -57,7 +57,13 @@ async fn main() -> anyhow::Result<()> {
     };
     let Some(db) = args.db else {
         let url = args.registry_database.context("--db or --registry-database")?;
+        #[cfg(feature = "registry")]
         return seed_registry(&url, config, args.enrol).await;
+        #[cfg(not(feature = "registry"))]
+        {
+            let _ = (url, args.enrol);
+            anyhow::bail!("built without the registry: cargo build -p emhana-synth --features registry");
+        }
     };
     let (workstation, _) = Workstation::open(&db)
         .await
@@ -93,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
+#[cfg(feature = "registry")]
 async fn seed_registry(url: &str, config: SynthConfig, enrol: bool) -> anyhow::Result<()> {
     let pool = emhana_registry::connect(url, 8)
         .await
