@@ -1,0 +1,274 @@
+//! What came of a plan visit: recorded by the district's nurse (or its doctor for
+//! the doctor's), made at reception by an attended booking, undone the same day;
+//! and the district's due list.
+
+use super::*;
+
+/// Records what came of a plan visit. Only a nurse of the person's district
+/// records it; a move needs a day after today.
+pub(crate) async fn record_visit_outcome(
+    pool: &SqlitePool,
+    visit_id: i64,
+    outcome: VisitOutcome,
+    moved_to: Option<NaiveDate>,
+    nurse_id: i64,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<VisitView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    district_nurse_of_visit(&mut tx, visit_id, nurse_id, today).await?;
+    let moved_to = match outcome {
+        VisitOutcome::Moved => match moved_to {
+            Some(day) if day > today => Some(day),
+            _ => return Err(HomeVisitError::MoveDate),
+        },
+        _ => None,
+    };
+    write_outcome(&mut tx, visit_id, outcome, moved_to, Some(nurse_id), note, now).await?;
+    let view = visit_view(&mut tx, visit_id, today).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Writes an outcome on a visit with its event, the event keeping the
+/// visit's state before it (what an undo restores).
+async fn write_outcome(
+    conn: &mut SqliteConnection,
+    visit_id: i64,
+    outcome: VisitOutcome,
+    moved_to: Option<NaiveDate>,
+    staff_id: Option<i64>,
+    note: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO visit_event (visit_id, at, outcome, staff_id, moved_to, note, \
+                                  prior_outcome, prior_closed, prior_due_from, prior_due_to) \
+         SELECT id, ?2, ?3, ?4, ?5, ?6, outcome, closed, due_from, due_to FROM plan_visit WHERE id = ?1",
+    )
+    .bind(visit_id)
+    .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
+    .bind(outcome.as_str())
+    .bind(staff_id)
+    .bind(moved_to)
+    .bind(note.map(str::trim).filter(|n| !n.is_empty()))
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE plan_visit SET outcome = ?2, closed = ?3, due_from = coalesce(?4, due_from), \
+         due_to = coalesce(?4, due_to) WHERE id = ?1",
+    )
+    .bind(visit_id)
+    .bind(outcome.as_str())
+    .bind(outcome.closes())
+    .bind(moved_to)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The person came to a booking: the open doctor's or specialist's visits of
+/// their open plans that it makes ([`closed_by_attendance`]) are recorded
+/// done, noted as made at reception, in the caller's transaction. Returns how many.
+pub(crate) async fn close_visits_by_attendance(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    booked_staff_id: i64,
+    day: NaiveDate,
+    marked_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let staff: Option<(String, Option<String>)> =
+        sqlx::query_as("SELECT role, specialty FROM staff WHERE id = ?1")
+            .bind(booked_staff_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let Some((role, specialty)) = staff else {
+        return Ok(0);
+    };
+    let attended = Attendance {
+        day,
+        district_doctor: role == "district_doctor" || role == "feldsher",
+        specialty: specialty.as_deref(),
+    };
+    let open: Vec<(i64, String, Option<String>, NaiveDate)> = sqlx::query_as(
+        "SELECT v.id, v.who, v.specialty, v.due_from FROM plan_visit v \
+         JOIN care_plan cp ON cp.id = v.plan_id AND cp.closed_on IS NULL \
+         WHERE v.person_id = ?1 AND v.closed = 0 AND v.who IN ('district_doctor', 'specialist') AND v.due_from <= ?2",
+    )
+    .bind(person_id)
+    .bind(day)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut closed = 0;
+    for (visit_id, who, visit_specialty, due_from) in open {
+        let who = VisitWho::parse(&who).ok_or_else(|| corrupt("visit who", &who))?;
+        if closed_by_attendance(who, visit_specialty.as_deref(), due_from, &attended) {
+            write_outcome(
+                conn,
+                visit_id,
+                VisitOutcome::Done,
+                None,
+                marked_by,
+                Some("booking_arrived"),
+                now,
+            )
+            .await?;
+            closed += 1;
+        }
+    }
+    Ok(closed)
+}
+
+/// Undoes the last outcome recorded for a visit, if it was recorded today (a
+/// mis-tap is seen at once; a past day's outcome is corrected by recording
+/// the right one). The visit returns to its state before it; the event stays
+/// in the history marked undone, with who undid it and when. A nurse of the
+/// person's district undoes it, as she would record it.
+pub(crate) async fn undo_visit_outcome(
+    pool: &SqlitePool,
+    visit_id: i64,
+    nurse_id: i64,
+    now: DateTime<Utc>,
+) -> Result<VisitView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    district_nurse_of_visit(&mut tx, visit_id, nurse_id, today).await?;
+    let last: Option<(i64, String, Option<NaiveDate>)> = sqlx::query_as(
+        "SELECT id, at, prior_due_from FROM visit_event WHERE visit_id = ?1 AND undone_at IS NULL \
+         ORDER BY id DESC LIMIT 1",
+    )
+    .bind(visit_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let event = match last {
+        Some((id, at, Some(_))) if at.starts_with(&today.format("%Y-%m-%d").to_string()) => id,
+        _ => return Err(HomeVisitError::NothingToUndo),
+    };
+    sqlx::query(
+        "UPDATE plan_visit SET (outcome, closed, due_from, due_to) = \
+           (SELECT prior_outcome, prior_closed, prior_due_from, prior_due_to FROM visit_event WHERE id = ?2) \
+         WHERE id = ?1",
+    )
+    .bind(visit_id)
+    .bind(event)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query("UPDATE visit_event SET undone_at = ?2, undone_by = ?3 WHERE id = ?1")
+        .bind(event)
+        .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
+        .bind(nurse_id)
+        .execute(&mut *tx)
+        .await?;
+    let view = visit_view(&mut tx, visit_id, today).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Refuses unless `nurse_id` is a nurse (or feldsher) of the district the
+/// visit's person is attached to today.
+async fn district_nurse_of_visit(
+    conn: &mut SqliteConnection,
+    visit_id: i64,
+    nurse_id: i64,
+    today: NaiveDate,
+) -> Result<(), HomeVisitError> {
+    let visit: Option<(i64, String)> = sqlx::query_as("SELECT person_id, who FROM plan_visit WHERE id = ?1")
+        .bind(visit_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (person_id, who) = visit.ok_or(HomeVisitError::VisitNotFound { id: visit_id })?;
+    // the district's nurse or feldsher records any of its visits; its doctor
+    // the doctor's and the specialist's (a visit made at reception, recorded by hand)
+    let staff: Option<(String, Option<i64>)> =
+        sqlx::query_as("SELECT role, district_id FROM staff WHERE id = ?1")
+            .bind(nurse_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let staff_district = match staff {
+        Some((role, district)) if role == "district_nurse" || role == "feldsher" => district,
+        Some((role, district))
+            if role == "district_doctor" && (who == "district_doctor" || who == "specialist") =>
+        {
+            district
+        }
+        _ => return Err(HomeVisitError::NurseNotFound { id: nurse_id }),
+    };
+    let (_, district_id) = appointments::standing(&mut *conn, person_id, today).await?;
+    if district_id.is_none() || district_id != staff_district {
+        let district: Option<u32> = match district_id {
+            None => None,
+            Some(id) => {
+                sqlx::query_scalar("SELECT number FROM district WHERE id = ?1")
+                    .bind(id)
+                    .fetch_optional(&mut *conn)
+                    .await?
+            }
+        };
+        return Err(HomeVisitError::NotYourVisit { district });
+    }
+    Ok(())
+}
+
+async fn visit_view(
+    conn: &mut SqliteConnection,
+    visit_id: i64,
+    today: NaiveDate,
+) -> Result<VisitView, HomeVisitError> {
+    let row: VisitRow = sqlx::query_as(
+        "SELECT id AS visit_id, plan_id, due_from, due_to, who, purpose, what, closed, outcome FROM plan_visit \
+         WHERE id = ?1",
+    )
+    .bind(visit_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.view(today)?)
+}
+
+/// A district's plan visits due or overdue on `today` (any who), the one
+/// list "due" and "overdue" screens and reports read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DueVisit {
+    pub visit: VisitView,
+    pub person_id: i64,
+    pub person_name: String,
+    pub address: Option<String>,
+}
+
+pub(crate) async fn due_visits(
+    pool: &SqlitePool,
+    district_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<DueVisit>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        visit: VisitRow,
+        #[sqlx(flatten)]
+        person: PersonRow,
+    }
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT v.id AS visit_id, v.plan_id, v.due_from, v.due_to, v.who, v.purpose, v.what, v.closed, v.outcome, ",
+        person_columns!(),
+        " FROM plan_visit v JOIN person p ON p.id = v.person_id \
+          JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
+          JOIN care_plan cp ON cp.id = v.plan_id AND cp.closed_on IS NULL \
+          WHERE a.district_id = ?1 AND v.closed = 0 AND v.due_from <= ?2 AND p.died_on IS NULL \
+          ORDER BY v.due_to, v.id"
+    ))
+    .bind(district_id)
+    .bind(today)
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(|row| {
+            Ok(DueVisit {
+                person_id: row.person.id,
+                person_name: row.person.full_name(),
+                address: row.person.address_line(),
+                visit: row.visit.view(today)?,
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,657 @@
+//! Care plans: opened from an event, planned ahead, closed; their visits and outcomes.
+
+use super::*;
+
+/// What opens a plan, as the form gives it; the person's birth date comes from the register.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "plan", rename_all = "snake_case")]
+pub enum PlanRequest {
+    Newborn {
+        discharged: NaiveDate,
+        risk: bool,
+    },
+    Pregnancy {
+        reported: NaiveDate,
+        weeks_at_report: u32,
+    },
+    Observation {
+        condition: Condition,
+        risk: RiskLevel,
+        enrolled: NaiveDate,
+        /// The document the enrolment rests on (seed 000 names three).
+        basis: EnrolmentBasis,
+    },
+}
+
+/// A planned visit with where it stands today.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VisitView {
+    pub id: i64,
+    pub plan_id: i64,
+    pub due_from: NaiveDate,
+    pub due_to: NaiveDate,
+    pub who: VisitWho,
+    pub purpose: VisitPurpose,
+    pub what: Option<String>,
+    pub state: VisitState,
+    pub outcome: Option<VisitOutcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlanView {
+    pub id: i64,
+    pub kind: PlanKind,
+    pub event: PlanEvent,
+    pub visits: Vec<VisitView>,
+    /// When and why the plan closed; `None` while it is open.
+    pub closed: Option<PlanClosed>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PlanClosed {
+    pub on: NaiveDate,
+    pub reason: PlanClosure,
+    /// How the pregnancy ended, for an antenatal plan closed by its end.
+    pub pregnancy_outcome: Option<PregnancyOutcome>,
+}
+
+impl PlanRequest {
+    /// The event the request stands for, for a person born on `born`.
+    pub fn event(&self, born: NaiveDate) -> PlanEvent {
+        match *self {
+            PlanRequest::Newborn { discharged, risk } => PlanEvent::Newborn {
+                born,
+                discharged,
+                risk,
+            },
+            PlanRequest::Pregnancy {
+                reported,
+                weeks_at_report,
+            } => PlanEvent::PregnancyRegistered {
+                reported,
+                weeks_at_report,
+            },
+            PlanRequest::Observation {
+                condition,
+                risk,
+                enrolled,
+                basis,
+            } => PlanEvent::Observation {
+                condition,
+                risk,
+                enrolled,
+                basis: Some(basis),
+            },
+        }
+    }
+}
+
+/// The request's event for this person: its date not before the birth, a
+/// child's plan for a child under 3, a pregnancy's for a woman.
+fn event_for(request: &PlanRequest, row: &PersonRow, today: NaiveDate) -> Result<PlanEvent, HomeVisitError> {
+    let born = row.birth_date;
+    let date = match request {
+        PlanRequest::Newborn { discharged, .. } => *discharged,
+        PlanRequest::Pregnancy { reported, .. } => *reported,
+        PlanRequest::Observation { enrolled, .. } => *enrolled,
+    };
+    if date < born {
+        return Err(HomeVisitError::BeforeBirth { date, born });
+    }
+    match request {
+        PlanRequest::Newborn { .. } => {
+            let age = age_on(born, today).unwrap_or(0);
+            if age >= 3 {
+                return Err(HomeVisitError::NotAYoungChild { age });
+            }
+        }
+        PlanRequest::Pregnancy { .. } if row.sex != "female" => return Err(HomeVisitError::NotAWoman),
+        _ => {}
+    }
+    Ok(request.event(born))
+}
+
+async fn insert_visits(
+    conn: &mut SqliteConnection,
+    plan_id: i64,
+    person_id: i64,
+    visits: &[PlannedVisit],
+) -> Result<(), StoreError> {
+    let rows: Vec<(i64, i64, &PlannedVisit)> =
+        visits.iter().map(|visit| (plan_id, person_id, visit)).collect();
+    insert_visit_rows(conn, &rows).await
+}
+
+/// Inserts the visits of one or many plans, 400 rows a statement (8 binds
+/// each, well under SQLite's bound-variable limit).
+async fn insert_visit_rows(
+    conn: &mut SqliteConnection,
+    rows: &[(i64, i64, &PlannedVisit)],
+) -> Result<(), StoreError> {
+    for chunk in rows.chunks(400) {
+        let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT INTO plan_visit (plan_id, person_id, due_from, due_to, who, purpose, what, specialty) ",
+        );
+        insert.push_values(chunk, |mut row, (plan_id, person_id, visit)| {
+            row.push_bind(*plan_id)
+                .push_bind(*person_id)
+                .push_bind(visit.due_from)
+                .push_bind(visit.due_to)
+                .push_bind(visit.who.as_str())
+                .push_bind(visit.purpose.as_str())
+                .push_bind(visit.what.clone())
+                .push_bind(visit.specialty.clone());
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Opens a care plan: the event checked against the person, its visits
+/// expanded by the schedules in force, all in one transaction.
+pub(crate) async fn open_plan(
+    pool: &SqlitePool,
+    person_id: i64,
+    request: &PlanRequest,
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<PlanView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let rules = plan_rules(&mut tx, today).await?;
+    let (plan_id, visits) = open_plan_on(&mut tx, &rules, person_id, request, staff_id, now).await?;
+    insert_visits(&mut tx, plan_id, person_id, &visits).await?;
+    let plan = plans_of(&mut tx, person_id, Some(plan_id), today)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    tx.commit().await?;
+    Ok(plan)
+}
+
+/// Opens many plans in one transaction (a clinic's registers brought in at
+/// once, the demo clinic): all of them or, on the first refusal, none.
+pub(crate) async fn open_plans(
+    pool: &SqlitePool,
+    requests: &[(i64, PlanRequest)],
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<usize, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let rules = plan_rules(&mut tx, today).await?;
+    let mut planned = Vec::with_capacity(requests.len());
+    for (person_id, request) in requests {
+        let (plan_id, visits) = open_plan_on(&mut tx, &rules, *person_id, request, staff_id, now).await?;
+        planned.push((plan_id, *person_id, visits));
+    }
+    // every plan's visits together: a few statements instead of one per plan
+    let rows: Vec<(i64, i64, &PlannedVisit)> = planned
+        .iter()
+        .flat_map(|(plan_id, person_id, visits)| {
+            visits.iter().map(move |visit| (*plan_id, *person_id, visit))
+        })
+        .collect();
+    insert_visit_rows(&mut tx, &rows).await?;
+    tx.commit().await?;
+    Ok(requests.len())
+}
+
+async fn open_plan_on(
+    tx: &mut SqliteConnection,
+    rules: &PlanRules,
+    person_id: i64,
+    request: &PlanRequest,
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(i64, Vec<PlannedVisit>), HomeVisitError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        person: PersonRow,
+        died_on: Option<NaiveDate>,
+        attached_here: bool,
+    }
+    let today = kazakhstan_time(now).date();
+    // One read per plan: the person, and whether the clinic serves them today.
+    let row: Row = sqlx::query_as(concat!(
+        "SELECT ",
+        person_columns!(),
+        // by the person's own attachments (a handful), never by the clinic's (tens of thousands)
+        ", p.died_on, EXISTS (SELECT 1 FROM attachment a INDEXED BY attachment_by_person \
+           JOIN clinic c ON c.id = a.clinic_id AND c.is_home = 1 \
+           WHERE a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2)) AS attached_here \
+         FROM person p WHERE p.id = ?1"
+    ))
+    .bind(person_id)
+    .bind(today)
+    .fetch_optional(&mut *tx)
+    .await?
+    .ok_or(StoreError::PersonNotFound { id: person_id })?;
+    if !row.attached_here || row.died_on.is_some_and(|died| died <= today) {
+        return Err(HomeVisitError::NotAttached);
+    }
+    let event = event_for(request, &row.person, today)?;
+    let visits = expand(&event, rules, today).map_err(|problem| HomeVisitError::Plan { problem })?;
+    let condition = match &event {
+        PlanEvent::Observation { condition, .. } => condition.as_str(),
+        _ => "",
+    };
+    let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
+    // The one-open-plan index decides: nothing inserted means a plan is open.
+    let planned_through =
+        matches!(event, PlanEvent::Observation { .. }).then(|| rules.observation_planned_through(today));
+    let plan_id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by, planned_through) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (person_id, kind, condition) WHERE closed_on IS NULL DO NOTHING RETURNING id",
+    )
+    .bind(person_id)
+    .bind(event.kind().as_str())
+    .bind(condition)
+    .bind(event_json)
+    .bind(rules.valid_from)
+    .bind(now)
+    .bind(staff_id)
+    .bind(planned_through)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let plan_id = plan_id.ok_or(HomeVisitError::PlanOpen { kind: event.kind() })?;
+    Ok((plan_id, visits))
+}
+
+/// Closes the open plans that are over on `today` ([`plan_closure`]): of a
+/// person who died or left the clinic, a child's patronage at 3 years or once
+/// its last visit is closed — each with its reason and day, in one
+/// transaction. Runs once a day (the day is kept in `setting`); returns how
+/// many plans closed.
+pub(crate) async fn close_finished_plans(pool: &SqlitePool, today: NaiveDate) -> Result<usize, StoreError> {
+    let mut tx = pool.begin().await?;
+    let checked: Option<NaiveDate> =
+        sqlx::query_scalar("SELECT value FROM setting WHERE name = 'plans_checked_on'")
+            .fetch_optional(&mut *tx)
+            .await?;
+    if checked.is_some_and(|day| day >= today) {
+        return Ok(0);
+    }
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        kind: String,
+        birth_date: NaiveDate,
+        died_on: Option<NaiveDate>,
+        attached_here: bool,
+        joins_later: bool,
+        last_ended: Option<NaiveDate>,
+        every_visit_closed: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT cp.id, cp.kind, p.birth_date, p.died_on, \
+           EXISTS (SELECT 1 FROM attachment a INDEXED BY attachment_by_person JOIN clinic c ON c.id = a.clinic_id \
+                   AND c.is_home = 1 WHERE a.person_id = cp.person_id AND a.started_on <= ?1 \
+                   AND (a.ended_on IS NULL OR a.ended_on > ?1)) AS attached_here, \
+           EXISTS (SELECT 1 FROM attachment a INDEXED BY attachment_by_person JOIN clinic c ON c.id = a.clinic_id \
+                   AND c.is_home = 1 WHERE a.person_id = cp.person_id AND a.started_on > ?1) AS joins_later, \
+           (SELECT max(a.ended_on) FROM attachment a INDEXED BY attachment_by_person JOIN clinic c ON c.id = a.clinic_id \
+                   AND c.is_home = 1 WHERE a.person_id = cp.person_id) AS last_ended, \
+           NOT EXISTS (SELECT 1 FROM plan_visit v WHERE v.plan_id = cp.id AND v.closed = 0) AS every_visit_closed \
+         FROM care_plan cp JOIN person p ON p.id = cp.person_id WHERE cp.closed_on IS NULL",
+    )
+    .bind(today)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut closed = 0;
+    for row in rows {
+        let kind = PlanKind::parse(&row.kind).ok_or_else(|| corrupt("plan kind", &row.kind))?;
+        let standing = PlanStanding {
+            kind,
+            born: row.birth_date,
+            died_on: row.died_on,
+            // no attachment here today and none to come: gone since the last one ended
+            left_on: (!row.attached_here && !row.joins_later).then(|| row.last_ended.unwrap_or(today)),
+            every_visit_closed: row.every_visit_closed,
+        };
+        if let Some((reason, on)) = plan_closure(&standing, today) {
+            sqlx::query("UPDATE care_plan SET closed_on = ?2, closed_reason = ?3 WHERE id = ?1")
+                .bind(row.id)
+                .bind(on)
+                .bind(reason.as_str())
+                .execute(&mut *tx)
+                .await?;
+            closed += 1;
+        }
+    }
+    sqlx::query(
+        "INSERT INTO setting (name, value) VALUES ('plans_checked_on', ?1) \
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    )
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    if closed > 0 {
+        tracing::info!(plans = closed, "finished plans closed");
+    }
+    Ok(closed)
+}
+
+/// How much further than the horizon a plan lagging behind it is planned.
+const PLAN_AHEAD_STEP_MONTHS: u32 = 1;
+
+/// Records the end of a pregnancy: the open antenatal plan closes on that
+/// day with its reason and how it ended; its open visits leave every list.
+pub(crate) async fn end_pregnancy(
+    pool: &SqlitePool,
+    plan_id: i64,
+    outcome: PregnancyOutcome,
+    ended: NaiveDate,
+    now: DateTime<Utc>,
+) -> Result<PlanView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let row: Option<(i64, String, String, Option<NaiveDate>)> =
+        sqlx::query_as("SELECT person_id, kind, event, closed_on FROM care_plan WHERE id = ?1")
+            .bind(plan_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (person_id, kind, event, closed_on) = row.ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    let event: PlanEvent = serde_json::from_str(&event).map_err(|_| corrupt("plan event", &event))?;
+    let PlanEvent::PregnancyRegistered { reported, .. } = event else {
+        return Err(HomeVisitError::NotAPregnancy);
+    };
+    if kind != PlanKind::Antenatal.as_str() || closed_on.is_some() {
+        return Err(HomeVisitError::NotAPregnancy);
+    }
+    check_pregnancy_end(reported, ended, today).map_err(|problem| HomeVisitError::Plan { problem })?;
+    sqlx::query(
+        "UPDATE care_plan SET closed_on = ?2, closed_reason = 'pregnancy_ended', pregnancy_outcome = ?3 WHERE id = ?1",
+    )
+    .bind(plan_id)
+    .bind(ended)
+    .bind(outcome.as_str())
+    .execute(&mut *tx)
+    .await?;
+    let view = plans_of(&mut tx, person_id, Some(plan_id), today)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Plans every open observation plan ahead to the horizon from `today`, by
+/// the schedules in force: the cadence visits due after the day it was
+/// planned through, in one transaction. Cheap when nothing is due for it (one
+/// indexed read), so the round, the due list and a recorded outcome call it.
+/// Returns how many visits were planned.
+pub(crate) async fn plan_ahead(pool: &SqlitePool, today: NaiveDate) -> Result<usize, StoreError> {
+    let mut tx = pool.begin().await?;
+    let rules = plan_rules(&mut tx, today).await?;
+    let lagging = rules.observation_planned_through(today);
+    // planned a step further than needed, so the plans are read and written once a month, not daily
+    let step_ahead = today
+        .checked_add_months(chrono::Months::new(PLAN_AHEAD_STEP_MONTHS))
+        .unwrap_or(today);
+    let target = rules.observation_planned_through(step_ahead);
+    let plans: Vec<(i64, i64, String, NaiveDate)> = sqlx::query_as(
+        "SELECT id, person_id, event, planned_through FROM care_plan \
+         WHERE closed_on IS NULL AND planned_through IS NOT NULL AND planned_through < ?1",
+    )
+    .bind(lagging)
+    .fetch_all(&mut *tx)
+    .await?;
+    if plans.is_empty() {
+        return Ok(0);
+    }
+    let mut planned = Vec::with_capacity(plans.len());
+    for (plan_id, person_id, event, through) in &plans {
+        let event: PlanEvent = serde_json::from_str(event).map_err(|_| corrupt("plan event", event))?;
+        // a day before the enrolment has nothing to plan; one plan never stops the others
+        if let Ok(next) = plan_ahead_of(&event, &rules, *through, step_ahead) {
+            planned.push((*plan_id, *person_id, next));
+        }
+    }
+    let rows: Vec<(i64, i64, &PlannedVisit)> = planned
+        .iter()
+        .flat_map(|(plan_id, person_id, visits)| {
+            visits.iter().map(move |visit| (*plan_id, *person_id, visit))
+        })
+        .collect();
+    insert_visit_rows(&mut tx, &rows).await?;
+    for chunk in planned.chunks(10_000) {
+        let mut update = sqlx::QueryBuilder::<sqlx::Sqlite>::new("UPDATE care_plan SET planned_through = ");
+        update.push_bind(target).push(" WHERE id IN (");
+        let mut ids = update.separated(", ");
+        for (plan_id, ..) in chunk {
+            ids.push_bind(*plan_id);
+        }
+        ids.push_unseparated(")");
+        update.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    if !rows.is_empty() {
+        tracing::info!(
+            plans = planned.len(),
+            visits = rows.len(),
+            "observation plans planned ahead"
+        );
+    }
+    Ok(rows.len())
+}
+
+/// A changed risk (a child's recorded risk, an observation's risk level):
+/// the visits closed or begun stay; the future ones are planned again.
+pub(crate) async fn change_risk(
+    pool: &SqlitePool,
+    plan_id: i64,
+    risk: RiskLevel,
+    now: DateTime<Utc>,
+) -> Result<PlanView, HomeVisitError> {
+    let today = kazakhstan_time(now).date();
+    let mut tx = pool.begin().await?;
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT person_id, event FROM care_plan WHERE id = ?1")
+        .bind(plan_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (person_id, event) = row.ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    let event: PlanEvent = serde_json::from_str(&event).map_err(|_| corrupt("plan event", &event))?;
+    let event = match event {
+        PlanEvent::Newborn { born, discharged, .. } => PlanEvent::Newborn {
+            born,
+            discharged,
+            risk: risk != RiskLevel::Low,
+        },
+        PlanEvent::Observation {
+            condition,
+            enrolled,
+            basis,
+            ..
+        } => PlanEvent::Observation {
+            condition,
+            risk,
+            enrolled,
+            basis,
+        },
+        antenatal @ PlanEvent::PregnancyRegistered { .. } => antenatal,
+    };
+    let rules = plan_rules(&mut tx, today).await?;
+    let expanded = expand(&event, &rules, today).map_err(|problem| HomeVisitError::Plan { problem })?;
+    let kept = visits_of(&mut tx, plan_id, today).await?;
+    let touched: Vec<KeptVisit> = kept
+        .iter()
+        .map(|visit| KeptVisit {
+            visit: PlannedVisit {
+                due_from: visit.due_from,
+                due_to: visit.due_to,
+                who: visit.who,
+                purpose: visit.purpose,
+                what: visit.what.clone(),
+                specialty: None,
+            },
+            // a visit with any outcome recorded is history: kept
+            closed: visit.outcome.is_some() || visit.state == VisitState::Closed,
+        })
+        .collect();
+    let plan = regenerate(&touched, &expanded, today);
+    // Keep the rows of the visits the new plan keeps; plan the new ones.
+    sqlx::query(
+        "DELETE FROM plan_visit WHERE plan_id = ?1 AND closed = 0 AND outcome IS NULL AND due_from >= ?2",
+    )
+    .bind(plan_id)
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    let new: Vec<PlannedVisit> = plan
+        .into_iter()
+        .filter(|visit| !visit.closed && visit.visit.due_from >= today)
+        .map(|visit| visit.visit)
+        .filter(|visit| {
+            !kept
+                .iter()
+                .any(|k| k.outcome.is_some() && k.due_from == visit.due_from && k.purpose == visit.purpose)
+        })
+        .collect();
+    insert_visits(&mut tx, plan_id, person_id, &new).await?;
+    let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
+    // the new expansion reaches the horizon from today
+    let planned_through =
+        matches!(event, PlanEvent::Observation { .. }).then(|| rules.observation_planned_through(today));
+    sqlx::query(
+        "UPDATE care_plan SET event = ?2, rules_valid_from = ?3, planned_through = coalesce(?4, planned_through) \
+         WHERE id = ?1",
+    )
+    .bind(plan_id)
+    .bind(event_json)
+    .bind(rules.valid_from)
+    .bind(planned_through)
+    .execute(&mut *tx)
+    .await?;
+    let view = plans_of(&mut tx, person_id, Some(plan_id), today)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct VisitRow {
+    // named apart from the person's `id`
+    #[sqlx(rename = "visit_id")]
+    id: i64,
+    plan_id: i64,
+    due_from: NaiveDate,
+    due_to: NaiveDate,
+    who: String,
+    purpose: String,
+    what: Option<String>,
+    closed: bool,
+    outcome: Option<String>,
+}
+
+impl VisitRow {
+    pub(super) fn view(self, today: NaiveDate) -> Result<VisitView, StoreError> {
+        Ok(VisitView {
+            state: visit_state(self.due_from, self.due_to, self.closed, today),
+            who: VisitWho::parse(&self.who).ok_or_else(|| corrupt("visit who", &self.who))?,
+            purpose: VisitPurpose::parse(&self.purpose)
+                .ok_or_else(|| corrupt("visit purpose", &self.purpose))?,
+            outcome: self
+                .outcome
+                .as_deref()
+                .map(|text| VisitOutcome::parse(text).ok_or_else(|| corrupt("visit outcome", text)))
+                .transpose()?,
+            id: self.id,
+            plan_id: self.plan_id,
+            due_from: self.due_from,
+            due_to: self.due_to,
+            what: self.what,
+        })
+    }
+}
+
+async fn visits_of(
+    conn: &mut SqliteConnection,
+    plan_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<VisitView>, StoreError> {
+    let rows: Vec<VisitRow> = sqlx::query_as(
+        "SELECT id AS visit_id, plan_id, due_from, due_to, who, purpose, what, closed, outcome FROM plan_visit \
+         WHERE plan_id = ?1 ORDER BY due_from, id",
+    )
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter().map(|row| row.view(today)).collect()
+}
+
+async fn plans_of(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    plan_id: Option<i64>,
+    today: NaiveDate,
+) -> Result<Vec<PlanView>, StoreError> {
+    // the open plans first, then the closed ones, which stay on the card with their reason
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        kind: String,
+        event: String,
+        closed_on: Option<NaiveDate>,
+        closed_reason: Option<String>,
+        pregnancy_outcome: Option<String>,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT id, kind, event, closed_on, closed_reason, pregnancy_outcome FROM care_plan WHERE person_id = ?1 \
+         AND (?2 IS NULL OR id = ?2) ORDER BY closed_on IS NOT NULL, closed_on DESC, id",
+    )
+    .bind(person_id)
+    .bind(plan_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut plans = Vec::with_capacity(rows.len());
+    for Row {
+        id,
+        kind,
+        event,
+        closed_on,
+        closed_reason,
+        pregnancy_outcome,
+    } in rows
+    {
+        let pregnancy_outcome = pregnancy_outcome
+            .map(|text| PregnancyOutcome::parse(&text).ok_or_else(|| corrupt("pregnancy outcome", &text)))
+            .transpose()?;
+        let closed = match (closed_on, closed_reason) {
+            (Some(on), Some(reason)) => Some(PlanClosed {
+                on,
+                reason: PlanClosure::parse(&reason).ok_or_else(|| corrupt("plan closure", &reason))?,
+                pregnancy_outcome,
+            }),
+            // closed before reasons were kept
+            (Some(on), None) => Some(PlanClosed {
+                on,
+                reason: PlanClosure::Completed,
+                pregnancy_outcome,
+            }),
+            _ => None,
+        };
+        plans.push(PlanView {
+            kind: PlanKind::parse(&kind).ok_or_else(|| corrupt("plan kind", &kind))?,
+            event: serde_json::from_str(&event).map_err(|_| corrupt("plan event", &event))?,
+            visits: visits_of(conn, id, today).await?,
+            closed,
+            id,
+        });
+    }
+    Ok(plans)
+}
+
+pub(crate) async fn person_plans(
+    pool: &SqlitePool,
+    person_id: i64,
+    today: NaiveDate,
+) -> Result<Vec<PlanView>, StoreError> {
+    let mut conn = pool.acquire().await?;
+    plans_of(&mut conn, person_id, None, today).await
+}
