@@ -1,394 +1,13 @@
-//! Registering persons and attaching them to the clinic (DOMAIN.md §1–2).
-//!
-//! Each use case loads the facts, asks `emhana_domain` for the decision, and
-//! writes the outcome with its audit event in one transaction: an application
-//! is never half-written.
+//! The attachment application: the options shown, the district suggested, the decision written with its consent, attachment, ended attachment and op; detachment.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use emhana_domain::attachment::{
-    AttachmentCase, AttachmentCaseError, AttachmentGround, AttachmentRules, Campaign, CampaignEffect,
-    Channel, Coverage, Decision, DistrictAges, ListNorms, PastAttachment, RefusalGround, SuggestionFacts,
-    decide, exceeds_list_norm, suggest_district,
-};
-use emhana_domain::documents::{
-    ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine, TeamMember,
-};
-use emhana_domain::registration::{
-    DocumentKind, Field, FieldError, FieldProblem, NewResidence, RegistrationForm, check_new_residence,
-    validate_registration,
-};
-use emhana_domain::{Address, DistrictKind, Sex, StaffRole, age_on, full_name, kazakhstan_date};
-use emhana_protocol::{ApplicationKey, AttachOp, DetachOp, DetachReason, OpBody};
-use serde::{Deserialize, Serialize};
-use sqlx::{SqliteConnection, SqlitePool};
+use super::*;
 
-use crate::error::{StoreError, corrupt};
-use crate::import::insert_search_keys;
-use crate::sync::{self, OpLinks};
-
-/// Why a registration or an application was not written. `Fields` carries a
-/// message per form field; nothing was written in either case.
-#[derive(Debug, thiserror::Error, Serialize)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum FormError {
-    #[error("the form has {} problem(s)", errors.len())]
-    Fields { errors: Vec<FieldError> },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl From<sqlx::Error> for FormError {
-    fn from(error: sqlx::Error) -> Self {
-        FormError::Store(error.into())
-    }
-}
-
-fn at_field(field: Field, problem: FieldProblem) -> FormError {
-    FormError::Fields {
-        errors: vec![FieldError { field, problem }],
-    }
-}
-
-/// What the data list of the consent names; printed on the consent form.
-pub const CONSENT_DATA_LIST: &str = "ИИН / ЖСН; тегі, аты, әкесінің аты / фамилия, имя, отчество; \
-туған күні / дата рождения; жынысы / пол; мекенжайы / адрес; телефон; \
-жеке басын куәландыратын құжат / документ, удостоверяющий личность; \
-денсаулық жағдайы туралы мәліметтер / сведения о состоянии здоровья";
-
-/// The consent to access restricted personal data, as the registrar recorded it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConsentForm {
-    /// `None`: the question was not answered — the form is incomplete.
-    pub given: Option<bool>,
-    /// `None`: until withdrawn.
-    pub valid_until: Option<NaiveDate>,
-    pub third_parties: bool,
-    pub cross_border: bool,
-    pub publication: bool,
-}
-
-/// An attachment application as the registrar fills it in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ApplicationForm {
-    pub person_id: i64,
-    pub channel: Channel,
-    pub ground: AttachmentGround,
-    /// The district the person chose; `None` takes the suggested one.
-    pub district_id: Option<i64>,
-    pub document_kind: Option<DocumentKind>,
-    pub document_number: String,
-    pub consent: ConsentForm,
-    pub registrar_id: Option<i64>,
-    /// Where the person moved to: asked for (and checked against the
-    /// districts' coverage) on a change of residence, written to the person
-    /// when the application attaches them.
-    #[serde(default)]
-    pub new_residence: Option<NewResidence>,
-}
-
-/// The outcome shown at once, before anything is printed.
-#[derive(Debug, Clone, Serialize)]
-pub struct ApplicationOutcome {
-    pub application_id: i64,
-    pub application_number: String,
-    pub decision: Decision,
-    pub district_number: u32,
-    /// Set when the district's list has reached its norm (a warning, not a refusal).
-    pub list_norm_exceeded: Option<ListLoad>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct ListLoad {
-    pub attached: u32,
-    pub norm: u32,
-}
-
-/// What the application form offers for one person.
-#[derive(Debug, Clone, Serialize)]
-pub struct AttachmentOptions {
-    pub person_id: i64,
-    pub full_name: String,
-    pub iin: String,
-    pub document_kind: Option<DocumentKind>,
-    pub document_number: Option<String>,
-    pub current: Option<CurrentAttachment>,
-    pub suggestion: Option<emhana_domain::attachment::DistrictSuggestion>,
-    pub districts: Vec<DistrictOption>,
-    pub registrars: Vec<StaffOption>,
-    pub campaign: Campaign,
-    pub today: NaiveDate,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct CurrentAttachment {
-    pub clinic_name_kk: String,
-    pub clinic_name_ru: String,
-    pub here: bool,
-    pub district_number: Option<u32>,
-    pub started_on: NaiveDate,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct DistrictOption {
-    pub id: i64,
-    pub number: u32,
-    pub kind: DistrictKind,
-    pub doctor: Option<String>,
-    pub attached: u32,
-    pub norm: u32,
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct StaffOption {
-    pub id: i64,
-    pub full_name: String,
-}
-
-/// Why an attachment ends without a new one here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DetachmentReason {
-    Died,
-    ClinicLiquidated,
-}
-
-/// One attachment of the person's history, as the card lists it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct AttachmentEntry {
-    pub clinic_name_kk: String,
-    pub clinic_name_ru: String,
-    pub here: bool,
-    pub district_number: Option<u32>,
-    pub ground: String,
-    pub decided_on: NaiveDate,
-    pub started_on: NaiveDate,
-    pub ended_on: Option<NaiveDate>,
-    pub end_reason: Option<String>,
-    pub application_id: Option<i64>,
-}
-
-pub(crate) async fn entries(pool: &SqlitePool, person_id: i64) -> Result<Vec<AttachmentEntry>, StoreError> {
-    Ok(sqlx::query_as(
-        "SELECT c.name_kk AS clinic_name_kk, c.name_ru AS clinic_name_ru, c.is_home AS here, \
-         d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on, a.end_reason, a.application_id \
-         FROM attachment a JOIN clinic c ON c.id = a.clinic_id LEFT JOIN district d ON d.id = a.district_id \
-         WHERE a.person_id = ?1 ORDER BY a.started_on, a.id",
-    )
-    .bind(person_id)
-    .fetch_all(pool)
-    .await?)
-}
-
-// ---------------------------------------------------------------- registration
-
-pub(crate) async fn register_person(
-    pool: &SqlitePool,
-    form: &RegistrationForm,
-    registrar_id: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<i64, FormError> {
-    let today = kazakhstan_date(now);
-    let registration = validate_registration(form, today).map_err(|errors| FormError::Fields { errors })?;
-    let person = &registration.person;
-    let mut tx = pool.begin().await?;
-
-    let existing: Option<i64> = sqlx::query_scalar("SELECT id FROM person WHERE iin = ?1")
-        .bind(person.iin.to_string())
-        .fetch_optional(&mut *tx)
-        .await?;
-    if let Some(person_id) = existing {
-        return Err(at_field(
-            Field::Iin,
-            FieldProblem::AlreadyRegistered { person_id },
-        ));
-    }
-    let mother = match &registration.mother_iin {
-        None => None,
-        Some(iin) => {
-            let row: Option<(i64, String, Option<i64>)> =
-                sqlx::query_as("SELECT id, sex, household_id FROM person WHERE iin = ?1")
-                    .bind(iin.to_string())
-                    .fetch_optional(&mut *tx)
-                    .await?;
-            match row {
-                None => return Err(at_field(Field::MotherIin, FieldProblem::NotRegistered)),
-                Some((_, sex, _)) if sex != Sex::Female.as_str() => {
-                    return Err(at_field(Field::MotherIin, FieldProblem::MotherNotFemale));
-                }
-                Some((id, _, household_id)) => Some((id, household_id)),
-            }
-        }
-    };
-    // A child joins the mother's household (family service); anyone else starts one at the address.
-    let household_id = match (mother.and_then(|(_, household)| household), &person.address) {
-        (Some(household_id), _) => Some(household_id),
-        (None, Some(address)) => Some(
-            sqlx::query_scalar(
-                "INSERT INTO household (settlement, street, house, apartment) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-            )
-            .bind(&address.settlement)
-            .bind(&address.street)
-            .bind(&address.house)
-            .bind(&address.apartment)
-            .fetch_one(&mut *tx)
-            .await?,
-        ),
-        (None, None) => None,
-    };
-    let address = person.address.as_ref();
-    let temporary = registration.temporary_address.as_ref();
-    let person_id: i64 = sqlx::query_scalar(
-        "INSERT INTO person (iin, surname, first_name, patronymic, birth_date, sex, citizenship, household_id, \
-         settlement, street, house, apartment, phone, document_kind, document_number, document_issued_on, \
-         temporary_settlement, temporary_street, temporary_house, temporary_apartment, workplace, registered_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) \
-         RETURNING id",
-    )
-    .bind(person.iin.to_string())
-    .bind(&person.surname)
-    .bind(&person.first_name)
-    .bind(&person.patronymic)
-    .bind(person.birth_date)
-    .bind(person.sex.as_str())
-    .bind(person.citizenship.as_str())
-    .bind(household_id)
-    .bind(address.map(|a| &a.settlement))
-    .bind(address.map(|a| &a.street))
-    .bind(address.map(|a| &a.house))
-    .bind(address.and_then(|a| a.apartment.as_ref()))
-    .bind(&person.phone)
-    .bind(registration.document.kind.as_str())
-    .bind(&registration.document.number)
-    .bind(registration.document.issued_on)
-    .bind(temporary.map(|a| &a.settlement))
-    .bind(temporary.map(|a| &a.street))
-    .bind(temporary.map(|a| &a.house))
-    .bind(temporary.and_then(|a| a.apartment.as_ref()))
-    .bind(&registration.workplace)
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
-    insert_search_keys(&mut tx, std::iter::once((person_id, person))).await?;
-    if let Some((mother_id, _)) = mother {
-        sqlx::query("INSERT INTO person_link (person_id, relative_id, relation) VALUES (?1, ?2, 'mother')")
-            .bind(person_id)
-            .bind(mother_id)
-            .execute(&mut *tx)
-            .await?;
-    }
-    audit(
-        &mut tx,
-        now,
-        registrar_id,
-        "person_registered",
-        Some(person_id),
-        "{}",
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(person_id)
-}
-
-// ---------------------------------------------------------------- reference data
-
-pub(crate) async fn rules(conn: &mut SqliteConnection) -> Result<AttachmentRules, StoreError> {
-    let rows: Vec<(i32, NaiveDate, NaiveDate, u32, String)> = sqlx::query_as(
-        "SELECT year, first_day, last_day, free_choice_limit, takes_effect FROM attachment_campaign ORDER BY year",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut campaigns = Vec::with_capacity(rows.len());
-    for (year, first_day, last_day, free_choice_limit, takes_effect) in rows {
-        let takes_effect = CampaignEffect::parse(&takes_effect).ok_or_else(|| StoreError::Corrupt {
-            detail: format!("campaign {year} takes effect {takes_effect:?}"),
-        })?;
-        campaigns.push(Campaign {
-            year,
-            first_day,
-            last_day,
-            free_choice_limit,
-            takes_effect,
-        });
-    }
-    let mut list_norms = ListNorms::default();
-    let norms: Vec<(String, u32)> = sqlx::query_as("SELECT district_kind, persons FROM district_list_norm")
-        .fetch_all(&mut *conn)
-        .await?;
-    for (kind, persons) in norms {
-        match DistrictKind::parse(&kind) {
-            Some(DistrictKind::Therapeutic) => list_norms.therapeutic = persons,
-            Some(DistrictKind::Pediatric) => list_norms.pediatric = persons,
-            Some(DistrictKind::GeneralPractice) => list_norms.general_practice = persons,
-            None => {
-                return Err(StoreError::Corrupt {
-                    detail: format!("list norm for {kind:?}"),
-                });
-            }
-        }
-    }
-    Ok(AttachmentRules {
-        campaigns,
-        list_norms,
-        // the Code's age of majority; not yet a clinic's setting
-        district_ages: DistrictAges::default(),
-    })
-}
-
-pub(crate) async fn set_campaign(pool: &SqlitePool, campaign: &Campaign) -> Result<(), StoreError> {
-    if campaign.first_day > campaign.last_day || campaign.first_day.year() != campaign.year {
-        return Err(StoreError::InvalidReferenceData {
-            detail: format!(
-                "campaign {}: {} – {}",
-                campaign.year, campaign.first_day, campaign.last_day
-            ),
-        });
-    }
-    sqlx::query(
-        "INSERT INTO attachment_campaign (year, first_day, last_day, free_choice_limit, takes_effect) \
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (year) DO UPDATE SET first_day = excluded.first_day, \
-         last_day = excluded.last_day, free_choice_limit = excluded.free_choice_limit, \
-         takes_effect = excluded.takes_effect",
-    )
-    .bind(campaign.year)
-    .bind(campaign.first_day)
-    .bind(campaign.last_day)
-    .bind(campaign.free_choice_limit)
-    .bind(campaign.takes_effect.as_str())
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-pub(crate) async fn set_list_norms(pool: &SqlitePool, norms: &ListNorms) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    for kind in DistrictKind::ALL {
-        let persons = norms.for_kind(*kind);
-        if persons == 0 {
-            return Err(StoreError::InvalidReferenceData {
-                detail: format!("list norm for {} is 0", kind.as_str()),
-            });
-        }
-        sqlx::query(
-            "INSERT INTO district_list_norm (district_kind, persons) VALUES (?1, ?2) \
-             ON CONFLICT (district_kind) DO UPDATE SET persons = excluded.persons",
-        )
-        .bind(kind.as_str())
-        .bind(persons)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-// ---------------------------------------------------------------- the application
-
-struct HomeClinic {
+pub(super) struct HomeClinic {
     id: i64,
     bin: String,
 }
 
-async fn home_clinic(conn: &mut SqliteConnection) -> Result<HomeClinic, StoreError> {
+pub(super) async fn home_clinic(conn: &mut SqliteConnection) -> Result<HomeClinic, StoreError> {
     let row: Option<(i64, String)> = sqlx::query_as("SELECT id, bin FROM clinic WHERE is_home = 1")
         .fetch_optional(&mut *conn)
         .await?;
@@ -397,7 +16,7 @@ async fn home_clinic(conn: &mut SqliteConnection) -> Result<HomeClinic, StoreErr
 }
 
 #[derive(sqlx::FromRow)]
-struct HistoryRow {
+pub(super) struct HistoryRow {
     id: i64,
     clinic_bin: String,
     district_id: Option<i64>,
@@ -408,7 +27,7 @@ struct HistoryRow {
 }
 
 /// The person's attachments, oldest first, with their row ids.
-async fn history(
+pub(super) async fn history(
     conn: &mut SqliteConnection,
     person_id: i64,
 ) -> Result<(Vec<i64>, Vec<PastAttachment>), StoreError> {
@@ -439,7 +58,7 @@ async fn history(
 }
 
 #[derive(Clone, sqlx::FromRow)]
-struct PersonFacts {
+pub(super) struct PersonFacts {
     surname: String,
     first_name: String,
     patronymic: Option<String>,
@@ -457,7 +76,10 @@ struct PersonFacts {
     died_on: Option<NaiveDate>,
 }
 
-async fn person_facts(conn: &mut SqliteConnection, person_id: i64) -> Result<PersonFacts, StoreError> {
+pub(super) async fn person_facts(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+) -> Result<PersonFacts, StoreError> {
     sqlx::query_as(
         "SELECT surname, first_name, patronymic, iin, birth_date, household_id, settlement, street, house, \
          temporary_settlement, temporary_street, temporary_house, document_kind, document_number, died_on \
@@ -472,7 +94,7 @@ async fn person_facts(conn: &mut SqliteConnection, person_id: i64) -> Result<Per
 /// The district this clinic would give the person: the chosen one, else
 /// where the household is attached here, else by the registered address, then
 /// the temporary one.
-async fn suggestion(
+pub(super) async fn suggestion(
     conn: &mut SqliteConnection,
     clinic_id: i64,
     person_id: i64,
@@ -550,7 +172,7 @@ async fn suggestion(
 }
 
 /// Persons attached to one district on `today`.
-async fn district_load(
+pub(super) async fn district_load(
     conn: &mut SqliteConnection,
     district_id: i64,
     today: NaiveDate,
@@ -566,14 +188,14 @@ async fn district_load(
 }
 
 #[derive(sqlx::FromRow)]
-struct DistrictRow {
+pub(super) struct DistrictRow {
     id: i64,
     number: u32,
     kind: String,
     doctor: Option<String>,
 }
 
-async fn districts(
+pub(super) async fn districts(
     conn: &mut SqliteConnection,
     clinic_id: i64,
 ) -> Result<Vec<(i64, u32, DistrictKind, Option<String>)>, StoreError> {
@@ -940,7 +562,7 @@ pub(crate) async fn apply(
 
 /// Writes where the person moved: a new permanent residence (and a household
 /// of its own there) or a temporary one beside the registered address.
-async fn move_person(
+pub(super) async fn move_person(
     conn: &mut SqliteConnection,
     person_id: i64,
     residence: &NewResidence,
@@ -983,7 +605,7 @@ async fn move_person(
     Ok(())
 }
 
-fn field_errors(mut errors: Vec<FieldError>, field: Field, problem: FieldProblem) -> FormError {
+pub(super) fn field_errors(mut errors: Vec<FieldError>, field: Field, problem: FieldProblem) -> FormError {
     errors.push(FieldError { field, problem });
     FormError::Fields { errors }
 }
@@ -1055,7 +677,7 @@ pub(crate) async fn detach(
     Ok(ended.is_some())
 }
 
-async fn audit(
+pub(super) async fn audit(
     conn: &mut SqliteConnection,
     at: DateTime<Utc>,
     staff_id: Option<i64>,
@@ -1074,199 +696,4 @@ async fn audit(
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-// ---------------------------------------------------------------- documents
-
-#[derive(sqlx::FromRow)]
-struct DocumentRow {
-    name_kk: String,
-    name_ru: String,
-    bin: String,
-    clinic_address: String,
-    clinic_phone: String,
-    hours: String,
-    year: i32,
-    number: i64,
-    submitted_at: DateTime<Utc>,
-    decided_at: Option<DateTime<Utc>>,
-    channel: String,
-    ground: String,
-    status: String,
-    refusal_ground: Option<String>,
-    registry_confirmed_at: Option<DateTime<Utc>>,
-    surname: String,
-    first_name: String,
-    patronymic: Option<String>,
-    iin: String,
-    birth_date: NaiveDate,
-    settlement: Option<String>,
-    street: Option<String>,
-    house: Option<String>,
-    apartment: Option<String>,
-    district_id: i64,
-    district_number: u32,
-    district_kind: String,
-    registrar: String,
-}
-
-async fn document_row(conn: &mut SqliteConnection, application_id: i64) -> Result<DocumentRow, StoreError> {
-    sqlx::query_as(
-        concat!("SELECT c.name_kk, c.name_ru, c.bin, c.address AS clinic_address, c.phone AS clinic_phone, c.hours, \
-         a.year, a.number, a.submitted_at, a.decided_at, a.channel, a.ground, a.status, a.refusal_ground, \
-         a.registry_confirmed_at, p.surname, p.first_name, p.patronymic, p.iin, p.birth_date, p.settlement, p.street, \
-         p.house, p.apartment, d.id AS district_id, d.number AS district_number, d.kind AS district_kind, \
-         ", full_name_sql!("s"), " AS registrar \
-         FROM attachment_application a JOIN clinic c ON c.id = a.clinic_id JOIN person p ON p.id = a.person_id \
-         JOIN district d ON d.id = a.district_id JOIN staff s ON s.id = a.registrar_id WHERE a.id = ?1"),
-    )
-    .bind(application_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::ApplicationNotFound { id: application_id })
-}
-
-fn header(row: &DocumentRow) -> ClinicHeader {
-    ClinicHeader {
-        name_kk: row.name_kk.clone(),
-        name_ru: row.name_ru.clone(),
-        bin: row.bin.clone(),
-        address: row.clinic_address.clone(),
-        phone: row.clinic_phone.clone(),
-        hours: row.hours.clone(),
-    }
-}
-
-fn person_line(row: &DocumentRow) -> PersonLine {
-    let address = match (&row.settlement, &row.street, &row.house) {
-        (Some(settlement), Some(street), Some(house)) => Some(Address {
-            settlement: settlement.clone(),
-            street: street.clone(),
-            house: house.clone(),
-            apartment: row.apartment.clone(),
-        }),
-        _ => None,
-    };
-    PersonLine {
-        full_name: full_name(&row.surname, &row.first_name, row.patronymic.as_deref()),
-        iin: row.iin.clone(),
-        birth_date: row.birth_date,
-        address,
-    }
-}
-
-pub(crate) async fn application_document(
-    pool: &SqlitePool,
-    application_id: i64,
-) -> Result<ApplicationDocument, StoreError> {
-    let mut conn = pool.acquire().await?;
-    let row = document_row(&mut conn, application_id).await?;
-    let decided_at = row.decided_at.unwrap_or(row.submitted_at);
-    let decided_on = kazakhstan_date(decided_at);
-    let outcome = match (row.status.as_str(), row.refusal_ground.as_deref()) {
-        ("refused", Some(ground)) => DocumentOutcome::Refused {
-            ground: RefusalGround::parse(ground).ok_or_else(|| corrupt("refusal ground", ground))?,
-            campaign: rules(&mut conn).await?.campaign(decided_on.year()),
-        },
-        ("attached", _) => {
-            let staff: Vec<(String, String)> = sqlx::query_as(concat!(
-                "SELECT role, ",
-                full_name_sql!(),
-                " FROM staff \
-                 WHERE district_id = ?1 ORDER BY id"
-            ))
-            .bind(row.district_id)
-            .fetch_all(&mut *conn)
-            .await?;
-            // doctor or feldsher first, then the nurse; each in the role they hold
-            let mut team = Vec::new();
-            for wanted in [
-                StaffRole::DistrictDoctor,
-                StaffRole::Feldsher,
-                StaffRole::DistrictNurse,
-            ] {
-                team.extend(
-                    staff
-                        .iter()
-                        .filter(|(role, _)| role == wanted.as_str())
-                        .map(|(_, name)| TeamMember {
-                            role: wanted,
-                            name: name.clone(),
-                        }),
-                );
-            }
-            let effective_on: Option<NaiveDate> =
-                sqlx::query_scalar("SELECT started_on FROM attachment WHERE application_id = ?1")
-                    .bind(application_id)
-                    .fetch_optional(&mut *conn)
-                    .await?;
-            DocumentOutcome::Attached {
-                district_number: row.district_number,
-                district_kind: DistrictKind::parse(&row.district_kind)
-                    .ok_or_else(|| corrupt("district kind", &row.district_kind))?,
-                team,
-                effective_on: effective_on.unwrap_or(decided_on),
-                provisional: row.registry_confirmed_at.is_none(),
-            }
-        }
-        (status, _) => {
-            return Err(StoreError::NotDecided {
-                id: application_id,
-                status: status.to_string(),
-            });
-        }
-    };
-    Ok(ApplicationDocument {
-        clinic: header(&row),
-        application_id,
-        application_number: format!("{}/{}", row.year, row.number),
-        submitted_at: row.submitted_at,
-        decided_on,
-        channel: Channel::parse(&row.channel).ok_or_else(|| corrupt("channel", &row.channel))?,
-        ground: AttachmentGround::parse(&row.ground).ok_or_else(|| corrupt("ground", &row.ground))?,
-        person: person_line(&row),
-        registrar: row.registrar.clone(),
-        outcome,
-    })
-}
-
-pub(crate) async fn consent_document(
-    pool: &SqlitePool,
-    application_id: i64,
-) -> Result<ConsentDocument, StoreError> {
-    let mut conn = pool.acquire().await?;
-    let row = document_row(&mut conn, application_id).await?;
-    let consent: (bool, Option<NaiveDate>, bool, bool, bool, String, DateTime<Utc>, String, String) = sqlx::query_as(
-        concat!("SELECT k.given, k.valid_until, k.third_parties, k.cross_border, k.publication, k.data_list, k.recorded_at, \
-         ", full_name_sql!("s"), ", k.operator_bin \
-         FROM personal_data_consent k JOIN staff s ON s.id = k.recorded_by WHERE k.application_id = ?1"),
-    )
-    .bind(application_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::ApplicationNotFound { id: application_id })?;
-    let (
-        given,
-        valid_until,
-        third_parties,
-        cross_border,
-        publication,
-        data_list,
-        recorded_at,
-        recorded_by,
-        _,
-    ) = consent;
-    Ok(ConsentDocument {
-        clinic: header(&row),
-        application_number: format!("{}/{}", row.year, row.number),
-        person: person_line(&row),
-        given,
-        valid_until,
-        third_parties,
-        cross_border,
-        publication,
-        data_list,
-        recorded_by,
-        recorded_at,
-    })
 }
