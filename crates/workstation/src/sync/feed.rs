@@ -1,0 +1,483 @@
+//! The registry's change feed applied with its cursor, and the person brought in line with what the registry holds.
+
+use super::*;
+
+pub(crate) async fn cursor(pool: &SqlitePool) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT cursor FROM sync_state WHERE id = 1")
+        .fetch_one(pool)
+        .await?)
+}
+
+/// What one pull changed here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PullApplied {
+    pub persons_added: usize,
+    pub persons_updated: usize,
+    pub left: usize,
+    pub confirmed: usize,
+}
+
+/// Applies a page of the registry's change feed and stores its cursor, in one
+/// transaction: a crash leaves either the page and its cursor, or neither.
+pub(crate) async fn apply_pull(
+    pool: &SqlitePool,
+    pages: &[PullResponse],
+    now: DateTime<Utc>,
+) -> Result<PullApplied, StoreError> {
+    let mut tx = pool.begin().await?;
+    let (home, districts) = home_and_districts(&mut tx).await?;
+    let mut applied = PullApplied::default();
+    for page in pages {
+        let one = apply_page(&mut tx, page, home, &districts, now).await?;
+        applied.persons_added += one.persons_added;
+        applied.persons_updated += one.persons_updated;
+        applied.left += one.left;
+        applied.confirmed += one.confirmed;
+    }
+    let started = std::time::Instant::now();
+    tx.commit().await?;
+    tracing::debug!(
+        pages = pages.len(),
+        commit_ms = started.elapsed().as_secs_f64() * 1e3,
+        "feed pages committed"
+    );
+    Ok(applied)
+}
+
+pub(super) async fn apply_page(
+    tx: &mut SqliteConnection,
+    page: &PullResponse,
+    home: i64,
+    districts: &HashMap<u32, i64>,
+    now: DateTime<Utc>,
+) -> Result<PullApplied, StoreError> {
+    let mut applied = PullApplied::default();
+    let mut persons: Vec<(&Person, Option<NaiveDate>, &emhana_protocol::Attachment)> = Vec::new();
+    let mut left: Vec<(&str, NaiveDate, LeftReason)> = Vec::new();
+    for change in &page.changes {
+        match change {
+            Change::Person {
+                person,
+                died_on,
+                attachment,
+            } => persons.push((person, *died_on, attachment)),
+            Change::Left { iin, on, reason } => left.push((iin, *on, *reason)),
+        }
+    }
+
+    // Which persons are already here, by IIN, read in batches.
+    // Where a page's time goes, for the log (see docs/benchmarks.md).
+    let mut timing = [std::time::Duration::ZERO; 5];
+    let mut mark = std::time::Instant::now();
+    let mut lap = |slot: usize| {
+        let now = std::time::Instant::now();
+        timing[slot] += now - mark;
+        mark = now;
+    };
+    let mut known: HashMap<String, i64> = HashMap::new();
+    for chunk in persons.chunks(ROWS_PER_STATEMENT) {
+        let mut select: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT iin, id FROM person WHERE iin IN (");
+        let mut list = select.separated(", ");
+        for (person, ..) in chunk {
+            list.push_bind(person.iin.to_string());
+        }
+        select.push(")");
+        let rows: Vec<(String, i64)> = select.build_query_as().fetch_all(&mut *tx).await?;
+        known.extend(rows);
+    }
+
+    lap(0);
+    // New persons: inserted in batches with their search keys and attachments (the first sync).
+    let mut next_id: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM person")
+        .fetch_one(&mut *tx)
+        .await?;
+    let mut new_rows = Vec::new();
+    let mut existing = Vec::new();
+    for (person, died_on, attachment) in &persons {
+        match known.get(&person.iin.to_string()) {
+            Some(&id) => existing.push((id, *person, *died_on, *attachment)),
+            None => {
+                new_rows.push((next_id, *person, *died_on, *attachment));
+                known.insert(person.iin.to_string(), next_id);
+                next_id += 1;
+            }
+        }
+    }
+    for chunk in new_rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO person (id, iin, surname, first_name, patronymic, birth_date, sex, citizenship, \
+             settlement, street, house, apartment, phone, died_on) ",
+        );
+        insert.push_values(chunk, |mut row, (id, person, died_on, _)| {
+            let address = person.address.as_ref();
+            row.push_bind(*id)
+                .push_bind(person.iin.to_string())
+                .push_bind(&person.surname)
+                .push_bind(&person.first_name)
+                .push_bind(&person.patronymic)
+                .push_bind(person.birth_date)
+                .push_bind(person.sex.as_str())
+                .push_bind(person.citizenship.as_str())
+                .push_bind(address.map(|a| a.settlement.clone()))
+                .push_bind(address.map(|a| a.street.clone()))
+                .push_bind(address.map(|a| a.house.clone()))
+                .push_bind(address.and_then(|a| a.apartment.clone()))
+                .push_bind(&person.phone)
+                .push_bind(*died_on);
+        });
+        insert.build().execute(&mut *tx).await?;
+        lap(1);
+        insert_search_keys(&mut *tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
+        lap(2);
+
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on, ended_on, end_reason) ",
+        );
+        insert.push_values(chunk, |mut row, (id, _, _, attachment)| {
+            row.push_bind(*id)
+                .push_bind(home)
+                .push_bind(
+                    attachment
+                        .district_number
+                        .and_then(|n| districts.get(&n).copied()),
+                )
+                .push_bind(attachment.ground.as_str())
+                .push_bind(attachment.decided_on)
+                .push_bind(attachment.started_on)
+                .push_bind(attachment.ended_on)
+                .push_bind(attachment.ended_on.map(|_| "attached_elsewhere"));
+        });
+        insert.build().execute(&mut *tx).await?;
+        lap(3);
+    }
+    applied.persons_added = new_rows.len();
+
+    // Persons already here: the registry's data, then its view of the attachment.
+    for (person_id, person, died_on, attachment) in existing {
+        update_person(&mut *tx, person_id, person, died_on).await?;
+        let ours = match attachment.op {
+            Some(op) => {
+                let (ours, confirmed) = confirm_by_feed(&mut *tx, op, now).await?;
+                applied.confirmed += usize::from(confirmed);
+                ours
+            }
+            None => None,
+        };
+        if !has_pending_ops(&mut *tx, person_id).await? {
+            reconcile_attachment(&mut *tx, person_id, home, districts, attachment, ours).await?;
+        }
+        applied.persons_updated += 1;
+    }
+
+    for (iin, on, reason) in left {
+        let person: Option<i64> = sqlx::query_scalar("SELECT id FROM person WHERE iin = ?1")
+            .bind(iin)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(person_id) = person else { continue };
+        if has_pending_ops(&mut *tx, person_id).await? {
+            // the answer to our op will say where the person is
+            applied.left += 1;
+            continue;
+        }
+        let end_reason = match reason {
+            LeftReason::AttachedElsewhere => "attached_elsewhere",
+            LeftReason::Died => "died",
+            LeftReason::Detached => "clinic_liquidated",
+        };
+        if reason == LeftReason::Died {
+            sqlx::query("UPDATE person SET died_on = ?2 WHERE id = ?1")
+                .bind(person_id)
+                .bind(on)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query(
+            "UPDATE attachment SET ended_on = max(started_on, ?3), end_reason = ?4 \
+             WHERE person_id = ?1 AND clinic_id = ?2 AND (ended_on IS NULL OR ended_on > max(started_on, ?3))",
+        )
+        .bind(person_id)
+        .bind(home)
+        .bind(on)
+        .bind(end_reason)
+        .execute(&mut *tx)
+        .await?;
+        applied.left += 1;
+    }
+
+    sqlx::query(
+        "UPDATE sync_state SET cursor = ?1, last_pull_at = ?2, \
+           first_sync_applied = CASE WHEN first_sync_done_at IS NULL THEN first_sync_applied + ?3 ELSE first_sync_applied END, \
+           first_sync_remaining = CASE WHEN first_sync_done_at IS NULL \
+             THEN coalesce(?4, max(first_sync_remaining - ?3, 0)) ELSE first_sync_remaining END, \
+           first_sync_done_at = CASE WHEN first_sync_done_at IS NULL AND ?5 THEN ?2 ELSE first_sync_done_at END \
+         WHERE id = 1",
+    )
+    .bind(&page.cursor)
+    .bind(now)
+    .bind(i64::try_from(page.changes.len()).unwrap_or(i64::MAX))
+    .bind(page.remaining.and_then(|n| i64::try_from(n).ok()))
+    .bind(page.is_last())
+    .execute(&mut *tx)
+    .await?;
+    lap(0);
+    let ms = |slot: usize| timing[slot].as_secs_f64() * 1e3;
+    tracing::debug!(
+        changes = page.changes.len(),
+        lookups_and_updates_ms = ms(0),
+        persons_ms = ms(1),
+        search_keys_ms = ms(2),
+        attachments_ms = ms(3),
+        "feed page applied"
+    );
+    Ok(applied)
+}
+
+pub(super) async fn update_person(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    person: &Person,
+    died_on: Option<NaiveDate>,
+) -> Result<(), StoreError> {
+    let before: (String, String, Option<String>) =
+        sqlx::query_as("SELECT surname, first_name, patronymic FROM person WHERE id = ?1")
+            .bind(person_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let address = person.address.as_ref();
+    // The registry (the state database) is the source of names and dates;
+    // what it lacks (a phone, an address) the registrar's entry keeps.
+    sqlx::query(
+        "UPDATE person SET surname = ?2, first_name = ?3, patronymic = ?4, birth_date = ?5, sex = ?6, citizenship = ?7, \
+         settlement = coalesce(?8, settlement), street = coalesce(?9, street), house = coalesce(?10, house), \
+         apartment = CASE WHEN ?8 IS NULL THEN apartment ELSE ?11 END, phone = coalesce(?12, phone), \
+         died_on = coalesce(?13, died_on) WHERE id = ?1",
+    )
+    .bind(person_id)
+    .bind(&person.surname)
+    .bind(&person.first_name)
+    .bind(&person.patronymic)
+    .bind(person.birth_date)
+    .bind(person.sex.as_str())
+    .bind(person.citizenship.as_str())
+    .bind(address.map(|a| &a.settlement))
+    .bind(address.map(|a| &a.street))
+    .bind(address.map(|a| &a.house))
+    .bind(address.and_then(|a| a.apartment.as_ref()))
+    .bind(&person.phone)
+    .bind(died_on)
+    .execute(&mut *conn)
+    .await?;
+    if before
+        != (
+            person.surname.clone(),
+            person.first_name.clone(),
+            person.patronymic.clone(),
+        )
+    {
+        for table in ["person_name_word", "person_name_phrase"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE person_id = ?1"
+            )))
+            .bind(person_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        insert_search_keys(conn, std::iter::once((person_id, person))).await?;
+    }
+    Ok(())
+}
+
+/// Whether ops made here about the person still wait for the registry's
+/// answer. Their provisional effect stays on top of what the feed says; the
+/// answer to the last of them brings the registry's state (see
+/// [`record_answers`]), so the person converges either way.
+pub(super) async fn has_pending_ops(conn: &mut SqliteConnection, person_id: i64) -> Result<bool, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM outbox WHERE person_id = ?1 AND kind IN ('attach', 'detach') \
+         AND state IN ('local', 'sent'))",
+    )
+    .bind(person_id)
+    .fetch_one(&mut *conn)
+    .await?)
+}
+
+/// The clinic this workstation serves and its districts by number.
+pub(super) async fn home_and_districts(
+    conn: &mut SqliteConnection,
+) -> Result<(i64, HashMap<u32, i64>), StoreError> {
+    let home: Option<i64> = sqlx::query_scalar("SELECT id FROM clinic WHERE is_home = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let home = home.ok_or(StoreError::NoHomeClinic)?;
+    let districts = sqlx::query_as::<_, (u32, i64)>("SELECT number, id FROM district WHERE clinic_id = ?1")
+        .bind(home)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok((home, districts))
+}
+
+/// Confirms our op when the feed brings its attachment (the answer to the
+/// push was lost; the feed brings the same news). Returns the attachment the
+/// op made here, and whether this confirmed it.
+pub(super) async fn confirm_by_feed(
+    conn: &mut SqliteConnection,
+    op: Uuid,
+    now: DateTime<Utc>,
+) -> Result<(Option<i64>, bool), StoreError> {
+    let ours: Option<(Option<i64>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT application_id, attachment_id, state FROM outbox WHERE id = ?1 AND kind = 'attach'",
+    )
+    .bind(op.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((application_id, attachment_id, state)) = ours else {
+        return Ok((None, false));
+    };
+    if state == "confirmed" {
+        return Ok((attachment_id, false));
+    }
+    sqlx::query(
+        "UPDATE outbox SET state = 'confirmed', answered_at = coalesce(answered_at, ?2), \
+         reject_ground = NULL WHERE id = ?1",
+    )
+    .bind(op.to_string())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    if let Some(application_id) = application_id {
+        sqlx::query(
+            "UPDATE attachment_application SET registry_confirmed_at = coalesce(registry_confirmed_at, ?2) \
+             WHERE id = ?1",
+        )
+        .bind(application_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok((attachment_id, true))
+}
+
+/// Makes the person's attachments here say what the registry says: the
+/// registry's attachment is the one open (or ended when it says so), every
+/// other open one ends where it starts. The row it matches is the one our op
+/// made, else the one with the same district and start, else a new one.
+pub(super) async fn reconcile_attachment(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    home: i64,
+    districts: &HashMap<u32, i64>,
+    attachment: &emhana_protocol::Attachment,
+    ours: Option<i64>,
+) -> Result<(), StoreError> {
+    let district_id = attachment
+        .district_number
+        .and_then(|n| districts.get(&n).copied());
+    let ours: Option<i64> = match ours {
+        Some(id) => {
+            sqlx::query_scalar("SELECT id FROM attachment WHERE id = ?1 AND person_id = ?2")
+                .bind(id)
+                .bind(person_id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    let matched: Option<i64> = match ours {
+        Some(id) => Some(id),
+        None => {
+            sqlx::query_scalar(
+                "SELECT id FROM attachment WHERE person_id = ?1 AND clinic_id = ?2 AND district_id IS ?3 \
+             AND started_on = ?4 ORDER BY ended_on IS NULL DESC, id DESC LIMIT 1",
+            )
+            .bind(person_id)
+            .bind(home)
+            .bind(district_id)
+            .bind(attachment.started_on)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
+    };
+    // Whatever else is open ends where the registry's attachment starts.
+    sqlx::query(
+        "UPDATE attachment SET ended_on = max(started_on, ?2), \
+         end_reason = CASE WHEN clinic_id = ?3 THEN 'changed_district' ELSE 'attached_elsewhere' END \
+         WHERE person_id = ?1 AND ended_on IS NULL AND id IS NOT ?4",
+    )
+    .bind(person_id)
+    .bind(attachment.started_on)
+    .bind(home)
+    .bind(matched)
+    .execute(&mut *conn)
+    .await?;
+    match matched {
+        Some(id) => {
+            sqlx::query(
+                "UPDATE attachment SET ended_on = ?2, \
+                 end_reason = CASE WHEN ?2 IS NULL THEN NULL ELSE coalesce(end_reason, 'attached_elsewhere') END \
+                 WHERE id = ?1",
+            )
+            .bind(id)
+            .bind(attachment.ended_on)
+            .execute(&mut *conn)
+            .await?;
+        }
+        None => {
+            sqlx::query(
+                "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on, ended_on, end_reason) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )
+            .bind(person_id)
+            .bind(home)
+            .bind(district_id)
+            .bind(attachment.ground.as_str())
+            .bind(attachment.decided_on)
+            .bind(attachment.started_on)
+            .bind(attachment.ended_on)
+            .bind(attachment.ended_on.map(|_| "attached_elsewhere"))
+            .execute(&mut *conn)
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Brings the person here in line with the registry's answer to our op: the
+/// attachment the registry holds now, or the bare fact that the person is
+/// attached elsewhere. Skipped while later ops about the person still wait.
+pub(super) async fn reconcile_with_answer(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    (home, districts): (i64, &HashMap<u32, i64>),
+    state: &AttachmentState,
+    decided_at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if has_pending_ops(conn, person_id).await? {
+        return Ok(());
+    }
+    match state {
+        AttachmentState::Here(attachment) => {
+            let ours = match attachment.op {
+                Some(op) => confirm_by_feed(conn, op, decided_at).await?.0,
+                None => None,
+            };
+            reconcile_attachment(conn, person_id, home, districts, attachment, ours).await
+        }
+        AttachmentState::Elsewhere => {
+            sqlx::query(
+                "UPDATE attachment SET ended_on = max(started_on, ?3), end_reason = 'attached_elsewhere' \
+                 WHERE person_id = ?1 AND clinic_id = ?2 AND ended_on IS NULL",
+            )
+            .bind(person_id)
+            .bind(home)
+            .bind(kazakhstan_date(decided_at))
+            .execute(&mut *conn)
+            .await?;
+            Ok(())
+        }
+        // Attached nowhere: a death or an end is on its way in the feed.
+        AttachmentState::None => Ok(()),
+    }
+}

@@ -1,0 +1,245 @@
+//! The outbox: an op recorded with the change it carries, the enrolment, the ops waiting for the registry, sent and unsent.
+
+use super::*;
+
+/// What an op is about on this workstation, kept beside it in the outbox.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct OpLinks {
+    pub person_id: Option<i64>,
+    pub application_id: Option<i64>,
+    /// The attachment the op made here (provisional until confirmed).
+    pub attachment_id: Option<i64>,
+    /// The attachment the op ended here, reopened if the registry says no.
+    pub ended_attachment_id: Option<i64>,
+    /// The booking the op books or cancels.
+    pub booking_id: Option<i64>,
+}
+
+/// Records an op in the outbox, inside the caller's transaction: the op
+/// exists exactly when its change does. Stamped now: author, time, clock.
+pub(crate) async fn record_op(
+    conn: &mut SqliteConnection,
+    now: DateTime<Utc>,
+    staff_id: Option<i64>,
+    body: &OpBody,
+    links: OpLinks,
+) -> Result<Uuid, StoreError> {
+    let actor_iin: Option<String> = match staff_id {
+        None => None,
+        Some(id) => {
+            sqlx::query_scalar("SELECT iin FROM staff WHERE id = ?1")
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    let (wall_ms, counter): (i64, i64) =
+        sqlx::query_as("SELECT hlc_wall_ms, hlc_counter FROM sync_state WHERE id = 1")
+            .fetch_one(&mut *conn)
+            .await?;
+    let previous = Hlc {
+        wall_ms,
+        counter: u32::try_from(counter).unwrap_or(u32::MAX),
+    };
+    let hlc = Hlc::next(Some(previous), now.timestamp_millis());
+    sqlx::query("UPDATE sync_state SET hlc_wall_ms = ?1, hlc_counter = ?2 WHERE id = 1")
+        .bind(hlc.wall_ms)
+        .bind(i64::from(hlc.counter))
+        .execute(&mut *conn)
+        .await?;
+    let id = Uuid::now_v7();
+    let body_json = serde_json::to_string(body).map_err(|error| StoreError::Corrupt {
+        detail: format!("op body: {error}"),
+    })?;
+    sqlx::query(
+        "INSERT INTO outbox (id, kind, actor_iin, made_at, hlc_wall_ms, hlc_counter, body, person_id, application_id, \
+         attachment_id, ended_attachment_id, booking_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )
+    .bind(id.to_string())
+    .bind(body.kind())
+    .bind(actor_iin)
+    .bind(now)
+    .bind(hlc.wall_ms)
+    .bind(i64::from(hlc.counter))
+    .bind(body_json)
+    .bind(links.person_id)
+    .bind(links.application_id)
+    .bind(links.attachment_id)
+    .bind(links.ended_attachment_id)
+    .bind(links.booking_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(id)
+}
+
+/// The registry this workstation is enrolled with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncEnrolment {
+    pub registry_url: String,
+    pub workstation_id: Uuid,
+    pub clinic_bin: String,
+    pub enrolled_at: DateTime<Utc>,
+}
+
+pub(crate) async fn enrolment(pool: &SqlitePool) -> Result<Option<SyncEnrolment>, StoreError> {
+    let row: Option<(String, String, String, DateTime<Utc>)> = sqlx::query_as(
+        "SELECT registry_url, workstation_id, clinic_bin, enrolled_at FROM sync_enrolment WHERE id = 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    row.map(|(registry_url, workstation, clinic_bin, enrolled_at)| {
+        Ok(SyncEnrolment {
+            registry_url,
+            workstation_id: Uuid::parse_str(&workstation).map_err(|_| StoreError::Corrupt {
+                detail: format!("sync_enrolment.workstation_id {workstation:?}"),
+            })?,
+            clinic_bin,
+            enrolled_at,
+        })
+    })
+    .transpose()
+}
+
+/// Keeps the enrolment the registry gave (the credential goes to the OS
+/// keyring, not here). The registry's clinic must be this workstation's own.
+pub(crate) async fn save_enrolment(
+    pool: &SqlitePool,
+    registry_url: &str,
+    enrolment: &Enrolment,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let home: Option<String> = sqlx::query_scalar("SELECT bin FROM clinic WHERE is_home = 1")
+        .fetch_optional(&mut *tx)
+        .await?;
+    match home {
+        Some(bin) if bin == enrolment.clinic_bin => {}
+        Some(bin) => {
+            return Err(StoreError::EnrolledElsewhere {
+                home_bin: bin,
+                registry_bin: enrolment.clinic_bin.clone(),
+            });
+        }
+        None => return Err(StoreError::NoHomeClinic),
+    }
+    sqlx::query(
+        "INSERT INTO sync_enrolment (id, registry_url, workstation_id, clinic_bin, enrolled_at) VALUES (1, ?1, ?2, ?3, ?4) \
+         ON CONFLICT (id) DO UPDATE SET registry_url = excluded.registry_url, workstation_id = excluded.workstation_id, \
+         clinic_bin = excluded.clinic_bin, enrolled_at = excluded.enrolled_at",
+    )
+    .bind(registry_url)
+    .bind(enrolment.workstation.to_string())
+    .bind(&enrolment.clinic_bin)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Ops not yet answered, oldest first, as the registry reads them. Ops made
+/// before enrolment carry the workstation id it received: one database is one
+/// workstation, named by the registry when it enrols.
+pub(crate) async fn pending_ops(pool: &SqlitePool, limit: usize) -> Result<Vec<Op>, StoreError> {
+    let Some(enrolment) = enrolment(pool).await? else {
+        return Err(StoreError::NotEnrolled);
+    };
+    let rows: Vec<OutboxRow> = sqlx::query_as(
+        "SELECT id, actor_iin, made_at, hlc_wall_ms, hlc_counter, body FROM outbox \
+         WHERE state IN ('local', 'sent') ORDER BY seq LIMIT ?1",
+    )
+    .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+    .fetch_all(pool)
+    .await?;
+    rows.into_iter()
+        .map(
+            |OutboxRow {
+                 id,
+                 actor_iin,
+                 made_at,
+                 hlc_wall_ms: wall_ms,
+                 hlc_counter: counter,
+                 body,
+             }| {
+                let corrupt = |what: &str| StoreError::Corrupt {
+                    detail: format!("outbox op {id}: {what}"),
+                };
+                Ok(Op {
+                    id: Uuid::parse_str(&id).map_err(|_| corrupt("id"))?,
+                    workstation: enrolment.workstation_id,
+                    actor_iin,
+                    made_at,
+                    hlc: Hlc {
+                        wall_ms,
+                        counter: u32::try_from(counter).map_err(|_| corrupt("hlc"))?,
+                    },
+                    body: serde_json::from_str(&body).map_err(|_| corrupt("body"))?,
+                })
+            },
+        )
+        .collect()
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct OutboxRow {
+    id: String,
+    actor_iin: Option<String>,
+    made_at: DateTime<Utc>,
+    hlc_wall_ms: i64,
+    hlc_counter: i64,
+    body: String,
+}
+
+/// What an answered op touched here.
+#[derive(sqlx::FromRow)]
+pub(super) struct AnsweredRow {
+    pub(super) state: String,
+    pub(super) person_id: Option<i64>,
+    pub(super) application_id: Option<i64>,
+    pub(super) attachment_id: Option<i64>,
+    pub(super) ended_attachment_id: Option<i64>,
+    pub(super) kind: String,
+    pub(super) booking_id: Option<i64>,
+}
+
+/// Marks ops as sent (an answer may still be lost; they stay pending).
+pub(crate) async fn mark_sent(
+    pool: &SqlitePool,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<Uuid>, StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut newly = Vec::new();
+    for id in ids {
+        let changed =
+            sqlx::query("UPDATE outbox SET state = 'sent', sent_at = ?2 WHERE id = ?1 AND state = 'local'")
+                .bind(id.to_string())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if changed == 1 {
+            newly.push(*id);
+        }
+    }
+    sqlx::query("UPDATE sync_state SET last_push_at = ?1 WHERE id = 1")
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(newly)
+}
+
+/// Takes back "sent" from ops whose request never left (no connection was
+/// made); ops answered meanwhile are left as they are.
+pub(crate) async fn mark_unsent(pool: &SqlitePool, ids: &[Uuid]) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    for id in ids {
+        sqlx::query("UPDATE outbox SET state = 'local', sent_at = NULL WHERE id = ?1 AND state = 'sent'")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
