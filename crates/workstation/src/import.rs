@@ -279,9 +279,7 @@ const REFOLD_BATCH: i64 = 20_000;
 pub(crate) async fn refold_search_keys(pool: &sqlx::SqlitePool) -> Result<u64, StoreError> {
     let current = SEARCH_FOLD_VERSION.to_string();
     let mut tx = pool.begin().await?;
-    let stored: Option<String> = sqlx::query_scalar("SELECT value FROM setting WHERE name = 'search_fold'")
-        .fetch_optional(&mut *tx)
-        .await?;
+    let stored = crate::settings::setting(&mut *tx, "search_fold").await?;
     if stored.as_deref() == Some(current.as_str()) {
         return Ok(0);
     }
@@ -312,13 +310,7 @@ pub(crate) async fn refold_search_keys(pool: &sqlx::SqlitePool) -> Result<u64, S
         )
         .await?;
     }
-    sqlx::query(
-        "INSERT INTO setting (name, value) VALUES ('search_fold', ?1) \
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-    )
-    .bind(&current)
-    .execute(&mut *tx)
-    .await?;
+    crate::settings::set_setting(&mut *tx, "search_fold", &current).await?;
     tx.commit().await?;
     Ok(rebuilt)
 }

@@ -32,21 +32,28 @@ impl Language {
     }
 }
 
-/// The value kept for a setting, if any.
-async fn setting(pool: &SqlitePool, name: &str) -> Result<Option<String>, StoreError> {
+/// The value kept for a setting, if any (on the pool or inside a transaction).
+pub(crate) async fn setting(
+    executor: impl sqlx::SqliteExecutor<'_>,
+    name: &str,
+) -> Result<Option<String>, StoreError> {
     Ok(sqlx::query_scalar("SELECT value FROM setting WHERE name = ?1")
         .bind(name)
-        .fetch_optional(pool)
+        .fetch_optional(executor)
         .await?)
 }
 
-async fn set_setting(pool: &SqlitePool, name: &str, value: &str) -> Result<(), StoreError> {
+pub(crate) async fn set_setting(
+    executor: impl sqlx::SqliteExecutor<'_>,
+    name: &str,
+    value: &str,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO setting (name, value) VALUES (?1, ?2) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
     )
     .bind(name)
     .bind(value)
-    .execute(pool)
+    .execute(executor)
     .await?;
     Ok(())
 }

@@ -267,10 +267,9 @@ async fn open_plan_on(
 /// many plans closed.
 pub(crate) async fn close_finished_plans(pool: &SqlitePool, today: NaiveDate) -> Result<usize, StoreError> {
     let mut tx = pool.begin().await?;
-    let checked: Option<NaiveDate> =
-        sqlx::query_scalar("SELECT value FROM setting WHERE name = 'plans_checked_on'")
-            .fetch_optional(&mut *tx)
-            .await?;
+    let checked: Option<NaiveDate> = crate::settings::setting(&mut *tx, "plans_checked_on")
+        .await?
+        .and_then(|day| day.parse().ok());
     if checked.is_some_and(|day| day >= today) {
         return Ok(0);
     }
@@ -321,12 +320,11 @@ pub(crate) async fn close_finished_plans(pool: &SqlitePool, today: NaiveDate) ->
             closed += 1;
         }
     }
-    sqlx::query(
-        "INSERT INTO setting (name, value) VALUES ('plans_checked_on', ?1) \
-         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+    crate::settings::set_setting(
+        &mut *tx,
+        "plans_checked_on",
+        &today.format("%Y-%m-%d").to_string(),
     )
-    .bind(today)
-    .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     if closed > 0 {
