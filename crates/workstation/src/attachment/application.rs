@@ -582,15 +582,7 @@ pub(super) async fn move_person(
         .await?;
         return Ok(());
     }
-    let household_id: i64 = sqlx::query_scalar(
-        "INSERT INTO household (settlement, street, house, apartment) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-    )
-    .bind(&address.settlement)
-    .bind(&address.street)
-    .bind(&address.house)
-    .bind(&address.apartment)
-    .fetch_one(&mut *conn)
-    .await?;
+    let household_id = new_household(conn, address).await?;
     sqlx::query(
         "UPDATE person SET settlement = ?2, street = ?3, house = ?4, apartment = ?5, household_id = ?6 WHERE id = ?1",
     )

@@ -276,3 +276,16 @@ pub(crate) async fn set_list_norms(pool: &SqlitePool, norms: &ListNorms) -> Resu
     tx.commit().await?;
     Ok(())
 }
+
+/// A household of its own at `address`: a person registered there, or one who moved there.
+pub(super) async fn new_household(conn: &mut SqliteConnection, address: &Address) -> Result<i64, StoreError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO household (settlement, street, house, apartment) VALUES (?1, ?2, ?3, ?4) RETURNING id",
+    )
+    .bind(&address.settlement)
+    .bind(&address.street)
+    .bind(&address.house)
+    .bind(&address.apartment)
+    .fetch_one(&mut *conn)
+    .await?)
+}

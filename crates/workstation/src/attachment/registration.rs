@@ -43,17 +43,7 @@ pub(crate) async fn register_person(
     // A child joins the mother's household (family service); anyone else starts one at the address.
     let household_id = match (mother.and_then(|(_, household)| household), &person.address) {
         (Some(household_id), _) => Some(household_id),
-        (None, Some(address)) => Some(
-            sqlx::query_scalar(
-                "INSERT INTO household (settlement, street, house, apartment) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-            )
-            .bind(&address.settlement)
-            .bind(&address.street)
-            .bind(&address.house)
-            .bind(&address.apartment)
-            .fetch_one(&mut *tx)
-            .await?,
-        ),
+        (None, Some(address)) => Some(new_household(&mut tx, address).await?),
         (None, None) => None,
     };
     let address = person.address.as_ref();
