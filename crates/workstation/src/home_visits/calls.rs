@@ -311,15 +311,13 @@ const CALL_SELECT: &str = concat!(
     "SELECT c.id AS call_id, c.year || '/' || c.number AS number, ",
     person_columns!(),
     ", c.received_at, c.caller, c.caller_phone, c.complaint, c.temperature, c.age_years, c.doctor_level, \
-     (SELECT e.year || '/' || e.number FROM home_call e \
-      WHERE e.person_id = c.person_id AND e.id < c.id ORDER BY e.id DESC LIMIT 1) AS previous_number, \
-     (SELECT e.received_at FROM home_call e \
-      WHERE e.person_id = c.person_id AND e.id < c.id ORDER BY e.id DESC LIMIT 1) AS previous_received_at, \
+     e.year || '/' || e.number AS previous_number, e.received_at AS previous_received_at, \
      (SELECT group_concat(i.indication) FROM home_call_indication i WHERE i.call_id = c.id) AS indications, \
      c.suggested, c.reasons, c.goes, c.acceptance, c.planned_on, c.assigned_staff_id, ",
     full_name_sql!("s"),
     " AS assigned_staff, c.status, c.outcome_note \
-     FROM home_call c JOIN person p ON p.id = c.person_id LEFT JOIN staff s ON s.id = c.assigned_staff_id "
+     FROM home_call c JOIN person p ON p.id = c.person_id LEFT JOIN staff s ON s.id = c.assigned_staff_id \
+     LEFT JOIN home_call e ON e.id = (SELECT max(x.id) FROM home_call x WHERE x.person_id = c.person_id AND x.id < c.id) "
 );
 
 pub(super) async fn calls_where(
