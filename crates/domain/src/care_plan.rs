@@ -256,6 +256,13 @@ impl PlanRules {
             .unwrap_or(today)
     }
 
+    /// The day a plan of `event` is planned through when expanded on `today`:
+    /// observation to the horizon ([`plan_ahead`] carries it on); `None` for
+    /// the plans planned whole when opened.
+    pub fn planned_through(&self, event: &PlanEvent, today: NaiveDate) -> Option<NaiveDate> {
+        matches!(event, PlanEvent::Observation { .. }).then(|| self.observation_planned_through(today))
+    }
+
     /// Seed 000's schedules (order No. 281 of 2015).
     pub fn seed_default() -> PlanRules {
         use After::{Days, Months, MonthsPlusDays};

@@ -239,8 +239,7 @@ async fn open_plan_on(
     };
     let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
     // The one-open-plan index decides: nothing inserted means a plan is open.
-    let planned_through =
-        matches!(event, PlanEvent::Observation { .. }).then(|| rules.observation_planned_through(today));
+    let planned_through = rules.planned_through(&event, today);
     let plan_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by, planned_through) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
@@ -512,8 +511,7 @@ pub(crate) async fn change_risk(
     insert_visits(&mut tx, plan_id, person_id, &new).await?;
     let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
     // the new expansion reaches the horizon from today
-    let planned_through =
-        matches!(event, PlanEvent::Observation { .. }).then(|| rules.observation_planned_through(today));
+    let planned_through = rules.planned_through(&event, today);
     sqlx::query(
         "UPDATE care_plan SET event = ?2, rules_valid_from = ?3, planned_through = coalesce(?4, planned_through) \
          WHERE id = ?1",
