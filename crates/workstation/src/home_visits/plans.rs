@@ -238,8 +238,8 @@ async fn open_plan_on(
         _ => "",
     };
     let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
-    // The one-open-plan index decides: nothing inserted means a plan is open.
     let planned_through = rules.planned_through(&event, today);
+    // The one-open-plan index decides: nothing inserted means a plan is open.
     let plan_id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by, planned_through) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
