@@ -610,14 +610,12 @@ impl Workstation {
         home_visits::person_plans(&self.pool, person_id, today).await
     }
 
-    /// What a new day asks of the plans, with the date in Kazakhstan: the
-    /// plans that are over close with their reason (once a day), and
-    /// observation is planned ahead. The app does it before showing a round,
-    /// a due list or a person's plans.
-    pub async fn open_the_day(&self, today: NaiveDate) -> Result<(), StoreError> {
-        home_visits::close_finished_plans(&self.pool, today).await?;
-        home_visits::plan_ahead(&self.pool, today).await?;
-        Ok(())
+    /// Closes the plans that are over on `today` (the date in Kazakhstan),
+    /// each with its reason; once a day. The app does it before showing a
+    /// round, a due list or a person's plans, which plan observation ahead
+    /// themselves.
+    pub async fn close_finished_plans(&self, today: NaiveDate) -> Result<usize, StoreError> {
+        home_visits::close_finished_plans(&self.pool, today).await
     }
 
     /// Plans every open observation plan ahead to the horizon from `today`

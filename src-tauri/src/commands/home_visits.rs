@@ -94,7 +94,7 @@ pub async fn change_plan_risk(
 #[tauri::command]
 pub async fn person_plans(state: State<'_, AppState>, person_id: i64) -> Result<Vec<PlanView>, CommandError> {
     let workstation = workstation(&state)?;
-    workstation.open_the_day(state.clock.today()).await?;
+    workstation.close_finished_plans(state.clock.today()).await?;
     Ok(workstation.person_plans(person_id, state.clock.today()).await?)
 }
 
@@ -111,7 +111,7 @@ pub async fn round(
 ) -> Result<RoundView, CommandError> {
     let day = day.unwrap_or_else(|| state.clock.today());
     let workstation = workstation(&state)?;
-    workstation.open_the_day(state.clock.today()).await?;
+    workstation.close_finished_plans(state.clock.today()).await?;
     let pace = workstation.round_pace().await?;
     Ok(workstation.round(nurse_id, day, pace).await?)
 }
@@ -186,6 +186,6 @@ pub async fn due_visits(
 ) -> Result<Vec<DueVisit>, CommandError> {
     let day = day.unwrap_or_else(|| state.clock.today());
     let workstation = workstation(&state)?;
-    workstation.open_the_day(state.clock.today()).await?;
+    workstation.close_finished_plans(state.clock.today()).await?;
     Ok(workstation.due_visits(district_id, day).await?)
 }
