@@ -618,56 +618,7 @@ async fn days_show_every_slot_and_the_clinic_counts_them() {
 /// preselected. Her own district's practitioner is meant: at a post, the feldsher.
 #[tokio::test]
 async fn a_post_s_person_is_booked_with_the_post_s_feldsher_by_default() {
-    use emhana_domain::{DistrictKind, StaffRole};
-    use emhana_workstation::{CoverageRecord, DistrictRecord, StaffRecord};
-    let dir = tempfile::tempdir().unwrap();
-    let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
-        .await
-        .unwrap();
-    let mut here = fixture::clinic();
-    here.districts.push(DistrictRecord {
-        number: 9,
-        kind: DistrictKind::GeneralPractice,
-        coverage: vec![CoverageRecord {
-            settlement: "Ақсу".into(),
-            street: "Орталық көшесі".into(),
-            house_from: 1,
-            house_to: 200,
-        }],
-    });
-    here.staff.push(StaffRecord {
-        iin: fixture::iin(date(1979, 9, 9), Sex::Female),
-        surname: "Қасымова".into(),
-        first_name: "Айгүл".into(),
-        patronymic: None,
-        role: StaffRole::Feldsher,
-        specialty: None,
-        district_number: Some(9),
-        phone: None,
-    });
-    workstation
-        .import_clinics(std::slice::from_ref(&here))
-        .await
-        .unwrap();
-    let villager = person("Омаров", "Серік", None, date(1960, 2, 2), Sex::Male);
-    workstation
-        .import_households(&[HouseholdRecord {
-            address: Address {
-                settlement: "Ақсу".into(),
-                street: "Орталық көшесі".into(),
-                house: "14".into(),
-                apartment: None,
-            },
-            members: vec![villager],
-            attachments: vec![Some(AttachmentRecord {
-                clinic_bin: here.bin,
-                district_number: 9,
-                ground: AttachmentGround::FirstAttachment,
-                decided_on: date(2020, 1, 10),
-            })],
-        }])
-        .await
-        .unwrap();
+    let (_dir, workstation) = fixture::with_a_feldsher_post().await;
     let feldsher = workstation
         .doctors()
         .await

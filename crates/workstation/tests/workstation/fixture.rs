@@ -194,3 +194,58 @@ pub async fn loaded() -> (TempDir, Workstation) {
     workstation.import_households(&households()).await.unwrap();
     (dir, workstation)
 }
+
+/// The fixture clinic with a feldsher post: district 9 in the village of
+/// Қоянды, a general practice with a feldsher and no doctor, and Омаров Серік
+/// (born 1960) attached to it. A fresh database file in its own folder.
+pub async fn with_a_feldsher_post() -> (TempDir, Workstation) {
+    let dir = tempfile::tempdir().unwrap();
+    let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
+        .await
+        .unwrap();
+    let mut here = clinic();
+    let village = |house: &str| Address {
+        settlement: "Қоянды".into(),
+        street: "Орталық көшесі".into(),
+        house: house.into(),
+        apartment: None,
+    };
+    here.districts.push(DistrictRecord {
+        number: 9,
+        kind: DistrictKind::GeneralPractice,
+        coverage: vec![CoverageRecord {
+            settlement: "Қоянды".into(),
+            street: "Орталық көшесі".into(),
+            house_from: 1,
+            house_to: 200,
+        }],
+    });
+    here.staff.push(StaffRecord {
+        iin: iin(date(1979, 9, 9), Sex::Female),
+        surname: "Қасымова".into(),
+        first_name: "Айгүл".into(),
+        patronymic: None,
+        role: StaffRole::Feldsher,
+        specialty: None,
+        district_number: Some(9),
+        phone: None,
+    });
+    workstation
+        .import_clinics(std::slice::from_ref(&here))
+        .await
+        .unwrap();
+    workstation
+        .import_households(&[HouseholdRecord {
+            address: village("14"),
+            members: vec![person("Омаров", "Серік", None, date(1960, 2, 2), Sex::Male)],
+            attachments: vec![Some(emhana_workstation::AttachmentRecord {
+                clinic_bin: here.bin,
+                district_number: 9,
+                ground: emhana_domain::attachment::AttachmentGround::FirstAttachment,
+                decided_on: date(2020, 1, 10),
+            })],
+        }])
+        .await
+        .unwrap();
+    (dir, workstation)
+}

@@ -939,49 +939,7 @@ async fn a_person_who_dies_leaves_every_round_and_their_plans_close_with_the_rea
 /// post's plans were on nobody's round. Both are the feldsher's, marked.
 #[tokio::test]
 async fn at_a_post_with_no_doctor_the_feldsher_takes_the_doctor_s_calls_and_visits_marked() {
-    let dir = tempfile::tempdir().unwrap();
-    let (ws, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
-        .await
-        .unwrap();
-    let mut here = fixture::clinic();
-    here.districts.push(DistrictRecord {
-        number: 9,
-        kind: DistrictKind::GeneralPractice,
-        coverage: vec![CoverageRecord {
-            settlement: "Қоянды".into(),
-            street: "Орталық көшесі".into(),
-            house_from: 1,
-            house_to: 200,
-        }],
-    });
-    here.staff.push(StaffRecord {
-        iin: iin(date(1979, 9, 9), Sex::Female),
-        surname: "Қасымова".into(),
-        first_name: "Айгүл".into(),
-        patronymic: None,
-        role: StaffRole::Feldsher,
-        specialty: None,
-        district_number: Some(9),
-        phone: None,
-    });
-    ws.import_clinics(std::slice::from_ref(&here)).await.unwrap();
-    ws.import_households(&[HouseholdRecord {
-        address: Address {
-            settlement: "Қоянды".into(),
-            street: "Орталық көшесі".into(),
-            house: "14".into(),
-            apartment: None,
-        },
-        members: vec![person("Омаров", "Серік", None, date(1960, 2, 2), Sex::Male)],
-        attachments: vec![Some(AttachmentRecord {
-            clinic_bin: here.bin,
-            district_number: 9,
-            ground: AttachmentGround::FirstAttachment,
-            decided_on: date(2020, 1, 10),
-        })],
-    }])
-    .await
-    .unwrap();
+    let (_dir, ws) = fixture::with_a_feldsher_post().await;
     let villager = id_of(&ws, "Омаров Серік").await;
     let feldsher = ws
         .nurses()
