@@ -667,6 +667,30 @@ async fn selected_index(client: &Client, select: &Element) -> Result<i64> {
 
 /// In the app: open the person by IIN, fill the application with consent, decide, print.
 /// Returns the outcome shown and the paths of the decision's and the consent's PDFs.
+/// On the open attachment form: the first registrar, the ID card shown at the
+/// window (demo persons have none on file) and the consent given.
+async fn fill_application_papers(client: &Client) -> Result<()> {
+    wait_for(client, "#attachment-form [data-field=registrar]")
+        .await?
+        .select_by_index(1)
+        .await?;
+    wait_for(client, "#attachment-form [data-field=document_kind]")
+        .await?
+        .select_by_value("id_card")
+        .await?;
+    let number = client
+        .find(Locator::Css("#attachment-form [data-field=document_number]"))
+        .await?;
+    number.clear().await?;
+    number.send_keys("045612378").await?;
+    client
+        .find(Locator::Css("#attachment-form [data-consent=given]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
 async fn apply_in_the_app(client: &Client, iin: &str) -> Result<(String, PathBuf, PathBuf)> {
     let search = wait_for(client, "#search").await?;
     search.clear().await?;
@@ -686,22 +710,7 @@ async fn apply_in_the_app(client: &Client, iin: &str) -> Result<(String, PathBuf
     if selected_index(client, &registrar).await? == 0 {
         wait_for_text(client, "[data-problem=registrar]", "толтырыңыз").await?;
     }
-    registrar.select_by_index(1).await?;
-    // the document shown at the window: demo persons have none on file
-    wait_for(client, "#attachment-form [data-field=document_kind]")
-        .await?
-        .select_by_value("id_card")
-        .await?;
-    let number = client
-        .find(Locator::Css("#attachment-form [data-field=document_number]"))
-        .await?;
-    number.clear().await?;
-    number.send_keys("045612378").await?;
-    client
-        .find(Locator::Css("#attachment-form [data-consent=given]"))
-        .await?
-        .click()
-        .await?;
+    fill_application_papers(client).await?;
     // ground: the form proposes free choice for a person attached elsewhere
     let ground = wait_for(client, "#attachment-form [data-field=ground]").await?;
     assert_eq!(ground.prop("value").await?.as_deref(), Some("free_choice"));
@@ -823,25 +832,7 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
             .await?
             .select_by_value("change_of_residence")
             .await?;
-        wait_for(&client, "#attachment-form [data-field=registrar]")
-            .await?
-            .select_by_index(1)
-            .await?;
-        client
-            .find(Locator::Css("#attachment-form [data-field=document_kind]"))
-            .await?
-            .select_by_value("id_card")
-            .await?;
-        let number = client
-            .find(Locator::Css("#attachment-form [data-field=document_number]"))
-            .await?;
-        number.clear().await?;
-        number.send_keys("045612378").await?;
-        client
-            .find(Locator::Css("#attachment-form [data-consent=given]"))
-            .await?
-            .click()
-            .await?;
+        fill_application_papers(&client).await?;
         client.find(Locator::Css("#attach-submit")).await?.click().await?;
         wait_for_text(&client, "[data-problem=new_address]", "толтырыңыз").await?;
         let type_into = |field: &'static str, text: &'static str| {
