@@ -5,8 +5,9 @@ use emhana_domain::{Citizenship, Iin, Sex, age_on, format_phone};
 use serde::Serialize;
 use sqlx::SqlitePool;
 
+use crate::Workstation;
 use crate::error::StoreError;
-use crate::search::{PersonRow, person_columns};
+use crate::store::PersonRow;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PersonCard {
@@ -113,4 +114,12 @@ struct CardRow {
     person: PersonRow,
     citizenship: String,
     household_id: Option<i64>,
+}
+
+/// The person card.
+impl Workstation {
+    /// The person card as of `today` (the date in Kazakhstan).
+    pub async fn person_card(&self, id: i64, today: NaiveDate) -> Result<PersonCard, StoreError> {
+        self::load(&self.pool, id, today).await
+    }
 }

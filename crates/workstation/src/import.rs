@@ -4,16 +4,14 @@
 
 use chrono::NaiveDate;
 use emhana_domain::attachment::AttachmentGround;
-use emhana_domain::{
-    Address, Bin, ClinicKind, DistrictKind, Iin, Person, SEARCH_FOLD_VERSION, StaffRole, full_name,
-    search_words,
-};
+use emhana_domain::{Address, Bin, ClinicKind, DistrictKind, Iin, Person, StaffRole};
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
+use crate::Workstation;
 use crate::error::StoreError;
+use crate::store::{self, ROWS_PER_STATEMENT};
 
 /// Rows per INSERT statement: well under SQLite's 32,766 bound variables.
-const ROWS_PER_STATEMENT: usize = 400;
 
 #[derive(Debug, Clone)]
 pub struct ClinicRecord {
@@ -215,7 +213,7 @@ pub(crate) async fn households(
                 .push_bind(&person.phone);
         });
         insert.build().execute(&mut *conn).await?;
-        insert_search_keys(conn, chunk.iter().map(|(id, _, person)| (*id, *person))).await?;
+        store::insert_search_keys(conn, chunk.iter().map(|(id, _, person)| (*id, *person))).await?;
     }
 
     // District ids by (clinic BIN, district number), read once for the batch.
@@ -261,86 +259,41 @@ pub(crate) async fn households(
     Ok(person_rows.len())
 }
 
-/// Writes the words and the phrase search reads for each person.
-pub(crate) async fn insert_search_keys<'a>(
-    conn: &mut SqliteConnection,
-    persons: impl Iterator<Item = (i64, &'a Person)>,
-) -> Result<(), StoreError> {
-    insert_name_keys(conn, persons.map(|(id, person)| (id, person.full_name()))).await
-}
-
-/// Persons whose search keys are rebuilt in one read and one write.
-const REFOLD_BATCH: i64 = 20_000;
-
-/// Rebuilds every person's search keys when they were folded by another
-/// version of [`emhana_domain::fold_for_search`] than this build's, in one
-/// transaction (a crash leaves the old keys, rebuilt at the next open).
-/// Returns how many persons were re-indexed (0 when the keys were current).
-pub(crate) async fn refold_search_keys(pool: &sqlx::SqlitePool) -> Result<u64, StoreError> {
-    let current = SEARCH_FOLD_VERSION.to_string();
-    let mut tx = pool.begin().await?;
-    let stored = crate::settings::setting(&mut *tx, "search_fold").await?;
-    if stored.as_deref() == Some(current.as_str()) {
-        return Ok(0);
+/// Loading a clinic and its population in bulk (the demo clinic, the registry's first sync).
+impl Workstation {
+    /// Loads clinics with their districts, coverage and staff, in one transaction.
+    pub async fn import_clinics(&self, clinics: &[ClinicRecord]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        self::clinics(&mut tx, clinics).await?;
+        tx.commit().await?;
+        Ok(())
     }
-    sqlx::query("DELETE FROM person_name_word")
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query("DELETE FROM person_name_phrase")
-        .execute(&mut *tx)
-        .await?;
-    let mut after = i64::MIN;
-    let mut rebuilt = 0u64;
-    loop {
-        let names: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, surname, first_name, patronymic FROM person WHERE id > ?1 ORDER BY id LIMIT ?2",
-        )
-        .bind(after)
-        .bind(REFOLD_BATCH)
-        .fetch_all(&mut *tx)
-        .await?;
-        let Some(last) = names.last() else { break };
-        after = last.0;
-        rebuilt += names.len() as u64;
-        insert_name_keys(
-            &mut tx,
-            names.into_iter().map(|(id, surname, first, patronymic)| {
-                (id, full_name(&surname, &first, patronymic.as_deref()))
-            }),
-        )
-        .await?;
-    }
-    crate::settings::set_setting(&mut *tx, "search_fold", &current).await?;
-    tx.commit().await?;
-    Ok(rebuilt)
-}
 
-async fn insert_name_keys(
-    conn: &mut SqliteConnection,
-    persons: impl Iterator<Item = (i64, String)>,
-) -> Result<(), StoreError> {
-    let mut words: Vec<(String, i64)> = Vec::new();
-    let mut phrases: Vec<(String, i64)> = Vec::new();
-    for (id, full_name) in persons {
-        // The phrase is the folded words in document order; the word keys, each once.
-        let mut own = search_words(&full_name);
-        phrases.push((own.join(" "), id));
-        own.sort();
-        own.dedup();
-        words.extend(own.into_iter().map(|w| (w, id)));
+    /// Loads households and their members, in one transaction; returns the persons written.
+    pub async fn import_households(&self, households: &[HouseholdRecord]) -> Result<usize, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let written = self::households(&mut tx, households).await?;
+        tx.commit().await?;
+        Ok(written)
     }
-    for (table, column, rows) in [
-        ("person_name_word", "word", &words),
-        ("person_name_phrase", "phrase", &phrases),
-    ] {
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut insert: QueryBuilder<Sqlite> =
-                QueryBuilder::new(format!("INSERT INTO {table} ({column}, person_id) "));
-            insert.push_values(chunk, |mut row, (key, id)| {
-                row.push_bind(key).push_bind(*id);
-            });
-            insert.build().execute(&mut *conn).await?;
+
+    /// The ids of persons known here, by IIN (those not known are left out).
+    pub async fn person_ids(
+        &self,
+        iins: &[String],
+    ) -> Result<std::collections::HashMap<String, i64>, StoreError> {
+        let mut ids = std::collections::HashMap::with_capacity(iins.len());
+        for chunk in iins.chunks(500) {
+            let mut query =
+                sqlx::QueryBuilder::<sqlx::Sqlite>::new("SELECT iin, id FROM person WHERE iin IN (");
+            let mut list = query.separated(", ");
+            for iin in chunk {
+                list.push_bind(iin);
+            }
+            query.push(")");
+            let rows: Vec<(String, i64)> = query.build_query_as().fetch_all(&self.pool).await?;
+            ids.extend(rows);
         }
+        Ok(ids)
     }
-    Ok(())
 }

@@ -8,8 +8,9 @@ use emhana_domain::{AgeGroup, Sex, full_name};
 use serde::{Deserialize, Serialize};
 use sqlx::SqlitePool;
 
-use crate::attachment::rules;
+use crate::Workstation;
 use crate::error::StoreError;
+use crate::store;
 
 /// Rows per page the register screen shows.
 pub const REGISTER_PAGE: u32 = 100;
@@ -70,12 +71,16 @@ pub struct RegisterPage {
 /// macro so each query stays a `&'static str` (sqlx 0.9 wants static SQL).
 macro_rules! attached_on_filter {
     () => {
-        "FROM attachment a JOIN person p ON p.id = a.person_id JOIN district d ON d.id = a.district_id \
+        concat!(
+            "FROM attachment a JOIN person p ON p.id = a.person_id JOIN district d ON d.id = a.district_id \
          JOIN clinic c ON c.id = a.clinic_id \
-         WHERE c.is_home = 1 AND a.started_on <= ?1 AND (a.ended_on IS NULL OR a.ended_on > ?1) \
+         WHERE c.is_home = 1 AND ",
+            attachment_in_force!("a", "?1"),
+            " \
          AND (?2 IS NULL OR a.district_id = ?2) AND (?3 IS NULL OR p.sex = ?3) \
          AND (?4 IS NULL OR p.birth_date <= ?4) AND (?5 IS NULL OR p.birth_date > ?5) \
          AND (?6 IS NULL OR a.started_on >= ?6)"
+        )
     };
 }
 
@@ -161,17 +166,18 @@ pub(crate) async fn page(
         .fetch_one(pool)
         .await?;
     let rows = rows(pool, &bound, i64::from(REGISTER_PAGE), i64::from(offset)).await?;
-    let districts: Vec<DistrictCount> = sqlx::query_as(
+    let districts: Vec<DistrictCount> = sqlx::query_as(concat!(
         "SELECT d.id AS district_id, d.number, d.kind, \
-         (SELECT count(*) FROM attachment a WHERE a.district_id = d.id AND a.started_on <= ?1 \
-          AND (a.ended_on IS NULL OR a.ended_on > ?1)) AS attached \
-         FROM district d JOIN clinic c ON c.id = d.clinic_id WHERE c.is_home = 1 ORDER BY d.number",
-    )
+         (SELECT count(*) FROM attachment a WHERE a.district_id = d.id AND ",
+        attachment_in_force!("a", "?1"),
+        ") AS attached \
+         FROM district d JOIN clinic c ON c.id = d.clinic_id WHERE c.is_home = 1 ORDER BY d.number"
+    ))
     .bind(today)
     .fetch_all(pool)
     .await?;
     let mut conn = pool.acquire().await?;
-    let campaign = rules(&mut conn).await?.campaign(today.year());
+    let campaign = store::attachment_rules(&mut conn).await?.campaign(today.year());
     let inflow: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM attachment a JOIN clinic c ON c.id = a.clinic_id \
          WHERE c.is_home = 1 AND a.application_id IS NOT NULL AND a.decided_on BETWEEN ?1 AND ?2",
@@ -249,5 +255,28 @@ fn csv_field(field: &str) -> String {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
         field.to_string()
+    }
+}
+
+/// The attached-population register.
+impl Workstation {
+    /// The attached-population register on `today`: a page of the filtered
+    /// rows from `offset`, the total, counts by district, the campaign's flows.
+    pub async fn attached_register(
+        &self,
+        filter: &RegisterFilter,
+        today: NaiveDate,
+        offset: u32,
+    ) -> Result<RegisterPage, StoreError> {
+        self::page(&self.pool, filter, today, offset).await
+    }
+
+    /// The whole filtered register as CSV for a spreadsheet.
+    pub async fn attached_register_csv(
+        &self,
+        filter: &RegisterFilter,
+        today: NaiveDate,
+    ) -> Result<String, StoreError> {
+        self::csv(&self.pool, filter, today).await
     }
 }

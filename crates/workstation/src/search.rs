@@ -11,12 +11,14 @@
 use std::collections::HashSet;
 
 use chrono::NaiveDate;
-use emhana_domain::{IdentifierError, Iin, Sex, format_phone, full_name, search_words};
+use emhana_domain::{IdentifierError, Iin, Sex, format_phone, search_words};
 use futures_util::TryStreamExt;
 use serde::Serialize;
 use sqlx::SqlitePool;
 
+use crate::Workstation;
 use crate::error::StoreError;
+use crate::store::PersonRow;
 
 /// The most results a search returns, whatever the caller asks.
 pub const MAX_LIMIT: usize = 200;
@@ -130,32 +132,6 @@ pub struct SearchOutcome {
     pub notice: Option<IdentifierError>,
 }
 
-#[derive(sqlx::FromRow)]
-pub(crate) struct PersonRow {
-    pub id: i64,
-    pub iin: String,
-    pub surname: String,
-    pub first_name: String,
-    pub patronymic: Option<String>,
-    pub birth_date: NaiveDate,
-    pub sex: String,
-    pub settlement: Option<String>,
-    pub street: Option<String>,
-    pub house: Option<String>,
-    pub apartment: Option<String>,
-    pub phone: Option<String>,
-}
-
-/// The columns a [`PersonRow`] reads, from `person p`; a macro so that every
-/// query stays a `&'static str` literal (sqlx 0.9 refuses SQL built at run time).
-macro_rules! person_columns {
-    () => {
-        "p.id, p.iin, p.surname, p.first_name, p.patronymic, p.birth_date, \
-         p.sex, p.settlement, p.street, p.house, p.apartment, p.phone"
-    };
-}
-pub(crate) use person_columns;
-
 const BY_IIN: &str = concat!(
     "SELECT ",
     person_columns!(),
@@ -180,29 +156,6 @@ const BY_PHRASE: &str = concat!(
 );
 
 impl PersonRow {
-    pub(crate) fn sex(&self) -> Result<Sex, StoreError> {
-        Sex::parse(&self.sex).ok_or_else(|| StoreError::Corrupt {
-            detail: format!("person {} has sex {:?}", self.id, self.sex),
-        })
-    }
-
-    pub(crate) fn full_name(&self) -> String {
-        full_name(&self.surname, &self.first_name, self.patronymic.as_deref())
-    }
-
-    /// "Астана, Абай даңғылы, 12-5": settlement, street, house, apartment after a dash.
-    pub(crate) fn address_line(&self) -> Option<String> {
-        let (settlement, street, house) = (
-            self.settlement.as_ref()?,
-            self.street.as_ref()?,
-            self.house.as_ref()?,
-        );
-        Some(match &self.apartment {
-            Some(apartment) => format!("{settlement}, {street}, {house}-{apartment}"),
-            None => format!("{settlement}, {street}, {house}"),
-        })
-    }
-
     fn into_hit(self, matched: MatchKind) -> Result<PersonHit, StoreError> {
         Ok(PersonHit {
             sex: self.sex()?,
@@ -357,6 +310,14 @@ async fn search_by_name(
     found
         .scan_where(pool, BY_WORD, driver, MatchKind::Name, UNORDERED_SCAN_CAP, keep)
         .await
+}
+
+/// Finding persons.
+impl Workstation {
+    /// Finds persons by IIN, IIN or phone prefix, or name (see [`classify`]).
+    pub async fn search(&self, text: &str, limit: usize) -> Result<SearchOutcome, StoreError> {
+        self::run(&self.pool, text, limit).await
+    }
 }
 
 #[cfg(test)]

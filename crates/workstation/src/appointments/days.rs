@@ -9,7 +9,7 @@ pub(crate) async fn doctor_day(
 ) -> Result<DoctorDay, BookingError> {
     let mut conn = pool.acquire().await?;
     let doctor = doctor(&mut conn, staff_id).await?;
-    let calendar = calendar(&mut conn, date.year(), date.year()).await?;
+    let calendar = store::calendar(&mut conn, date.year(), date.year()).await?;
     let schedule = schedule_of(&mut conn, staff_id).await?;
     let (closed, sessions) = match schedule.day(&calendar, date) {
         Ok(sessions) => (None, sessions.into_iter().cloned().collect()),
@@ -61,7 +61,7 @@ pub(crate) async fn doctor_day(
 pub(crate) async fn clinic_day(pool: &SqlitePool, date: NaiveDate) -> Result<Vec<ClinicDayLine>, StoreError> {
     let mut conn = pool.acquire().await?;
     let doctors = doctors(&mut conn).await?;
-    let calendar = calendar(&mut conn, date.year(), date.year()).await?;
+    let calendar = store::calendar(&mut conn, date.year(), date.year()).await?;
     let schedules = schedules(&mut conn, None).await?;
     let rows: Vec<(i64, String)> =
         sqlx::query_as("SELECT staff_id, status FROM booking WHERE substr(starts_at, 1, 10) = ?1")
@@ -103,28 +103,12 @@ pub(crate) async fn clinic_slots(
     last_day: NaiveDate,
 ) -> Result<HashMap<i64, Vec<Slot>>, StoreError> {
     let mut conn = pool.acquire().await?;
-    let calendar = calendar(&mut conn, first_day.year(), last_day.year()).await?;
+    let calendar = store::calendar(&mut conn, first_day.year(), last_day.year()).await?;
     let schedules = schedules(&mut conn, None).await?;
     Ok(schedules
         .into_iter()
         .map(|(staff_id, (schedule, _))| (staff_id, schedule.slots_between(&calendar, first_day, last_day)))
         .collect())
-}
-
-pub(crate) async fn clinic_header(conn: &mut SqliteConnection) -> Result<ClinicHeader, StoreError> {
-    let row: Option<(String, String, String, String, String, String)> =
-        sqlx::query_as("SELECT name_kk, name_ru, bin, address, phone, hours FROM clinic WHERE is_home = 1")
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (name_kk, name_ru, bin, address, phone, hours) = row.ok_or(StoreError::NoHomeClinic)?;
-    Ok(ClinicHeader {
-        name_kk,
-        name_ru,
-        bin,
-        address,
-        phone,
-        hours,
-    })
 }
 
 pub(crate) async fn slip(pool: &SqlitePool, id: i64) -> Result<BookingSlip, BookingError> {
@@ -135,7 +119,7 @@ pub(crate) async fn slip(pool: &SqlitePool, id: i64) -> Result<BookingSlip, Book
         .fetch_one(&mut *conn)
         .await?;
     Ok(BookingSlip {
-        clinic: clinic_header(&mut conn).await?,
+        clinic: store::clinic_header(&mut conn).await?,
         number: booking.number,
         doctor: booking.doctor,
         specialty,
@@ -195,7 +179,7 @@ pub(crate) async fn day_list(
     }));
     rows.sort_by_key(|row| row.starts);
     Ok(DoctorDayList {
-        clinic: clinic_header(&mut conn).await?,
+        clinic: store::clinic_header(&mut conn).await?,
         doctor: day.doctor.full_name,
         specialty: day.doctor.specialty,
         date,

@@ -8,35 +8,201 @@
 //! registry keeps it, the other's booking is cancelled here and lands in
 //! "needs attention").
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 use emhana_domain::booking::{
-    BookingChannel, BookingFacts, BookingRefusal, BookingStatus, OtherClinic, PersonStanding, StatusRefusal,
-    VisitReason, change_status, check_booking, masked_iin,
+    BookingChannel, BookingFacts, BookingRefusal, BookingStatus, PersonStanding, StatusRefusal, VisitReason,
+    change_status, check_booking, masked_iin,
 };
-use emhana_domain::calendar::{CalendarDay, CalendarError, DayKind, WorkCalendar, check_year};
-use emhana_domain::documents::{BookingSlip, ClinicHeader, DayListBooking, DayListRow, DoctorDayList};
+use emhana_domain::calendar::{CalendarDay, CalendarError, check_year};
+use emhana_domain::documents::{BookingSlip, DayListBooking, DayListRow, DoctorDayList};
 use emhana_domain::schedule::{
     DayClosed, ExceptionKind, ScheduleError, ScheduleException, Session, SessionKind, Slot, StaffSchedule,
     WeeklyTemplate, check_exception, check_sessions,
 };
 use emhana_domain::{format_phone, kazakhstan_instant, kazakhstan_time};
-use emhana_protocol::{BookOp, CancelBookingOp, OpBody, SlotKey};
+use emhana_protocol::{BookOp, CancelBookingOp, OpBody, OpOutcome, SlotKey};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
-use crate::attachment::StaffOption;
+use crate::Workstation;
 use crate::error::{StoreError, corrupt};
-use crate::sync::{self, OpLinks};
+use crate::store::{self, OpLinks, StaffOption};
 
+mod answers;
+mod book;
 mod bookings;
 mod days;
 mod schedules;
 
+pub(crate) use answers::*;
+pub(crate) use book::*;
 pub(crate) use bookings::*;
 pub(crate) use days::*;
 pub(crate) use schedules::*;
+
+/// Schedules, the calendar, bookings and the day lists.
+impl Workstation {
+    /// The doctors (and anyone with a schedule) appointments are booked with.
+    pub async fn doctors(&self) -> Result<Vec<Doctor>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        self::doctors(&mut conn).await
+    }
+
+    /// The working-day calendar's days of `year` (the law's defaults when none are kept).
+    pub async fn calendar_year(&self, year: i32) -> Result<Vec<CalendarDay>, StoreError> {
+        store::calendar_year(&self.pool, year).await
+    }
+
+    /// Replaces the calendar's days of `year`; lists the bookings it closes.
+    pub async fn set_calendar_year(
+        &self,
+        year: i32,
+        days: &[CalendarDay],
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        self::set_calendar_year(&self.pool, year, days, now).await
+    }
+
+    pub async fn schedule(&self, staff_id: i64) -> Result<ScheduleView, BookingError> {
+        self::schedule_view(&self.pool, staff_id).await
+    }
+
+    /// Saves a weekly template from its first day; never drops a booking:
+    /// the ones left without a slot are listed for the registrar to move.
+    pub async fn set_schedule_template(
+        &self,
+        staff_id: i64,
+        template: &WeeklyTemplate,
+        saved_by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        self::set_template(&self.pool, staff_id, template, saved_by, now).await
+    }
+
+    pub async fn add_schedule_exception(
+        &self,
+        staff_id: i64,
+        exception: &ScheduleException,
+        saved_by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        self::add_exception(&self.pool, staff_id, exception, saved_by, now).await
+    }
+
+    pub async fn remove_schedule_exception(
+        &self,
+        exception_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        self::remove_exception(&self.pool, exception_id, now).await
+    }
+
+    /// Active bookings from now on that their doctor's schedule no longer has a slot for.
+    pub async fn displaced_bookings(&self, now: DateTime<Utc>) -> Result<Vec<BookingView>, StoreError> {
+        self::displaced(&self.pool, now).await
+    }
+
+    /// What the booking form opens with: the person's standing, the doctors,
+    /// the district doctor preselected with the nearest free slots.
+    pub async fn booking_options(
+        &self,
+        person_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<BookingOptions, StoreError> {
+        self::options(&self.pool, person_id, now).await
+    }
+
+    /// The person's bookings from `today` on, active ones first (the person card).
+    pub async fn person_bookings(
+        &self,
+        person_id: i64,
+        today: NaiveDate,
+    ) -> Result<Vec<BookingView>, StoreError> {
+        self::person_bookings(&self.pool, person_id, today).await
+    }
+
+    /// Up to `limit` free slots of a doctor from `from` (never before now).
+    pub async fn free_slots(
+        &self,
+        staff_id: i64,
+        from: Option<NaiveDateTime>,
+        limit: usize,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Slot>, StoreError> {
+        self::free_slots(&self.pool, staff_id, from, limit, now).await
+    }
+
+    /// Books a slot (refused with the reason when the rules say no).
+    pub async fn book(&self, form: &BookingForm, now: DateTime<Utc>) -> Result<BookingView, BookingError> {
+        self::book(&self.pool, form, now).await
+    }
+
+    /// Moves a booking to another slot; returns the new booking.
+    pub async fn move_booking(
+        &self,
+        booking_id: i64,
+        staff_id: i64,
+        starts_at: NaiveDateTime,
+        registrar_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<BookingView, BookingError> {
+        self::move_booking(&self.pool, booking_id, staff_id, starts_at, registrar_id, now).await
+    }
+
+    /// Cancels a booking or marks the person arrived or absent.
+    pub async fn set_booking_status(
+        &self,
+        booking_id: i64,
+        status: BookingStatus,
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<BookingView, BookingError> {
+        self::change(&self.pool, booking_id, status, staff_id, now).await
+    }
+
+    /// The pre-registration journal of a day: every booking for a visit that
+    /// day, whatever its status, in time order.
+    pub async fn booking_journal(&self, date: NaiveDate) -> Result<Vec<BookingView>, StoreError> {
+        self::journal(&self.pool, date).await
+    }
+
+    pub async fn booking(&self, booking_id: i64) -> Result<BookingDetail, BookingError> {
+        self::detail(&self.pool, booking_id).await
+    }
+
+    pub async fn doctor_day(&self, staff_id: i64, date: NaiveDate) -> Result<DoctorDay, BookingError> {
+        self::doctor_day(&self.pool, staff_id, date).await
+    }
+
+    pub async fn clinic_day(&self, date: NaiveDate) -> Result<Vec<ClinicDayLine>, StoreError> {
+        self::clinic_day(&self.pool, date).await
+    }
+
+    /// Every doctor's slots between two days, by staff id.
+    pub async fn clinic_slots(
+        &self,
+        first_day: NaiveDate,
+        last_day: NaiveDate,
+    ) -> Result<std::collections::HashMap<i64, Vec<Slot>>, StoreError> {
+        self::clinic_slots(&self.pool, first_day, last_day).await
+    }
+
+    /// The facts printed on a booking's slip.
+    pub async fn booking_slip(&self, booking_id: i64) -> Result<BookingSlip, BookingError> {
+        self::slip(&self.pool, booking_id).await
+    }
+
+    /// A doctor's day as printed (A4).
+    pub async fn doctor_day_list(
+        &self,
+        staff_id: i64,
+        date: NaiveDate,
+    ) -> Result<DoctorDayList, BookingError> {
+        self::day_list(&self.pool, staff_id, date).await
+    }
+}
 
 /// How far ahead "next free slots" looks: the weeks a clinic opens for booking.
 pub const BOOKING_HORIZON_DAYS: u32 = 28;
@@ -246,44 +412,6 @@ pub struct ExceptionView {
     pub exception: ScheduleException,
 }
 
-/// The working-day calendar for the years from `first` to `last`: the days
-/// kept here, and the law's defaults for a year with none.
-pub(crate) async fn calendar(
-    conn: &mut SqliteConnection,
-    first: i32,
-    last: i32,
-) -> Result<WorkCalendar, StoreError> {
-    let rows: Vec<(NaiveDate, String, Option<u32>, String)> =
-        sqlx::query_as("SELECT date, kind, works_as, name FROM calendar_day WHERE date >= ?1 AND date < ?2")
-            .bind(format!("{first:04}-01-01"))
-            .bind(format!("{:04}-01-01", last + 1))
-            .fetch_all(&mut *conn)
-            .await?;
-    let mut years = BTreeSet::new();
-    let mut days = Vec::with_capacity(rows.len());
-    for (date, kind, works_as, name) in rows {
-        years.insert(date.year());
-        days.push(CalendarDay {
-            date,
-            kind: DayKind::parse(&kind).ok_or_else(|| corrupt("calendar day kind", &kind))?,
-            works_as: works_as.map(weekday_from_number).transpose()?,
-            name,
-        });
-    }
-    for year in first..=last {
-        if !years.contains(&year) {
-            days.extend(WorkCalendar::law_defaults(year));
-        }
-    }
-    Ok(WorkCalendar::new(days))
-}
-
-/// The days of `year` as kept (or the law's defaults when none are).
-pub(crate) async fn calendar_year(pool: &SqlitePool, year: i32) -> Result<Vec<CalendarDay>, StoreError> {
-    let mut conn = pool.acquire().await?;
-    Ok(calendar(&mut conn, year, year).await?.days().cloned().collect())
-}
-
 /// Replaces the days of `year`; returns the bookings from `now` on that the
 /// new calendar leaves on a closed day.
 pub(crate) async fn set_calendar_year(
@@ -294,35 +422,8 @@ pub(crate) async fn set_calendar_year(
 ) -> Result<ScheduleChange, BookingError> {
     check_year(year, days).map_err(|problem| BookingError::Calendar { problem })?;
     let mut tx = pool.begin().await?;
-    replace_calendar_year(&mut tx, year, days).await?;
+    store::replace_calendar_year(&mut tx, year, days).await?;
     let displaced = displaced_bookings(&mut tx, None, now).await?;
     tx.commit().await?;
     Ok(ScheduleChange { displaced })
-}
-
-pub(crate) async fn replace_calendar_year(
-    conn: &mut SqliteConnection,
-    year: i32,
-    days: &[CalendarDay],
-) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM calendar_day WHERE date >= ?1 AND date < ?2")
-        .bind(format!("{year:04}-01-01"))
-        .bind(format!("{:04}-01-01", year + 1))
-        .execute(&mut *conn)
-        .await?;
-    for day in days {
-        sqlx::query("INSERT INTO calendar_day (date, kind, works_as, name) VALUES (?1, ?2, ?3, ?4)")
-            .bind(day.date)
-            .bind(day.kind.as_str())
-            .bind(day.works_as.map(|w| w.number_from_monday()))
-            .bind(&day.name)
-            .execute(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
-
-fn weekday_from_number(number: u32) -> Result<Weekday, StoreError> {
-    Weekday::try_from(u8::try_from(number.wrapping_sub(1)).unwrap_or(u8::MAX))
-        .map_err(|_| corrupt("weekday", &number.to_string()))
 }

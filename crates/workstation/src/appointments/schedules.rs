@@ -30,7 +30,7 @@ impl SessionRow {
             return Ok(None);
         };
         Ok(Some(Session {
-            weekday: weekday_from_number(weekday)?,
+            weekday: store::weekday_from_number(weekday)?,
             starts,
             ends,
             kind: SessionKind::parse(kind).ok_or_else(|| corrupt("session kind", kind))?,

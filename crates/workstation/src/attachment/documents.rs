@@ -93,7 +93,9 @@ pub(crate) async fn application_document(
     let outcome = match (row.status.as_str(), row.refusal_ground.as_deref()) {
         ("refused", Some(ground)) => DocumentOutcome::Refused {
             ground: RefusalGround::parse(ground).ok_or_else(|| corrupt("refusal ground", ground))?,
-            campaign: rules(&mut conn).await?.campaign(decided_on.year()),
+            campaign: store::attachment_rules(&mut conn)
+                .await?
+                .campaign(decided_on.year()),
         },
         ("attached", _) => {
             let staff: Vec<(String, String)> = sqlx::query_as(concat!(

@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use emhana_domain::attachment::{
-    AttachmentCase, AttachmentCaseError, AttachmentGround, AttachmentRules, Campaign, CampaignEffect,
-    Channel, Coverage, Decision, DistrictAges, ListNorms, PastAttachment, RefusalGround, SuggestionFacts,
-    decide, exceeds_list_norm, suggest_district,
+    AttachmentCase, AttachmentCaseError, AttachmentGround, AttachmentRules, Campaign, Channel, Coverage,
+    Decision, DistrictAges, DistrictSource, PastAttachment, RefusalGround, SuggestionFacts, decide,
+    exceeds_list_norm, suggest_district,
 };
 use emhana_domain::documents::{
     ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine, TeamMember,
@@ -18,21 +18,89 @@ use emhana_domain::registration::{
     validate_registration,
 };
 use emhana_domain::{Address, DistrictKind, Sex, StaffRole, age_on, full_name, kazakhstan_date};
-use emhana_protocol::{ApplicationKey, AttachOp, DetachOp, DetachReason, OpBody};
+use emhana_protocol::{ApplicationKey, AttachOp, DetachOp, DetachReason, OpBody, OpOutcome, RejectGround};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
+use crate::Workstation;
 use crate::error::{StoreError, corrupt};
-use crate::import::insert_search_keys;
-use crate::sync::{self, OpLinks};
+use crate::store::{self, OpLinks, StaffOption};
 
+mod answers;
 mod application;
+mod apply;
+mod detach;
 mod documents;
 mod registration;
 
+pub(crate) use answers::*;
 pub(crate) use application::*;
+pub(crate) use apply::*;
+pub(crate) use detach::*;
 pub(crate) use documents::*;
 pub(crate) use registration::*;
+
+/// Registering persons, attaching them, and their documents.
+impl Workstation {
+    /// Registers a person the workstation does not know; returns the new id.
+    /// `now` is the app's clock; its date in Kazakhstan is "today" for the checks.
+    pub async fn register_person(
+        &self,
+        form: &RegistrationForm,
+        registrar_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<i64, FormError> {
+        self::register_person(&self.pool, form, registrar_id, now).await
+    }
+
+    /// What the attachment form offers for a person: districts with their
+    /// load, the suggested district, the current attachment, the campaign.
+    pub async fn attachment_options(
+        &self,
+        person_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<AttachmentOptions, StoreError> {
+        self::options(&self.pool, person_id, now).await
+    }
+
+    /// Registers an attachment application, decides it and writes the
+    /// outcome (application, consent, attachment, audit event) in one transaction.
+    pub async fn apply_for_attachment(
+        &self,
+        form: &ApplicationForm,
+        now: DateTime<Utc>,
+    ) -> Result<ApplicationOutcome, FormError> {
+        self::apply(&self.pool, form, now).await
+    }
+
+    /// Ends a person's attachment on `on` (death or the clinic's liquidation);
+    /// false when there was none to end.
+    pub async fn detach(
+        &self,
+        person_id: i64,
+        reason: DetachmentReason,
+        on: NaiveDate,
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self::detach(&self.pool, person_id, reason, on, staff_id, now).await
+    }
+
+    /// The person's attachments, oldest first; ended ones are kept.
+    pub async fn attachment_history(&self, person_id: i64) -> Result<Vec<AttachmentEntry>, StoreError> {
+        self::entries(&self.pool, person_id).await
+    }
+
+    /// The facts printed on the attachment ticket or the refusal.
+    pub async fn application_document(&self, application_id: i64) -> Result<ApplicationDocument, StoreError> {
+        self::application_document(&self.pool, application_id).await
+    }
+
+    /// The consent as recorded, for printing and signature.
+    pub async fn consent_document(&self, application_id: i64) -> Result<ConsentDocument, StoreError> {
+        self::consent_document(&self.pool, application_id).await
+    }
+}
 
 /// Why a registration or an application was not written. `Fields` carries a
 /// message per form field; nothing was written in either case.
@@ -146,12 +214,6 @@ pub struct DistrictOption {
     pub norm: u32,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct StaffOption {
-    pub id: i64,
-    pub full_name: String,
-}
-
 /// Why an attachment ends without a new one here.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -185,96 +247,6 @@ pub(crate) async fn entries(pool: &SqlitePool, person_id: i64) -> Result<Vec<Att
     .bind(person_id)
     .fetch_all(pool)
     .await?)
-}
-
-pub(crate) async fn rules(conn: &mut SqliteConnection) -> Result<AttachmentRules, StoreError> {
-    let rows: Vec<(i32, NaiveDate, NaiveDate, u32, String)> = sqlx::query_as(
-        "SELECT year, first_day, last_day, free_choice_limit, takes_effect FROM attachment_campaign ORDER BY year",
-    )
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut campaigns = Vec::with_capacity(rows.len());
-    for (year, first_day, last_day, free_choice_limit, takes_effect) in rows {
-        let takes_effect = CampaignEffect::parse(&takes_effect).ok_or_else(|| StoreError::Corrupt {
-            detail: format!("campaign {year} takes effect {takes_effect:?}"),
-        })?;
-        campaigns.push(Campaign {
-            year,
-            first_day,
-            last_day,
-            free_choice_limit,
-            takes_effect,
-        });
-    }
-    let mut list_norms = ListNorms::default();
-    let norms: Vec<(String, u32)> = sqlx::query_as("SELECT district_kind, persons FROM district_list_norm")
-        .fetch_all(&mut *conn)
-        .await?;
-    for (kind, persons) in norms {
-        match DistrictKind::parse(&kind) {
-            Some(DistrictKind::Therapeutic) => list_norms.therapeutic = persons,
-            Some(DistrictKind::Pediatric) => list_norms.pediatric = persons,
-            Some(DistrictKind::GeneralPractice) => list_norms.general_practice = persons,
-            None => {
-                return Err(StoreError::Corrupt {
-                    detail: format!("list norm for {kind:?}"),
-                });
-            }
-        }
-    }
-    Ok(AttachmentRules {
-        campaigns,
-        list_norms,
-        // the Code's age of majority; not yet a clinic's setting
-        district_ages: DistrictAges::default(),
-    })
-}
-
-pub(crate) async fn set_campaign(pool: &SqlitePool, campaign: &Campaign) -> Result<(), StoreError> {
-    if campaign.first_day > campaign.last_day || campaign.first_day.year() != campaign.year {
-        return Err(StoreError::InvalidReferenceData {
-            detail: format!(
-                "campaign {}: {} – {}",
-                campaign.year, campaign.first_day, campaign.last_day
-            ),
-        });
-    }
-    sqlx::query(
-        "INSERT INTO attachment_campaign (year, first_day, last_day, free_choice_limit, takes_effect) \
-         VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (year) DO UPDATE SET first_day = excluded.first_day, \
-         last_day = excluded.last_day, free_choice_limit = excluded.free_choice_limit, \
-         takes_effect = excluded.takes_effect",
-    )
-    .bind(campaign.year)
-    .bind(campaign.first_day)
-    .bind(campaign.last_day)
-    .bind(campaign.free_choice_limit)
-    .bind(campaign.takes_effect.as_str())
-    .execute(pool)
-    .await?;
-    Ok(())
-}
-
-pub(crate) async fn set_list_norms(pool: &SqlitePool, norms: &ListNorms) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
-    for kind in DistrictKind::ALL {
-        let persons = norms.for_kind(*kind);
-        if persons == 0 {
-            return Err(StoreError::InvalidReferenceData {
-                detail: format!("list norm for {} is 0", kind.as_str()),
-            });
-        }
-        sqlx::query(
-            "INSERT INTO district_list_norm (district_kind, persons) VALUES (?1, ?2) \
-             ON CONFLICT (district_kind) DO UPDATE SET persons = excluded.persons",
-        )
-        .bind(kind.as_str())
-        .bind(persons)
-        .execute(&mut *tx)
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
 }
 
 /// A household of its own at `address`: a person registered there, or one who moved there.

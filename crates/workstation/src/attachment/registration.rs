@@ -79,7 +79,7 @@ pub(crate) async fn register_person(
     .bind(now)
     .fetch_one(&mut *tx)
     .await?;
-    insert_search_keys(&mut tx, std::iter::once((person_id, person))).await?;
+    store::insert_search_keys(&mut tx, std::iter::once((person_id, person))).await?;
     if let Some((mother_id, _)) = mother {
         sqlx::query("INSERT INTO person_link (person_id, relative_id, relation) VALUES (?1, ?2, 'mother')")
             .bind(person_id)

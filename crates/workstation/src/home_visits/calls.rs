@@ -56,7 +56,7 @@ async fn decide_call(
 > {
     let facts = person(conn, form.person_id, today).await?;
     let age_years = age_on(facts.row.birth_date, today).unwrap_or(0);
-    let rules = triage_rules(conn, today).await?;
+    let rules = store::triage_rules(conn, today).await?;
     let call = CallFacts {
         temperature: form.temperature,
         indications: form.indications.clone(),
@@ -160,7 +160,7 @@ pub(crate) async fn register_call(
     let acceptance = acceptance.map_err(|refusal| HomeVisitError::CallRefused { refusal })?;
     let goes = escalate(triage.goes, form.goes.unwrap_or(triage.goes))
         .map_err(|problem| HomeVisitError::Triage { problem })?;
-    let (nurse, doctor) = district_staff(&mut tx, facts.district_id).await?;
+    let (nurse, doctor) = store::district_staff(&mut tx, facts.district_id).await?;
     let (assignment, status) = match (acceptance, goes) {
         (CallAcceptance::EmergencyOnly, _) | (_, Responder::Ambulance) => (
             assign(Responder::Ambulance, nurse, doctor),
@@ -168,7 +168,7 @@ pub(crate) async fn register_call(
         ),
         (_, goes) => (assign(goes, nurse, doctor), CallStatus::Registered),
     };
-    let calendar = appointments::calendar(&mut tx, today.year(), today.year() + 1).await?;
+    let calendar = store::calendar(&mut tx, today.year(), today.year() + 1).await?;
     let planned_on = calendar.next_working_day(today);
     let reasons = serde_json::to_string(&triage.reasons).map_err(|e| corrupt("reasons", &e.to_string()))?;
     let id: i64 = sqlx::query_scalar(
@@ -385,7 +385,7 @@ pub(crate) async fn set_call_status(
                     .await?
             }
         };
-        let (nurse, doctor) = district_staff(&mut tx, district_id).await?;
+        let (nurse, doctor) = store::district_staff(&mut tx, district_id).await?;
         // at a post with no doctor it stays with the feldsher, as a doctor's call
         let assignment = assign(Responder::DistrictDoctor, nurse.or(assigned), doctor);
         sqlx::query(

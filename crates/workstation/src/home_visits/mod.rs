@@ -6,10 +6,10 @@
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
 use emhana_domain::booking::PersonStanding;
 use emhana_domain::care_plan::{
-    Attendance, Condition, EnrolmentBasis, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules,
+    Condition, EnrolmentBasis, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules,
     PlanStanding, PlannedVisit, PregnancyOutcome, RiskLevel, VisitOutcome, VisitPurpose, VisitState,
-    VisitWho, check_pregnancy_end, closed_by_attendance, expand, plan_ahead as plan_ahead_of, plan_closure,
-    regenerate, visit_state,
+    VisitWho, check_pregnancy_end, expand, plan_ahead as plan_ahead_of, plan_closure, regenerate,
+    visit_state,
 };
 use emhana_domain::home_call::{
     CallAcceptance, CallFacts, CallRefusal, CallStatus, Indication, Responder, Triage, TriageError,
@@ -24,19 +24,202 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use emhana_domain::documents::{RoundRow, RoundRowItem, RoundSchedule};
 
-use crate::appointments;
+use crate::Workstation;
 use crate::error::{StoreError, corrupt};
-use crate::search::{PersonRow, person_columns};
+use crate::store::{self, PersonRow};
 
 mod calls;
 mod outcomes;
 mod plans;
 mod rounds;
+mod upkeep;
 
 pub use calls::*;
 pub use outcomes::*;
 pub use plans::*;
 pub use rounds::*;
+pub(crate) use upkeep::*;
+
+/// Calls, care plans, visit outcomes and the nurse's round.
+impl Workstation {
+    /// What the triage table in force says about a call, before it is recorded.
+    pub async fn preview_call(
+        &self,
+        form: &CallForm,
+        now: DateTime<Utc>,
+    ) -> Result<CallPreview, HomeVisitError> {
+        self::preview_call(&self.pool, form, now).await
+    }
+
+    /// Records a call in the journal (refused when the rules say so; nothing written then).
+    pub async fn register_call(
+        &self,
+        form: &CallForm,
+        now: DateTime<Utc>,
+    ) -> Result<CallView, HomeVisitError> {
+        self::register_call(&self.pool, form, now).await
+    }
+
+    /// The journal of calls planned for a day.
+    pub async fn calls_on(&self, day: NaiveDate) -> Result<Vec<CallView>, StoreError> {
+        self::calls_on(&self.pool, day).await
+    }
+
+    /// Records how a call ended (by the staff member it is assigned to, when named).
+    pub async fn set_call_status(
+        &self,
+        call_id: i64,
+        status: CallStatus,
+        staff_id: Option<i64>,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<CallView, HomeVisitError> {
+        self::set_call_status(&self.pool, call_id, status, staff_id, note, now).await
+    }
+
+    /// Opens a care plan and plans its visits by the schedules in force.
+    pub async fn open_plan(
+        &self,
+        person_id: i64,
+        request: &PlanRequest,
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<PlanView, HomeVisitError> {
+        self::open_plan(&self.pool, person_id, request, staff_id, now).await
+    }
+
+    /// Opens many plans in one transaction: all of them or none.
+    pub async fn open_plans(
+        &self,
+        requests: &[(i64, PlanRequest)],
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<usize, HomeVisitError> {
+        self::open_plans(&self.pool, requests, staff_id, now).await
+    }
+
+    /// For plans brought in from a paper register: the visits whose window
+    /// ended before `before` are recorded done on their last day.
+    pub async fn record_past_visits_done(&self, before: NaiveDate) -> Result<u64, StoreError> {
+        self::record_past_visits_done(&self.pool, before).await
+    }
+
+    /// Plans a plan's future visits again for a new risk level; the past stays.
+    pub async fn change_plan_risk(
+        &self,
+        plan_id: i64,
+        risk: RiskLevel,
+        now: DateTime<Utc>,
+    ) -> Result<PlanView, HomeVisitError> {
+        self::change_risk(&self.pool, plan_id, risk, now).await
+    }
+
+    /// The calls and the districts' due visits nobody is assigned to on `today`.
+    pub async fn unassigned(&self, today: NaiveDate) -> Result<Unassigned, StoreError> {
+        self::unassigned(&self.pool, today).await
+    }
+
+    /// Records the end of a pregnancy on `ended`: the antenatal plan closes with it.
+    pub async fn end_pregnancy(
+        &self,
+        plan_id: i64,
+        outcome: PregnancyOutcome,
+        ended: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> Result<PlanView, HomeVisitError> {
+        self::end_pregnancy(&self.pool, plan_id, outcome, ended, now).await
+    }
+
+    /// The person's open plans with their visits as they stand on `today`.
+    pub async fn person_plans(&self, person_id: i64, today: NaiveDate) -> Result<Vec<PlanView>, StoreError> {
+        self::plan_ahead(&self.pool, today).await?;
+        self::person_plans(&self.pool, person_id, today).await
+    }
+
+    /// Closes the plans that are over on `today` (the date in Kazakhstan),
+    /// each with its reason; once a day. The app does it before showing a
+    /// round, a due list or a person's plans, which plan observation ahead
+    /// themselves.
+    pub async fn close_finished_plans(&self, today: NaiveDate) -> Result<usize, StoreError> {
+        self::close_finished_plans(&self.pool, today).await
+    }
+
+    /// Plans every open observation plan ahead to the horizon from `today`
+    /// (the round, the due list and a person's plans do it themselves);
+    /// returns how many visits were planned.
+    pub async fn plan_ahead(&self, today: NaiveDate) -> Result<usize, StoreError> {
+        self::plan_ahead(&self.pool, today).await
+    }
+
+    /// A district's plan visits due or overdue on `today`.
+    pub async fn due_visits(&self, district_id: i64, today: NaiveDate) -> Result<Vec<DueVisit>, StoreError> {
+        self::plan_ahead(&self.pool, today).await?;
+        self::due_visits(&self.pool, district_id, today).await
+    }
+
+    /// The clinic's district nurses and feldshers.
+    pub async fn nurses(&self) -> Result<Vec<Nurse>, StoreError> {
+        self::nurses(&self.pool).await
+    }
+
+    /// A nurse's round for a day: her due visits and calls, in her order or
+    /// route order, with estimated times.
+    pub async fn round(
+        &self,
+        nurse_id: i64,
+        day: NaiveDate,
+        pace: RoundPace,
+    ) -> Result<RoundView, HomeVisitError> {
+        self::plan_ahead(&self.pool, day).await?;
+        self::round(&self.pool, nurse_id, day, pace).await
+    }
+
+    /// The nurse's day as printed (A4 landscape).
+    pub async fn round_schedule(
+        &self,
+        nurse_id: i64,
+        day: NaiveDate,
+        pace: RoundPace,
+    ) -> Result<emhana_domain::documents::RoundSchedule, HomeVisitError> {
+        self::plan_ahead(&self.pool, day).await?;
+        self::round_schedule(&self.pool, nurse_id, day, pace).await
+    }
+
+    /// Keeps the nurse's own order of her day's stops.
+    pub async fn reorder_round(
+        &self,
+        nurse_id: i64,
+        day: NaiveDate,
+        order: &[StopRef],
+        pace: RoundPace,
+    ) -> Result<RoundView, HomeVisitError> {
+        self::reorder_round(&self.pool, nurse_id, day, order, pace).await
+    }
+
+    /// Records a visit's outcome (done, not at home, refused, moved to a day).
+    pub async fn record_visit_outcome(
+        &self,
+        visit_id: i64,
+        outcome: VisitOutcome,
+        moved_to: Option<NaiveDate>,
+        nurse_id: i64,
+        note: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> Result<VisitView, HomeVisitError> {
+        self::record_visit_outcome(&self.pool, visit_id, outcome, moved_to, nurse_id, note, now).await
+    }
+
+    /// Undoes the visit's last outcome if it was recorded today (a mis-tap);
+    /// the event stays in the history, marked undone by `nurse_id`.
+    pub async fn undo_visit_outcome(
+        &self,
+        visit_id: i64,
+        nurse_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<VisitView, HomeVisitError> {
+        self::undo_visit_outcome(&self.pool, visit_id, nurse_id, now).await
+    }
+}
 
 /// Why a call, a plan or an outcome was not recorded. Nothing was written.
 #[derive(Debug, thiserror::Error, Serialize)]
@@ -89,71 +272,6 @@ impl From<sqlx::Error> for HomeVisitError {
     }
 }
 
-// ---------------------------------------------------------------- rule tables
-
-/// The rule table of `kind` in force on `day`: the latest kept one from on or
-/// before it, else `fallback` (seed 000's).
-async fn rule_table<T: serde::de::DeserializeOwned>(
-    conn: &mut SqliteConnection,
-    kind: &str,
-    day: NaiveDate,
-    fallback: impl FnOnce() -> T,
-) -> Result<T, StoreError> {
-    let body: Option<String> = sqlx::query_scalar(
-        "SELECT body FROM rule_table WHERE kind = ?1 AND valid_from <= ?2 ORDER BY valid_from DESC LIMIT 1",
-    )
-    .bind(kind)
-    .bind(day)
-    .fetch_optional(&mut *conn)
-    .await?;
-    match body {
-        None => Ok(fallback()),
-        Some(body) => serde_json::from_str(&body).map_err(|error| StoreError::Corrupt {
-            detail: format!("{kind} rules: {error}"),
-        }),
-    }
-}
-
-pub(crate) async fn triage_rules(
-    conn: &mut SqliteConnection,
-    day: NaiveDate,
-) -> Result<TriageRules, StoreError> {
-    rule_table(conn, "triage", day, TriageRules::seed_default).await
-}
-
-pub(crate) async fn plan_rules(conn: &mut SqliteConnection, day: NaiveDate) -> Result<PlanRules, StoreError> {
-    rule_table(conn, "care_plan", day, PlanRules::seed_default).await
-}
-
-/// Keeps a version of a rule table (an order's), in force from its
-/// `valid_from`; returns whether it differed from the one kept for that day.
-pub(crate) async fn keep_rule_table<T: Serialize>(
-    pool: &SqlitePool,
-    kind: &str,
-    valid_from: NaiveDate,
-    source: &str,
-    rules: &T,
-) -> Result<bool, StoreError> {
-    let body = serde_json::to_string(rules).map_err(|e| StoreError::InvalidReferenceData {
-        detail: format!("{kind} rules: {e}"),
-    })?;
-    let changed = sqlx::query(
-        "INSERT INTO rule_table (kind, valid_from, source, body) VALUES (?1, ?2, ?3, ?4) \
-         ON CONFLICT (kind, valid_from) DO UPDATE SET source = excluded.source, body = excluded.body \
-         WHERE rule_table.body <> excluded.body OR rule_table.source <> excluded.source",
-    )
-    .bind(kind)
-    .bind(valid_from)
-    .bind(source)
-    .bind(body)
-    .execute(pool)
-    .await?
-    .rows_affected();
-    Ok(changed > 0)
-}
-
-// ---------------------------------------------------------------- persons
-
 struct PersonFacts {
     row: PersonRow,
     standing: PersonStanding,
@@ -165,43 +283,11 @@ async fn person(
     person_id: i64,
     today: NaiveDate,
 ) -> Result<PersonFacts, StoreError> {
-    let row: PersonRow = sqlx::query_as(concat!(
-        "SELECT ",
-        person_columns!(),
-        " FROM person p WHERE p.id = ?1"
-    ))
-    .bind(person_id)
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(StoreError::PersonNotFound { id: person_id })?;
-    let (standing, district_id) = appointments::standing(conn, person_id, today).await?;
+    let row = store::person_row(&mut *conn, person_id).await?;
+    let (standing, district_id) = store::standing(conn, person_id, today).await?;
     Ok(PersonFacts {
         row,
         standing,
         district_id,
     })
-}
-
-/// The first nurse (or feldsher) of a district, and its doctor: who a call or
-/// a booking of the district goes to.
-pub(crate) async fn district_staff(
-    conn: &mut SqliteConnection,
-    district_id: Option<i64>,
-) -> Result<(Option<i64>, Option<i64>), StoreError> {
-    let Some(district_id) = district_id else {
-        return Ok((None, None));
-    };
-    let nurse: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM staff WHERE district_id = ?1 AND role IN ('district_nurse', 'feldsher') ORDER BY id LIMIT 1",
-    )
-    .bind(district_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    let doctor: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM staff WHERE district_id = ?1 AND role = 'district_doctor' ORDER BY id LIMIT 1",
-    )
-    .bind(district_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok((nurse, doctor))
 }

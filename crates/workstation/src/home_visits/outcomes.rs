@@ -25,100 +25,10 @@ pub(crate) async fn record_visit_outcome(
         },
         _ => None,
     };
-    write_outcome(&mut tx, visit_id, outcome, moved_to, Some(nurse_id), note, now).await?;
+    store::write_outcome(&mut tx, visit_id, outcome, moved_to, Some(nurse_id), note, now).await?;
     let view = visit_view(&mut tx, visit_id, today).await?;
     tx.commit().await?;
     Ok(view)
-}
-
-/// Writes an outcome on a visit with its event, the event keeping the
-/// visit's state before it (what an undo restores).
-async fn write_outcome(
-    conn: &mut SqliteConnection,
-    visit_id: i64,
-    outcome: VisitOutcome,
-    moved_to: Option<NaiveDate>,
-    staff_id: Option<i64>,
-    note: Option<&str>,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO visit_event (visit_id, at, outcome, staff_id, moved_to, note, \
-                                  prior_outcome, prior_closed, prior_due_from, prior_due_to) \
-         SELECT id, ?2, ?3, ?4, ?5, ?6, outcome, closed, due_from, due_to FROM plan_visit WHERE id = ?1",
-    )
-    .bind(visit_id)
-    .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
-    .bind(outcome.as_str())
-    .bind(staff_id)
-    .bind(moved_to)
-    .bind(note.map(str::trim).filter(|n| !n.is_empty()))
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
-        "UPDATE plan_visit SET outcome = ?2, closed = ?3, due_from = coalesce(?4, due_from), \
-         due_to = coalesce(?4, due_to) WHERE id = ?1",
-    )
-    .bind(visit_id)
-    .bind(outcome.as_str())
-    .bind(outcome.closes())
-    .bind(moved_to)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-/// The person came to a booking: the open doctor's or specialist's visits of
-/// their open plans that it makes ([`closed_by_attendance`]) are recorded
-/// done, noted as made at reception, in the caller's transaction. Returns how many.
-pub(crate) async fn close_visits_by_attendance(
-    conn: &mut SqliteConnection,
-    person_id: i64,
-    booked_staff_id: i64,
-    day: NaiveDate,
-    marked_by: Option<i64>,
-    now: DateTime<Utc>,
-) -> Result<usize, StoreError> {
-    let staff: Option<(String, Option<String>)> =
-        sqlx::query_as("SELECT role, specialty FROM staff WHERE id = ?1")
-            .bind(booked_staff_id)
-            .fetch_optional(&mut *conn)
-            .await?;
-    let Some((role, specialty)) = staff else {
-        return Ok(0);
-    };
-    let attended = Attendance {
-        day,
-        district_doctor: role == "district_doctor" || role == "feldsher",
-        specialty: specialty.as_deref(),
-    };
-    let open: Vec<(i64, String, Option<String>, NaiveDate)> = sqlx::query_as(
-        "SELECT v.id, v.who, v.specialty, v.due_from FROM plan_visit v \
-         JOIN care_plan cp ON cp.id = v.plan_id AND cp.closed_on IS NULL \
-         WHERE v.person_id = ?1 AND v.closed = 0 AND v.who IN ('district_doctor', 'specialist') AND v.due_from <= ?2",
-    )
-    .bind(person_id)
-    .bind(day)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut closed = 0;
-    for (visit_id, who, visit_specialty, due_from) in open {
-        let who = VisitWho::parse(&who).ok_or_else(|| corrupt("visit who", &who))?;
-        if closed_by_attendance(who, visit_specialty.as_deref(), due_from, &attended) {
-            write_outcome(
-                conn,
-                visit_id,
-                VisitOutcome::Done,
-                None,
-                marked_by,
-                Some("booking_arrived"),
-                now,
-            )
-            .await?;
-            closed += 1;
-        }
-    }
-    Ok(closed)
 }
 
 /// Undoes the last outcome recorded for a visit, if it was recorded today (a
@@ -195,7 +105,7 @@ async fn district_nurse_of_visit(
         }
         _ => return Err(HomeVisitError::NurseNotFound { id: nurse_id }),
     };
-    let (_, district_id) = appointments::standing(&mut *conn, person_id, today).await?;
+    let (_, district_id) = store::standing(&mut *conn, person_id, today).await?;
     if district_id.is_none() || district_id != staff_district {
         let district: Option<u32> = match district_id {
             None => None,
@@ -252,7 +162,7 @@ pub(crate) async fn due_visits(
         "SELECT v.id AS visit_id, v.plan_id, v.due_from, v.due_to, v.who, v.purpose, v.what, v.closed, v.outcome, ",
         person_columns!(),
         " FROM plan_visit v JOIN person p ON p.id = v.person_id \
-          JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
+          JOIN attachment a ON a.person_id = p.id AND ", attachment_in_force!("a", "?2"), " \
           JOIN care_plan cp ON cp.id = v.plan_id AND cp.closed_on IS NULL \
           WHERE a.district_id = ?1 AND v.closed = 0 AND v.due_from <= ?2 AND p.died_on IS NULL \
           ORDER BY v.due_to, v.id"

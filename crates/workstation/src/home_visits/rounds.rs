@@ -144,19 +144,21 @@ pub(crate) async fn unassigned(pool: &SqlitePool, today: NaiveDate) -> Result<Un
         Some(today),
     )
     .await?;
-    let districts: Vec<UnstaffedDistrict> = sqlx::query_as(
+    let districts: Vec<UnstaffedDistrict> = sqlx::query_as(concat!(
         "SELECT d.id AS district_id, d.number AS district_number, \
            sum(v.who = 'nurse' AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.district_id = d.id \
                AND s.role IN ('district_nurse', 'feldsher'))) AS nurse_visits, \
            sum(v.who = 'district_doctor' AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.district_id = d.id \
                AND s.role IN ('district_doctor', 'feldsher'))) AS doctor_visits \
          FROM district d JOIN clinic c ON c.id = d.clinic_id AND c.is_home = 1 \
-         JOIN attachment a ON a.district_id = d.id AND a.started_on <= ?1 AND (a.ended_on IS NULL OR a.ended_on > ?1) \
+         JOIN attachment a ON a.district_id = d.id AND ",
+        attachment_in_force!("a", "?1"),
+        " \
          JOIN person p ON p.id = a.person_id AND p.died_on IS NULL \
          JOIN plan_visit v ON v.person_id = p.id AND v.closed = 0 AND v.due_from <= ?1 \
          JOIN care_plan cp ON cp.id = v.plan_id AND cp.closed_on IS NULL \
-         GROUP BY d.id HAVING nurse_visits > 0 OR doctor_visits > 0 ORDER BY d.number",
-    )
+         GROUP BY d.id HAVING nurse_visits > 0 OR doctor_visits > 0 ORDER BY d.number"
+    ))
     .bind(today)
     .fetch_all(&mut *conn)
     .await?;
@@ -218,7 +220,9 @@ const ROUND_ITEMS: &str = concat!(
        NULL AS complaint, NULL AS call_status, NULL AS call_number, NULL AS temperature, NULL AS caller_phone, \
        NULL AS received_at, NULL AS call_reasons, v.who = 'district_doctor' AS doctor_level \
      FROM plan_visit v JOIN person p ON p.id = v.person_id \
-     JOIN attachment a ON a.person_id = p.id AND a.started_on <= ?2 AND (a.ended_on IS NULL OR a.ended_on > ?2) \
+     JOIN attachment a ON a.person_id = p.id AND ",
+    attachment_in_force!("a", "?2"),
+    " \
      WHERE a.district_id = ?1 AND p.died_on IS NULL \
        AND (v.who = 'nurse' \
             OR (v.who = 'district_doctor' \
@@ -320,7 +324,7 @@ async fn round_on(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    let calendar = appointments::calendar(&mut *conn, day.year(), day.year() + 1).await?;
+    let calendar = store::calendar(&mut *conn, day.year(), day.year() + 1).await?;
     let mut next_days = Vec::with_capacity(LATER_DAYS);
     let mut next = day;
     while next_days.len() < LATER_DAYS {
@@ -509,7 +513,7 @@ pub(crate) async fn round_schedule(
         })
         .collect();
     Ok(RoundSchedule {
-        clinic: appointments::clinic_header(&mut conn).await?,
+        clinic: store::clinic_header(&mut conn).await?,
         nurse: round.nurse,
         district_number: round.district_number,
         day,

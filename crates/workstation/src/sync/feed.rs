@@ -25,7 +25,7 @@ pub(crate) async fn apply_pull(
     now: DateTime<Utc>,
 ) -> Result<PullApplied, StoreError> {
     let mut tx = pool.begin().await?;
-    let (home, districts) = home_and_districts(&mut tx).await?;
+    let (home, districts) = store::home_and_districts(&mut tx).await?;
     let mut applied = PullApplied::default();
     for page in pages {
         let one = apply_page(&mut tx, page, home, &districts, now).await?;
@@ -127,7 +127,7 @@ pub(super) async fn apply_page(
         });
         insert.build().execute(&mut *tx).await?;
         lap(1);
-        insert_search_keys(&mut *tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
+        store::insert_search_keys(&mut *tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
         lap(2);
 
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
@@ -283,7 +283,7 @@ pub(super) async fn update_person(
             .execute(&mut *conn)
             .await?;
         }
-        insert_search_keys(conn, std::iter::once((person_id, person))).await?;
+        store::insert_search_keys(conn, std::iter::once((person_id, person))).await?;
     }
     Ok(())
 }
@@ -300,23 +300,6 @@ pub(super) async fn has_pending_ops(conn: &mut SqliteConnection, person_id: i64)
     .bind(person_id)
     .fetch_one(&mut *conn)
     .await?)
-}
-
-/// The clinic this workstation serves and its districts by number.
-pub(super) async fn home_and_districts(
-    conn: &mut SqliteConnection,
-) -> Result<(i64, HashMap<u32, i64>), StoreError> {
-    let home: Option<i64> = sqlx::query_scalar("SELECT id FROM clinic WHERE is_home = 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    let home = home.ok_or(StoreError::NoHomeClinic)?;
-    let districts = sqlx::query_as::<_, (u32, i64)>("SELECT number, id FROM district WHERE clinic_id = ?1")
-        .bind(home)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect();
-    Ok((home, districts))
 }
 
 /// Confirms our op when the feed brings its attachment (the answer to the

@@ -8,21 +8,19 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use emhana_domain::attachment::RefusalGround;
+use emhana_domain::Person;
 use emhana_domain::time::kazakhstan_date;
-use emhana_domain::{Address, Citizenship, Iin, Person, Sex};
 use emhana_protocol::{
-    AttachmentState, Change, Enrolment, Hlc, LeftReason, Op, OpBody, OpOutcome, OpResult, PullResponse,
-    RejectGround,
+    AttachmentState, Change, Enrolment, Hlc, LeftReason, Op, OpOutcome, OpResult, PullResponse, RejectGround,
 };
 use serde::Serialize;
 use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
+use crate::Workstation;
 use crate::error::StoreError;
-use crate::import::insert_search_keys;
-
-const ROWS_PER_STATEMENT: usize = 400;
+use crate::store::{self, OpLinks, ROWS_PER_STATEMENT};
+use crate::{appointments, attachment};
 
 mod answers;
 mod feed;
@@ -33,3 +31,94 @@ pub use answers::*;
 pub use feed::*;
 pub use outbox::*;
 pub use status::*;
+
+/// What the sync engine calls: the enrolment, the outbox, answers and the feed.
+impl Workstation {
+    /// The registry this workstation is enrolled with, if any.
+    pub async fn enrolment(&self) -> Result<Option<SyncEnrolment>, StoreError> {
+        self::enrolment(&self.pool).await
+    }
+
+    /// Keeps the registry's answer to enrolment (not the credential: that goes
+    /// to the OS keyring). Refused when the registry's clinic is not this one.
+    pub async fn save_enrolment(
+        &self,
+        registry_url: &str,
+        enrolment: &emhana_protocol::Enrolment,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        self::save_enrolment(&self.pool, registry_url, enrolment, now).await
+    }
+
+    /// Ops not yet answered by the registry, oldest first.
+    pub async fn pending_ops(&self, limit: usize) -> Result<Vec<emhana_protocol::Op>, StoreError> {
+        self::pending_ops(&self.pool, limit).await
+    }
+
+    /// Marks ops as sent; returns those that were not sent before.
+    pub async fn mark_sent(
+        &self,
+        ids: &[uuid::Uuid],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<uuid::Uuid>, StoreError> {
+        self::mark_sent(&self.pool, ids, now).await
+    }
+
+    /// Takes "sent" back from ops whose request never left.
+    pub async fn mark_unsent(&self, ids: &[uuid::Uuid]) -> Result<(), StoreError> {
+        self::mark_unsent(&self.pool, ids).await
+    }
+
+    /// Records the registry's answers to pushed ops (one transaction).
+    pub async fn record_answers(
+        &self,
+        results: &[emhana_protocol::OpResult],
+        now: DateTime<Utc>,
+    ) -> Result<AnswersRecorded, StoreError> {
+        self::record_answers(&self.pool, results, now).await
+    }
+
+    /// The cursor of the last page of the registry's feed applied here.
+    pub async fn sync_cursor(&self) -> Result<Option<String>, StoreError> {
+        self::cursor(&self.pool).await
+    }
+
+    /// Applies a page of the registry's feed with its cursor (one transaction).
+    pub async fn apply_pull(
+        &self,
+        page: &emhana_protocol::PullResponse,
+        now: DateTime<Utc>,
+    ) -> Result<PullApplied, StoreError> {
+        self::apply_pull(&self.pool, std::slice::from_ref(page), now).await
+    }
+
+    /// Applies consecutive pages of the feed, each with its cursor, in one
+    /// transaction (a first sync: one commit writes each touched index page
+    /// once for all of them).
+    pub async fn apply_pulls(
+        &self,
+        pages: &[emhana_protocol::PullResponse],
+        now: DateTime<Utc>,
+    ) -> Result<PullApplied, StoreError> {
+        self::apply_pull(&self.pool, pages, now).await
+    }
+
+    pub async fn sync_overview(&self) -> Result<SyncOverview, StoreError> {
+        self::overview(&self.pool).await
+    }
+
+    /// Rejected ops waiting for the registrar, oldest first.
+    pub async fn needs_attention(&self) -> Result<Vec<AttentionItem>, StoreError> {
+        self::needs_attention(&self.pool).await
+    }
+
+    /// Takes a rejected op off the "needs attention" list.
+    pub async fn resolve_attention(
+        &self,
+        op: uuid::Uuid,
+        staff_id: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self::resolve(&self.pool, op, staff_id, now).await
+    }
+}

@@ -1,76 +1,6 @@
-//! The outbox: an op recorded with the change it carries, the enrolment, the ops waiting for the registry, sent and unsent.
+//! The outbox as sync reads it: the enrolment, the ops waiting for the registry, sent and unsent.
 
 use super::*;
-
-/// What an op is about on this workstation, kept beside it in the outbox.
-#[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct OpLinks {
-    pub person_id: Option<i64>,
-    pub application_id: Option<i64>,
-    /// The attachment the op made here (provisional until confirmed).
-    pub attachment_id: Option<i64>,
-    /// The attachment the op ended here, reopened if the registry says no.
-    pub ended_attachment_id: Option<i64>,
-    /// The booking the op books or cancels.
-    pub booking_id: Option<i64>,
-}
-
-/// Records an op in the outbox, inside the caller's transaction: the op
-/// exists exactly when its change does. Stamped now: author, time, clock.
-pub(crate) async fn record_op(
-    conn: &mut SqliteConnection,
-    now: DateTime<Utc>,
-    staff_id: Option<i64>,
-    body: &OpBody,
-    links: OpLinks,
-) -> Result<Uuid, StoreError> {
-    let actor_iin: Option<String> = match staff_id {
-        None => None,
-        Some(id) => {
-            sqlx::query_scalar("SELECT iin FROM staff WHERE id = ?1")
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-    };
-    let (wall_ms, counter): (i64, i64) =
-        sqlx::query_as("SELECT hlc_wall_ms, hlc_counter FROM sync_state WHERE id = 1")
-            .fetch_one(&mut *conn)
-            .await?;
-    let previous = Hlc {
-        wall_ms,
-        counter: u32::try_from(counter).unwrap_or(u32::MAX),
-    };
-    let hlc = Hlc::next(Some(previous), now.timestamp_millis());
-    sqlx::query("UPDATE sync_state SET hlc_wall_ms = ?1, hlc_counter = ?2 WHERE id = 1")
-        .bind(hlc.wall_ms)
-        .bind(i64::from(hlc.counter))
-        .execute(&mut *conn)
-        .await?;
-    let id = Uuid::now_v7();
-    let body_json = serde_json::to_string(body).map_err(|error| StoreError::Corrupt {
-        detail: format!("op body: {error}"),
-    })?;
-    sqlx::query(
-        "INSERT INTO outbox (id, kind, actor_iin, made_at, hlc_wall_ms, hlc_counter, body, person_id, application_id, \
-         attachment_id, ended_attachment_id, booking_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )
-    .bind(id.to_string())
-    .bind(body.kind())
-    .bind(actor_iin)
-    .bind(now)
-    .bind(hlc.wall_ms)
-    .bind(i64::from(hlc.counter))
-    .bind(body_json)
-    .bind(links.person_id)
-    .bind(links.application_id)
-    .bind(links.attachment_id)
-    .bind(links.ended_attachment_id)
-    .bind(links.booking_id)
-    .execute(&mut *conn)
-    .await?;
-    Ok(id)
-}
 
 /// The registry this workstation is enrolled with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -109,18 +39,12 @@ pub(crate) async fn save_enrolment(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let home: Option<String> = sqlx::query_scalar("SELECT bin FROM clinic WHERE is_home = 1")
-        .fetch_optional(&mut *tx)
-        .await?;
-    match home {
-        Some(bin) if bin == enrolment.clinic_bin => {}
-        Some(bin) => {
-            return Err(StoreError::EnrolledElsewhere {
-                home_bin: bin,
-                registry_bin: enrolment.clinic_bin.clone(),
-            });
-        }
-        None => return Err(StoreError::NoHomeClinic),
+    let home = store::home_clinic(&mut tx).await?;
+    if home.bin != enrolment.clinic_bin {
+        return Err(StoreError::EnrolledElsewhere {
+            home_bin: home.bin,
+            registry_bin: enrolment.clinic_bin.clone(),
+        });
     }
     sqlx::query(
         "INSERT INTO sync_enrolment (id, registry_url, workstation_id, clinic_bin, enrolled_at) VALUES (1, ?1, ?2, ?3, ?4) \

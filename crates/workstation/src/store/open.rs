@@ -74,7 +74,7 @@ pub(crate) async fn open_pool(path: &Path) -> Result<(SqlitePool, OpenReport), O
         path: path.to_path_buf(),
         reason: e.to_string(),
     })?;
-    let refolded = crate::import::refold_search_keys(&pool)
+    let refolded = super::refold_search_keys(&pool)
         .await
         .map_err(|e| OpenError::Migration {
             path: path.to_path_buf(),

@@ -1,0 +1,101 @@
+//! The clinic this workstation serves, its districts and its staff, as the
+//! features read them.
+
+use std::collections::HashMap;
+
+use emhana_domain::documents::ClinicHeader;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+
+use crate::error::StoreError;
+
+/// The clinic this workstation serves.
+pub(crate) struct HomeClinic {
+    pub id: i64,
+    pub bin: String,
+}
+
+/// The clinic this workstation serves, or [`StoreError::NoHomeClinic`] before one is set up.
+pub(crate) async fn home_clinic(conn: &mut SqliteConnection) -> Result<HomeClinic, StoreError> {
+    let row: Option<(i64, String)> = sqlx::query_as("SELECT id, bin FROM clinic WHERE is_home = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let (id, bin) = row.ok_or(StoreError::NoHomeClinic)?;
+    Ok(HomeClinic { id, bin })
+}
+
+/// Who may register at the clinic's window: registrars first, then feldshers and the head.
+pub(crate) async fn registrars(
+    conn: &mut SqliteConnection,
+    clinic_id: i64,
+) -> Result<Vec<StaffOption>, StoreError> {
+    Ok(sqlx::query_as(concat!(
+        "SELECT id, ",
+        full_name_sql!(),
+        " AS full_name FROM staff \
+         WHERE clinic_id = ?1 AND role IN ('registrar', 'feldsher', 'head') ORDER BY role = 'registrar' DESC, surname, id"
+    ))
+    .bind(clinic_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+pub(crate) async fn clinic_header(conn: &mut SqliteConnection) -> Result<ClinicHeader, StoreError> {
+    let row: Option<(String, String, String, String, String, String)> =
+        sqlx::query_as("SELECT name_kk, name_ru, bin, address, phone, hours FROM clinic WHERE is_home = 1")
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (name_kk, name_ru, bin, address, phone, hours) = row.ok_or(StoreError::NoHomeClinic)?;
+    Ok(ClinicHeader {
+        name_kk,
+        name_ru,
+        bin,
+        address,
+        phone,
+        hours,
+    })
+}
+
+/// The clinic this workstation serves and its districts by number.
+pub(crate) async fn home_and_districts(
+    conn: &mut SqliteConnection,
+) -> Result<(i64, HashMap<u32, i64>), StoreError> {
+    let home = home_clinic(&mut *conn).await?.id;
+    let districts = sqlx::query_as::<_, (u32, i64)>("SELECT number, id FROM district WHERE clinic_id = ?1")
+        .bind(home)
+        .fetch_all(&mut *conn)
+        .await?
+        .into_iter()
+        .collect();
+    Ok((home, districts))
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StaffOption {
+    pub id: i64,
+    pub full_name: String,
+}
+
+/// The first nurse (or feldsher) of a district, and its doctor: who a call or
+/// a booking of the district goes to.
+pub(crate) async fn district_staff(
+    conn: &mut SqliteConnection,
+    district_id: Option<i64>,
+) -> Result<(Option<i64>, Option<i64>), StoreError> {
+    let Some(district_id) = district_id else {
+        return Ok((None, None));
+    };
+    let nurse: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM staff WHERE district_id = ?1 AND role IN ('district_nurse', 'feldsher') ORDER BY id LIMIT 1",
+    )
+    .bind(district_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let doctor: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM staff WHERE district_id = ?1 AND role = 'district_doctor' ORDER BY id LIMIT 1",
+    )
+    .bind(district_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok((nurse, doctor))
+}

@@ -1,0 +1,41 @@
+//! The store layer: the SQL that several features share, as small functions
+//! taking a connection (or a transaction), so a feature composes them inside
+//! its own transaction. Features import `store` and `emhana_domain`, never
+//! each other; `sync` sits above them.
+//!
+//! - `open`: opening the file, its migrations and backups;
+//! - `outbox`: recording an op beside the change it carries;
+//! - `persons`: the person row and the name keys search reads;
+//! - `clinic`: the home clinic, its districts and staff;
+//! - `attachments`: a person's standing with the home clinic on a date;
+//! - `calendar`, `rules`, `settings`: reference data and choices kept here;
+//! - `visits`: a planned visit's outcome as written.
+
+#[macro_use]
+mod sql;
+
+mod attachments;
+mod calendar;
+mod clinic;
+mod open;
+mod outbox;
+mod persons;
+mod rules;
+mod settings;
+mod visits;
+
+pub(crate) use attachments::*;
+pub(crate) use calendar::*;
+pub use clinic::StaffOption;
+pub(crate) use clinic::*;
+pub(crate) use open::*;
+pub use open::{DATABASE_FILE_NAME, OpenReport};
+pub(crate) use outbox::*;
+pub(crate) use persons::*;
+pub(crate) use rules::*;
+pub use settings::Language;
+pub(crate) use settings::*;
+pub(crate) use visits::*;
+
+/// Rows written by one multi-row INSERT: well under SQLite's bound-parameter limit.
+pub(crate) const ROWS_PER_STATEMENT: usize = 400;

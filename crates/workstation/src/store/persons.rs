@@ -1,0 +1,207 @@
+//! The person row: read whole for a screen or as the registry reads it, and
+//! the name keys that search reads, written beside it.
+
+use chrono::NaiveDate;
+use emhana_domain::{Address, Citizenship, Iin, Person, SEARCH_FOLD_VERSION, Sex, full_name, search_words};
+use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
+
+use super::ROWS_PER_STATEMENT;
+use crate::error::StoreError;
+
+/// A person as the screens show them; read with [`person_columns!`].
+#[derive(sqlx::FromRow)]
+pub(crate) struct PersonRow {
+    pub id: i64,
+    pub iin: String,
+    pub surname: String,
+    pub first_name: String,
+    pub patronymic: Option<String>,
+    pub birth_date: NaiveDate,
+    pub sex: String,
+    pub settlement: Option<String>,
+    pub street: Option<String>,
+    pub house: Option<String>,
+    pub apartment: Option<String>,
+    pub phone: Option<String>,
+}
+
+impl PersonRow {
+    pub(crate) fn sex(&self) -> Result<Sex, StoreError> {
+        Sex::parse(&self.sex).ok_or_else(|| StoreError::Corrupt {
+            detail: format!("person {} has sex {:?}", self.id, self.sex),
+        })
+    }
+
+    pub(crate) fn full_name(&self) -> String {
+        full_name(&self.surname, &self.first_name, self.patronymic.as_deref())
+    }
+
+    /// "Астана, Абай даңғылы, 12-5": settlement, street, house, apartment after a dash.
+    pub(crate) fn address_line(&self) -> Option<String> {
+        let (settlement, street, house) = (
+            self.settlement.as_ref()?,
+            self.street.as_ref()?,
+            self.house.as_ref()?,
+        );
+        Some(match &self.apartment {
+            Some(apartment) => format!("{settlement}, {street}, {house}-{apartment}"),
+            None => format!("{settlement}, {street}, {house}"),
+        })
+    }
+}
+
+/// The person's row, or [`StoreError::PersonNotFound`].
+pub(crate) async fn person_row(conn: &mut SqliteConnection, person_id: i64) -> Result<PersonRow, StoreError> {
+    sqlx::query_as(concat!(
+        "SELECT ",
+        person_columns!(),
+        " FROM person p WHERE p.id = ?1"
+    ))
+    .bind(person_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::PersonNotFound { id: person_id })
+}
+
+pub(crate) async fn person_iin(conn: &mut SqliteConnection, person_id: i64) -> Result<String, StoreError> {
+    sqlx::query_scalar("SELECT iin FROM person WHERE id = ?1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::PersonNotFound { id: person_id })
+}
+
+/// The person as the registry reads them.
+pub(crate) async fn load_person(conn: &mut SqliteConnection, person_id: i64) -> Result<Person, StoreError> {
+    #[allow(clippy::type_complexity)]
+    let row: (String, String, String, Option<String>, NaiveDate, String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>) =
+        sqlx::query_as(
+            "SELECT iin, surname, first_name, patronymic, birth_date, sex, citizenship, settlement, street, house, \
+             apartment, phone FROM person WHERE id = ?1",
+        )
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(StoreError::PersonNotFound { id: person_id })?;
+    let corrupt = |what: &str| StoreError::Corrupt {
+        detail: format!("person {person_id} {what}"),
+    };
+    let (
+        iin,
+        surname,
+        first_name,
+        patronymic,
+        birth_date,
+        sex,
+        citizenship,
+        settlement,
+        street,
+        house,
+        apartment,
+        phone,
+    ) = row;
+    let address = match (settlement, street, house) {
+        (Some(settlement), Some(street), Some(house)) => Some(Address {
+            settlement,
+            street,
+            house,
+            apartment,
+        }),
+        _ => None,
+    };
+    Ok(Person {
+        iin: Iin::parse(&iin).map_err(|_| corrupt("iin"))?,
+        surname,
+        first_name,
+        patronymic,
+        birth_date,
+        sex: Sex::parse(&sex).ok_or_else(|| corrupt("sex"))?,
+        citizenship: Citizenship::parse(&citizenship).ok_or_else(|| corrupt("citizenship"))?,
+        address,
+        phone,
+    })
+}
+
+/// Writes the words and the phrase search reads for each person.
+pub(crate) async fn insert_search_keys<'a>(
+    conn: &mut SqliteConnection,
+    persons: impl Iterator<Item = (i64, &'a Person)>,
+) -> Result<(), StoreError> {
+    insert_name_keys(conn, persons.map(|(id, person)| (id, person.full_name()))).await
+}
+
+/// Persons whose search keys are rebuilt in one read and one write.
+const REFOLD_BATCH: i64 = 20_000;
+
+/// Rebuilds every person's search keys when they were folded by another
+/// version of [`emhana_domain::fold_for_search`] than this build's, in one
+/// transaction (a crash leaves the old keys, rebuilt at the next open).
+/// Returns how many persons were re-indexed (0 when the keys were current).
+pub(crate) async fn refold_search_keys(pool: &SqlitePool) -> Result<u64, StoreError> {
+    let current = SEARCH_FOLD_VERSION.to_string();
+    let mut tx = pool.begin().await?;
+    let stored = super::settings::setting(&mut *tx, "search_fold").await?;
+    if stored.as_deref() == Some(current.as_str()) {
+        return Ok(0);
+    }
+    sqlx::query("DELETE FROM person_name_word")
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("DELETE FROM person_name_phrase")
+        .execute(&mut *tx)
+        .await?;
+    let mut after = i64::MIN;
+    let mut rebuilt = 0u64;
+    loop {
+        let names: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, surname, first_name, patronymic FROM person WHERE id > ?1 ORDER BY id LIMIT ?2",
+        )
+        .bind(after)
+        .bind(REFOLD_BATCH)
+        .fetch_all(&mut *tx)
+        .await?;
+        let Some(last) = names.last() else { break };
+        after = last.0;
+        rebuilt += names.len() as u64;
+        insert_name_keys(
+            &mut tx,
+            names.into_iter().map(|(id, surname, first, patronymic)| {
+                (id, full_name(&surname, &first, patronymic.as_deref()))
+            }),
+        )
+        .await?;
+    }
+    super::settings::set_setting(&mut *tx, "search_fold", &current).await?;
+    tx.commit().await?;
+    Ok(rebuilt)
+}
+
+async fn insert_name_keys(
+    conn: &mut SqliteConnection,
+    persons: impl Iterator<Item = (i64, String)>,
+) -> Result<(), StoreError> {
+    let mut words: Vec<(String, i64)> = Vec::new();
+    let mut phrases: Vec<(String, i64)> = Vec::new();
+    for (id, full_name) in persons {
+        // The phrase is the folded words in document order; the word keys, each once.
+        let mut own = search_words(&full_name);
+        phrases.push((own.join(" "), id));
+        own.sort();
+        own.dedup();
+        words.extend(own.into_iter().map(|w| (w, id)));
+    }
+    for (table, column, rows) in [
+        ("person_name_word", "word", &words),
+        ("person_name_phrase", "phrase", &phrases),
+    ] {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut insert: QueryBuilder<Sqlite> =
+                QueryBuilder::new(format!("INSERT INTO {table} ({column}, person_id) "));
+            insert.push_values(chunk, |mut row, (key, id)| {
+                row.push_bind(key).push_bind(*id);
+            });
+            insert.build().execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
+}

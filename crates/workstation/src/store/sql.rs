@@ -1,0 +1,48 @@
+//! SQL fragments that several queries share, as macros so that every query
+//! stays a `&'static str` literal (sqlx 0.9 refuses SQL built at run time).
+//! Declared first in the crate, so every module sees them by name.
+
+/// SQL for a full name as `domain::full_name` writes it ("Surname First
+/// Patronymic"), of the rows aliased `$alias`, or of the only table queried.
+macro_rules! full_name_sql {
+    () => {
+        "surname || ' ' || first_name || coalesce(' ' || patronymic, '')"
+    };
+    ($alias:literal) => {
+        concat!(
+            $alias,
+            ".surname || ' ' || ",
+            $alias,
+            ".first_name || coalesce(' ' || ",
+            $alias,
+            ".patronymic, '')"
+        )
+    };
+}
+
+/// The columns a [`PersonRow`](super::PersonRow) reads, from `person p`.
+macro_rules! person_columns {
+    () => {
+        "p.id, p.iin, p.surname, p.first_name, p.patronymic, p.birth_date, \
+         p.sex, p.settlement, p.street, p.house, p.apartment, p.phone"
+    };
+}
+
+/// "The attachment `$a` is in force on the date `$on`": begun on or before it
+/// and not ended by it (an attachment ends at the start of its `ended_on`).
+macro_rules! attachment_in_force {
+    ($a:literal, $on:literal) => {
+        concat!(
+            $a,
+            ".started_on <= ",
+            $on,
+            " AND (",
+            $a,
+            ".ended_on IS NULL OR ",
+            $a,
+            ".ended_on > ",
+            $on,
+            ")"
+        )
+    };
+}
