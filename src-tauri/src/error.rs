@@ -1,19 +1,69 @@
 //! The error every command returns: a stable `code` the UI translates, the
 //! English message for logs, and the details (path, expected digit, ...).
+//!
+//! The codes are a closed set: the shell's own ([`ShellCode`]) and the
+//! workstation's errors under their prefix (`store.<code>`, `booking.<code>`,
+//! ...), both listed in `ui/src/lib/bindings.ts` (`ERROR_CODES`), which the
+//! catalogs' test reads.
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct CommandError {
+    /// One of `ERROR_CODES`.
     pub code: String,
     pub message: String,
     pub details: serde_json::Value,
 }
 
+/// One spelling per code: what the shell sends and what the catalogs translate.
+macro_rules! shell_codes {
+    ($($(#[$meta:meta])* $variant:ident => $text:literal),+ $(,)?) => {
+        /// The codes the shell itself sends (not a workstation error's).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum ShellCode { $($(#[$meta])* $variant),+ }
+
+        impl ShellCode {
+            pub const ALL: &'static [ShellCode] = &[$(ShellCode::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(ShellCode::$variant => $text),+ }
+            }
+        }
+    };
+}
+
+shell_codes! {
+    NoAppDataFolder => "store.no_app_data_folder",
+    DemoFailed => "demo.failed",
+    /// The form's field problems, in `details.errors`.
+    FormFields => "form.fields",
+    PrintFonts => "print.fonts",
+    PrintFailed => "print.failed",
+    PrintNoFolder => "print.no_folder",
+    PrintCannotSave => "print.cannot_save",
+    SyncKeyring => "sync.keyring",
+    SyncTransport => "sync.transport",
+    SyncBadUrl => "sync.bad_url",
+    SyncBadEnrolmentCode => "sync.bad_enrolment_code",
+    SyncRefused => "sync.refused",
+    SyncUnreachable => "sync.unreachable",
+    SyncOffline => "sync.offline",
+    SyncServer => "sync.server",
+    BundleNotABundle => "bundle.not_a_bundle",
+    BundleUnknownFormat => "bundle.unknown_format",
+    BundleTooLarge => "bundle.too_large",
+    BundleWrongKind => "bundle.wrong_kind",
+    BundleOtherWorkstation => "bundle.other_workstation",
+    BundleBadSeal => "bundle.bad_seal",
+    BundleFailed => "bundle.failed",
+    BundleCannotSave => "bundle.cannot_save",
+}
+
 impl CommandError {
-    pub fn new(code: &str, message: String) -> Self {
+    pub fn new(code: ShellCode, message: String) -> Self {
         CommandError {
-            code: code.to_owned(),
+            code: code.as_str().to_owned(),
             message,
             details: serde_json::Value::Null,
         }
@@ -47,7 +97,7 @@ impl From<emhana_synth::LoadError> for CommandError {
     fn from(error: emhana_synth::LoadError) -> Self {
         match error {
             emhana_synth::LoadError::Store(store) => store.into(),
-            other => CommandError::new("demo.failed", other.to_string()),
+            other => CommandError::new(ShellCode::DemoFailed, other.to_string()),
         }
     }
 }
@@ -58,7 +108,7 @@ impl From<emhana_workstation::FormError> for CommandError {
         match error {
             emhana_workstation::FormError::Store(store) => store.into(),
             emhana_workstation::FormError::Fields { errors } => CommandError {
-                code: "form.fields".to_owned(),
+                code: ShellCode::FormFields.as_str().to_owned(),
                 message: format!("{} field(s) to correct", errors.len()),
                 details: serde_json::json!({ "errors": errors }),
             },
@@ -68,7 +118,7 @@ impl From<emhana_workstation::FormError> for CommandError {
 
 impl From<emhana_print::PrintError> for CommandError {
     fn from(error: emhana_print::PrintError) -> Self {
-        CommandError::new("print.failed", error.to_string())
+        CommandError::new(ShellCode::PrintFailed, error.to_string())
     }
 }
 

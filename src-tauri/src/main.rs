@@ -3,86 +3,11 @@
 
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod clock;
-mod commands;
-mod error;
-mod sync;
-
-use std::path::PathBuf;
-
-use emhana_workstation::{DATABASE_FILE_NAME, Workstation};
-use tauri::Manager;
-
-use crate::error::CommandError;
-
-/// The open database, or why it could not be opened (shown to the user with the path).
-#[derive(Debug)]
-pub struct AppState {
-    pub store: Result<Workstation, CommandError>,
-    pub clock: clock::Clock,
-    /// Lays out printed documents; `None` if its fonts could not be read.
-    pub printer: Result<emhana_print::Printer, CommandError>,
-    /// Where printed documents are kept (beside the database).
-    pub documents_dir: Option<PathBuf>,
-    /// The background sync with the central registry.
-    pub sync: sync::SyncService,
-}
-
-/// The app-data folder, or `EMHANA_DATA_DIR` when set (tests give each run its own).
-fn data_dir(app: &tauri::App) -> Result<PathBuf, CommandError> {
-    if let Some(dir) = std::env::var_os("EMHANA_DATA_DIR") {
-        return Ok(PathBuf::from(dir));
-    }
-    app.path()
-        .app_data_dir()
-        .map_err(|e| CommandError::new("store.no_app_data_folder", e.to_string()))
-}
-
-fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .init();
-    let result = tauri::Builder::default()
-        .setup(|app| {
-            let dir = data_dir(app);
-            let documents_dir = dir.as_ref().ok().map(|dir| dir.join("documents"));
-            let store = dir.and_then(|dir| {
-                let path = dir.join(DATABASE_FILE_NAME);
-                tauri::async_runtime::block_on(Workstation::open(&path))
-                    .map(|(workstation, _)| workstation)
-                    .map_err(CommandError::from)
-            });
-            if let Err(error) = &store {
-                tracing::error!(code = %error.code, message = %error.message, "database not opened");
-            }
-            let printer =
-                emhana_print::Printer::new().map_err(|e| CommandError::new("print.fonts", e.to_string()));
-            let clock = clock::Clock::from_env();
-            let sync = sync::SyncService::default();
-            match sync::init_keyring() {
-                Ok(()) => {
-                    if let Ok(store) = &store {
-                        tauri::async_runtime::block_on(sync::resume(&sync, store, clock));
-                    }
-                }
-                Err(error) => {
-                    tracing::error!(code = %error.code, message = %error.message, "no OS keyring; sync cannot keep a credential");
-                    sync.fail(&error);
-                }
-            }
-            app.manage(AppState {
-                store,
-                clock,
-                printer,
-                documents_dir,
-                sync,
-            });
-            Ok(())
-        })
-        .invoke_handler(tauri::generate_handler![
+/// Every command, once: the handler and the names the UI may call
+/// (`bindings.ts`) are both made from this list.
+macro_rules! with_commands {
+    ($($callback:ident)::+) => {
+        $($callback)::+![
             commands::registry_desk::startup,
             commands::registry_desk::search_persons,
             commands::registry_desk::read_iin,
@@ -148,7 +73,106 @@ fn main() {
             commands::sync::resolve_attention,
             commands::sync::export_bundle,
             commands::sync::import_answers,
-        ])
+        ]
+    };
+}
+
+/// The commands' paths, as `with_commands!` lists them.
+#[cfg(test)]
+macro_rules! command_paths {
+    ($($command:path),* $(,)?) => {
+        &[$(stringify!($command)),*]
+    };
+}
+
+/// The commands' paths (`commands::registry_desk::startup`, ...).
+#[cfg(test)]
+fn command_names() -> &'static [&'static str] {
+    with_commands!(command_paths)
+}
+
+#[cfg(test)]
+mod bindings;
+mod clock;
+mod commands;
+mod error;
+mod sync;
+
+use std::path::PathBuf;
+
+use emhana_workstation::{DATABASE_FILE_NAME, Workstation};
+use tauri::Manager;
+
+use crate::error::{CommandError, ShellCode};
+
+/// The open database, or why it could not be opened (shown to the user with the path).
+#[derive(Debug)]
+pub struct AppState {
+    pub store: Result<Workstation, CommandError>,
+    pub clock: clock::Clock,
+    /// Lays out printed documents; `None` if its fonts could not be read.
+    pub printer: Result<emhana_print::Printer, CommandError>,
+    /// Where printed documents are kept (beside the database).
+    pub documents_dir: Option<PathBuf>,
+    /// The background sync with the central registry.
+    pub sync: sync::SyncService,
+}
+
+/// The app-data folder, or `EMHANA_DATA_DIR` when set (tests give each run its own).
+fn data_dir(app: &tauri::App) -> Result<PathBuf, CommandError> {
+    if let Some(dir) = std::env::var_os("EMHANA_DATA_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    app.path()
+        .app_data_dir()
+        .map_err(|e| CommandError::new(ShellCode::NoAppDataFolder, e.to_string()))
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    let result = tauri::Builder::default()
+        .setup(|app| {
+            let dir = data_dir(app);
+            let documents_dir = dir.as_ref().ok().map(|dir| dir.join("documents"));
+            let store = dir.and_then(|dir| {
+                let path = dir.join(DATABASE_FILE_NAME);
+                tauri::async_runtime::block_on(Workstation::open(&path))
+                    .map(|(workstation, _)| workstation)
+                    .map_err(CommandError::from)
+            });
+            if let Err(error) = &store {
+                tracing::error!(code = %error.code, message = %error.message, "database not opened");
+            }
+            let printer =
+                emhana_print::Printer::new().map_err(|e| CommandError::new(ShellCode::PrintFonts, e.to_string()));
+            let clock = clock::Clock::from_env();
+            let sync = sync::SyncService::default();
+            match sync::init_keyring() {
+                Ok(()) => {
+                    if let Ok(store) = &store {
+                        tauri::async_runtime::block_on(sync::resume(&sync, store, clock));
+                    }
+                }
+                Err(error) => {
+                    tracing::error!(code = %error.code, message = %error.message, "no OS keyring; sync cannot keep a credential");
+                    sync.fail(&error);
+                }
+            }
+            app.manage(AppState {
+                store,
+                clock,
+                printer,
+                documents_dir,
+                sync,
+            });
+            Ok(())
+        })
+        .invoke_handler(with_commands!(tauri::generate_handler))
         .run(tauri::generate_context!());
     if let Err(error) = result {
         tracing::error!(%error, "Emhana stopped");

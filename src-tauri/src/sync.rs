@@ -9,7 +9,7 @@ use tokio::sync::{Notify, watch};
 use uuid::Uuid;
 
 use crate::clock::Clock;
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 
 const KEYRING_SERVICE: &str = "emhana";
 
@@ -27,13 +27,13 @@ pub fn init_keyring() -> Result<(), CommandError> {
     }
     #[cfg(not(any(target_os = "linux", target_os = "windows")))]
     Err(CommandError::new(
-        "sync.keyring",
+        ShellCode::SyncKeyring,
         "no OS keyring support on this platform".to_owned(),
     ))
 }
 
 fn keyring_error(error: keyring_core::Error) -> CommandError {
-    CommandError::new("sync.keyring", error.to_string())
+    CommandError::new(ShellCode::SyncKeyring, error.to_string())
 }
 
 fn entry(workstation: Uuid) -> Result<keyring_core::Entry, CommandError> {
@@ -50,13 +50,13 @@ pub async fn save_credential(workstation: Uuid, credential: String) -> Result<()
             .map_err(keyring_error)
     })
     .await
-    .map_err(|error| CommandError::new("sync.keyring", error.to_string()))?
+    .map_err(|error| CommandError::new(ShellCode::SyncKeyring, error.to_string()))?
 }
 
 pub async fn load_credential(workstation: Uuid) -> Result<String, CommandError> {
     tauri::async_runtime::spawn_blocking(move || entry(workstation)?.get_password().map_err(keyring_error))
         .await
-        .map_err(|error| CommandError::new("sync.keyring", error.to_string()))?
+        .map_err(|error| CommandError::new(ShellCode::SyncKeyring, error.to_string()))?
 }
 
 /// Removes a credential that must not be kept (its enrolment was refused here).
@@ -102,7 +102,7 @@ impl SyncService {
         clock: Clock,
     ) -> Result<(), CommandError> {
         let transport = HttpTransport::new(registry_url, credential)
-            .map_err(|error| CommandError::new("sync.transport", error.to_string()))?;
+            .map_err(|error| CommandError::new(ShellCode::SyncTransport, error.to_string()))?;
         let settings = SyncSettings {
             interval: std::time::Duration::from_secs(
                 std::env::var("EMHANA_SYNC_INTERVAL_SECS")

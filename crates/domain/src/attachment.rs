@@ -78,7 +78,7 @@ text_enum!(
 );
 
 /// One year's attachment campaign, as the year's order sets it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Campaign {
     pub year: i32,
     pub first_day: NaiveDate,
@@ -117,7 +117,7 @@ impl Campaign {
 }
 
 /// How many persons a district's doctor should have on the list, by district kind.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ListNorms {
     pub therapeutic: u32,
     pub pediatric: u32,
@@ -149,7 +149,7 @@ impl Default for ListNorms {
 
 /// Who each kind of district serves by age: a pediatric district the
 /// children, a therapeutic one the adults, a general practice everyone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DistrictAges {
     /// The age in full years from which a person is an adult (18 by the
     /// Code on health: a child is a person under 18).
@@ -174,7 +174,7 @@ impl DistrictAges {
 }
 
 /// The reference data an attachment decision reads.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AttachmentRules {
     /// Campaigns by year; a year without one falls back to [`Campaign::seed_default`].
     pub campaigns: Vec<Campaign>,
@@ -195,7 +195,7 @@ impl AttachmentRules {
 }
 
 /// One attachment from the person's history, at this clinic or another.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PastAttachment {
     pub clinic_bin: String,
     pub district_id: Option<i64>,
@@ -229,7 +229,7 @@ pub struct AttachmentCase<'a> {
     pub district_id: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum Decision {
     Attach {
@@ -246,7 +246,7 @@ pub enum Decision {
 }
 
 /// The application cannot be decided at all; the registrar fixes the input.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum AttachmentCaseError {
     #[error("the person is already attached to this clinic, district {district_id:?}")]
@@ -327,7 +327,7 @@ pub fn decide(case: &AttachmentCase<'_>, rules: &AttachmentRules) -> Result<Deci
 }
 
 /// A street's house range or a whole village a district serves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Coverage {
     pub district_id: i64,
     pub kind: DistrictKind,
@@ -349,7 +349,7 @@ text_enum!(
     }
 );
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DistrictSuggestion {
     pub district_id: i64,
     pub source: DistrictSource,

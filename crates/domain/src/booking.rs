@@ -49,6 +49,66 @@ text_enum!(
 );
 
 impl VisitReason {
+    /// Seed 000's name of the reason in Kazakh, as the slip prints it and the form lists it.
+    pub fn name_kk(self) -> &'static str {
+        use VisitReason::*;
+        match self {
+            AcuteOrExacerbation => "Жіті жағдай, созылмалы аурудың өршуі",
+            SuspectedSociallySignificant => "Әлеуметтік мәні бар ауруға күдік",
+            RemoteConsultation => "Қашықтықтан кеңес беру",
+            ActiveVisit => "Актив",
+            Rehabilitation => "Медициналық оңалту (3-кезең)",
+            DentalCare => "Стоматологиялық көмек",
+            AcuteInjury => "Жіті жарақат",
+            InjuryAftereffects => "Жарақаттың салдары",
+            ChronicDiseaseObservation => "Созылмалы аурулар кезіндегі динамикалық бақылау",
+            MedicoSocialSupport => "Медициналық-әлеуметтік қолдау",
+            PsychologicalSupport => "Психологиялық қолдау",
+            DisabilityAssessmentPapers => "МӘС-ке құжаттарды ресімдеу",
+            Prescription => "Рецепт жазу",
+            PreventiveVisit => "Профилактикалық мақсатпен жүгіну",
+            Immunization => "Иммунопрофилактика",
+            Screening => "Скрининг (профилактикалық тексеру)",
+            Patronage => "Патронаж",
+            FamilyPlanning => "Отбасын жоспарлау, репродуктивті денсаулық",
+            AntenatalPostnatal => "Антенатальды және постнатальды бақылау",
+            SchoolHealth => "Мектеп медицинасы",
+            HealthyLifestyle => "Салауатты өмір салты",
+            PaidCheckup => "Ақылы медициналық тексеру",
+            DentalServices => "Стоматологиялық қызметтер",
+        }
+    }
+
+    /// Seed 000's name of the reason in Russian.
+    pub fn name_ru(self) -> &'static str {
+        use VisitReason::*;
+        match self {
+            AcuteOrExacerbation => "Острое состояние, обострение хронического заболевания",
+            SuspectedSociallySignificant => "Подозрение на социально-значимое заболевание",
+            RemoteConsultation => "Дистанционное консультирование",
+            ActiveVisit => "Актив",
+            Rehabilitation => "Медицинская реабилитация (3 этап)",
+            DentalCare => "Стоматологическая помощь",
+            AcuteInjury => "Острая травма",
+            InjuryAftereffects => "Последствия травмы",
+            ChronicDiseaseObservation => "Динамическое наблюдение при хронических заболеваниях",
+            MedicoSocialSupport => "Медико-социальная поддержка",
+            PsychologicalSupport => "Психологическая поддержка",
+            DisabilityAssessmentPapers => "Оформление документов на МСЭ",
+            Prescription => "Выписка рецептов",
+            PreventiveVisit => "Обращение с профилактической целью",
+            Immunization => "Иммунопрофилактика",
+            Screening => "Скрининг (профосмотр)",
+            Patronage => "Патронаж",
+            FamilyPlanning => "Планирование семьи, репродуктивное здоровье",
+            AntenatalPostnatal => "Антенатальное и постнатальное наблюдение",
+            SchoolHealth => "Школьная медицина",
+            HealthyLifestyle => "Здоровый образ жизни",
+            PaidCheckup => "Платный медосмотр",
+            DentalServices => "Стоматологические услуги",
+        }
+    }
+
     pub fn category(self) -> VisitCategory {
         use VisitReason::*;
         match self {
@@ -97,7 +157,7 @@ impl BookingStatus {
 }
 
 /// Where the person stands with this clinic on the day of booking.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "standing", rename_all = "snake_case")]
 pub enum PersonStanding {
     AttachedHere,
@@ -110,7 +170,7 @@ pub enum PersonStanding {
 }
 
 /// The clinic a person is attached to instead, as a refusal names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OtherClinic {
     pub bin: String,
     pub name_kk: String,
@@ -133,7 +193,7 @@ pub struct BookingFacts<'a> {
 }
 
 /// Why a booking is refused; `field` says which input it is about.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum BookingRefusal {
     #[error("the person is not attached to this clinic")]
@@ -202,7 +262,7 @@ pub fn check_booking<'a>(
 }
 
 /// A status change a registrar asks for that the booking cannot make.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum StatusRefusal {
     #[error("a booking that is {from} cannot become {to}")]

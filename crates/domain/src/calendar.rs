@@ -26,7 +26,7 @@ text_enum!(
 );
 
 /// One day the calendar says differs from an ordinary week.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CalendarDay {
     pub date: NaiveDate,
     pub kind: DayKind,
@@ -39,7 +39,7 @@ pub struct CalendarDay {
 }
 
 /// A year's calendar that cannot be kept, with what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum CalendarError {
     #[error("{date} is not a day of {year}")]

@@ -10,7 +10,7 @@ use crate::clinic::{DistrictKind, StaffRole};
 use crate::person::Address;
 
 /// The clinic as its letterhead shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ClinicHeader {
     pub name_kk: String,
     pub name_ru: String,
@@ -20,7 +20,7 @@ pub struct ClinicHeader {
     pub hours: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PersonLine {
     pub full_name: String,
     pub iin: String,
@@ -29,7 +29,7 @@ pub struct PersonLine {
 }
 
 /// An attachment application and its decision: the ticket or the refusal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ApplicationDocument {
     pub clinic: ClinicHeader,
     pub application_id: i64,
@@ -44,7 +44,7 @@ pub struct ApplicationDocument {
     pub outcome: DocumentOutcome,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum DocumentOutcome {
     Attached {
@@ -65,14 +65,14 @@ pub enum DocumentOutcome {
 }
 
 /// A member of a district's team as a ticket names them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct TeamMember {
     pub role: StaffRole,
     pub name: String,
 }
 
 /// The consent to access restricted personal data, printed for signature.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ConsentDocument {
     pub clinic: ClinicHeader,
     pub application_number: String,
@@ -88,7 +88,7 @@ pub struct ConsentDocument {
 }
 
 /// The slip handed over with an appointment (талон на прием).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BookingSlip {
     pub clinic: ClinicHeader,
     /// "2026/17": the booking's number in its year.
@@ -108,7 +108,7 @@ pub struct BookingSlip {
 }
 
 /// A doctor's day as printed for the doctor's room (A4).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DoctorDayList {
     pub clinic: ClinicHeader,
     pub doctor: String,
@@ -120,7 +120,7 @@ pub struct DoctorDayList {
 }
 
 /// One slot of the printed day; `person` empty for a free slot.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DayListRow {
     pub starts: chrono::NaiveTime,
     pub ends: chrono::NaiveTime,
@@ -128,7 +128,7 @@ pub struct DayListRow {
     pub booking: Option<DayListBooking>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DayListBooking {
     pub number: String,
     pub person_name: String,
@@ -150,7 +150,7 @@ text_enum!(
 );
 
 /// A nurse's day as printed for her round (A4 landscape).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundSchedule {
     pub clinic: ClinicHeader,
     pub nurse: String,
@@ -160,7 +160,7 @@ pub struct RoundSchedule {
 }
 
 /// One stop of the printed round: one person, everything due at their home.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundRow {
     pub time: chrono::NaiveTime,
     pub person_name: String,
@@ -175,7 +175,7 @@ pub struct RoundRow {
 }
 
 /// What a stop of the round is for.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RoundRowItem {
     Visit {

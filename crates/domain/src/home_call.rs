@@ -69,7 +69,7 @@ text_enum!(
 );
 
 /// One order's table of indications: which responder each one calls for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TriageRules {
     /// The order the table comes from ("Приказ № 281, 2015").
     pub source: String,
@@ -123,7 +123,7 @@ impl TriageRules {
 }
 
 /// What the registrar knows when the call comes in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CallFacts {
     /// °C at the time of the call, when said.
     pub temperature: Option<f32>,
@@ -136,7 +136,7 @@ pub struct CallFacts {
 }
 
 /// The rules' answer for a call.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Triage {
     pub goes: Responder,
     /// Every rule that applied, the deciding one first.
@@ -149,7 +149,7 @@ pub struct Triage {
 pub const TEMPERATURE_RANGE: std::ops::RangeInclusive<f32> = 30.0..=43.0;
 
 /// A call the rules cannot read.
-#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum TriageError {
     #[error("a temperature of {celsius} °C cannot be right (30–43 °C)")]
@@ -293,7 +293,7 @@ impl std::fmt::Display for Responder {
 }
 
 /// Whether the clinic takes a call, by the person's attachment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CallAcceptance {
     /// Attached here: the call goes in the journal for whoever the triage sends.
@@ -305,7 +305,7 @@ pub enum CallAcceptance {
 
 /// A call the clinic does not take (DOMAIN.md §10: a home call from a
 /// person not attached is refused unless it is an emergency).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum CallRefusal {
     #[error("the person is not attached to this clinic and the call is not an emergency")]

@@ -21,7 +21,7 @@ const FIRST_WEIGHTS: [u32; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
 const SECOND_WEIGHTS: [u32; 11] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
 
 /// Which identifier a message speaks of.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum IdentifierKind {
     Iin,
@@ -39,7 +39,7 @@ impl fmt::Display for IdentifierKind {
 
 /// Why a string is not a valid IIN or BIN. Each variant has a stable
 /// [`code`](IdentifierError::code) the UI translates.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum IdentifierError {
     #[error("empty, an {kind} has 12 digits")]
@@ -121,7 +121,7 @@ fn digits_to_string(digits: &[u8; IDENTIFIER_LEN]) -> String {
 pub struct Iin([u8; IDENTIFIER_LEN]);
 
 /// Birth date and sex read from an IIN's first 7 digits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct IinBirth {
     pub birth_date: NaiveDate,
     pub sex: Sex,
@@ -228,6 +228,24 @@ impl<'de> Deserialize<'de> for Iin {
         Iin::parse(&text).map_err(serde::de::Error::custom)
     }
 }
+
+/// An identifier travels as its 12 digits: a string to TypeScript.
+macro_rules! ts_as_string {
+    ($name:ident) => {
+        impl ts_rs::TS for $name {
+            type WithoutGenerics = Self;
+            type OptionInnerType = Self;
+            fn name(_: &ts_rs::Config) -> String {
+                "string".to_owned()
+            }
+            fn inline(_: &ts_rs::Config) -> String {
+                "string".to_owned()
+            }
+        }
+    };
+}
+ts_as_string!(Iin);
+ts_as_string!(Bin);
 
 /// Business identification number of an organization. Holds only valid values.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]

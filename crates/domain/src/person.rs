@@ -23,7 +23,7 @@ text_enum!(
 );
 
 /// A postal address inside a settlement: street, house and optional apartment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Address {
     pub settlement: String,
     pub street: String,
@@ -41,7 +41,7 @@ impl Address {
 
 /// A person as the registry desk keeps them. `birth_date` and `sex` are the
 /// entered values; for a regular IIN they agree with it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Person {
     pub iin: Iin,
     pub surname: String,

@@ -23,7 +23,7 @@ text_enum!(
 /// Age from which a person carries an identity card instead of a birth certificate.
 pub const ID_CARD_AGE: u32 = 16;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct IdentityDocument {
     pub kind: DocumentKind,
     pub number: String,
@@ -31,7 +31,7 @@ pub struct IdentityDocument {
 }
 
 /// What the registration form sends, as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RegistrationForm {
     pub iin: String,
     pub surname: String,
@@ -52,7 +52,7 @@ pub struct RegistrationForm {
 }
 
 /// A registration that passed every check.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Registration {
     pub person: Person,
     pub document: IdentityDocument,
@@ -88,7 +88,7 @@ text_enum!(
 );
 
 /// What is wrong with one field; `code` keys the UI's catalogs.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum FieldProblem {
     #[error("required")]
@@ -134,7 +134,7 @@ pub enum FieldProblem {
 
 /// Where a person moved to, as an application on a change of residence
 /// names it: the new permanent or temporary residence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct NewResidence {
     pub address: Address,
     /// A temporary residence (the permanent one stays as registered).
@@ -169,7 +169,7 @@ pub fn check_new_residence(
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FieldError {
     pub field: Field,
     pub problem: FieldProblem,

@@ -5,7 +5,7 @@ use chrono::{NaiveTime, TimeDelta};
 use serde::{Deserialize, Serialize};
 
 /// Where a visit of the round is.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Stop {
     /// Latitude and longitude, when the address has them.
     pub coordinates: Option<(f64, f64)>,
@@ -65,7 +65,7 @@ pub fn order_route(stops: &[Stop], start: Option<(f64, f64)>) -> Vec<usize> {
 }
 
 /// How a round's times are estimated, and the hours it must fit in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RoundPace {
     pub starts: NaiveTime,
     /// The end of the nurse's hours for home visits: the last visit is over by then.

@@ -33,7 +33,7 @@ text_enum!(
 );
 
 /// One stretch of a working day.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Session {
     /// The weekday it recurs on; ignored in an exception's sessions.
     pub weekday: Weekday,
@@ -70,14 +70,14 @@ pub const WORKING_WEEK: [Weekday; 5] = [
 ];
 
 /// A staff member's week, in force from `valid_from` until the next template.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct WeeklyTemplate {
     pub valid_from: NaiveDate,
     pub sessions: Vec<Session>,
 }
 
 /// Days that differ from the template: leave, sick days, one-off hours.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ScheduleException {
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
@@ -94,7 +94,7 @@ impl ScheduleException {
 }
 
 /// Everything that decides one staff member's slots.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct StaffSchedule {
     /// Any order; the latest `valid_from` on or before a date is in force.
     pub templates: Vec<WeeklyTemplate>,
@@ -102,7 +102,7 @@ pub struct StaffSchedule {
 }
 
 /// Why a staff member does not work a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum DayClosed {
     /// A holiday or day off in the calendar.
@@ -114,7 +114,7 @@ pub enum DayClosed {
 }
 
 /// An appointment slot: one doctor's time from `starts` to `ends`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Slot {
     pub starts: NaiveDateTime,
     pub ends: NaiveDateTime,
@@ -122,7 +122,7 @@ pub struct Slot {
 }
 
 /// A template or exception that cannot be kept, with what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum ScheduleError {
     #[error("a session on {weekday} ends ({ends}) before it starts ({starts})")]

@@ -2,20 +2,24 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeDelta, Utc};
 
-/// Kazakhstan has kept one time zone, UTC+5, since 1 March 2024. A registrar's
-/// "today" is the date there, whatever the PC's own zone is set to.
+/// Kazakhstan has kept one time zone, UTC+5, since 1 March 2024: the one
+/// offset every conversion here uses (the UI's too, through `bindings.ts`).
+pub const KAZAKHSTAN_UTC_OFFSET_HOURS: i64 = 5;
+
+/// A registrar's "today" is the date in Kazakhstan, whatever the PC's own
+/// zone is set to.
 pub fn kazakhstan_date(instant: DateTime<Utc>) -> NaiveDate {
     kazakhstan_time(instant).date()
 }
 
 /// The wall-clock time in Kazakhstan at `instant`.
 pub fn kazakhstan_time(instant: DateTime<Utc>) -> NaiveDateTime {
-    instant.naive_utc() + TimeDelta::hours(5)
+    instant.naive_utc() + TimeDelta::hours(KAZAKHSTAN_UTC_OFFSET_HOURS)
 }
 
 /// The instant a Kazakhstan wall-clock time names (the slot of an op).
 pub fn kazakhstan_instant(local: NaiveDateTime) -> DateTime<Utc> {
-    (local - TimeDelta::hours(5)).and_utc()
+    (local - TimeDelta::hours(KAZAKHSTAN_UTC_OFFSET_HOURS)).and_utc()
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ impl Printer {
             page.sized_field("Кабинет / Кабинет", slip.room.as_deref().unwrap_or("—"), 12.0);
             page.sized_field("Пациент / Пациент", &slip.person_name, 8.5);
             page.sized_field("ЖСН / ИИН", &slip.masked_iin, 8.5);
-            page.sized_field("Жүгіну себебі / Повод обращения", words::visit_reason(slip.reason), 7.0);
+            page.sized_field("Жүгіну себебі / Повод обращения", &words::visit_reason(slip.reason), 7.0);
             if slip.provisional {
                 page.framed(
                     6.5,

@@ -177,47 +177,13 @@ pub(crate) fn weekday(weekday: chrono::Weekday) -> &'static str {
 }
 
 /// The reason of a visit (seed 000's list), in both languages.
-pub(crate) fn visit_reason(reason: VisitReason) -> &'static str {
-    use VisitReason::*;
-    match reason {
-        AcuteOrExacerbation => {
-            "Жіті жағдай, созылмалы аурудың өршуі / Острое состояние, обострение хронического заболевания"
-        }
-        SuspectedSociallySignificant => {
-            "Әлеуметтік мәні бар ауруға күдік / Подозрение на социально-значимое заболевание"
-        }
-        RemoteConsultation => "Қашықтықтан кеңес беру / Дистанционное консультирование",
-        ActiveVisit => "Актив / Актив",
-        Rehabilitation => "Медициналық оңалту (3-кезең) / Медицинская реабилитация (3 этап)",
-        DentalCare => "Стоматологиялық көмек / Стоматологическая помощь",
-        AcuteInjury => "Жіті жарақат / Острая травма",
-        InjuryAftereffects => "Жарақаттың салдары / Последствия травмы",
-        ChronicDiseaseObservation => {
-            "Созылмалы аурулар кезіндегі динамикалық бақылау / Динамическое наблюдение при хронических заболеваниях"
-        }
-        MedicoSocialSupport => "Медициналық-әлеуметтік қолдау / Медико-социальная поддержка",
-        PsychologicalSupport => "Психологиялық қолдау / Психологическая поддержка",
-        DisabilityAssessmentPapers => "МӘС-ке құжаттарды ресімдеу / Оформление документов на МСЭ",
-        Prescription => "Рецепт жазу / Выписка рецептов",
-        PreventiveVisit => "Профилактикалық мақсатпен жүгіну / Обращение с профилактической целью",
-        Immunization => "Иммунопрофилактика / Иммунопрофилактика",
-        Screening => "Скрининг (профилактикалық тексеру) / Скрининг (профосмотр)",
-        Patronage => "Патронаж / Патронаж",
-        FamilyPlanning => "Отбасын жоспарлау / Планирование семьи, репродуктивное здоровье",
-        AntenatalPostnatal => {
-            "Антенатальды және постнатальды бақылау / Антенатальное и постнатальное наблюдение"
-        }
-        SchoolHealth => "Мектеп медицинасы / Школьная медицина",
-        HealthyLifestyle => "Салауатты өмір салты / Здоровый образ жизни",
-        PaidCheckup => "Ақылы медициналық тексеру / Платный медосмотр",
-        DentalServices => "Стоматологиялық қызметтер / Стоматологические услуги",
-    }
+pub(crate) fn visit_reason(reason: VisitReason) -> String {
+    format!("{} / {}", reason.name_kk(), reason.name_ru())
 }
 
 /// The reason's Kazakh and Russian halves, each to be set on its own lines.
 pub(crate) fn visit_reason_halves(reason: VisitReason) -> (&'static str, &'static str) {
-    let both = visit_reason(reason);
-    both.split_once(" / ").unwrap_or((both, both))
+    (reason.name_kk(), reason.name_ru())
 }
 
 pub(crate) fn booking_status(status: BookingStatus) -> &'static str {

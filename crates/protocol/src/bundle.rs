@@ -29,7 +29,7 @@ pub const BUNDLE_FORMAT: &str = "emhana-bundle/1";
 /// The most a bundle may hold, decompressed (a bomb is refused, not expanded).
 pub const MAX_BUNDLE_BYTES: u64 = 256 * 1024 * 1024;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum BundleKind {
     /// From a post: its outbox.
@@ -39,7 +39,7 @@ pub enum BundleKind {
 }
 
 /// What a post sends: its ops in outbox order, and where its feed stands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OpsBundle {
     pub ops: Vec<Op>,
     pub cursor: Option<String>,
@@ -47,7 +47,7 @@ pub struct OpsBundle {
 
 /// What the registry sends back: one answer per op, in order, and the
 /// clinic's feed read from `after` (the post's cursor) on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AnswersBundle {
     pub results: Vec<OpResult>,
     pub after: Option<String>,
@@ -55,7 +55,7 @@ pub struct AnswersBundle {
 }
 
 /// A sealed file, opened but not yet verified.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct SealedFile {
     pub format: String,
     pub kind: BundleKind,

@@ -48,14 +48,14 @@ pub const OP_ID_RETENTION_DAYS: i64 = 400;
 pub const AUTHORIZATION: &str = "authorization";
 
 /// Exchanges a one-time enrolment code for the workstation's credential.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EnrolRequest {
     pub code: String,
 }
 
 /// What an enrolled workstation keeps: its id and clinic in its database, the
 /// credential in the OS keyring only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Enrolment {
     pub workstation: Uuid,
     pub clinic_bin: String,
@@ -65,20 +65,20 @@ pub struct Enrolment {
     pub credential: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PushRequest {
     /// Ops in the order they were made. Each is read on its own, so a
     /// malformed op is rejected alone (it must still carry its `id`).
     pub ops: Vec<serde_json::Value>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PushResponse {
     /// One answer per op sent, in the same order.
     pub results: Vec<OpResult>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct OpResult {
     pub op: Uuid,
     #[serde(flatten)]
@@ -90,7 +90,7 @@ pub struct OpResult {
     pub attachment: Option<AttachmentState>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 pub enum OpOutcome {
     Applied,
@@ -99,7 +99,7 @@ pub enum OpOutcome {
 
 /// Why the registry did not apply an op, as codes the workstation's catalogs
 /// explain to the registrar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum RejectGround {
     /// The attachment is refused under the rules (the registrar prints the refusal).
@@ -129,7 +129,7 @@ pub enum RejectGround {
 }
 
 /// A person's attachment, as much of it as the asking clinic may see.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum AttachmentState {
     /// Attached to no clinic.
@@ -141,7 +141,7 @@ pub enum AttachmentState {
 }
 
 /// An attachment to the asking clinic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Attachment {
     pub district_number: Option<u32>,
     pub ground: AttachmentGround,
@@ -155,7 +155,7 @@ pub struct Attachment {
 
 /// The answer to a person look-up by IIN (the registry stands in for the
 /// state person database).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PersonLookup {
     pub person: Person,
     pub died_on: Option<NaiveDate>,
@@ -163,7 +163,7 @@ pub struct PersonLookup {
 }
 
 /// Query of a pull: `GET {PREFIX}/changes?after=<cursor>&limit=<n>&count=<bool>`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PullQuery {
     /// The cursor of the last pull applied; absent on the very first.
     pub after: Option<String>,
@@ -173,7 +173,7 @@ pub struct PullQuery {
     pub count: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PullResponse {
     pub changes: Vec<Change>,
     /// Where the next pull starts; store it in the same transaction as the changes.
@@ -197,7 +197,7 @@ impl PullResponse {
 
 /// One entry of the clinic's change feed: the latest state of one person in
 /// the clinic's scope, or the explicit news that the person left it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "change", rename_all = "snake_case")]
 pub enum Change {
     Person {
@@ -215,7 +215,7 @@ pub enum Change {
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum LeftReason {
     AttachedElsewhere,
@@ -226,7 +226,7 @@ pub enum LeftReason {
 /// The reference data the registry hands out (`GET /v1/reference`): the
 /// rules that change by order or by year, so every workstation decides with
 /// the same ones. A year not listed keeps seed 000's defaults.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ReferenceData {
     /// Attachment campaigns that differ from the default.
     pub campaigns: Vec<emhana_domain::attachment::Campaign>,
@@ -244,7 +244,7 @@ pub struct ReferenceData {
 }
 
 /// One year's working-day calendar: its holidays, days off and worked weekend days.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CalendarYear {
     pub year: i32,
     /// In date order.
@@ -252,7 +252,7 @@ pub struct CalendarYear {
 }
 
 /// An error answer of the registry (any 4xx or 5xx).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `malformed`, `too_large`, ...
     pub code: String,

@@ -10,7 +10,7 @@ use crate::Hlc;
 
 /// One change made on a workstation. Everything but the body is stamped when
 /// the op is made — who made it, where and when — never when it is sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Op {
     /// UUIDv7, made on the workstation: the key of idempotency.
     pub id: Uuid,
@@ -26,7 +26,7 @@ pub struct Op {
     pub body: OpBody,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OpBody {
     Attach(AttachOp),
@@ -67,7 +67,7 @@ impl OpBody {
 }
 
 /// An application for attachment decided on the workstation (provisionally).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct AttachOp {
     /// The person as registered at the window.
     pub person: Person,
@@ -79,14 +79,14 @@ pub struct AttachOp {
 }
 
 /// An application's number in its clinic and year, as printed on the ticket.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApplicationKey {
     pub year: i32,
     pub number: u32,
 }
 
 /// The end of a person's attachment to the clinic.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct DetachOp {
     pub iin: String,
     pub clinic_bin: String,
@@ -95,7 +95,7 @@ pub struct DetachOp {
     pub reason: DetachReason,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DetachReason {
     /// The person died on `on` (the attachment ends that day).
@@ -105,20 +105,20 @@ pub enum DetachReason {
 }
 
 /// A doctor's appointment slot: one doctor, one start time.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub struct SlotKey {
     pub clinic_bin: String,
     pub staff_iin: String,
     pub starts_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BookOp {
     pub slot: SlotKey,
     pub iin: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CancelBookingOp {
     pub slot: SlotKey,
     pub iin: String,

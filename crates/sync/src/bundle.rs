@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::SyncError;
 
 /// What a sealed ops file holds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ExportedOps {
     #[serde(skip)]
     pub bytes: Vec<u8>,
@@ -22,7 +22,7 @@ pub struct ExportedOps {
 }
 
 /// What importing an answers file did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ImportedAnswers {
     pub confirmed: usize,
     pub rejected: usize,

@@ -42,6 +42,17 @@ pub enum SyncError {
 }
 
 impl SyncError {
+    /// Every code [`code`](SyncError::code) gives, for the catalogs' test.
+    pub const CODES: &'static [&'static str] = &[
+        "offline",
+        "credential_refused",
+        "refused",
+        "server",
+        "store",
+        "answer_mismatch",
+        "bundle",
+    ];
+
     /// The catalog code the UI shows for it (`sync.error.<code>`).
     pub fn code(&self) -> &'static str {
         match self {
@@ -92,7 +103,7 @@ impl Default for SyncSettings {
 }
 
 /// Where a round is, for the progress bar.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Progress {
     Pushing {
@@ -109,7 +120,7 @@ pub enum Progress {
 }
 
 /// What one round did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RoundReport {
     pub pushed: usize,
     pub confirmed: usize,
@@ -313,7 +324,7 @@ pub fn backoff(failures: u32, settings: &SyncSettings, rng: &mut impl Rng) -> Du
 }
 
 /// What the status bar shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncStatus {
     /// The last round reached the registry.
     pub online: bool,
@@ -416,6 +427,34 @@ pub async fn run<T: Transport>(
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    #[test]
+    fn every_error_has_its_code_listed() {
+        let errors = [
+            SyncError::Transport(TransportError::Offline("timed out".into())),
+            SyncError::Transport(TransportError::Unreachable("no route".into())),
+            SyncError::Transport(TransportError::Refused {
+                status: 401,
+                code: "bad_credential".into(),
+                message: String::new(),
+            }),
+            SyncError::Transport(TransportError::Refused {
+                status: 409,
+                code: "conflict".into(),
+                message: String::new(),
+            }),
+            SyncError::Transport(TransportError::Server {
+                status: 503,
+                message: String::new(),
+            }),
+            SyncError::Store(StoreError::NotEnrolled),
+            SyncError::AnswerMismatch { ops: 2, answers: 1 },
+            SyncError::Bundle(emhana_protocol::bundle::BundleError::TooLarge),
+        ];
+        let codes: std::collections::BTreeSet<&str> = errors.iter().map(SyncError::code).collect();
+        let listed: std::collections::BTreeSet<&str> = SyncError::CODES.iter().copied().collect();
+        assert_eq!(codes, listed);
+    }
 
     #[test]
     fn backoff_grows_to_its_cap_and_is_spread() {

@@ -9,7 +9,7 @@ use crate::Workstation;
 use crate::error::StoreError;
 use crate::store::PersonRow;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct PersonCard {
     pub id: i64,
     pub iin: String,
@@ -30,7 +30,7 @@ pub struct PersonCard {
     pub household: Vec<HouseholdMember>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct HouseholdMember {
     pub id: i64,
     pub iin: String,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 /// Why the database could not be opened. The file is never overwritten.
-#[derive(Debug, thiserror::Error, Serialize)]
+#[derive(Debug, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum OpenError {
     #[error("cannot create the folder {path}: {reason}")]
@@ -24,7 +24,7 @@ pub enum OpenError {
 }
 
 /// A failure of the store once it is open.
-#[derive(Debug, thiserror::Error, Serialize)]
+#[derive(Debug, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum StoreError {
     #[error("no person with id {id}")]

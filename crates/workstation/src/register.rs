@@ -15,7 +15,7 @@ use crate::store;
 /// Rows per page the register screen shows.
 pub const REGISTER_PAGE: u32 = 100;
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct RegisterFilter {
     pub district_id: Option<i64>,
     pub age_group: Option<AgeGroup>,
@@ -24,7 +24,7 @@ pub struct RegisterFilter {
     pub attached_since: Option<NaiveDate>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct RegisterRow {
     pub person_id: i64,
     pub iin: String,
@@ -43,7 +43,7 @@ pub struct RegisterRow {
     pub address: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct DistrictCount {
     pub district_id: i64,
     pub number: u32,
@@ -51,7 +51,7 @@ pub struct DistrictCount {
     pub attached: i64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct RegisterPage {
     pub today: NaiveDate,
     /// Persons matching the filter.

@@ -103,7 +103,7 @@ pub fn classify(text: &str) -> SearchQuery {
 }
 
 /// How a hit matched, so the UI can say it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum MatchKind {
     Iin,
@@ -112,7 +112,7 @@ pub enum MatchKind {
 }
 
 /// One person in a result list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PersonHit {
     pub id: i64,
     pub iin: String,
@@ -125,7 +125,7 @@ pub struct PersonHit {
 }
 
 /// The answer to one search: the hits, and what to tell the registrar about her input.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct SearchOutcome {
     pub hits: Vec<PersonHit>,
     /// Why the typed IIN is not valid; set instead of searching for it.

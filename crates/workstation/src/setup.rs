@@ -16,14 +16,14 @@ use crate::error::StoreError;
 use crate::store::{self, Language};
 
 /// What the start screen shows: which clinic this is, how many persons it knows.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct StoreStatus {
     pub path: PathBuf,
     pub clinic: Option<ClinicSummary>,
     pub persons: i64,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct ClinicSummary {
     pub bin: String,
     pub name_kk: String,

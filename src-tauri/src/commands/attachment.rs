@@ -12,7 +12,7 @@ use tauri::State;
 
 use super::workstation;
 use crate::AppState;
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 
 #[tauri::command]
 pub async fn register_person(
@@ -72,7 +72,7 @@ pub async fn record_death(
         .await?)
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ApplicationPaper {
     /// The ticket or the refusal, by the decision.
@@ -80,7 +80,7 @@ pub enum ApplicationPaper {
     Consent,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Printed {
     /// Where the file was saved.
     path: PathBuf,
@@ -130,7 +130,7 @@ pub async fn save_and_open(
     bytes: &[u8],
     open: bool,
 ) -> Result<Printed, CommandError> {
-    let path = super::save_document(state, name, bytes, "print.cannot_save").await?;
+    let path = super::save_document(state, name, bytes, ShellCode::PrintCannotSave).await?;
     // EMHANA_NO_VIEWER keeps tests from starting the system's viewer.
     let viewer = open && std::env::var_os("EMHANA_NO_VIEWER").is_none();
     let opened = viewer && tauri_plugin_opener::open_path(&path, None::<&str>).is_ok();

@@ -11,7 +11,7 @@ pub mod sync;
 use emhana_workstation::Workstation;
 
 use crate::AppState;
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 
 /// The open workstation, or the error that kept it closed.
 fn workstation(state: &AppState) -> Result<&Workstation, CommandError> {
@@ -27,13 +27,13 @@ async fn save_document(
     state: &AppState,
     name: &str,
     bytes: &[u8],
-    error_code: &str,
+    error_code: ShellCode,
 ) -> Result<std::path::PathBuf, CommandError> {
     use tokio::io::AsyncWriteExt;
     let dir = state
         .documents_dir
         .clone()
-        .ok_or_else(|| CommandError::new("print.no_folder", "no documents folder".into()))?;
+        .ok_or_else(|| CommandError::new(ShellCode::PrintNoFolder, "no documents folder".into()))?;
     let io = |e: std::io::Error| CommandError::new(error_code, e.to_string());
     tokio::fs::create_dir_all(&dir).await.map_err(io)?;
     let partial = dir.join(format!(".{name}.partial"));

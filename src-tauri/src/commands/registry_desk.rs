@@ -7,7 +7,7 @@ use crate::AppState;
 use crate::error::CommandError;
 
 /// What the window needs to start: the store's status and the chosen language.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct Startup {
     status: StoreStatus,
     language: Option<Language>,
@@ -36,7 +36,7 @@ pub async fn search_persons(
 
 /// What a fully typed IIN says before the form is sent: the birth date and
 /// sex it carries, or why it is not an IIN.
-#[derive(Serialize)]
+#[derive(Serialize, ts_rs::TS)]
 pub struct IinReading {
     birth: Option<emhana_domain::IinBirth>,
     problem: Option<emhana_domain::IdentifierError>,

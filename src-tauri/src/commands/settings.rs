@@ -13,7 +13,7 @@ pub async fn set_language(state: State<'_, AppState>, language: Language) -> Res
 }
 
 /// The year's attachment campaign and the district list norms, as the settings screen edits them.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct AttachmentReference {
     campaign: Campaign,
     /// True while the year has no campaign of its own: seed 000's window applies.
@@ -43,7 +43,7 @@ pub async fn set_list_norms(state: State<'_, AppState>, norms: ListNorms) -> Res
 }
 
 /// Which orders the home-call triage and the care plans are decided by today.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct RulesInForce {
     triage_source: String,
     triage_valid_from: chrono::NaiveDate,

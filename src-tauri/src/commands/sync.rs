@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use super::workstation;
 use crate::AppState;
-use crate::error::CommandError;
+use crate::error::{CommandError, ShellCode};
 
 /// What the status bar and the sync screen show: the stored truth and the live loop.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct SyncView {
     overview: SyncOverview,
     status: SyncStatus,
@@ -36,7 +36,7 @@ pub async fn enrol(
     let store = workstation(&state)?;
     let registry_url = registry_url.trim().trim_end_matches('/').to_owned();
     if !(registry_url.starts_with("https://") || registry_url.starts_with("http://")) {
-        return Err(CommandError::new("sync.bad_url", registry_url));
+        return Err(CommandError::new(ShellCode::SyncBadUrl, registry_url));
     }
     let enrolment = emhana_sync::enrol(&registry_url, code.trim())
         .await
@@ -46,12 +46,12 @@ pub async fn enrol(
             // and the code is still good.
             let code = match &error {
                 TransportError::Refused { code, .. } if code == "bad_enrolment_code" => {
-                    "sync.bad_enrolment_code"
+                    ShellCode::SyncBadEnrolmentCode
                 }
-                TransportError::Refused { .. } => "sync.refused",
-                TransportError::Unreachable(_) => "sync.unreachable",
-                TransportError::Offline(_) => "sync.offline",
-                TransportError::Server { .. } => "sync.server",
+                TransportError::Refused { .. } => ShellCode::SyncRefused,
+                TransportError::Unreachable(_) => ShellCode::SyncUnreachable,
+                TransportError::Offline(_) => ShellCode::SyncOffline,
+                TransportError::Server { .. } => ShellCode::SyncServer,
             };
             CommandError {
                 details: serde_json::json!({ "url": registry_url }),
@@ -96,7 +96,7 @@ pub async fn resolve_attention(
 }
 
 /// An ops file written for carrying to the registry by hand.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, ts_rs::TS)]
 pub struct ExportedBundle {
     path: std::path::PathBuf,
     ops: usize,
@@ -107,14 +107,14 @@ fn bundle_error(error: emhana_sync::SyncError) -> CommandError {
     let code = match error {
         emhana_sync::SyncError::Store(store) => return CommandError::from(store),
         emhana_sync::SyncError::Bundle(ref bundle) => match bundle {
-            BundleError::NotABundle | BundleError::Malformed(_) => "bundle.not_a_bundle",
-            BundleError::UnknownFormat(_) => "bundle.unknown_format",
-            BundleError::TooLarge => "bundle.too_large",
-            BundleError::WrongKind { .. } => "bundle.wrong_kind",
-            BundleError::OtherWorkstation(_) => "bundle.other_workstation",
-            BundleError::BadSeal => "bundle.bad_seal",
+            BundleError::NotABundle | BundleError::Malformed(_) => ShellCode::BundleNotABundle,
+            BundleError::UnknownFormat(_) => ShellCode::BundleUnknownFormat,
+            BundleError::TooLarge => ShellCode::BundleTooLarge,
+            BundleError::WrongKind { .. } => ShellCode::BundleWrongKind,
+            BundleError::OtherWorkstation(_) => ShellCode::BundleOtherWorkstation,
+            BundleError::BadSeal => ShellCode::BundleBadSeal,
         },
-        _ => "bundle.failed",
+        _ => ShellCode::BundleFailed,
     };
     CommandError::new(code, error.to_string())
 }
@@ -140,7 +140,7 @@ pub async fn export_bundle(state: State<'_, AppState>) -> Result<ExportedBundle,
     // named by the time in Kazakhstan (UTC+5), as the registrar reads it
     let stamp = emhana_domain::kazakhstan_time(now).format("%Y%m%d-%H%M%S");
     let name = format!("emhana-ops-{stamp}.emhana");
-    let path = super::save_document(&state, &name, &exported.bytes, "bundle.cannot_save").await?;
+    let path = super::save_document(&state, &name, &exported.bytes, ShellCode::BundleCannotSave).await?;
     tracing::info!(path = %path.display(), ops = exported.ops, "offline bundle written");
     Ok(ExportedBundle {
         path,
@@ -159,7 +159,7 @@ pub async fn import_answers(
     use base64::Engine;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(content.as_bytes())
-        .map_err(|error| CommandError::new("bundle.not_a_bundle", error.to_string()))?;
+        .map_err(|error| CommandError::new(ShellCode::BundleNotABundle, error.to_string()))?;
     let store = workstation(&state)?;
     let credential = credential(store).await?;
     emhana_sync::bundle::import_answers(store, &credential, &bytes, state.clock.now())

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ru } from './ru';
 import { kk } from './kk';
 import { format, formatNumber, translate } from './index.svelte';
+import { BOOKING_CHANNELS, CONDITIONS, ERROR_CODES, MESSAGE_CODES, RISK_LEVELS } from '../lib/bindings';
 
 const placeholders = (s: string) => [...s.matchAll(/\{(\w+)(?::[^}]*)?\}/g)].map((m) => m[1]).sort();
 
@@ -18,98 +19,31 @@ describe('catalogs', () => {
     }
   });
 
-  it('translate every code the core can send about an IIN', () => {
-    const codes = ['empty', 'not_a_digit', 'wrong_length', 'wrong_check_digit', 'no_check_digit_exists'];
-    for (const code of codes) expect(Object.keys(ru)).toContain(`identifier.${code}`);
+  it('translate every error code a command can carry', () => {
+    // ERROR_CODES is generated from the Rust error types (src-tauri/src/bindings.rs):
+    // a code with no message would show "unexpected error"
+    const keys = new Set(Object.keys(ru));
+    const missing = ERROR_CODES.filter((code) => !keys.has(code));
+    expect(missing).toEqual([]);
   });
 
-  it('translate every field problem, refusal ground and store error the core can send', () => {
-    // the snake_case codes of domain::registration::FieldProblem, domain::attachment::RefusalGround,
-    // workstation::StoreError (kept in step by hand; a missing one would show "unexpected error")
-    const problems = [
-      'required', 'birth_date_disagrees_with_iin', 'sex_disagrees_with_iin', 'not_a_name', 'in_future',
-      'before_birth', 'child_needs_birth_certificate', 'birth_certificate_over16', 'invalid_phone',
-      'incomplete_address', 'same_person', 'already_registered', 'not_registered', 'mother_not_female',
-      'already_attached_here', 'unknown_district', 'unknown_registrar', 'outside_territory',
+  it('translate every other code the core sends: problems, refusals, reasons, statuses', () => {
+    const keys = new Set(Object.keys(ru));
+    const missing = MESSAGE_CODES.filter((code) => !keys.has(code));
+    expect(missing).toEqual([]);
+    // the lists are the Rust enums' whole, not a sample
+    expect(MESSAGE_CODES).toContain('identifier.wrong_check_digit');
+    expect(MESSAGE_CODES).toContain('reason.dental_services');
+    expect(MESSAGE_CODES.length).toBeGreaterThan(100);
+  });
+
+  it('translate every value the forms offer', () => {
+    const keys = new Set(Object.keys(ru));
+    const lists: [string, readonly string[]][] = [
+      ['booking_channel', BOOKING_CHANNELS], ['risk', RISK_LEVELS], ['condition', CONDITIONS],
     ];
-    const refusals = ['no_consent', 'person_deceased', 'not_first_attachment', 'outside_campaign', 'free_choice_limit_reached'];
-    const store = [
-      'person_not_found', 'application_not_found', 'not_decided', 'date_in_future', 'no_home_clinic',
-      'invalid_reference_data', 'not_empty', 'corrupt', 'database', 'not_enrolled', 'enrolled_elsewhere',
-    ];
-    // protocol::RejectGround and workstation::AttentionAction
-    const rejects = [
-      'attachment_refused', 'already_attached_here', 'not_attached_here', 'slot_taken', 'booking_not_found',
-      'unknown_district', 'unknown_person', 'made_in_future', 'malformed',
-    ];
-    const actions = ['print_refusal', 'pick_another_slot', 'check_person_card', 'call_administrator'];
-    const keys = Object.keys(ru);
-    for (const code of problems) expect(keys).toContain(`field.${code}`);
-    for (const code of refusals) expect(keys).toContain(`refusal.${code}`);
-    for (const code of store) expect(keys).toContain(`store.${code}`);
-    for (const code of rejects) expect(keys).toContain(`reject.${code}`);
-    for (const code of actions) expect(keys).toContain(`attention.action.${code}`);
-    // the codes src-tauri/src/commands/sync.rs sends about offline bundles
-    const bundle = [
-      'not_a_bundle', 'unknown_format', 'too_large', 'wrong_kind', 'other_workstation', 'bad_seal', 'failed', 'cannot_save',
-    ];
-    for (const code of bundle) expect(keys).toContain(`bundle.${code}`);
-    // domain::booking::BookingRefusal and StatusRefusal, workstation::BookingError, domain::schedule::ScheduleError
-    const booking = [
-      'not_attached', 'attached_elsewhere', 'person_deceased', 'slot_in_past', 'outside_schedule', 'slot_taken',
-      'already_booked_that_day', 'booking_not_found', 'staff_not_found',
-    ];
-    for (const code of booking) expect(keys).toContain(`booking.${code}`);
-    for (const code of ['not_from', 'not_yet_the_day']) expect(keys).toContain(`booking_status.${code}`);
-    for (const code of ['not_in_year', 'works_as_only_for_working_day', 'duplicate']) {
-      expect(keys).toContain(`calendar.${code}`);
-    }
-    for (const code of ['ends_before_start', 'slot_length', 'overlap', 'exception_backwards']) {
-      expect(keys).toContain(`schedule.${code}`);
-    }
-    // every reason, status and channel of domain::booking
-    const reasons = [
-      'acute_or_exacerbation', 'suspected_socially_significant', 'remote_consultation', 'active_visit', 'rehabilitation',
-      'dental_care', 'acute_injury', 'injury_aftereffects', 'chronic_disease_observation', 'medico_social_support',
-      'psychological_support', 'disability_assessment_papers', 'prescription', 'preventive_visit', 'immunization',
-      'screening', 'patronage', 'family_planning', 'antenatal_postnatal', 'school_health', 'healthy_lifestyle',
-      'paid_checkup', 'dental_services',
-    ];
-    for (const code of reasons) expect(keys).toContain(`reason.${code}`);
-    for (const code of ['booked', 'arrived', 'no_show', 'cancelled', 'moved']) expect(keys).toContain(`status.${code}`);
-    // domain::home_call (TriageError, CallRefusal, CallStatus, Indication, Responder, TriageReason),
-    // domain::care_plan::PlanError and workstation::HomeVisitError
-    for (const code of ['implausible_temperature', 'below_rule']) expect(keys).toContain(`triage.${code}`);
-    for (const code of ['not_attached', 'attached_elsewhere']) expect(keys).toContain(`call_refused.${code}`);
-    for (const code of ['discharge_before_birth', 'pregnancy_weeks', 'in_future', 'basis_after_enrolment', 'end_before_report']) {
-      expect(keys).toContain(`plan.${code}`);
-    }
-    for (const code of ['district_doctor_conclusion', 'specialist_conclusion', 'discharge_summary']) expect(keys).toContain(`basis.${code}`);
-    const homeVisit = [
-      'required', 'not_attached', 'before_birth', 'not_a_woman', 'not_a_young_child', 'plan_open', 'not_your_visit', 'not_your_call',
-      'move_date', 'nothing_to_undo', 'not_a_pregnancy', 'call_not_found', 'plan_not_found', 'visit_not_found', 'nurse_not_found',
-    ];
-    for (const code of homeVisit) expect(keys).toContain(`home_visit.${code}`);
-    // domain::care_plan::PlanClosure
-    for (const code of ['completed', 'pregnancy_ended', 'died', 'left_clinic']) expect(keys).toContain(`plan_closure.${code}`);
-    const callStatuses = ['registered', 'passed_to_ambulance', 'served', 'passed_to_doctor', 'hospitalized', 'not_at_home', 'cancelled'];
-    for (const code of callStatuses) expect(keys).toContain(`call_status.${code}`);
-    const reasons2 = [
-      'emergency_sign', 'danger_to_others', 'post_vaccination_deterioration', 'high_temperature', 'registrar_judgement',
-      'non_urgent', 'young_child', 'pregnancy',
-    ];
-    for (const code of reasons2) expect(keys).toContain(`triage_reason.${code}`);
-    const purposes = [
-      'child_patronage', 'newborn_patronage', 'progressive_patronage', 'antenatal_patronage', 'observation_nurse',
-      'observation_doctor', 'observation_specialist', 'observation_tests',
-    ];
-    for (const code of purposes) expect(keys).toContain(`purpose.${code}`);
-    // emhana_sync::SyncError::code and the keyring failure
-    const syncErrors = ['offline', 'credential_refused', 'refused', 'server', 'store', 'answer_mismatch', 'bundle', 'keyring'];
-    for (const code of syncErrors) expect(keys).toContain(`sync.error.${code}`);
-    // the codes commands/sync.rs::enrol sends
-    for (const code of ['bad_url', 'bad_enrolment_code', 'refused', 'unreachable', 'offline', 'server']) {
-      expect(keys).toContain(`sync.${code}`);
+    for (const [prefix, values] of lists) {
+      for (const value of values) expect(keys.has(`${prefix}.${value}`), `${prefix}.${value}`).toBe(true);
     }
   });
 });

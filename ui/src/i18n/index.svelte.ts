@@ -57,10 +57,15 @@ export function t(key: Key, params?: Record<string, unknown>): string {
   return translate(locale.language, key, params);
 }
 
-/** The message for an error or notice code from the core, e.g. "identifier.wrong_check_digit". */
+/**
+ * The message for an error or notice code from the core, e.g. "identifier.wrong_check_digit".
+ * Every code the core sends has one (the catalogs' test reads the generated lists); a code
+ * from elsewhere is shown with the code itself, so it can be reported.
+ */
 export function messageFor(code: string, params?: Record<string, unknown>): string {
-  const key = (code in ru ? code : 'error.unknown') as Key;
-  return t(key, params);
+  if (code in ru) return t(code as Key, params);
+  console.warn(`no message for the code ${code}`);
+  return t('error.unknown_code', { code });
 }
 
 /** A clinic a refusal names, in the current language ("another organization" when not known). */

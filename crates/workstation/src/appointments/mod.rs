@@ -209,7 +209,7 @@ pub const BOOKING_HORIZON_DAYS: u32 = 28;
 
 /// A failure of a booking, a move, a cancellation or a schedule change.
 /// Nothing was written.
-#[derive(Debug, thiserror::Error, Serialize)]
+#[derive(Debug, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum BookingError {
     /// The booking rules refuse it; `field` is the form field to show it at.
@@ -246,7 +246,7 @@ fn refused(refusal: BookingRefusal) -> BookingError {
 }
 
 /// A staff member who receives appointments.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Doctor {
     pub id: i64,
     pub iin: String,
@@ -257,7 +257,7 @@ pub struct Doctor {
 }
 
 /// A booking as the journal and the person card show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BookingView {
     pub id: i64,
     /// "2026/17"
@@ -281,7 +281,7 @@ pub struct BookingView {
 }
 
 /// One status a booking took.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BookingEvent {
     pub at: DateTime<Utc>,
     pub status: BookingStatus,
@@ -290,14 +290,14 @@ pub struct BookingEvent {
 }
 
 /// A booking with its status history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct BookingDetail {
     pub booking: BookingView,
     pub history: Vec<BookingEvent>,
 }
 
 /// What the booking form opens with for a person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct BookingOptions {
     pub person_id: i64,
     pub person_name: String,
@@ -318,7 +318,7 @@ pub struct BookingOptions {
 }
 
 /// The booking form as the registrar fills it in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct BookingForm {
     pub person_id: i64,
     pub staff_id: i64,
@@ -329,7 +329,7 @@ pub struct BookingForm {
 }
 
 /// One slot of a doctor's day, with its booking if any.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DayRow {
     pub starts: NaiveDateTime,
     pub ends: NaiveDateTime,
@@ -339,7 +339,7 @@ pub struct DayRow {
 
 /// A doctor's day: every slot, booked or free, and bookings the schedule no
 /// longer has a slot for (to be moved).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DoctorDay {
     pub doctor: Doctor,
     pub date: NaiveDate,
@@ -351,7 +351,7 @@ pub struct DoctorDay {
 }
 
 /// One doctor's line in the clinic's day.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ClinicDayLine {
     pub doctor: Doctor,
     pub closed: Option<DayClosed>,
@@ -362,7 +362,7 @@ pub struct ClinicDayLine {
 }
 
 /// How a doctor's day is filled: the one count both day views show.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DayCounts {
     pub slots: usize,
     pub booked: usize,
@@ -392,20 +392,20 @@ impl DayCounts {
 }
 
 /// A saved schedule change and the bookings it leaves without a slot.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ScheduleChange {
     pub displaced: Vec<BookingView>,
 }
 
 /// A staff member's schedule with the rows' ids, for the editor.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ScheduleView {
     pub doctor: Doctor,
     pub templates: Vec<WeeklyTemplate>,
     pub exceptions: Vec<ExceptionView>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ExceptionView {
     pub id: i64,
     #[serde(flatten)]

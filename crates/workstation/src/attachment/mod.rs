@@ -104,7 +104,7 @@ impl Workstation {
 
 /// Why a registration or an application was not written. `Fields` carries a
 /// message per form field; nothing was written in either case.
-#[derive(Debug, thiserror::Error, Serialize)]
+#[derive(Debug, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum FormError {
     #[error("the form has {} problem(s)", errors.len())]
@@ -132,7 +132,7 @@ pub const CONSENT_DATA_LIST: &str = "ИИН / ЖСН; тегі, аты, әкес
 денсаулық жағдайы туралы мәліметтер / сведения о состоянии здоровья";
 
 /// The consent to access restricted personal data, as the registrar recorded it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ConsentForm {
     /// `None`: the question was not answered — the form is incomplete.
     pub given: Option<bool>,
@@ -144,7 +144,7 @@ pub struct ConsentForm {
 }
 
 /// An attachment application as the registrar fills it in.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApplicationForm {
     pub person_id: i64,
     pub channel: Channel,
@@ -163,7 +163,7 @@ pub struct ApplicationForm {
 }
 
 /// The outcome shown at once, before anything is printed.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct ApplicationOutcome {
     pub application_id: i64,
     pub application_number: String,
@@ -173,14 +173,14 @@ pub struct ApplicationOutcome {
     pub list_norm_exceeded: Option<ListLoad>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ListLoad {
     pub attached: u32,
     pub norm: u32,
 }
 
 /// What the application form offers for one person.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct AttachmentOptions {
     pub person_id: i64,
     pub full_name: String,
@@ -195,7 +195,7 @@ pub struct AttachmentOptions {
     pub today: NaiveDate,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct CurrentAttachment {
     pub clinic_name_kk: String,
     pub clinic_name_ru: String,
@@ -204,7 +204,7 @@ pub struct CurrentAttachment {
     pub started_on: NaiveDate,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct DistrictOption {
     pub id: i64,
     pub number: u32,
@@ -215,7 +215,7 @@ pub struct DistrictOption {
 }
 
 /// Why an attachment ends without a new one here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DetachmentReason {
     Died,
@@ -223,7 +223,7 @@ pub enum DetachmentReason {
 }
 
 /// One attachment of the person's history, as the card lists it.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct AttachmentEntry {
     pub clinic_name_kk: String,
     pub clinic_name_ru: String,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// A call as the registrar fills the form in.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CallForm {
     pub person_id: i64,
     pub caller: String,
@@ -20,7 +20,7 @@ pub struct CallForm {
 }
 
 /// What the rules say about a call before it is recorded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 pub struct CallPreview {
     pub triage: Triage,
     pub age_years: u32,
@@ -33,7 +33,7 @@ pub struct CallPreview {
 }
 
 /// A person's earlier call, as the registrar is told of it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RecentCall {
     pub number: String,
     pub received_at: DateTime<Utc>,
@@ -107,7 +107,7 @@ pub(crate) async fn preview_call(
 }
 
 /// A call in the journal.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct CallView {
     pub id: i64,
     /// "2026/41"

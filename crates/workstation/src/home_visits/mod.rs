@@ -222,7 +222,7 @@ impl Workstation {
 }
 
 /// Why a call, a plan or an outcome was not recorded. Nothing was written.
-#[derive(Debug, thiserror::Error, Serialize)]
+#[derive(Debug, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum HomeVisitError {
     /// A form field is missing (caller, complaint, ...).

@@ -138,7 +138,7 @@ async fn visit_view(
 
 /// A district's plan visits due or overdue on `today` (any who), the one
 /// list "due" and "overdue" screens and reports read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DueVisit {
     pub visit: VisitView,
     pub person_id: i64,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// What opens a plan, as the form gives it; the person's birth date comes from the register.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "plan", rename_all = "snake_case")]
 pub enum PlanRequest {
     Newborn {
@@ -24,7 +24,7 @@ pub enum PlanRequest {
 }
 
 /// A planned visit with where it stands today.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct VisitView {
     pub id: i64,
     pub plan_id: i64,
@@ -37,7 +37,7 @@ pub struct VisitView {
     pub outcome: Option<VisitOutcome>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PlanView {
     pub id: i64,
     pub kind: PlanKind,
@@ -47,7 +47,7 @@ pub struct PlanView {
     pub closed: Option<PlanClosed>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PlanClosed {
     pub on: NaiveDate,
     pub reason: PlanClosure,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// What a stop of the round is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum StopRef {
     Visit(i64),
@@ -11,7 +11,7 @@ pub enum StopRef {
 }
 
 /// One stop of a nurse's round: one person, everything due at their home.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundStop {
     /// The stop's first item (a call before visits): what her saved order keeps.
     pub stop: StopRef,
@@ -42,7 +42,7 @@ impl RoundStop {
 }
 
 /// A plan visit on the round.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundVisit {
     pub id: i64,
     pub purpose: VisitPurpose,
@@ -57,7 +57,7 @@ pub struct RoundVisit {
 }
 
 /// A call on the round, with what the nurse needs at the door.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundCall {
     pub id: i64,
     pub number: String,
@@ -70,13 +70,13 @@ pub struct RoundCall {
 }
 
 /// The stops that did not fit her hours today, on a later working day.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundDay {
     pub day: NaiveDate,
     pub stops: Vec<RoundStop>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RoundView {
     pub nurse_id: i64,
     pub nurse: String,
@@ -91,7 +91,7 @@ pub struct RoundView {
 }
 
 /// A nurse or feldsher who makes rounds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct Nurse {
     pub id: i64,
     pub full_name: String,
@@ -114,7 +114,7 @@ pub(crate) async fn nurses(pool: &SqlitePool) -> Result<Vec<Nurse>, StoreError> 
 
 /// What nobody will do unless someone is named: a defect the head of the
 /// clinic sees, never a silent state.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Unassigned {
     /// Calls taken for a home visit with nobody to make it (the district has nobody).
     pub calls: Vec<CallView>,
@@ -123,7 +123,7 @@ pub struct Unassigned {
     pub districts: Vec<UnstaffedDistrict>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct UnstaffedDistrict {
     pub district_id: i64,
     pub district_number: u32,

@@ -70,7 +70,7 @@ pub(crate) async fn home_and_districts(
     Ok((home, districts))
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
 pub struct StaffOption {
     pub id: i64,
     pub full_name: String,

@@ -8,7 +8,7 @@ use sqlx::SqlitePool;
 use crate::error::StoreError;
 
 /// The interface languages: Kazakh and Russian.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Language {
     Kk,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// How many answers confirmed and rejected ops.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AnswersRecorded {
     pub confirmed: usize,
     pub rejected: usize,

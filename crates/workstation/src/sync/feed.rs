@@ -9,7 +9,7 @@ pub(crate) async fn cursor(pool: &SqlitePool) -> Result<Option<String>, StoreErr
 }
 
 /// What one pull changed here.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct PullApplied {
     pub persons_added: usize,
     pub persons_updated: usize,

@@ -3,7 +3,7 @@
 use super::*;
 
 /// The registry this workstation is enrolled with.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncEnrolment {
     pub registry_url: String,
     pub workstation_id: Uuid,

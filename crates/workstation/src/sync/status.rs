@@ -3,7 +3,7 @@
 use super::*;
 
 /// Sync as the status bar and the sync screen show it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct SyncOverview {
     pub enrolment: Option<SyncEnrolment>,
     /// Ops by state: made here and not sent, sent without an answer, confirmed, rejected.
@@ -19,7 +19,7 @@ pub struct SyncOverview {
 }
 
 /// The first full sync: how far it got (it resumes there after any interruption).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct FirstSync {
     pub applied: i64,
     /// Persons the registry said were left after the last page.
@@ -67,7 +67,7 @@ pub(crate) async fn overview(pool: &SqlitePool) -> Result<SyncOverview, StoreErr
 
 /// A rejected op waiting for the registrar: what it was, why the registry
 /// said no, and what she can do about it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct AttentionItem {
     pub op: Uuid,
     pub kind: String,
@@ -84,7 +84,7 @@ pub struct AttentionItem {
 }
 
 /// What the registrar can do about a rejected op.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum AttentionAction {
     /// The attachment was refused under the rules: print the refusal for the person.

@@ -8,6 +8,8 @@
 use chrono::{Months, NaiveDate, TimeDelta};
 use serde::{Deserialize, Serialize};
 
+mod seed;
+
 text_enum!(
     /// Who goes (or what is done) at a planned visit.
     VisitWho {
@@ -59,7 +61,7 @@ text_enum!(
 );
 
 /// The document an enrolment rests on, and its date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EnrolmentBasis {
     pub document: BasisDocument,
     pub dated: NaiveDate,
@@ -166,7 +168,7 @@ impl RiskLevel {
 }
 
 /// The date a rule counts from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Anchor {
     Birth,
@@ -179,7 +181,7 @@ pub enum Anchor {
 }
 
 /// A point after the anchor.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum After {
     Days(u32),
@@ -201,7 +203,7 @@ impl After {
 }
 
 /// One visit of a schedule: its window after the anchor and who goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VisitRule {
     pub anchor: Anchor,
     pub from: After,
@@ -215,7 +217,7 @@ pub struct VisitRule {
 }
 
 /// A recurring observation visit: every `every_months` from enrolment.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CadenceRule {
     pub condition: Condition,
     /// `None`: any risk; `Some(true)`: only high/very high; `Some(false)`: only low/medium.
@@ -232,7 +234,7 @@ pub struct CadenceRule {
 }
 
 /// One order's schedules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PlanRules {
     pub source: String,
     pub valid_from: NaiveDate,
@@ -262,254 +264,10 @@ impl PlanRules {
     pub fn planned_through(&self, event: &PlanEvent, today: NaiveDate) -> Option<NaiveDate> {
         matches!(event, PlanEvent::Observation { .. }).then(|| self.observation_planned_through(today))
     }
-
-    /// Seed 000's schedules (order No. 281 of 2015).
-    pub fn seed_default() -> PlanRules {
-        use After::{Days, Months, MonthsPlusDays};
-        use VisitPurpose::*;
-        let child = |anchor, from, to, purpose| VisitRule {
-            anchor,
-            from,
-            to,
-            who: VisitWho::Nurse,
-            purpose,
-            reading: None,
-        };
-        let read = |rule: VisitRule, reading: &str| VisitRule {
-            reading: Some(reading.to_owned()),
-            ..rule
-        };
-        let cadence = |condition, high_risk, who, purpose, every_months, what: &str| CadenceRule {
-            condition,
-            high_risk,
-            who,
-            purpose,
-            every_months,
-            what: what.to_owned(),
-            // seed 000: "1 раз в год кардиологом", "осмотр врачом эндокринологом 1 раз в год"
-            specialty: (who == VisitWho::Specialist).then(|| {
-                match condition {
-                    Condition::Diabetes2 => "endocrinologist",
-                    Condition::ChronicHeartFailure | Condition::ArterialHypertension => "cardiologist",
-                }
-                .to_owned()
-            }),
-        };
-        use Condition::*;
-        use VisitWho::{DistrictDoctor, Nurse, Specialist, Tests};
-        PlanRules {
-            source: "Приказ № 281 (2015) / № 281 бұйрық (2015)".to_owned(),
-            valid_from: NaiveDate::from_ymd_opt(2015, 4, 28).unwrap_or(NaiveDate::MIN),
-            // Seed 000's nine visits to every child under 3: "первые 3 дня после выписки из
-            // роддома" — days 0–3 after discharge; "7 дней жизни" — read as at seven days of
-            // age: due on day 7, overdue after day 9 (a weekend's grace, not before: the
-            // discharge visit covers the first days); then each age with its window.
-            child: vec![
-                read(
-                    child(Anchor::Discharge, Days(0), Days(3), ChildPatronage),
-                    "«первые 3 дня после выписки из роддома»: с выписки до 3-го дня",
-                ),
-                read(
-                    child(Anchor::Birth, Days(7), Days(9), ChildPatronage),
-                    "«7 дней жизни»: в семь дней от роду; просрочен после 9-го дня (выходные)",
-                ),
-                child(Anchor::Birth, Months(1), Months(2), NewbornPatronage),
-                child(Anchor::Birth, Months(3), MonthsPlusDays(3, 14), NewbornPatronage),
-                child(Anchor::Birth, Months(6), MonthsPlusDays(6, 14), NewbornPatronage),
-                child(
-                    Anchor::Birth,
-                    Months(12),
-                    MonthsPlusDays(12, 30),
-                    NewbornPatronage,
-                ),
-                child(Anchor::Birth, Months(18), MonthsPlusDays(18, 30), ChildPatronage),
-                child(Anchor::Birth, Months(24), MonthsPlusDays(24, 30), ChildPatronage),
-                child(Anchor::Birth, Months(36), MonthsPlusDays(36, 30), ChildPatronage),
-            ],
-            // Seed 000 says only that visits become more frequent under an
-            // individual plan; the default fills every month of the first
-            // year without a mandatory visit. A clinic's order replaces it.
-            progressive: [14u32, 60, 120, 150, 210, 240, 270, 300, 330]
-                .into_iter()
-                .map(|day| child(Anchor::Birth, Days(day), Days(day + 7), ProgressivePatronage))
-                .collect(),
-            // Seed 000: the first visit "в течение 8-10 дней после получения информации из женской
-            // консультации" — within 8–10 days of the report: due from the report, overdue after
-            // day 10 (not "planned" until day 8); the second "до 30-32 недели" — due from week 30,
-            // overdue after week 32.
-            antenatal: vec![
-                VisitRule {
-                    anchor: Anchor::PregnancyReport,
-                    from: Days(0),
-                    to: Days(10),
-                    who: Nurse,
-                    purpose: AntenatalPatronage,
-                    reading: Some(
-                        "«в течение 8-10 дней после получения информации»: с сообщения, просрочен после 10-го дня"
-                            .to_owned(),
-                    ),
-                },
-                VisitRule {
-                    anchor: Anchor::PregnancyStart,
-                    from: Days(30 * 7),
-                    to: Days(32 * 7),
-                    who: Nurse,
-                    purpose: AntenatalPatronage,
-                    reading: Some("«до 30-32 недели»: с 30-й недели, просрочен после 32-й".to_owned()),
-                },
-            ],
-            observation: vec![
-                cadence(
-                    ArterialHypertension,
-                    Some(false),
-                    Nurse,
-                    ObservationNurse,
-                    3,
-                    "АҚ, ЖСЖ / АД, ЧСС",
-                ),
-                cadence(
-                    ArterialHypertension,
-                    Some(false),
-                    DistrictDoctor,
-                    ObservationDoctor,
-                    6,
-                    "Тексеру / Осмотр",
-                ),
-                cadence(
-                    ArterialHypertension,
-                    Some(true),
-                    Nurse,
-                    ObservationNurse,
-                    1,
-                    "АҚ, ЖСЖ / АД, ЧСС",
-                ),
-                cadence(
-                    ArterialHypertension,
-                    Some(true),
-                    DistrictDoctor,
-                    ObservationDoctor,
-                    3,
-                    "Тексеру / Осмотр",
-                ),
-                cadence(
-                    ArterialHypertension,
-                    None,
-                    Tests,
-                    ObservationTests,
-                    12,
-                    "Несеп, ТТЛП, ЭКГ / Моча, ЛПНП, ЭКГ",
-                ),
-                // "1 раз в два года проводится суточное мониторирование артериального давления (24 часа) и эхокардиография"
-                cadence(
-                    ArterialHypertension,
-                    None,
-                    Tests,
-                    ObservationTests,
-                    24,
-                    "АҚ тәуліктік мониторингі (24 сағ), ЭхоКГ / СМАД (24 часа), ЭхоКГ",
-                ),
-                cadence(
-                    ChronicHeartFailure,
-                    None,
-                    Nurse,
-                    ObservationNurse,
-                    3,
-                    "АҚ, салмақ, ісінулер / АД, вес, отёки",
-                ),
-                cadence(
-                    ChronicHeartFailure,
-                    None,
-                    DistrictDoctor,
-                    ObservationDoctor,
-                    6,
-                    "Тексеру / Осмотр",
-                ),
-                cadence(
-                    ChronicHeartFailure,
-                    None,
-                    Specialist,
-                    ObservationSpecialist,
-                    12,
-                    "Кардиолог",
-                ),
-                cadence(
-                    ChronicHeartFailure,
-                    None,
-                    Tests,
-                    ObservationTests,
-                    6,
-                    "ТТЛП, ЭхоКГ / ЛПНП, ЭхоКГ",
-                ),
-                // "1 раз в год проводится холтеровское мониторирование ЭКГ и тредмил тест, а также
-                // ЭКГ, эхокардиография, офтальмоскопия с широким зрачком, электромиография, креатинин"
-                cadence(
-                    ChronicHeartFailure,
-                    None,
-                    Tests,
-                    ObservationTests,
-                    12,
-                    "Холтер, тредмил-тест, ЭКГ, ЭхоКГ, көз түбі, ЭМГ, креатинин / \
-                     Холтер, тредмил-тест, ЭКГ, ЭхоКГ, офтальмоскопия, ЭМГ, креатинин",
-                ),
-                // "1 раз в 3 месяца определение гликированного гемоглобина в крови (СН)"
-                cadence(
-                    ChronicHeartFailure,
-                    None,
-                    Tests,
-                    ObservationTests,
-                    3,
-                    "HbA1c / гликированный гемоглобин",
-                ),
-                cadence(
-                    Diabetes2,
-                    None,
-                    Nurse,
-                    ObservationNurse,
-                    3,
-                    "Глюкоза, аяқ / Глюкоза, стопы",
-                ),
-                cadence(
-                    Diabetes2,
-                    None,
-                    DistrictDoctor,
-                    ObservationDoctor,
-                    6,
-                    "Тексеру / Осмотр",
-                ),
-                cadence(
-                    Diabetes2,
-                    None,
-                    Specialist,
-                    ObservationSpecialist,
-                    12,
-                    "Эндокринолог",
-                ),
-                cadence(
-                    Diabetes2,
-                    None,
-                    Tests,
-                    ObservationTests,
-                    3,
-                    "HbA1c, креатинин, липидтер / липиды",
-                ),
-                // "1 раз в год офтальмоскопия с широким зрачком и электромиография"
-                cadence(
-                    Diabetes2,
-                    None,
-                    Tests,
-                    ObservationTests,
-                    12,
-                    "Көз түбі, ЭМГ / Офтальмоскопия с широким зрачком, ЭМГ",
-                ),
-            ],
-            observation_horizon_months: 12,
-            cadence_window_days: 14,
-        }
-    }
 }
 
 /// What starts a plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum PlanEvent {
     /// A newborn: birth and discharge from the maternity hospital.
@@ -545,7 +303,7 @@ impl PlanEvent {
 }
 
 /// A visit of a plan: its window, who goes, what for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PlannedVisit {
     pub due_from: NaiveDate,
     pub due_to: NaiveDate,
@@ -559,7 +317,7 @@ pub struct PlannedVisit {
 }
 
 /// An event the rules cannot plan from.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum PlanError {
     #[error("discharge on {discharged} is before birth on {born}")]
@@ -745,7 +503,7 @@ pub fn plan_ahead(
 }
 
 /// A plan's visit as kept: its window and whether it is closed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct KeptVisit {
     pub visit: PlannedVisit,
     /// Done or refused: nothing more to do for it.

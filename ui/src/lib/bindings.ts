@@ -1,0 +1,1015 @@
+// Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit: change the Rust
+// type, then EMHANA_WRITE_BINDINGS=1 cargo test --workspace --features custom-protocol --bin emhana bindings
+
+export type Address = { settlement: string, street: string, house: string, apartment: string | null, };
+
+export type AgeGroup = "under_1" | "1_to_4" | "5_to_17" | "18_to_64" | "65_plus";
+
+export type ApplicationForm = { person_id: number, channel: Channel, ground: AttachmentGround, 
+/**
+ * The district the person chose; `None` takes the suggested one.
+ */
+district_id: number | null, document_kind: DocumentKind | null, document_number: string, consent: ConsentForm, registrar_id: number | null, 
+/**
+ * Where the person moved to: asked for (and checked against the
+ * districts' coverage) on a change of residence, written to the person
+ * when the application attaches them.
+ */
+new_residence: NewResidence | null, };
+
+export type ApplicationOutcome = { application_id: number, application_number: string, decision: Decision, district_number: number, 
+/**
+ * Set when the district's list has reached its norm (a warning, not a refusal).
+ */
+list_norm_exceeded: ListLoad | null, };
+
+export type ApplicationPaper = "decision" | "consent";
+
+export type AttachmentEntry = { clinic_name_kk: string, clinic_name_ru: string, here: boolean, district_number: number | null, ground: string, decided_on: string, started_on: string, ended_on: string | null, end_reason: string | null, application_id: number | null, };
+
+export type AttachmentGround = "first_attachment" | "free_choice" | "change_of_residence" | "change_of_work_or_study" | "clinic_reorganization" | "border_area";
+
+export type AttachmentOptions = { person_id: number, full_name: string, iin: string, document_kind: DocumentKind | null, document_number: string | null, current: CurrentAttachment | null, suggestion: DistrictSuggestion | null, districts: Array<DistrictOption>, registrars: Array<StaffOption>, campaign: Campaign, today: string, };
+
+export type AttachmentReference = { campaign: Campaign, 
+/**
+ * True while the year has no campaign of its own: seed 000's window applies.
+ */
+campaign_is_default: boolean, list_norms: ListNorms, };
+
+export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator";
+
+export type AttentionItem = { op: string, kind: string, made_at: string, answered_at: string | null, ground: RejectGround, person_id: number | null, person_name: string | null, iin: string | null, application_id: number | null, 
+/**
+ * "2026/14", as on the ticket.
+ */
+application_number: string | null, action: AttentionAction, };
+
+export type BasisDocument = "district_doctor_conclusion" | "specialist_conclusion" | "discharge_summary";
+
+export type BookingChannel = "in_person" | "phone" | "portal";
+
+export type BookingDetail = { booking: BookingView, history: Array<BookingEvent>, };
+
+export type BookingEvent = { at: string, status: BookingStatus, staff: string | null, note: string | null, };
+
+export type BookingForm = { person_id: number, staff_id: number, starts_at: string, reason: VisitReason, channel: BookingChannel, registrar_id: number | null, };
+
+export type BookingOptions = { person_id: number, person_name: string, iin: string, standing: PersonStanding, 
+/**
+ * Why the person cannot be booked here at all, shown before any slot.
+ */
+refusal: BookingRefusal | null, doctors: Array<Doctor>, 
+/**
+ * The doctor of the person's own district (at a feldsher post, its
+ * feldsher), preselected; none when the district has neither.
+ */
+district_doctor_id: number | null, 
+/**
+ * The preselected doctor's nearest free slots (12).
+ */
+free: Array<Slot>, 
+/**
+ * The person's bookings from today on, active ones first.
+ */
+upcoming: Array<BookingView>, 
+/**
+ * Who may book at the window, registrars first.
+ */
+registrars: Array<StaffOption>, };
+
+export type BookingRefusal = { "code": "not_attached" } | { "code": "attached_elsewhere", clinic: OtherClinic | null, } | { "code": "person_deceased" } | { "code": "slot_in_past", starts: string, } | { "code": "outside_schedule", starts: string, } | { "code": "slot_taken", starts: string, } | { "code": "already_booked_that_day", existing: string, };
+
+export type BookingStatus = "booked" | "arrived" | "no_show" | "cancelled" | "moved";
+
+export type BookingView = { id: number, 
+/**
+ * "2026/17"
+ */
+number: string, person_id: number, person_name: string, iin: string, phone: string | null, staff_id: number, doctor: string, starts_at: string, ends_at: string, room: string | null, reason: VisitReason, channel: BookingChannel, status: BookingStatus, 
+/**
+ * True until the central registry confirms the slot.
+ */
+provisional: boolean, moved_from: number | null, made_at: string, };
+
+export type CalendarDay = { date: string, kind: DayKind, 
+/**
+ * For a [`DayKind::WorkingDay`]: whose weekday's schedule is kept.
+ */
+works_as: string | null, 
+/**
+ * The holiday's name, as printed ("Наурыз мейрамы").
+ */
+name: string, };
+
+export type CallAcceptance = "taken" | "emergency_only";
+
+export type CallForm = { person_id: number, caller: string, caller_phone: string | null, complaint: string, 
+/**
+ * °C at the time of the call.
+ */
+temperature: number | null, indications: Array<Indication>, pregnant: boolean, registrar_wants_doctor: boolean, 
+/**
+ * Who the registrar sends when above the rules' suggestion; `None`: as suggested.
+ */
+goes: Responder | null, registrar_id: number | null, };
+
+export type CallPreview = { triage: Triage, age_years: number, acceptance: CallAcceptance | null, refusal: CallRefusal | null, 
+/**
+ * The order the triage table comes from.
+ */
+rules_source: string, 
+/**
+ * The person's last call when this one would repeat it: said before she records it.
+ */
+recent_call: RecentCall | null, };
+
+export type CallRefusal = { "code": "not_attached" } | { "code": "attached_elsewhere", clinic: OtherClinic | null, };
+
+export type CallStatus = "registered" | "passed_to_ambulance" | "served" | "passed_to_doctor" | "hospitalized" | "not_at_home" | "cancelled";
+
+export type CallView = { id: number, 
+/**
+ * "2026/41"
+ */
+number: string, person_id: number, person_name: string, iin: string, address: string | null, received_at: string, caller: string, caller_phone: string | null, complaint: string, temperature: number | null, 
+/**
+ * Full years on the day of the call.
+ */
+age_years: number, 
+/**
+ * A doctor's call taken by a post's feldsher (the district has no doctor).
+ */
+doctor_level: boolean, 
+/**
+ * The number of the person's previous call when this one repeats it
+ * (within [`emhana_domain::home_call::REPEAT_CALL_WITHIN_HOURS`]).
+ */
+repeat_of: string | null, indications: Array<Indication>, suggested: Responder, reasons: Array<TriageReason>, goes: Responder, acceptance: CallAcceptance, planned_on: string, assigned_staff_id: number | null, assigned_staff: string | null, status: CallStatus, outcome_note: string | null, };
+
+export type Campaign = { year: number, first_day: string, last_day: string, 
+/**
+ * How many free choices of clinic or doctor a person may make in the year.
+ */
+free_choice_limit: number, takes_effect: CampaignEffect, };
+
+export type CampaignEffect = "decision_day" | "next_january_first";
+
+export type Channel = "in_person" | "in_writing" | "portal" | "public_service_centre";
+
+export type Citizenship = "citizen" | "kandas" | "foreign_permanent_resident" | "other";
+
+export type ClinicDayLine = { doctor: Doctor, closed: DayClosed | null, first_slot: string | null, last_slot_end: string | null, slots: number, booked: number, arrived: number, no_show: number, 
+/**
+ * Slots no active booking holds.
+ */
+free: number, };
+
+export type ClinicSummary = { bin: string, name_kk: string, name_ru: string, address: string, districts: number, staff: number, };
+
+export type CommandError = { 
+/**
+ * One of `ERROR_CODES`.
+ */
+code: string, message: string, details: JsonValue, };
+
+export type Condition = "arterial_hypertension" | "chronic_heart_failure" | "diabetes2";
+
+export type ConsentForm = { 
+/**
+ * `None`: the question was not answered — the form is incomplete.
+ */
+given: boolean | null, 
+/**
+ * `None`: until withdrawn.
+ */
+valid_until: string | null, third_parties: boolean, cross_border: boolean, publication: boolean, };
+
+export type CurrentAttachment = { clinic_name_kk: string, clinic_name_ru: string, here: boolean, district_number: number | null, started_on: string, };
+
+export type DayClosed = { "reason": "calendar" } | { "reason": "exception", kind: ExceptionKind, } | { "reason": "not_scheduled" };
+
+export type DayCounts = { slots: number, booked: number, arrived: number, no_show: number, 
+/**
+ * Slots no active booking holds.
+ */
+free: number, };
+
+export type DayKind = "holiday" | "day_off" | "working_day";
+
+export type DayRow = { starts: string, ends: string, room: string | null, booking: BookingView | null, };
+
+export type Decision = { "outcome": "attach", decided_on: string, effective_on: string, 
+/**
+ * The attachment this one ends (at this clinic or elsewhere), by its
+ * index in the history passed in.
+ */
+ends: number | null, } | { "outcome": "refuse", decided_on: string, ground: RefusalGround, };
+
+export type DistrictCount = { district_id: number, number: number, kind: string, attached: number, };
+
+export type DistrictKind = "therapeutic" | "pediatric" | "general_practice";
+
+export type DistrictOption = { id: number, number: number, kind: DistrictKind, doctor: string | null, attached: number, norm: number, };
+
+export type DistrictSource = "chosen" | "household" | "address";
+
+export type DistrictSuggestion = { district_id: number, source: DistrictSource, };
+
+export type Doctor = { id: number, iin: string, full_name: string, role: string, specialty: string | null, district_number: number | null, };
+
+export type DoctorDay = { doctor: Doctor, date: string, closed: DayClosed | null, sessions: Array<Session>, rows: Array<DayRow>, off_schedule: Array<BookingView>, counts: DayCounts, };
+
+export type DocumentKind = "id_card" | "passport" | "birth_certificate" | "other";
+
+export type DueVisit = { visit: VisitView, person_id: number, person_name: string, address: string | null, };
+
+export type EnrolmentBasis = { document: BasisDocument, dated: string, };
+
+export type ExceptionKind = "leave" | "sick_leave" | "training" | "changed_hours";
+
+export type ExceptionView = { id: number, first_day: string, last_day: string, kind: ExceptionKind, 
+/**
+ * For [`ExceptionKind::ChangedHours`]: the day's sessions instead.
+ */
+sessions: Array<Session>, };
+
+export type ExportedBundle = { path: string, ops: number, };
+
+export type Field = "iin" | "surname" | "first_name" | "patronymic" | "birth_date" | "sex" | "citizenship" | "document_kind" | "document_number" | "document_issued_on" | "registered_address" | "temporary_address" | "phone" | "mother_iin" | "person" | "district" | "consent" | "registrar" | "new_address";
+
+export type FieldError = { field: Field, problem: FieldProblem, };
+
+export type FieldProblem = { "code": "required" } | { "code": "invalid_iin", reason: IdentifierError, } | { "code": "birth_date_disagrees_with_iin", from_iin: string, } | { "code": "sex_disagrees_with_iin", from_iin: Sex, } | { "code": "not_a_name" } | { "code": "in_future" } | { "code": "before_birth" } | { "code": "child_needs_birth_certificate" } | { "code": "birth_certificate_over16" } | { "code": "invalid_phone" } | { "code": "incomplete_address" } | { "code": "same_person" } | { "code": "already_registered", person_id: number, } | { "code": "not_registered" } | { "code": "mother_not_female" } | { "code": "already_attached_here", district_number: number | null, } | { "code": "unknown_district" } | { "code": "unknown_registrar" } | { "code": "outside_territory" };
+
+export type FirstSync = { applied: number, 
+/**
+ * Persons the registry said were left after the last page.
+ */
+remaining: number | null, done_at: string | null, };
+
+export type HouseholdMember = { id: number, iin: string, full_name: string, birth_date: string, age: number | null, sex: Sex, };
+
+export type IdentifierError = { "code": "empty", kind: IdentifierKind, } | { "code": "not_a_digit", position: number, found: string, } | { "code": "wrong_length", kind: IdentifierKind, length: number, } | { "code": "wrong_check_digit", expected: number, found: number, } | { "code": "no_check_digit_exists" };
+
+export type IdentifierKind = "iin" | "bin";
+
+export type IinBirth = { birth_date: string, sex: Sex, };
+
+export type IinReading = { birth: IinBirth | null, problem: IdentifierError | null, };
+
+export type ImportedAnswers = { confirmed: number, rejected: number, changes: number, 
+/**
+ * The feed's pages were not applied: they start from another cursor than
+ * this workstation's (an older answers file, or one already imported).
+ */
+feed_skipped: boolean, 
+/**
+ * The registry had more of the feed than one file carries.
+ */
+feed_incomplete: boolean, };
+
+export type Indication = "raised_blood_pressure" | "infectious_contact" | "rash" | "post_vaccination_deterioration" | "loss_of_consciousness" | "bleeding" | "sudden_sharp_deterioration";
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
+export type Language = "kk" | "ru";
+
+export type ListLoad = { attached: number, norm: number, };
+
+export type ListNorms = { therapeutic: number, pediatric: number, general_practice: number, };
+
+export type MatchKind = "iin" | "phone" | "name";
+
+export type NewResidence = { address: Address, 
+/**
+ * A temporary residence (the permanent one stays as registered).
+ */
+temporary: boolean, };
+
+export type Nurse = { id: number, full_name: string, role: string, district_id: number | null, district_number: number | null, };
+
+export type OtherClinic = { bin: string, name_kk: string, name_ru: string, };
+
+export type PersonCard = { id: number, iin: string, surname: string, first_name: string, patronymic: string | null, full_name: string, birth_date: string, 
+/**
+ * Full years on the day the card was opened.
+ */
+age: number | null, sex: Sex, citizenship: Citizenship, address: string | null, phone: string | null, 
+/**
+ * False when the IIN carries a birth date or sex other than the entered
+ * ones (a warning to check the documents; foreigners' IINs may not carry any).
+ */
+iin_agrees: boolean, household: Array<HouseholdMember>, };
+
+export type PersonHit = { id: number, iin: string, full_name: string, birth_date: string, sex: Sex, address: string | null, phone: string | null, matched: MatchKind, };
+
+export type PersonStanding = { "standing": "attached_here" } | { "standing": "attached_elsewhere", clinic: OtherClinic | null, } | { "standing": "not_attached" } | { "standing": "deceased" };
+
+export type PlanClosed = { on: string, reason: PlanClosure, 
+/**
+ * How the pregnancy ended, for an antenatal plan closed by its end.
+ */
+pregnancy_outcome: PregnancyOutcome | null, };
+
+export type PlanClosure = "completed" | "pregnancy_ended" | "died" | "left_clinic";
+
+export type PlanEvent = { "event": "newborn", born: string, discharged: string, risk: boolean, } | { "event": "pregnancy_registered", reported: string, weeks_at_report: number, } | { "event": "observation", condition: Condition, risk: RiskLevel, enrolled: string, 
+/**
+ * The document it rests on; plans enrolled before it was asked have none.
+ */
+basis?: EnrolmentBasis | null, };
+
+export type PlanKind = "child_patronage" | "antenatal" | "observation";
+
+export type PlanRequest = { "plan": "newborn", discharged: string, risk: boolean, } | { "plan": "pregnancy", reported: string, weeks_at_report: number, } | { "plan": "observation", condition: Condition, risk: RiskLevel, enrolled: string, 
+/**
+ * The document the enrolment rests on (seed 000 names three).
+ */
+basis: EnrolmentBasis, };
+
+export type PlanView = { id: number, kind: PlanKind, event: PlanEvent, visits: Array<VisitView>, 
+/**
+ * When and why the plan closed; `None` while it is open.
+ */
+closed: PlanClosed | null, };
+
+export type PregnancyOutcome = "birth" | "other";
+
+export type Printed = { 
+/**
+ * Where the file was saved.
+ */
+path: string, 
+/**
+ * Whether the system's PDF viewer (with its print dialog) was opened.
+ */
+opened: boolean, };
+
+export type Progress = { "phase": "pushing", sent: number, } | { "phase": "pulling", 
+/**
+ * Changes applied this round.
+ */
+applied: number, 
+/**
+ * Changes the registry says are left, when it said.
+ */
+remaining: number | null, 
+/**
+ * Estimated seconds left, from this round's pace.
+ */
+seconds_left: number | null, };
+
+export type RecentCall = { number: string, received_at: string, status: CallStatus, };
+
+export type RefusalGround = "no_consent" | "person_deceased" | "not_first_attachment" | "outside_campaign" | "free_choice_limit_reached";
+
+export type RegisterFilter = { district_id: number | null, age_group: AgeGroup | null, sex: Sex | null, 
+/**
+ * Attached on or after this day.
+ */
+attached_since: string | null, };
+
+export type RegisterPage = { today: string, 
+/**
+ * Persons matching the filter.
+ */
+total: number, 
+/**
+ * Every district's attached count on `today` (unfiltered), for the overview.
+ */
+districts: Array<DistrictCount>, rows: Array<RegisterRow>, campaign: Campaign, 
+/**
+ * Attachments to this clinic decided in the campaign window.
+ */
+inflow: number, 
+/**
+ * Attachments here that ended because the person attached elsewhere, in the campaign.
+ */
+outflow: number, };
+
+export type RegisterRow = { person_id: number, iin: string, full_name: string, birth_date: string, sex: string, district_number: number, started_on: string, address: string | null, };
+
+export type RegistrationForm = { iin: string, surname: string, first_name: string, patronymic: string, birth_date: string | null, sex: Sex | null, citizenship: Citizenship | null, document_kind: DocumentKind | null, document_number: string, document_issued_on: string | null, registered_address: Address | null, temporary_address: Address | null, workplace: string, phone: string, 
+/**
+ * The mother's IIN, when the person is a child registered with her.
+ */
+mother_iin: string, };
+
+export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "malformed", detail: string, };
+
+export type Responder = "nurse" | "district_doctor" | "ambulance";
+
+export type RiskLevel = "low" | "medium" | "high" | "very_high";
+
+export type RoundCall = { id: number, number: string, complaint: string, temperature: number | null, caller_phone: string | null, status: CallStatus, 
+/**
+ * A doctor's call taken by a post's feldsher.
+ */
+doctor_level: boolean, };
+
+export type RoundDay = { day: string, stops: Array<RoundStop>, };
+
+export type RoundPace = { starts: string, 
+/**
+ * The end of the nurse's hours for home visits: the last visit is over by then.
+ */
+ends: string, visit_minutes: number, 
+/**
+ * Walking or driving between two addresses.
+ */
+travel_minutes: number, };
+
+export type RoundReport = { pushed: number, confirmed: number, rejected: number, pulled: number, pages: number, 
+/**
+ * The registry's reference data differed from what was here.
+ */
+reference_changed: boolean, };
+
+export type RoundStop = { 
+/**
+ * The stop's first item (a call before visits): what her saved order keeps.
+ */
+stop: StopRef, estimated: string, person_id: number, person_name: string, iin: string, birth_date: string, age_years: number, 
+/**
+ * Full months of age, for children (printed as months under 3).
+ */
+age_months: number, address: string | null, phone: string | null, 
+/**
+ * The calls sent to her for this person, the most urgent first.
+ */
+calls: Array<RoundCall>, 
+/**
+ * The person's plan visits due or overdue, the earliest due first.
+ */
+visits: Array<RoundVisit>, };
+
+export type RoundView = { nurse_id: number, nurse: string, district_number: number | null, day: string, 
+/**
+ * The day that fits her hours (the pace's start to end), calls first.
+ */
+stops: Array<RoundStop>, 
+/**
+ * What did not fit, on the next working days (visits only: calls are never put off).
+ */
+later: Array<RoundDay>, 
+/**
+ * Stops waiting beyond the days listed in `later`.
+ */
+beyond: number, };
+
+export type RoundVisit = { id: number, purpose: VisitPurpose, what: string | null, state: VisitState, outcome: VisitOutcome | null, 
+/**
+ * An outcome was recorded on the round's day and not undone; on today's
+ * round she may undo it.
+ */
+recorded: boolean, 
+/**
+ * A doctor's visit a post's feldsher makes (her district has no doctor).
+ */
+doctor_level: boolean, };
+
+export type RulesInForce = { triage_source: string, triage_valid_from: string, plan_source: string, plan_valid_from: string, };
+
+export type ScheduleChange = { displaced: Array<BookingView>, };
+
+export type ScheduleException = { first_day: string, last_day: string, kind: ExceptionKind, 
+/**
+ * For [`ExceptionKind::ChangedHours`]: the day's sessions instead.
+ */
+sessions: Array<Session>, };
+
+export type ScheduleView = { doctor: Doctor, templates: Array<WeeklyTemplate>, exceptions: Array<ExceptionView>, };
+
+export type SearchOutcome = { hits: Array<PersonHit>, 
+/**
+ * Why the typed IIN is not valid; set instead of searching for it.
+ */
+notice: IdentifierError | null, };
+
+export type Session = { 
+/**
+ * The weekday it recurs on; ignored in an exception's sessions.
+ */
+weekday: string, starts: string, ends: string, kind: SessionKind, 
+/**
+ * The length of one appointment, for reception sessions.
+ */
+slot_minutes: number, 
+/**
+ * Where the doctor receives ("214"); `None` when not said.
+ */
+room: string | null, };
+
+export type SessionKind = "reception" | "home_visits" | "break";
+
+export type Sex = "male" | "female";
+
+export type SlipFormat = "a6" | "receipt80";
+
+export type Slot = { starts: string, ends: string, room: string | null, };
+
+export type StaffOption = { id: number, full_name: string, };
+
+export type Startup = { status: StoreStatus, language: Language | null, 
+/**
+ * The date in Kazakhstan by the app's clock (the day views open on it).
+ */
+today: string, };
+
+export type StopRef = { "kind": "visit", "id": number } | { "kind": "call", "id": number };
+
+export type StoreStatus = { path: string, clinic: ClinicSummary | null, persons: number, };
+
+export type SyncEnrolment = { registry_url: string, workstation_id: string, clinic_bin: string, enrolled_at: string, };
+
+export type SyncOverview = { enrolment: SyncEnrolment | null, 
+/**
+ * Ops by state: made here and not sent, sent without an answer, confirmed, rejected.
+ */
+local: number, sent: number, confirmed: number, rejected: number, 
+/**
+ * Rejected ops still waiting for the registrar.
+ */
+needs_attention: number, last_push_at: string | null, last_pull_at: string | null, first_sync: FirstSync, };
+
+export type SyncStatus = { 
+/**
+ * The last round reached the registry.
+ */
+online: boolean, 
+/**
+ * A round is running.
+ */
+running: boolean, progress: Progress | null, last_success_at: string | null, 
+/**
+ * What went wrong last, as a catalog code the UI translates
+ * (`sync.error.offline`, ...), and the technical detail behind it.
+ */
+last_error_code: string | null, last_error: string | null, 
+/**
+ * Failures in a row since the last success.
+ */
+failures: number, last_round: RoundReport | null, };
+
+export type SyncView = { overview: SyncOverview, status: SyncStatus, };
+
+export type Triage = { goes: Responder, 
+/**
+ * Every rule that applied, the deciding one first.
+ */
+reasons: Array<TriageReason>, 
+/**
+ * Served at home whatever the complaint (a young child, a pregnant woman).
+ */
+always_at_home: boolean, };
+
+export type TriageReason = "emergency_sign" | "danger_to_others" | "post_vaccination_deterioration" | "high_temperature" | "registrar_judgement" | "non_urgent" | "young_child" | "pregnancy";
+
+export type Unassigned = { 
+/**
+ * Calls taken for a home visit with nobody to make it (the district has nobody).
+ */
+calls: Array<CallView>, 
+/**
+ * Districts with plan visits due or overdue and no nurse or feldsher to
+ * make them (nor, for the doctor's, a doctor or feldsher).
+ */
+districts: Array<UnstaffedDistrict>, };
+
+export type UnstaffedDistrict = { district_id: number, district_number: number, 
+/**
+ * Due or overdue visits of a nurse, with no nurse or feldsher on the district.
+ */
+nurse_visits: number, 
+/**
+ * Due or overdue visits of a doctor, with no doctor or feldsher on the district.
+ */
+doctor_visits: number, };
+
+export type VisitCategory = "disease" | "injury" | "dynamic_observation" | "medico_social" | "administrative" | "prevention";
+
+export type VisitOutcome = "done" | "not_at_home" | "refused" | "moved";
+
+export type VisitPurpose = "child_patronage" | "newborn_patronage" | "progressive_patronage" | "antenatal_patronage" | "observation_nurse" | "observation_doctor" | "observation_specialist" | "observation_tests";
+
+export type VisitReason = "acute_or_exacerbation" | "suspected_socially_significant" | "remote_consultation" | "active_visit" | "rehabilitation" | "dental_care" | "acute_injury" | "injury_aftereffects" | "chronic_disease_observation" | "medico_social_support" | "psychological_support" | "disability_assessment_papers" | "prescription" | "preventive_visit" | "immunization" | "screening" | "patronage" | "family_planning" | "antenatal_postnatal" | "school_health" | "healthy_lifestyle" | "paid_checkup" | "dental_services";
+
+export type VisitState = "planned" | "due" | "overdue" | "closed";
+
+export type VisitView = { id: number, plan_id: number, due_from: string, due_to: string, who: VisitWho, purpose: VisitPurpose, what: string | null, state: VisitState, outcome: VisitOutcome | null, };
+
+export type VisitWho = "nurse" | "district_doctor" | "specialist" | "tests";
+
+export type WeeklyTemplate = { valid_from: string, sessions: Array<Session>, };
+
+/** Kazakhstan's one offset from UTC (emhana_domain::time): instants are shown at it. */
+export const KAZAKHSTAN_UTC_OFFSET_HOURS = 5;
+
+// The value lists the forms offer, in the core's order.
+export const DOCUMENT_KINDS: DocumentKind[] = ['id_card', 'passport', 'birth_certificate', 'other'];
+export const CITIZENSHIPS: Citizenship[] = ['citizen', 'kandas', 'foreign_permanent_resident', 'other'];
+export const CHANNELS: Channel[] = ['in_person', 'in_writing', 'portal', 'public_service_centre'];
+export const GROUNDS: AttachmentGround[] = ['first_attachment', 'free_choice', 'change_of_residence', 'change_of_work_or_study', 'clinic_reorganization', 'border_area'];
+export const AGE_GROUPS: AgeGroup[] = ['under_1', '1_to_4', '5_to_17', '18_to_64', '65_plus'];
+export const BOOKING_CHANNELS: BookingChannel[] = ['in_person', 'phone', 'portal'];
+export const BOOKING_STATUSES: BookingStatus[] = ['booked', 'arrived', 'no_show', 'cancelled', 'moved'];
+export const SESSION_KINDS: SessionKind[] = ['reception', 'home_visits', 'break'];
+export const EXCEPTION_KINDS: ExceptionKind[] = ['leave', 'sick_leave', 'training', 'changed_hours'];
+export const INDICATIONS: Indication[] = ['raised_blood_pressure', 'infectious_contact', 'rash', 'post_vaccination_deterioration', 'loss_of_consciousness', 'bleeding', 'sudden_sharp_deterioration'];
+export const RESPONDERS: Responder[] = ['nurse', 'district_doctor', 'ambulance'];
+export const CONDITIONS: Condition[] = ['arterial_hypertension', 'chronic_heart_failure', 'diabetes2'];
+export const RISK_LEVELS: RiskLevel[] = ['low', 'medium', 'high', 'very_high'];
+export const BASIS_DOCUMENTS: BasisDocument[] = ['district_doctor_conclusion', 'specialist_conclusion', 'discharge_summary'];
+export type Weekday = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
+export const WEEKDAYS: Weekday[] = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+/** Seed 000's reasons of a visit, grouped by category (the order the form lists them in). */
+export const VISIT_REASONS: [VisitCategory, VisitReason[]][] = [
+  ['disease', ['acute_or_exacerbation', 'suspected_socially_significant', 'remote_consultation', 'active_visit', 'rehabilitation', 'dental_care']],
+  ['injury', ['acute_injury', 'injury_aftereffects']],
+  ['dynamic_observation', ['chronic_disease_observation']],
+  ['medico_social', ['medico_social_support', 'psychological_support']],
+  ['administrative', ['disability_assessment_papers', 'prescription']],
+  ['prevention', ['preventive_visit', 'immunization', 'screening', 'patronage', 'family_planning', 'antenatal_postnatal', 'school_health', 'healthy_lifestyle', 'paid_checkup', 'dental_services']],
+];
+/** Seed 000's names of the reasons, as the slip prints them; the catalogs take theirs from here. */
+export const VISIT_REASON_NAMES: Record<VisitReason, { kk: string; ru: string }> = {
+  acute_or_exacerbation: { kk: "Жіті жағдай, созылмалы аурудың өршуі", ru: "Острое состояние, обострение хронического заболевания" },
+  suspected_socially_significant: { kk: "Әлеуметтік мәні бар ауруға күдік", ru: "Подозрение на социально-значимое заболевание" },
+  remote_consultation: { kk: "Қашықтықтан кеңес беру", ru: "Дистанционное консультирование" },
+  active_visit: { kk: "Актив", ru: "Актив" },
+  rehabilitation: { kk: "Медициналық оңалту (3-кезең)", ru: "Медицинская реабилитация (3 этап)" },
+  dental_care: { kk: "Стоматологиялық көмек", ru: "Стоматологическая помощь" },
+  acute_injury: { kk: "Жіті жарақат", ru: "Острая травма" },
+  injury_aftereffects: { kk: "Жарақаттың салдары", ru: "Последствия травмы" },
+  chronic_disease_observation: { kk: "Созылмалы аурулар кезіндегі динамикалық бақылау", ru: "Динамическое наблюдение при хронических заболеваниях" },
+  medico_social_support: { kk: "Медициналық-әлеуметтік қолдау", ru: "Медико-социальная поддержка" },
+  psychological_support: { kk: "Психологиялық қолдау", ru: "Психологическая поддержка" },
+  disability_assessment_papers: { kk: "МӘС-ке құжаттарды ресімдеу", ru: "Оформление документов на МСЭ" },
+  prescription: { kk: "Рецепт жазу", ru: "Выписка рецептов" },
+  preventive_visit: { kk: "Профилактикалық мақсатпен жүгіну", ru: "Обращение с профилактической целью" },
+  immunization: { kk: "Иммунопрофилактика", ru: "Иммунопрофилактика" },
+  screening: { kk: "Скрининг (профилактикалық тексеру)", ru: "Скрининг (профосмотр)" },
+  patronage: { kk: "Патронаж", ru: "Патронаж" },
+  family_planning: { kk: "Отбасын жоспарлау, репродуктивті денсаулық", ru: "Планирование семьи, репродуктивное здоровье" },
+  antenatal_postnatal: { kk: "Антенатальды және постнатальды бақылау", ru: "Антенатальное и постнатальное наблюдение" },
+  school_health: { kk: "Мектеп медицинасы", ru: "Школьная медицина" },
+  healthy_lifestyle: { kk: "Салауатты өмір салты", ru: "Здоровый образ жизни" },
+  paid_checkup: { kk: "Ақылы медициналық тексеру", ru: "Платный медосмотр" },
+  dental_services: { kk: "Стоматологиялық қызметтер", ru: "Стоматологические услуги" },
+};
+
+// Every command the shell answers (src-tauri/src/main.rs).
+export const COMMANDS = [
+  'startup',
+  'search_persons',
+  'read_iin',
+  'person_card',
+  'load_demo_clinic',
+  'set_language',
+  'attachment_reference',
+  'set_campaign',
+  'set_list_norms',
+  'rules_in_force',
+  'round_pace',
+  'set_round_pace',
+  'record_death',
+  'register_person',
+  'attachment_options',
+  'apply_for_attachment',
+  'attachment_history',
+  'print_application',
+  'doctors',
+  'booking_options',
+  'person_bookings',
+  'free_slots',
+  'book',
+  'move_booking',
+  'set_booking_status',
+  'booking',
+  'booking_journal',
+  'doctor_day',
+  'clinic_day',
+  'displaced_bookings',
+  'print_slip',
+  'print_day_list',
+  'schedule',
+  'set_schedule_template',
+  'add_schedule_exception',
+  'remove_schedule_exception',
+  'calendar_year',
+  'set_calendar_year',
+  'slip_format',
+  'set_slip_format',
+  'preview_call',
+  'register_call',
+  'calls_on',
+  'set_call_status',
+  'open_plan',
+  'change_plan_risk',
+  'end_pregnancy',
+  'unassigned',
+  'person_plans',
+  'nurses',
+  'round',
+  'reorder_round',
+  'record_visit_outcome',
+  'undo_visit_outcome',
+  'print_round',
+  'due_visits',
+  'attached_register',
+  'export_register_csv',
+  'sync_view',
+  'enrol',
+  'sync_now',
+  'needs_attention',
+  'resolve_attention',
+  'export_bundle',
+  'import_answers',
+] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+// Every code a command error can carry (src-tauri/src/error.rs).
+export const ERROR_CODES = [
+  'booking.already_booked_that_day',
+  'booking.attached_elsewhere',
+  'booking.booking_not_found',
+  'booking.not_attached',
+  'booking.outside_schedule',
+  'booking.person_deceased',
+  'booking.slot_in_past',
+  'booking.slot_taken',
+  'booking.staff_not_found',
+  'booking_status.not_from',
+  'booking_status.not_yet_the_day',
+  'bundle.bad_seal',
+  'bundle.cannot_save',
+  'bundle.failed',
+  'bundle.not_a_bundle',
+  'bundle.other_workstation',
+  'bundle.too_large',
+  'bundle.unknown_format',
+  'bundle.wrong_kind',
+  'calendar.duplicate',
+  'calendar.not_in_year',
+  'calendar.works_as_only_for_working_day',
+  'call_refused.attached_elsewhere',
+  'call_refused.not_attached',
+  'demo.failed',
+  'form.fields',
+  'home_visit.before_birth',
+  'home_visit.call_not_found',
+  'home_visit.move_date',
+  'home_visit.not_a_pregnancy',
+  'home_visit.not_a_woman',
+  'home_visit.not_a_young_child',
+  'home_visit.not_attached',
+  'home_visit.not_your_call',
+  'home_visit.not_your_visit',
+  'home_visit.nothing_to_undo',
+  'home_visit.nurse_not_found',
+  'home_visit.plan_not_found',
+  'home_visit.plan_open',
+  'home_visit.required',
+  'home_visit.visit_not_found',
+  'open.backup',
+  'open.cannot_create_folder',
+  'open.migration',
+  'open.newer_schema',
+  'open.unreadable',
+  'plan.basis_after_enrolment',
+  'plan.discharge_before_birth',
+  'plan.end_before_report',
+  'plan.in_future',
+  'plan.pregnancy_weeks',
+  'print.cannot_save',
+  'print.failed',
+  'print.fonts',
+  'print.no_folder',
+  'schedule.ends_before_start',
+  'schedule.exception_backwards',
+  'schedule.overlap',
+  'schedule.slot_length',
+  'store.application_not_found',
+  'store.corrupt',
+  'store.database',
+  'store.date_in_future',
+  'store.enrolled_elsewhere',
+  'store.invalid_reference_data',
+  'store.no_app_data_folder',
+  'store.no_home_clinic',
+  'store.not_decided',
+  'store.not_empty',
+  'store.not_enrolled',
+  'store.person_not_found',
+  'sync.bad_enrolment_code',
+  'sync.bad_url',
+  'sync.keyring',
+  'sync.offline',
+  'sync.refused',
+  'sync.server',
+  'sync.transport',
+  'sync.unreachable',
+  'triage.below_rule',
+  'triage.implausible_temperature',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+// Every other code the core sends to be translated, under its catalog prefix.
+export const MESSAGE_CODES = [
+  'age_group.18_to_64',
+  'age_group.1_to_4',
+  'age_group.5_to_17',
+  'age_group.65_plus',
+  'age_group.under_1',
+  'attach.source.address',
+  'attach.source.chosen',
+  'attach.source.household',
+  'attention.action.call_administrator',
+  'attention.action.check_person_card',
+  'attention.action.pick_another_slot',
+  'attention.action.print_refusal',
+  'basis.discharge_summary',
+  'basis.district_doctor_conclusion',
+  'basis.specialist_conclusion',
+  'booking_channel.in_person',
+  'booking_channel.phone',
+  'booking_channel.portal',
+  'calendar.kind.day_off',
+  'calendar.kind.holiday',
+  'calendar.kind.working_day',
+  'call_status.cancelled',
+  'call_status.hospitalized',
+  'call_status.not_at_home',
+  'call_status.passed_to_ambulance',
+  'call_status.passed_to_doctor',
+  'call_status.registered',
+  'call_status.served',
+  'category.administrative',
+  'category.disease',
+  'category.dynamic_observation',
+  'category.injury',
+  'category.medico_social',
+  'category.prevention',
+  'channel.in_person',
+  'channel.in_writing',
+  'channel.portal',
+  'channel.public_service_centre',
+  'citizenship.citizen',
+  'citizenship.foreign_permanent_resident',
+  'citizenship.kandas',
+  'citizenship.other',
+  'condition.arterial_hypertension',
+  'condition.chronic_heart_failure',
+  'condition.diabetes2',
+  'day.closed.calendar',
+  'day.closed.exception',
+  'day.closed.not_scheduled',
+  'district_kind.general_practice',
+  'district_kind.pediatric',
+  'district_kind.therapeutic',
+  'document.birth_certificate',
+  'document.id_card',
+  'document.other',
+  'document.passport',
+  'exception_kind.changed_hours',
+  'exception_kind.leave',
+  'exception_kind.sick_leave',
+  'exception_kind.training',
+  'field.already_attached_here',
+  'field.already_registered',
+  'field.before_birth',
+  'field.birth_certificate_over16',
+  'field.birth_date_disagrees_with_iin',
+  'field.child_needs_birth_certificate',
+  'field.in_future',
+  'field.incomplete_address',
+  'field.invalid_iin',
+  'field.invalid_phone',
+  'field.mother_not_female',
+  'field.not_a_name',
+  'field.not_registered',
+  'field.outside_territory',
+  'field.required',
+  'field.same_person',
+  'field.sex_disagrees_with_iin',
+  'field.unknown_district',
+  'field.unknown_registrar',
+  'ground.border_area',
+  'ground.change_of_residence',
+  'ground.change_of_work_or_study',
+  'ground.clinic_reorganization',
+  'ground.first_attachment',
+  'ground.free_choice',
+  'identifier.empty',
+  'identifier.no_check_digit_exists',
+  'identifier.not_a_digit',
+  'identifier.wrong_check_digit',
+  'identifier.wrong_length',
+  'indication.bleeding',
+  'indication.infectious_contact',
+  'indication.loss_of_consciousness',
+  'indication.post_vaccination_deterioration',
+  'indication.raised_blood_pressure',
+  'indication.rash',
+  'indication.sudden_sharp_deterioration',
+  'plan.kind.antenatal',
+  'plan.kind.child_patronage',
+  'plan.kind.observation',
+  'plan_closure.completed',
+  'plan_closure.died',
+  'plan_closure.left_clinic',
+  'plan_closure.pregnancy_ended',
+  'pregnancy_outcome.birth',
+  'pregnancy_outcome.other',
+  'purpose.antenatal_patronage',
+  'purpose.child_patronage',
+  'purpose.newborn_patronage',
+  'purpose.observation_doctor',
+  'purpose.observation_nurse',
+  'purpose.observation_specialist',
+  'purpose.observation_tests',
+  'purpose.progressive_patronage',
+  'reason.active_visit',
+  'reason.acute_injury',
+  'reason.acute_or_exacerbation',
+  'reason.antenatal_postnatal',
+  'reason.chronic_disease_observation',
+  'reason.dental_care',
+  'reason.dental_services',
+  'reason.disability_assessment_papers',
+  'reason.family_planning',
+  'reason.healthy_lifestyle',
+  'reason.immunization',
+  'reason.injury_aftereffects',
+  'reason.medico_social_support',
+  'reason.paid_checkup',
+  'reason.patronage',
+  'reason.prescription',
+  'reason.preventive_visit',
+  'reason.psychological_support',
+  'reason.rehabilitation',
+  'reason.remote_consultation',
+  'reason.school_health',
+  'reason.screening',
+  'reason.suspected_socially_significant',
+  'refusal.free_choice_limit_reached',
+  'refusal.no_consent',
+  'refusal.not_first_attachment',
+  'refusal.outside_campaign',
+  'refusal.person_deceased',
+  'reject.already_attached_here',
+  'reject.attachment_refused',
+  'reject.booking_not_found',
+  'reject.made_in_future',
+  'reject.malformed',
+  'reject.not_attached_here',
+  'reject.slot_taken',
+  'reject.unknown_district',
+  'reject.unknown_person',
+  'responder.ambulance',
+  'responder.district_doctor',
+  'responder.nurse',
+  'risk.high',
+  'risk.low',
+  'risk.medium',
+  'risk.very_high',
+  'session_kind.break',
+  'session_kind.home_visits',
+  'session_kind.reception',
+  'sex.female',
+  'sex.male',
+  'status.arrived',
+  'status.booked',
+  'status.cancelled',
+  'status.moved',
+  'status.no_show',
+  'sync.error.answer_mismatch',
+  'sync.error.bundle',
+  'sync.error.credential_refused',
+  'sync.error.offline',
+  'sync.error.refused',
+  'sync.error.server',
+  'sync.error.store',
+  'triage_reason.danger_to_others',
+  'triage_reason.emergency_sign',
+  'triage_reason.high_temperature',
+  'triage_reason.non_urgent',
+  'triage_reason.post_vaccination_deterioration',
+  'triage_reason.pregnancy',
+  'triage_reason.registrar_judgement',
+  'triage_reason.young_child',
+  'visit_outcome.done',
+  'visit_outcome.moved',
+  'visit_outcome.not_at_home',
+  'visit_outcome.refused',
+  'visit_state.closed',
+  'visit_state.due',
+  'visit_state.overdue',
+  'visit_state.planned',
+  'visit_who.district_doctor',
+  'visit_who.nurse',
+  'visit_who.specialist',
+  'visit_who.tests',
+] as const;
+export type MessageCode = (typeof MESSAGE_CODES)[number];
