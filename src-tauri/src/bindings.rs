@@ -487,8 +487,8 @@ fn roots(visit: &mut Declarations<'_>) {
     use emhana_workstation as ws;
 
     use crate::commands::attachment::{ApplicationPaper, Printed};
-    use crate::commands::registry_desk::{IinReading, Startup};
-    use crate::commands::settings::{AttachmentReference, RulesInForce};
+    use crate::commands::search::IinReading;
+    use crate::commands::setup::{AttachmentReference, RulesInForce, Startup};
     use crate::commands::sync::{ExportedBundle, SyncView};
     use crate::error::CommandError;
 

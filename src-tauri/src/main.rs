@@ -8,18 +8,20 @@
 macro_rules! with_commands {
     ($($callback:ident)::+) => {
         $($callback)::+![
-            commands::registry_desk::startup,
-            commands::registry_desk::search_persons,
-            commands::registry_desk::read_iin,
-            commands::registry_desk::person_card,
-            commands::registry_desk::load_demo_clinic,
-            commands::settings::set_language,
-            commands::settings::attachment_reference,
-            commands::settings::set_campaign,
-            commands::settings::set_list_norms,
-            commands::settings::rules_in_force,
-            commands::settings::round_pace,
-            commands::settings::set_round_pace,
+            commands::setup::startup,
+            commands::setup::load_demo_clinic,
+            commands::setup::set_language,
+            commands::setup::attachment_reference,
+            commands::setup::set_campaign,
+            commands::setup::set_list_norms,
+            commands::setup::rules_in_force,
+            commands::setup::round_pace,
+            commands::setup::set_round_pace,
+            commands::setup::slip_format,
+            commands::setup::set_slip_format,
+            commands::search::search_persons,
+            commands::search::read_iin,
+            commands::card::person_card,
             commands::attachment::record_death,
             commands::attachment::register_person,
             commands::attachment::attachment_options,
@@ -46,8 +48,6 @@ macro_rules! with_commands {
             commands::appointments::remove_schedule_exception,
             commands::appointments::calendar_year,
             commands::appointments::set_calendar_year,
-            commands::appointments::slip_format,
-            commands::appointments::set_slip_format,
             commands::home_visits::preview_call,
             commands::home_visits::register_call,
             commands::home_visits::calls_on,
@@ -85,7 +85,7 @@ macro_rules! command_paths {
     };
 }
 
-/// The commands' paths (`commands::registry_desk::startup`, ...).
+/// The commands' paths (`commands::setup::startup`, ...).
 #[cfg(test)]
 fn command_names() -> &'static [&'static str] {
     with_commands!(command_paths)

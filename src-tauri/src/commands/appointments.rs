@@ -4,7 +4,6 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use emhana_domain::booking::BookingStatus;
 use emhana_domain::calendar::CalendarDay;
-use emhana_domain::documents::SlipFormat;
 use emhana_domain::schedule::{ScheduleException, Slot, WeeklyTemplate};
 use emhana_workstation::{
     BookingDetail, BookingForm, BookingOptions, BookingView, ClinicDayLine, Doctor, DoctorDay,
@@ -217,14 +216,4 @@ pub async fn set_calendar_year(
     Ok(workstation(&state)?
         .set_calendar_year(year, &days, state.clock.now())
         .await?)
-}
-
-#[tauri::command]
-pub async fn slip_format(state: State<'_, AppState>) -> Result<SlipFormat, CommandError> {
-    Ok(workstation(&state)?.slip_format().await?)
-}
-
-#[tauri::command]
-pub async fn set_slip_format(state: State<'_, AppState>, format: SlipFormat) -> Result<(), CommandError> {
-    Ok(workstation(&state)?.set_slip_format(format).await?)
 }

@@ -1,11 +1,12 @@
-//! Tauri commands, grouped by feature.
+//! Tauri commands, a file per feature of the workstation (`crates/workstation/src/<feature>`).
 
 pub mod appointments;
 pub mod attachment;
+pub mod card;
 pub mod home_visits;
 pub mod register;
-pub mod registry_desk;
-pub mod settings;
+pub mod search;
+pub mod setup;
 pub mod sync;
 
 use emhana_workstation::Workstation;

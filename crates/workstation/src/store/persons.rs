@@ -1,5 +1,6 @@
-//! The person row: read whole for a screen or as the registry reads it, and
-//! the name keys that search reads, written beside it.
+//! The person row: read whole for a screen or as the registry reads it,
+//! written from what the registry sends, and the name keys that search
+//! reads, written beside it.
 
 use chrono::NaiveDate;
 use emhana_domain::{Address, Citizenship, Iin, Person, SEARCH_FOLD_VERSION, Sex, full_name, search_words};
@@ -48,6 +49,98 @@ impl PersonRow {
             None => format!("{settlement}, {street}, {house}"),
         })
     }
+}
+
+/// Persons the registry sent that this workstation did not know, with the
+/// ids chosen for them (the first sync), in multi-row inserts.
+pub(crate) async fn insert_registry_persons<'a>(
+    conn: &mut SqliteConnection,
+    persons: impl Iterator<Item = (i64, &'a Person, Option<NaiveDate>)>,
+) -> Result<(), StoreError> {
+    let rows: Vec<_> = persons.collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
+            "INSERT INTO person (id, iin, surname, first_name, patronymic, birth_date, sex, citizenship, \
+             settlement, street, house, apartment, phone, died_on) ",
+        );
+        insert.push_values(chunk, |mut row, (id, person, died_on)| {
+            let address = person.address.as_ref();
+            row.push_bind(*id)
+                .push_bind(person.iin.to_string())
+                .push_bind(&person.surname)
+                .push_bind(&person.first_name)
+                .push_bind(&person.patronymic)
+                .push_bind(person.birth_date)
+                .push_bind(person.sex.as_str())
+                .push_bind(person.citizenship.as_str())
+                .push_bind(address.map(|a| a.settlement.clone()))
+                .push_bind(address.map(|a| a.street.clone()))
+                .push_bind(address.map(|a| a.house.clone()))
+                .push_bind(address.and_then(|a| a.apartment.clone()))
+                .push_bind(&person.phone)
+                .push_bind(*died_on);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Writes the registry's person over ours: names, dates and citizenship
+/// from the registry; an address or phone only where it has one. The
+/// search keys are rebuilt when the name changed.
+pub(crate) async fn update_registry_person(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    person: &Person,
+    died_on: Option<NaiveDate>,
+) -> Result<(), StoreError> {
+    let before: (String, String, Option<String>) =
+        sqlx::query_as("SELECT surname, first_name, patronymic FROM person WHERE id = ?1")
+            .bind(person_id)
+            .fetch_one(&mut *conn)
+            .await?;
+    let address = person.address.as_ref();
+    // The registry (the state database) is the source of names and dates;
+    // what it lacks (a phone, an address) the registrar's entry keeps.
+    sqlx::query(
+        "UPDATE person SET surname = ?2, first_name = ?3, patronymic = ?4, birth_date = ?5, sex = ?6, citizenship = ?7, \
+         settlement = coalesce(?8, settlement), street = coalesce(?9, street), house = coalesce(?10, house), \
+         apartment = CASE WHEN ?8 IS NULL THEN apartment ELSE ?11 END, phone = coalesce(?12, phone), \
+         died_on = coalesce(?13, died_on) WHERE id = ?1",
+    )
+    .bind(person_id)
+    .bind(&person.surname)
+    .bind(&person.first_name)
+    .bind(&person.patronymic)
+    .bind(person.birth_date)
+    .bind(person.sex.as_str())
+    .bind(person.citizenship.as_str())
+    .bind(address.map(|a| &a.settlement))
+    .bind(address.map(|a| &a.street))
+    .bind(address.map(|a| &a.house))
+    .bind(address.and_then(|a| a.apartment.as_ref()))
+    .bind(&person.phone)
+    .bind(died_on)
+    .execute(&mut *conn)
+    .await?;
+    if before
+        != (
+            person.surname.clone(),
+            person.first_name.clone(),
+            person.patronymic.clone(),
+        )
+    {
+        for table in ["person_name_word", "person_name_phrase"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE person_id = ?1"
+            )))
+            .bind(person_id)
+            .execute(&mut *conn)
+            .await?;
+        }
+        insert_search_keys(conn, std::iter::once((person_id, person))).await?;
+    }
+    Ok(())
 }
 
 /// The person's row, or [`StoreError::PersonNotFound`].

@@ -104,28 +104,13 @@ pub(super) async fn apply_page(
         }
     }
     for chunk in new_rows.chunks(ROWS_PER_STATEMENT) {
-        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO person (id, iin, surname, first_name, patronymic, birth_date, sex, citizenship, \
-             settlement, street, house, apartment, phone, died_on) ",
-        );
-        insert.push_values(chunk, |mut row, (id, person, died_on, _)| {
-            let address = person.address.as_ref();
-            row.push_bind(*id)
-                .push_bind(person.iin.to_string())
-                .push_bind(&person.surname)
-                .push_bind(&person.first_name)
-                .push_bind(&person.patronymic)
-                .push_bind(person.birth_date)
-                .push_bind(person.sex.as_str())
-                .push_bind(person.citizenship.as_str())
-                .push_bind(address.map(|a| a.settlement.clone()))
-                .push_bind(address.map(|a| a.street.clone()))
-                .push_bind(address.map(|a| a.house.clone()))
-                .push_bind(address.and_then(|a| a.apartment.clone()))
-                .push_bind(&person.phone)
-                .push_bind(*died_on);
-        });
-        insert.build().execute(&mut *tx).await?;
+        store::insert_registry_persons(
+            &mut *tx,
+            chunk
+                .iter()
+                .map(|(id, person, died_on, _)| (*id, *person, *died_on)),
+        )
+        .await?;
         lap(1);
         store::insert_search_keys(&mut *tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
         lap(2);
@@ -154,7 +139,7 @@ pub(super) async fn apply_page(
 
     // Persons already here: the registry's data, then its view of the attachment.
     for (person_id, person, died_on, attachment) in existing {
-        update_person(&mut *tx, person_id, person, died_on).await?;
+        store::update_registry_person(&mut *tx, person_id, person, died_on).await?;
         let ours = match attachment.op {
             Some(op) => {
                 let (ours, confirmed) = confirm_by_feed(&mut *tx, op, now).await?;
@@ -231,61 +216,6 @@ pub(super) async fn apply_page(
         "feed page applied"
     );
     Ok(applied)
-}
-
-pub(super) async fn update_person(
-    conn: &mut SqliteConnection,
-    person_id: i64,
-    person: &Person,
-    died_on: Option<NaiveDate>,
-) -> Result<(), StoreError> {
-    let before: (String, String, Option<String>) =
-        sqlx::query_as("SELECT surname, first_name, patronymic FROM person WHERE id = ?1")
-            .bind(person_id)
-            .fetch_one(&mut *conn)
-            .await?;
-    let address = person.address.as_ref();
-    // The registry (the state database) is the source of names and dates;
-    // what it lacks (a phone, an address) the registrar's entry keeps.
-    sqlx::query(
-        "UPDATE person SET surname = ?2, first_name = ?3, patronymic = ?4, birth_date = ?5, sex = ?6, citizenship = ?7, \
-         settlement = coalesce(?8, settlement), street = coalesce(?9, street), house = coalesce(?10, house), \
-         apartment = CASE WHEN ?8 IS NULL THEN apartment ELSE ?11 END, phone = coalesce(?12, phone), \
-         died_on = coalesce(?13, died_on) WHERE id = ?1",
-    )
-    .bind(person_id)
-    .bind(&person.surname)
-    .bind(&person.first_name)
-    .bind(&person.patronymic)
-    .bind(person.birth_date)
-    .bind(person.sex.as_str())
-    .bind(person.citizenship.as_str())
-    .bind(address.map(|a| &a.settlement))
-    .bind(address.map(|a| &a.street))
-    .bind(address.map(|a| &a.house))
-    .bind(address.and_then(|a| a.apartment.as_ref()))
-    .bind(&person.phone)
-    .bind(died_on)
-    .execute(&mut *conn)
-    .await?;
-    if before
-        != (
-            person.surname.clone(),
-            person.first_name.clone(),
-            person.patronymic.clone(),
-        )
-    {
-        for table in ["person_name_word", "person_name_phrase"] {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE person_id = ?1"
-            )))
-            .bind(person_id)
-            .execute(&mut *conn)
-            .await?;
-        }
-        store::insert_search_keys(conn, std::iter::once((person_id, person))).await?;
-    }
-    Ok(())
 }
 
 /// Whether ops made here about the person still wait for the registry's

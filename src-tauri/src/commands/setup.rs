@@ -1,11 +1,46 @@
+//! The start screen, the demo clinic, and the clinic's settings and
+//! reference data as this PC keeps them (the workstation's `setup`).
+
 use chrono::Datelike;
 use emhana_domain::attachment::{Campaign, ListNorms};
-use emhana_workstation::Language;
+use emhana_domain::documents::SlipFormat;
+use emhana_workstation::{Language, StoreStatus};
+use serde::Serialize;
 use tauri::State;
 
 use super::workstation;
 use crate::AppState;
 use crate::error::CommandError;
+
+/// What the window needs to start: the store's status and the chosen language.
+#[derive(Serialize, ts_rs::TS)]
+pub struct Startup {
+    status: StoreStatus,
+    language: Option<Language>,
+    /// The date in Kazakhstan by the app's clock (the day views open on it).
+    today: chrono::NaiveDate,
+}
+
+#[tauri::command]
+pub async fn startup(state: State<'_, AppState>) -> Result<Startup, CommandError> {
+    let workstation = workstation(&state)?;
+    Ok(Startup {
+        status: workstation.status().await?,
+        language: workstation.language().await?,
+        today: state.clock.today(),
+    })
+}
+
+#[tauri::command]
+pub async fn load_demo_clinic(state: State<'_, AppState>) -> Result<StoreStatus, CommandError> {
+    let workstation = workstation(&state)?;
+    if !workstation.is_empty().await? {
+        return Err(emhana_workstation::StoreError::NotEmpty.into());
+    }
+    let today = state.clock.today();
+    emhana_synth::load_demo(workstation, emhana_synth::demo_config(today)).await?;
+    Ok(workstation.status().await?)
+}
 
 #[tauri::command]
 pub async fn set_language(state: State<'_, AppState>, language: Language) -> Result<(), CommandError> {
@@ -73,4 +108,14 @@ pub async fn set_round_pace(
     pace: emhana_domain::round::RoundPace,
 ) -> Result<(), CommandError> {
     Ok(workstation(&state)?.set_round_pace(pace).await?)
+}
+
+#[tauri::command]
+pub async fn slip_format(state: State<'_, AppState>) -> Result<SlipFormat, CommandError> {
+    Ok(workstation(&state)?.slip_format().await?)
+}
+
+#[tauri::command]
+pub async fn set_slip_format(state: State<'_, AppState>, format: SlipFormat) -> Result<(), CommandError> {
+    Ok(workstation(&state)?.set_slip_format(format).await?)
 }

@@ -1,0 +1,155 @@
+//! The district a person is placed on: the choice, the household, the address; children and adults; the list norm.
+
+use super::*;
+
+#[test]
+fn the_district_follows_the_choice_the_household_then_the_address() {
+    let coverage = vec![
+        Coverage {
+            district_id: 1,
+            kind: DistrictKind::Therapeutic,
+            settlement: "Астана".into(),
+            street: "Абай даңғылы".into(),
+            house_from: 1,
+            house_to: 20,
+        },
+        Coverage {
+            district_id: 2,
+            kind: DistrictKind::Therapeutic,
+            settlement: "Астана".into(),
+            street: "Абай даңғылы".into(),
+            house_from: 21,
+            house_to: 60,
+        },
+    ];
+    let address = Some(("астана", "Абай даңғылы ", "21А"));
+    let ages = DistrictAges::default();
+    let suggest = |chosen, household: Option<i64>, address| {
+        suggest_district(
+            SuggestionFacts {
+                chosen,
+                household: household.map(|id| (id, DistrictKind::Therapeutic)),
+                address,
+                age_years: 40,
+            },
+            &coverage,
+            &ages,
+        )
+    };
+    let by_address = suggest(None, None, address).unwrap();
+    assert_eq!(
+        (by_address.district_id, by_address.source),
+        (2, DistrictSource::Address)
+    );
+    let by_household = suggest(None, Some(1), address).unwrap();
+    assert_eq!(
+        (by_household.district_id, by_household.source),
+        (1, DistrictSource::Household)
+    );
+    let chosen = suggest(Some(5), Some(1), address).unwrap();
+    assert_eq!((chosen.district_id, chosen.source), (5, DistrictSource::Chosen));
+    assert_eq!(suggest(None, None, Some(("Астана", "Абай даңғылы", "61"))), None);
+    assert_eq!(suggest(None, None, Some(("Астана", "Абай даңғылы", "б/н"))), None);
+    assert_eq!(suggest(None, None, None), None);
+}
+
+/// Seed 000: free choice of "врач общей практики, участковый терапевт,
+/// участковый педиатр" — a pediatric district serves the children, a
+/// therapeutic one the adults, a general practice both; a child is under 18.
+#[test]
+fn a_child_goes_to_the_pediatrician_covering_the_street_and_an_adult_never_does() {
+    let street = |district_id, kind| Coverage {
+        district_id,
+        kind,
+        settlement: "Астана".into(),
+        street: "Абай даңғылы".into(),
+        house_from: 1,
+        house_to: 99,
+    };
+    use DistrictKind::{GeneralPractice as Gp, Pediatric as Ped, Therapeutic as Ther};
+    let ages = DistrictAges::default();
+    let address = Some(("Астана", "Абай даңғылы", "9"));
+    // (coverage, household, age) → district
+    type Case<'a> = (
+        &'a [(i64, DistrictKind)],
+        Option<(i64, DistrictKind)>,
+        u32,
+        Option<(i64, DistrictSource)>,
+    );
+    let cases: &[Case] = &[
+        // the 17-year-old of issue 14: a pediatric district covers the street
+        (
+            &[(1, Ther), (7, Ped)],
+            None,
+            17,
+            Some((7, DistrictSource::Address)),
+        ),
+        (
+            &[(1, Ther), (7, Ped)],
+            None,
+            18,
+            Some((1, DistrictSource::Address)),
+        ),
+        (
+            &[(7, Ped), (1, Ther)],
+            None,
+            30,
+            Some((1, DistrictSource::Address)),
+        ),
+        // the household on the therapist's list: the child still goes to the pediatrician
+        (
+            &[(1, Ther), (7, Ped)],
+            Some((1, Ther)),
+            17,
+            Some((7, DistrictSource::Address)),
+        ),
+        (
+            &[(1, Ther), (7, Ped)],
+            Some((1, Ther)),
+            45,
+            Some((1, DistrictSource::Household)),
+        ),
+        // a general practice serves everyone; a pediatrician beside it takes the child
+        (&[(3, Gp), (7, Ped)], None, 5, Some((7, DistrictSource::Address))),
+        (&[(3, Gp), (7, Ped)], None, 50, Some((3, DistrictSource::Address))),
+        (&[(3, Gp)], Some((3, Gp)), 2, Some((3, DistrictSource::Household))),
+        // no district of the right kind anywhere: the household's, else the one covering
+        (
+            &[(1, Ther)],
+            Some((2, Ther)),
+            10,
+            Some((2, DistrictSource::Household)),
+        ),
+        (&[(1, Ther)], None, 10, Some((1, DistrictSource::Address))),
+    ];
+    for (districts, household, age, expected) in cases {
+        let coverage: Vec<Coverage> = districts.iter().map(|(id, kind)| street(*id, *kind)).collect();
+        let got = suggest_district(
+            SuggestionFacts {
+                chosen: None,
+                household: *household,
+                address,
+                age_years: *age,
+            },
+            &coverage,
+            &ages,
+        )
+        .map(|s| (s.district_id, s.source));
+        assert_eq!(
+            got, *expected,
+            "{districts:?}, household {household:?}, {age} years"
+        );
+    }
+}
+
+#[test]
+fn the_list_norm_warns_at_the_norm() {
+    let norms = ListNorms {
+        therapeutic: 2200,
+        pediatric: 900,
+        general_practice: 1700,
+    };
+    assert!(!exceeds_list_norm(DistrictKind::Pediatric, 899, &norms));
+    assert!(exceeds_list_norm(DistrictKind::Pediatric, 900, &norms));
+    assert!(!exceeds_list_norm(DistrictKind::Therapeutic, 900, &norms));
+}

@@ -1,0 +1,243 @@
+//! Home calls: triage, who goes, refusals, the nurse passing a call on, repeat calls.
+
+use super::*;
+
+#[tokio::test]
+async fn calls_of_each_kind_go_to_whom_the_rules_say() {
+    let c = clinic().await;
+    let nurse_call =
+        c.ws.register_call(&call(c.grandfather, Some(37.6), &[]), now())
+            .await
+            .unwrap();
+    assert_eq!(nurse_call.number, "2026/1");
+    assert_eq!(
+        (nurse_call.suggested, nurse_call.goes),
+        (Responder::Nurse, Responder::Nurse)
+    );
+    assert_eq!(nurse_call.assigned_staff_id, Some(c.nurse));
+    assert_eq!(nurse_call.planned_on, today());
+    assert_eq!(nurse_call.status, CallStatus::Registered);
+
+    let doctor_call =
+        c.ws.register_call(&call(c.mother, None, &[Indication::Rash]), now())
+            .await
+            .unwrap();
+    assert_eq!(doctor_call.goes, Responder::DistrictDoctor);
+    assert_eq!(doctor_call.assigned_staff_id, Some(c.doctor));
+    assert_eq!(doctor_call.indications, vec![Indication::Rash]);
+
+    let emergency =
+        c.ws.register_call(&call(c.grandfather, None, &[Indication::Bleeding]), now())
+            .await
+            .unwrap();
+    assert_eq!(
+        (emergency.goes, emergency.status),
+        (Responder::Ambulance, CallStatus::PassedToAmbulance)
+    );
+    assert_eq!(emergency.assigned_staff_id, None);
+
+    // The registrar sends the doctor where the rules say the nurse: allowed.
+    let escalated =
+        c.ws.register_call(
+            &CallForm {
+                goes: Some(Responder::DistrictDoctor),
+                ..call(c.baby, Some(37.2), &[])
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (escalated.suggested, escalated.goes),
+        (Responder::Nurse, Responder::DistrictDoctor)
+    );
+
+    // A person attached elsewhere: an emergency is recorded with the advice to call 103.
+    let stranger =
+        c.ws.register_call(&call(c.stranger, None, &[Indication::LossOfConsciousness]), now())
+            .await
+            .unwrap();
+    assert_eq!(stranger.acceptance, CallAcceptance::EmergencyOnly);
+    let journal = c.ws.calls_on(today()).await.unwrap();
+    assert_eq!(journal.len(), 5);
+}
+
+#[tokio::test]
+async fn bad_calls_are_refused_and_nothing_is_written() {
+    let c = clinic().await;
+    let cases: Vec<(&str, CallForm)> = vec![
+        ("60 °C", call(c.grandfather, Some(60.0), &[])),
+        (
+            "below the rule",
+            CallForm {
+                goes: Some(Responder::Nurse),
+                ..call(c.mother, None, &[Indication::Rash])
+            },
+        ),
+        ("not attached, not urgent", call(c.stranger, Some(37.5), &[])),
+        (
+            "no complaint",
+            CallForm {
+                complaint: " ".into(),
+                ..call(c.mother, None, &[])
+            },
+        ),
+    ];
+    for (name, form) in cases {
+        let error = c.ws.register_call(&form, now()).await.expect_err(name);
+        match (name, error) {
+            (
+                "60 °C",
+                HomeVisitError::Triage {
+                    problem: TriageError::ImplausibleTemperature { .. },
+                },
+            ) => {}
+            (
+                "below the rule",
+                HomeVisitError::Triage {
+                    problem: TriageError::BelowRule { .. },
+                },
+            ) => {}
+            (
+                "not attached, not urgent",
+                HomeVisitError::CallRefused {
+                    refusal: CallRefusal::AttachedElsewhere { clinic: Some(_) },
+                },
+            ) => {}
+            ("no complaint", HomeVisitError::Required { field: "complaint" }) => {}
+            (name, other) => panic!("{name}: {other:?}"),
+        }
+    }
+    assert_eq!(count(&c.ws, "home_call").await, 0);
+    assert_eq!(count(&c.ws, "home_call_indication").await, 0);
+}
+
+#[tokio::test]
+async fn a_nurse_passes_a_call_to_the_doctor_and_only_she_records_her_calls() {
+    let c = clinic().await;
+    let served =
+        c.ws.register_call(&call(c.grandfather, Some(37.6), &[]), now())
+            .await
+            .unwrap();
+    assert!(matches!(
+        c.ws.set_call_status(served.id, CallStatus::Served, Some(c.other_nurse), None, now())
+            .await,
+        Err(HomeVisitError::NotYourCall)
+    ));
+    let passed =
+        c.ws.set_call_status(
+            served.id,
+            CallStatus::PassedToDoctor,
+            Some(c.nurse),
+            Some("АҚ 180/110"),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (passed.goes, passed.assigned_staff_id),
+        (Responder::DistrictDoctor, Some(c.doctor))
+    );
+    assert_eq!(passed.status, CallStatus::Registered);
+}
+
+/// Issue 14: three open calls for one person within minutes were not flagged.
+#[tokio::test]
+async fn a_repeat_call_is_said_before_it_is_recorded_and_marked_in_the_journal() {
+    let c = clinic().await;
+    let form = call(c.grandfather, Some(38.2), &[]);
+    assert_eq!(c.ws.preview_call(&form, now()).await.unwrap().recent_call, None);
+    let first = c.ws.register_call(&form, now()).await.unwrap();
+    assert_eq!((first.repeat_of.as_deref(), first.age_years), (None, 61));
+    let minutes_later = now() + chrono::TimeDelta::minutes(7);
+    let warned = c.ws.preview_call(&form, minutes_later).await.unwrap();
+    let recent = warned.recent_call.expect("the first call is recent");
+    assert_eq!(
+        (recent.number.as_str(), recent.status),
+        (first.number.as_str(), CallStatus::Registered)
+    );
+    let second = c.ws.register_call(&form, minutes_later).await.unwrap();
+    assert_eq!(second.repeat_of.as_deref(), Some(first.number.as_str()));
+    // two days on, a call is a new one
+    let later = now() + chrono::TimeDelta::days(2);
+    assert_eq!(c.ws.preview_call(&form, later).await.unwrap().recent_call, None);
+    let journal = c.ws.calls_on(today()).await.unwrap();
+    let repeats: Vec<_> = journal.iter().map(|call| call.repeat_of.clone()).collect();
+    assert_eq!(repeats, [None, Some(first.number.clone())]);
+}
+
+/// Issue 15: at a feldsher post (a district with no doctor) a call the
+/// triage sends to the doctor went to nobody, and the doctor's visits of the
+/// post's plans were on nobody's round. Both are the feldsher's, marked.
+#[tokio::test]
+async fn at_a_post_with_no_doctor_the_feldsher_takes_the_doctor_s_calls_and_visits_marked() {
+    let (_dir, ws) = fixture::with_a_feldsher_post().await;
+    let villager = id_of(&ws, "Омаров Серік").await;
+    let feldsher = ws
+        .nurses()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|n| n.district_number == Some(9))
+        .unwrap()
+        .id;
+
+    // a rash: the triage sends the doctor; the post has none
+    let rash = ws
+        .register_call(&call(villager, None, &[Indication::Rash]), now())
+        .await
+        .unwrap();
+    assert_eq!(rash.goes, Responder::DistrictDoctor);
+    assert_eq!(
+        (rash.assigned_staff_id, rash.doctor_level),
+        (Some(feldsher), true)
+    );
+    // a fever: the feldsher's own call
+    let fever = ws
+        .register_call(
+            &call(villager, Some(37.8), &[]),
+            now() + chrono::TimeDelta::hours(26),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (fever.assigned_staff_id, fever.doctor_level),
+        (Some(feldsher), false)
+    );
+    // served and "passed to the doctor": still hers, as a doctor's call, never nobody's
+    let passed = ws
+        .set_call_status(fever.id, CallStatus::PassedToDoctor, Some(feldsher), None, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (passed.assigned_staff_id, passed.doctor_level),
+        (Some(feldsher), true)
+    );
+
+    // hypertension under observation: the doctor's visits are on her round too, marked
+    ws.open_plan(
+        villager,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::High,
+            enrolled: date(2026, 8, 20),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DischargeSummary,
+                dated: date(2026, 8, 18),
+            },
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let round = ws.round(feldsher, today(), RoundPace::default()).await.unwrap();
+    let stop = round
+        .stops
+        .iter()
+        .find(|s| s.person_id == villager)
+        .expect("on her round");
+    assert!(stop.calls.iter().any(|c| c.id == rash.id && c.doctor_level));
+    assert!(stop.visits.iter().any(|v| v.doctor_level), "{:?}", stop.visits);
+    assert!(stop.visits.iter().any(|v| !v.doctor_level));
+}

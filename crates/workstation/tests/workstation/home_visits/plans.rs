@@ -1,0 +1,342 @@
+//! Care plans: observation planned ahead, plans expanded, checked and regenerated, closed by death or the end of a pregnancy.
+
+use super::*;
+
+/// Issue 15: a plan was expanded 12 months once, and after a year a
+/// hypertensive patient silently dropped off the nurse's list. Enrolled two
+/// years ago, he is still on it today, with the biennial monitoring due.
+#[tokio::test]
+async fn a_hypertensive_patient_enrolled_two_years_ago_is_still_observed_today() {
+    let c = clinic().await;
+    let two_years_ago = now() - chrono::TimeDelta::days(730);
+    c.ws.open_plan(
+        c.grandfather,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::Medium,
+            enrolled: date(2024, 11, 24),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: date(2024, 11, 24),
+            },
+        },
+        None,
+        two_years_ago,
+    )
+    .await
+    .unwrap();
+    // the visits of the first year as the nurse recorded them
+    c.ws.record_past_visits_done(date(2025, 11, 24)).await.unwrap();
+    let district =
+        c.ws.nurses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == c.nurse)
+            .unwrap()
+            .district_id
+            .unwrap();
+    let due = c.ws.due_visits(district, today()).await.unwrap();
+    let mine: Vec<_> = due
+        .iter()
+        .filter(|d| d.person_id == c.grandfather && d.visit.state == VisitState::Due)
+        .map(|d| (d.visit.who, d.visit.what.clone().unwrap_or_default()))
+        .collect();
+    assert!(mine.iter().any(|(who, _)| *who == VisitWho::Nurse), "{mine:?}");
+    assert!(
+        mine.iter()
+            .any(|(who, what)| *who == VisitWho::Tests && what.contains("СМАД")),
+        "the monitoring every two years: {mine:?}"
+    );
+    let round = c.ws.round(c.nurse, today(), RoundPace::default()).await.unwrap();
+    assert!(
+        round.stops.iter().any(|s| s.person_id == c.grandfather),
+        "on her round today"
+    );
+    // planned once: asking again plans nothing more
+    assert_eq!(c.ws.plan_ahead(today()).await.unwrap(), 0);
+    let plans = c.ws.person_plans(c.grandfather, today()).await.unwrap();
+    let nurse_visits = plans[0]
+        .visits
+        .iter()
+        .filter(|v| v.who == VisitWho::Nurse && v.due_from == date(2026, 11, 24))
+        .count();
+    assert_eq!(nurse_visits, 1, "no visit planned twice");
+}
+
+#[tokio::test]
+async fn plans_are_expanded_checked_and_regenerated() {
+    let c = clinic().await;
+    let baby =
+        c.ws.open_plan(
+            c.baby,
+            &PlanRequest::Newborn {
+                discharged: date(2026, 11, 23),
+                risk: false,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(baby.kind, PlanKind::ChildPatronage);
+    assert_eq!(baby.visits.len(), 9);
+    assert_eq!(
+        baby.visits[0].state,
+        VisitState::Due,
+        "first 3 days after discharge"
+    );
+    assert_eq!(
+        baby.visits[1].state,
+        VisitState::Planned,
+        "day 7 of life is the 27th"
+    );
+
+    // A second plan of the same kind, a woman's plan for a man, a date before birth, a child too old.
+    let refusals = [
+        c.ws.open_plan(
+            c.baby,
+            &PlanRequest::Newborn {
+                discharged: date(2026, 11, 23),
+                risk: true,
+            },
+            None,
+            now(),
+        )
+        .await,
+        c.ws.open_plan(
+            c.grandfather,
+            &PlanRequest::Pregnancy {
+                reported: date(2026, 11, 20),
+                weeks_at_report: 9,
+            },
+            None,
+            now(),
+        )
+        .await,
+        c.ws.open_plan(
+            c.baby,
+            &PlanRequest::Observation {
+                condition: Condition::Diabetes2,
+                risk: RiskLevel::Low,
+                enrolled: date(2026, 11, 1),
+                basis: EnrolmentBasis {
+                    document: BasisDocument::DistrictDoctorConclusion,
+                    dated: date(2026, 11, 1),
+                },
+            },
+            None,
+            now(),
+        )
+        .await,
+        c.ws.open_plan(
+            c.mother,
+            &PlanRequest::Newborn {
+                discharged: date(2026, 11, 23),
+                risk: false,
+            },
+            None,
+            now(),
+        )
+        .await,
+    ];
+    assert!(matches!(
+        refusals[0],
+        Err(HomeVisitError::PlanOpen {
+            kind: PlanKind::ChildPatronage
+        })
+    ));
+    assert!(matches!(refusals[1], Err(HomeVisitError::NotAWoman)));
+    assert!(matches!(refusals[2], Err(HomeVisitError::BeforeBirth { .. })));
+    assert!(matches!(
+        refusals[3],
+        Err(HomeVisitError::NotAYoungChild { age: 29 })
+    ));
+    assert_eq!(count(&c.ws, "care_plan").await, 1);
+
+    let antenatal =
+        c.ws.open_plan(
+            c.mother,
+            &PlanRequest::Pregnancy {
+                reported: date(2026, 11, 20),
+                weeks_at_report: 9,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(antenatal.visits.len(), 2);
+    // "в течение 8-10 дней" of the report: due from the report itself
+    assert_eq!(antenatal.visits[0].due_from, date(2026, 11, 20));
+
+    // Hypertension, medium risk, enrolled in August: the November nurse visit is due.
+    let pressure =
+        c.ws.open_plan(
+            c.grandfather,
+            &PlanRequest::Observation {
+                condition: Condition::ArterialHypertension,
+                risk: RiskLevel::Medium,
+                enrolled: date(2026, 8, 20),
+                basis: EnrolmentBasis {
+                    document: BasisDocument::DistrictDoctorConclusion,
+                    dated: date(2026, 8, 20),
+                },
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    let nurse_visits =
+        |plan: &emhana_workstation::PlanView| plan.visits.iter().filter(|v| v.who == VisitWho::Nurse).count();
+    // planned a year ahead of today: November, February, May, August and November again
+    assert_eq!(nurse_visits(&pressure), 5);
+    let november = pressure.visits.iter().find(|v| v.who == VisitWho::Nurse).unwrap();
+    assert_eq!(
+        (november.due_from, november.state),
+        (date(2026, 11, 20), VisitState::Due)
+    );
+    // Found high risk: monthly from today on; the due November visit stays as it was.
+    let high =
+        c.ws.change_plan_risk(pressure.id, RiskLevel::High, now())
+            .await
+            .unwrap();
+    assert!(high.visits.iter().any(|v| v.id == november.id));
+    let future_nurse = high
+        .visits
+        .iter()
+        .filter(|v| v.who == VisitWho::Nurse && v.due_from >= today())
+        .count();
+    assert_eq!(
+        future_nurse, 12,
+        "monthly from 20 December to 20 November, a year ahead"
+    );
+    // the due list of the district shows what is due and overdue today
+    let due = c.ws.due_visits(1, today()).await.unwrap();
+    assert!(
+        due.iter()
+            .any(|d| d.person_id == c.baby && d.visit.purpose == VisitPurpose::ChildPatronage)
+    );
+    assert!(due.iter().any(|d| d.visit.id == november.id));
+}
+
+/// Issue 15: a plan of a person who dies closes with that reason, its visits
+/// leave the round and the due list, and the card keeps it with its reason.
+#[tokio::test]
+async fn a_person_who_dies_leaves_every_round_and_their_plans_close_with_the_reason() {
+    use emhana_domain::care_plan::PlanClosure;
+    use emhana_workstation::DetachmentReason;
+    let c = clinic().await;
+    c.ws.open_plan(
+        c.grandfather,
+        &PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk: RiskLevel::High,
+            enrolled: date(2026, 8, 20),
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: date(2026, 8, 20),
+            },
+        },
+        None,
+        now(),
+    )
+    .await
+    .unwrap();
+    let pace = RoundPace::default();
+    let on_round =
+        |round: &emhana_workstation::RoundView| round.stops.iter().any(|s| s.person_id == c.grandfather);
+    assert!(on_round(&c.ws.round(c.nurse, today(), pace).await.unwrap()));
+
+    c.ws.detach(c.grandfather, DetachmentReason::Died, today(), None, now())
+        .await
+        .unwrap();
+    c.ws.close_finished_plans(today()).await.unwrap();
+    assert!(!on_round(&c.ws.round(c.nurse, today(), pace).await.unwrap()));
+    assert!(
+        !on_round(&c.ws.round(c.nurse, date(2026, 12, 21), pace).await.unwrap()),
+        "nor later"
+    );
+    let district =
+        c.ws.nurses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == c.nurse)
+            .unwrap()
+            .district_id
+            .unwrap();
+    let due = c.ws.due_visits(district, today()).await.unwrap();
+    assert!(due.iter().all(|d| d.person_id != c.grandfather));
+    let plans = c.ws.person_plans(c.grandfather, today()).await.unwrap();
+    assert_eq!(plans.len(), 1, "the closed plan stays on the card");
+    let closed = plans[0].closed.expect("closed");
+    assert_eq!((closed.reason, closed.on), (PlanClosure::Died, today()));
+    // and nothing more is planned for it
+    assert_eq!(c.ws.plan_ahead(date(2027, 6, 1)).await.unwrap(), 0);
+}
+
+/// Issue 15: an antenatal plan closes on the recorded end of the pregnancy,
+/// which cannot come before the report or after today.
+#[tokio::test]
+async fn an_antenatal_plan_closes_on_the_recorded_end_of_the_pregnancy() {
+    use emhana_domain::care_plan::{PlanClosure, PlanError, PregnancyOutcome};
+    let c = clinic().await;
+    let plan =
+        c.ws.open_plan(
+            c.mother,
+            &PlanRequest::Pregnancy {
+                reported: date(2026, 4, 1),
+                weeks_at_report: 9,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        c.ws.end_pregnancy(plan.id, PregnancyOutcome::Birth, date(2026, 3, 30), now())
+            .await,
+        Err(HomeVisitError::Plan {
+            problem: PlanError::EndBeforeReport { .. }
+        })
+    ));
+    assert!(matches!(
+        c.ws.end_pregnancy(plan.id, PregnancyOutcome::Birth, date(2026, 11, 25), now())
+            .await,
+        Err(HomeVisitError::Plan {
+            problem: PlanError::InFuture { .. }
+        })
+    ));
+    let ended =
+        c.ws.end_pregnancy(plan.id, PregnancyOutcome::Birth, date(2026, 11, 20), now())
+            .await
+            .unwrap();
+    let closed = ended.closed.unwrap();
+    assert_eq!(
+        (closed.reason, closed.on, closed.pregnancy_outcome),
+        (
+            PlanClosure::PregnancyEnded,
+            date(2026, 11, 20),
+            Some(PregnancyOutcome::Birth)
+        )
+    );
+    // its visits left the due list; it cannot end twice, and an observation plan is not a pregnancy
+    let district =
+        c.ws.nurses()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|n| n.id == c.nurse)
+            .unwrap()
+            .district_id
+            .unwrap();
+    let due = c.ws.due_visits(district, today()).await.unwrap();
+    assert!(due.iter().all(|d| d.visit.plan_id != plan.id));
+    assert!(matches!(
+        c.ws.end_pregnancy(plan.id, PregnancyOutcome::Other, date(2026, 11, 20), now())
+            .await,
+        Err(HomeVisitError::NotAPregnancy)
+    ));
+}

@@ -1,0 +1,331 @@
+//! End to end: the real built app in a real window, driven over WebDriver
+//! (tauri-driver + WebKitWebDriver) under Xvfb, as a registrar would use it.
+//!
+//! Needs a display and tauri-driver; run by `scripts/test.sh` as
+//! `xvfb-run cargo test --features custom-protocol --test e2e -- --ignored`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly, which is its job
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use emhana_workstation::Workstation;
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element, key::Key};
+use hyper_util::client::legacy::connect::HttpConnector;
+
+mod appointments;
+mod attachment;
+mod dates;
+mod home_visits;
+mod start;
+mod sync;
+
+const DRIVER_PORT: u16 = 4444;
+
+/// tauri-driver, stopped with SIGTERM so it takes WebKitWebDriver down with it.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(self.0.id().to_string())
+            .status();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_for(client: &Client, css: &str) -> Result<Element> {
+    client
+        .wait()
+        .at_most(Duration::from_secs(60))
+        .for_element(Locator::Css(css))
+        .await
+        .with_context(|| format!("waiting for {css}"))
+}
+
+/// Waits until the field at `css` holds `expected` as its value.
+async fn wait_for_value(client: &Client, css: &str, expected: &str) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        let value = wait_for(client, css).await?.prop("value").await?;
+        if value.as_deref() == Some(expected) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(10),
+            "{css} holds {value:?}, not {expected:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_for_text(client: &Client, css: &str, expected: &str) -> Result<()> {
+    let started = Instant::now();
+    let mut last = String::new();
+    while started.elapsed() < Duration::from_secs(30) {
+        if let Ok(element) = client.find(Locator::Css(css)).await {
+            last = element.text().await.unwrap_or_default();
+            if last.contains(expected) {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("{css} shows {last:?}, expected it to contain {expected:?}")
+}
+
+/// The built app, a fresh data folder for it, and where screenshots go.
+fn paths() -> Result<(PathBuf, tempfile::TempDir, PathBuf)> {
+    let artifacts = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("test-artifacts");
+    std::fs::create_dir_all(&artifacts)?;
+    Ok((
+        PathBuf::from(env!("CARGO_BIN_EXE_emhana")),
+        tempfile::tempdir()?,
+        artifacts,
+    ))
+}
+
+/// Starts tauri-driver with the app's environment (its data folder, its
+/// clock) and opens a WebDriver session on the app.
+async fn start_app(
+    app: &std::path::Path,
+    data: &std::path::Path,
+    now: Option<&str>,
+) -> Result<(Driver, Client)> {
+    let mut command = Command::new("tauri-driver");
+    command
+        .arg("--port")
+        .arg(DRIVER_PORT.to_string())
+        .env("EMHANA_DATA_DIR", data)
+        // printing saves the PDF; no system viewer is opened under test
+        .env("EMHANA_NO_VIEWER", "1")
+        // rounds only at enrolment and on "sync now": the test decides who reaches the registry first
+        .env("EMHANA_SYNC_INTERVAL_SECS", "3600")
+        // a C locale, under which the platform's date input showed mm/dd/yyyy:
+        // the app reads and writes dd.mm.yyyy whatever the OS says
+        .env("LANG", "C")
+        .env("LC_ALL", "C");
+    if let Some(now) = now {
+        command.env("EMHANA_NOW", now);
+    }
+    let driver = Driver(
+        command
+            .spawn()
+            .context("starting tauri-driver (cargo install tauri-driver --version '^2')")?,
+    );
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("browserName".into(), "wry".into());
+    capabilities.insert("tauri:options".into(), serde_json::json!({ "application": app }));
+    let started = Instant::now();
+    let client = loop {
+        match ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities.clone())
+            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .await
+        {
+            Ok(client) => break client,
+            Err(_) if started.elapsed() < Duration::from_secs(20) => {
+                tokio::time::sleep(Duration::from_millis(250)).await
+            }
+            Err(error) => return Err(error).context("connecting to tauri-driver"),
+        }
+    };
+    Ok((driver, client))
+}
+
+/// The app's database, opened beside it as a second reader, to check what was written.
+async fn app_database(data: &Path) -> Result<sqlx::SqlitePool> {
+    Ok(sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("emhana.sqlite").display())).await?)
+}
+
+/// Types `text` into the date field `css` (its text input), leaves it with
+/// Tab, and returns what the field then shows.
+async fn type_date(client: &Client, css: &str, text: &str) -> Result<String> {
+    let field = client.find(Locator::Css(css)).await?;
+    field.clear().await?;
+    field.send_keys(&format!("{text}{}", Key::Tab)).await?;
+    Ok(field.prop("value").await?.unwrap_or_default())
+}
+
+/// Demo persons attached to another clinic (the neighbour practice), found
+/// through the workstation's own API as of `now`.
+async fn attached_elsewhere(
+    workstation: &Workstation,
+    now: chrono::DateTime<chrono::Utc>,
+    wanted: usize,
+) -> Result<Vec<emhana_workstation::PersonHit>> {
+    let mut found = Vec::new();
+    for prefix in ["Ах", "Ба", "Жу", "Иван", "Ке", "Но", "Се", "Тұ", "Ом", "Ер"] {
+        for hit in workstation.search(prefix, 50).await?.hits {
+            let options = workstation.attachment_options(hit.id, now).await?;
+            let adult = hit.birth_date < chrono::NaiveDate::from_ymd_opt(2000, 1, 1).context("date")?;
+            if adult && options.current.as_ref().is_some_and(|c| !c.here) && options.suggestion.is_some() {
+                found.push(hit);
+                if found.len() == wanted {
+                    return Ok(found);
+                }
+            }
+        }
+    }
+    bail!("only {} demo persons attached elsewhere", found.len())
+}
+
+fn pdf_text(path: &std::path::Path) -> Result<String> {
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(path)
+        .arg("-")
+        .output()?;
+    anyhow::ensure!(out.status.success(), "pdftotext failed on {}", path.display());
+    let check = Command::new("qpdf").arg("--check").arg(path).output()?;
+    anyhow::ensure!(
+        check.status.success(),
+        "qpdf --check failed on {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&check.stdout)
+    );
+    Ok(String::from_utf8(out.stdout)?
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+/// The index of a select's chosen option (0: the "choose" line).
+async fn selected_index(client: &Client, select: &Element) -> Result<i64> {
+    let index = client
+        .execute(
+            "return arguments[0].selectedIndex;",
+            vec![serde_json::to_value(select)?],
+        )
+        .await?;
+    index.as_i64().context("selectedIndex")
+}
+
+/// In the app: open the person by IIN, fill the application with consent, decide, print.
+/// Returns the outcome shown and the paths of the decision's and the consent's PDFs.
+/// On the open attachment form: the first registrar, the ID card shown at the
+/// window (demo persons have none on file) and the consent given.
+async fn fill_application_papers(client: &Client) -> Result<()> {
+    wait_for(client, "#attachment-form [data-field=registrar]")
+        .await?
+        .select_by_index(1)
+        .await?;
+    wait_for(client, "#attachment-form [data-field=document_kind]")
+        .await?
+        .select_by_value("id_card")
+        .await?;
+    let number = client
+        .find(Locator::Css("#attachment-form [data-field=document_number]"))
+        .await?;
+    number.clear().await?;
+    number.send_keys("045612378").await?;
+    client
+        .find(Locator::Css("#attachment-form [data-consent=given]"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+async fn apply_in_the_app(client: &Client, iin: &str) -> Result<(String, PathBuf, PathBuf)> {
+    let search = wait_for(client, "#search").await?;
+    search.clear().await?;
+    search.send_keys(iin).await?;
+    wait_for_text(client, "#results .hit .iin", iin).await?;
+    search.send_keys(&Key::Enter.to_string()).await?;
+    wait_for(client, "#attach").await?.click().await?;
+    // Deciding before the document and the consent are recorded: stopped at the fields.
+    wait_for(client, "#attach-submit").await?.click().await?;
+    wait_for_text(client, "[data-problem=document_kind]", "толтырыңыз").await?;
+    wait_for_text(client, "[data-problem=consent]", "толтырыңыз").await?;
+    // Nobody is chosen as the ticket's signatory for her: unless she chose
+    // herself earlier in this session, the form asks who she is.
+    let registrar = client
+        .find(Locator::Css("#attachment-form [data-field=registrar]"))
+        .await?;
+    if selected_index(client, &registrar).await? == 0 {
+        wait_for_text(client, "[data-problem=registrar]", "толтырыңыз").await?;
+    }
+    fill_application_papers(client).await?;
+    // ground: the form proposes free choice for a person attached elsewhere
+    let ground = wait_for(client, "#attachment-form [data-field=ground]").await?;
+    assert_eq!(ground.prop("value").await?.as_deref(), Some("free_choice"));
+    client.find(Locator::Css("#attach-submit")).await?.click().await?;
+    let outcome = wait_for(client, "#outcome").await?;
+    let decided = outcome.attr("data-outcome").await?.context("data-outcome")?;
+    let decision = print_and_wait(client, "#print-decision", &["-ticket.pdf", "-refusal.pdf"]).await?;
+    let consent = print_and_wait(client, "#print-consent", &["-consent.pdf"]).await?;
+    Ok((decided, decision, consent))
+}
+
+/// Clicks a print button and waits until the saved file's path, shown on the
+/// screen, ends with one of `endings`.
+async fn print_and_wait(client: &Client, button: &str, endings: &[&str]) -> Result<PathBuf> {
+    client.find(Locator::Css(button)).await?.click().await?;
+    let started = Instant::now();
+    loop {
+        if let Ok(printed) = client.find(Locator::Css("#printed")).await
+            && let Some(path) = printed.attr("data-path").await?
+            && endings.iter().any(|e| path.ends_with(e))
+        {
+            return Ok(PathBuf::from(path));
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(20),
+            "{button} printed nothing"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Ends a test's session with the window: a screenshot when the steps
+/// failed (to see what the window showed), then the WebDriver session closed.
+async fn finish(client: Client, failure_png: &Path, result: Result<()>) -> Result<()> {
+    if result.is_err()
+        && let Ok(png) = client.screenshot().await
+    {
+        let _ = std::fs::write(failure_png, png);
+    }
+    client.close().await?;
+    result
+}
+
+/// Waits for an element whose `data-path` names a saved file and returns it.
+async fn saved_path(client: &Client, css: &str) -> Result<PathBuf> {
+    let started = Instant::now();
+    loop {
+        if let Ok(element) = client.find(Locator::Css(css)).await
+            && let Some(path) = element.attr("data-path").await?
+            && !path.is_empty()
+        {
+            return Ok(PathBuf::from(path));
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(20),
+            "{css} shows no saved file"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn open_card(client: &Client, iin: &str) -> Result<()> {
+    client
+        .find(Locator::Css("[data-nav=registry_desk]"))
+        .await?
+        .click()
+        .await?;
+    // the desk keeps the last card open: back to the search
+    if let Ok(back) = client.find(Locator::Css("#person-card .back")).await {
+        back.click().await?;
+    }
+    let search = wait_for(client, "#search").await?;
+    search.clear().await?;
+    search.send_keys(iin).await?;
+    wait_for_text(client, "#results .hit .iin", iin).await?;
+    search.send_keys(&Key::Enter.to_string()).await?;
+    wait_for(client, "#person-card #book-appointment").await?;
+    Ok(())
+}
