@@ -118,12 +118,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
             &options.free[1].starts.format("%H:%M").to_string(),
         )
         .await?;
-        client
-            .find(Locator::Css("#bookings .move"))
-            .await?
-            .click()
-            .await?;
-        wait_for(&client, "#slots li.selected").await?;
+        click_until(&client, "#bookings .move", "#slots li.selected").await?;
         keyboard.press(&client, Key::Enter).await?;
         wait_for(&client, "#booking-done").await?;
         keyboard.press(&client, Key::Escape).await?;

@@ -46,6 +46,31 @@ async fn wait_for(client: &Client, css: &str) -> Result<Element> {
         .with_context(|| format!("waiting for {css}"))
 }
 
+/// Clicks `target` until `shows` appears: a click that lands while the list
+/// under it re-renders (the card reloads its bookings) is lost, as a person
+/// would click again.
+async fn click_until(client: &Client, target: &str, shows: &str) -> Result<Element> {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(element) = client.find(Locator::Css(target)).await {
+            // an element replaced under the click, or covered by what it opened, is tried again
+            let _ = element.click().await;
+        }
+        match client
+            .wait()
+            .at_most(Duration::from_secs(5))
+            .for_element(Locator::Css(shows))
+            .await
+        {
+            Ok(found) => return Ok(found),
+            Err(_) if Instant::now() < deadline => continue,
+            Err(error) => {
+                return Err(error).with_context(|| format!("clicking {target} until {shows} shows"));
+            }
+        }
+    }
+}
+
 /// Waits until the field at `css` holds `expected` as its value.
 async fn wait_for_value(client: &Client, css: &str, expected: &str) -> Result<()> {
     let started = std::time::Instant::now();
