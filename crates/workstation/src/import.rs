@@ -190,29 +190,17 @@ pub(crate) async fn households(
         insert.build().execute(&mut *conn).await?;
     }
 
+    let rows: Vec<store::NewPerson<'_>> = person_rows
+        .iter()
+        .map(|(id, household_id, person)| store::NewPerson {
+            id: *id,
+            person,
+            household_id: Some(*household_id),
+            died_on: None,
+        })
+        .collect();
+    store::insert_persons(conn, &rows).await?;
     for chunk in person_rows.chunks(ROWS_PER_STATEMENT) {
-        let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-            "INSERT INTO person (id, iin, surname, first_name, patronymic, birth_date, sex, citizenship, \
-             household_id, settlement, street, house, apartment, phone) ",
-        );
-        insert.push_values(chunk, |mut row, (id, household_id, person)| {
-            let address = person.address.as_ref();
-            row.push_bind(*id)
-                .push_bind(person.iin.to_string())
-                .push_bind(&person.surname)
-                .push_bind(&person.first_name)
-                .push_bind(&person.patronymic)
-                .push_bind(person.birth_date)
-                .push_bind(person.sex.as_str())
-                .push_bind(person.citizenship.as_str())
-                .push_bind(*household_id)
-                .push_bind(address.map(|a| a.settlement.clone()))
-                .push_bind(address.map(|a| a.street.clone()))
-                .push_bind(address.map(|a| a.house.clone()))
-                .push_bind(address.and_then(|a| a.apartment.clone()))
-                .push_bind(&person.phone);
-        });
-        insert.build().execute(&mut *conn).await?;
         store::insert_search_keys(conn, chunk.iter().map(|(id, _, person)| (*id, *person))).await?;
     }
 

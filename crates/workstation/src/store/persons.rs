@@ -51,21 +51,30 @@ impl PersonRow {
     }
 }
 
-/// Persons the registry sent that this workstation did not know, with the
-/// ids chosen for them (the first sync), in multi-row inserts.
-pub(crate) async fn insert_registry_persons<'a>(
+/// A person written whole with the id chosen for them: a clinic's population
+/// loaded in bulk, or persons the registry sent that this workstation did
+/// not know (the first sync).
+pub(crate) struct NewPerson<'a> {
+    pub id: i64,
+    pub person: &'a Person,
+    pub household_id: Option<i64>,
+    pub died_on: Option<NaiveDate>,
+}
+
+/// Writes the persons in multi-row inserts (their search keys are the caller's).
+pub(crate) async fn insert_persons(
     conn: &mut SqliteConnection,
-    persons: impl Iterator<Item = (i64, &'a Person, Option<NaiveDate>)>,
+    persons: &[NewPerson<'_>],
 ) -> Result<(), StoreError> {
-    let rows: Vec<_> = persons.collect();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+    for chunk in persons.chunks(ROWS_PER_STATEMENT) {
         let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
             "INSERT INTO person (id, iin, surname, first_name, patronymic, birth_date, sex, citizenship, \
-             settlement, street, house, apartment, phone, died_on) ",
+             household_id, settlement, street, house, apartment, phone, died_on) ",
         );
-        insert.push_values(chunk, |mut row, (id, person, died_on)| {
+        insert.push_values(chunk, |mut row, new| {
+            let person = new.person;
             let address = person.address.as_ref();
-            row.push_bind(*id)
+            row.push_bind(new.id)
                 .push_bind(person.iin.to_string())
                 .push_bind(&person.surname)
                 .push_bind(&person.first_name)
@@ -73,12 +82,13 @@ pub(crate) async fn insert_registry_persons<'a>(
                 .push_bind(person.birth_date)
                 .push_bind(person.sex.as_str())
                 .push_bind(person.citizenship.as_str())
+                .push_bind(new.household_id)
                 .push_bind(address.map(|a| a.settlement.clone()))
                 .push_bind(address.map(|a| a.street.clone()))
                 .push_bind(address.map(|a| a.house.clone()))
                 .push_bind(address.and_then(|a| a.apartment.clone()))
                 .push_bind(&person.phone)
-                .push_bind(*died_on);
+                .push_bind(new.died_on);
         });
         insert.build().execute(&mut *conn).await?;
     }

@@ -104,13 +104,16 @@ pub(super) async fn apply_page(
         }
     }
     for chunk in new_rows.chunks(ROWS_PER_STATEMENT) {
-        store::insert_registry_persons(
-            &mut *tx,
-            chunk
-                .iter()
-                .map(|(id, person, died_on, _)| (*id, *person, *died_on)),
-        )
-        .await?;
+        let rows: Vec<store::NewPerson<'_>> = chunk
+            .iter()
+            .map(|(id, person, died_on, _)| store::NewPerson {
+                id: *id,
+                person,
+                household_id: None,
+                died_on: *died_on,
+            })
+            .collect();
+        store::insert_persons(&mut *tx, &rows).await?;
         lap(1);
         store::insert_search_keys(&mut *tx, chunk.iter().map(|(id, person, ..)| (*id, *person))).await?;
         lap(2);
