@@ -13,6 +13,8 @@ pub struct CommandError {
     /// One of `ERROR_CODES`.
     pub code: String,
     pub message: String,
+    /// The error's fields (the expected digit, the path, the field's problems): an object, or null.
+    #[ts(type = "Record<string, unknown> | null")]
     pub details: serde_json::Value,
 }
 

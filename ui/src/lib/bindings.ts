@@ -171,7 +171,11 @@ export type CommandError = {
 /**
  * One of `ERROR_CODES`.
  */
-code: string, message: string, details: JsonValue, };
+code: string, message: string, 
+/**
+ * The error's fields (the expected digit, the path, the field's problems): an object, or null.
+ */
+details: Record<string, unknown> | null, };
 
 export type Condition = "arterial_hypertension" | "chronic_heart_failure" | "diabetes2";
 
@@ -270,8 +274,6 @@ feed_skipped: boolean,
 feed_incomplete: boolean, };
 
 export type Indication = "raised_blood_pressure" | "infectious_contact" | "rash" | "post_vaccination_deterioration" | "loss_of_consciousness" | "bleeding" | "sudden_sharp_deterioration";
-
-export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 export type Language = "kk" | "ru";
 
