@@ -38,6 +38,7 @@ pub mod documents;
 pub mod fold;
 pub mod home_call;
 pub mod identifier;
+pub mod numbering;
 pub mod person;
 pub mod phone;
 pub mod registration;

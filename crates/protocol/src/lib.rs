@@ -63,6 +63,11 @@ pub struct Enrolment {
     pub clinic_name_ru: String,
     /// `<workstation id>.<secret>`, sent as a bearer token.
     pub credential: String,
+    /// The series this workstation numbers applications, bookings and calls
+    /// in (`emhana_domain::numbering`): 1, 2, 3, … in its clinic, never two
+    /// workstations alike. Absent from a registry that hands none out (0).
+    #[serde(default)]
+    pub series: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]

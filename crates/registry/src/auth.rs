@@ -70,16 +70,27 @@ pub async fn add_workstation(
 /// spent in the same transaction, so it works once.
 pub async fn enrol(pool: &PgPool, code: &str, now: DateTime<Utc>) -> Result<Enrolment, RegistryError> {
     let mut tx = pool.begin().await?;
-    let row: Option<(Uuid, String, String, String)> = sqlx::query_as(
-        "SELECT w.id, c.bin, c.name_kk, c.name_ru FROM workstation w JOIN clinic c ON c.id = w.clinic_id \
-         WHERE w.code_hash = $1 AND w.code_expires_at > $2 AND w.revoked_at IS NULL FOR UPDATE OF w",
+    let row: Option<(Uuid, i64, String, String, String)> = sqlx::query_as(
+        "SELECT w.id, c.id, c.bin, c.name_kk, c.name_ru FROM workstation w JOIN clinic c ON c.id = w.clinic_id \
+         WHERE w.code_hash = $1 AND w.code_expires_at > $2 AND w.revoked_at IS NULL FOR UPDATE OF w, c",
     )
     .bind(hash(&normalize_code(code)))
     .bind(now)
     .fetch_optional(&mut *tx)
     .await?;
-    let (workstation, clinic_bin, clinic_name_kk, clinic_name_ru) =
+    let (workstation, clinic_id, clinic_bin, clinic_name_kk, clinic_name_ru) =
         row.ok_or(RegistryError::BadEnrolmentCode)?;
+    // The clinic's row is locked above: two of its workstations enrolling at
+    // once take the next series one after the other. A re-enrolled one keeps its own.
+    let series: i32 = sqlx::query_scalar(
+        "UPDATE workstation SET series = coalesce(series, \
+           (SELECT coalesce(max(series), 0) + 1 FROM workstation WHERE clinic_id = $2)) \
+         WHERE id = $1 RETURNING series",
+    )
+    .bind(workstation)
+    .bind(clinic_id)
+    .fetch_one(&mut *tx)
+    .await?;
     let secret = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
     sqlx::query(
         "UPDATE workstation SET code_hash = NULL, code_expires_at = NULL, credential_hash = $2, enrolled_at = $3 \
@@ -98,6 +109,7 @@ pub async fn enrol(pool: &PgPool, code: &str, now: DateTime<Utc>) -> Result<Enro
         clinic_name_kk,
         clinic_name_ru,
         credential: format!("{workstation}.{secret}"),
+        series: u32::try_from(series).unwrap_or(0),
     })
 }
 

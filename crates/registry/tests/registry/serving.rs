@@ -81,6 +81,9 @@ async fn an_enrolment_code_works_once_and_only_the_credential_it_gave_is_accepte
     }
     assert_eq!(http.get(&changes).send().await?.status(), 401);
 
+    // the clinic's first workstation numbers in series 1
+    assert_eq!(enrolment.series, 1);
+
     // a code not used within its lifetime is dead
     let (_, late) = emhana_registry::auth::add_workstation(
         &registry.pool,
@@ -223,5 +226,57 @@ async fn a_bad_request_gets_a_clear_4xx_and_nothing_is_written() -> Result<()> {
             ground: RejectGround::MadeInFuture
         }
     );
+    Ok(())
+}
+
+/// Several windows of a clinic enrolling at once each get a series of their
+/// own (its numbers never collide with another's); each clinic counts apart.
+#[tokio::test]
+async fn each_workstation_of_a_clinic_numbers_in_a_series_of_its_own() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let mut codes = Vec::new();
+    for (clinic, name) in [
+        (0, "Тіркеу орны 1"),
+        (0, "Тіркеу орны 2"),
+        (0, "Мейірбике"),
+        (1, "Тіркеу орны"),
+    ] {
+        let (_, code) = emhana_registry::auth::add_workstation(
+            &registry.pool,
+            &registry.clinics[clinic].1,
+            name,
+            at(2026, 11, 23),
+        )
+        .await?;
+        codes.push((clinic, code));
+    }
+    let tasks: Vec<_> = codes
+        .into_iter()
+        .map(|(clinic, code)| {
+            let pool = registry.pool.clone();
+            tokio::spawn(async move {
+                emhana_registry::auth::enrol(&pool, &code, at(2026, 11, 23))
+                    .await
+                    .map(|enrolment| (clinic, enrolment.series))
+            })
+        })
+        .collect();
+    let mut enrolled = Vec::new();
+    for task in tasks {
+        enrolled.push(task.await??);
+    }
+    let mut first: Vec<u32> = enrolled
+        .iter()
+        .filter(|(c, _)| *c == 0)
+        .map(|(_, s)| *s)
+        .collect();
+    first.sort_unstable();
+    assert_eq!(first, [1, 2, 3]);
+    let second: Vec<u32> = enrolled
+        .iter()
+        .filter(|(c, _)| *c == 1)
+        .map(|(_, s)| *s)
+        .collect();
+    assert_eq!(second, [1]);
     Ok(())
 }

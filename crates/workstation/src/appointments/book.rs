@@ -56,11 +56,11 @@ pub(super) async fn insert_booking(
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let year = kazakhstan_time(now).year();
+    let number = store::next_number(&mut *conn, store::Numbered::Booking, year).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO booking (year, number, person_id, staff_id, starts_at, ends_at, room, reason, channel, status, \
          moved_from, registrar_id, made_at) \
-         VALUES (?1, (SELECT coalesce(max(number), 0) + 1 FROM booking WHERE year = ?1), ?2, ?3, ?4, ?5, ?6, ?7, ?8, \
-         'booked', ?9, ?10, ?11) RETURNING id",
+         VALUES (?1, ?12, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'booked', ?9, ?10, ?11) RETURNING id",
     )
     .bind(year)
     .bind(form.person_id)
@@ -73,6 +73,7 @@ pub(super) async fn insert_booking(
     .bind(moved_from)
     .bind(form.registrar_id)
     .bind(now)
+    .bind(number)
     .fetch_one(&mut *conn)
     .await?;
     event(conn, id, BookingStatus::Booked, form.registrar_id, None, now).await?;

@@ -3,7 +3,9 @@
 use super::*;
 
 pub(super) const BOOKING_SELECT: &str = concat!(
-    "SELECT b.id, b.year || '/' || b.number AS number, b.person_id, ",
+    "SELECT b.id, ",
+    number_sql!("b"),
+    " AS number, b.person_id, ",
     full_name_sql!("p"),
     " AS person_name, p.iin, p.phone, b.staff_id, ",
     full_name_sql!("s"),

@@ -132,7 +132,7 @@ pub(crate) async fn apply(
     tx.commit().await?;
     Ok(ApplicationOutcome {
         application_id,
-        application_number: format!("{year}/{number}"),
+        application_number: display_number(year, number),
         decision,
         district_number,
         list_norm_exceeded,
@@ -293,12 +293,11 @@ async fn write_application(
     today: NaiveDate,
 ) -> Result<(i64, i32, i64), StoreError> {
     let year = today.year();
-    let number: i64 = sqlx::query_scalar(
-        "SELECT coalesce(max(number), 0) + 1 FROM attachment_application WHERE clinic_id = ?1 AND year = ?2",
+    let number = store::next_number(
+        &mut *conn,
+        store::Numbered::Application { clinic_id: clinic.id },
+        year,
     )
-    .bind(clinic.id)
-    .bind(year)
-    .fetch_one(&mut *conn)
     .await?;
     let (status, refusal) = match decision {
         Decision::Attach { .. } => ("attached", None),

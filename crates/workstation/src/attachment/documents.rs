@@ -148,7 +148,7 @@ pub(crate) async fn application_document(
     Ok(ApplicationDocument {
         clinic: header(&row),
         application_id,
-        application_number: format!("{}/{}", row.year, row.number),
+        application_number: display_number(row.year, row.number),
         submitted_at: row.submitted_at,
         decided_on,
         channel: Channel::parse(&row.channel).ok_or_else(|| corrupt("channel", &row.channel))?,
@@ -187,7 +187,7 @@ pub(crate) async fn consent_document(
     ) = consent;
     Ok(ConsentDocument {
         clinic: header(&row),
-        application_number: format!("{}/{}", row.year, row.number),
+        application_number: display_number(row.year, row.number),
         person: person_line(&row),
         given,
         valid_until,

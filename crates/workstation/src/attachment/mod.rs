@@ -13,6 +13,7 @@ use emhana_domain::attachment::{
 use emhana_domain::documents::{
     ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine, TeamMember,
 };
+use emhana_domain::numbering::display_number;
 use emhana_domain::registration::{
     DocumentKind, Field, FieldError, FieldProblem, NewResidence, RegistrationForm, check_new_residence,
     validate_registration,

@@ -81,10 +81,11 @@ pub(crate) async fn preview_call(
         Ok(acceptance) => (Some(acceptance), None),
         Err(refusal) => (None, Some(refusal)),
     };
-    let last: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(
-        "SELECT year || '/' || number, received_at, status FROM home_call WHERE person_id = ?1 \
-         ORDER BY id DESC LIMIT 1",
-    )
+    let last: Option<(String, DateTime<Utc>, String)> = sqlx::query_as(concat!(
+        "SELECT ",
+        number_sql!("home_call"),
+        ", received_at, status FROM home_call WHERE person_id = ?1 ORDER BY id DESC LIMIT 1"
+    ))
     .bind(form.person_id)
     .fetch_optional(&mut *conn)
     .await?;
@@ -171,12 +172,13 @@ pub(crate) async fn register_call(
     let calendar = store::calendar(&mut tx, today.year(), today.year() + 1).await?;
     let planned_on = calendar.next_working_day(today);
     let reasons = serde_json::to_string(&triage.reasons).map_err(|e| corrupt("reasons", &e.to_string()))?;
+    let number = store::next_number(&mut tx, store::Numbered::Call, today.year()).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO home_call (year, number, person_id, received_at, caller, caller_phone, complaint, temperature, \
          pregnant, age_years, registrar_wants_doctor, suggested, reasons, rules_valid_from, goes, acceptance, \
          planned_on, assigned_staff_id, status, registrar_id, doctor_level) \
-         VALUES (?1, (SELECT coalesce(max(number), 0) + 1 FROM home_call WHERE year = ?1), ?2, ?3, ?4, ?5, ?6, ?7, \
-         ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) RETURNING id",
+         VALUES (?1, ?21, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) \
+         RETURNING id",
     )
     .bind(today.year())
     .bind(form.person_id)
@@ -208,6 +210,7 @@ pub(crate) async fn register_call(
     .bind(status.as_str())
     .bind(form.registrar_id)
     .bind(assignment.doctor_level)
+    .bind(number)
     .fetch_one(&mut *tx)
     .await?;
     let mut indications = form.indications.clone();
@@ -308,10 +311,13 @@ impl TryFrom<CallRow> for CallView {
 }
 
 const CALL_SELECT: &str = concat!(
-    "SELECT c.id AS call_id, c.year || '/' || c.number AS number, ",
+    "SELECT c.id AS call_id, ",
+    number_sql!("c"),
+    " AS number, ",
     person_columns!(),
-    ", c.received_at, c.caller, c.caller_phone, c.complaint, c.temperature, c.age_years, c.doctor_level, \
-     e.year || '/' || e.number AS previous_number, e.received_at AS previous_received_at, \
+    ", c.received_at, c.caller, c.caller_phone, c.complaint, c.temperature, c.age_years, c.doctor_level, ",
+    number_sql!("e"),
+    " AS previous_number, e.received_at AS previous_received_at, \
      (SELECT group_concat(i.indication) FROM home_call_indication i WHERE i.call_id = c.id) AS indications, \
      c.suggested, c.reasons, c.goes, c.acceptance, c.planned_on, c.assigned_staff_id, ",
     full_name_sql!("s"),

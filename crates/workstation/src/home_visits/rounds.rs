@@ -235,8 +235,9 @@ const ROUND_ITEMS: &str = concat!(
      UNION ALL \
      SELECT 'call' AS kind, c.id AS stop_id, ",
     person_columns!(),
-    ", NULL, NULL, NULL, NULL, NULL, NULL, 0, c.complaint, c.status, c.year || '/' || c.number, c.temperature, \
-       c.caller_phone, c.received_at, c.reasons, c.doctor_level \
+    ", NULL, NULL, NULL, NULL, NULL, NULL, 0, c.complaint, c.status, ",
+    number_sql!("c"),
+    ", c.temperature, c.caller_phone, c.received_at, c.reasons, c.doctor_level \
      FROM home_call c JOIN person p ON p.id = c.person_id \
      WHERE c.assigned_staff_id = ?3 AND c.planned_on = ?2"
 );

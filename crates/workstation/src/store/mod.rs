@@ -7,6 +7,7 @@
 //! - `outbox`: recording an op beside the change it carries;
 //! - `persons`: the person row and the name keys search reads;
 //! - `clinic`: the home clinic, its districts and staff;
+//! - `numbers`: the next number of an application, a booking, a call, in this PC's series;
 //! - `attachments`: a person's standing with the home clinic on a date;
 //! - `calendar`, `rules`, `settings`: reference data and choices kept here;
 //! - `visits`: a planned visit's outcome as written.
@@ -17,6 +18,7 @@ mod sql;
 mod attachments;
 mod calendar;
 mod clinic;
+mod numbers;
 mod open;
 mod outbox;
 mod persons;
@@ -28,6 +30,7 @@ pub(crate) use attachments::*;
 pub(crate) use calendar::*;
 pub use clinic::StaffOption;
 pub(crate) use clinic::*;
+pub(crate) use numbers::*;
 pub(crate) use open::*;
 pub use open::{DATABASE_FILE_NAME, OpenReport};
 pub(crate) use outbox::*;

@@ -46,3 +46,23 @@ macro_rules! attachment_in_force {
         )
     };
 }
+
+/// A kept number as `emhana_domain::numbering::display_number` writes it
+/// ("2026/17", or "2026/2-17" in series 2), of the rows aliased `$a`
+/// (1000000 is `numbering::PER_SERIES`; a test holds them together).
+macro_rules! number_sql {
+    ($a:literal) => {
+        concat!(
+            $a,
+            ".year || '/' || CASE WHEN ",
+            $a,
+            ".number >= 1000000 THEN (",
+            $a,
+            ".number / 1000000) || '-' || (",
+            $a,
+            ".number % 1000000) ELSE ",
+            $a,
+            ".number END"
+        )
+    };
+}

@@ -47,14 +47,16 @@ pub(crate) async fn save_enrolment(
         });
     }
     sqlx::query(
-        "INSERT INTO sync_enrolment (id, registry_url, workstation_id, clinic_bin, enrolled_at) VALUES (1, ?1, ?2, ?3, ?4) \
+        "INSERT INTO sync_enrolment (id, registry_url, workstation_id, clinic_bin, enrolled_at, series) \
+         VALUES (1, ?1, ?2, ?3, ?4, ?5) \
          ON CONFLICT (id) DO UPDATE SET registry_url = excluded.registry_url, workstation_id = excluded.workstation_id, \
-         clinic_bin = excluded.clinic_bin, enrolled_at = excluded.enrolled_at",
+         clinic_bin = excluded.clinic_bin, enrolled_at = excluded.enrolled_at, series = excluded.series",
     )
     .bind(registry_url)
     .bind(enrolment.workstation.to_string())
     .bind(&enrolment.clinic_bin)
     .bind(now)
+    .bind(i64::from(enrolment.series))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -126,14 +126,18 @@ pub(super) struct AttentionRow {
 }
 
 pub(crate) async fn needs_attention(pool: &SqlitePool) -> Result<Vec<AttentionItem>, StoreError> {
-    let rows: Vec<AttentionRow> = sqlx::query_as(
-        concat!("SELECT o.id, o.kind, o.made_at, o.answered_at, o.reject_ground, o.person_id, \
-                ", full_name_sql!("p"), " AS person_name, p.iin, \
-                o.application_id, CASE WHEN a.id IS NULL THEN NULL ELSE a.year || '/' || a.number END AS application_number \
+    let rows: Vec<AttentionRow> = sqlx::query_as(concat!(
+        "SELECT o.id, o.kind, o.made_at, o.answered_at, o.reject_ground, o.person_id, \
+                ",
+        full_name_sql!("p"),
+        " AS person_name, p.iin, \
+                o.application_id, CASE WHEN a.id IS NULL THEN NULL ELSE ",
+        number_sql!("a"),
+        " END AS application_number \
          FROM outbox o LEFT JOIN person p ON p.id = o.person_id \
               LEFT JOIN attachment_application a ON a.id = o.application_id \
-         WHERE o.state = 'rejected' AND o.resolved_at IS NULL ORDER BY o.seq"),
-    )
+         WHERE o.state = 'rejected' AND o.resolved_at IS NULL ORDER BY o.seq"
+    ))
     .fetch_all(pool)
     .await?;
     rows.into_iter()

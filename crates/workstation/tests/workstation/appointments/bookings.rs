@@ -365,3 +365,49 @@ async fn coming_to_the_district_doctor_makes_the_plan_s_doctor_visit() {
             .all(|v| v.outcome.is_none())
     );
 }
+
+/// Bookings numbered before enrolment keep their number; after it, the PC
+/// numbers in its own series, and a move takes the series' next number.
+#[tokio::test]
+async fn an_enrolled_pc_numbers_its_bookings_in_its_own_series() {
+    let clinic = clinic().await;
+    let before = clinic
+        .workstation
+        .book(&clinic.form(clinic.kairat, at(2026, 11, 25, 9, 30)), now())
+        .await
+        .unwrap();
+    assert_eq!(before.number, "2026/1");
+    let here = fixture::clinic();
+    let enrolment = emhana_protocol::Enrolment {
+        workstation: uuid::Uuid::now_v7(),
+        clinic_bin: here.bin.as_string(),
+        clinic_name_kk: here.name_kk.clone(),
+        clinic_name_ru: here.name_ru.clone(),
+        credential: "test.secret".into(),
+        series: 2,
+    };
+    clinic
+        .workstation
+        .save_enrolment("http://127.0.0.1:9", &enrolment, now())
+        .await
+        .unwrap();
+    let first = clinic
+        .workstation
+        .book(&clinic.form(clinic.aigerim, at(2026, 11, 25, 9, 45)), now())
+        .await
+        .unwrap();
+    assert_eq!(first.number, "2026/2-1");
+    let moved = clinic
+        .workstation
+        .move_booking(first.id, clinic.doctor, at(2026, 11, 25, 10, 30), None, now())
+        .await
+        .unwrap();
+    assert_eq!(moved.number, "2026/2-2");
+    let journal = clinic
+        .workstation
+        .booking_journal(date(2026, 11, 25))
+        .await
+        .unwrap();
+    let numbers: Vec<&str> = journal.iter().map(|b| b.number.as_str()).collect();
+    assert_eq!(numbers, ["2026/1", "2026/2-1", "2026/2-2"]);
+}

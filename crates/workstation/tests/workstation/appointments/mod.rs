@@ -134,6 +134,7 @@ async fn clinic() -> Clinic {
         clinic_name_kk: here.name_kk.clone(),
         clinic_name_ru: here.name_ru.clone(),
         credential: "test.secret".into(),
+        series: 0,
     };
     workstation
         .save_enrolment("http://127.0.0.1:9", &enrolment, now())

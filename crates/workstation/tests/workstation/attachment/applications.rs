@@ -446,3 +446,42 @@ async fn a_change_of_residence_asks_where_she_moved_and_checks_the_districts_cov
         .unwrap();
     assert_eq!(ticket.person.address.map(|a| a.house), Some("7".into()));
 }
+
+/// Seed 002 numbers each application in the clinic's register; with several
+/// PCs, each numbers in the series the registry gave it at enrolment, so two
+/// windows never print the same number (emhana_domain::numbering).
+#[tokio::test]
+async fn an_enrolled_pc_numbers_its_applications_in_its_own_series() {
+    let (_dir, workstation, _) = loaded().await;
+    let enrolment = emhana_protocol::Enrolment {
+        workstation: uuid::Uuid::now_v7(),
+        clinic_bin: fixture::clinic().bin.as_string(),
+        clinic_name_kk: String::new(),
+        clinic_name_ru: String::new(),
+        credential: "test.secret".into(),
+        series: 3,
+    };
+    workstation
+        .save_enrolment("http://127.0.0.1:9", &enrolment, after_campaign())
+        .await
+        .unwrap();
+    let person_id = workstation
+        .register_person(&registration(), None, after_campaign())
+        .await
+        .unwrap();
+    let registrar_id = registrar(&workstation, person_id).await;
+    let outcome = workstation
+        .apply_for_attachment(
+            &application(person_id, registrar_id, AttachmentGround::FirstAttachment),
+            after_campaign(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome.application_number, "2026/3-1");
+    // the printed ticket and the number the queries write agree
+    let ticket = workstation
+        .application_document(outcome.application_id)
+        .await
+        .unwrap();
+    assert_eq!(ticket.application_number, "2026/3-1");
+}
