@@ -107,6 +107,8 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         )?;
         wait_for(&client, "#first-sync[data-done=true]").await?;
         wait_for(&client, "#sync-state[data-online=true]").await?;
+        // the clinic's first workstation to enrol numbers in series 1 ("2026/1-…")
+        wait_for_text(&client, "#sync-series", "1-серия").await?;
 
         // The registrar grants a free choice while the practice does the same offline.
         client

@@ -237,6 +237,7 @@ export const kk: Catalog = {
   'sync.code': 'Қосылу коды',
   'sync.enrol': 'Қосу',
   'sync.enrolled_with': 'Тіркелім: {url}',
+  'sync.series': 'осы орынның нөмірлері — {series}-серия',
   'sync.workstation': 'Жұмыс орны: {id}',
   'sync.now': 'Қазір синхрондау',
   'sync.running': 'Тіркеліммен алмасу жүріп жатыр…',

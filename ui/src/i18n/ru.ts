@@ -236,6 +236,7 @@ export const ru = {
   'sync.code': 'Код подключения',
   'sync.enrol': 'Подключить',
   'sync.enrolled_with': 'Регистр: {url}',
+  'sync.series': 'номера этого места — серия {series}',
   'sync.workstation': 'Рабочее место: {id}',
   'sync.now': 'Синхронизировать сейчас',
   'sync.running': 'Идёт обмен с регистром…',

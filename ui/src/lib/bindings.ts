@@ -523,7 +523,11 @@ export type StopRef = { "kind": "visit", "id": number } | { "kind": "call", "id"
 
 export type StoreStatus = { path: string, clinic: ClinicSummary | null, persons: number, };
 
-export type SyncEnrolment = { registry_url: string, workstation_id: string, clinic_bin: string, enrolled_at: string, };
+export type SyncEnrolment = { registry_url: string, workstation_id: string, clinic_bin: string, enrolled_at: string, 
+/**
+ * The series this workstation numbers in (`emhana_domain::numbering`).
+ */
+series: number, };
 
 export type SyncOverview = { enrolment: SyncEnrolment | null, 
 /**

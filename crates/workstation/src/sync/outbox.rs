@@ -9,15 +9,17 @@ pub struct SyncEnrolment {
     pub workstation_id: Uuid,
     pub clinic_bin: String,
     pub enrolled_at: DateTime<Utc>,
+    /// The series this workstation numbers in (`emhana_domain::numbering`).
+    pub series: u32,
 }
 
 pub(crate) async fn enrolment(pool: &SqlitePool) -> Result<Option<SyncEnrolment>, StoreError> {
-    let row: Option<(String, String, String, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT registry_url, workstation_id, clinic_bin, enrolled_at FROM sync_enrolment WHERE id = 1",
+    let row: Option<(String, String, String, DateTime<Utc>, i64)> = sqlx::query_as(
+        "SELECT registry_url, workstation_id, clinic_bin, enrolled_at, series FROM sync_enrolment WHERE id = 1",
     )
     .fetch_optional(pool)
     .await?;
-    row.map(|(registry_url, workstation, clinic_bin, enrolled_at)| {
+    row.map(|(registry_url, workstation, clinic_bin, enrolled_at, series)| {
         Ok(SyncEnrolment {
             registry_url,
             workstation_id: Uuid::parse_str(&workstation).map_err(|_| StoreError::Corrupt {
@@ -25,6 +27,9 @@ pub(crate) async fn enrolment(pool: &SqlitePool) -> Result<Option<SyncEnrolment>
             })?,
             clinic_bin,
             enrolled_at,
+            series: u32::try_from(series).map_err(|_| StoreError::Corrupt {
+                detail: format!("sync_enrolment.series {series}"),
+            })?,
         })
     })
     .transpose()
