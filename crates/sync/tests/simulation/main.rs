@@ -16,7 +16,10 @@
 //! PostgreSQL decides the races. `EMHANA_SIM_SEEDS=0..50` and
 //! `EMHANA_SIM_STEPS` run a longer campaign than the default.
 
+#[path = "../support/mod.rs"]
 mod support;
+
+mod actions;
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -272,166 +275,6 @@ impl Simulation {
     fn when(&mut self) -> DateTime<Utc> {
         // ops are made a little before the registry's now, as a registrar's are
         self.now - TimeDelta::minutes(self.rng.random_range(0..30))
-    }
-
-    async fn person_by_iin(store: &Workstation, iin: &str) -> Result<Option<i64>> {
-        Ok(store.search(iin, 1).await?.hits.first().map(|hit| hit.id))
-    }
-
-    async fn apply(&mut self, post: usize, person_id: i64, ground: AttachmentGround) -> Result<String> {
-        let at = self.when();
-        let store = self.posts[post].store.clone();
-        let options = store.attachment_options(person_id, at).await?;
-        ensure!(!options.districts.is_empty(), "the clinic has districts");
-        let district = &options.districts[self.rng.random_range(0..options.districts.len())];
-        let outcome = store
-            .apply_for_attachment(
-                &ApplicationForm {
-                    person_id,
-                    channel: Channel::InPerson,
-                    ground,
-                    district_id: Some(district.id),
-                    document_kind: Some(DocumentKind::BirthCertificate),
-                    document_number: "0012345".into(),
-                    consent: ConsentForm {
-                        given: Some(true),
-                        ..ConsentForm::default()
-                    },
-                    registrar_id: options.registrars.first().map(|r| r.id),
-                    // a move names where to: a temporary residence on the chosen district's streets
-                    new_residence: (ground == AttachmentGround::ChangeOfResidence).then(|| NewResidence {
-                        address: emhana_domain::Address {
-                            settlement: "Астана".into(),
-                            street: "Абай даңғылы".into(),
-                            house: "1".into(),
-                            apartment: None,
-                        },
-                        temporary: true,
-                    }),
-                },
-                at,
-            )
-            .await;
-        Ok(match outcome {
-            Ok(outcome) => format!(
-                "{ground:?} person {person_id} district {}: {:?}",
-                district.number, outcome.decision
-            ),
-            // the workstation itself refused (already attached there, ...): nothing sent
-            Err(error) => format!("{ground:?} person {person_id}: refused here ({error:?})"),
-        })
-    }
-
-    async fn attach_newborn(&mut self, post: usize) -> Result<String> {
-        let form = newborn(self.rng.random_range(1..=NEWBORNS));
-        let store = self.posts[post].store.clone();
-        let person_id = match Self::person_by_iin(&store, &form.iin).await? {
-            Some(id) => id,
-            None => store
-                .register_person(&form, None, self.when())
-                .await
-                .map_err(|error| anyhow!("registering {}: {error:?}", form.iin))?,
-        };
-        let label = self
-            .apply(post, person_id, AttachmentGround::FirstAttachment)
-            .await?;
-        Ok(format!("newborn {}: {label}", form.iin))
-    }
-
-    /// The `MOVABLE` first persons of the clinic's register by IIN, as this
-    /// workstation holds it.
-    async fn movable(&self, post: usize) -> Result<Vec<i64>> {
-        let pool = read_only(&self.posts[post].path).await?;
-        let ids = sqlx::query_scalar(
-            "SELECT p.id FROM person p JOIN attachment a ON a.person_id = p.id AND a.ended_on IS NULL \
-             JOIN clinic c ON c.id = a.clinic_id AND c.is_home = 1 ORDER BY p.iin LIMIT ?",
-        )
-        .bind(MOVABLE)
-        .fetch_all(&pool)
-        .await?;
-        pool.close().await;
-        Ok(ids)
-    }
-
-    async fn move_district(&mut self, post: usize) -> Result<String> {
-        let movable = self.movable(post).await?;
-        if movable.is_empty() {
-            return Ok("nobody to move".into());
-        }
-        let person_id = movable[self.rng.random_range(0..movable.len())];
-        self.apply(post, person_id, AttachmentGround::ChangeOfResidence)
-            .await
-    }
-
-    async fn record_death(&mut self, post: usize) -> Result<String> {
-        let movable = self.movable(post).await?;
-        if movable.is_empty() {
-            return Ok("nobody to record".into());
-        }
-        let person_id = movable[self.rng.random_range(0..movable.len())];
-        let at = self.when();
-        let recorded = self.posts[post]
-            .store
-            .detach(person_id, DetachmentReason::Died, at.date_naive(), None, at)
-            .await?;
-        Ok(format!("death of person {person_id}: recorded {recorded}"))
-    }
-
-    async fn book(&mut self, post: usize) -> Result<String> {
-        let slot = self.rng.random_range(0..SLOTS);
-        let iin = self.booking_iins[self.rng.random_range(0..self.booking_iins.len())].clone();
-        let made_at = self.when();
-        let hlc = Hlc::next(self.posts[post].hlc, made_at.timestamp_millis());
-        self.posts[post].hlc = Some(hlc);
-        let op = Op {
-            id: Uuid::now_v7(),
-            workstation: self.posts[post].id,
-            actor_iin: None,
-            made_at,
-            hlc,
-            body: OpBody::Book(BookOp {
-                slot: SlotKey {
-                    clinic_bin: self.posts[post].bin.clone(),
-                    staff_iin: self.staff_iin.clone(),
-                    starts_at: kz(2026, 12, 1, 9) + TimeDelta::minutes(15 * slot),
-                },
-                iin,
-            }),
-        };
-        self.bookings.push(RawBooking {
-            post,
-            op,
-            answered: None,
-        });
-        Ok(format!("booking of slot {slot} made"))
-    }
-
-    /// Sends the post's unanswered bookings, as the outbox would.
-    async fn push_bookings(&mut self, post: usize, link: Link) -> Result<String> {
-        let engine = self.posts[post].engine(&self.region, link);
-        let pending: Vec<usize> = (0..self.bookings.len())
-            .filter(|&i| self.bookings[i].post == post && self.bookings[i].answered.is_none())
-            .collect();
-        if pending.is_empty() {
-            return Ok("no bookings to send".into());
-        }
-        let request = PushRequest {
-            ops: pending
-                .iter()
-                .map(|&i| serde_json::to_value(&self.bookings[i].op))
-                .collect::<Result<_, _>>()?,
-        };
-        match engine.transport().push(&request).await {
-            Ok(response) => {
-                ensure!(response.results.len() == pending.len(), "one answer per op");
-                for (result, &i) in response.results.into_iter().zip(&pending) {
-                    ensure!(result.op == self.bookings[i].op.id, "answers in order");
-                    self.bookings[i].answered = Some(result.outcome);
-                }
-                Ok(format!("bookings {link:?}: {} answered", pending.len()))
-            }
-            Err(_) => Ok(format!("bookings {link:?}: failed")),
-        }
     }
 
     /// Every workstation syncs at once over its own faulty link.
