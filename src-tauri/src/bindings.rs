@@ -146,6 +146,7 @@ fn message_codes(cfg: &Config) -> Vec<String> {
     use emhana_protocol::RejectGround;
     use emhana_workstation::AttentionAction;
     let mut codes = Vec::new();
+    // tagged enums (and one plain serde enum): their codes read off the declaration
     codes.extend(prefixed(
         "identifier",
         variant_codes::<IdentifierError>(cfg, Some("code")),
@@ -154,11 +155,6 @@ fn message_codes(cfg: &Config) -> Vec<String> {
     codes.extend(prefixed(
         "field",
         variant_codes::<FieldProblem>(cfg, Some("code")),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "refusal",
-        variant_codes::<RefusalGround>(cfg, None),
         &[],
     ));
     codes.extend(prefixed(
@@ -171,108 +167,49 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         variant_codes::<AttentionAction>(cfg, None),
         &[],
     ));
-    codes.extend(prefixed("reason", variant_codes::<VisitReason>(cfg, None), &[]));
-    codes.extend(prefixed("status", variant_codes::<BookingStatus>(cfg, None), &[]));
-    codes.extend(prefixed(
-        "call_status",
-        variant_codes::<CallStatus>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "triage_reason",
-        variant_codes::<TriageReason>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed("purpose", variant_codes::<VisitPurpose>(cfg, None), &[]));
-    codes.extend(prefixed(
-        "plan_closure",
-        variant_codes::<PlanClosure>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed("basis", variant_codes::<BasisDocument>(cfg, None), &[]));
-    codes.extend(prefixed("age_group", variant_codes::<AgeGroup>(cfg, None), &[]));
-    codes.extend(prefixed(
-        "attach.source",
-        variant_codes::<DistrictSource>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "calendar.kind",
-        variant_codes::<DayKind>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "category",
-        variant_codes::<VisitCategory>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed("channel", variant_codes::<Channel>(cfg, None), &[]));
-    codes.extend(prefixed(
-        "citizenship",
-        variant_codes::<Citizenship>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "district_kind",
-        variant_codes::<DistrictKind>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "document",
-        variant_codes::<DocumentKind>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "exception_kind",
-        variant_codes::<ExceptionKind>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "ground",
-        variant_codes::<AttachmentGround>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "indication",
-        variant_codes::<Indication>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed("plan.kind", variant_codes::<PlanKind>(cfg, None), &[]));
-    codes.extend(prefixed(
-        "pregnancy_outcome",
-        variant_codes::<PregnancyOutcome>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed("responder", variant_codes::<Responder>(cfg, None), &[]));
-    codes.extend(prefixed("risk", variant_codes::<RiskLevel>(cfg, None), &[]));
-    codes.extend(prefixed(
-        "session_kind",
-        variant_codes::<SessionKind>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed("sex", variant_codes::<Sex>(cfg, None), &[]));
-    codes.extend(prefixed(
-        "visit_outcome",
-        variant_codes::<VisitOutcome>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed(
-        "visit_state",
-        variant_codes::<VisitState>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed("visit_who", variant_codes::<VisitWho>(cfg, None), &[]));
-    codes.extend(prefixed(
-        "booking_channel",
-        variant_codes::<BookingChannel>(cfg, None),
-        &[],
-    ));
-    codes.extend(prefixed("condition", variant_codes::<Condition>(cfg, None), &[]));
     codes.extend(prefixed(
         "day.closed",
         variant_codes::<DayClosed>(cfg, Some("reason")),
         &[],
     ));
+    // the domain's text enums: their own list, spelled as serde spells them
+    macro_rules! texts {
+        ($($prefix:literal => $enum:ty),+ $(,)?) => {
+            $(codes.extend(<$enum>::ALL.iter().map(|value| format!("{}.{}", $prefix, value.as_str())));)+
+        };
+    }
+    texts!(
+        "refusal" => RefusalGround,
+        "reason" => VisitReason,
+        "status" => BookingStatus,
+        "call_status" => CallStatus,
+        "triage_reason" => TriageReason,
+        "purpose" => VisitPurpose,
+        "plan_closure" => PlanClosure,
+        "basis" => BasisDocument,
+        "age_group" => AgeGroup,
+        "attach.source" => DistrictSource,
+        "calendar.kind" => DayKind,
+        "category" => VisitCategory,
+        "channel" => Channel,
+        "citizenship" => Citizenship,
+        "district_kind" => DistrictKind,
+        "document" => DocumentKind,
+        "exception_kind" => ExceptionKind,
+        "ground" => AttachmentGround,
+        "indication" => Indication,
+        "plan.kind" => PlanKind,
+        "pregnancy_outcome" => PregnancyOutcome,
+        "responder" => Responder,
+        "risk" => RiskLevel,
+        "session_kind" => SessionKind,
+        "sex" => Sex,
+        "visit_outcome" => VisitOutcome,
+        "visit_state" => VisitState,
+        "visit_who" => VisitWho,
+        "booking_channel" => BookingChannel,
+        "condition" => Condition,
+    );
     codes.extend(
         emhana_sync::SyncError::CODES
             .iter()
@@ -334,76 +271,27 @@ fn generate() -> String {
         emhana_domain::time::KAZAKHSTAN_UTC_OFFSET_HOURS
     ));
     out.push_str("// The value lists the forms offer, in the core's order.\n");
-    out.push_str(&value_list(
-        "DOCUMENT_KINDS",
-        "DocumentKind",
-        DocumentKind::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "CITIZENSHIPS",
-        "Citizenship",
-        Citizenship::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "CHANNELS",
-        "Channel",
-        Channel::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "GROUNDS",
-        "AttachmentGround",
-        AttachmentGround::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "AGE_GROUPS",
-        "AgeGroup",
-        AgeGroup::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "BOOKING_CHANNELS",
-        "BookingChannel",
-        BookingChannel::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "BOOKING_STATUSES",
-        "BookingStatus",
-        BookingStatus::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "SESSION_KINDS",
-        "SessionKind",
-        SessionKind::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "EXCEPTION_KINDS",
-        "ExceptionKind",
-        ExceptionKind::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "INDICATIONS",
-        "Indication",
-        Indication::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "RESPONDERS",
-        "Responder",
-        Responder::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "CONDITIONS",
-        "Condition",
-        Condition::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "RISK_LEVELS",
-        "RiskLevel",
-        RiskLevel::ALL.iter().map(|v| v.as_str()),
-    ));
-    out.push_str(&value_list(
-        "BASIS_DOCUMENTS",
-        "BasisDocument",
-        BasisDocument::ALL.iter().map(|v| v.as_str()),
-    ));
+    macro_rules! lists {
+        ($($name:literal => $enum:ident),+ $(,)?) => {
+            $(out.push_str(&value_list($name, stringify!($enum), $enum::ALL.iter().map(|value| value.as_str())));)+
+        };
+    }
+    lists!(
+        "DOCUMENT_KINDS" => DocumentKind,
+        "CITIZENSHIPS" => Citizenship,
+        "CHANNELS" => Channel,
+        "GROUNDS" => AttachmentGround,
+        "AGE_GROUPS" => AgeGroup,
+        "BOOKING_CHANNELS" => BookingChannel,
+        "BOOKING_STATUSES" => BookingStatus,
+        "SESSION_KINDS" => SessionKind,
+        "EXCEPTION_KINDS" => ExceptionKind,
+        "INDICATIONS" => Indication,
+        "RESPONDERS" => Responder,
+        "CONDITIONS" => Condition,
+        "RISK_LEVELS" => RiskLevel,
+        "BASIS_DOCUMENTS" => BasisDocument,
+    );
     // chrono's weekdays, as serde writes them ("Mon") in schedules
     let weekdays: Vec<String> = [
         chrono::Weekday::Mon,

@@ -200,9 +200,7 @@ pub(crate) async fn households(
         })
         .collect();
     store::insert_persons(conn, &rows).await?;
-    for chunk in person_rows.chunks(ROWS_PER_STATEMENT) {
-        store::insert_search_keys(conn, chunk.iter().map(|(id, _, person)| (*id, *person))).await?;
-    }
+    store::insert_search_keys(conn, person_rows.iter().map(|(id, _, person)| (*id, *person))).await?;
 
     // District ids by (clinic BIN, district number), read once for the batch.
     let districts: Vec<(String, u32, i64, i64)> = sqlx::query_as(
