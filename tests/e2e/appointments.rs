@@ -64,6 +64,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         let mut keyboard = Keyboard::default();
         keyboard.press(&client, Key::F2).await?;
         wait_for(&client, "#slots li.selected").await?;
+        wait_for_focus(&client, "#booking-reason").await?;
         let reason = client.find(Locator::Css("#booking-reason")).await?;
         assert_eq!(
             selected_index(&client, &reason).await?,
@@ -72,6 +73,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         );
         keyboard.press(&client, Key::Down).await?;
         keyboard.press(&client, Key::Enter).await?;
+        wait_for_focus(&client, "#slots").await?;
         keyboard.press(&client, Key::Down).await?;
         let chosen = client
             .find(Locator::Css("#slots li.selected"))
@@ -119,6 +121,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         )
         .await?;
         click_until(&client, "#bookings .move", "#slots li.selected").await?;
+        wait_for_focus(&client, "#slots").await?;
         keyboard.press(&client, Key::Enter).await?;
         wait_for(&client, "#booking-done").await?;
         keyboard.press(&client, Key::Escape).await?;
@@ -134,6 +137,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         let booked_at = first_slot.attr("data-starts").await?.context("data-starts")?;
         first_slot.find(Locator::Css("button")).await?.click().await?;
         wait_for(&client, "#reason-asked").await?;
+        wait_for_focus(&client, "#booking-reason").await?;
         keyboard.press(&client, Key::Down).await?;
         keyboard.press(&client, Key::Enter).await?;
         wait_for(&client, "#booking-done").await?;
@@ -144,6 +148,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         // day is typed as a registrar types it, without dots.
         keyboard.press(&client, Key::F2).await?;
         wait_for(&client, "#slots li.selected").await?;
+        wait_for_focus(&client, "#booking-reason").await?;
         keyboard.press(&client, Key::Down).await?;
         let day = chrono::NaiveDateTime::parse_from_str(&booked_at, "%Y-%m-%dT%H:%M:%S")?.date();
         let from = client.find(Locator::Css("#booking-from")).await?;

@@ -71,6 +71,29 @@ async fn click_until(client: &Client, target: &str, shows: &str) -> Result<Eleme
     }
 }
 
+/// Waits until the element at `css` has the focus, as a person looks where
+/// the cursor is before she types: a key pressed before the form moved the
+/// focus would land elsewhere.
+async fn wait_for_focus(client: &Client, css: &str) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let focused = client
+            .execute(
+                "return document.activeElement !== null && document.activeElement.matches(arguments[0]);",
+                vec![serde_json::Value::String(css.to_owned())],
+            )
+            .await?;
+        if focused.as_bool() == Some(true) {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(20),
+            "{css} never had the focus"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Waits until the field at `css` holds `expected` as its value.
 async fn wait_for_value(client: &Client, css: &str, expected: &str) -> Result<()> {
     let started = std::time::Instant::now();

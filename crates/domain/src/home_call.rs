@@ -238,6 +238,35 @@ text_enum!(
     }
 );
 
+impl CallStatus {
+    /// Whether the call is over: served, hospitalized or cancelled. Nobody
+    /// goes to it any more, and no later status or reassignment changes it
+    /// (a nurse not let in, or a call passed to 103, may still be gone to).
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            CallStatus::Served | CallStatus::Hospitalized | CallStatus::Cancelled
+        )
+    }
+}
+
+/// Why a change to a call is not made: the call was closed first (on
+/// another PC of the clinic, as the registry's order of arrival says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the call is already closed ({})", closed.as_str())]
+pub struct CallClosed {
+    pub closed: CallStatus,
+}
+
+/// Whether a call standing at `current` may still change (a new status or
+/// another staff member sent): any change until it is closed, none after.
+pub fn may_change_call(current: CallStatus) -> Result<(), CallClosed> {
+    if current.is_closed() {
+        return Err(CallClosed { closed: current });
+    }
+    Ok(())
+}
+
 /// Who a taken call is assigned to in the person's district.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Assignment<S> {
@@ -293,7 +322,7 @@ impl std::fmt::Display for Responder {
 }
 
 /// Whether the clinic takes a call, by the person's attachment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum CallAcceptance {
     /// Attached here: the call goes in the journal for whoever the triage sends.

@@ -16,11 +16,13 @@
 pub mod bundle;
 pub mod hlc;
 pub mod op;
+pub mod record;
 
 pub use hlc::Hlc;
 pub use op::{
     ApplicationKey, AttachOp, BookOp, CancelBookingOp, DetachOp, DetachReason, Op, OpBody, SlotKey,
 };
+pub use record::{CallAssignment, CallChange, CallOutcome, CallRecord, ChangeCallOp, Record};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::Person;
@@ -93,6 +95,10 @@ pub struct OpResult {
     /// The person's attachment as the registry holds it after this op, when
     /// the op concerns a person.
     pub attachment: Option<AttachmentState>,
+    /// The clinic record the op is about, as the registry holds it after
+    /// this op (applied or not), so the workstation shows what stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub record: Option<Record>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -121,6 +127,17 @@ pub enum RejectGround {
     SlotTaken,
     /// The booking to cancel does not exist or is already cancelled.
     BookingNotFound,
+    /// The call was closed first (on another PC): served, hospitalized or
+    /// cancelled; the answer carries the call as it stands.
+    CallClosed {
+        status: emhana_domain::home_call::CallStatus,
+    },
+    /// The record the op changes is not at the registry (never registered,
+    /// or another clinic's).
+    RecordNotFound,
+    /// Another record of the clinic already has this number (a workstation
+    /// numbering outside its series).
+    NumberTaken,
     UnknownDistrict {
         district_number: u32,
     },
@@ -218,6 +235,8 @@ pub enum Change {
         on: NaiveDate,
         reason: LeftReason,
     },
+    /// A record of the clinic (a home call, ...) as it now stands, whole.
+    Record { record: Record },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

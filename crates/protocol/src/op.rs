@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Hlc;
+use crate::record::{CallRecord, ChangeCallOp};
 
 /// One change made on a workstation. Everything but the body is stamped when
 /// the op is made — who made it, where and when — never when it is sent.
@@ -33,6 +34,10 @@ pub enum OpBody {
     Detach(DetachOp),
     Book(BookOp),
     CancelBooking(CancelBookingOp),
+    /// A home call taken: the call whole, as the journal holds it.
+    RegisterCall(Box<CallRecord>),
+    /// A call's status recorded, or someone else sent to it.
+    ChangeCall(ChangeCallOp),
 }
 
 impl OpBody {
@@ -42,6 +47,8 @@ impl OpBody {
             OpBody::Detach(_) => "detach",
             OpBody::Book(_) => "book",
             OpBody::CancelBooking(_) => "cancel_booking",
+            OpBody::RegisterCall(_) => "register_call",
+            OpBody::ChangeCall(_) => "change_call",
         }
     }
 
@@ -52,6 +59,8 @@ impl OpBody {
             OpBody::Detach(op) => &op.clinic_bin,
             OpBody::Book(op) => &op.slot.clinic_bin,
             OpBody::CancelBooking(op) => &op.slot.clinic_bin,
+            OpBody::RegisterCall(call) => &call.clinic_bin,
+            OpBody::ChangeCall(op) => &op.clinic_bin,
         }
     }
 
@@ -62,6 +71,17 @@ impl OpBody {
             OpBody::Detach(op) => op.iin.clone(),
             OpBody::Book(op) => op.iin.clone(),
             OpBody::CancelBooking(op) => op.iin.clone(),
+            OpBody::RegisterCall(call) => call.person.iin.as_string(),
+            OpBody::ChangeCall(op) => op.person_iin.clone(),
+        }
+    }
+
+    /// The clinic record the op creates or changes, when it is about one.
+    pub fn record_id(&self) -> Option<Uuid> {
+        match self {
+            OpBody::RegisterCall(call) => Some(call.id),
+            OpBody::ChangeCall(op) => Some(op.call),
+            OpBody::Attach(_) | OpBody::Detach(_) | OpBody::Book(_) | OpBody::CancelBooking(_) => None,
         }
     }
 }

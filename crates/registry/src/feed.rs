@@ -12,6 +12,7 @@ use sqlx::{PgPool, Row};
 use crate::RegistryError;
 use crate::auth::Workstation;
 use crate::people::{attachment_columns, attachment_from_row, person_columns, person_from_row};
+use crate::push::record_from_json;
 
 /// The changes after the cursor in the workstation's clinic.
 pub async fn pull(
@@ -71,28 +72,36 @@ async fn read_page(
     .bind(i64::from(limit))
     .fetch_all(&mut *tx)
     .await?;
-    let mut cursor = (after_xid, after_seq);
-    let mut changes = Vec::with_capacity(rows.len());
+    // The clinic's records after the same cursor (one sequence numbers both tables).
+    let record_rows = sqlx::query(
+        "SELECT r.xid::text AS xid, r.seq, r.body FROM clinic_record r \
+         WHERE r.clinic_id = $1 AND (r.xid, r.seq) > ($2::text::xid8, $3) \
+           AND r.xid < pg_snapshot_xmin(pg_current_snapshot()) \
+         ORDER BY r.xid, r.seq LIMIT $4",
+    )
+    .bind(workstation.clinic_id)
+    .bind(after_xid.to_string())
+    .bind(after_seq)
+    .bind(i64::from(limit))
+    .fetch_all(&mut *tx)
+    .await?;
+    // Each row with its position; a person in scope but not attached gives no change.
+    let mut entries: Vec<((u64, i64), Option<Change>)> = Vec::with_capacity(rows.len() + record_rows.len());
     for row in &rows {
-        let xid: String = row.try_get("xid")?;
-        cursor = (
-            xid.parse()
-                .map_err(|_| RegistryError::Database(sqlx::Error::Decode("scope_change.xid".into())))?,
-            row.try_get("seq")?,
-        );
         let (person, died_on) = person_from_row(row)?;
         let change = if row.try_get::<bool, _>("in_scope")? {
-            if !row.try_get::<bool, _>("attached")? {
-                continue;
-            }
-            Change::Person {
-                person: Box::new(person),
-                died_on,
-                attachment: attachment_from_row(row)?,
+            if row.try_get::<bool, _>("attached")? {
+                Some(Change::Person {
+                    person: Box::new(person),
+                    died_on,
+                    attachment: attachment_from_row(row)?,
+                })
+            } else {
+                None
             }
         } else {
             let reason: String = row.try_get("left_reason")?;
-            Change::Left {
+            Some(Change::Left {
                 iin: person.iin.as_string(),
                 on: row.try_get("left_on")?,
                 reason: match reason.as_str() {
@@ -100,23 +109,40 @@ async fn read_page(
                     "died" => LeftReason::Died,
                     _ => LeftReason::Detached,
                 },
-            }
+            })
         };
-        changes.push(change);
+        entries.push((position(row)?, change));
     }
-    let more = rows.len() == limit as usize;
+    for row in &record_rows {
+        let record = record_from_json(row.try_get("body")?)?;
+        entries.push((position(row)?, Some(Change::Record { record })));
+    }
+    entries.sort_unstable_by_key(|(position, _)| *position);
+    // Either table filling its limit means more may follow it.
+    let mut more = rows.len() == limit as usize || record_rows.len() == limit as usize;
+    if entries.len() > limit as usize {
+        entries.truncate(limit as usize);
+        more = true;
+    }
+    let cursor = entries
+        .last()
+        .map_or((after_xid, after_seq), |(position, _)| *position);
+    let changes: Vec<Change> = entries.into_iter().filter_map(|(_, change)| change).collect();
     // The watermark is cluster-wide: any transaction older than these rows holds them back.
     let held_back: bool = !more
         && sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM scope_change s WHERE s.clinic_id = $1 \
-             AND s.xid >= pg_snapshot_xmin(pg_current_snapshot()))",
+             AND s.xid >= pg_snapshot_xmin(pg_current_snapshot())) \
+             OR EXISTS (SELECT 1 FROM clinic_record r WHERE r.clinic_id = $1 \
+             AND r.xid >= pg_snapshot_xmin(pg_current_snapshot()))",
         )
         .bind(workstation.clinic_id)
         .fetch_one(&mut *tx)
         .await?;
     let remaining = if query.count {
         let count: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM scope_change s WHERE s.clinic_id = $1 AND (s.xid, s.seq) > ($2::text::xid8, $3)",
+            "SELECT (SELECT count(*) FROM scope_change s WHERE s.clinic_id = $1 AND (s.xid, s.seq) > ($2::text::xid8, $3)) \
+                  + (SELECT count(*) FROM clinic_record r WHERE r.clinic_id = $1 AND (r.xid, r.seq) > ($2::text::xid8, $3))",
         )
         .bind(workstation.clinic_id)
         .bind(cursor.0.to_string())
@@ -135,6 +161,16 @@ async fn read_page(
         held_back,
         remaining,
     })
+}
+
+/// A feed row's place: its transaction's id and its number.
+fn position(row: &sqlx::postgres::PgRow) -> Result<(u64, i64), RegistryError> {
+    let xid: String = row.try_get("xid")?;
+    Ok((
+        xid.parse()
+            .map_err(|_| RegistryError::Database(sqlx::Error::Decode("feed xid".into())))?,
+        row.try_get("seq")?,
+    ))
 }
 
 fn parse_cursor(cursor: &str) -> Result<(u64, i64), RegistryError> {

@@ -83,7 +83,7 @@ async fn a_change_committed_late_is_read_after_the_cursor_not_skipped() -> Resul
         .iter()
         .filter_map(|change| match change {
             Change::Person { person, .. } => Some(person.iin.as_string()),
-            Change::Left { .. } => None,
+            Change::Left { .. } | Change::Record { .. } => None,
         })
         .collect();
     assert_eq!(iins, [person(1).iin.as_string(), person(2).iin.as_string()]);

@@ -37,13 +37,17 @@ export type AttachmentReference = { campaign: Campaign,
  */
 campaign_is_default: boolean, list_norms: ListNorms, };
 
-export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator";
+export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator" | "check_call";
 
 export type AttentionItem = { op: string, kind: string, made_at: string, answered_at: string | null, ground: RejectGround, person_id: number | null, person_name: string | null, iin: string | null, application_id: number | null, 
 /**
  * "2026/14", as on the ticket.
  */
-application_number: string | null, action: AttentionAction, };
+application_number: string | null, 
+/**
+ * The call the op was about, "2026/2-41", as in the journal.
+ */
+call_number: string | null, action: AttentionAction, };
 
 export type BasisDocument = "district_doctor_conclusion" | "specialist_conclusion" | "discharge_summary";
 
@@ -398,7 +402,7 @@ export type RegistrationForm = { iin: string, surname: string, first_name: strin
  */
 mother_iin: string, };
 
-export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "malformed", detail: string, };
+export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "malformed", detail: string, };
 
 export type Responder = "nurse" | "district_doctor" | "ambulance";
 
@@ -764,6 +768,7 @@ export const ERROR_CODES = [
   'demo.failed',
   'form.fields',
   'home_visit.before_birth',
+  'home_visit.call_closed',
   'home_visit.call_not_found',
   'home_visit.move_date',
   'home_visit.not_a_pregnancy',
@@ -832,6 +837,7 @@ export const MESSAGE_CODES = [
   'attach.source.chosen',
   'attach.source.household',
   'attention.action.call_administrator',
+  'attention.action.check_call',
   'attention.action.check_person_card',
   'attention.action.pick_another_slot',
   'attention.action.print_refusal',
@@ -967,9 +973,12 @@ export const MESSAGE_CODES = [
   'reject.already_attached_here',
   'reject.attachment_refused',
   'reject.booking_not_found',
+  'reject.call_closed',
   'reject.made_in_future',
   'reject.malformed',
   'reject.not_attached_here',
+  'reject.number_taken',
+  'reject.record_not_found',
   'reject.slot_taken',
   'reject.unknown_district',
   'reject.unknown_person',

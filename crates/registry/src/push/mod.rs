@@ -32,9 +32,12 @@ use crate::people::{
 
 mod attachment;
 mod booking;
+mod record;
 
 use attachment::{apply_attach, apply_detach};
 use booking::{apply_book, apply_cancel};
+pub(crate) use record::record_from_json;
+use record::{apply_change_call, apply_register_call, current_record};
 
 /// How far ahead of the registry's clock an op's `made_at` may be: PCs' clocks drift.
 pub const CLOCK_TOLERANCE_MINUTES: i64 = 10;
@@ -203,6 +206,7 @@ async fn apply_all(
                 },
                 decided_at: now,
                 attachment: None,
+                record: None,
             },
         };
         answered.insert(id, results.len());
@@ -345,6 +349,8 @@ async fn apply(
             OpBody::Detach(detach) => (apply_detach(tx, workstation, detach, context).await?, None),
             OpBody::Book(book) => (apply_book(tx, workstation, op.id, book).await?, None),
             OpBody::CancelBooking(cancel) => (apply_cancel(tx, workstation, op.id, cancel, now).await?, None),
+            OpBody::RegisterCall(call) => (apply_register_call(tx, workstation, op.id, call).await?, None),
+            OpBody::ChangeCall(change) => (apply_change_call(tx, workstation, op.id, change).await?, None),
         }
     };
     let (outcome, known_state) = outcome;
@@ -352,11 +358,16 @@ async fn apply(
         Some(state) => Some(state),
         None => person_attachment(tx, workstation, op).await?,
     };
+    let record = match op.body.record_id() {
+        Some(id) => current_record(tx, workstation, id).await?,
+        None => None,
+    };
     let result = OpResult {
         op: op.id,
         outcome,
         decided_at: now,
         attachment,
+        record,
     };
     Ok((result, true))
 }
@@ -379,11 +390,16 @@ async fn answer_again(
     }
     let outcome: OpOutcome = serde_json::from_value(row.try_get("outcome")?)
         .map_err(|error| RegistryError::Database(sqlx::Error::Decode(error.into())))?;
+    let record = match op.body.record_id() {
+        Some(id) => current_record(conn, workstation, id).await?,
+        None => None,
+    };
     Ok(OpResult {
         op: op.id,
         outcome,
         decided_at: row.try_get("decided_at")?,
         attachment: person_attachment(conn, workstation, op).await?,
+        record,
     })
 }
 

@@ -1,5 +1,9 @@
 //! The journal of home-visit calls: triaged, taken or refused, assigned, recorded.
 
+use emhana_domain::home_call::may_change_call;
+use emhana_protocol::{CallChange, CallOutcome};
+
+use super::shared::{assignment_of, record_change_op, record_register_op};
 use super::*;
 
 /// A call as the registrar fills the form in.
@@ -176,8 +180,8 @@ pub(crate) async fn register_call(
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO home_call (year, number, person_id, received_at, caller, caller_phone, complaint, temperature, \
          pregnant, age_years, registrar_wants_doctor, suggested, reasons, rules_valid_from, goes, acceptance, \
-         planned_on, assigned_staff_id, status, registrar_id, doctor_level) \
-         VALUES (?1, ?21, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) \
+         planned_on, assigned_staff_id, status, registrar_id, doctor_level, uid) \
+         VALUES (?1, ?21, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?22) \
          RETURNING id",
     )
     .bind(today.year())
@@ -211,6 +215,8 @@ pub(crate) async fn register_call(
     .bind(form.registrar_id)
     .bind(assignment.doctor_level)
     .bind(number)
+    // the call's id on every PC of the clinic and at the registry
+    .bind(uuid::Uuid::now_v7().to_string())
     .fetch_one(&mut *tx)
     .await?;
     let mut indications = form.indications.clone();
@@ -223,6 +229,8 @@ pub(crate) async fn register_call(
             .execute(&mut *tx)
             .await?;
     }
+    // The clinic's other PCs learn of it through the registry.
+    record_register_op(&mut tx, id, form.registrar_id, now).await?;
     let view = calls_where(&mut tx, "c.id = ?1 AND ?2 IS NULL", Some(id), None)
         .await?
         .pop()
@@ -359,12 +367,16 @@ pub(crate) async fn set_call_status(
     now: DateTime<Utc>,
 ) -> Result<CallView, HomeVisitError> {
     let mut tx = pool.begin().await?;
-    let assigned: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT assigned_staff_id FROM home_call WHERE id = ?1")
+    let found: Option<(Option<i64>, String)> =
+        sqlx::query_as("SELECT assigned_staff_id, status FROM home_call WHERE id = ?1")
             .bind(call_id)
             .fetch_optional(&mut *tx)
             .await?;
-    let assigned = assigned.ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    let (assigned, current) = found.ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    let current = CallStatus::parse(&current).ok_or_else(|| corrupt("call status", &current))?;
+    may_change_call(current).map_err(|closed| HomeVisitError::CallClosed {
+        status: closed.closed,
+    })?;
     if let (Some(staff), Some(assigned)) = (staff_id, assigned)
         && staff != assigned
     {
@@ -404,6 +416,77 @@ pub(crate) async fn set_call_status(
         .execute(&mut *tx)
         .await?;
     }
+    let change = CallChange::Status {
+        status,
+        outcome: CallOutcome {
+            at: now,
+            staff_iin: match staff_id {
+                Some(id) => Some(store::staff_iin(&mut tx, id).await?),
+                None => None,
+            },
+            note: note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
+        },
+        handed_to: match status {
+            CallStatus::PassedToDoctor => Some(assignment_of(&mut tx, call_id).await?),
+            _ => None,
+        },
+    };
+    record_change_op(&mut tx, call_id, change, staff_id, now).await?;
+    let view = calls_where(&mut tx, "c.id = ?1 AND ?2 IS NULL", Some(call_id), None)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+/// Sends someone else to a call: another nurse covering the district, a
+/// doctor, a feldsher. Never below what the triage said (a doctor's call
+/// goes to a doctor, or to a feldsher as a doctor's call); a closed call
+/// stays as it is. The call waits for the new staff member on the same day.
+pub(crate) async fn reassign_call(
+    pool: &SqlitePool,
+    call_id: i64,
+    staff_id: i64,
+    by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<CallView, HomeVisitError> {
+    let mut tx = pool.begin().await?;
+    let found: Option<(String, String)> =
+        sqlx::query_as("SELECT suggested, status FROM home_call WHERE id = ?1")
+            .bind(call_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (suggested, current) = found.ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    let suggested = Responder::parse(&suggested).ok_or_else(|| corrupt("responder", &suggested))?;
+    let current = CallStatus::parse(&current).ok_or_else(|| corrupt("call status", &current))?;
+    may_change_call(current).map_err(|closed| HomeVisitError::CallClosed {
+        status: closed.closed,
+    })?;
+    let role: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE id = ?1")
+        .bind(staff_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    // A feldsher serves a doctor's call at a post, marked as one.
+    let (goes, doctor_level) = match role.as_deref() {
+        Some("district_doctor") => (Responder::DistrictDoctor, false),
+        Some("feldsher") if suggested == Responder::DistrictDoctor => (Responder::DistrictDoctor, true),
+        Some("district_nurse" | "feldsher") => (Responder::Nurse, false),
+        _ => return Err(HomeVisitError::NurseNotFound { id: staff_id }),
+    };
+    let goes = escalate(suggested, goes).map_err(|problem| HomeVisitError::Triage { problem })?;
+    sqlx::query(
+        "UPDATE home_call SET goes = ?2, assigned_staff_id = ?3, assigned_staff_iin = NULL, doctor_level = ?4, \
+         status = 'registered' WHERE id = ?1",
+    )
+    .bind(call_id)
+    .bind(goes.as_str())
+    .bind(staff_id)
+    .bind(doctor_level)
+    .execute(&mut *tx)
+    .await?;
+    let to = assignment_of(&mut tx, call_id).await?;
+    record_change_op(&mut tx, call_id, CallChange::Reassign { to }, by, now).await?;
     let view = calls_where(&mut tx, "c.id = ?1 AND ?2 IS NULL", Some(call_id), None)
         .await?
         .pop()

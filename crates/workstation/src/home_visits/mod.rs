@@ -32,12 +32,14 @@ mod calls;
 mod outcomes;
 mod plans;
 mod rounds;
+mod shared;
 mod upkeep;
 
 pub use calls::*;
 pub use outcomes::*;
 pub use plans::*;
 pub use rounds::*;
+pub(crate) use shared::{call_record, receive_record};
 pub(crate) use upkeep::*;
 
 /// Calls, care plans, visit outcomes and the nurse's round.
@@ -75,6 +77,23 @@ impl Workstation {
         now: DateTime<Utc>,
     ) -> Result<CallView, HomeVisitError> {
         self::set_call_status(&self.pool, call_id, status, staff_id, note, now).await
+    }
+
+    /// Sends someone else to a call (never below the triage; not once it is closed).
+    pub async fn reassign_call(
+        &self,
+        call_id: i64,
+        staff_id: i64,
+        by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<CallView, HomeVisitError> {
+        self::reassign_call(&self.pool, call_id, staff_id, by, now).await
+    }
+
+    /// A call as the registry keeps it (what this PC shares with the others).
+    pub async fn shared_call(&self, call_id: i64) -> Result<emhana_protocol::CallRecord, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        self::call_record(&mut conn, call_id).await
     }
 
     /// Opens a care plan and plans its visits by the schedules in force.
@@ -248,6 +267,9 @@ pub enum HomeVisitError {
     NotYourVisit { district: Option<u32> },
     #[error("the call is assigned to someone else")]
     NotYourCall,
+    /// Closed already (here, or on another PC as the registry said).
+    #[error("the call is already closed ({})", status.as_str())]
+    CallClosed { status: CallStatus },
     #[error("a visit is moved to a day after today")]
     MoveDate,
     #[error("the visit has no outcome recorded today to undo")]

@@ -99,3 +99,11 @@ pub(crate) async fn district_staff(
     .await?;
     Ok((nurse, doctor))
 }
+
+/// A staff member's IIN, as ops name them.
+pub(crate) async fn staff_iin(conn: &mut SqliteConnection, staff_id: i64) -> Result<String, StoreError> {
+    Ok(sqlx::query_scalar("SELECT iin FROM staff WHERE id = ?1")
+        .bind(staff_id)
+        .fetch_one(conn)
+        .await?)
+}

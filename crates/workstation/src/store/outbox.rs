@@ -59,7 +59,8 @@ pub(crate) async fn record_op(
     })?;
     sqlx::query(
         "INSERT INTO outbox (id, kind, actor_iin, made_at, hlc_wall_ms, hlc_counter, body, person_id, application_id, \
-         attachment_id, ended_attachment_id, booking_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+         attachment_id, ended_attachment_id, booking_id, record_id) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
     )
     .bind(id.to_string())
     .bind(body.kind())
@@ -73,6 +74,7 @@ pub(crate) async fn record_op(
     .bind(links.attachment_id)
     .bind(links.ended_attachment_id)
     .bind(links.booking_id)
+    .bind(body.record_id().map(|id| id.to_string()))
     .execute(&mut *conn)
     .await?;
     Ok(id)

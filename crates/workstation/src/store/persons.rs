@@ -225,6 +225,34 @@ pub(crate) async fn load_person(conn: &mut SqliteConnection, person_id: i64) -> 
     })
 }
 
+/// The person with this IIN here; added (with search keys, no attachment)
+/// when this PC has never seen them — a record of the clinic (an emergency
+/// call taken at another PC) may name someone outside its register.
+pub(crate) async fn person_id_or_insert(
+    conn: &mut SqliteConnection,
+    person: &Person,
+) -> Result<i64, StoreError> {
+    let known: Option<i64> = sqlx::query_scalar("SELECT id FROM person WHERE iin = ?1")
+        .bind(person.iin.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    if let Some(id) = known {
+        return Ok(id);
+    }
+    let id: i64 = sqlx::query_scalar("SELECT coalesce(max(id), 0) + 1 FROM person")
+        .fetch_one(&mut *conn)
+        .await?;
+    let row = NewPerson {
+        id,
+        person,
+        household_id: None,
+        died_on: None,
+    };
+    insert_persons(&mut *conn, std::slice::from_ref(&row)).await?;
+    insert_search_keys(conn, std::iter::once((id, person))).await?;
+    Ok(id)
+}
+
 /// Writes the words and the phrase search reads for each person.
 pub(crate) async fn insert_search_keys<'a>(
     conn: &mut SqliteConnection,

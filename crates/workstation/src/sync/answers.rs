@@ -89,6 +89,11 @@ pub(crate) async fn record_answers(
         };
         attachment::record_answer(&mut tx, &links, &result.outcome, result.decided_at).await?;
         appointments::record_answer(&mut tx, &links, &kind, &result.outcome, result.decided_at).await?;
+        // The record the op is about, as the registry holds it (its own
+        // change lost: the call as the other PC left it).
+        if let Some(record) = &result.record {
+            home_visits::receive_record(&mut tx, record).await?;
+        }
         if let (Some(person_id), Some(state)) = (person_id, &result.attachment) {
             reconcile_with_answer(&mut tx, person_id, (home, &districts), state, result.decided_at).await?;
         }

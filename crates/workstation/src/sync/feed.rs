@@ -15,6 +15,8 @@ pub struct PullApplied {
     pub persons_updated: usize,
     pub left: usize,
     pub confirmed: usize,
+    /// The clinic's records (calls, ...) written here from the feed.
+    pub records: usize,
 }
 
 /// Applies a page of the registry's change feed and stores its cursor, in one
@@ -33,6 +35,7 @@ pub(crate) async fn apply_pull(
         applied.persons_updated += one.persons_updated;
         applied.left += one.left;
         applied.confirmed += one.confirmed;
+        applied.records += one.records;
     }
     let started = std::time::Instant::now();
     tx.commit().await?;
@@ -54,6 +57,7 @@ pub(super) async fn apply_page(
     let mut applied = PullApplied::default();
     let mut persons: Vec<(&Person, Option<NaiveDate>, &emhana_protocol::Attachment)> = Vec::new();
     let mut left: Vec<(&str, NaiveDate, LeftReason)> = Vec::new();
+    let mut records: Vec<&emhana_protocol::Record> = Vec::new();
     for change in &page.changes {
         match change {
             Change::Person {
@@ -62,6 +66,7 @@ pub(super) async fn apply_page(
                 attachment,
             } => persons.push((person, *died_on, attachment)),
             Change::Left { iin, on, reason } => left.push((iin, *on, *reason)),
+            Change::Record { record } => records.push(record),
         }
     }
 
@@ -191,6 +196,11 @@ pub(super) async fn apply_page(
         .execute(&mut *tx)
         .await?;
         applied.left += 1;
+    }
+
+    // The clinic's records after the persons they name; each feature writes its own.
+    for record in records {
+        applied.records += usize::from(home_visits::receive_record(&mut *tx, record).await?);
     }
 
     sqlx::query(

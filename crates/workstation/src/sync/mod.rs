@@ -20,7 +20,7 @@ use uuid::Uuid;
 use crate::Workstation;
 use crate::error::StoreError;
 use crate::store::{self, OpLinks, ROWS_PER_STATEMENT};
-use crate::{appointments, attachment};
+use crate::{appointments, attachment, home_visits};
 
 mod answers;
 mod feed;

@@ -80,6 +80,8 @@ pub struct AttentionItem {
     pub application_id: Option<i64>,
     /// "2026/14", as on the ticket.
     pub application_number: Option<String>,
+    /// The call the op was about, "2026/2-41", as in the journal.
+    pub call_number: Option<String>,
     pub action: AttentionAction,
 }
 
@@ -96,6 +98,9 @@ pub enum AttentionAction {
     /// The workstation's data disagrees with the registry's (a district the
     /// registry does not know, a clock far ahead): tell the administrator.
     CallAdministrator,
+    /// The call was closed on another PC first: the journal shows it as it
+    /// stands; nothing to redo.
+    CheckCall,
 }
 
 pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
@@ -105,7 +110,10 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
         RejectGround::AlreadyAttachedHere { .. }
         | RejectGround::NotAttachedHere
         | RejectGround::UnknownPerson => AttentionAction::CheckPersonCard,
+        RejectGround::CallClosed { .. } => AttentionAction::CheckCall,
         RejectGround::UnknownDistrict { .. }
+        | RejectGround::RecordNotFound
+        | RejectGround::NumberTaken
         | RejectGround::MadeInFuture
         | RejectGround::Malformed { .. } => AttentionAction::CallAdministrator,
     }
@@ -123,6 +131,7 @@ pub(super) struct AttentionRow {
     iin: Option<String>,
     application_id: Option<i64>,
     application_number: Option<String>,
+    call_number: Option<String>,
 }
 
 pub(crate) async fn needs_attention(pool: &SqlitePool) -> Result<Vec<AttentionItem>, StoreError> {
@@ -133,9 +142,12 @@ pub(crate) async fn needs_attention(pool: &SqlitePool) -> Result<Vec<AttentionIt
         " AS person_name, p.iin, \
                 o.application_id, CASE WHEN a.id IS NULL THEN NULL ELSE ",
         number_sql!("a"),
-        " END AS application_number \
+        " END AS application_number, CASE WHEN c.id IS NULL THEN NULL ELSE ",
+        number_sql!("c"),
+        " END AS call_number \
          FROM outbox o LEFT JOIN person p ON p.id = o.person_id \
               LEFT JOIN attachment_application a ON a.id = o.application_id \
+              LEFT JOIN home_call c ON c.uid = o.record_id \
          WHERE o.state = 'rejected' AND o.resolved_at IS NULL ORDER BY o.seq"
     ))
     .fetch_all(pool)
@@ -160,6 +172,7 @@ pub(crate) async fn needs_attention(pool: &SqlitePool) -> Result<Vec<AttentionIt
                 iin: row.iin,
                 application_id: row.application_id,
                 application_number: row.application_number,
+                call_number: row.call_number,
             })
         })
         .collect()

@@ -74,6 +74,7 @@ async fn a_booking_is_numbered_provisional_and_carried_by_an_op() {
                 outcome: OpOutcome::Applied,
                 decided_at: now(),
                 attachment: None,
+                record: None,
             }],
             now(),
         )
@@ -272,6 +273,7 @@ async fn a_slot_lost_at_the_registry_cancels_the_booking_here_and_asks_for_anoth
             },
             decided_at: now(),
             attachment: None,
+            record: None,
         }],
         now(),
     )

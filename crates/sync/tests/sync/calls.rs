@@ -1,0 +1,208 @@
+//! Home calls shared between the PCs of one clinic through the registry: a
+//! call taken at the front desk on the nurse's round at another PC, her
+//! outcome back at the desk, a call changed on two PCs offline (the one
+//! closed first stands; the other lands in needs attention once), and a PC
+//! enrolled later receiving the journal on its first sync.
+
+use emhana_domain::home_call::CallStatus;
+use emhana_domain::round::RoundPace;
+use emhana_protocol::{CallRecord, Record};
+use emhana_workstation::{CallForm, CallView, Workstation};
+
+use super::*;
+
+fn form(person_id: i64, complaint: &str) -> CallForm {
+    CallForm {
+        person_id,
+        caller: "дочь".into(),
+        caller_phone: Some("8 701 555 12 34".into()),
+        complaint: complaint.into(),
+        temperature: Some(37.8),
+        indications: vec![],
+        pregnant: false,
+        registrar_wants_doctor: false,
+        goes: None,
+        registrar_id: None,
+    }
+}
+
+/// The call with this number in a PC's journal for the day.
+async fn call_numbered(workstation: &Workstation, day: chrono::NaiveDate, number: &str) -> Result<CallView> {
+    workstation
+        .calls_on(day)
+        .await?
+        .into_iter()
+        .find(|call| call.number == number)
+        .ok_or_else(|| anyhow::anyhow!("call {number} is not in the journal"))
+}
+
+/// The call as the registry keeps it.
+async fn at_registry(region: &Region, id: uuid::Uuid) -> Result<CallRecord> {
+    let body: serde_json::Value = sqlx::query_scalar("SELECT body FROM clinic_record WHERE id = $1")
+        .bind(id)
+        .fetch_one(&region.pool)
+        .await?;
+    match serde_json::from_value(body)? {
+        Record::Call(call) => Ok(*call),
+    }
+}
+
+#[tokio::test]
+async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outcome_comes_back() -> Result<()>
+{
+    let now = kz(2026, 11, 24, 9);
+    let region = Region::start(300, now).await?;
+    let (dir_desk, dir_nurse, dir_late) = (tempfile::tempdir()?, tempfile::tempdir()?, tempfile::tempdir()?);
+    let (desk, credential_desk) = region.workstation(dir_desk.path(), 0).await?;
+    let (nurse_pc, credential_nurse) = region.workstation(dir_nurse.path(), 0).await?;
+    let engine_desk = region.engine(&desk, &credential_desk, small_pages())?;
+    let engine_nurse = region.engine(&nurse_pc, &credential_nurse, small_pages())?;
+    engine_desk.sync_once(|_| {}).await?;
+    engine_nurse.sync_once(|_| {}).await?;
+
+    // The registrar takes a call; the nurse's PC knows nothing of it yet.
+    let person = one_attached_here(&desk, now).await?;
+    let taken = desk
+        .register_call(&form(person, "температура, слабость"), now)
+        .await?;
+    let day = taken.planned_on;
+    let nurse_id = taken
+        .assigned_staff_id
+        .ok_or_else(|| anyhow::anyhow!("a nurse is sent"))?;
+    assert!(nurse_pc.calls_on(day).await?.is_empty());
+    assert!(
+        taken.number.contains('-'),
+        "numbered in the desk's series: {}",
+        taken.number
+    );
+
+    // One sync round: the desk pushes, the nurse's PC pulls.
+    engine_desk.sync_once(|_| {}).await?;
+    engine_nurse.sync_once(|_| {}).await?;
+    let there = call_numbered(&nurse_pc, day, &taken.number).await?;
+    assert_eq!(
+        (
+            there.iin.as_str(),
+            there.complaint.as_str(),
+            there.status,
+            there.goes
+        ),
+        (
+            taken.iin.as_str(),
+            taken.complaint.as_str(),
+            CallStatus::Registered,
+            taken.goes
+        )
+    );
+    assert_eq!(there.temperature, Some(37.8));
+    assert_eq!(
+        there.assigned_staff, taken.assigned_staff,
+        "the same nurse on both PCs"
+    );
+    let nurse_here = there
+        .assigned_staff_id
+        .ok_or_else(|| anyhow::anyhow!("assigned at the nurse's PC"))?;
+    let round = nurse_pc.round(nurse_here, day, RoundPace::default()).await?;
+    assert!(
+        round
+            .stops
+            .iter()
+            .any(|stop| stop.calls.iter().any(|call| call.id == there.id)),
+        "the call is on her round"
+    );
+
+    // She records it served at her PC; after a round the desk shows it.
+    nurse_pc
+        .set_call_status(
+            there.id,
+            CallStatus::Served,
+            Some(nurse_here),
+            Some("давление в норме"),
+            now,
+        )
+        .await?;
+    engine_nurse.sync_once(|_| {}).await?;
+    engine_desk.sync_once(|_| {}).await?;
+    let back = call_numbered(&desk, day, &taken.number).await?;
+    assert_eq!(back.status, CallStatus::Served);
+    assert_eq!(back.outcome_note.as_deref(), Some("давление в норме"));
+    assert_eq!(nurse_id, back.assigned_staff_id.unwrap_or_default());
+
+    // Both PCs and the registry hold the same call, field by field.
+    let record = desk.shared_call(back.id).await?;
+    assert_eq!(record, nurse_pc.shared_call(there.id).await?);
+    assert_eq!(record, at_registry(&region, record.id).await?);
+
+    // A PC enrolled later (a replaced disk) receives the journal on its first sync.
+    let (late, credential_late) = region.workstation(dir_late.path(), 0).await?;
+    region
+        .engine(&late, &credential_late, small_pages())?
+        .sync_once(|_| {})
+        .await?;
+    let arrived = call_numbered(&late, day, &taken.number).await?;
+    assert_eq!(late.shared_call(arrived.id).await?, record);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_closure() -> Result<()> {
+    let now = kz(2026, 11, 24, 10);
+    let region = Region::start(300, now).await?;
+    let (dir_desk, dir_nurse) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (desk, credential_desk) = region.workstation(dir_desk.path(), 0).await?;
+    let (nurse_pc, credential_nurse) = region.workstation(dir_nurse.path(), 0).await?;
+    let engine_desk = region.engine(&desk, &credential_desk, small_pages())?;
+    let engine_nurse = region.engine(&nurse_pc, &credential_nurse, small_pages())?;
+    engine_desk.sync_once(|_| {}).await?;
+    engine_nurse.sync_once(|_| {}).await?;
+    let person = one_attached_here(&desk, now).await?;
+    let taken = desk.register_call(&form(person, "кашель"), now).await?;
+    engine_desk.sync_once(|_| {}).await?;
+    engine_nurse.sync_once(|_| {}).await?;
+    let there = call_numbered(&nurse_pc, taken.planned_on, &taken.number).await?;
+
+    // Offline, both: the desk sends the district doctor instead; the nurse
+    // has already been and records the call served.
+    let doctor = desk
+        .doctors()
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("a doctor"))?;
+    let moved = desk.reassign_call(taken.id, doctor.id, None, now).await?;
+    assert_eq!(moved.assigned_staff_id, Some(doctor.id));
+    nurse_pc
+        .set_call_status(there.id, CallStatus::Served, there.assigned_staff_id, None, now)
+        .await?;
+
+    // The nurse's PC reaches the registry first: served stands.
+    engine_nurse.sync_once(|_| {}).await?;
+    let report = engine_desk.sync_once(|_| {}).await?;
+    assert_eq!(report.rejected, 1, "the reassignment lost");
+    let attention = desk.needs_attention().await?;
+    assert_eq!(attention.len(), 1, "{attention:?}");
+    assert_eq!(
+        attention[0].ground,
+        RejectGround::CallClosed {
+            status: CallStatus::Served
+        }
+    );
+    assert_eq!(attention[0].action, AttentionAction::CheckCall);
+    assert_eq!(attention[0].call_number.as_deref(), Some(taken.number.as_str()));
+    // The desk shows the call as it stands: served by the nurse, not the doctor's.
+    let now_at_desk = call_numbered(&desk, taken.planned_on, &taken.number).await?;
+    assert_eq!(now_at_desk.status, CallStatus::Served);
+    assert_eq!(now_at_desk.assigned_staff_id, taken.assigned_staff_id);
+    // A closed call is not changed again here either: refused at once, nothing sent.
+    assert!(desk.reassign_call(taken.id, doctor.id, None, now).await.is_err());
+
+    // Another round changes nothing: the conflict is listed once, all agree.
+    engine_desk.sync_once(|_| {}).await?;
+    engine_nurse.sync_once(|_| {}).await?;
+    assert_eq!(desk.needs_attention().await?.len(), 1);
+    assert!(nurse_pc.needs_attention().await?.is_empty());
+    let record = desk.shared_call(taken.id).await?;
+    assert_eq!(record, nurse_pc.shared_call(there.id).await?);
+    assert_eq!(record, at_registry(&region, record.id).await?);
+    Ok(())
+}
