@@ -52,6 +52,7 @@ macro_rules! with_commands {
             commands::home_visits::register_call,
             commands::home_visits::calls_on,
             commands::home_visits::set_call_status,
+            commands::home_visits::reassign_call,
             commands::home_visits::open_plan,
             commands::home_visits::change_plan_risk,
             commands::home_visits::end_pregnancy,

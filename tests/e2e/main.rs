@@ -19,6 +19,7 @@ mod appointments;
 mod attachment;
 mod dates;
 mod home_visits;
+mod shared;
 mod start;
 mod sync;
 
@@ -143,10 +144,23 @@ async fn start_app(
     data: &std::path::Path,
     now: Option<&str>,
 ) -> Result<(Driver, Client)> {
+    start_app_on(DRIVER_PORT, app, data, now).await
+}
+
+/// [`start_app`] with a driver on `port` (and its native WebDriver on the
+/// next one), so two app windows run side by side.
+async fn start_app_on(
+    port: u16,
+    app: &std::path::Path,
+    data: &std::path::Path,
+    now: Option<&str>,
+) -> Result<(Driver, Client)> {
     let mut command = Command::new("tauri-driver");
     command
         .arg("--port")
-        .arg(DRIVER_PORT.to_string())
+        .arg(port.to_string())
+        .arg("--native-port")
+        .arg((port + 1).to_string())
         .env("EMHANA_DATA_DIR", data)
         // printing saves the PDF; no system viewer is opened under test
         .env("EMHANA_NO_VIEWER", "1")
@@ -171,7 +185,7 @@ async fn start_app(
     let client = loop {
         match ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities.clone())
-            .connect(&format!("http://127.0.0.1:{DRIVER_PORT}"))
+            .connect(&format!("http://127.0.0.1:{port}"))
             .await
         {
             Ok(client) => break client,
@@ -182,6 +196,23 @@ async fn start_app(
         }
     };
     Ok((driver, client))
+}
+
+/// The central registry for the sync tests: a database of its own on the
+/// throwaway PostgreSQL, seeded with the demo region, served on a local port
+/// until `stop` (as a registry going down: idle connections closed too).
+async fn start_registry(
+    config: emhana_synth::SynthConfig,
+) -> Result<(sqlx::PgPool, String, emhana_registry::testing::Served)> {
+    let (pool, _) = emhana_registry::testing::fresh_database("e2e", 16).await?;
+    emhana_synth::seed_registry(&pool, config, |_| {}).await?;
+    let served = emhana_registry::testing::serve(emhana_registry::AppState {
+        pool: pool.clone(),
+        clock: std::sync::Arc::new(chrono::Utc::now),
+    })
+    .await?;
+    let base = served.base.clone();
+    Ok((pool, base, served))
 }
 
 /// The app's database, opened beside it as a second reader, to check what was written.

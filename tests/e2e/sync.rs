@@ -2,23 +2,6 @@
 
 use super::*;
 
-/// The central registry for the sync test: a database of its own on the
-/// throwaway PostgreSQL, seeded with the demo region, served on a local port
-/// until `stop` (as a registry going down: idle connections closed too).
-async fn start_registry(
-    config: emhana_synth::SynthConfig,
-) -> Result<(sqlx::PgPool, String, emhana_registry::testing::Served)> {
-    let (pool, _) = emhana_registry::testing::fresh_database("e2e", 16).await?;
-    emhana_synth::seed_registry(&pool, config, |_| {}).await?;
-    let served = emhana_registry::testing::serve(emhana_registry::AppState {
-        pool: pool.clone(),
-        clock: std::sync::Arc::new(chrono::Utc::now),
-    })
-    .await?;
-    let base = served.base.clone();
-    Ok((pool, base, served))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display, tauri-driver, PostgreSQL and a keyring: run by scripts/test.sh"]
 async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_lands_in_needs_attention()

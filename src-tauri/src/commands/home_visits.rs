@@ -50,6 +50,18 @@ pub async fn set_call_status(
         .await?)
 }
 
+/// Sends someone else to a call (another nurse, a doctor, a feldsher).
+#[tauri::command]
+pub async fn reassign_call(
+    state: State<'_, AppState>,
+    call_id: i64,
+    staff_id: i64,
+) -> Result<CallView, CommandError> {
+    Ok(workstation(&state)?
+        .reassign_call(call_id, staff_id, None, state.clock.now())
+        .await?)
+}
+
 #[tauri::command]
 pub async fn open_plan(
     state: State<'_, AppState>,

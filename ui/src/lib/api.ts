@@ -162,6 +162,7 @@ export const api = {
   callsOn: (day: string | null) => call<CallView[]>('calls_on', { day }),
   setCallStatus: (callId: number, status: CallStatus, staffId: number | null, note: string | null) =>
     call<CallView>('set_call_status', { callId, status, staffId, note }),
+  reassignCall: (callId: number, staffId: number) => call<CallView>('reassign_call', { callId, staffId }),
   openPlan: (personId: number, request: PlanRequest) => call<PlanView>('open_plan', { personId, request }),
   unassigned: () => call<Unassigned>('unassigned'),
   endPregnancy: (planId: number, outcome: PregnancyOutcome, ended: string) =>

@@ -715,6 +715,7 @@ export const COMMANDS = [
   'register_call',
   'calls_on',
   'set_call_status',
+  'reassign_call',
   'open_plan',
   'change_plan_risk',
   'end_pregnancy',

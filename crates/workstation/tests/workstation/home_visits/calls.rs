@@ -241,3 +241,91 @@ async fn at_a_post_with_no_doctor_the_feldsher_takes_the_doctor_s_calls_and_visi
     assert!(stop.visits.iter().any(|v| v.doctor_level), "{:?}", stop.visits);
     assert!(stop.visits.iter().any(|v| !v.doctor_level));
 }
+
+#[tokio::test]
+async fn a_call_is_sent_to_someone_else_never_below_the_rules_and_never_once_closed_each_change_an_op() {
+    use emhana_protocol::{CallChange, OpBody};
+    let c = clinic().await;
+    let call_taken =
+        c.ws.register_call(&call(c.grandfather, Some(37.6), &[]), now())
+            .await
+            .unwrap();
+    // The other nurse covers the district today; then the doctor goes instead.
+    let covered =
+        c.ws.reassign_call(call_taken.id, c.other_nurse, None, now())
+            .await
+            .unwrap();
+    assert_eq!(
+        (covered.goes, covered.assigned_staff_id, covered.status),
+        (Responder::Nurse, Some(c.other_nurse), CallStatus::Registered)
+    );
+    let doctor =
+        c.ws.reassign_call(call_taken.id, c.doctor, None, now())
+            .await
+            .unwrap();
+    assert_eq!(
+        (doctor.goes, doctor.assigned_staff_id),
+        (Responder::DistrictDoctor, Some(c.doctor))
+    );
+
+    // A doctor's call never goes to a nurse.
+    let rash =
+        c.ws.register_call(&call(c.mother, None, &[Indication::Rash]), now())
+            .await
+            .unwrap();
+    assert!(matches!(
+        c.ws.reassign_call(rash.id, c.nurse, None, now()).await,
+        Err(HomeVisitError::Triage { .. })
+    ));
+
+    // Served: closed, so nothing more changes it, neither a status nor a reassignment.
+    c.ws.set_call_status(call_taken.id, CallStatus::Served, Some(c.doctor), None, now())
+        .await
+        .unwrap();
+    assert!(matches!(
+        c.ws.reassign_call(call_taken.id, c.nurse, None, now()).await,
+        Err(HomeVisitError::CallClosed {
+            status: CallStatus::Served
+        })
+    ));
+    assert!(matches!(
+        c.ws.set_call_status(call_taken.id, CallStatus::Cancelled, None, None, now())
+            .await,
+        Err(HomeVisitError::CallClosed { .. })
+    ));
+
+    // Each change is an op about the call, in the order made, with the call whole at first.
+    let shared = c.ws.shared_call(call_taken.id).await.unwrap();
+    // Enrolled, so the outbox hands out its ops (the registry is not asked here).
+    let enrolment = emhana_protocol::Enrolment {
+        workstation: uuid::Uuid::now_v7(),
+        clinic_bin: shared.clinic_bin.clone(),
+        clinic_name_kk: String::new(),
+        clinic_name_ru: String::new(),
+        credential: "test.secret".into(),
+        series: 0,
+    };
+    c.ws.save_enrolment("http://127.0.0.1:9", &enrolment, now())
+        .await
+        .unwrap();
+    let uid = shared.id;
+    let ops = c.ws.pending_ops(100).await.unwrap();
+    let about_first: Vec<&OpBody> = ops
+        .iter()
+        .map(|op| &op.body)
+        .filter(|body| body.record_id() == Some(uid))
+        .collect();
+    assert!(matches!(about_first[0], OpBody::RegisterCall(record) if record.number == 1));
+    assert!(
+        matches!(about_first[1], OpBody::ChangeCall(op) if matches!(op.change, CallChange::Reassign { .. }))
+    );
+    assert!(matches!(
+        about_first[3],
+        OpBody::ChangeCall(op) if matches!(&op.change, CallChange::Status { status: CallStatus::Served, .. })
+    ));
+    assert_eq!(
+        about_first.len(),
+        4,
+        "taken, two reassignments, served; the refused changes made none"
+    );
+}

@@ -1,0 +1,201 @@
+//! Two app windows of one clinic against one registry: a home call taken at
+//! the front desk is on the nurse's round at her own PC after one sync
+//! round, and her outcome is in the desk's journal after the next.
+
+use super::*;
+
+/// Enrols the app with the registry from its Sync screen and waits for the first sync.
+async fn enrol_in_app(client: &Client, base: &str, code: &str) -> Result<()> {
+    wait_for(client, "#sync-indicator").await?.click().await?;
+    wait_for(client, "#registry-url").await?.send_keys(base).await?;
+    client
+        .find(Locator::Css("#enrol-code"))
+        .await?
+        .send_keys(code)
+        .await?;
+    client.find(Locator::Css("#enrol-submit")).await?.click().await?;
+    wait_for(client, "#first-sync[data-done=true]").await?;
+    Ok(())
+}
+
+/// One "sync now" from the Sync screen.
+async fn sync_now(client: &Client) -> Result<()> {
+    client
+        .find(Locator::Css("#sync-indicator"))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, "#sync-now").await?.click().await?;
+    Ok(())
+}
+
+/// Waits until `sql` (one integer) reads `expected` in an app's database.
+async fn wait_for_rows(pool: &sqlx::SqlitePool, sql: &'static str, expected: i64) -> Result<()> {
+    let started = Instant::now();
+    loop {
+        let found: i64 = sqlx::query_scalar(sql).fetch_one(pool).await?;
+        if found == expected {
+            return Ok(());
+        }
+        anyhow::ensure!(
+            started.elapsed() < Duration::from_secs(30),
+            "{sql} reads {found}, not {expected}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display, tauri-driver, PostgreSQL and a keyring: run by scripts/test.sh"]
+async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_outcome_comes_back() -> Result<()>
+{
+    let (app, desk_data, artifacts) = paths()?;
+    let nurse_data = tempfile::tempdir()?;
+    const NOW: &str = "2026-11-24T09:00:00+05:00";
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).context("date")?;
+    let config = emhana_synth::demo_config(today);
+
+    // The registry holds the region; both PCs start from the demo clinic.
+    let (registry, base, _server) = start_registry(config).await?;
+    let clinic = emhana_synth::Synth::new(config)?.clinics()[0].bin.as_string();
+    let mut codes = Vec::new();
+    for (data, name) in [
+        (desk_data.path(), "Тіркеу орны"),
+        (nurse_data.path(), "Мейірбике"),
+    ] {
+        let (workstation, _) = Workstation::open(&data.join("emhana.sqlite")).await?;
+        emhana_synth::load_into(&workstation, config, |_| {}).await?;
+        workstation.close().await;
+        codes.push(
+            emhana_registry::auth::add_workstation(&registry, &clinic, name, chrono::Utc::now())
+                .await?
+                .1,
+        );
+    }
+    // A nurse with a round today and an adult of her district to call for.
+    let (workstation, _) = Workstation::open(&desk_data.path().join("emhana.sqlite")).await?;
+    let mut chosen = None;
+    for nurse in workstation.nurses().await? {
+        let round = workstation.round(nurse.id, today, Default::default()).await?;
+        if let Some(adult) = round.stops.iter().find(|stop| stop.age_years >= 18) {
+            chosen = Some((nurse, adult.iin.clone(), adult.person_name.clone()));
+            break;
+        }
+    }
+    workstation.close().await;
+    let (nurse, iin, name) = chosen.context("a nurse with a round")?;
+
+    let (desk_driver, desk) = start_app_on(4444, &app, desk_data.path(), Some(NOW)).await?;
+    let (nurse_driver, nurse_pc) = start_app_on(4446, &app, nurse_data.path(), Some(NOW)).await?;
+    let desk_db = app_database(desk_data.path()).await?;
+    let nurse_db = app_database(nurse_data.path()).await?;
+    let result = async {
+        enrol_in_app(&desk, &base, &codes[0]).await?;
+        enrol_in_app(&nurse_pc, &base, &codes[1]).await?;
+
+        // The registrar takes the call at the desk; one sync round sends it.
+        desk.find(Locator::Css("[data-nav=home_calls]"))
+            .await?
+            .click()
+            .await?;
+        let search = wait_for(&desk, "#call-search").await?;
+        search.send_keys(&iin).await?;
+        wait_for_text(&desk, "#call-results", &iin).await?;
+        desk.find(Locator::Css("#call-results button"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&desk, "#call-caller")
+            .await?
+            .send_keys("Қызы / дочь")
+            .await?;
+        desk.find(Locator::Css("#call-complaint"))
+            .await?
+            .send_keys("Қызба / температура")
+            .await?;
+        desk.find(Locator::Css("#call-temperature"))
+            .await?
+            .send_keys("37,6")
+            .await?;
+        wait_for(&desk, "#call-preview[data-goes=nurse]").await?;
+        desk.find(Locator::Css("#call-submit")).await?.click().await?;
+        wait_for(&desk, "#call-recorded").await?;
+        sync_now(&desk).await?;
+        wait_for_rows(
+            &desk_db,
+            "SELECT count(*) FROM outbox WHERE kind = 'register_call' AND state = 'confirmed'",
+            1,
+        )
+        .await?;
+
+        // At the nurse's PC, one sync round later, the call is on her round.
+        sync_now(&nurse_pc).await?;
+        wait_for_rows(&nurse_db, "SELECT count(*) FROM home_call", 1).await?;
+        nurse_pc
+            .find(Locator::Css("[data-nav=rounds]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&nurse_pc, "#round-nurse")
+            .await?
+            .select_by_value(&nurse.id.to_string())
+            .await?;
+        let call_stop = "#round-stops li[data-stop^=call]";
+        wait_for_text(&nurse_pc, call_stop, &name).await?;
+        std::fs::write(
+            artifacts.join("e2e-shared-call-on-round.png"),
+            nurse_pc.screenshot().await?,
+        )?;
+
+        // She serves it; her PC sends the outcome, the desk receives it.
+        nurse_pc
+            .find(Locator::Css(&format!("{call_stop} .served")))
+            .await?
+            .click()
+            .await?;
+        wait_for(&nurse_pc, "#round-stops li[data-stop^=call][data-state=served]").await?;
+        sync_now(&nurse_pc).await?;
+        wait_for_rows(
+            &nurse_db,
+            "SELECT count(*) FROM outbox WHERE kind = 'change_call' AND state = 'confirmed'",
+            1,
+        )
+        .await?;
+        sync_now(&desk).await?;
+        wait_for_rows(
+            &desk_db,
+            "SELECT count(*) FROM home_call WHERE status = 'served'",
+            1,
+        )
+        .await?;
+        desk.find(Locator::Css("[data-nav=home_calls]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&desk, "#calls tr[data-status=served]").await?;
+        wait_for_text(&desk, "#calls tr[data-status=served]", &name).await?;
+        std::fs::write(
+            artifacts.join("e2e-shared-call-served.png"),
+            desk.screenshot().await?,
+        )?;
+        Ok::<_, anyhow::Error>(())
+    }
+    .await;
+    // Both windows photographed when it failed; the desk's error is the one told.
+    let nurse_side = match &result {
+        Ok(()) => Ok(()),
+        Err(_) => Err(anyhow::anyhow!("failed: see the desk's error")),
+    };
+    let nurse_closed = finish(
+        nurse_pc,
+        &artifacts.join("e2e-shared-nurse-failure.png"),
+        nurse_side,
+    )
+    .await;
+    finish(desk, &artifacts.join("e2e-shared-desk-failure.png"), result).await?;
+    nurse_closed?;
+    drop((desk_driver, nurse_driver));
+    desk_db.close().await;
+    nurse_db.close().await;
+    Ok(())
+}
