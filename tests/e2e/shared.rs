@@ -53,6 +53,7 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
     let nurse_data = tempfile::tempdir()?;
     const NOW: &str = "2026-11-24T09:00:00+05:00";
     let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).context("date")?;
+    let at_now = chrono::DateTime::parse_from_rfc3339(NOW)?.with_timezone(&chrono::Utc);
     let config = emhana_synth::demo_config(today);
 
     // The registry holds the region; both PCs start from the demo clinic.
@@ -72,18 +73,22 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
                 .1,
         );
     }
-    // A nurse with a round today and an adult of her district to call for.
+    // An adult attached here to call for (the nurse is whoever the triage sends).
     let (workstation, _) = Workstation::open(&desk_data.path().join("emhana.sqlite")).await?;
     let mut chosen = None;
-    for nurse in workstation.nurses().await? {
-        let round = workstation.round(nurse.id, today, Default::default()).await?;
-        if let Some(adult) = round.stops.iter().find(|stop| stop.age_years >= 18) {
-            chosen = Some((nurse, adult.iin.clone(), adult.person_name.clone()));
+    for hit in workstation.search("Ах", 50).await?.hits {
+        let card = workstation.person_card(hit.id, today).await?;
+        let attached = workstation
+            .booking_options(hit.id, at_now)
+            .await
+            .is_ok_and(|options| options.refusal.is_none());
+        if attached && card.age.unwrap_or(0) >= 18 {
+            chosen = Some((hit.iin.clone(), hit.full_name.clone()));
             break;
         }
     }
     workstation.close().await;
-    let (nurse, iin, name) = chosen.context("a nurse with a round")?;
+    let (iin, name) = chosen.context("an adult attached here")?;
 
     let (desk_driver, desk) = start_app_on(4444, &app, desk_data.path(), Some(NOW)).await?;
     let (nurse_driver, nurse_pc) = start_app_on(4446, &app, nurse_data.path(), Some(NOW)).await?;
@@ -120,6 +125,9 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         wait_for(&desk, "#call-preview[data-goes=nurse]").await?;
         desk.find(Locator::Css("#call-submit")).await?.click().await?;
         wait_for(&desk, "#call-recorded").await?;
+        let nurse: i64 = sqlx::query_scalar("SELECT assigned_staff_id FROM home_call")
+            .fetch_one(&desk_db)
+            .await?;
         sync_now(&desk).await?;
         wait_for_rows(
             &desk_db,
@@ -138,7 +146,7 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
             .await?;
         wait_for(&nurse_pc, "#round-nurse")
             .await?
-            .select_by_value(&nurse.id.to_string())
+            .select_by_value(&nurse.to_string())
             .await?;
         let call_stop = "#round-stops li[data-stop^=call]";
         wait_for_text(&nurse_pc, call_stop, &name).await?;

@@ -129,7 +129,14 @@ pub struct RoundReport {
     pub pages: usize,
     /// The registry's reference data differed from what was here.
     pub reference_changed: bool,
+    /// The feed was not read to its end: changes were held back by
+    /// transactions still running at the registry (see docs/sync.md). The
+    /// loop comes back in [`HELD_BACK_RETRY`], not after the whole interval.
+    pub held_back: bool,
 }
+
+/// How soon the loop pulls again when the registry held changes back.
+pub const HELD_BACK_RETRY: Duration = Duration::from_secs(2);
 
 pub struct SyncEngine<T> {
     store: Workstation,
@@ -256,8 +263,10 @@ impl<T: Transport> SyncEngine<T> {
         // Counting costs the registry a scan: once per round, for the first sync's progress bar.
         let fetch = async move {
             let mut next = Some(first_query);
+            let mut held_back = false;
             while let Some(query_now) = next.take() {
                 let page = self.transport.pull(&query_now).await?;
+                held_back = page.held_back;
                 if page.more {
                     next = Some(query(Some(page.cursor.clone()), false));
                 }
@@ -265,7 +274,7 @@ impl<T: Transport> SyncEngine<T> {
                     break; // the applying side stopped on an error of its own
                 }
             }
-            Ok::<(), SyncError>(())
+            Ok::<bool, SyncError>(held_back)
         };
         let apply = async {
             let mut remaining: Option<u64> = None;
@@ -304,7 +313,8 @@ impl<T: Transport> SyncEngine<T> {
         };
         let (fetched, applied) = tokio::join!(fetch, apply);
         applied?;
-        fetched
+        report.held_back = fetched?;
+        Ok(())
     }
 }
 
@@ -393,9 +403,13 @@ pub async fn run<T: Transport>(
                     s.last_error_code = None;
                     s.last_error = None;
                     s.failures = 0;
-                    s.last_round = Some(report);
+                    s.last_round = Some(report.clone());
                 });
-                engine.settings.interval
+                if report.held_back {
+                    engine.settings.interval.min(HELD_BACK_RETRY)
+                } else {
+                    engine.settings.interval
+                }
             }
             Err(error) => {
                 failures += 1;

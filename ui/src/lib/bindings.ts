@@ -430,7 +430,13 @@ export type RoundReport = { pushed: number, confirmed: number, rejected: number,
 /**
  * The registry's reference data differed from what was here.
  */
-reference_changed: boolean, };
+reference_changed: boolean, 
+/**
+ * The feed was not read to its end: changes were held back by
+ * transactions still running at the registry (see docs/sync.md). The
+ * loop comes back in [`HELD_BACK_RETRY`], not after the whole interval.
+ */
+held_back: boolean, };
 
 export type RoundStop = { 
 /**

@@ -168,3 +168,75 @@ impl Simulation {
         }
     }
 }
+
+impl Simulation {
+    /// The registrar takes a home call for one of the clinic's first persons
+    /// (the ones the others move and record dead, so calls meet those too).
+    pub(super) async fn take_call(&mut self, post: usize) -> Result<String> {
+        let movable = self.movable(post).await?;
+        if movable.is_empty() {
+            return Ok("nobody to call for".into());
+        }
+        let person_id = movable[self.rng.random_range(0..movable.len())];
+        let temperature = [None, Some(37.4), Some(38.6)][self.rng.random_range(0..3)];
+        let form = CallForm {
+            person_id,
+            caller: "сам".into(),
+            caller_phone: None,
+            complaint: "температура".into(),
+            temperature,
+            indications: vec![],
+            pregnant: false,
+            registrar_wants_doctor: self.rng.random_bool(0.2),
+            goes: None,
+            registrar_id: None,
+        };
+        let at = self.when();
+        Ok(match self.posts[post].store.register_call(&form, at).await {
+            Ok(call) => format!("call {} for person {person_id} to {:?}", call.number, call.goes),
+            Err(error) => format!("call for person {person_id}: refused here ({error:?})"),
+        })
+    }
+
+    /// A nurse records how one of the journal's calls went, or the registrar
+    /// sends someone else: on one PC while another may be doing the same.
+    pub(super) async fn change_call(&mut self, post: usize) -> Result<String> {
+        let pool = read_only(&self.posts[post].path).await?;
+        let calls: Vec<i64> = sqlx::query_scalar("SELECT id FROM home_call ORDER BY uid")
+            .fetch_all(&pool)
+            .await?;
+        pool.close().await;
+        if calls.is_empty() {
+            return Ok("no call to change".into());
+        }
+        let call = calls[self.rng.random_range(0..calls.len())];
+        let store = self.posts[post].store.clone();
+        let at = self.when();
+        let outcome = match self.rng.random_range(0..4) {
+            0 => {
+                store
+                    .set_call_status(call, CallStatus::Served, None, None, at)
+                    .await
+            }
+            1 => {
+                store
+                    .set_call_status(call, CallStatus::NotAtHome, None, None, at)
+                    .await
+            }
+            2 => {
+                store
+                    .set_call_status(call, CallStatus::Cancelled, None, None, at)
+                    .await
+            }
+            _ => {
+                let nurses = store.nurses().await?;
+                let nurse = &nurses[self.rng.random_range(0..nurses.len())];
+                store.reassign_call(call, nurse.id, None, at).await
+            }
+        };
+        Ok(match outcome {
+            Ok(view) => format!("call {} now {:?}", view.number, view.status),
+            Err(error) => format!("call {call}: refused here ({error:?})"),
+        })
+    }
+}

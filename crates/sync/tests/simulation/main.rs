@@ -8,7 +8,10 @@
 //! - every op ever made got an answer: applied or rejected, none left
 //!   local or sent, and the registry logged each exactly once;
 //! - every workstation converged: its clinic's attached population, district
-//!   by district, is the registry's.
+//!   by district, is the registry's, and its journal of home calls holds the
+//!   registry's calls of its clinic, field by field;
+//! - every change to a call that lost (the call closed on another PC first)
+//!   is in that PC's needs attention exactly once.
 //!
 //! The schedule is a function of the seed (a failing seed is printed and can
 //! be replayed with `EMHANA_SIM_SEEDS=<seed>`); the registry's answers are too,
@@ -29,12 +32,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use anyhow::{Context, Result, anyhow, ensure};
 use chrono::{DateTime, TimeDelta, Utc};
 use emhana_domain::attachment::{AttachmentGround, Channel};
+use emhana_domain::home_call::CallStatus;
 use emhana_domain::registration::{DocumentKind, NewResidence};
 use emhana_protocol::{
     BookOp, Hlc, Op, OpBody, OpOutcome, PullQuery, PullResponse, PushRequest, PushResponse, SlotKey,
 };
 use emhana_sync::{HttpTransport, SyncEngine, SyncSettings, Transport, TransportError};
-use emhana_workstation::{ApplicationForm, ConsentForm, DetachmentReason, Workstation};
+use emhana_workstation::{ApplicationForm, CallForm, ConsentForm, DetachmentReason, Workstation};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use support::{Region, kz, newborn};
@@ -240,8 +244,10 @@ impl Simulation {
                 0..=19 => self.attach_newborn(post).await?,
                 20..=34 => self.move_district(post).await?,
                 35..=37 => self.record_death(post).await?,
-                38..=52 => self.book(post).await?,
-                53..=84 => {
+                38..=45 => self.book(post).await?,
+                46..=50 => self.take_call(post).await?,
+                51..=58 => self.change_call(post).await?,
+                59..=84 => {
                     let link = random_link(&mut self.rng);
                     let result = self.posts[post]
                         .engine(&self.region, link)
@@ -419,6 +425,67 @@ impl Simulation {
                 registry.difference(&local).take(5).collect::<Vec<_>>()
             );
         }
+        self.check_calls().await
+    }
+
+    /// Each workstation's journal of calls is its clinic's at the registry,
+    /// call by call; each change that lost is listed once where it was made.
+    async fn check_calls(&self) -> Result<()> {
+        for (index, post) in self.posts.iter().enumerate() {
+            let bodies: Vec<serde_json::Value> = sqlx::query_scalar(
+                "SELECT r.body FROM clinic_record r JOIN clinic c ON c.id = r.clinic_id WHERE c.bin = $1 AND r.kind = 'call'",
+            )
+            .bind(&post.bin)
+            .fetch_all(&self.region.pool)
+            .await?;
+            let mut registry = HashMap::new();
+            for body in bodies {
+                let emhana_protocol::Record::Call(call) = serde_json::from_value(body)?;
+                registry.insert(call.id, *call);
+            }
+            let pool = read_only(&post.path).await?;
+            let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM home_call")
+                .fetch_all(&pool)
+                .await?;
+            let lost: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM outbox WHERE state = 'rejected' AND reject_ground ->> 'code' = 'call_closed'",
+            )
+            .fetch_one(&pool)
+            .await?;
+            pool.close().await;
+            ensure!(
+                ids.len() == registry.len(),
+                "post {index} holds {} calls, the registry {}",
+                ids.len(),
+                registry.len()
+            );
+            for id in ids {
+                let here = post.store.shared_call(id).await?;
+                let there = registry
+                    .get(&here.id)
+                    .with_context(|| format!("post {index}: call {} not at the registry", here.id))?;
+                ensure!(
+                    &here == there,
+                    "post {index}: call {} differs:\n here {here:?}\n there {there:?}",
+                    here.id
+                );
+            }
+            let listed: Vec<Uuid> = post
+                .store
+                .needs_attention()
+                .await?
+                .into_iter()
+                .filter(|item| matches!(item.ground, emhana_protocol::RejectGround::CallClosed { .. }))
+                .map(|item| item.op)
+                .collect();
+            let distinct: BTreeSet<&Uuid> = listed.iter().collect();
+            ensure!(
+                listed.len() as i64 == lost && distinct.len() == listed.len(),
+                "post {index}: {lost} lost call changes, {} listed ({} distinct)",
+                listed.len(),
+                distinct.len()
+            );
+        }
         Ok(())
     }
 }
@@ -480,7 +547,19 @@ async fn a_seeded_region_of_faulty_links_ends_with_one_attachment_per_person_and
             contested > 0 && applied > 0,
             "seed {seed}: {applied} applied, {contested} rejected"
         );
-        eprintln!("seed {seed}: {steps} steps, {applied} ops applied, {contested} rejected; invariants hold");
+        let calls = simulation
+            .region
+            .count("SELECT count(*) FROM clinic_record WHERE kind = 'call'")
+            .await?;
+        let closed_first = simulation
+            .region
+            .count("SELECT count(*) FROM op_log WHERE outcome->'ground'->>'code' = 'call_closed'")
+            .await?;
+        ensure!(calls > 0, "seed {seed}: no call was taken");
+        eprintln!(
+            "seed {seed}: {steps} steps, {applied} ops applied, {contested} rejected \
+             ({calls} calls, {closed_first} call changes lost to a closure); invariants hold"
+        );
     }
     Ok(())
 }

@@ -206,3 +206,32 @@ async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_clo
     assert_eq!(record, at_registry(&region, record.id).await?);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_round_whose_feed_is_held_back_by_a_running_transaction_says_so_and_the_next_reads_it() -> Result<()> {
+    let now = kz(2026, 11, 24, 11);
+    let region = Region::start(300, now).await?;
+    let (dir_desk, dir_nurse) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (desk, credential_desk) = region.workstation(dir_desk.path(), 0).await?;
+    let (nurse_pc, credential_nurse) = region.workstation(dir_nurse.path(), 0).await?;
+    let engine_desk = region.engine(&desk, &credential_desk, small_pages())?;
+    let engine_nurse = region.engine(&nurse_pc, &credential_nurse, small_pages())?;
+    assert!(!engine_desk.sync_once(|_| {}).await?.held_back);
+    engine_nurse.sync_once(|_| {}).await?;
+
+    // Any transaction with an id still running at the registry (an
+    // autovacuum's analyze, a slow push) holds back what was written after it.
+    let mut running = region.pool.begin().await?;
+    sqlx::query("SELECT pg_current_xact_id()").execute(&mut *running).await?;
+    let person = one_attached_here(&desk, now).await?;
+    let taken = desk.register_call(&form(person, "головокружение"), now).await?;
+    engine_desk.sync_once(|_| {}).await?;
+    let held = engine_nurse.sync_once(|_| {}).await?;
+    assert!(held.held_back, "the round knows the feed was not read to its end");
+    assert!(nurse_pc.calls_on(taken.planned_on).await?.is_empty());
+    running.rollback().await?;
+    let next = engine_nurse.sync_once(|_| {}).await?;
+    assert!(!next.held_back);
+    call_numbered(&nurse_pc, taken.planned_on, &taken.number).await?;
+    Ok(())
+}
