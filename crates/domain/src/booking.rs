@@ -271,6 +271,18 @@ pub enum StatusRefusal {
     NotYetTheDay { day: NaiveDate },
 }
 
+/// Whether a booking standing at `from` may become `to` at all, whatever the
+/// day: the rule the registry applies to changes made on two windows — the
+/// first to arrive changes the booking, and a cancellation that finds the
+/// person already arrived (or a move that finds it cancelled) is refused.
+pub fn may_become(from: BookingStatus, to: BookingStatus) -> bool {
+    use BookingStatus::*;
+    matches!(
+        (from, to),
+        (Booked, Arrived | NoShow | Cancelled | Moved) | (NoShow, Arrived) | (Arrived, NoShow)
+    )
+}
+
 /// Whether a booking in `from` may become `to` on `today`. Arrived and
 /// no-show are marked from the day of the visit on; a no-show can still turn
 /// out to have come late; cancelled and moved bookings are final.
@@ -281,11 +293,7 @@ pub fn change_status(
     today: NaiveDate,
 ) -> Result<(), StatusRefusal> {
     use BookingStatus::*;
-    let allowed = matches!(
-        (from, to),
-        (Booked, Arrived | NoShow | Cancelled | Moved) | (NoShow, Arrived) | (Arrived, NoShow)
-    );
-    if !allowed {
+    if !may_become(from, to) {
         return Err(StatusRefusal::NotFrom { from, to });
     }
     if matches!(to, Arrived | NoShow) && today < visit_day {

@@ -20,9 +20,13 @@ pub mod record;
 
 pub use hlc::Hlc;
 pub use op::{
-    ApplicationKey, AttachOp, BookOp, CancelBookingOp, DetachOp, DetachReason, Op, OpBody, SlotKey,
+    ApplicationKey, AttachOp, BookOp, CancelBookingOp, ChangeBookingOp, DetachOp, DetachReason, Op, OpBody,
+    SlotKey,
 };
-pub use record::{CallAssignment, CallChange, CallOutcome, CallRecord, ChangeCallOp, Record};
+pub use record::{
+    BookingChange, BookingEvent, BookingRecord, CallAssignment, CallChange, CallOutcome, CallRecord,
+    ChangeCallOp, Record,
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::Person;
@@ -135,6 +139,14 @@ pub enum RejectGround {
     /// The record the op changes is not at the registry (never registered,
     /// or another clinic's).
     RecordNotFound,
+    /// The booking was changed first on another PC (the person marked
+    /// arrived before the cancellation came, ...): it stands at `status`.
+    BookingChanged {
+        status: emhana_domain::booking::BookingStatus,
+    },
+    /// The person already has a booking with this doctor that day (made at
+    /// another window).
+    SecondBookingThatDay,
     /// Another record of the clinic already has this number (a workstation
     /// numbering outside its series).
     NumberTaken,

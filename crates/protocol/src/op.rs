@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Hlc;
-use crate::record::{CallRecord, ChangeCallOp};
+use crate::record::{BookingChange, BookingRecord, CallRecord, ChangeCallOp};
 
 /// One change made on a workstation. Everything but the body is stamped when
 /// the op is made — who made it, where and when — never when it is sent.
@@ -38,6 +38,9 @@ pub enum OpBody {
     RegisterCall(Box<CallRecord>),
     /// A call's status recorded, or someone else sent to it.
     ChangeCall(ChangeCallOp),
+    /// A booking marked arrived or did not come (a cancellation or a move
+    /// gives the slot back: `CancelBooking`).
+    ChangeBooking(ChangeBookingOp),
 }
 
 impl OpBody {
@@ -49,6 +52,7 @@ impl OpBody {
             OpBody::CancelBooking(_) => "cancel_booking",
             OpBody::RegisterCall(_) => "register_call",
             OpBody::ChangeCall(_) => "change_call",
+            OpBody::ChangeBooking(_) => "change_booking",
         }
     }
 
@@ -61,6 +65,7 @@ impl OpBody {
             OpBody::CancelBooking(op) => &op.slot.clinic_bin,
             OpBody::RegisterCall(call) => &call.clinic_bin,
             OpBody::ChangeCall(op) => &op.clinic_bin,
+            OpBody::ChangeBooking(op) => &op.clinic_bin,
         }
     }
 
@@ -73,6 +78,7 @@ impl OpBody {
             OpBody::CancelBooking(op) => op.iin.clone(),
             OpBody::RegisterCall(call) => call.person.iin.as_string(),
             OpBody::ChangeCall(op) => op.person_iin.clone(),
+            OpBody::ChangeBooking(op) => op.person_iin.clone(),
         }
     }
 
@@ -81,7 +87,10 @@ impl OpBody {
         match self {
             OpBody::RegisterCall(call) => Some(call.id),
             OpBody::ChangeCall(op) => Some(op.call),
-            OpBody::Attach(_) | OpBody::Detach(_) | OpBody::Book(_) | OpBody::CancelBooking(_) => None,
+            OpBody::Book(op) => op.booking.as_ref().map(|booking| booking.id),
+            OpBody::CancelBooking(op) => op.change.as_ref().map(|change| change.booking),
+            OpBody::ChangeBooking(op) => Some(op.change.booking),
+            OpBody::Attach(_) | OpBody::Detach(_) => None,
         }
     }
 }
@@ -136,10 +145,25 @@ pub struct SlotKey {
 pub struct BookOp {
     pub slot: SlotKey,
     pub iin: String,
+    /// The booking whole, kept by the registry and carried to the clinic's
+    /// other PCs; absent from workstations that shared only the slot.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub booking: Option<Box<BookingRecord>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct CancelBookingOp {
     pub slot: SlotKey,
     pub iin: String,
+    /// The booking's new status (cancelled or moved) with who and when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub change: Option<BookingChange>,
+}
+
+/// A booking marked arrived or did not come.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ChangeBookingOp {
+    pub clinic_bin: String,
+    pub person_iin: String,
+    pub change: BookingChange,
 }

@@ -9,6 +9,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::Person;
+use emhana_domain::booking::{BookingChannel, BookingStatus, VisitReason};
 use emhana_domain::home_call::{CallAcceptance, CallClosed, CallStatus, Indication, Responder, TriageReason};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -18,12 +19,14 @@ use uuid::Uuid;
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Record {
     Call(Box<CallRecord>),
+    Booking(Box<BookingRecord>),
 }
 
 impl Record {
     pub fn id(&self) -> Uuid {
         match self {
             Record::Call(call) => call.id,
+            Record::Booking(booking) => booking.id,
         }
     }
 
@@ -31,7 +34,66 @@ impl Record {
     pub fn kind(&self) -> &'static str {
         match self {
             Record::Call(_) => "call",
+            Record::Booking(_) => "booking",
         }
+    }
+}
+
+/// A booking of a doctor's slot, whole, with every status it took.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct BookingRecord {
+    pub id: Uuid,
+    pub clinic_bin: String,
+    /// The (Kazakhstan) year it was made and its number in the booking
+    /// workstation's series.
+    pub year: i32,
+    pub number: u32,
+    /// The person booked (attached here; carried so a PC that has not yet
+    /// read them from the feed can show the booking).
+    pub person: Person,
+    pub staff_iin: String,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: DateTime<Utc>,
+    pub room: Option<String>,
+    pub reason: VisitReason,
+    pub channel: BookingChannel,
+    pub status: BookingStatus,
+    /// The booking this one replaced when the visit was moved.
+    pub moved_from: Option<Uuid>,
+    pub registrar_iin: Option<String>,
+    pub made_at: DateTime<Utc>,
+    /// Every status it took, the first `booked`.
+    pub history: Vec<BookingEvent>,
+}
+
+/// One status a booking took: when, who, and why when not a click.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct BookingEvent {
+    pub at: DateTime<Utc>,
+    pub status: BookingStatus,
+    pub staff_iin: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A booking's status changed on one PC: arrived, did not come, cancelled, moved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct BookingChange {
+    pub booking: Uuid,
+    pub event: BookingEvent,
+}
+
+impl BookingRecord {
+    /// The booking after a status change, or the status that refuses it:
+    /// the first change to reach the registry stands (a cancellation after
+    /// the person arrived is refused; `emhana_domain::booking::may_become`).
+    pub fn apply(&self, change: &BookingChange) -> Result<BookingRecord, BookingStatus> {
+        if !emhana_domain::booking::may_become(self.status, change.event.status) {
+            return Err(self.status);
+        }
+        let mut booking = self.clone();
+        booking.status = change.event.status;
+        booking.history.push(change.event.clone());
+        Ok(booking)
     }
 }
 

@@ -35,7 +35,7 @@ mod booking;
 mod record;
 
 use attachment::{apply_attach, apply_detach};
-use booking::{apply_book, apply_cancel};
+use booking::{apply_book, apply_cancel, apply_change_booking};
 pub(crate) use record::record_from_json;
 use record::{apply_change_call, apply_register_call, current_record};
 
@@ -351,6 +351,9 @@ async fn apply(
             OpBody::CancelBooking(cancel) => (apply_cancel(tx, workstation, op.id, cancel, now).await?, None),
             OpBody::RegisterCall(call) => (apply_register_call(tx, workstation, op.id, call).await?, None),
             OpBody::ChangeCall(change) => (apply_change_call(tx, workstation, op.id, change).await?, None),
+            OpBody::ChangeBooking(change) => {
+                (apply_change_booking(tx, workstation, op.id, change).await?, None)
+            }
         }
     };
     let (outcome, known_state) = outcome;

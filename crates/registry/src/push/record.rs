@@ -1,6 +1,7 @@
-//! Ops on the clinic's own records (home calls): the registry keeps each
-//! record whole, applies a change under the record's rule — a call closed
-//! first stays closed — and moves the record to the end of the clinic's feed.
+//! Ops on the clinic's own records (home calls, bookings): the registry
+//! keeps each record whole, applies a change under the record's rule — a call
+//! closed first stays closed, a booking's first change stands — and moves the
+//! record to the end of the clinic's feed.
 
 use emhana_protocol::{CallRecord, ChangeCallOp, Record};
 
@@ -14,39 +15,12 @@ pub(super) async fn apply_register_call(
     call: &CallRecord,
 ) -> Result<OpOutcome, RegistryError> {
     let record = Record::Call(Box::new(call.clone()));
-    let body = record_json(&record)?;
-    if has_nul(&body) {
-        return Ok(reject(RejectGround::Malformed {
-            detail: "a text of the call holds a NUL character".into(),
-        }));
+    if let Some(refused) = unstorable(&record)? {
+        return Ok(refused);
     }
-    // The number's unique index decides a number given twice (a workstation
-    // numbering outside its series); the id is the op's own record.
-    let inserted = sqlx::query(
-        "INSERT INTO clinic_record (id, clinic_id, kind, body, created_by_op, changed_by_op) \
-         VALUES ($1, $2, 'call', $3, $4, $4) ON CONFLICT DO NOTHING",
-    )
-    .bind(call.id)
-    .bind(workstation.clinic_id)
-    .bind(&body)
-    .bind(op_id)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    if inserted == 1 {
-        return Ok(OpOutcome::Applied);
-    }
-    let id_taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM clinic_record WHERE id = $1)")
-        .bind(call.id)
-        .fetch_one(conn)
-        .await?;
-    Ok(reject(if id_taken {
-        RejectGround::Malformed {
-            detail: format!("record {} was registered by another op", call.id),
-        }
-    } else {
-        RejectGround::NumberTaken
-    }))
+    Ok(insert_record(conn, workstation, op_id, &record)
+        .await?
+        .unwrap_or(OpOutcome::Applied))
 }
 
 /// Changes a call of the clinic: its status, or who goes.
@@ -60,34 +34,94 @@ pub(super) async fn apply_change_call(
         return Ok(reject(RejectGround::RecordNotFound));
     };
     let changed = match call.apply(&change.change) {
-        Ok(changed) => changed,
+        Ok(changed) => Record::Call(Box::new(changed)),
         Err(closed) => {
             return Ok(reject(RejectGround::CallClosed {
                 status: closed.closed,
             }));
         }
     };
-    let body = record_json(&Record::Call(Box::new(changed)))?;
-    if has_nul(&body) {
-        return Ok(reject(RejectGround::Malformed {
-            detail: "a text of the change holds a NUL character".into(),
-        }));
+    if let Some(refused) = unstorable(&changed)? {
+        return Ok(refused);
     }
-    // Moved to the feed's end: every PC of the clinic reads the call anew.
+    update_record(conn, op_id, &changed).await?;
+    Ok(OpOutcome::Applied)
+}
+
+/// Why a record cannot be stored as sent, as the op's answer: PostgreSQL's
+/// `jsonb` cannot hold U+0000, and such a text is the op's own fault, not
+/// the push's. Checked before the op changes anything.
+pub(super) fn unstorable(record: &Record) -> Result<Option<OpOutcome>, RegistryError> {
+    Ok(has_nul(&record_json(record)?).then(|| {
+        reject(RejectGround::Malformed {
+            detail: format!(
+                "a text of {} {} holds a NUL character",
+                record.kind(),
+                record.id()
+            ),
+        })
+    }))
+}
+
+/// Keeps a new record of the workstation's clinic; the answer refusing it
+/// when its number (a call's) or its id is already the clinic's.
+pub(super) async fn insert_record(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    op_id: Uuid,
+    record: &Record,
+) -> Result<Option<OpOutcome>, RegistryError> {
+    // The number's unique index decides a number given twice (a workstation
+    // numbering outside its series).
+    let inserted = sqlx::query(
+        "INSERT INTO clinic_record (id, clinic_id, kind, body, created_by_op, changed_by_op) \
+         VALUES ($1, $2, $3, $4, $5, $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(record.id())
+    .bind(workstation.clinic_id)
+    .bind(record.kind())
+    .bind(record_json(record)?)
+    .bind(op_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        return Ok(None);
+    }
+    let id_taken: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM clinic_record WHERE id = $1)")
+        .bind(record.id())
+        .fetch_one(conn)
+        .await?;
+    Ok(Some(reject(if id_taken {
+        RejectGround::Malformed {
+            detail: format!("record {} was registered by another op", record.id()),
+        }
+    } else {
+        RejectGround::NumberTaken
+    })))
+}
+
+/// Writes a record's new state and moves it to the feed's end: every PC of
+/// the clinic reads it anew.
+pub(super) async fn update_record(
+    conn: &mut PgConnection,
+    op_id: Uuid,
+    record: &Record,
+) -> Result<(), RegistryError> {
     sqlx::query(
         "UPDATE clinic_record SET body = $2, changed_by_op = $3, xid = pg_current_xact_id(), \
          seq = nextval('scope_change_seq') WHERE id = $1",
     )
-    .bind(change.call)
-    .bind(&body)
+    .bind(record.id())
+    .bind(record_json(record)?)
     .bind(op_id)
     .execute(conn)
     .await?;
-    Ok(OpOutcome::Applied)
+    Ok(())
 }
 
 /// The record, locked until the push commits, when it is the workstation's clinic's.
-async fn locked_record(
+pub(super) async fn locked_record(
     conn: &mut PgConnection,
     workstation: &Workstation,
     id: Uuid,
@@ -126,8 +160,6 @@ fn record_json(record: &Record) -> Result<serde_json::Value, RegistryError> {
     serde_json::to_value(record).map_err(|error| RegistryError::Malformed(error.to_string()))
 }
 
-/// PostgreSQL's `jsonb` cannot hold U+0000: such a text is refused as the
-/// op's own fault, not the push's.
 fn has_nul(value: &serde_json::Value) -> bool {
     match value {
         serde_json::Value::String(text) => text.contains('\0'),

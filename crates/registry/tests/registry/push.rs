@@ -307,6 +307,7 @@ async fn a_slot_is_booked_once_whoever_asks_first() -> Result<()> {
             OpBody::Book(BookOp {
                 slot: slot.clone(),
                 iin: person(n).iin.as_string(),
+                booking: None,
             }),
         )
     };
@@ -324,6 +325,7 @@ async fn a_slot_is_booked_once_whoever_asks_first() -> Result<()> {
         OpBody::CancelBooking(CancelBookingOp {
             slot: slot.clone(),
             iin: person(holder.1).iin.as_string(),
+            change: None,
         }),
     );
     assert!(applied(

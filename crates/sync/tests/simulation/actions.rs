@@ -130,6 +130,7 @@ impl Simulation {
                     starts_at: kz(2026, 12, 1, 9) + TimeDelta::minutes(15 * slot),
                 },
                 iin,
+                booking: None,
             }),
         };
         self.bookings.push(RawBooking {

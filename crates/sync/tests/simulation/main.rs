@@ -440,8 +440,9 @@ impl Simulation {
             .await?;
             let mut registry = HashMap::new();
             for body in bodies {
-                let emhana_protocol::Record::Call(call) = serde_json::from_value(body)?;
-                registry.insert(call.id, *call);
+                if let emhana_protocol::Record::Call(call) = serde_json::from_value(body)? {
+                    registry.insert(call.id, *call);
+                }
             }
             let pool = read_only(&post.path).await?;
             let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM home_call")

@@ -44,6 +44,7 @@ async fn at_registry(region: &Region, id: uuid::Uuid) -> Result<CallRecord> {
         .await?;
     match serde_json::from_value(body)? {
         Record::Call(call) => Ok(*call),
+        other => anyhow::bail!("{} is not a call", other.id()),
     }
 }
 
@@ -208,7 +209,8 @@ async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_clo
 }
 
 #[tokio::test]
-async fn a_round_whose_feed_is_held_back_by_a_running_transaction_says_so_and_the_next_reads_it() -> Result<()> {
+async fn a_round_whose_feed_is_held_back_by_a_running_transaction_says_so_and_the_next_reads_it() -> Result<()>
+{
     let now = kz(2026, 11, 24, 11);
     let region = Region::start(300, now).await?;
     let (dir_desk, dir_nurse) = (tempfile::tempdir()?, tempfile::tempdir()?);
@@ -222,7 +224,9 @@ async fn a_round_whose_feed_is_held_back_by_a_running_transaction_says_so_and_th
     // Any transaction with an id still running at the registry (an
     // autovacuum's analyze, a slow push) holds back what was written after it.
     let mut running = region.pool.begin().await?;
-    sqlx::query("SELECT pg_current_xact_id()").execute(&mut *running).await?;
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(&mut *running)
+        .await?;
     let person = one_attached_here(&desk, now).await?;
     let taken = desk.register_call(&form(person, "головокружение"), now).await?;
     engine_desk.sync_once(|_| {}).await?;

@@ -16,6 +16,7 @@ use emhana_workstation::AttentionAction;
 use support::{Region, attach, attached_here, kz, local_count, one_attached_here, register_newborn};
 
 mod attachment;
+mod bookings;
 mod calls;
 mod faults;
 mod reference;

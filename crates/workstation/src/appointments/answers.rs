@@ -34,15 +34,14 @@ pub(crate) async fn record_answer(
             .fetch_optional(&mut *conn)
             .await?;
     if active.is_some() {
-        set_status(
-            conn,
-            booking_id,
-            BookingStatus::Cancelled,
-            None,
-            Some("slot_taken_at_registry"),
-            at,
-        )
-        .await?;
+        // why, for the journal: the slot, or the person's day with the doctor, taken at another window first
+        let note = match outcome {
+            OpOutcome::Rejected {
+                ground: emhana_protocol::RejectGround::SecondBookingThatDay,
+            } => "second_booking_at_registry",
+            _ => "slot_taken_at_registry",
+        };
+        set_status(conn, booking_id, BookingStatus::Cancelled, None, Some(note), at).await?;
     }
     Ok(())
 }

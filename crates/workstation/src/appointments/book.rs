@@ -59,8 +59,8 @@ pub(super) async fn insert_booking(
     let number = store::next_number(&mut *conn, store::Numbered::Booking, year).await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO booking (year, number, person_id, staff_id, starts_at, ends_at, room, reason, channel, status, \
-         moved_from, registrar_id, made_at) \
-         VALUES (?1, ?12, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'booked', ?9, ?10, ?11) RETURNING id",
+         moved_from, registrar_id, made_at, uid) \
+         VALUES (?1, ?12, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'booked', ?9, ?10, ?11, ?13) RETURNING id",
     )
     .bind(year)
     .bind(form.person_id)
@@ -74,6 +74,8 @@ pub(super) async fn insert_booking(
     .bind(form.registrar_id)
     .bind(now)
     .bind(number)
+    // the booking's id on every PC of the clinic and at the registry
+    .bind(uuid::Uuid::now_v7().to_string())
     .fetch_one(&mut *conn)
     .await?;
     event(conn, id, BookingStatus::Booked, form.registrar_id, None, now).await?;
@@ -138,10 +140,13 @@ pub(super) async fn record_slot_op(
 ) -> Result<(), StoreError> {
     let slot = slot_key(conn, op.staff_id, op.starts).await?;
     let iin = store::person_iin(conn, op.person_id).await?;
+    // The booking whole (or its new status) goes with the slot, for the clinic's other PCs.
     let body = if op.book {
-        OpBody::Book(BookOp { slot, iin })
+        let booking = Some(Box::new(booking_record(conn, op.booking_id).await?));
+        OpBody::Book(BookOp { slot, iin, booking })
     } else {
-        OpBody::CancelBooking(CancelBookingOp { slot, iin })
+        let change = Some(last_change(conn, op.booking_id).await?);
+        OpBody::CancelBooking(CancelBookingOp { slot, iin, change })
     };
     let links = OpLinks {
         person_id: Some(op.person_id),
@@ -295,6 +300,19 @@ pub(crate) async fn change(
             now,
         )
         .await?;
+    }
+    if matches!(to, BookingStatus::Arrived | BookingStatus::NoShow) {
+        let body = OpBody::ChangeBooking(ChangeBookingOp {
+            clinic_bin: store::home_clinic(&mut tx).await?.bin,
+            person_iin: store::person_iin(&mut tx, booking.person_id).await?,
+            change: last_change(&mut tx, id).await?,
+        });
+        let links = OpLinks {
+            person_id: Some(booking.person_id),
+            booking_id: Some(id),
+            ..OpLinks::default()
+        };
+        store::record_op(&mut tx, now, staff_id, &body, links).await?;
     }
     if to == BookingStatus::Cancelled {
         let cancel = SlotOp {

@@ -22,7 +22,7 @@ use emhana_domain::schedule::{
     WeeklyTemplate, check_exception, check_sessions,
 };
 use emhana_domain::{format_phone, kazakhstan_instant, kazakhstan_time};
-use emhana_protocol::{BookOp, CancelBookingOp, OpBody, OpOutcome, SlotKey};
+use emhana_protocol::{BookOp, CancelBookingOp, ChangeBookingOp, OpBody, OpOutcome, SlotKey};
 use serde::{Deserialize, Serialize};
 use sqlx::{SqliteConnection, SqlitePool};
 
@@ -35,12 +35,15 @@ mod book;
 mod bookings;
 mod days;
 mod schedules;
+mod shared;
 
 pub(crate) use answers::*;
 pub(crate) use book::*;
 pub(crate) use bookings::*;
 pub(crate) use days::*;
 pub(crate) use schedules::*;
+use shared::last_change;
+pub(crate) use shared::{booking_record, receive_booking};
 
 /// Schedules, the calendar, bookings and the day lists.
 impl Workstation {
@@ -166,6 +169,15 @@ impl Workstation {
     /// day, whatever its status, in time order.
     pub async fn booking_journal(&self, date: NaiveDate) -> Result<Vec<BookingView>, StoreError> {
         self::journal(&self.pool, date).await
+    }
+
+    /// A booking as the registry keeps it (what this PC shares with the others).
+    pub async fn shared_booking(
+        &self,
+        booking_id: i64,
+    ) -> Result<emhana_protocol::BookingRecord, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        self::booking_record(&mut conn, booking_id).await
     }
 
     pub async fn booking(&self, booking_id: i64) -> Result<BookingDetail, BookingError> {

@@ -39,7 +39,7 @@ pub use calls::*;
 pub use outcomes::*;
 pub use plans::*;
 pub use rounds::*;
-pub(crate) use shared::{call_record, receive_record};
+pub(crate) use shared::{call_record, receive_call};
 pub(crate) use upkeep::*;
 
 /// Calls, care plans, visit outcomes and the nurse's round.

@@ -3,7 +3,7 @@
 //! it from the feed or from the registry's answer), and the registry's
 //! answers to the ops about calls.
 
-use emhana_protocol::{CallAssignment, CallChange, CallOutcome, CallRecord, ChangeCallOp, OpBody, Record};
+use emhana_protocol::{CallAssignment, CallChange, CallOutcome, CallRecord, ChangeCallOp, OpBody};
 use uuid::Uuid;
 
 use super::*;
@@ -169,34 +169,6 @@ pub(super) async fn assignment_of(
     })
 }
 
-/// Whether ops made here about the record still wait for the registry's
-/// answer: the call stays as this PC made it until the answer brings the
-/// registry's.
-pub(crate) async fn has_pending_record_ops(
-    conn: &mut SqliteConnection,
-    record: Uuid,
-) -> Result<bool, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM outbox WHERE record_id = ?1 AND state IN ('local', 'sent'))",
-    )
-    .bind(record.to_string())
-    .fetch_one(conn)
-    .await?)
-}
-
-/// A record of the clinic as the registry holds it, written here: from the
-/// feed, or from the answer to an op about it. Left alone while an op made
-/// here about it waits (its answer brings the record). Returns whether it was written.
-pub(crate) async fn receive_record(conn: &mut SqliteConnection, record: &Record) -> Result<bool, StoreError> {
-    if has_pending_record_ops(&mut *conn, record.id()).await? {
-        return Ok(false);
-    }
-    match record {
-        Record::Call(call) => receive_call(conn, call).await?,
-    }
-    Ok(true)
-}
-
 async fn staff_id(conn: &mut SqliteConnection, iin: Option<&str>) -> Result<Option<i64>, StoreError> {
     let Some(iin) = iin else { return Ok(None) };
     Ok(sqlx::query_scalar("SELECT id FROM staff WHERE iin = ?1")
@@ -207,7 +179,7 @@ async fn staff_id(conn: &mut SqliteConnection, iin: Option<&str>) -> Result<Opti
 
 /// Writes the call whole: a new one joins the journal (its person added when
 /// this PC has never seen them), a known one takes the registry's state.
-async fn receive_call(conn: &mut SqliteConnection, call: &CallRecord) -> Result<(), StoreError> {
+pub(crate) async fn receive_call(conn: &mut SqliteConnection, call: &CallRecord) -> Result<(), StoreError> {
     let person_id = store::person_id_or_insert(&mut *conn, &call.person).await?;
     let assigned = staff_id(&mut *conn, call.assigned_staff_iin.as_deref()).await?;
     let registrar = staff_id(&mut *conn, call.registrar_iin.as_deref()).await?;

@@ -92,12 +92,14 @@ pub(crate) async fn record_answers(
         // The record the op is about, as the registry holds it (its own
         // change lost: the call as the other PC left it).
         if let Some(record) = &result.record {
-            home_visits::receive_record(&mut tx, record).await?;
+            records::receive_record(&mut tx, record, now).await?;
         }
         if let (Some(person_id), Some(state)) = (person_id, &result.attachment) {
             reconcile_with_answer(&mut tx, person_id, (home, &districts), state, result.decided_at).await?;
         }
     }
+    // What the answers freed (a slot given back), the held records may now take.
+    records::retry_held(&mut tx, now).await?;
     tx.commit().await?;
     Ok(recorded)
 }

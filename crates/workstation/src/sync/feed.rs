@@ -200,8 +200,9 @@ pub(super) async fn apply_page(
 
     // The clinic's records after the persons they name; each feature writes its own.
     for record in records {
-        applied.records += usize::from(home_visits::receive_record(&mut *tx, record).await?);
+        applied.records += usize::from(records::receive_record(&mut *tx, record, now).await?);
     }
+    applied.records += records::retry_held(&mut *tx, now).await?;
 
     sqlx::query(
         "UPDATE sync_state SET cursor = ?1, last_pull_at = ?2, \

@@ -18,13 +18,14 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection, SqlitePool};
 use uuid::Uuid;
 
 use crate::Workstation;
-use crate::error::StoreError;
+use crate::error::{StoreError, corrupt};
 use crate::store::{self, OpLinks, ROWS_PER_STATEMENT};
 use crate::{appointments, attachment, home_visits};
 
 mod answers;
 mod feed;
 mod outbox;
+mod records;
 mod status;
 
 pub use answers::*;

@@ -101,12 +101,18 @@ pub enum AttentionAction {
     /// The call was closed on another PC first: the journal shows it as it
     /// stands; nothing to redo.
     CheckCall,
+    /// The booking was changed at another window first (the person marked
+    /// arrived before this cancellation came): it shows as it stands.
+    CheckBooking,
 }
 
 pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
     match ground {
         RejectGround::AttachmentRefused { .. } => AttentionAction::PrintRefusal,
-        RejectGround::SlotTaken | RejectGround::BookingNotFound => AttentionAction::PickAnotherSlot,
+        RejectGround::SlotTaken | RejectGround::BookingNotFound | RejectGround::SecondBookingThatDay => {
+            AttentionAction::PickAnotherSlot
+        }
+        RejectGround::BookingChanged { .. } => AttentionAction::CheckBooking,
         RejectGround::AlreadyAttachedHere { .. }
         | RejectGround::NotAttachedHere
         | RejectGround::UnknownPerson => AttentionAction::CheckPersonCard,

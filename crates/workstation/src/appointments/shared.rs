@@ -1,0 +1,208 @@
+//! Bookings shared with the clinic's other PCs through the registry: the
+//! booking as a `protocol::BookingRecord` (read from this PC's tables for an
+//! op, written to them from the feed or the registry's answer).
+
+use emhana_protocol::{BookingChange, BookingEvent, BookingRecord};
+use uuid::Uuid;
+
+use super::*;
+
+#[derive(sqlx::FromRow)]
+struct SharedBookingRow {
+    uid: String,
+    year: i32,
+    number: i64,
+    person_id: i64,
+    staff_iin: String,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    room: Option<String>,
+    reason: String,
+    channel: String,
+    status: String,
+    moved_from_uid: Option<String>,
+    registrar_iin: Option<String>,
+    made_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    at: DateTime<Utc>,
+    status: String,
+    staff_iin: Option<String>,
+    note: Option<String>,
+}
+
+fn event_of(row: EventRow) -> Result<BookingEvent, StoreError> {
+    Ok(BookingEvent {
+        at: row.at,
+        status: BookingStatus::parse(&row.status).ok_or_else(|| corrupt("booking status", &row.status))?,
+        staff_iin: row.staff_iin,
+        note: row.note,
+    })
+}
+
+const EVENTS: &str = "SELECT e.at, e.status, s.iin AS staff_iin, e.note FROM booking_event e \
+                      LEFT JOIN staff s ON s.id = e.staff_id WHERE e.booking_id = ?1 ORDER BY e.id";
+
+/// The booking as this PC holds it, as the registry keeps it.
+pub(crate) async fn booking_record(
+    conn: &mut SqliteConnection,
+    booking_id: i64,
+) -> Result<BookingRecord, StoreError> {
+    let row: SharedBookingRow = sqlx::query_as(
+        "SELECT b.uid, b.year, b.number, b.person_id, s.iin AS staff_iin, b.starts_at, b.ends_at, b.room, b.reason, \
+                b.channel, b.status, m.uid AS moved_from_uid, r.iin AS registrar_iin, b.made_at \
+         FROM booking b JOIN staff s ON s.id = b.staff_id LEFT JOIN booking m ON m.id = b.moved_from \
+              LEFT JOIN staff r ON r.id = b.registrar_id WHERE b.id = ?1",
+    )
+    .bind(booking_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let events: Vec<EventRow> = sqlx::query_as(EVENTS)
+        .bind(booking_id)
+        .fetch_all(&mut *conn)
+        .await?;
+    let home = store::home_clinic(&mut *conn).await?;
+    let uuid = |text: &str| Uuid::parse_str(text).map_err(|_| corrupt("booking uid", text));
+    Ok(BookingRecord {
+        id: uuid(&row.uid)?,
+        clinic_bin: home.bin,
+        year: row.year,
+        number: u32::try_from(row.number).map_err(|_| corrupt("booking number", &row.number.to_string()))?,
+        person: store::load_person(&mut *conn, row.person_id).await?,
+        staff_iin: row.staff_iin,
+        starts_at: kazakhstan_instant(row.starts_at),
+        ends_at: kazakhstan_instant(row.ends_at),
+        room: row.room,
+        reason: VisitReason::parse(&row.reason).ok_or_else(|| corrupt("visit reason", &row.reason))?,
+        channel: BookingChannel::parse(&row.channel)
+            .ok_or_else(|| corrupt("booking channel", &row.channel))?,
+        status: BookingStatus::parse(&row.status).ok_or_else(|| corrupt("booking status", &row.status))?,
+        moved_from: row.moved_from_uid.as_deref().map(uuid).transpose()?,
+        registrar_iin: row.registrar_iin,
+        made_at: row.made_at,
+        history: events.into_iter().map(event_of).collect::<Result<_, _>>()?,
+    })
+}
+
+/// The booking's last status change, as an op carries it.
+pub(super) async fn last_change(
+    conn: &mut SqliteConnection,
+    booking_id: i64,
+) -> Result<BookingChange, StoreError> {
+    let uid: String = sqlx::query_scalar("SELECT uid FROM booking WHERE id = ?1")
+        .bind(booking_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let last: EventRow = sqlx::query_as(sqlx::AssertSqlSafe(format!("{EVENTS} DESC LIMIT 1")))
+        .bind(booking_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(BookingChange {
+        booking: Uuid::parse_str(&uid).map_err(|_| corrupt("booking uid", &uid))?,
+        event: event_of(last)?,
+    })
+}
+
+/// Writes a booking as the registry holds it. `false` when it cannot be
+/// written yet: its doctor is not known here, or its slot (or the person's
+/// day with the doctor) is still held by another booking here — one whose
+/// op waits for its answer; the caller holds it and tries again.
+pub(crate) async fn receive_booking(
+    conn: &mut SqliteConnection,
+    booking: &BookingRecord,
+) -> Result<bool, StoreError> {
+    let staff: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE iin = ?1")
+        .bind(&booking.staff_iin)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(staff_id) = staff else {
+        return Ok(false);
+    };
+    let person_id = store::person_id_or_insert(&mut *conn, &booking.person).await?;
+    let starts = kazakhstan_time(booking.starts_at);
+    let ends = kazakhstan_time(booking.ends_at);
+    let uid = booking.id.to_string();
+    if booking.status.is_active() {
+        let taken: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM booking WHERE uid IS NOT ?1 AND status IN ('booked', 'arrived') \
+             AND staff_id = ?2 AND (starts_at = ?3 OR (person_id = ?4 AND substr(starts_at, 1, 10) = substr(?3, 1, 10))))",
+        )
+        .bind(&uid)
+        .bind(staff_id)
+        .bind(starts)
+        .bind(person_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        if taken {
+            return Ok(false);
+        }
+    }
+    let registrar = match booking.registrar_iin.as_deref() {
+        Some(iin) => staff_id_of(&mut *conn, iin).await?,
+        None => None,
+    };
+    let moved_from: Option<i64> = match booking.moved_from {
+        Some(from) => {
+            sqlx::query_scalar("SELECT id FROM booking WHERE uid = ?1")
+                .bind(from.to_string())
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+        None => None,
+    };
+    // Confirmed: the registry holds it.
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO booking (uid, year, number, person_id, staff_id, starts_at, ends_at, room, reason, channel, \
+         status, moved_from, registrar_id, made_at, registry_confirmed_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) \
+         ON CONFLICT (uid) DO UPDATE SET status = excluded.status, \
+           registry_confirmed_at = coalesce(booking.registry_confirmed_at, excluded.registry_confirmed_at) \
+         RETURNING id",
+    )
+    .bind(&uid)
+    .bind(booking.year)
+    .bind(i64::from(booking.number))
+    .bind(person_id)
+    .bind(staff_id)
+    .bind(starts)
+    .bind(ends)
+    .bind(&booking.room)
+    .bind(booking.reason.as_str())
+    .bind(booking.channel.as_str())
+    .bind(booking.status.as_str())
+    .bind(moved_from)
+    .bind(registrar)
+    .bind(booking.made_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    // The history as the registry holds it.
+    sqlx::query("DELETE FROM booking_event WHERE booking_id = ?1")
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
+    for event in &booking.history {
+        let staff = match event.staff_iin.as_deref() {
+            Some(iin) => staff_id_of(&mut *conn, iin).await?,
+            None => None,
+        };
+        super::event(
+            &mut *conn,
+            id,
+            event.status,
+            staff,
+            event.note.as_deref(),
+            event.at,
+        )
+        .await?;
+    }
+    Ok(true)
+}
+
+async fn staff_id_of(conn: &mut SqliteConnection, iin: &str) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT id FROM staff WHERE iin = ?1")
+        .bind(iin)
+        .fetch_optional(conn)
+        .await?)
+}
