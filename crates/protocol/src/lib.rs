@@ -25,7 +25,7 @@ pub use op::{
 };
 pub use record::{
     BookingChange, BookingEvent, BookingRecord, CallAssignment, CallChange, CallOutcome, CallRecord,
-    ChangeCallOp, Record,
+    ChangeCallOp, Record, ScheduleRecord, SetScheduleOp,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -147,6 +147,9 @@ pub enum RejectGround {
     /// The person already has a booking with this doctor that day (made at
     /// another window).
     SecondBookingThatDay,
+    /// The doctor's schedule was changed on another PC since this one read
+    /// it; the answer carries the schedule as it stands.
+    ScheduleChanged,
     /// Another record of the clinic already has this number (a workstation
     /// numbering outside its series).
     NumberTaken,

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Hlc;
-use crate::record::{BookingChange, BookingRecord, CallRecord, ChangeCallOp};
+use crate::record::{BookingChange, BookingRecord, CallRecord, ChangeCallOp, SetScheduleOp};
 
 /// One change made on a workstation. Everything but the body is stamped when
 /// the op is made — who made it, where and when — never when it is sent.
@@ -41,6 +41,8 @@ pub enum OpBody {
     /// A booking marked arrived or did not come (a cancellation or a move
     /// gives the slot back: `CancelBooking`).
     ChangeBooking(ChangeBookingOp),
+    /// A doctor's schedule (templates and exceptions) as set on one PC.
+    SetSchedule(Box<SetScheduleOp>),
 }
 
 impl OpBody {
@@ -53,6 +55,7 @@ impl OpBody {
             OpBody::RegisterCall(_) => "register_call",
             OpBody::ChangeCall(_) => "change_call",
             OpBody::ChangeBooking(_) => "change_booking",
+            OpBody::SetSchedule(_) => "set_schedule",
         }
     }
 
@@ -66,6 +69,7 @@ impl OpBody {
             OpBody::RegisterCall(call) => &call.clinic_bin,
             OpBody::ChangeCall(op) => &op.clinic_bin,
             OpBody::ChangeBooking(op) => &op.clinic_bin,
+            OpBody::SetSchedule(op) => &op.schedule.clinic_bin,
         }
     }
 
@@ -79,6 +83,8 @@ impl OpBody {
             OpBody::RegisterCall(call) => call.person.iin.as_string(),
             OpBody::ChangeCall(op) => op.person_iin.clone(),
             OpBody::ChangeBooking(op) => op.person_iin.clone(),
+            // about a doctor, not a person: the doctor's IIN names no one in the register
+            OpBody::SetSchedule(op) => op.schedule.staff_iin.clone(),
         }
     }
 
@@ -90,6 +96,7 @@ impl OpBody {
             OpBody::Book(op) => op.booking.as_ref().map(|booking| booking.id),
             OpBody::CancelBooking(op) => op.change.as_ref().map(|change| change.booking),
             OpBody::ChangeBooking(op) => Some(op.change.booking),
+            OpBody::SetSchedule(op) => Some(op.schedule.id),
             OpBody::Attach(_) | OpBody::Detach(_) => None,
         }
     }

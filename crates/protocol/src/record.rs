@@ -20,6 +20,7 @@ use uuid::Uuid;
 pub enum Record {
     Call(Box<CallRecord>),
     Booking(Box<BookingRecord>),
+    Schedule(Box<ScheduleRecord>),
 }
 
 impl Record {
@@ -27,6 +28,7 @@ impl Record {
         match self {
             Record::Call(call) => call.id,
             Record::Booking(booking) => booking.id,
+            Record::Schedule(schedule) => schedule.id,
         }
     }
 
@@ -35,8 +37,45 @@ impl Record {
         match self {
             Record::Call(_) => "call",
             Record::Booking(_) => "booking",
+            Record::Schedule(_) => "schedule",
         }
     }
+}
+
+/// A doctor's schedule, whole: every weekly template and exception.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ScheduleRecord {
+    /// [`ScheduleRecord::id_for`] the clinic and the doctor: every PC names
+    /// the same doctor's schedule alike without asking anyone.
+    pub id: Uuid,
+    pub clinic_bin: String,
+    pub staff_iin: String,
+    pub schedule: emhana_domain::schedule::StaffSchedule,
+    /// The op that made this version, stamped by the registry (`None` in
+    /// the op that proposes it).
+    pub changed_by: Option<Uuid>,
+}
+
+impl ScheduleRecord {
+    /// The id of a doctor's schedule in a clinic: the first 16 bytes of
+    /// SHA-256 over both, as a UUID of the custom (version 8) kind.
+    pub fn id_for(clinic_bin: &str, staff_iin: &str) -> Uuid {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("emhana-schedule/{clinic_bin}/{staff_iin}").as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
+}
+
+/// A doctor's schedule set on one PC, over the version it knew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SetScheduleOp {
+    pub schedule: ScheduleRecord,
+    /// The version (`changed_by`) this PC changed; `None` when it knew none.
+    /// Another PC's change in between makes this one stale: rejected, unless
+    /// it sets the very schedule that already stands.
+    pub base: Option<Uuid>,
 }
 
 /// A booking of a doctor's slot, whole, with every status it took.

@@ -37,7 +37,7 @@ mod record;
 use attachment::{apply_attach, apply_detach};
 use booking::{apply_book, apply_cancel, apply_change_booking};
 pub(crate) use record::record_from_json;
-use record::{apply_change_call, apply_register_call, current_record};
+use record::{apply_change_call, apply_register_call, apply_set_schedule, current_record};
 
 /// How far ahead of the registry's clock an op's `made_at` may be: PCs' clocks drift.
 pub const CLOCK_TOLERANCE_MINUTES: i64 = 10;
@@ -354,6 +354,7 @@ async fn apply(
             OpBody::ChangeBooking(change) => {
                 (apply_change_booking(tx, workstation, op.id, change).await?, None)
             }
+            OpBody::SetSchedule(set) => (apply_set_schedule(tx, workstation, op.id, set).await?, None),
         }
     };
     let (outcome, known_state) = outcome;
@@ -411,6 +412,10 @@ async fn person_attachment(
     workstation: &Workstation,
     op: &Op,
 ) -> Result<Option<AttachmentState>, RegistryError> {
+    // a schedule is about a doctor, not a person of the register
+    if matches!(op.body, OpBody::SetSchedule(_)) {
+        return Ok(None);
+    }
     // The person, and the open attachment when there is one.
     let row = sqlx::query(concat!(
         "SELECT a.clinic_id, ",

@@ -170,3 +170,44 @@ fn has_nul(value: &serde_json::Value) -> bool {
         _ => false,
     }
 }
+
+/// Sets a doctor's schedule over the version the PC knew: a PC that changed
+/// an older version than the one standing (another PC changed it meanwhile)
+/// is refused, unless it sets the very schedule that stands.
+pub(super) async fn apply_set_schedule(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    op_id: Uuid,
+    op: &emhana_protocol::SetScheduleOp,
+) -> Result<OpOutcome, RegistryError> {
+    let proposed = &op.schedule;
+    if proposed.id != emhana_protocol::ScheduleRecord::id_for(&proposed.clinic_bin, &proposed.staff_iin) {
+        return Ok(reject(RejectGround::Malformed {
+            detail: "the schedule's id is not its doctor's".into(),
+        }));
+    }
+    let mut stamped = proposed.clone();
+    stamped.changed_by = Some(op_id);
+    let record = Record::Schedule(Box::new(stamped));
+    if let Some(refused) = unstorable(&record)? {
+        return Ok(refused);
+    }
+    match locked_record(conn, workstation, proposed.id).await? {
+        None => Ok(insert_record(conn, workstation, op_id, &record)
+            .await?
+            .unwrap_or(OpOutcome::Applied)),
+        // The very schedule that stands: nothing changes, not even its version
+        // (a PC that set it over the same version is not made stale by this one).
+        Some(Record::Schedule(current)) if current.schedule == proposed.schedule => Ok(OpOutcome::Applied),
+        Some(Record::Schedule(current)) if current.changed_by != op.base => {
+            Ok(reject(RejectGround::ScheduleChanged))
+        }
+        Some(Record::Schedule(_)) => {
+            update_record(conn, op_id, &record).await?;
+            Ok(OpOutcome::Applied)
+        }
+        Some(_) => Ok(reject(RejectGround::Malformed {
+            detail: "the id names another kind of record".into(),
+        })),
+    }
+}

@@ -218,3 +218,73 @@ async fn a_booking_the_feed_brings_while_this_windows_own_booking_of_the_slot_wa
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_doctors_schedule_changed_on_two_windows_keeps_the_first_and_the_other_is_listed_once() -> Result<()>
+{
+    use emhana_domain::schedule::{ExceptionKind, ScheduleException, WeeklyTemplate};
+    let now = kz(2026, 11, 23, 9);
+    let w = windows(now).await?;
+    // The schedules both windows entered reach the registry and agree.
+    w.engine_a.sync_once(|_| {}).await?;
+    assert_eq!(w.engine_b.sync_once(|_| {}).await?.rejected, 0);
+    let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
+
+    // Offline, both: window A records the doctor's leave; window B gives the
+    // doctor a new week from December.
+    let leave = ScheduleException {
+        first_day: day(12, 7),
+        last_day: day(12, 11),
+        kind: ExceptionKind::Leave,
+        sessions: vec![],
+    };
+    w.a.add_schedule_exception(w.doctor, &leave, None, now).await?;
+    let mut december = emhana_synth::doctor_week(1, day(12, 1));
+    december.sessions.truncate(2);
+    w.b.set_schedule_template(w.doctor, &december, None, now).await?;
+
+    // Window A reaches the registry first: its version stands.
+    w.engine_a.sync_once(|_| {}).await?;
+    assert_eq!(w.engine_b.sync_once(|_| {}).await?.rejected, 1);
+    let attention = w.b.needs_attention().await?;
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].ground, RejectGround::ScheduleChanged);
+    assert_eq!(attention[0].action, AttentionAction::CheckSchedule);
+    let at_b = w.b.schedule(w.doctor).await?;
+    assert_eq!(at_b.exceptions.len(), 1, "window A's leave is at window B");
+    assert!(
+        !at_b
+            .templates
+            .iter()
+            .any(|t: &WeeklyTemplate| t.valid_from == day(12, 1)),
+        "window B's lost week is not kept"
+    );
+
+    // Entered again over the version that stands, window B's week is kept,
+    // and window A and a PC enrolled later receive it.
+    w.b.set_schedule_template(w.doctor, &december, None, now).await?;
+    assert_eq!(w.engine_b.sync_once(|_| {}).await?.rejected, 0);
+    w.engine_a.sync_once(|_| {}).await?;
+    let dir = tempfile::tempdir()?;
+    let (late, credential) = w.region.workstation(dir.path(), 0).await?;
+    w.region
+        .engine(&late, &credential, small_pages())?
+        .sync_once(|_| {})
+        .await?;
+    let (a, b, c) = (
+        w.a.schedule(w.doctor).await?,
+        w.b.schedule(w.doctor).await?,
+        late.schedule(w.doctor).await?,
+    );
+    assert!(a.templates.iter().any(|t| t.valid_from == day(12, 1)));
+    assert_eq!(
+        (&a.templates, a.exceptions.len()),
+        (&b.templates, b.exceptions.len())
+    );
+    assert_eq!(
+        (&a.templates, a.exceptions.len()),
+        (&c.templates, c.exceptions.len())
+    );
+    assert_eq!(w.b.needs_attention().await?.len(), 1, "listed once");
+    Ok(())
+}

@@ -64,6 +64,9 @@ async fn two_registrars_book_one_slot_offline_the_first_to_reach_the_registry_ke
             window.set_schedule_template(doctor.id, &week, None, now).await?;
         }
     }
+    // The schedules reach the registry (the second window's, the same, stand as the first's).
+    assert_eq!(engine_a.sync_once(|_| {}).await?.rejected, 0);
+    assert_eq!(engine_b.sync_once(|_| {}).await?.rejected, 0);
     // Two persons attached here with the same district doctor.
     let persons: Vec<_> = attached_here(&window_a, now)
         .await?

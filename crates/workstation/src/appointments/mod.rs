@@ -42,8 +42,8 @@ pub(crate) use book::*;
 pub(crate) use bookings::*;
 pub(crate) use days::*;
 pub(crate) use schedules::*;
-use shared::last_change;
-pub(crate) use shared::{booking_record, receive_booking};
+pub(crate) use shared::{booking_record, receive_booking, receive_schedule};
+use shared::{last_change, record_schedule_op};
 
 /// Schedules, the calendar, bookings and the day lists.
 impl Workstation {

@@ -242,6 +242,7 @@ pub(crate) async fn set_template(
     .fetch_one(&mut *tx)
     .await?;
     insert_sessions(&mut tx, (Some(id), None), &template.sessions).await?;
+    record_schedule_op(&mut tx, staff_id, saved_by, now).await?;
     let displaced = displaced_bookings(&mut tx, Some(staff_id), now).await?;
     tx.commit().await?;
     Ok(ScheduleChange { displaced })
@@ -273,6 +274,7 @@ pub(crate) async fn add_exception(
     if exception.kind == ExceptionKind::ChangedHours {
         insert_sessions(&mut tx, (None, Some(id)), &exception.sessions).await?;
     }
+    record_schedule_op(&mut tx, staff_id, saved_by, now).await?;
     let displaced = displaced_bookings(&mut tx, Some(staff_id), now).await?;
     tx.commit().await?;
     Ok(ScheduleChange { displaced })
@@ -290,7 +292,10 @@ pub(crate) async fn remove_exception(
             .fetch_optional(&mut *tx)
             .await?;
     let displaced = match staff_id {
-        Some(staff_id) => displaced_bookings(&mut tx, Some(staff_id), now).await?,
+        Some(staff_id) => {
+            record_schedule_op(&mut tx, staff_id, None, now).await?;
+            displaced_bookings(&mut tx, Some(staff_id), now).await?
+        }
         None => Vec::new(),
     };
     tx.commit().await?;

@@ -2,7 +2,7 @@
 //! booking as a `protocol::BookingRecord` (read from this PC's tables for an
 //! op, written to them from the feed or the registry's answer).
 
-use emhana_protocol::{BookingChange, BookingEvent, BookingRecord};
+use emhana_protocol::{BookingChange, BookingEvent, BookingRecord, ScheduleRecord, SetScheduleOp};
 use uuid::Uuid;
 
 use super::*;
@@ -205,4 +205,98 @@ async fn staff_id_of(conn: &mut SqliteConnection, iin: &str) -> Result<Option<i6
         .bind(iin)
         .fetch_optional(conn)
         .await?)
+}
+
+/// The op telling the registry of a doctor's schedule as it now stands here,
+/// over the version this PC's copy was based on; the copy is then based on
+/// this op (a second change made offline follows the first).
+pub(super) async fn record_schedule_op(
+    conn: &mut SqliteConnection,
+    staff_id: i64,
+    saved_by: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let home = store::home_clinic(&mut *conn).await?;
+    let staff_iin = store::staff_iin(&mut *conn, staff_id).await?;
+    let schedule = super::schedule_of(&mut *conn, staff_id).await?;
+    let base: Option<String> =
+        sqlx::query_scalar("SELECT changed_by FROM schedule_version WHERE staff_id = ?1")
+            .bind(staff_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let body = OpBody::SetSchedule(Box::new(SetScheduleOp {
+        schedule: ScheduleRecord {
+            id: ScheduleRecord::id_for(&home.bin, &staff_iin),
+            clinic_bin: home.bin,
+            staff_iin,
+            schedule,
+            changed_by: None,
+        },
+        base: base.as_deref().and_then(|text| Uuid::parse_str(text).ok()),
+    }));
+    let op = store::record_op(&mut *conn, now, saved_by, &body, OpLinks::default()).await?;
+    set_version(conn, staff_id, op).await
+}
+
+async fn set_version(conn: &mut SqliteConnection, staff_id: i64, version: Uuid) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO schedule_version (staff_id, changed_by) VALUES (?1, ?2) \
+         ON CONFLICT (staff_id) DO UPDATE SET changed_by = excluded.changed_by",
+    )
+    .bind(staff_id)
+    .bind(version.to_string())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes a doctor's schedule as the registry holds it over this PC's copy:
+/// every template and exception replaced. `false` when the doctor is not
+/// known here yet (the caller holds it). The bookings it leaves without a
+/// slot are listed to be moved, as after any schedule change.
+pub(crate) async fn receive_schedule(
+    conn: &mut SqliteConnection,
+    record: &ScheduleRecord,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Some(staff_id) = staff_id_of(&mut *conn, &record.staff_iin).await? else {
+        return Ok(false);
+    };
+    for table in ["schedule_template", "schedule_exception"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM {table} WHERE staff_id = ?1"
+        )))
+        .bind(staff_id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    for template in &record.schedule.templates {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO schedule_template (staff_id, valid_from, saved_at) VALUES (?1, ?2, ?3) RETURNING id",
+        )
+        .bind(staff_id)
+        .bind(template.valid_from)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        super::insert_sessions(&mut *conn, (Some(id), None), &template.sessions).await?;
+    }
+    for exception in &record.schedule.exceptions {
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO schedule_exception (staff_id, first_day, last_day, kind, saved_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        )
+        .bind(staff_id)
+        .bind(exception.first_day)
+        .bind(exception.last_day)
+        .bind(exception.kind.as_str())
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await?;
+        super::insert_sessions(&mut *conn, (None, Some(id)), &exception.sessions).await?;
+    }
+    if let Some(version) = record.changed_by {
+        set_version(conn, staff_id, version).await?;
+    }
+    Ok(true)
 }

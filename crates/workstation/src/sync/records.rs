@@ -38,6 +38,7 @@ pub(crate) async fn receive_record(
             true
         }
         Record::Booking(booking) => appointments::receive_booking(&mut *conn, booking).await?,
+        Record::Schedule(schedule) => appointments::receive_schedule(&mut *conn, schedule, now).await?,
     };
     if written {
         sqlx::query("DELETE FROM held_record WHERE id = ?1")

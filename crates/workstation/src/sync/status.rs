@@ -104,6 +104,9 @@ pub enum AttentionAction {
     /// The booking was changed at another window first (the person marked
     /// arrived before this cancellation came): it shows as it stands.
     CheckBooking,
+    /// The doctor's schedule was changed on another PC first: it shows as
+    /// kept there; enter the change again if it is still needed.
+    CheckSchedule,
 }
 
 pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
@@ -113,6 +116,7 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
             AttentionAction::PickAnotherSlot
         }
         RejectGround::BookingChanged { .. } => AttentionAction::CheckBooking,
+        RejectGround::ScheduleChanged => AttentionAction::CheckSchedule,
         RejectGround::AlreadyAttachedHere { .. }
         | RejectGround::NotAttachedHere
         | RejectGround::UnknownPerson => AttentionAction::CheckPersonCard,
