@@ -170,12 +170,36 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         )
         .await?;
         sync_now(&desk).await?;
-        wait_for_rows(
+        if let Err(error) = wait_for_rows(
             &desk_db,
             "SELECT count(*) FROM home_call WHERE status = 'served'",
             1,
         )
-        .await?;
+        .await
+        {
+            let state: (Option<String>, Option<String>) =
+                sqlx::query_as("SELECT cursor, last_pull_at FROM sync_state")
+                    .fetch_one(&desk_db)
+                    .await?;
+            let records: Vec<(String, i64, Option<String>)> = sqlx::query_as(
+                "SELECT xid::text, seq, body->>'status' FROM clinic_record WHERE kind = 'call'",
+            )
+            .fetch_all(&registry)
+            .await?;
+            let held: i64 = sqlx::query_scalar("SELECT count(*) FROM held_record")
+                .fetch_one(&desk_db)
+                .await?;
+            let desk_status = desk
+                .find(Locator::Css("#sync-state"))
+                .await?
+                .text()
+                .await
+                .unwrap_or_default();
+            return Err(error.context(format!(
+                "desk: cursor and last pull {state:?}, {held} held, status {desk_status:?}; \
+                 the registry's calls {records:?}"
+            )));
+        }
         desk.find(Locator::Css("[data-nav=home_calls]"))
             .await?
             .click()

@@ -43,12 +43,8 @@ pub async fn load_into(
     }
     for (index, doctor) in workstation.doctors().await?.iter().enumerate() {
         workstation
-            .set_schedule_template(
-                doctor.id,
-                &doctor_week(index, valid_from),
-                None,
-                chrono::Utc::now(),
-            )
+            // the clinic as it stands, not a change made on this PC: no op
+            .load_schedule_template(doctor.id, &doctor_week(index, valid_from), chrono::Utc::now())
             .await?;
     }
     Ok(LoadSummary {

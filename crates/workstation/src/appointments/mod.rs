@@ -81,7 +81,18 @@ impl Workstation {
         saved_by: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
-        self::set_template(&self.pool, staff_id, template, saved_by, now).await
+        self::set_template(&self.pool, staff_id, template, saved_by, now, true).await
+    }
+
+    /// Loads a weekly template as the state this PC starts from (the demo
+    /// clinic's doctors), not as a change made here: no op is sent for it.
+    pub async fn load_schedule_template(
+        &self,
+        staff_id: i64,
+        template: &WeeklyTemplate,
+        now: DateTime<Utc>,
+    ) -> Result<ScheduleChange, BookingError> {
+        self::set_template(&self.pool, staff_id, template, None, now, false).await
     }
 
     pub async fn add_schedule_exception(

@@ -217,12 +217,15 @@ pub(super) async fn insert_sessions(
 
 /// Saves a weekly template from its first day (replacing one from the same
 /// day); returns the bookings from `now` on that no longer have a slot.
+/// `share`: a change made here, sent to the registry as an op; `false` for
+/// a schedule loaded as the state a PC starts from (the demo clinic).
 pub(crate) async fn set_template(
     pool: &SqlitePool,
     staff_id: i64,
     template: &WeeklyTemplate,
     saved_by: Option<i64>,
     now: DateTime<Utc>,
+    share: bool,
 ) -> Result<ScheduleChange, BookingError> {
     check_sessions(&template.sessions).map_err(|problem| BookingError::Schedule { problem })?;
     let mut tx = pool.begin().await?;
@@ -242,7 +245,9 @@ pub(crate) async fn set_template(
     .fetch_one(&mut *tx)
     .await?;
     insert_sessions(&mut tx, (Some(id), None), &template.sessions).await?;
-    record_schedule_op(&mut tx, staff_id, saved_by, now).await?;
+    if share {
+        record_schedule_op(&mut tx, staff_id, saved_by, now).await?;
+    }
     let displaced = displaced_bookings(&mut tx, Some(staff_id), now).await?;
     tx.commit().await?;
     Ok(ScheduleChange { displaced })

@@ -106,9 +106,10 @@ pub(super) async fn last_change(
 }
 
 /// Writes a booking as the registry holds it. `false` when it cannot be
-/// written yet: its doctor is not known here, or its slot (or the person's
-/// day with the doctor) is still held by another booking here — one whose
-/// op waits for its answer; the caller holds it and tries again.
+/// written yet: its doctor is not known here, its slot (or the person's day
+/// with the doctor) is still held by another booking here — one whose op
+/// waits for its answer — or its number by one the registry refused; the
+/// caller holds it and tries again.
 pub(crate) async fn receive_booking(
     conn: &mut SqliteConnection,
     booking: &BookingRecord,
@@ -124,6 +125,18 @@ pub(crate) async fn receive_booking(
     let starts = kazakhstan_time(booking.starts_at);
     let ends = kazakhstan_time(booking.ends_at);
     let uid = booking.id.to_string();
+    // a booking this PC numbered before it enrolled may hold the number (the registry refused it)
+    let number_taken: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM booking WHERE year = ?1 AND number = ?2 AND uid IS NOT ?3)",
+    )
+    .bind(booking.year)
+    .bind(i64::from(booking.number))
+    .bind(&uid)
+    .fetch_one(&mut *conn)
+    .await?;
+    if number_taken {
+        return Ok(false);
+    }
     if booking.status.is_active() {
         let taken: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM booking WHERE uid IS NOT ?1 AND status IN ('booked', 'arrived') \

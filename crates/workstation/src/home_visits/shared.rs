@@ -179,7 +179,22 @@ async fn staff_id(conn: &mut SqliteConnection, iin: Option<&str>) -> Result<Opti
 
 /// Writes the call whole: a new one joins the journal (its person added when
 /// this PC has never seen them), a known one takes the registry's state.
-pub(crate) async fn receive_call(conn: &mut SqliteConnection, call: &CallRecord) -> Result<(), StoreError> {
+///
+/// `false` when another call here already has its number (one this PC
+/// numbered before it enrolled, which the registry refused): the caller
+/// holds it rather than fail the page.
+pub(crate) async fn receive_call(conn: &mut SqliteConnection, call: &CallRecord) -> Result<bool, StoreError> {
+    let number_taken: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM home_call WHERE year = ?1 AND number = ?2 AND uid IS NOT ?3)",
+    )
+    .bind(call.year)
+    .bind(i64::from(call.number))
+    .bind(call.id.to_string())
+    .fetch_one(&mut *conn)
+    .await?;
+    if number_taken {
+        return Ok(false);
+    }
     let person_id = store::person_id_or_insert(&mut *conn, &call.person).await?;
     let assigned = staff_id(&mut *conn, call.assigned_staff_iin.as_deref()).await?;
     let registrar = staff_id(&mut *conn, call.registrar_iin.as_deref()).await?;
@@ -243,5 +258,5 @@ pub(crate) async fn receive_call(conn: &mut SqliteConnection, call: &CallRecord)
             .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    Ok(true)
 }

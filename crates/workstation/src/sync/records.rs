@@ -33,10 +33,7 @@ pub(crate) async fn receive_record(
         return Ok(false);
     }
     let written = match record {
-        Record::Call(call) => {
-            home_visits::receive_call(&mut *conn, call).await?;
-            true
-        }
+        Record::Call(call) => home_visits::receive_call(&mut *conn, call).await?,
         Record::Booking(booking) => appointments::receive_booking(&mut *conn, booking).await?,
         Record::Schedule(schedule) => appointments::receive_schedule(&mut *conn, schedule, now).await?,
     };

@@ -329,3 +329,71 @@ async fn a_call_is_sent_to_someone_else_never_below_the_rules_and_never_once_clo
         "taken, two reassignments, served; the refused changes made none"
     );
 }
+
+#[tokio::test]
+async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_keep_their_ops() {
+    use sqlx::{ConnectOptions, Connection};
+    let c = clinic().await;
+    for person in [c.grandfather, c.mother] {
+        c.ws.register_call(&call(person, Some(37.6), &[]), now())
+            .await
+            .unwrap();
+    }
+    let path = c._dir.path().join("emhana.sqlite");
+    c.ws.clone().close().await;
+    // The file as migration 12 left it: no call or booking ids, the old outbox.
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
+    let ops_before: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    for statement in [
+        "DROP INDEX home_call_by_uid",
+        "ALTER TABLE home_call DROP COLUMN uid",
+        "ALTER TABLE home_call DROP COLUMN assigned_staff_iin",
+        "DROP INDEX booking_by_uid",
+        "ALTER TABLE booking DROP COLUMN uid",
+        "DROP INDEX outbox_by_record",
+        "ALTER TABLE outbox DROP COLUMN record_id",
+        "DROP TABLE held_record",
+        "DROP TABLE schedule_version",
+        "DELETE FROM _sqlx_migrations WHERE version >= 13",
+    ] {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let (reopened, report) = Workstation::open(&path).await.unwrap();
+    assert_eq!(report.applied_migrations, 3);
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .read_only(true)
+        .connect()
+        .await
+        .unwrap();
+    let uids: Vec<String> = sqlx::query_scalar("SELECT uid FROM home_call")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(uids.len(), 2);
+    assert_ne!(uids[0], uids[1]);
+    for uid in &uids {
+        let parsed = uuid::Uuid::parse_str(uid).unwrap();
+        assert_eq!(parsed.get_version_num(), 4, "{uid}");
+    }
+    let ops_after: i64 = sqlx::query_scalar("SELECT count(*) FROM outbox")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(ops_after, ops_before, "the outbox rebuilt with every op");
+    // The calls read as before, and new ones are taken as usual.
+    assert_eq!(reopened.calls_on(today()).await.unwrap().len(), 2);
+    reopened
+        .register_call(&call(c.baby, Some(37.2), &[]), now())
+        .await
+        .unwrap();
+}
