@@ -8,8 +8,12 @@
 //!
 //! ```sh
 //! EMHANA_PG_DURABLE=1 scripts/throwaway-postgres.sh \
-//!   cargo run --release -p emhana-bench --bin emhana-bench-day -- --persons 100000
+//!   cargo run --release -p emhana-bench --bin emhana-bench-day -- --persons 100000 [--rate 200]
 //! ```
+//!
+//! Back to back (the default) measures the registry's capacity; `--rate`
+//! offers the day's ops at a steady pace (a real day spreads 10,600 ops over
+//! eight hours: 0.4 ops/s).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -44,6 +48,11 @@ struct Args {
     /// Ops per push (a workstation's outbox sends up to 500; a busy window has a few).
     #[arg(long, default_value_t = 10)]
     batch: usize,
+    /// Ops per second offered by all workstations together, each pushing on
+    /// its own schedule (open loop: a push's latency counts from when it was
+    /// due); 0 pushes back to back (the registry's capacity).
+    #[arg(long, default_value_t = 0.0)]
+    rate: f64,
     /// Workstations that catch up on the day, one after another.
     #[arg(long, default_value_t = 5)]
     catch_up_runs: usize,
@@ -305,11 +314,20 @@ async fn main() -> Result<()> {
             ops_total += bodies.len();
             let windows = windows.clone();
             let batch = args.batch;
+            let interval = (args.rate > 0.0)
+                .then(|| Duration::from_secs_f64((batch * args.workstations) as f64 / args.rate));
+            // each workstation starts at its own offset within the interval
+            let offset = interval.map(|every| every.mul_f64(index as f64 / args.workstations as f64));
             tasks.spawn(async move {
                 let (workstation, transport) = &windows[index];
                 let mut hlc = None;
                 let mut seen = Vec::new();
-                for chunk in bodies.chunks(batch) {
+                let start = tokio::time::Instant::now() + offset.unwrap_or_default();
+                for (push, chunk) in bodies.chunks(batch).enumerate() {
+                    let due = interval.map(|every| start + every.mul_f64(push as f64));
+                    if let Some(due) = due {
+                        tokio::time::sleep_until(due).await;
+                    }
                     let ops: Vec<Op> = chunk
                         .iter()
                         .map(|body| {
@@ -328,7 +346,7 @@ async fn main() -> Result<()> {
                     let request = PushRequest {
                         ops: ops.iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
                     };
-                    let pushed = Instant::now();
+                    let pushed = due.unwrap_or_else(tokio::time::Instant::now);
                     let answer = transport.push(&request).await?;
                     seen.push(pushed.elapsed());
                     for result in &answer.results {
