@@ -187,10 +187,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
             .await?
             .click()
             .await?;
-        wait_for(&client, "#day-doctor")
-            .await?
-            .select_by_value(&doctor_id.to_string())
-            .await?;
+        select_when_listed(&client, "#day-doctor", &doctor_id.to_string()).await?;
         wait_for_text(&client, "#doctor-day", &person.full_name).await?;
         std::fs::write(artifacts.join("e2e-doctor-day.png"), client.screenshot().await?)?;
         client.find(Locator::Css("#print-day")).await?.click().await?;

@@ -177,10 +177,7 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             .await?
             .click()
             .await?;
-        wait_for(&client, "#round-nurse")
-            .await?
-            .select_by_value(&nurse.id.to_string())
-            .await?;
+        select_when_listed(&client, "#round-nurse", &nurse.id.to_string()).await?;
         wait_for(&client, "#round-stops li").await?;
         let keys = |client: &Client| {
             let client = client.clone();
@@ -231,10 +228,7 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             .await?
             .click()
             .await?;
-        wait_for(&client, "#round-nurse")
-            .await?
-            .select_by_value(&nurse.id.to_string())
-            .await?;
+        select_when_listed(&client, "#round-nurse", &nurse.id.to_string()).await?;
         let started = Instant::now();
         while keys(&client).await? != expected {
             anyhow::ensure!(

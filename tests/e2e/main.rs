@@ -72,6 +72,19 @@ async fn click_until(client: &Client, target: &str, shows: &str) -> Result<Eleme
     }
 }
 
+/// Chooses `value` in the select at `css` once the option is listed: the
+/// options of a list the app loads (nurses, doctors) arrive after the select
+/// itself, and a choice made before them fails.
+async fn select_when_listed(client: &Client, css: &str, value: &str) -> Result<()> {
+    wait_for(client, &format!("{css} option[value='{value}']")).await?;
+    client
+        .find(Locator::Css(css))
+        .await?
+        .select_by_value(value)
+        .await?;
+    Ok(())
+}
+
 /// Waits until the element at `css` has the focus, as a person looks where
 /// the cursor is before she types: a key pressed before the form moved the
 /// focus would land elsewhere.

@@ -144,10 +144,7 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
             .await?
             .click()
             .await?;
-        wait_for(&nurse_pc, "#round-nurse")
-            .await?
-            .select_by_value(&nurse.to_string())
-            .await?;
+        select_when_listed(&nurse_pc, "#round-nurse", &nurse.to_string()).await?;
         let call_stop = "#round-stops li[data-stop^=call]";
         wait_for_text(&nurse_pc, call_stop, &name).await?;
         std::fs::write(

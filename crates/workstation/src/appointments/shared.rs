@@ -114,29 +114,28 @@ pub(crate) async fn receive_booking(
     conn: &mut SqliteConnection,
     booking: &BookingRecord,
 ) -> Result<bool, StoreError> {
-    let staff: Option<i64> = sqlx::query_scalar("SELECT id FROM staff WHERE iin = ?1")
-        .bind(&booking.staff_iin)
-        .fetch_optional(&mut *conn)
-        .await?;
+    let uid = booking.id.to_string();
+    // One look: the doctor here, this booking here already, and its number
+    // held by another (one this PC numbered before it enrolled, refused).
+    let (staff, known, number_taken): (Option<i64>, Option<i64>, bool) = sqlx::query_as(
+        "SELECT (SELECT id FROM staff WHERE iin = ?1), (SELECT id FROM booking WHERE uid = ?2), \
+                EXISTS (SELECT 1 FROM booking WHERE year = ?3 AND number = ?4 AND uid IS NOT ?2)",
+    )
+    .bind(&booking.staff_iin)
+    .bind(&uid)
+    .bind(booking.year)
+    .bind(i64::from(booking.number))
+    .fetch_one(&mut *conn)
+    .await?;
     let Some(staff_id) = staff else {
         return Ok(false);
     };
-    let person_id = store::person_id_or_insert(&mut *conn, &booking.person).await?;
-    let starts = kazakhstan_time(booking.starts_at);
-    let ends = kazakhstan_time(booking.ends_at);
-    let uid = booking.id.to_string();
-    // a booking this PC numbered before it enrolled may hold the number (the registry refused it)
-    let number_taken: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM booking WHERE year = ?1 AND number = ?2 AND uid IS NOT ?3)",
-    )
-    .bind(booking.year)
-    .bind(i64::from(booking.number))
-    .bind(&uid)
-    .fetch_one(&mut *conn)
-    .await?;
     if number_taken {
         return Ok(false);
     }
+    let person_id = store::person_id_or_insert(&mut *conn, &booking.person).await?;
+    let starts = kazakhstan_time(booking.starts_at);
+    let ends = kazakhstan_time(booking.ends_at);
     if booking.status.is_active() {
         let taken: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM booking WHERE uid IS NOT ?1 AND status IN ('booked', 'arrived') \
@@ -152,24 +151,13 @@ pub(crate) async fn receive_booking(
             return Ok(false);
         }
     }
-    let registrar = match booking.registrar_iin.as_deref() {
-        Some(iin) => staff_id_of(&mut *conn, iin).await?,
-        None => None,
-    };
-    let moved_from: Option<i64> = match booking.moved_from {
-        Some(from) => {
-            sqlx::query_scalar("SELECT id FROM booking WHERE uid = ?1")
-                .bind(from.to_string())
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-        None => None,
-    };
-    // Confirmed: the registry holds it.
+    // Confirmed: the registry holds it. The registrar and the booking it
+    // replaced are looked up in the same statement.
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO booking (uid, year, number, person_id, staff_id, starts_at, ends_at, room, reason, channel, \
          status, moved_from, registrar_id, made_at, registry_confirmed_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, (SELECT id FROM booking WHERE uid = ?12), \
+                 (SELECT id FROM staff WHERE iin = ?13), ?14, ?14) \
          ON CONFLICT (uid) DO UPDATE SET status = excluded.status, \
            registry_confirmed_at = coalesce(booking.registry_confirmed_at, excluded.registry_confirmed_at) \
          RETURNING id",
@@ -185,30 +173,31 @@ pub(crate) async fn receive_booking(
     .bind(booking.reason.as_str())
     .bind(booking.channel.as_str())
     .bind(booking.status.as_str())
-    .bind(moved_from)
-    .bind(registrar)
+    .bind(booking.moved_from.map(|from| from.to_string()))
+    .bind(&booking.registrar_iin)
     .bind(booking.made_at)
     .fetch_one(&mut *conn)
     .await?;
-    // The history as the registry holds it.
-    sqlx::query("DELETE FROM booking_event WHERE booking_id = ?1")
-        .bind(id)
-        .execute(&mut *conn)
-        .await?;
-    for event in &booking.history {
-        let staff = match event.staff_iin.as_deref() {
-            Some(iin) => staff_id_of(&mut *conn, iin).await?,
-            None => None,
-        };
-        super::event(
-            &mut *conn,
-            id,
-            event.status,
-            staff,
-            event.note.as_deref(),
-            event.at,
-        )
-        .await?;
+    // The history as the registry holds it, in one statement.
+    if known.is_some() {
+        sqlx::query("DELETE FROM booking_event WHERE booking_id = ?1")
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    if !booking.history.is_empty() {
+        let mut insert: sqlx::QueryBuilder<sqlx::Sqlite> =
+            sqlx::QueryBuilder::new("INSERT INTO booking_event (booking_id, at, status, staff_id, note) ");
+        insert.push_values(&booking.history, |mut row, event| {
+            row.push_bind(id)
+                .push_bind(event.at)
+                .push_bind(event.status.as_str())
+                .push("(SELECT id FROM staff WHERE iin = ")
+                .push_bind_unseparated(&event.staff_iin)
+                .push_unseparated(")")
+                .push_bind(&event.note);
+        });
+        insert.build().execute(&mut *conn).await?;
     }
     Ok(true)
 }
