@@ -10,6 +10,9 @@ UPDATE home_call SET uid = lower(
     hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' ||
     substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)));
 CREATE UNIQUE INDEX home_call_by_uid ON home_call (uid);
+-- 1: taken before calls were shared, never sent; its next change sends it whole.
+ALTER TABLE home_call ADD COLUMN unsent INTEGER NOT NULL DEFAULT 0 CHECK (unsent IN (0, 1));
+UPDATE home_call SET unsent = 1;
 -- The staff member a call was assigned to, by IIN, when the feed names one
 -- this PC does not know yet (kept so nothing the registry said is lost).
 ALTER TABLE home_call ADD COLUMN assigned_staff_iin TEXT;

@@ -99,7 +99,7 @@ pub(super) async fn apply_cancel(
                 }));
             }
             match changed_booking(conn, workstation, change).await? {
-                Ok(Record::Booking(booking))
+                Ok(Some(Record::Booking(booking)))
                     if booking.staff_iin != cancel.slot.staff_iin
                         || booking.starts_at != cancel.slot.starts_at =>
                 {
@@ -107,7 +107,7 @@ pub(super) async fn apply_cancel(
                         detail: "the booking cancelled is not the slot's".into(),
                     }));
                 }
-                Ok(changed) => Some(changed),
+                Ok(changed) => changed,
                 Err(refused) => return Ok(refused),
             }
         }
@@ -153,25 +153,35 @@ pub(super) async fn apply_change_booking(
         }));
     }
     match changed_booking(conn, workstation, &op.change).await? {
-        Ok(changed) => {
+        Ok(Some(changed)) => {
             update_record(conn, op_id, &changed).await?;
             Ok(OpOutcome::Applied)
         }
+        // a booking made before bookings were kept whole: nothing here to change
+        Ok(None) => Ok(OpOutcome::Applied),
         Err(refused) => Ok(refused),
     }
 }
 
-/// The booking after the change, or the answer refusing it.
+/// The booking after the change, or the answer refusing it. `None` for a
+/// booking the registry holds only as its slot (booked by a workstation from
+/// before bookings were kept whole): its slot op alone decides.
 async fn changed_booking(
     conn: &mut PgConnection,
     workstation: &Workstation,
     change: &BookingChange,
-) -> Result<Result<Record, OpOutcome>, RegistryError> {
-    let Some(Record::Booking(booking)) = locked_record(conn, workstation, change.booking).await? else {
-        return Ok(Err(reject(RejectGround::RecordNotFound)));
+) -> Result<Result<Option<Record>, OpOutcome>, RegistryError> {
+    let booking = match locked_record(conn, workstation, change.booking).await? {
+        None => return Ok(Ok(None)),
+        Some(Record::Booking(booking)) => booking,
+        Some(_) => {
+            return Ok(Err(reject(RejectGround::Malformed {
+                detail: "the id names another kind of record".into(),
+            })));
+        }
     };
     Ok(match booking.apply(change) {
-        Ok(changed) => Ok(Record::Booking(Box::new(changed))),
+        Ok(changed) => Ok(Some(Record::Booking(Box::new(changed)))),
         Err(status) => Err(reject(RejectGround::BookingChanged { status })),
     })
 }

@@ -128,6 +128,21 @@ pub(super) async fn record_change_op(
 ) -> Result<(), StoreError> {
     let call = call_record(&mut *conn, call_id).await?;
     let person_id = person_of_call(&mut *conn, call_id).await?;
+    // A call taken before calls were shared never reached the registry: it
+    // goes whole, as it now stands, rather than as a change of nothing.
+    let unsent: bool = sqlx::query_scalar("SELECT unsent FROM home_call WHERE id = ?1")
+        .bind(call_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    if unsent {
+        sqlx::query("UPDATE home_call SET unsent = 0 WHERE id = ?1")
+            .bind(call_id)
+            .execute(&mut *conn)
+            .await?;
+        let body = OpBody::RegisterCall(Box::new(call));
+        store::record_op(conn, now, author_id, &body, person_links(person_id)).await?;
+        return Ok(());
+    }
     let body = OpBody::ChangeCall(ChangeCallOp {
         call: call.id,
         clinic_bin: call.clinic_bin,

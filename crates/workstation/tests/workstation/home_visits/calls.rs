@@ -355,6 +355,7 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
         "DROP INDEX home_call_by_uid",
         "ALTER TABLE home_call DROP COLUMN uid",
         "ALTER TABLE home_call DROP COLUMN assigned_staff_iin",
+        "ALTER TABLE home_call DROP COLUMN unsent",
         "DROP INDEX booking_by_uid",
         "ALTER TABLE booking DROP COLUMN uid",
         "DROP INDEX outbox_by_record",
@@ -391,9 +392,24 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
         .unwrap();
     assert_eq!(ops_after, ops_before, "the outbox rebuilt with every op");
     // The calls read as before, and new ones are taken as usual.
-    assert_eq!(reopened.calls_on(today()).await.unwrap().len(), 2);
+    let calls = reopened.calls_on(today()).await.unwrap();
+    assert_eq!(calls.len(), 2);
     reopened
         .register_call(&call(c.baby, Some(37.2), &[]), now())
         .await
         .unwrap();
+    // A call from before the ids never reached the registry: it goes whole when it changes.
+    reopened
+        .set_call_status(calls[0].id, CallStatus::Served, None, None, now())
+        .await
+        .unwrap();
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM outbox ORDER BY seq DESC LIMIT 2")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        kinds,
+        ["register_call", "register_call"],
+        "the change sent whole, after the new call"
+    );
 }
