@@ -12,6 +12,24 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[index.min(sorted.len() - 1)]
 }
 
+/// Prints a line of figures for `samples`: how many, median, p99, min, max.
+pub fn summary(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let (min, max) = match (samples.first(), samples.last()) {
+        (Some(min), Some(max)) => (*min, *max),
+        _ => (Duration::ZERO, Duration::ZERO),
+    };
+    println!(
+        "{name}: n={} median={:.1} ms p99={:.1} ms min={:.1} ms max={:.1} ms",
+        samples.len(),
+        ms(percentile(&samples, 0.5)),
+        ms(percentile(&samples, 0.99)),
+        ms(min),
+        ms(max),
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,6 +241,17 @@ impl CallRecord {
         Ok(call)
     }
 
+    /// Who goes to the call now, and on what day, as a change carries it.
+    pub fn assignment(&self) -> CallAssignment {
+        CallAssignment {
+            goes: self.goes,
+            staff_iin: self.assigned_staff_iin.clone(),
+            doctor_level: self.doctor_level,
+            planned_on: self.planned_on,
+            status: self.status,
+        }
+    }
+
     fn assign(&mut self, to: &CallAssignment) {
         self.goes = to.goes;
         self.assigned_staff_iin = to.staff_iin.clone();

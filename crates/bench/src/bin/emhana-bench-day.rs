@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, ensure};
 use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use clap::Parser;
-use emhana_bench::stats::percentile;
+use emhana_bench::stats::summary;
 use emhana_domain::booking::{BookingChannel, BookingStatus, VisitReason};
 use emhana_domain::clinic::StaffRole;
 use emhana_domain::home_call::{CallAcceptance, CallStatus, Responder};
@@ -58,18 +58,6 @@ struct Args {
     catch_up_runs: usize,
     #[arg(long, default_value_t = 2026)]
     seed: u64,
-}
-
-fn summary(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    println!(
-        "{name}: n={} median={:.1} ms p99={:.1} ms min={:.1} ms max={:.1} ms",
-        samples.len(),
-        percentile(&samples, 0.5).as_secs_f64() * 1e3,
-        percentile(&samples, 0.99).as_secs_f64() * 1e3,
-        samples[0].as_secs_f64() * 1e3,
-        samples[samples.len() - 1].as_secs_f64() * 1e3,
-    );
 }
 
 #[tokio::main]

@@ -7,7 +7,7 @@
 //!   cargo run --release -p emhana-bench --bin emhana-bench-sync -- --persons 1000000
 //! ```
 
-use emhana_bench::stats::percentile;
+use emhana_bench::stats::summary;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -108,18 +108,6 @@ impl<T: Transport> Transport for Timed<T> {
     async fn reference(&self) -> Result<emhana_protocol::ReferenceData, TransportError> {
         self.inner.reference().await
     }
-}
-
-fn summary(name: &str, mut samples: Vec<Duration>) {
-    samples.sort();
-    println!(
-        "{name}: n={} median={:.1} ms p99={:.1} ms min={:.1} ms max={:.1} ms",
-        samples.len(),
-        percentile(&samples, 0.5).as_secs_f64() * 1e3,
-        percentile(&samples, 0.99).as_secs_f64() * 1e3,
-        samples[0].as_secs_f64() * 1e3,
-        samples[samples.len() - 1].as_secs_f64() * 1e3,
-    );
 }
 
 #[tokio::main]

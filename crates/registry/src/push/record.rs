@@ -126,13 +126,7 @@ pub(super) async fn locked_record(
     workstation: &Workstation,
     id: Uuid,
 ) -> Result<Option<Record>, RegistryError> {
-    let body: Option<serde_json::Value> =
-        sqlx::query_scalar("SELECT body FROM clinic_record WHERE id = $1 AND clinic_id = $2 FOR UPDATE")
-            .bind(id)
-            .bind(workstation.clinic_id)
-            .fetch_optional(conn)
-            .await?;
-    body.map(record_from_json).transpose()
+    stored_record(conn, workstation, id, true).await
 }
 
 /// The record as it stands now, for the answer to an op about it.
@@ -141,12 +135,25 @@ pub(super) async fn current_record(
     workstation: &Workstation,
     id: Uuid,
 ) -> Result<Option<Record>, RegistryError> {
-    let body: Option<serde_json::Value> =
-        sqlx::query_scalar("SELECT body FROM clinic_record WHERE id = $1 AND clinic_id = $2")
-            .bind(id)
-            .bind(workstation.clinic_id)
-            .fetch_optional(conn)
-            .await?;
+    stored_record(conn, workstation, id, false).await
+}
+
+async fn stored_record(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    id: Uuid,
+    lock: bool,
+) -> Result<Option<Record>, RegistryError> {
+    let sql = if lock {
+        "SELECT body FROM clinic_record WHERE id = $1 AND clinic_id = $2 FOR UPDATE"
+    } else {
+        "SELECT body FROM clinic_record WHERE id = $1 AND clinic_id = $2"
+    };
+    let body: Option<serde_json::Value> = sqlx::query_scalar(sql)
+        .bind(id)
+        .bind(workstation.clinic_id)
+        .fetch_optional(conn)
+        .await?;
     body.map(record_from_json).transpose()
 }
 

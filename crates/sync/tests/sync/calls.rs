@@ -26,6 +26,33 @@ fn form(person_id: i64, complaint: &str) -> CallForm {
     }
 }
 
+/// The front desk's PC and the nurse's, of one clinic, enrolled, not yet synced.
+struct Pcs {
+    region: Region,
+    desk: Workstation,
+    nurse_pc: Workstation,
+    engine_desk: SyncEngine<HttpTransport>,
+    engine_nurse: SyncEngine<HttpTransport>,
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+async fn desk_and_nurse(now: chrono::DateTime<chrono::Utc>) -> Result<Pcs> {
+    let region = Region::start(300, now).await?;
+    let dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (desk, credential_desk) = region.workstation(dirs.0.path(), 0).await?;
+    let (nurse_pc, credential_nurse) = region.workstation(dirs.1.path(), 0).await?;
+    let engine_desk = region.engine(&desk, &credential_desk, small_pages())?;
+    let engine_nurse = region.engine(&nurse_pc, &credential_nurse, small_pages())?;
+    Ok(Pcs {
+        region,
+        desk,
+        nurse_pc,
+        engine_desk,
+        engine_nurse,
+        _dirs: dirs,
+    })
+}
+
 /// The call with this number in a PC's journal for the day.
 async fn call_numbered(workstation: &Workstation, day: chrono::NaiveDate, number: &str) -> Result<CallView> {
     workstation
@@ -52,12 +79,15 @@ async fn at_registry(region: &Region, id: uuid::Uuid) -> Result<CallRecord> {
 async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outcome_comes_back() -> Result<()>
 {
     let now = kz(2026, 11, 24, 9);
-    let region = Region::start(300, now).await?;
-    let (dir_desk, dir_nurse, dir_late) = (tempfile::tempdir()?, tempfile::tempdir()?, tempfile::tempdir()?);
-    let (desk, credential_desk) = region.workstation(dir_desk.path(), 0).await?;
-    let (nurse_pc, credential_nurse) = region.workstation(dir_nurse.path(), 0).await?;
-    let engine_desk = region.engine(&desk, &credential_desk, small_pages())?;
-    let engine_nurse = region.engine(&nurse_pc, &credential_nurse, small_pages())?;
+    let Pcs {
+        region,
+        desk,
+        nurse_pc,
+        engine_desk,
+        engine_nurse,
+        _dirs,
+    } = desk_and_nurse(now).await?;
+    let dir_late = tempfile::tempdir()?;
     engine_desk.sync_once(|_| {}).await?;
     engine_nurse.sync_once(|_| {}).await?;
 
@@ -148,12 +178,14 @@ async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outco
 #[tokio::test]
 async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_closure() -> Result<()> {
     let now = kz(2026, 11, 24, 10);
-    let region = Region::start(300, now).await?;
-    let (dir_desk, dir_nurse) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let (desk, credential_desk) = region.workstation(dir_desk.path(), 0).await?;
-    let (nurse_pc, credential_nurse) = region.workstation(dir_nurse.path(), 0).await?;
-    let engine_desk = region.engine(&desk, &credential_desk, small_pages())?;
-    let engine_nurse = region.engine(&nurse_pc, &credential_nurse, small_pages())?;
+    let Pcs {
+        region,
+        desk,
+        nurse_pc,
+        engine_desk,
+        engine_nurse,
+        _dirs,
+    } = desk_and_nurse(now).await?;
     engine_desk.sync_once(|_| {}).await?;
     engine_nurse.sync_once(|_| {}).await?;
     let person = one_attached_here(&desk, now).await?;
@@ -212,12 +244,14 @@ async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_clo
 async fn a_round_whose_feed_is_held_back_by_a_running_transaction_says_so_and_the_next_reads_it() -> Result<()>
 {
     let now = kz(2026, 11, 24, 11);
-    let region = Region::start(300, now).await?;
-    let (dir_desk, dir_nurse) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let (desk, credential_desk) = region.workstation(dir_desk.path(), 0).await?;
-    let (nurse_pc, credential_nurse) = region.workstation(dir_nurse.path(), 0).await?;
-    let engine_desk = region.engine(&desk, &credential_desk, small_pages())?;
-    let engine_nurse = region.engine(&nurse_pc, &credential_nurse, small_pages())?;
+    let Pcs {
+        region,
+        desk,
+        nurse_pc,
+        engine_desk,
+        engine_nurse,
+        _dirs,
+    } = desk_and_nurse(now).await?;
     assert!(!engine_desk.sync_once(|_| {}).await?.held_back);
     engine_nurse.sync_once(|_| {}).await?;
 

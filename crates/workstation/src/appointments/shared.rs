@@ -202,13 +202,6 @@ pub(crate) async fn receive_booking(
     Ok(true)
 }
 
-async fn staff_id_of(conn: &mut SqliteConnection, iin: &str) -> Result<Option<i64>, StoreError> {
-    Ok(sqlx::query_scalar("SELECT id FROM staff WHERE iin = ?1")
-        .bind(iin)
-        .fetch_optional(conn)
-        .await?)
-}
-
 /// The op telling the registry of a doctor's schedule as it now stands here,
 /// over the version this PC's copy was based on; the copy is then based on
 /// this op (a second change made offline follows the first).
@@ -261,7 +254,7 @@ pub(crate) async fn receive_schedule(
     record: &ScheduleRecord,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
-    let Some(staff_id) = staff_id_of(&mut *conn, &record.staff_iin).await? else {
+    let Some(staff_id) = store::staff_id_by_iin(&mut *conn, &record.staff_iin).await? else {
         return Ok(false);
     };
     for table in ["schedule_template", "schedule_exception"] {

@@ -3,7 +3,7 @@
 use emhana_domain::home_call::may_change_call;
 use emhana_protocol::{CallChange, CallOutcome};
 
-use super::shared::{assignment_of, record_change_op, record_register_op};
+use super::shared::{record_change_op, record_register_op};
 use super::*;
 
 /// A call as the registrar fills the form in.
@@ -205,10 +205,7 @@ pub(crate) async fn register_call(
     .bind(reasons)
     .bind(rules.valid_from)
     .bind(goes.as_str())
-    .bind(match acceptance {
-        CallAcceptance::Taken => "taken",
-        CallAcceptance::EmergencyOnly => "emergency_only",
-    })
+    .bind(acceptance_text(acceptance))
     .bind(planned_on)
     .bind(assignment.staff)
     .bind(status.as_str())
@@ -231,10 +228,7 @@ pub(crate) async fn register_call(
     }
     // The clinic's other PCs learn of it through the registry.
     record_register_op(&mut tx, id, form.registrar_id, now).await?;
-    let view = calls_where(&mut tx, "c.id = ?1 AND ?2 IS NULL", Some(id), None)
-        .await?
-        .pop()
-        .ok_or(HomeVisitError::CallNotFound { id })?;
+    let view = one_call(&mut tx, id).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -274,23 +268,12 @@ impl TryFrom<CallRow> for CallView {
 
     fn try_from(row: CallRow) -> Result<Self, StoreError> {
         let responder = |text: &str| Responder::parse(text).ok_or_else(|| corrupt("responder", text));
-        let indications = row
-            .indications
-            .as_deref()
-            .unwrap_or("")
-            .split(',')
-            .filter(|text| !text.is_empty())
-            .map(|text| Indication::parse(text).ok_or_else(|| corrupt("indication", text)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let indications = parse_indications(row.indications.as_deref())?;
         Ok(CallView {
             suggested: responder(&row.suggested)?,
             goes: responder(&row.goes)?,
             reasons: serde_json::from_str(&row.reasons).map_err(|_| corrupt("reasons", &row.reasons))?,
-            acceptance: if row.acceptance == "emergency_only" {
-                CallAcceptance::EmergencyOnly
-            } else {
-                CallAcceptance::Taken
-            },
+            acceptance: acceptance_from(&row.acceptance),
             status: CallStatus::parse(&row.status).ok_or_else(|| corrupt("call status", &row.status))?,
             id: row.id,
             number: row.number,
@@ -333,6 +316,40 @@ const CALL_SELECT: &str = concat!(
      FROM home_call c JOIN person p ON p.id = c.person_id LEFT JOIN staff s ON s.id = c.assigned_staff_id \
      LEFT JOIN home_call e ON e.id = (SELECT max(x.id) FROM home_call x WHERE x.person_id = c.person_id AND x.id < c.id) "
 );
+
+/// One call of the journal, as the screens show it.
+async fn one_call(conn: &mut SqliteConnection, id: i64) -> Result<CallView, HomeVisitError> {
+    calls_where(conn, "c.id = ?1 AND ?2 IS NULL", Some(id), None)
+        .await?
+        .pop()
+        .ok_or(HomeVisitError::CallNotFound { id })
+}
+
+/// The indications as `group_concat` lists them ("rash,bleeding").
+pub(super) fn parse_indications(listed: Option<&str>) -> Result<Vec<Indication>, StoreError> {
+    listed
+        .unwrap_or("")
+        .split(',')
+        .filter(|text| !text.is_empty())
+        .map(|text| Indication::parse(text).ok_or_else(|| corrupt("indication", text)))
+        .collect()
+}
+
+/// How `home_call.acceptance` spells a call's acceptance (its CHECK lists both).
+pub(super) fn acceptance_text(acceptance: CallAcceptance) -> &'static str {
+    match acceptance {
+        CallAcceptance::Taken => "taken",
+        CallAcceptance::EmergencyOnly => "emergency_only",
+    }
+}
+
+pub(super) fn acceptance_from(text: &str) -> CallAcceptance {
+    if text == "emergency_only" {
+        CallAcceptance::EmergencyOnly
+    } else {
+        CallAcceptance::Taken
+    }
+}
 
 pub(super) async fn calls_where(
     conn: &mut SqliteConnection,
@@ -416,26 +433,22 @@ pub(crate) async fn set_call_status(
         .execute(&mut *tx)
         .await?;
     }
-    let change = CallChange::Status {
+    let outcome = CallOutcome {
+        at: now,
+        staff_iin: match staff_id {
+            Some(id) => Some(store::staff_iin(&mut tx, id).await?),
+            None => None,
+        },
+        note: note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
+    };
+    let change = |call: &emhana_protocol::CallRecord| CallChange::Status {
         status,
-        outcome: CallOutcome {
-            at: now,
-            staff_iin: match staff_id {
-                Some(id) => Some(store::staff_iin(&mut tx, id).await?),
-                None => None,
-            },
-            note: note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned),
-        },
-        handed_to: match status {
-            CallStatus::PassedToDoctor => Some(assignment_of(&mut tx, call_id).await?),
-            _ => None,
-        },
+        outcome,
+        // passed to the doctor: who goes now, as the journal holds it
+        handed_to: (status == CallStatus::PassedToDoctor).then(|| call.assignment()),
     };
     record_change_op(&mut tx, call_id, change, staff_id, now).await?;
-    let view = calls_where(&mut tx, "c.id = ?1 AND ?2 IS NULL", Some(call_id), None)
-        .await?
-        .pop()
-        .ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    let view = one_call(&mut tx, call_id).await?;
     tx.commit().await?;
     Ok(view)
 }
@@ -485,12 +498,11 @@ pub(crate) async fn reassign_call(
     .bind(doctor_level)
     .execute(&mut *tx)
     .await?;
-    let to = assignment_of(&mut tx, call_id).await?;
-    record_change_op(&mut tx, call_id, CallChange::Reassign { to }, by, now).await?;
-    let view = calls_where(&mut tx, "c.id = ?1 AND ?2 IS NULL", Some(call_id), None)
-        .await?
-        .pop()
-        .ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    let reassign = |call: &emhana_protocol::CallRecord| CallChange::Reassign {
+        to: call.assignment(),
+    };
+    record_change_op(&mut tx, call_id, reassign, by, now).await?;
+    let view = one_call(&mut tx, call_id).await?;
     tx.commit().await?;
     Ok(view)
 }

@@ -3,9 +3,10 @@
 //! it from the feed or from the registry's answer), and the registry's
 //! answers to the ops about calls.
 
-use emhana_protocol::{CallAssignment, CallChange, CallOutcome, CallRecord, ChangeCallOp, OpBody};
+use emhana_protocol::{CallChange, CallOutcome, CallRecord, ChangeCallOp, OpBody};
 use uuid::Uuid;
 
+use super::calls::{acceptance_from, acceptance_text, parse_indications};
 use super::*;
 
 #[derive(sqlx::FromRow)]
@@ -40,6 +41,11 @@ struct SharedCallRow {
 
 /// The call as this PC's journal holds it, as the registry keeps it.
 pub(crate) async fn call_record(conn: &mut SqliteConnection, call_id: i64) -> Result<CallRecord, StoreError> {
+    Ok(call_and_person(conn, call_id).await?.0)
+}
+
+/// The call as the registry keeps it, and its person's id here.
+async fn call_and_person(conn: &mut SqliteConnection, call_id: i64) -> Result<(CallRecord, i64), StoreError> {
     let row: SharedCallRow = sqlx::query_as(
         "SELECT c.uid, c.year, c.number, c.person_id, c.received_at, c.caller, c.caller_phone, c.complaint, \
                 c.temperature, c.pregnant, c.age_years, c.registrar_wants_doctor, \
@@ -57,16 +63,9 @@ pub(crate) async fn call_record(conn: &mut SqliteConnection, call_id: i64) -> Re
     let home = store::home_clinic(&mut *conn).await?;
     let person = store::load_person(&mut *conn, row.person_id).await?;
     let responder = |text: &str| Responder::parse(text).ok_or_else(|| corrupt("responder", text));
-    let mut indications = row
-        .indications
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .filter(|text| !text.is_empty())
-        .map(|text| Indication::parse(text).ok_or_else(|| corrupt("indication", text)))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut indications = parse_indications(row.indications.as_deref())?;
     indications.sort_by_key(|indication| indication.as_str());
-    Ok(CallRecord {
+    let call = CallRecord {
         id: Uuid::parse_str(&row.uid).map_err(|_| corrupt("call uid", &row.uid))?,
         clinic_bin: home.bin,
         year: row.year,
@@ -86,11 +85,7 @@ pub(crate) async fn call_record(conn: &mut SqliteConnection, call_id: i64) -> Re
         reasons: serde_json::from_str(&row.reasons).map_err(|_| corrupt("reasons", &row.reasons))?,
         rules_valid_from: row.rules_valid_from,
         goes: responder(&row.goes)?,
-        acceptance: if row.acceptance == "emergency_only" {
-            CallAcceptance::EmergencyOnly
-        } else {
-            CallAcceptance::Taken
-        },
+        acceptance: acceptance_from(&row.acceptance),
         planned_on: row.planned_on,
         assigned_staff_iin: row.assigned_iin,
         doctor_level: row.doctor_level,
@@ -101,7 +96,8 @@ pub(crate) async fn call_record(conn: &mut SqliteConnection, call_id: i64) -> Re
             note: row.outcome_note,
         }),
         registrar_iin: row.registrar_iin,
-    })
+    };
+    Ok((call, row.person_id))
 }
 
 /// The op telling the registry of a call just taken.
@@ -111,23 +107,22 @@ pub(super) async fn record_register_op(
     registrar_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let call = call_record(&mut *conn, call_id).await?;
-    let person_id = person_of_call(&mut *conn, call_id).await?;
+    let (call, person_id) = call_and_person(&mut *conn, call_id).await?;
     let body = OpBody::RegisterCall(Box::new(call));
     store::record_op(conn, now, registrar_id, &body, person_links(person_id)).await?;
     Ok(())
 }
 
-/// The op telling the registry of a change to a call made here.
+/// The op telling the registry of a change to a call made here, once the
+/// journal holds it: `change` says it from the call as it now stands.
 pub(super) async fn record_change_op(
     conn: &mut SqliteConnection,
     call_id: i64,
-    change: CallChange,
+    change: impl FnOnce(&CallRecord) -> CallChange,
     author_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    let call = call_record(&mut *conn, call_id).await?;
-    let person_id = person_of_call(&mut *conn, call_id).await?;
+    let (call, person_id) = call_and_person(&mut *conn, call_id).await?;
     // A call taken before calls were shared never reached the registry: it
     // goes whole, as it now stands, rather than as a change of nothing.
     let unsent: bool = sqlx::query_scalar("SELECT unsent FROM home_call WHERE id = ?1")
@@ -145,9 +140,9 @@ pub(super) async fn record_change_op(
     }
     let body = OpBody::ChangeCall(ChangeCallOp {
         call: call.id,
+        change: change(&call),
         clinic_bin: call.clinic_bin,
         person_iin: call.person.iin.as_string(),
-        change,
     });
     store::record_op(conn, now, author_id, &body, person_links(person_id)).await?;
     Ok(())
@@ -160,36 +155,11 @@ fn person_links(person_id: i64) -> store::OpLinks {
     }
 }
 
-async fn person_of_call(conn: &mut SqliteConnection, call_id: i64) -> Result<i64, StoreError> {
-    Ok(
-        sqlx::query_scalar("SELECT person_id FROM home_call WHERE id = ?1")
-            .bind(call_id)
-            .fetch_one(conn)
-            .await?,
-    )
-}
-
-/// Who goes to a call now, as an op says it.
-pub(super) async fn assignment_of(
-    conn: &mut SqliteConnection,
-    call_id: i64,
-) -> Result<CallAssignment, StoreError> {
-    let call = call_record(conn, call_id).await?;
-    Ok(CallAssignment {
-        goes: call.goes,
-        staff_iin: call.assigned_staff_iin,
-        doctor_level: call.doctor_level,
-        planned_on: call.planned_on,
-        status: call.status,
-    })
-}
-
 async fn staff_id(conn: &mut SqliteConnection, iin: Option<&str>) -> Result<Option<i64>, StoreError> {
-    let Some(iin) = iin else { return Ok(None) };
-    Ok(sqlx::query_scalar("SELECT id FROM staff WHERE iin = ?1")
-        .bind(iin)
-        .fetch_optional(conn)
-        .await?)
+    match iin {
+        Some(iin) => store::staff_id_by_iin(conn, iin).await,
+        None => Ok(None),
+    }
 }
 
 /// Writes the call whole: a new one joins the journal (its person added when
@@ -250,10 +220,7 @@ pub(crate) async fn receive_call(conn: &mut SqliteConnection, call: &CallRecord)
     .bind(reasons)
     .bind(call.rules_valid_from)
     .bind(call.goes.as_str())
-    .bind(match call.acceptance {
-        CallAcceptance::Taken => "taken",
-        CallAcceptance::EmergencyOnly => "emergency_only",
-    })
+    .bind(acceptance_text(call.acceptance))
     .bind(call.planned_on)
     .bind(assigned)
     // the IIN kept only when this PC does not know the staff member

@@ -107,3 +107,15 @@ pub(crate) async fn staff_iin(conn: &mut SqliteConnection, staff_id: i64) -> Res
         .fetch_one(conn)
         .await?)
 }
+
+/// The staff member with this IIN here, when this PC knows them (a record
+/// from another PC names its staff by IIN).
+pub(crate) async fn staff_id_by_iin(
+    conn: &mut SqliteConnection,
+    iin: &str,
+) -> Result<Option<i64>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT id FROM staff WHERE iin = ?1")
+        .bind(iin)
+        .fetch_optional(conn)
+        .await?)
+}
