@@ -142,6 +142,11 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         keyboard.press(&client, Key::Enter).await?;
         wait_for(&client, "#booking-done").await?;
         keyboard.press(&client, Key::Escape).await?;
+        // back on her card, the booking listed, before the next key (as she looks before she presses)
+        let booked_time = chrono::NaiveDateTime::parse_from_str(&booked_at, "%Y-%m-%dT%H:%M:%S")?
+            .format("%H:%M")
+            .to_string();
+        wait_for_text(&client, "#bookings", &booked_time).await?;
 
         // A second booking with the same doctor that day is refused, and the
         // refusal stays where she looks (the slot list reloads under it). The
