@@ -13,6 +13,9 @@ CREATE UNIQUE INDEX home_call_by_uid ON home_call (uid);
 -- 1: taken before calls were shared, never sent; its next change sends it whole.
 ALTER TABLE home_call ADD COLUMN unsent INTEGER NOT NULL DEFAULT 0 CHECK (unsent IN (0, 1));
 UPDATE home_call SET unsent = 1;
+-- A temperature was kept as the f32 nearest what was said (37.599998…), and
+-- the nurse's round printed it so: kept as the tenth said, as calls are now.
+UPDATE home_call SET temperature = round(temperature, 1) WHERE temperature IS NOT NULL;
 -- The staff member a call was assigned to, by IIN, when the feed names one
 -- this PC does not know yet (kept so nothing the registry said is lost).
 ALTER TABLE home_call ADD COLUMN assigned_staff_iin TEXT;

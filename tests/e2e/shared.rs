@@ -147,6 +147,8 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         select_when_listed(&nurse_pc, "#round-nurse", &nurse.to_string()).await?;
         let call_stop = "#round-stops li[data-stop^=call]";
         wait_for_text(&nurse_pc, call_stop, &name).await?;
+        // the temperature as the registrar typed it, not as a float stores it
+        wait_for_text(&nurse_pc, call_stop, "37,6 °C").await?;
         std::fs::write(
             artifacts.join("e2e-shared-call-on-round.png"),
             nurse_pc.screenshot().await?,

@@ -141,6 +141,17 @@ async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outco
             .any(|stop| stop.calls.iter().any(|call| call.id == there.id)),
         "the call is on her round"
     );
+    let on_round = round
+        .stops
+        .iter()
+        .flat_map(|stop| &stop.calls)
+        .find(|call| call.id == there.id)
+        .ok_or_else(|| anyhow::anyhow!("the call on her round"))?;
+    assert_eq!(
+        on_round.temperature,
+        Some(37.8),
+        "the tenth said, as the round prints it"
+    );
 
     // She records it served at her PC; after a round the desk shows it.
     nurse_pc

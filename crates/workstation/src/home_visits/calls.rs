@@ -197,7 +197,8 @@ pub(crate) async fn register_call(
             .map(|p| normalize_phone(p).unwrap_or_else(|| p.to_owned())),
     )
     .bind(form.complaint.trim())
-    .bind(form.temperature)
+    // kept as the tenth of a degree said (38.6), not as the f32 nearest it (38.59999847…)
+    .bind(form.temperature.map(|celsius| (f64::from(celsius) * 10.0).round() / 10.0))
     .bind(form.pregnant)
     .bind(i64::from(age_years))
     .bind(form.registrar_wants_doctor)
