@@ -167,6 +167,11 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         variant_codes::<AttentionAction>(cfg, None),
         &[],
     ));
+    codes.extend(
+        emhana_protocol::OpBody::KINDS
+            .iter()
+            .map(|kind| format!("attention.kind.{kind}")),
+    );
     codes.extend(prefixed(
         "day.closed",
         variant_codes::<DayClosed>(cfg, Some("reason")),
@@ -453,6 +458,7 @@ fn roots(visit: &mut Declarations<'_>) {
         ws::RoundView,
         ws::StopRef,
         VisitOutcome,
+        ws::VisitHistoryEvent,
         ws::VisitView,
         ws::DueVisit,
     );

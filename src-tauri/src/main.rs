@@ -63,6 +63,7 @@ macro_rules! with_commands {
             commands::home_visits::reorder_round,
             commands::home_visits::record_visit_outcome,
             commands::home_visits::undo_visit_outcome,
+            commands::home_visits::visit_history,
             commands::home_visits::print_round,
             commands::home_visits::due_visits,
             commands::register::attached_register,

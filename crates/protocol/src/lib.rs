@@ -25,7 +25,8 @@ pub use op::{
 };
 pub use record::{
     BookingChange, BookingEvent, BookingRecord, CallAssignment, CallChange, CallOutcome, CallRecord,
-    ChangeCallOp, Record, ScheduleRecord, SetScheduleOp,
+    ChangeCallOp, ChangePlanOp, PlanChange, PlanClosing, PlanConflict, PlanRecord, Record, ScheduleRecord,
+    SetScheduleOp, VisitEvent, VisitPrior, VisitRecord, VisitUndone,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -150,6 +151,16 @@ pub enum RejectGround {
     /// The doctor's schedule was changed on another PC since this one read
     /// it; the answer carries the schedule as it stands.
     ScheduleChanged,
+    /// Another PC opened the same plan for the person first (one open plan
+    /// of a kind, and of a condition); the answer carries that plan.
+    PlanOpen,
+    /// Another PC changed the plan's risk first; the answer carries the plan as it stands.
+    PlanChanged,
+    /// Another PC recorded (or undid) the visit's outcome first: `standing`
+    /// is the outcome that stands; this one stays in the visit's history here.
+    VisitOutcomeTaken {
+        standing: Option<emhana_domain::care_plan::VisitOutcome>,
+    },
     /// Another record of the clinic already has this number (a workstation
     /// numbering outside its series).
     NumberTaken,

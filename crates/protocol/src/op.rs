@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Hlc;
-use crate::record::{BookingChange, BookingRecord, CallRecord, ChangeCallOp, SetScheduleOp};
+use crate::record::{BookingChange, BookingRecord, CallRecord, ChangeCallOp, ChangePlanOp, PlanRecord, SetScheduleOp};
 
 /// One change made on a workstation. Everything but the body is stamped when
 /// the op is made — who made it, where and when — never when it is sent.
@@ -43,9 +43,27 @@ pub enum OpBody {
     ChangeBooking(ChangeBookingOp),
     /// A doctor's schedule (templates and exceptions) as set on one PC.
     SetSchedule(Box<SetScheduleOp>),
+    /// A care plan opened: the plan whole, with its visits.
+    OpenPlan(Box<PlanRecord>),
+    /// A plan's risk changed, a plan closed, a visit's outcome recorded or undone.
+    ChangePlan(Box<ChangePlanOp>),
 }
 
 impl OpBody {
+    /// Every op kind's name, as [`OpBody::kind`] gives it (the screens name each).
+    pub const KINDS: [&'static str; 10] = [
+        "attach",
+        "detach",
+        "book",
+        "cancel_booking",
+        "register_call",
+        "change_call",
+        "change_booking",
+        "set_schedule",
+        "open_plan",
+        "change_plan",
+    ];
+
     pub fn kind(&self) -> &'static str {
         match self {
             OpBody::Attach(_) => "attach",
@@ -56,6 +74,8 @@ impl OpBody {
             OpBody::ChangeCall(_) => "change_call",
             OpBody::ChangeBooking(_) => "change_booking",
             OpBody::SetSchedule(_) => "set_schedule",
+            OpBody::OpenPlan(_) => "open_plan",
+            OpBody::ChangePlan(_) => "change_plan",
         }
     }
 
@@ -70,6 +90,8 @@ impl OpBody {
             OpBody::ChangeCall(op) => &op.clinic_bin,
             OpBody::ChangeBooking(op) => &op.clinic_bin,
             OpBody::SetSchedule(op) => &op.schedule.clinic_bin,
+            OpBody::OpenPlan(plan) => &plan.clinic_bin,
+            OpBody::ChangePlan(op) => &op.clinic_bin,
         }
     }
 
@@ -85,6 +107,8 @@ impl OpBody {
             OpBody::ChangeBooking(op) => op.person_iin.clone(),
             // about a doctor, not a person: the doctor's IIN names no one in the register
             OpBody::SetSchedule(op) => op.schedule.staff_iin.clone(),
+            OpBody::OpenPlan(plan) => plan.person.iin.as_string(),
+            OpBody::ChangePlan(op) => op.person_iin.clone(),
         }
     }
 
@@ -97,6 +121,8 @@ impl OpBody {
             OpBody::CancelBooking(op) => op.change.as_ref().map(|change| change.booking),
             OpBody::ChangeBooking(op) => Some(op.change.booking),
             OpBody::SetSchedule(op) => Some(op.schedule.id),
+            OpBody::OpenPlan(plan) => Some(plan.id),
+            OpBody::ChangePlan(op) => Some(op.plan),
             OpBody::Attach(_) | OpBody::Detach(_) => None,
         }
     }

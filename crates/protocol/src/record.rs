@@ -7,9 +7,10 @@
 //! first stays closed) and the feed carries the record as it then stands,
 //! whole, so a PC never has to replay history to show it.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use emhana_domain::Person;
 use emhana_domain::booking::{BookingChannel, BookingStatus, VisitReason};
+use emhana_domain::care_plan::{PlanClosure, PlanEvent, PlannedVisit, PregnancyOutcome, VisitOutcome};
 use emhana_domain::home_call::{CallAcceptance, CallClosed, CallStatus, Indication, Responder, TriageReason};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -21,6 +22,7 @@ pub enum Record {
     Call(Box<CallRecord>),
     Booking(Box<BookingRecord>),
     Schedule(Box<ScheduleRecord>),
+    Plan(Box<PlanRecord>),
 }
 
 impl Record {
@@ -29,6 +31,7 @@ impl Record {
             Record::Call(call) => call.id,
             Record::Booking(booking) => booking.id,
             Record::Schedule(schedule) => schedule.id,
+            Record::Plan(plan) => plan.id,
         }
     }
 
@@ -38,6 +41,7 @@ impl Record {
             Record::Call(_) => "call",
             Record::Booking(_) => "booking",
             Record::Schedule(_) => "schedule",
+            Record::Plan(_) => "plan",
         }
     }
 }
@@ -261,6 +265,254 @@ impl CallRecord {
     }
 }
 
+/// A care plan of the clinic, whole: the event it was planned from and its
+/// visits, each with every outcome recorded for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PlanRecord {
+    pub id: Uuid,
+    pub clinic_bin: String,
+    /// The person as the opening PC knew them.
+    pub person: Person,
+    pub event: PlanEvent,
+    /// The first day of the rule table the visits were planned by.
+    pub rules_valid_from: NaiveDate,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by_iin: Option<String>,
+    /// An observation plan's visits reach this day; every PC plans further
+    /// itself, by the same rules, into visits of the same ids.
+    pub planned_through: Option<NaiveDate>,
+    pub closed: Option<PlanClosing>,
+    pub visits: Vec<VisitRecord>,
+    /// The op that opened the plan or last changed its risk, stamped by the
+    /// registry (`None` in the op that proposes it): a risk change names
+    /// the version it changed.
+    pub changed_by: Option<Uuid>,
+}
+
+/// When and why a plan closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PlanClosing {
+    pub on: NaiveDate,
+    pub reason: PlanClosure,
+    pub pregnancy_outcome: Option<PregnancyOutcome>,
+}
+
+/// A visit of a plan as it stands (a move shifts its window), with its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct VisitRecord {
+    /// [`VisitRecord::id_for`] the plan and the visit as first planned.
+    pub id: Uuid,
+    pub visit: PlannedVisit,
+    pub outcome: Option<VisitOutcome>,
+    pub closed: bool,
+    /// Every outcome recorded, in order, the undone ones marked.
+    pub history: Vec<VisitEvent>,
+}
+
+/// One outcome recorded for a visit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct VisitEvent {
+    /// Made where it was recorded.
+    pub id: Uuid,
+    /// Kazakhstan wall-clock time, as the round reads it.
+    pub at: NaiveDateTime,
+    pub outcome: VisitOutcome,
+    pub moved_to: Option<NaiveDate>,
+    pub staff_iin: Option<String>,
+    pub note: Option<String>,
+    /// The visit before it: what an undo restores.
+    pub prior: VisitPrior,
+    pub undone: Option<VisitUndone>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct VisitPrior {
+    pub outcome: Option<VisitOutcome>,
+    pub closed: bool,
+    pub due_from: NaiveDate,
+    pub due_to: NaiveDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct VisitUndone {
+    pub at: NaiveDateTime,
+    pub staff_iin: Option<String>,
+}
+
+/// A change to a care plan made on one PC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ChangePlanOp {
+    pub plan: Uuid,
+    pub clinic_bin: String,
+    pub person_iin: String,
+    pub change: PlanChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "change", rename_all = "snake_case")]
+pub enum PlanChange {
+    /// The risk changed: the event and the visits planned again from it,
+    /// over the plan's version this PC knew (`base`).
+    Risk {
+        event: PlanEvent,
+        rules_valid_from: NaiveDate,
+        planned_through: Option<NaiveDate>,
+        visits: Vec<VisitRecord>,
+        base: Option<Uuid>,
+    },
+    /// The plan closed (its end recorded, or its person gone).
+    Close { closed: PlanClosing },
+    /// An outcome recorded for a visit (the visit as this PC planned it,
+    /// for one planned ahead here that the registry has not seen), over the
+    /// visit's standing outcome this PC knew (`base`: its event id).
+    Outcome {
+        visit: VisitRecord,
+        event: VisitEvent,
+        base: Option<Uuid>,
+    },
+    /// The visit's standing outcome undone.
+    Undo {
+        visit: Uuid,
+        event: Uuid,
+        undone: VisitUndone,
+    },
+}
+
+/// Why a change to a plan is not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanConflict {
+    /// Another PC changed the plan's risk first.
+    Changed,
+    /// Another PC recorded (or undid) the visit's outcome first; what stands.
+    OutcomeTaken { standing: Option<VisitOutcome> },
+    /// The visit is not in the plan.
+    NoSuchVisit,
+}
+
+impl VisitRecord {
+    /// A visit's id: the first 16 bytes of SHA-256 over its plan and what
+    /// it is as first planned, so two PCs planning a plan ahead on their
+    /// own name its visits alike.
+    pub fn id_for(plan: Uuid, visit: &PlannedVisit) -> Uuid {
+        use sha2::{Digest, Sha256};
+        let name = format!(
+            "emhana-visit/{plan}/{}/{}/{}/{}",
+            visit.purpose.as_str(),
+            visit.who.as_str(),
+            visit.specialty.as_deref().unwrap_or(""),
+            visit.due_from
+        );
+        let digest = Sha256::digest(name.as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
+
+    /// The outcome standing: the last one recorded and not undone.
+    pub fn standing(&self) -> Option<&VisitEvent> {
+        self.history.iter().rev().find(|event| event.undone.is_none())
+    }
+}
+
+impl PlanRecord {
+    /// The plan after a change made by op `op`, or why it is not made: the
+    /// first outcome of a visit to reach the registry stands, as does the
+    /// first risk change over a version; a closed plan stays closed as it
+    /// first closed.
+    pub fn apply(&self, change: &PlanChange, op: Uuid) -> Result<PlanRecord, PlanConflict> {
+        let mut plan = self.clone();
+        match change {
+            PlanChange::Risk {
+                event,
+                rules_valid_from,
+                planned_through,
+                visits,
+                base,
+            } => {
+                if self.changed_by != *base {
+                    return Err(PlanConflict::Changed);
+                }
+                // a visit with outcomes is history: kept as recorded here, whatever the PC planned
+                let mut merged: Vec<VisitRecord> = visits
+                    .iter()
+                    .map(|visit| match self.visit(visit.id) {
+                        Some(kept) if !kept.history.is_empty() => kept.clone(),
+                        _ => visit.clone(),
+                    })
+                    .collect();
+                for kept in &self.visits {
+                    if !kept.history.is_empty() && !merged.iter().any(|visit| visit.id == kept.id) {
+                        merged.push(kept.clone());
+                    }
+                }
+                merged.sort_by(|a, b| (a.visit.due_from, a.id).cmp(&(b.visit.due_from, b.id)));
+                plan.event = event.clone();
+                plan.rules_valid_from = *rules_valid_from;
+                plan.planned_through = *planned_through;
+                plan.visits = merged;
+                plan.changed_by = Some(op);
+            }
+            PlanChange::Close { closed } => {
+                if plan.closed.is_none() {
+                    plan.closed = Some(*closed);
+                }
+            }
+            PlanChange::Outcome { visit, event, base } => {
+                let index = match plan.visits.iter().position(|kept| kept.id == visit.id) {
+                    Some(index) => index,
+                    None => {
+                        // planned ahead on that PC: the registry learns of it now
+                        let mut planned = visit.clone();
+                        planned.history.clear();
+                        plan.visits.push(planned);
+                        plan.visits.len() - 1
+                    }
+                };
+                let kept = &mut plan.visits[index];
+                let standing = kept.standing();
+                if standing.map(|standing| standing.id) != *base {
+                    return Err(PlanConflict::OutcomeTaken {
+                        standing: standing.map(|standing| standing.outcome),
+                    });
+                }
+                kept.outcome = Some(event.outcome);
+                kept.closed = event.outcome.closes();
+                if let Some(day) = event.moved_to {
+                    kept.visit.due_from = day;
+                    kept.visit.due_to = day;
+                }
+                kept.history.push(event.clone());
+            }
+            PlanChange::Undo { visit, event, undone } => {
+                let kept = plan
+                    .visits
+                    .iter_mut()
+                    .find(|kept| kept.id == *visit)
+                    .ok_or(PlanConflict::NoSuchVisit)?;
+                let standing = kept.standing().map(|standing| (standing.id, standing.outcome));
+                if standing.map(|(id, _)| id) != Some(*event) {
+                    return Err(PlanConflict::OutcomeTaken {
+                        standing: standing.map(|(_, outcome)| outcome),
+                    });
+                }
+                if let Some(recorded) = kept.history.iter_mut().rev().find(|recorded| recorded.id == *event) {
+                    recorded.undone = Some(undone.clone());
+                    let prior = recorded.prior.clone();
+                    kept.outcome = prior.outcome;
+                    kept.closed = prior.closed;
+                    kept.visit.due_from = prior.due_from;
+                    kept.visit.due_to = prior.due_to;
+                }
+            }
+        }
+        Ok(plan)
+    }
+
+    fn visit(&self, id: Uuid) -> Option<&VisitRecord> {
+        self.visits.iter().find(|visit| visit.id == id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -343,5 +595,128 @@ mod tests {
         for status in [CallStatus::Hospitalized, CallStatus::Cancelled] {
             assert!(call(status).apply(&served).is_err(), "{status:?} is closed");
         }
+    }
+
+    fn plan() -> PlanRecord {
+        let CallRecord { person, .. } = call(CallStatus::Registered);
+        let visit = PlannedVisit {
+            due_from: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+            due_to: NaiveDate::from_ymd_opt(2026, 12, 3).unwrap_or_default(),
+            who: emhana_domain::care_plan::VisitWho::Nurse,
+            purpose: emhana_domain::care_plan::VisitPurpose::ObservationNurse,
+            what: None,
+            specialty: None,
+        };
+        let id = Uuid::from_u128(1);
+        PlanRecord {
+            id,
+            clinic_bin: "000000000001".into(),
+            person,
+            event: PlanEvent::Observation {
+                condition: emhana_domain::care_plan::Condition::ArterialHypertension,
+                risk: emhana_domain::care_plan::RiskLevel::Low,
+                enrolled: visit.due_from,
+                basis: None,
+            },
+            rules_valid_from: NaiveDate::MIN,
+            opened_at: DateTime::UNIX_EPOCH,
+            opened_by_iin: None,
+            planned_through: None,
+            closed: None,
+            visits: vec![VisitRecord {
+                id: VisitRecord::id_for(id, &visit),
+                visit,
+                outcome: None,
+                closed: false,
+                history: vec![],
+            }],
+            changed_by: Some(Uuid::from_u128(10)),
+        }
+    }
+
+    fn outcome(plan: &PlanRecord, event: u128, outcome: VisitOutcome, base: Option<u128>) -> PlanChange {
+        let visit = plan.visits[0].clone();
+        PlanChange::Outcome {
+            event: VisitEvent {
+                id: Uuid::from_u128(event),
+                at: NaiveDateTime::default(),
+                outcome,
+                moved_to: None,
+                staff_iin: None,
+                note: None,
+                prior: VisitPrior {
+                    outcome: visit.outcome,
+                    closed: visit.closed,
+                    due_from: visit.visit.due_from,
+                    due_to: visit.visit.due_to,
+                },
+                undone: None,
+            },
+            visit,
+            base: base.map(Uuid::from_u128),
+        }
+    }
+
+    #[test]
+    fn the_first_outcome_of_a_visit_stands_and_an_undo_gives_it_back() {
+        let open = plan();
+        let done = open
+            .apply(&outcome(&open, 100, VisitOutcome::Done, None), Uuid::nil())
+            .unwrap_or_else(|error| panic!("{error:?}"));
+        assert!(done.visits[0].closed);
+        // the other PC recorded "not at home" over no outcome: the first stands
+        assert_eq!(
+            done.apply(&outcome(&open, 200, VisitOutcome::NotAtHome, None), Uuid::nil()),
+            Err(PlanConflict::OutcomeTaken {
+                standing: Some(VisitOutcome::Done)
+            })
+        );
+        // over the outcome it saw, a PC records the next one
+        assert!(done
+            .apply(&outcome(&done, 300, VisitOutcome::Refused, Some(100)), Uuid::nil())
+            .is_ok());
+        let undo = PlanChange::Undo {
+            visit: done.visits[0].id,
+            event: Uuid::from_u128(100),
+            undone: VisitUndone {
+                at: NaiveDateTime::default(),
+                staff_iin: None,
+            },
+        };
+        let undone = done.apply(&undo, Uuid::nil()).unwrap_or_else(|error| panic!("{error:?}"));
+        assert_eq!((undone.visits[0].outcome, undone.visits[0].closed), (None, false));
+        assert_eq!(undone.visits[0].history.len(), 1, "the undone outcome stays in the history");
+        assert!(undone.apply(&undo, Uuid::nil()).is_err(), "undone once");
+    }
+
+    #[test]
+    fn a_risk_change_over_a_stale_version_is_refused_and_history_survives_one() {
+        let open = plan();
+        let done = open
+            .apply(&outcome(&open, 100, VisitOutcome::Done, None), Uuid::nil())
+            .unwrap_or_else(|error| panic!("{error:?}"));
+        let risk = |base: u128, visits: Vec<VisitRecord>| PlanChange::Risk {
+            event: open.event.clone(),
+            rules_valid_from: NaiveDate::MIN,
+            planned_through: None,
+            visits,
+            base: Some(Uuid::from_u128(base)),
+        };
+        // planned again from the plan as it was before the outcome: the outcome is kept
+        let changed = done
+            .apply(&risk(10, open.visits.clone()), Uuid::from_u128(11))
+            .unwrap_or_else(|error| panic!("{error:?}"));
+        assert_eq!(changed.visits[0].history.len(), 1);
+        assert_eq!(changed.changed_by, Some(Uuid::from_u128(11)));
+        // a second PC changing version 10 comes too late
+        assert_eq!(
+            changed.apply(&risk(10, vec![]), Uuid::from_u128(12)),
+            Err(PlanConflict::Changed)
+        );
+        // a visit with history is kept even when the new plan drops it
+        let emptied = done
+            .apply(&risk(10, vec![]), Uuid::from_u128(13))
+            .unwrap_or_else(|error| panic!("{error:?}"));
+        assert_eq!(emptied.visits.len(), 1);
     }
 }

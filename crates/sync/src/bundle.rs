@@ -46,6 +46,7 @@ pub async fn export_ops(
     now: DateTime<Utc>,
 ) -> Result<ExportedOps, SyncError> {
     let enrolment = store.enrolment().await?.ok_or(StoreError::NotEnrolled)?;
+    store.queue_unsent_records(usize::MAX, now).await?;
     let ops = store.pending_ops(usize::MAX).await?;
     let bundle = OpsBundle {
         ops,

@@ -189,6 +189,10 @@ impl<T: Transport> SyncEngine<T> {
         report: &mut RoundReport,
         progress: &impl Fn(Progress),
     ) -> Result<(), SyncError> {
+        // the records this PC kept before they were shared: a batch a round
+        self.store
+            .queue_unsent_records(self.settings.push_batch, (self.clock)())
+            .await?;
         loop {
             let ops = self.store.pending_ops(self.settings.push_batch).await?;
             if ops.is_empty() {

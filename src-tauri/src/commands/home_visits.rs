@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use emhana_domain::care_plan::{RiskLevel, VisitOutcome};
 use emhana_domain::home_call::CallStatus;
 use emhana_workstation::{
-    CallForm, CallPreview, CallView, DueVisit, Nurse, PlanRequest, PlanView, RoundView, StopRef, VisitView,
+    CallForm, CallPreview, CallView, DueVisit, Nurse, PlanRequest, PlanView, RoundView, StopRef, VisitHistoryEvent, VisitView,
 };
 use tauri::State;
 
@@ -106,7 +106,7 @@ pub async fn change_plan_risk(
 #[tauri::command]
 pub async fn person_plans(state: State<'_, AppState>, person_id: i64) -> Result<Vec<PlanView>, CommandError> {
     let workstation = workstation(&state)?;
-    workstation.close_finished_plans(state.clock.today()).await?;
+    workstation.close_finished_plans(state.clock.now()).await?;
     Ok(workstation.person_plans(person_id, state.clock.today()).await?)
 }
 
@@ -123,7 +123,7 @@ pub async fn round(
 ) -> Result<RoundView, CommandError> {
     let day = day.unwrap_or_else(|| state.clock.today());
     let workstation = workstation(&state)?;
-    workstation.close_finished_plans(state.clock.today()).await?;
+    workstation.close_finished_plans(state.clock.now()).await?;
     let pace = workstation.round_pace().await?;
     Ok(workstation.round(nurse_id, day, pace).await?)
 }
@@ -172,6 +172,12 @@ pub async fn undo_visit_outcome(
         .await?)
 }
 
+/// Every outcome recorded for a visit, those undone and those another PC's overrode marked.
+#[tauri::command]
+pub async fn visit_history(state: State<'_, AppState>, visit_id: i64) -> Result<Vec<VisitHistoryEvent>, CommandError> {
+    Ok(workstation(&state)?.visit_history(visit_id).await?)
+}
+
 /// Prints the nurse's visit schedule for the day (A4 landscape).
 #[tauri::command]
 pub async fn print_round(
@@ -198,6 +204,6 @@ pub async fn due_visits(
 ) -> Result<Vec<DueVisit>, CommandError> {
     let day = day.unwrap_or_else(|| state.clock.today());
     let workstation = workstation(&state)?;
-    workstation.close_finished_plans(state.clock.today()).await?;
+    workstation.close_finished_plans(state.clock.now()).await?;
     Ok(workstation.due_visits(district_id, day).await?)
 }

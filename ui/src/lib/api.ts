@@ -56,6 +56,7 @@ import type {
   StoreStatus,
   SyncView,
   Unassigned,
+  VisitHistoryEvent,
   VisitOutcome,
   VisitView,
   WeeklyTemplate,
@@ -176,6 +177,7 @@ export const api = {
   recordVisitOutcome: (visitId: number, outcome: VisitOutcome, movedTo: string | null, nurseId: number, note: string | null) =>
     call<VisitView>('record_visit_outcome', { visitId, outcome, movedTo, nurseId, note }),
   undoVisitOutcome: (visitId: number, nurseId: number) => call<VisitView>('undo_visit_outcome', { visitId, nurseId }),
+  visitHistory: (visitId: number) => call<VisitHistoryEvent[]>('visit_history', { visitId }),
   printRound: (nurseId: number, day: string, open: boolean) => call<Printed>('print_round', { nurseId, day, open }),
   dueVisits: (districtId: number, day: string | null) => call<DueVisit[]>('due_visits', { districtId, day }),
   rulesInForce: () => call<RulesInForce>('rules_in_force'),

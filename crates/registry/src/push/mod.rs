@@ -37,7 +37,9 @@ mod record;
 use attachment::{apply_attach, apply_detach};
 use booking::{apply_book, apply_cancel, apply_change_booking};
 pub(crate) use record::record_from_json;
-use record::{apply_change_call, apply_register_call, apply_set_schedule, current_record};
+use record::{
+    apply_change_call, apply_change_plan, apply_open_plan, apply_register_call, apply_set_schedule, current_record,
+};
 
 /// How far ahead of the registry's clock an op's `made_at` may be: PCs' clocks drift.
 pub const CLOCK_TOLERANCE_MINUTES: i64 = 10;
@@ -355,6 +357,8 @@ async fn apply(
                 (apply_change_booking(tx, workstation, op.id, change).await?, None)
             }
             OpBody::SetSchedule(set) => (apply_set_schedule(tx, workstation, op.id, set).await?, None),
+            OpBody::OpenPlan(plan) => (apply_open_plan(tx, workstation, op.id, plan).await?, None),
+            OpBody::ChangePlan(change) => (apply_change_plan(tx, workstation, op.id, change).await?, None),
         }
     };
     let (outcome, known_state) = outcome;

@@ -3,7 +3,7 @@
 //! closed first stays closed, a booking's first change stands — and moves the
 //! record to the end of the clinic's feed.
 
-use emhana_protocol::{CallRecord, ChangeCallOp, Record};
+use emhana_protocol::{CallRecord, ChangeCallOp, ChangePlanOp, PlanConflict, PlanRecord, Record};
 
 use super::*;
 
@@ -217,4 +217,58 @@ pub(super) async fn apply_set_schedule(
             detail: "the id names another kind of record".into(),
         })),
     }
+}
+
+/// Opens a care plan at the registry: refused when another PC opened the
+/// same plan for the person first (the one-open-plan index decides).
+pub(super) async fn apply_open_plan(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    op_id: Uuid,
+    plan: &PlanRecord,
+) -> Result<OpOutcome, RegistryError> {
+    let mut stamped = plan.clone();
+    stamped.changed_by = Some(op_id);
+    let record = Record::Plan(Box::new(stamped));
+    if let Some(refused) = unstorable(&record)? {
+        return Ok(refused);
+    }
+    Ok(match insert_record(conn, workstation, op_id, &record).await? {
+        None => OpOutcome::Applied,
+        Some(OpOutcome::Rejected {
+            ground: RejectGround::NumberTaken,
+        }) => reject(RejectGround::PlanOpen),
+        Some(refused) => refused,
+    })
+}
+
+/// Changes a care plan under its rule ([`PlanRecord::apply`]): the first
+/// outcome of a visit and the first risk change over a version stand.
+pub(super) async fn apply_change_plan(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    op_id: Uuid,
+    change: &ChangePlanOp,
+) -> Result<OpOutcome, RegistryError> {
+    let Some(Record::Plan(plan)) = locked_record(conn, workstation, change.plan).await? else {
+        return Ok(reject(RejectGround::RecordNotFound));
+    };
+    let changed = match plan.apply(&change.change, op_id) {
+        Ok(changed) => changed,
+        Err(PlanConflict::Changed) => return Ok(reject(RejectGround::PlanChanged)),
+        Err(PlanConflict::OutcomeTaken { standing }) => {
+            return Ok(reject(RejectGround::VisitOutcomeTaken { standing }));
+        }
+        Err(PlanConflict::NoSuchVisit) => return Ok(reject(RejectGround::RecordNotFound)),
+    };
+    // a closure of a plan already closed (every PC closes a finished plan): nothing changes
+    if changed == *plan {
+        return Ok(OpOutcome::Applied);
+    }
+    let record = Record::Plan(Box::new(changed));
+    if let Some(refused) = unstorable(&record)? {
+        return Ok(refused);
+    }
+    update_record(conn, op_id, &record).await?;
+    Ok(OpOutcome::Applied)
 }

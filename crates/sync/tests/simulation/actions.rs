@@ -1,5 +1,8 @@
 //! What the registrars do in the simulation: attach, register a newborn, move a district, record a death, book, push bookings over a link.
 
+use emhana_domain::care_plan::{BasisDocument, Condition, EnrolmentBasis, RiskLevel, VisitOutcome};
+use emhana_workstation::{HomeVisitError, PlanRequest};
+
 use super::*;
 
 impl Simulation {
@@ -239,5 +242,76 @@ impl Simulation {
             Ok(view) => format!("call {} now {:?}", view.number, view.status),
             Err(error) => format!("call {call}: refused here ({error:?})"),
         })
+    }
+
+    /// A doctor enrols one of the clinic's first persons in observation
+    /// (refused here when a plan is already open: one open plan per condition).
+    pub(super) async fn open_plan(&mut self, post: usize) -> Result<String> {
+        let movable = self.movable(post).await?;
+        if movable.is_empty() {
+            return Ok("nobody to enrol".into());
+        }
+        let person_id = movable[self.rng.random_range(0..movable.len())];
+        let at = self.when();
+        let enrolled = emhana_domain::kazakhstan_time(at).date();
+        let risk = [RiskLevel::Low, RiskLevel::High][self.rng.random_range(0..2)];
+        let request = PlanRequest::Observation {
+            condition: Condition::ArterialHypertension,
+            risk,
+            enrolled,
+            basis: EnrolmentBasis {
+                document: BasisDocument::DistrictDoctorConclusion,
+                dated: enrolled,
+            },
+        };
+        Ok(match self.posts[post].store.open_plan(person_id, &request, None, at).await {
+            Ok(plan) => format!("plan {} for person {person_id}", plan.id),
+            Err(error) => format!("plan for person {person_id}: refused here ({error:?})"),
+        })
+    }
+
+    /// A nurse records a visit's outcome, or undoes one, or the doctor
+    /// changes the plan's risk: on one PC while another may do the same.
+    pub(super) async fn change_plan(&mut self, post: usize) -> Result<String> {
+        let pool = read_only(&self.posts[post].path).await?;
+        let visits: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT v.id, v.plan_id FROM plan_visit v JOIN care_plan cp ON cp.id = v.plan_id \
+             WHERE cp.closed_on IS NULL ORDER BY v.uid",
+        )
+        .fetch_all(&pool)
+        .await?;
+        pool.close().await;
+        if visits.is_empty() {
+            return Ok("no plan to change".into());
+        }
+        let (visit, plan) = visits[self.rng.random_range(0..visits.len())];
+        let store = self.posts[post].store.clone();
+        let at = self.when();
+        let done = match self.rng.random_range(0..5) {
+            0 => {
+                let risk = [RiskLevel::Low, RiskLevel::Medium, RiskLevel::High][self.rng.random_range(0..3)];
+                store
+                    .change_plan_risk(plan, risk, at)
+                    .await
+                    .map(|_| format!("plan {plan} now {risk:?}"))
+            }
+            choice => {
+                let outcome = [VisitOutcome::Done, VisitOutcome::NotAtHome, VisitOutcome::Refused][choice % 3];
+                let mut last = Err(HomeVisitError::VisitNotFound { id: visit });
+                // as the nurse of the person's district, whoever she is here
+                for nurse in store.nurses().await? {
+                    last = if choice == 4 {
+                        store.undo_visit_outcome(visit, nurse.id, at).await
+                    } else {
+                        store.record_visit_outcome(visit, outcome, None, nurse.id, None, at).await
+                    };
+                    if last.is_ok() {
+                        break;
+                    }
+                }
+                last.map(|view| format!("visit {visit} now {:?}", view.outcome))
+            }
+        };
+        Ok(done.unwrap_or_else(|error| format!("plan {plan}: refused here ({error:?})")))
     }
 }

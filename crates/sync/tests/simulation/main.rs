@@ -11,7 +11,10 @@
 //!   by district, is the registry's, and its journal of home calls holds the
 //!   registry's calls of its clinic, field by field;
 //! - every change to a call that lost (the call closed on another PC first)
-//!   is in that PC's needs attention exactly once.
+//!   is in that PC's needs attention exactly once;
+//! - the same for care plans: every PC holds its clinic's plans as the
+//!   registry does, visit by visit and outcome by outcome, and each outcome,
+//!   risk change or opening that lost to another PC's is listed once.
 //!
 //! The schedule is a function of the seed (a failing seed is printed and can
 //! be replayed with `EMHANA_SIM_SEEDS=<seed>`); the registry's answers are too,
@@ -241,13 +244,15 @@ impl Simulation {
             let post = self.rng.random_range(0..self.posts.len());
             let action = self.rng.random_range(0..100);
             let done = match action {
-                0..=19 => self.attach_newborn(post).await?,
-                20..=34 => self.move_district(post).await?,
-                35..=37 => self.record_death(post).await?,
-                38..=45 => self.book(post).await?,
-                46..=50 => self.take_call(post).await?,
-                51..=58 => self.change_call(post).await?,
-                59..=84 => {
+                0..=17 => self.attach_newborn(post).await?,
+                18..=30 => self.move_district(post).await?,
+                31..=33 => self.record_death(post).await?,
+                34..=41 => self.book(post).await?,
+                42..=45 => self.take_call(post).await?,
+                46..=51 => self.change_call(post).await?,
+                52..=54 => self.open_plan(post).await?,
+                55..=60 => self.change_plan(post).await?,
+                61..=84 => {
                     let link = random_link(&mut self.rng);
                     let result = self.posts[post]
                         .engine(&self.region, link)
@@ -425,7 +430,73 @@ impl Simulation {
                 registry.difference(&local).take(5).collect::<Vec<_>>()
             );
         }
-        self.check_calls().await
+        self.check_calls().await?;
+        self.check_plans().await
+    }
+
+    /// Each workstation's care plans are its clinic's at the registry, plan
+    /// by plan with every visit and outcome; each change that lost (an
+    /// outcome, a risk change or an opening another PC made first) is listed
+    /// once where it was made.
+    async fn check_plans(&self) -> Result<()> {
+        for (index, post) in self.posts.iter().enumerate() {
+            let bodies: Vec<serde_json::Value> = sqlx::query_scalar(
+                "SELECT r.body FROM clinic_record r JOIN clinic c ON c.id = r.clinic_id WHERE c.bin = $1 AND r.kind = 'plan'",
+            )
+            .bind(&post.bin)
+            .fetch_all(&self.region.pool)
+            .await?;
+            let mut registry = HashMap::new();
+            for body in bodies {
+                if let emhana_protocol::Record::Plan(plan) = serde_json::from_value(body)? {
+                    registry.insert(plan.id, *plan);
+                }
+            }
+            let pool = read_only(&post.path).await?;
+            let ids: Vec<i64> = sqlx::query_scalar("SELECT id FROM care_plan")
+                .fetch_all(&pool)
+                .await?;
+            let lost: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM outbox WHERE state = 'rejected' \
+                 AND reject_ground ->> 'code' IN ('plan_open', 'plan_changed', 'visit_outcome_taken')",
+            )
+            .fetch_one(&pool)
+            .await?;
+            pool.close().await;
+            ensure!(
+                ids.len() == registry.len(),
+                "post {index} holds {} plans, the registry {}",
+                ids.len(),
+                registry.len()
+            );
+            for id in ids {
+                let here = post.store.shared_plan(id).await?;
+                let there = registry
+                    .get(&here.id)
+                    .with_context(|| format!("post {index}: plan {} not at the registry", here.id))?;
+                ensure!(
+                    &here == there,
+                    "post {index}: plan {} differs:\n here {here:?}\n there {there:?}",
+                    here.id
+                );
+            }
+            let listed: Vec<Uuid> = post
+                .store
+                .needs_attention()
+                .await?
+                .into_iter()
+                .filter(|item| item.action == emhana_workstation::AttentionAction::CheckPlan)
+                .map(|item| item.op)
+                .collect();
+            let distinct: BTreeSet<&Uuid> = listed.iter().collect();
+            ensure!(
+                listed.len() as i64 == lost && distinct.len() == listed.len(),
+                "post {index}: {lost} lost plan changes, {} listed ({} distinct)",
+                listed.len(),
+                distinct.len()
+            );
+        }
+        Ok(())
     }
 
     /// Each workstation's journal of calls is its clinic's at the registry,
@@ -557,9 +628,22 @@ async fn a_seeded_region_of_faulty_links_ends_with_one_attachment_per_person_and
             .count("SELECT count(*) FROM op_log WHERE outcome->'ground'->>'code' = 'call_closed'")
             .await?;
         ensure!(calls > 0, "seed {seed}: no call was taken");
+        let plans = simulation
+            .region
+            .count("SELECT count(*) FROM clinic_record WHERE kind = 'plan'")
+            .await?;
+        let plan_conflicts = simulation
+            .region
+            .count(
+                "SELECT count(*) FROM op_log \
+                 WHERE outcome->'ground'->>'code' IN ('plan_open', 'plan_changed', 'visit_outcome_taken')",
+            )
+            .await?;
+        ensure!(plans > 0, "seed {seed}: no plan was opened");
         eprintln!(
             "seed {seed}: {steps} steps, {applied} ops applied, {contested} rejected \
-             ({calls} calls, {closed_first} call changes lost to a closure); invariants hold"
+             ({calls} calls, {closed_first} call changes lost to a closure; {plans} plans, \
+             {plan_conflicts} plan changes lost to another PC's); invariants hold"
         );
     }
     Ok(())

@@ -27,16 +27,16 @@ fn form(person_id: i64, complaint: &str) -> CallForm {
 }
 
 /// The front desk's PC and the nurse's, of one clinic, enrolled, not yet synced.
-struct Pcs {
-    region: Region,
-    desk: Workstation,
-    nurse_pc: Workstation,
-    engine_desk: SyncEngine<HttpTransport>,
-    engine_nurse: SyncEngine<HttpTransport>,
-    _dirs: (tempfile::TempDir, tempfile::TempDir),
+pub(super) struct Pcs {
+    pub(super) region: Region,
+    pub(super) desk: Workstation,
+    pub(super) nurse_pc: Workstation,
+    pub(super) engine_desk: SyncEngine<HttpTransport>,
+    pub(super) engine_nurse: SyncEngine<HttpTransport>,
+    pub(super) _dirs: (tempfile::TempDir, tempfile::TempDir),
 }
 
-async fn desk_and_nurse(now: chrono::DateTime<chrono::Utc>) -> Result<Pcs> {
+pub(super) async fn desk_and_nurse(now: chrono::DateTime<chrono::Utc>) -> Result<Pcs> {
     let region = Region::start(300, now).await?;
     let dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
     let (desk, credential_desk) = region.workstation(dirs.0.path(), 0).await?;

@@ -19,6 +19,7 @@ mod attachment;
 mod bookings;
 mod calls;
 mod faults;
+mod plans;
 mod reference;
 
 fn small_pages() -> SyncSettings {

@@ -33,6 +33,7 @@ mod outcomes;
 mod plans;
 mod rounds;
 mod shared;
+mod shared_plans;
 mod upkeep;
 
 pub use calls::*;
@@ -40,6 +41,7 @@ pub use outcomes::*;
 pub use plans::*;
 pub use rounds::*;
 pub(crate) use shared::{call_record, receive_call};
+pub(crate) use shared_plans::{queue_unsent_plans, receive_plan, record_plan_answer};
 pub(crate) use upkeep::*;
 
 /// Calls, care plans, visit outcomes and the nurse's round.
@@ -91,6 +93,17 @@ impl Workstation {
     }
 
     /// A call as the registry keeps it (what this PC shares with the others).
+    /// Every outcome recorded for a visit, oldest first.
+    pub async fn visit_history(&self, visit_id: i64) -> Result<Vec<VisitHistoryEvent>, StoreError> {
+        self::visit_history(&self.pool, visit_id).await
+    }
+
+    /// The care plan as it is shared with the clinic's other PCs.
+    pub async fn shared_plan(&self, plan_id: i64) -> Result<emhana_protocol::PlanRecord, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        Ok(store::plan_record(&mut conn, plan_id).await?.0)
+    }
+
     pub async fn shared_call(&self, call_id: i64) -> Result<emhana_protocol::CallRecord, StoreError> {
         let mut conn = self.pool.acquire().await?;
         self::call_record(&mut conn, call_id).await
@@ -159,8 +172,8 @@ impl Workstation {
     /// each with its reason; once a day. The app does it before showing a
     /// round, a due list or a person's plans, which plan observation ahead
     /// themselves.
-    pub async fn close_finished_plans(&self, today: NaiveDate) -> Result<usize, StoreError> {
-        self::close_finished_plans(&self.pool, today).await
+    pub async fn close_finished_plans(&self, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        self::close_finished_plans(&self.pool, now).await
     }
 
     /// Plans every open observation plan ahead to the horizon from `today`

@@ -2,6 +2,9 @@
 //! the doctor's), made at reception by an attended booking, undone the same day;
 //! and the district's due list.
 
+use emhana_protocol::{PlanChange, VisitUndone};
+use uuid::Uuid;
+
 use super::*;
 
 /// Records what came of a plan visit. Only a nurse of the person's district
@@ -45,15 +48,15 @@ pub(crate) async fn undo_visit_outcome(
     let today = kazakhstan_time(now).date();
     let mut tx = pool.begin().await?;
     district_nurse_of_visit(&mut tx, visit_id, nurse_id, today).await?;
-    let last: Option<(i64, String, Option<NaiveDate>)> = sqlx::query_as(
-        "SELECT id, at, prior_due_from FROM visit_event WHERE visit_id = ?1 AND undone_at IS NULL \
-         ORDER BY id DESC LIMIT 1",
+    let last: Option<(i64, String, Option<NaiveDate>, String)> = sqlx::query_as(
+        "SELECT id, at, prior_due_from, uid FROM visit_event WHERE visit_id = ?1 AND undone_at IS NULL \
+         AND refused_at IS NULL ORDER BY id DESC LIMIT 1",
     )
     .bind(visit_id)
     .fetch_optional(&mut *tx)
     .await?;
-    let event = match last {
-        Some((id, at, Some(_))) if at.starts_with(&today.format("%Y-%m-%d").to_string()) => id,
+    let (event, event_uid) = match last {
+        Some((id, at, Some(_), uid)) if at.starts_with(&today.format("%Y-%m-%d").to_string()) => (id, uid),
         _ => return Err(HomeVisitError::NothingToUndo),
     };
     sqlx::query(
@@ -65,15 +68,99 @@ pub(crate) async fn undo_visit_outcome(
     .bind(event)
     .execute(&mut *tx)
     .await?;
+    let undone_at = kazakhstan_time(now);
     sqlx::query("UPDATE visit_event SET undone_at = ?2, undone_by = ?3 WHERE id = ?1")
         .bind(event)
-        .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
+        .bind(undone_at.format(store::EVENT_TIME_FORMAT).to_string())
         .bind(nurse_id)
         .execute(&mut *tx)
         .await?;
+    let (plan_id, visit_uid): (i64, String) = sqlx::query_as("SELECT plan_id, uid FROM plan_visit WHERE id = ?1")
+        .bind(visit_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let ids = (
+        Uuid::parse_str(&visit_uid).map_err(|_| corrupt("visit uid", &visit_uid))?,
+        Uuid::parse_str(&event_uid).map_err(|_| corrupt("visit event uid", &event_uid))?,
+    );
+    let undone_by = store::staff_iin(&mut tx, nurse_id).await?;
+    store::record_plan_change_op(
+        &mut tx,
+        plan_id,
+        |_| {
+            Ok(PlanChange::Undo {
+                visit: ids.0,
+                event: ids.1,
+                undone: VisitUndone {
+                    at: undone_at,
+                    staff_iin: Some(undone_by),
+                },
+            })
+        },
+        Some(nurse_id),
+        now,
+    )
+    .await?;
     let view = visit_view(&mut tx, visit_id, today).await?;
     tx.commit().await?;
     Ok(view)
+}
+
+/// One outcome recorded for a visit, as its history shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct VisitHistoryEvent {
+    /// Kazakhstan wall-clock time.
+    pub at: chrono::NaiveDateTime,
+    pub outcome: VisitOutcome,
+    pub moved_to: Option<NaiveDate>,
+    /// Who recorded it: the staff member's name, or their IIN when this PC does not know them.
+    pub recorded_by: Option<String>,
+    pub note: Option<String>,
+    pub undone_at: Option<chrono::NaiveDateTime>,
+    /// Another PC's outcome for the visit reached the registry first: this
+    /// one, recorded here, changed nothing.
+    pub refused: bool,
+}
+
+/// Every outcome recorded for a visit, oldest first: the undone ones and
+/// those another PC's outcome overrode among them, marked.
+pub(crate) async fn visit_history(pool: &SqlitePool, visit_id: i64) -> Result<Vec<VisitHistoryEvent>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        at: String,
+        outcome: String,
+        moved_to: Option<NaiveDate>,
+        recorded_by: Option<String>,
+        note: Option<String>,
+        undone_at: Option<String>,
+        refused: bool,
+    }
+    let rows: Vec<Row> = sqlx::query_as(concat!(
+        "SELECT e.at, e.outcome, e.moved_to, coalesce(",
+        full_name_sql!("s"),
+        ", e.staff_iin) AS recorded_by, e.note, e.undone_at, e.refused_at IS NOT NULL AS refused \
+         FROM visit_event e LEFT JOIN staff s ON s.id = e.staff_id WHERE e.visit_id = ?1 ORDER BY e.at, e.id"
+    ))
+    .bind(visit_id)
+    .fetch_all(pool)
+    .await?;
+    let time = |text: &str| {
+        chrono::NaiveDateTime::parse_from_str(text, store::EVENT_TIME_FORMAT)
+            .map_err(|_| corrupt("visit event time", text))
+    };
+    rows.into_iter()
+        .map(|row| {
+            Ok(VisitHistoryEvent {
+                at: time(&row.at)?,
+                outcome: VisitOutcome::parse(&row.outcome).ok_or_else(|| corrupt("visit outcome", &row.outcome))?,
+                moved_to: row.moved_to,
+                recorded_by: row.recorded_by,
+                note: row.note,
+                undone_at: row.undone_at.as_deref().map(time).transpose()?,
+                refused: row.refused,
+            })
+        })
+        .collect()
 }
 
 /// Refuses unless `nurse_id` is a nurse (or feldsher) of the district the

@@ -1,5 +1,8 @@
 //! Care plans: opened from an event with their visits, and read with them.
 
+use emhana_protocol::VisitRecord;
+use uuid::Uuid;
+
 use super::*;
 
 /// What opens a plan, as the form gives it; the person's birth date comes from the register.
@@ -111,37 +114,47 @@ fn event_for(request: &PlanRequest, row: &PersonRow, today: NaiveDate) -> Result
     Ok(request.event(born))
 }
 
+/// A plan's ids here and everywhere, and its person's id here.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct PlanIds {
+    pub id: i64,
+    pub uid: Uuid,
+    pub person_id: i64,
+}
+
 pub(super) async fn insert_visits(
     conn: &mut SqliteConnection,
-    plan_id: i64,
-    person_id: i64,
+    plan: PlanIds,
     visits: &[PlannedVisit],
 ) -> Result<(), StoreError> {
-    let rows: Vec<(i64, i64, &PlannedVisit)> =
-        visits.iter().map(|visit| (plan_id, person_id, visit)).collect();
+    let rows: Vec<(PlanIds, &PlannedVisit)> = visits.iter().map(|visit| (plan, visit)).collect();
     insert_visit_rows(conn, &rows).await
 }
 
-/// Inserts the visits of one or many plans, 400 rows a statement (8 binds
-/// each, well under SQLite's bound-variable limit).
+/// Inserts the visits of one or many plans, 400 rows a statement (9 binds
+/// each, well under SQLite's bound-variable limit). A visit's id is derived
+/// from its plan and what it is ([`VisitRecord::id_for`]): the same visit
+/// planned on another PC has the same; one already here is left as it is.
 pub(super) async fn insert_visit_rows(
     conn: &mut SqliteConnection,
-    rows: &[(i64, i64, &PlannedVisit)],
+    rows: &[(PlanIds, &PlannedVisit)],
 ) -> Result<(), StoreError> {
     for chunk in rows.chunks(400) {
         let mut insert = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO plan_visit (plan_id, person_id, due_from, due_to, who, purpose, what, specialty) ",
+            "INSERT INTO plan_visit (plan_id, person_id, due_from, due_to, who, purpose, what, specialty, uid) ",
         );
-        insert.push_values(chunk, |mut row, (plan_id, person_id, visit)| {
-            row.push_bind(*plan_id)
-                .push_bind(*person_id)
+        insert.push_values(chunk, |mut row, (plan, visit)| {
+            row.push_bind(plan.id)
+                .push_bind(plan.person_id)
                 .push_bind(visit.due_from)
                 .push_bind(visit.due_to)
                 .push_bind(visit.who.as_str())
                 .push_bind(visit.purpose.as_str())
                 .push_bind(visit.what.clone())
-                .push_bind(visit.specialty.clone());
+                .push_bind(visit.specialty.clone())
+                .push_bind(VisitRecord::id_for(plan.uid, visit).to_string());
         });
+        insert.push(" ON CONFLICT (uid) DO NOTHING");
         insert.build().execute(&mut *conn).await?;
     }
     Ok(())
@@ -159,18 +172,21 @@ pub(crate) async fn open_plan(
     let today = kazakhstan_time(now).date();
     let mut tx = pool.begin().await?;
     let rules = store::plan_rules(&mut tx, today).await?;
-    let (plan_id, visits) = open_plan_on(&mut tx, &rules, person_id, request, staff_id, now).await?;
-    insert_visits(&mut tx, plan_id, person_id, &visits).await?;
-    let plan = plans_of(&mut tx, person_id, Some(plan_id), today)
+    let (ids, visits) = open_plan_on(&mut tx, &rules, person_id, request, staff_id, false, now).await?;
+    insert_visits(&mut tx, ids, &visits).await?;
+    store::record_open_plan_op(&mut tx, ids.id, staff_id, now).await?;
+    let plan = plans_of(&mut tx, person_id, Some(ids.id), today)
         .await?
         .pop()
-        .ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+        .ok_or(HomeVisitError::PlanNotFound { id: ids.id })?;
     tx.commit().await?;
     Ok(plan)
 }
 
 /// Opens many plans in one transaction (a clinic's registers brought in at
-/// once, the demo clinic): all of them or, on the first refusal, none.
+/// once, the demo clinic): all of them or, on the first refusal, none. They
+/// reach the registry as plans from before sharing do: sync sends them
+/// whole, a batch at a time, rather than one op each now.
 pub(crate) async fn open_plans(
     pool: &SqlitePool,
     requests: &[(i64, PlanRequest)],
@@ -182,15 +198,12 @@ pub(crate) async fn open_plans(
     let rules = store::plan_rules(&mut tx, today).await?;
     let mut planned = Vec::with_capacity(requests.len());
     for (person_id, request) in requests {
-        let (plan_id, visits) = open_plan_on(&mut tx, &rules, *person_id, request, staff_id, now).await?;
-        planned.push((plan_id, *person_id, visits));
+        planned.push(open_plan_on(&mut tx, &rules, *person_id, request, staff_id, true, now).await?);
     }
     // every plan's visits together: a few statements instead of one per plan
-    let rows: Vec<(i64, i64, &PlannedVisit)> = planned
+    let rows: Vec<(PlanIds, &PlannedVisit)> = planned
         .iter()
-        .flat_map(|(plan_id, person_id, visits)| {
-            visits.iter().map(move |visit| (*plan_id, *person_id, visit))
-        })
+        .flat_map(|(plan, visits)| visits.iter().map(move |visit| (*plan, visit)))
         .collect();
     insert_visit_rows(&mut tx, &rows).await?;
     tx.commit().await?;
@@ -203,8 +216,9 @@ async fn open_plan_on(
     person_id: i64,
     request: &PlanRequest,
     staff_id: Option<i64>,
+    unsent: bool,
     now: DateTime<Utc>,
-) -> Result<(i64, Vec<PlannedVisit>), HomeVisitError> {
+) -> Result<(PlanIds, Vec<PlannedVisit>), HomeVisitError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -241,10 +255,12 @@ async fn open_plan_on(
     };
     let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
     let planned_through = rules.planned_through(&event, today);
+    let uid = Uuid::now_v7();
     // The one-open-plan index decides: nothing inserted means a plan is open.
     let plan_id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by, planned_through) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+        "INSERT INTO care_plan (person_id, kind, condition, event, rules_valid_from, opened_at, opened_by, \
+                                planned_through, uid, unsent) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) \
          ON CONFLICT (person_id, kind, condition) WHERE closed_on IS NULL DO NOTHING RETURNING id",
     )
     .bind(person_id)
@@ -255,10 +271,17 @@ async fn open_plan_on(
     .bind(now)
     .bind(staff_id)
     .bind(planned_through)
+    .bind(uid.to_string())
+    .bind(unsent)
     .fetch_optional(&mut *tx)
     .await?;
     let plan_id = plan_id.ok_or(HomeVisitError::PlanOpen { kind: event.kind() })?;
-    Ok((plan_id, visits))
+    let ids = PlanIds {
+        id: plan_id,
+        uid,
+        person_id,
+    };
+    Ok((ids, visits))
 }
 
 #[derive(sqlx::FromRow)]

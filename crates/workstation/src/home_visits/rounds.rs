@@ -216,7 +216,7 @@ const ROUND_ITEMS: &str = concat!(
     person_columns!(),
     ", v.due_from, v.due_to, v.purpose, v.what, v.closed, v.outcome, \
        (v.outcome IS NOT 'moved' AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id \
-               AND substr(e.at, 1, 10) = ?4 AND e.undone_at IS NULL)) AS recorded_today, \
+               AND substr(e.at, 1, 10) = ?4 AND e.undone_at IS NULL AND e.refused_at IS NULL)) AS recorded_today, \
        NULL AS complaint, NULL AS call_status, NULL AS call_number, NULL AS temperature, NULL AS caller_phone, \
        NULL AS received_at, NULL AS call_reasons, v.who = 'district_doctor' AS doctor_level \
      FROM plan_visit v JOIN person p ON p.id = v.person_id \
@@ -231,7 +231,7 @@ const ROUND_ITEMS: &str = concat!(
              AND EXISTS (SELECT 1 FROM care_plan cp WHERE cp.id = v.plan_id AND cp.closed_on IS NULL)) \
             OR (v.outcome IS NOT 'moved' \
                 AND EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id AND substr(e.at, 1, 10) = ?4 \
-                            AND e.undone_at IS NULL))) \
+                            AND e.undone_at IS NULL AND e.refused_at IS NULL))) \
      UNION ALL \
      SELECT 'call' AS kind, c.id AS stop_id, ",
     person_columns!(),
@@ -527,8 +527,12 @@ pub(crate) async fn round_schedule(
 pub(crate) async fn record_past_visits_done(pool: &SqlitePool, before: NaiveDate) -> Result<u64, StoreError> {
     let mut tx = pool.begin().await?;
     sqlx::query(
-        "INSERT INTO visit_event (visit_id, at, outcome, note) \
-         SELECT id, due_to || ' 12:00:00', 'done', 'paper_register' FROM plan_visit WHERE closed = 0 AND due_to < ?1",
+        concat!(
+            "INSERT INTO visit_event (visit_id, at, outcome, note, prior_closed, prior_due_from, prior_due_to, uid) \
+             SELECT id, due_to || ' 12:00:00', 'done', 'paper_register', 0, due_from, due_to, ",
+            random_uuid_sql!(),
+            " FROM plan_visit WHERE closed = 0 AND due_to < ?1"
+        ),
     )
     .bind(before)
     .execute(&mut *tx)

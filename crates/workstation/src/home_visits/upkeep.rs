@@ -1,14 +1,20 @@
 //! Plans kept current: closed when over, a pregnancy ended, planned ahead to
 //! the horizon, planned again when the risk changes.
 
+use emhana_protocol::{PlanChange, PlanRecord};
+use uuid::Uuid;
+
+use super::plans::PlanIds;
 use super::*;
 
 /// Closes the open plans that are over on `today` ([`plan_closure`]): of a
 /// person who died or left the clinic, a child's patronage at 3 years or once
 /// its last visit is closed — each with its reason and day, in one
 /// transaction. Runs once a day (the day is kept in `setting`); returns how
-/// many plans closed.
-pub(crate) async fn close_finished_plans(pool: &SqlitePool, today: NaiveDate) -> Result<usize, StoreError> {
+/// many plans closed. Every PC closes a finished plan itself, from facts
+/// they share; each tells the registry, which keeps the first closure.
+pub(crate) async fn close_finished_plans(pool: &SqlitePool, now: DateTime<Utc>) -> Result<usize, StoreError> {
+    let today = kazakhstan_time(now).date();
     let mut tx = pool.begin().await?;
     let checked: Option<NaiveDate> = store::setting(&mut *tx, "plans_checked_on")
         .await?
@@ -59,6 +65,7 @@ pub(crate) async fn close_finished_plans(pool: &SqlitePool, today: NaiveDate) ->
                 .bind(reason.as_str())
                 .execute(&mut *tx)
                 .await?;
+            store::record_plan_change_op(&mut tx, row.id, close_change, None, now).await?;
             closed += 1;
         }
     }
@@ -73,6 +80,14 @@ pub(crate) async fn close_finished_plans(pool: &SqlitePool, today: NaiveDate) ->
         tracing::info!(plans = closed, "finished plans closed");
     }
     Ok(closed)
+}
+
+/// The change telling of a plan's closure, as it now stands here.
+fn close_change(plan: &PlanRecord) -> Result<PlanChange, StoreError> {
+    let closed = plan
+        .closed
+        .ok_or_else(|| corrupt("plan closure", &plan.id.to_string()))?;
+    Ok(PlanChange::Close { closed })
 }
 
 /// How much further than the horizon a plan lagging behind it is planned.
@@ -111,6 +126,7 @@ pub(crate) async fn end_pregnancy(
     .bind(outcome.as_str())
     .execute(&mut *tx)
     .await?;
+    store::record_plan_change_op(&mut tx, plan_id, close_change, None, now).await?;
     let view = plans_of(&mut tx, person_id, Some(plan_id), today)
         .await?
         .pop()
@@ -133,8 +149,8 @@ pub(crate) async fn plan_ahead(pool: &SqlitePool, today: NaiveDate) -> Result<us
         .checked_add_months(chrono::Months::new(PLAN_AHEAD_STEP_MONTHS))
         .unwrap_or(today);
     let target = rules.observation_planned_through(step_ahead);
-    let plans: Vec<(i64, i64, String, NaiveDate)> = sqlx::query_as(
-        "SELECT id, person_id, event, planned_through FROM care_plan \
+    let plans: Vec<(i64, String, i64, String, NaiveDate)> = sqlx::query_as(
+        "SELECT id, uid, person_id, event, planned_through FROM care_plan \
          WHERE closed_on IS NULL AND planned_through IS NOT NULL AND planned_through < ?1",
     )
     .bind(lagging)
@@ -144,26 +160,29 @@ pub(crate) async fn plan_ahead(pool: &SqlitePool, today: NaiveDate) -> Result<us
         return Ok(0);
     }
     let mut planned = Vec::with_capacity(plans.len());
-    for (plan_id, person_id, event, through) in &plans {
+    for (plan_id, uid, person_id, event, through) in &plans {
         let event: PlanEvent = serde_json::from_str(event).map_err(|_| corrupt("plan event", event))?;
+        let ids = PlanIds {
+            id: *plan_id,
+            uid: Uuid::parse_str(uid).map_err(|_| corrupt("plan uid", uid))?,
+            person_id: *person_id,
+        };
         // a day before the enrolment has nothing to plan; one plan never stops the others
         if let Ok(next) = plan_ahead_of(&event, &rules, *through, step_ahead) {
-            planned.push((*plan_id, *person_id, next));
+            planned.push((ids, next));
         }
     }
-    let rows: Vec<(i64, i64, &PlannedVisit)> = planned
+    let rows: Vec<(PlanIds, &PlannedVisit)> = planned
         .iter()
-        .flat_map(|(plan_id, person_id, visits)| {
-            visits.iter().map(move |visit| (*plan_id, *person_id, visit))
-        })
+        .flat_map(|(plan, visits)| visits.iter().map(move |visit| (*plan, visit)))
         .collect();
     insert_visit_rows(&mut tx, &rows).await?;
     for chunk in planned.chunks(10_000) {
         let mut update = sqlx::QueryBuilder::<sqlx::Sqlite>::new("UPDATE care_plan SET planned_through = ");
         update.push_bind(target).push(" WHERE id IN (");
         let mut ids = update.separated(", ");
-        for (plan_id, ..) in chunk {
-            ids.push_bind(*plan_id);
+        for (plan, _) in chunk {
+            ids.push_bind(plan.id);
         }
         ids.push_unseparated(")");
         update.build().execute(&mut *tx).await?;
@@ -189,11 +208,17 @@ pub(crate) async fn change_risk(
 ) -> Result<PlanView, HomeVisitError> {
     let today = kazakhstan_time(now).date();
     let mut tx = pool.begin().await?;
-    let row: Option<(i64, String)> = sqlx::query_as("SELECT person_id, event FROM care_plan WHERE id = ?1")
-        .bind(plan_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let (person_id, event) = row.ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    let row: Option<(i64, String, String)> =
+        sqlx::query_as("SELECT person_id, event, uid FROM care_plan WHERE id = ?1")
+            .bind(plan_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (person_id, event, uid) = row.ok_or(HomeVisitError::PlanNotFound { id: plan_id })?;
+    let ids = PlanIds {
+        id: plan_id,
+        uid: Uuid::parse_str(&uid).map_err(|_| corrupt("plan uid", &uid))?,
+        person_id,
+    };
     let event: PlanEvent = serde_json::from_str(&event).map_err(|_| corrupt("plan event", &event))?;
     let event = match event {
         PlanEvent::Newborn { born, discharged, .. } => PlanEvent::Newborn {
@@ -235,6 +260,14 @@ pub(crate) async fn change_risk(
     let plan = regenerate(&touched, &expanded, today);
     // Keep the rows of the visits the new plan keeps; plan the new ones.
     sqlx::query(
+        "DELETE FROM round_stop WHERE visit_id IN (SELECT id FROM plan_visit \
+           WHERE plan_id = ?1 AND closed = 0 AND outcome IS NULL AND due_from >= ?2)",
+    )
+    .bind(plan_id)
+    .bind(today)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
         "DELETE FROM plan_visit WHERE plan_id = ?1 AND closed = 0 AND outcome IS NULL AND due_from >= ?2",
     )
     .bind(plan_id)
@@ -251,7 +284,7 @@ pub(crate) async fn change_risk(
                 .any(|k| k.outcome.is_some() && k.due_from == visit.due_from && k.purpose == visit.purpose)
         })
         .collect();
-    insert_visits(&mut tx, plan_id, person_id, &new).await?;
+    insert_visits(&mut tx, ids, &new).await?;
     let event_json = serde_json::to_string(&event).map_err(|e| corrupt("plan event", &e.to_string()))?;
     // the new expansion reaches the horizon from today
     let planned_through = rules.planned_through(&event, today);
@@ -264,6 +297,23 @@ pub(crate) async fn change_risk(
     .bind(rules.valid_from)
     .bind(planned_through)
     .execute(&mut *tx)
+    .await?;
+    // the plan planned again, over the version this PC knew
+    store::record_plan_change_op(
+        &mut tx,
+        plan_id,
+        |plan| {
+            Ok(PlanChange::Risk {
+                event: plan.event.clone(),
+                rules_valid_from: plan.rules_valid_from,
+                planned_through: plan.planned_through,
+                visits: plan.visits.clone(),
+                base: plan.changed_by,
+            })
+        },
+        None,
+        now,
+    )
     .await?;
     let view = plans_of(&mut tx, person_id, Some(plan_id), today)
         .await?

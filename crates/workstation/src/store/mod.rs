@@ -10,7 +10,7 @@
 //! - `numbers`: the next number of an application, a booking, a call, in this PC's series;
 //! - `attachments`: a person's standing with the home clinic on a date;
 //! - `calendar`, `rules`, `settings`: reference data and choices kept here;
-//! - `visits`: a planned visit's outcome as written.
+//! - `plans`, `visits`: a care plan as the registry keeps it, a planned visit's outcome as written.
 
 #[macro_use]
 mod sql;
@@ -22,6 +22,7 @@ mod numbers;
 mod open;
 mod outbox;
 mod persons;
+mod plans;
 mod rules;
 mod settings;
 mod visits;
@@ -35,6 +36,7 @@ pub(crate) use open::*;
 pub use open::{DATABASE_FILE_NAME, OpenReport};
 pub(crate) use outbox::*;
 pub(crate) use persons::*;
+pub(crate) use plans::*;
 pub(crate) use rules::*;
 pub use settings::Language;
 pub(crate) use settings::*;

@@ -66,3 +66,12 @@ macro_rules! number_sql {
         )
     };
 }
+
+/// A random (version 4) UUID as text, made by SQLite, for rows written in
+/// bulk (each row its own).
+macro_rules! random_uuid_sql {
+    () => {
+        "lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || \
+         substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6)))"
+    };
+}

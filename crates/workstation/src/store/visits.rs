@@ -6,10 +6,14 @@ use emhana_domain::care_plan::{Attendance, VisitOutcome, VisitWho, closed_by_att
 use emhana_domain::kazakhstan_time;
 use sqlx::SqliteConnection;
 
+use uuid::Uuid;
+
+use super::{EVENT_TIME_FORMAT, outcome_change, record_plan_change_op};
 use crate::error::{StoreError, corrupt};
 
 /// Writes an outcome on a visit with its event, the event keeping the
-/// visit's state before it (what an undo restores).
+/// visit's state before it (what an undo restores), and the op that shares
+/// it with the clinic's other PCs.
 pub(crate) async fn write_outcome(
     conn: &mut SqliteConnection,
     visit_id: i64,
@@ -19,17 +23,19 @@ pub(crate) async fn write_outcome(
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let event_uid = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO visit_event (visit_id, at, outcome, staff_id, moved_to, note, \
-                                  prior_outcome, prior_closed, prior_due_from, prior_due_to) \
-         SELECT id, ?2, ?3, ?4, ?5, ?6, outcome, closed, due_from, due_to FROM plan_visit WHERE id = ?1",
+                                  prior_outcome, prior_closed, prior_due_from, prior_due_to, uid) \
+         SELECT id, ?2, ?3, ?4, ?5, ?6, outcome, closed, due_from, due_to, ?7 FROM plan_visit WHERE id = ?1",
     )
     .bind(visit_id)
-    .bind(kazakhstan_time(now).format("%Y-%m-%d %H:%M:%S").to_string())
+    .bind(kazakhstan_time(now).format(EVENT_TIME_FORMAT).to_string())
     .bind(outcome.as_str())
     .bind(staff_id)
     .bind(moved_to)
     .bind(note.map(str::trim).filter(|n| !n.is_empty()))
+    .bind(event_uid.to_string())
     .execute(&mut *conn)
     .await?;
     sqlx::query(
@@ -42,7 +48,19 @@ pub(crate) async fn write_outcome(
     .bind(moved_to)
     .execute(&mut *conn)
     .await?;
-    Ok(())
+    let (plan_id, visit_uid): (i64, String) = sqlx::query_as("SELECT plan_id, uid FROM plan_visit WHERE id = ?1")
+        .bind(visit_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let visit_uid = Uuid::parse_str(&visit_uid).map_err(|_| corrupt("visit uid", &visit_uid))?;
+    record_plan_change_op(
+        conn,
+        plan_id,
+        |plan| outcome_change(plan, visit_uid, event_uid),
+        staff_id,
+        now,
+    )
+    .await
 }
 
 /// The person came to a booking: the open doctor's or specialist's visits of

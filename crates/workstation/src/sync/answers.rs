@@ -23,8 +23,8 @@ pub(crate) async fn record_answers(
     let mut recorded = AnswersRecorded::default();
     for result in results {
         let row: Option<AnsweredRow> = sqlx::query_as(
-            "SELECT state, person_id, application_id, attachment_id, ended_attachment_id, kind, booking_id \
-             FROM outbox WHERE id = ?1",
+            "SELECT state, person_id, application_id, attachment_id, ended_attachment_id, kind, booking_id, \
+                    record_id FROM outbox WHERE id = ?1",
         )
         .bind(result.op.to_string())
         .fetch_optional(&mut *tx)
@@ -38,6 +38,7 @@ pub(crate) async fn record_answers(
             ended_attachment_id,
             kind,
             booking_id,
+            record_id,
         }) = row
         else {
             continue;
@@ -89,6 +90,7 @@ pub(crate) async fn record_answers(
         };
         attachment::record_answer(&mut tx, &links, &result.outcome, result.decided_at).await?;
         appointments::record_answer(&mut tx, &links, &kind, &result.outcome, result.decided_at).await?;
+        home_visits::record_plan_answer(&mut tx, &kind, record_id.as_deref(), &result.outcome).await?;
         // The record the op is about, as the registry holds it (its own
         // change lost: the call as the other PC left it).
         if let Some(record) = &result.record {

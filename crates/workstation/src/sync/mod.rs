@@ -51,6 +51,20 @@ impl Workstation {
         self::save_enrolment(&self.pool, registry_url, enrolment, now).await
     }
 
+    /// Queues, as ops, up to `limit` of the clinic's records the registry
+    /// has not had yet (care plans opened before plans were shared, or
+    /// loaded with the clinic's registers): sync sends them a batch a round.
+    /// Returns how many were queued.
+    pub async fn queue_unsent_records(&self, limit: usize, now: DateTime<Utc>) -> Result<usize, StoreError> {
+        if self::enrolment(&self.pool).await?.is_none() {
+            return Err(StoreError::NotEnrolled);
+        }
+        let mut tx = self.pool.begin().await?;
+        let queued = home_visits::queue_unsent_plans(&mut tx, limit, now).await?;
+        tx.commit().await?;
+        Ok(queued)
+    }
+
     /// Ops not yet answered by the registry, oldest first.
     pub async fn pending_ops(&self, limit: usize) -> Result<Vec<emhana_protocol::Op>, StoreError> {
         self::pending_ops(&self.pool, limit).await

@@ -131,6 +131,7 @@ pub(super) struct AnsweredRow {
     pub(super) ended_attachment_id: Option<i64>,
     pub(super) kind: String,
     pub(super) booking_id: Option<i64>,
+    pub(super) record_id: Option<String>,
 }
 
 /// Marks ops as sent (an answer may still be lost; they stay pending).

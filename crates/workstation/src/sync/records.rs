@@ -36,6 +36,7 @@ pub(crate) async fn receive_record(
         Record::Call(call) => home_visits::receive_call(&mut *conn, call).await?,
         Record::Booking(booking) => appointments::receive_booking(&mut *conn, booking).await?,
         Record::Schedule(schedule) => appointments::receive_schedule(&mut *conn, schedule, now).await?,
+        Record::Plan(plan) => home_visits::receive_plan(&mut *conn, plan, now).await?,
     };
     if written {
         sqlx::query("DELETE FROM held_record WHERE id = ?1")

@@ -107,6 +107,10 @@ pub enum AttentionAction {
     /// The doctor's schedule was changed on another PC first: it shows as
     /// kept there; enter the change again if it is still needed.
     CheckSchedule,
+    /// The care plan was opened, its risk changed or the visit's outcome
+    /// recorded on another PC first: the plan shows as it stands there; the
+    /// outcome recorded here stays in the visit's history.
+    CheckPlan,
 }
 
 pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
@@ -117,6 +121,9 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
         }
         RejectGround::BookingChanged { .. } => AttentionAction::CheckBooking,
         RejectGround::ScheduleChanged => AttentionAction::CheckSchedule,
+        RejectGround::PlanOpen | RejectGround::PlanChanged | RejectGround::VisitOutcomeTaken { .. } => {
+            AttentionAction::CheckPlan
+        }
         RejectGround::AlreadyAttachedHere { .. }
         | RejectGround::NotAttachedHere
         | RejectGround::UnknownPerson => AttentionAction::CheckPersonCard,

@@ -252,7 +252,7 @@ async fn a_person_who_dies_leaves_every_round_and_their_plans_close_with_the_rea
     c.ws.detach(c.grandfather, DetachmentReason::Died, today(), None, now())
         .await
         .unwrap();
-    c.ws.close_finished_plans(today()).await.unwrap();
+    c.ws.close_finished_plans(now()).await.unwrap();
     assert!(!on_round(&c.ws.round(c.nurse, today(), pace).await.unwrap()));
     assert!(
         !on_round(&c.ws.round(c.nurse, date(2026, 12, 21), pace).await.unwrap()),
