@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Hlc;
-use crate::record::{BookingChange, BookingRecord, CallRecord, ChangeCallOp, ChangePlanOp, PlanRecord, SetScheduleOp};
+use crate::record::{
+    BookingChange, BookingRecord, CallRecord, ChangeCallOp, ChangePlanOp, PlanRecord, SetScheduleOp,
+};
 
 /// One change made on a workstation. Everything but the body is stamped when
 /// the op is made — who made it, where and when — never when it is sent.

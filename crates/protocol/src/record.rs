@@ -495,7 +495,12 @@ impl PlanRecord {
                         standing: standing.map(|(_, outcome)| outcome),
                     });
                 }
-                if let Some(recorded) = kept.history.iter_mut().rev().find(|recorded| recorded.id == *event) {
+                if let Some(recorded) = kept
+                    .history
+                    .iter_mut()
+                    .rev()
+                    .find(|recorded| recorded.id == *event)
+                {
                     recorded.undone = Some(undone.clone());
                     let prior = recorded.prior.clone();
                     kept.outcome = prior.outcome;
@@ -672,9 +677,13 @@ mod tests {
             })
         );
         // over the outcome it saw, a PC records the next one
-        assert!(done
-            .apply(&outcome(&done, 300, VisitOutcome::Refused, Some(100)), Uuid::nil())
-            .is_ok());
+        assert!(
+            done.apply(
+                &outcome(&done, 300, VisitOutcome::Refused, Some(100)),
+                Uuid::nil()
+            )
+            .is_ok()
+        );
         let undo = PlanChange::Undo {
             visit: done.visits[0].id,
             event: Uuid::from_u128(100),
@@ -683,9 +692,15 @@ mod tests {
                 staff_iin: None,
             },
         };
-        let undone = done.apply(&undo, Uuid::nil()).unwrap_or_else(|error| panic!("{error:?}"));
+        let undone = done
+            .apply(&undo, Uuid::nil())
+            .unwrap_or_else(|error| panic!("{error:?}"));
         assert_eq!((undone.visits[0].outcome, undone.visits[0].closed), (None, false));
-        assert_eq!(undone.visits[0].history.len(), 1, "the undone outcome stays in the history");
+        assert_eq!(
+            undone.visits[0].history.len(),
+            1,
+            "the undone outcome stays in the history"
+        );
         assert!(undone.apply(&undo, Uuid::nil()).is_err(), "undone once");
     }
 

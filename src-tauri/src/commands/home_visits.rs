@@ -5,7 +5,8 @@ use chrono::NaiveDate;
 use emhana_domain::care_plan::{RiskLevel, VisitOutcome};
 use emhana_domain::home_call::CallStatus;
 use emhana_workstation::{
-    CallForm, CallPreview, CallView, DueVisit, Nurse, PlanRequest, PlanView, RoundView, StopRef, VisitHistoryEvent, VisitView,
+    CallForm, CallPreview, CallView, DueVisit, Nurse, PlanRequest, PlanView, RoundView, StopRef,
+    VisitHistoryEvent, VisitView,
 };
 use tauri::State;
 
@@ -174,7 +175,10 @@ pub async fn undo_visit_outcome(
 
 /// Every outcome recorded for a visit, those undone and those another PC's overrode marked.
 #[tauri::command]
-pub async fn visit_history(state: State<'_, AppState>, visit_id: i64) -> Result<Vec<VisitHistoryEvent>, CommandError> {
+pub async fn visit_history(
+    state: State<'_, AppState>,
+    visit_id: i64,
+) -> Result<Vec<VisitHistoryEvent>, CommandError> {
     Ok(workstation(&state)?.visit_history(visit_id).await?)
 }
 

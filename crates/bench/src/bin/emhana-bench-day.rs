@@ -1,10 +1,11 @@
 //! A busy clinic day shared through the registry (issue 17): 20 workstations
 //! of one polyclinic push, at once and back to back over HTTP on loopback,
 //! 5,000 bookings with a status change each (arrived, did not come,
-//! cancelled) and 300 home calls with their outcome, each booking and call
-//! whole as the workstations send them. Reports each push's latency, then
-//! how long a workstation of the clinic (its register already synced) takes
-//! to catch up on the day: every booking and call pulled and written.
+//! cancelled), 300 home calls with their outcome and 2,000 visit outcomes on
+//! the clinic's care plans, each record whole as the workstations send it.
+//! Reports each push's latency, then how long a workstation of the clinic
+//! (its register and plans already synced) takes to catch up on the day:
+//! every booking, call and changed plan pulled and written.
 //!
 //! ```sh
 //! EMHANA_PG_DURABLE=1 scripts/throwaway-postgres.sh \
@@ -12,7 +13,7 @@
 //! ```
 //!
 //! Back to back (the default) measures the registry's capacity; `--rate`
-//! offers the day's ops at a steady pace (a real day spreads 10,600 ops over
+//! offers the day's ops at a steady pace (a real day spreads 12,600 ops over
 //! eight hours: 0.4 ops/s).
 
 use std::sync::Arc;
@@ -23,11 +24,15 @@ use chrono::{NaiveDate, TimeDelta, TimeZone, Utc};
 use clap::Parser;
 use emhana_bench::stats::summary;
 use emhana_domain::booking::{BookingChannel, BookingStatus, VisitReason};
+use emhana_domain::care_plan::{
+    Condition, PlanEvent, PlannedVisit, RiskLevel, VisitOutcome, VisitPurpose, VisitWho,
+};
 use emhana_domain::clinic::StaffRole;
 use emhana_domain::home_call::{CallAcceptance, CallStatus, Responder};
 use emhana_protocol::{
     BookOp, BookingChange, BookingEvent, BookingRecord, CallChange, CallOutcome, CallRecord, CancelBookingOp,
-    ChangeBookingOp, ChangeCallOp, Hlc, Op, OpBody, OpOutcome, PushRequest, SlotKey,
+    ChangeBookingOp, ChangeCallOp, ChangePlanOp, Hlc, Op, OpBody, OpOutcome, PlanChange, PlanRecord,
+    PushRequest, SlotKey, VisitEvent, VisitPrior, VisitRecord,
 };
 use emhana_sync::{HttpTransport, SyncEngine, SyncSettings, Transport};
 use emhana_synth::{Synth, SynthConfig};
@@ -45,6 +50,13 @@ struct Args {
     bookings: usize,
     #[arg(long, default_value_t = 300)]
     calls: usize,
+    /// Care plans open before the day, and the visit outcomes recorded on them that day.
+    #[arg(long, default_value_t = 500)]
+    plans: usize,
+    #[arg(long, default_value_t = 8)]
+    visits_per_plan: usize,
+    #[arg(long, default_value_t = 2000)]
+    outcomes: usize,
     /// Ops per push (a workstation's outbox sends up to 500; a busy window has a few).
     #[arg(long, default_value_t = 10)]
     batch: usize,
@@ -95,29 +107,6 @@ async fn main() -> Result<()> {
     let bin = home.bin.as_string();
     let now = Utc::now();
 
-    // The workstations that will catch up: their register synced before the day.
-    let mut catching_up = Vec::new();
-    for _ in 0..args.catch_up_runs {
-        let dir = tempfile::tempdir()?;
-        let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite")).await?;
-        workstation.import_clinics(&clinics).await?;
-        let (_, code) = emhana_registry::auth::add_workstation(&pool, &bin, "catch-up", now).await?;
-        let enrolment = emhana_sync::enrol(&base, &code).await?;
-        workstation.save_enrolment(&base, &enrolment, now).await?;
-        let engine = SyncEngine::new(
-            workstation.clone(),
-            HttpTransport::new(&base, &enrolment.credential)?,
-            Arc::new(Utc::now),
-            SyncSettings::default(),
-        );
-        let first = engine.sync_once(|_| {}).await?;
-        println!(
-            "catch-up workstation synced its register: {} persons",
-            first.pulled
-        );
-        catching_up.push((dir, engine));
-    }
-
     // The day's records, as the clinic's windows and nurses make them.
     let iins: Vec<String> = sqlx::query_scalar(
         "SELECT p.iin FROM attachment a JOIN person p ON p.id = a.person_id JOIN clinic c ON c.id = a.clinic_id \
@@ -160,6 +149,108 @@ async fn main() -> Result<()> {
         staff_iin: None,
         note: None,
     };
+
+    // The clinic's care plans, opened before the day (untimed): the day records outcomes on them.
+    let first_visit = NaiveDate::from_ymd_opt(2026, 12, 1).context("date")?;
+    let mut plans = Vec::with_capacity(args.plans);
+    for (index, person) in persons.iter().take(args.plans).enumerate() {
+        let id = Uuid::now_v7();
+        let visits = (0..args.visits_per_plan)
+            .map(|month| {
+                let due = first_visit
+                    .checked_add_months(chrono::Months::new(u32::try_from(month)?))
+                    .context("date")?;
+                let visit = PlannedVisit {
+                    due_from: due,
+                    due_to: due + TimeDelta::days(9),
+                    who: VisitWho::Nurse,
+                    purpose: VisitPurpose::ObservationNurse,
+                    what: None,
+                    specialty: None,
+                };
+                Ok(VisitRecord {
+                    id: VisitRecord::id_for(id, &visit),
+                    visit,
+                    outcome: None,
+                    closed: false,
+                    history: vec![],
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        plans.push(PlanRecord {
+            id,
+            clinic_bin: bin.clone(),
+            person: person.clone(),
+            event: PlanEvent::Observation {
+                condition: Condition::ArterialHypertension,
+                risk: RiskLevel::Medium,
+                enrolled: NaiveDate::from_ymd_opt(2026, 6, 1).context("date")?
+                    + TimeDelta::days((index % 90) as i64),
+                basis: None,
+            },
+            rules_valid_from: NaiveDate::from_ymd_opt(2015, 4, 28).context("date")?,
+            opened_at: made_at - TimeDelta::days(30),
+            opened_by_iin: None,
+            planned_through: None,
+            closed: None,
+            visits,
+            changed_by: None,
+        });
+    }
+    {
+        let (_, code) = emhana_registry::auth::add_workstation(&pool, &bin, "plans", now).await?;
+        let enrolment = emhana_sync::enrol(&base, &code).await?;
+        let transport = HttpTransport::new(&base, &enrolment.credential)?;
+        let mut hlc = None;
+        for chunk in plans.chunks(100) {
+            let ops: Vec<Op> = chunk
+                .iter()
+                .map(|plan| {
+                    let stamp = Hlc::next(hlc, made_at.timestamp_millis());
+                    hlc = Some(stamp);
+                    Op {
+                        id: Uuid::now_v7(),
+                        workstation: enrolment.workstation,
+                        actor_iin: None,
+                        made_at,
+                        hlc: stamp,
+                        body: OpBody::OpenPlan(Box::new(plan.clone())),
+                    }
+                })
+                .collect();
+            let request = PushRequest {
+                ops: ops.iter().map(serde_json::to_value).collect::<Result<_, _>>()?,
+            };
+            for result in transport.push(&request).await?.results {
+                ensure!(result.outcome == OpOutcome::Applied, "{:?}", result.outcome);
+            }
+        }
+        println!("{} care plans opened before the day", plans.len());
+    }
+
+    // The workstations that will catch up: their register synced before the day.
+    let mut catching_up = Vec::new();
+    for _ in 0..args.catch_up_runs {
+        let dir = tempfile::tempdir()?;
+        let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite")).await?;
+        workstation.import_clinics(&clinics).await?;
+        let (_, code) = emhana_registry::auth::add_workstation(&pool, &bin, "catch-up", now).await?;
+        let enrolment = emhana_sync::enrol(&base, &code).await?;
+        workstation.save_enrolment(&base, &enrolment, now).await?;
+        let engine = SyncEngine::new(
+            workstation.clone(),
+            HttpTransport::new(&base, &enrolment.credential)?,
+            Arc::new(Utc::now),
+            SyncSettings::default(),
+        );
+        let first = engine.sync_once(|_| {}).await?;
+        println!(
+            "catch-up workstation synced its register: {} persons",
+            first.pulled
+        );
+        catching_up.push((dir, engine));
+    }
+
     // Per workstation: its creations, then its changes (what it sends in the day's order).
     let mut outboxes: Vec<(Vec<OpBody>, Vec<OpBody>)> = vec![(Vec::new(), Vec::new()); args.workstations];
     for (index, person) in persons.iter().take(args.bookings).enumerate() {
@@ -277,6 +368,41 @@ async fn main() -> Result<()> {
         outboxes[(window + 1) % args.workstations].1.push(change);
     }
 
+    // The nurses' visit outcomes, each from a window of its own, on the plans opened before.
+    let kazakhstan_at = emhana_domain::kazakhstan_time(made_at);
+    for index in 0..args.outcomes.min(plans.len() * args.visits_per_plan) {
+        let plan = &plans[index % plans.len()];
+        let visit = plan.visits[index / plans.len()].clone();
+        let event = VisitEvent {
+            id: Uuid::now_v7(),
+            at: kazakhstan_at,
+            outcome: VisitOutcome::Done,
+            moved_to: None,
+            staff_iin: Some(nurses[index % nurses.len()].clone()),
+            note: None,
+            prior: VisitPrior {
+                outcome: None,
+                closed: false,
+                due_from: visit.visit.due_from,
+                due_to: visit.visit.due_to,
+            },
+            undone: None,
+        };
+        outboxes[index % args.workstations]
+            .1
+            .push(OpBody::ChangePlan(Box::new(ChangePlanOp {
+                plan: plan.id,
+                clinic_bin: bin.clone(),
+                person_iin: plan.person.iin.as_string(),
+                change: PlanChange::Outcome {
+                    visit,
+                    event,
+                    base: None,
+                },
+            })));
+    }
+    let plans_changed = args.outcomes.min(plans.len());
+
     // Every window enrolled; creations pushed by all at once, then the changes.
     let mut windows = Vec::new();
     for _ in 0..args.workstations {
@@ -363,15 +489,19 @@ async fn main() -> Result<()> {
         let started = Instant::now();
         let report = engine.sync_once(|_| {}).await?;
         catch_ups.push(started.elapsed());
+        // a plan changed many times is read once, as it stands
+        let expected = args.bookings + args.calls + plans_changed;
         ensure!(
-            report.pulled as usize == args.bookings + args.calls,
-            "pulled {} changes, not {}",
+            report.pulled as usize == expected,
+            "pulled {} changes, not {expected}",
             report.pulled,
-            args.bookings + args.calls
         );
     }
     summary(
-        &format!("catch-up on {} bookings and {} calls", args.bookings, args.calls),
+        &format!(
+            "catch-up on {} bookings, {} calls and {} visit outcomes ({plans_changed} plans)",
+            args.bookings, args.calls, args.outcomes
+        ),
         catch_ups,
     );
     Ok(())

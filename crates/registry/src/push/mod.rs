@@ -38,7 +38,8 @@ use attachment::{apply_attach, apply_detach};
 use booking::{apply_book, apply_cancel, apply_change_booking};
 pub(crate) use record::record_from_json;
 use record::{
-    apply_change_call, apply_change_plan, apply_open_plan, apply_register_call, apply_set_schedule, current_record,
+    apply_change_call, apply_change_plan, apply_open_plan, apply_register_call, apply_set_schedule,
+    current_record,
 };
 
 /// How far ahead of the registry's clock an op's `made_at` may be: PCs' clocks drift.

@@ -264,10 +264,16 @@ impl Simulation {
                 dated: enrolled,
             },
         };
-        Ok(match self.posts[post].store.open_plan(person_id, &request, None, at).await {
-            Ok(plan) => format!("plan {} for person {person_id}", plan.id),
-            Err(error) => format!("plan for person {person_id}: refused here ({error:?})"),
-        })
+        Ok(
+            match self.posts[post]
+                .store
+                .open_plan(person_id, &request, None, at)
+                .await
+            {
+                Ok(plan) => format!("plan {} for person {person_id}", plan.id),
+                Err(error) => format!("plan for person {person_id}: refused here ({error:?})"),
+            },
+        )
     }
 
     /// A nurse records a visit's outcome, or undoes one, or the doctor
@@ -296,14 +302,17 @@ impl Simulation {
                     .map(|_| format!("plan {plan} now {risk:?}"))
             }
             choice => {
-                let outcome = [VisitOutcome::Done, VisitOutcome::NotAtHome, VisitOutcome::Refused][choice % 3];
+                let outcome =
+                    [VisitOutcome::Done, VisitOutcome::NotAtHome, VisitOutcome::Refused][choice % 3];
                 let mut last = Err(HomeVisitError::VisitNotFound { id: visit });
                 // as the nurse of the person's district, whoever she is here
                 for nurse in store.nurses().await? {
                     last = if choice == 4 {
                         store.undo_visit_outcome(visit, nurse.id, at).await
                     } else {
-                        store.record_visit_outcome(visit, outcome, None, nurse.id, None, at).await
+                        store
+                            .record_visit_outcome(visit, outcome, None, nurse.id, None, at)
+                            .await
                     };
                     if last.is_ok() {
                         break;

@@ -206,7 +206,9 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
     let first_there = same_person(&nurse_pc, &iin).await?;
     let there = plan_of(&nurse_pc, first_there, today).await?;
     nurse_pc.change_plan_risk(there.id, RiskLevel::High, now).await?;
-    doctor_pc.change_plan_risk(opened.id, RiskLevel::Medium, now).await?;
+    doctor_pc
+        .change_plan_risk(opened.id, RiskLevel::Medium, now)
+        .await?;
     engine_nurse.sync_once(|_| {}).await?;
     let report = engine_doctor.sync_once(|_| {}).await?;
     assert_eq!(report.rejected, 1, "the later risk change lost");

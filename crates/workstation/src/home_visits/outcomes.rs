@@ -75,10 +75,11 @@ pub(crate) async fn undo_visit_outcome(
         .bind(nurse_id)
         .execute(&mut *tx)
         .await?;
-    let (plan_id, visit_uid): (i64, String) = sqlx::query_as("SELECT plan_id, uid FROM plan_visit WHERE id = ?1")
-        .bind(visit_id)
-        .fetch_one(&mut *tx)
-        .await?;
+    let (plan_id, visit_uid): (i64, String) =
+        sqlx::query_as("SELECT plan_id, uid FROM plan_visit WHERE id = ?1")
+            .bind(visit_id)
+            .fetch_one(&mut *tx)
+            .await?;
     let ids = (
         Uuid::parse_str(&visit_uid).map_err(|_| corrupt("visit uid", &visit_uid))?,
         Uuid::parse_str(&event_uid).map_err(|_| corrupt("visit event uid", &event_uid))?,
@@ -124,7 +125,10 @@ pub struct VisitHistoryEvent {
 
 /// Every outcome recorded for a visit, oldest first: the undone ones and
 /// those another PC's outcome overrode among them, marked.
-pub(crate) async fn visit_history(pool: &SqlitePool, visit_id: i64) -> Result<Vec<VisitHistoryEvent>, StoreError> {
+pub(crate) async fn visit_history(
+    pool: &SqlitePool,
+    visit_id: i64,
+) -> Result<Vec<VisitHistoryEvent>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         at: String,
@@ -152,7 +156,8 @@ pub(crate) async fn visit_history(pool: &SqlitePool, visit_id: i64) -> Result<Ve
         .map(|row| {
             Ok(VisitHistoryEvent {
                 at: time(&row.at)?,
-                outcome: VisitOutcome::parse(&row.outcome).ok_or_else(|| corrupt("visit outcome", &row.outcome))?,
+                outcome: VisitOutcome::parse(&row.outcome)
+                    .ok_or_else(|| corrupt("visit outcome", &row.outcome))?,
                 moved_to: row.moved_to,
                 recorded_by: row.recorded_by,
                 note: row.note,

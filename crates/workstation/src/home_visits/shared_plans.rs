@@ -129,7 +129,10 @@ pub(crate) async fn receive_plan(
                 Some(iin) => store::staff_id_by_iin(&mut *conn, iin).await?,
                 None => None,
             };
-            let undone_iin = event.undone.as_ref().and_then(|undone| undone.staff_iin.as_deref());
+            let undone_iin = event
+                .undone
+                .as_ref()
+                .and_then(|undone| undone.staff_iin.as_deref());
             let undone_by = match undone_iin {
                 Some(iin) => store::staff_id_by_iin(&mut *conn, iin).await?,
                 None => None,
@@ -226,10 +229,11 @@ pub(crate) async fn queue_unsent_plans(
     limit: usize,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    let plans: Vec<i64> = sqlx::query_scalar("SELECT id FROM care_plan WHERE unsent = 1 ORDER BY id LIMIT ?1")
-        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
-        .fetch_all(&mut *conn)
-        .await?;
+    let plans: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM care_plan WHERE unsent = 1 ORDER BY id LIMIT ?1")
+            .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+            .fetch_all(&mut *conn)
+            .await?;
     for plan_id in &plans {
         store::record_open_plan_op(&mut *conn, *plan_id, None, now).await?;
     }

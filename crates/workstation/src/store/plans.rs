@@ -8,7 +8,8 @@ use emhana_domain::care_plan::{
     PlanClosure, PlanEvent, PlannedVisit, PregnancyOutcome, VisitOutcome, VisitPurpose, VisitWho,
 };
 use emhana_protocol::{
-    ChangePlanOp, OpBody, PlanChange, PlanClosing, PlanRecord, VisitEvent, VisitPrior, VisitRecord, VisitUndone,
+    ChangePlanOp, OpBody, PlanChange, PlanClosing, PlanRecord, VisitEvent, VisitPrior, VisitRecord,
+    VisitUndone,
 };
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -163,7 +164,9 @@ pub(crate) async fn plan_record(
             on,
             // closed before reasons were kept
             reason: match reason {
-                Some(reason) => PlanClosure::parse(&reason).ok_or_else(|| corrupt("plan closure", &reason))?,
+                Some(reason) => {
+                    PlanClosure::parse(&reason).ok_or_else(|| corrupt("plan closure", &reason))?
+                }
                 None => PlanClosure::Completed,
             },
             pregnancy_outcome: row
@@ -185,7 +188,11 @@ pub(crate) async fn plan_record(
         planned_through: row.planned_through,
         closed,
         visits: records,
-        changed_by: row.version.as_deref().map(|text| uuid(text, "plan version")).transpose()?,
+        changed_by: row
+            .version
+            .as_deref()
+            .map(|text| uuid(text, "plan version"))
+            .transpose()?,
     };
     Ok((plan, row.person_id))
 }

@@ -48,10 +48,11 @@ pub(crate) async fn write_outcome(
     .bind(moved_to)
     .execute(&mut *conn)
     .await?;
-    let (plan_id, visit_uid): (i64, String) = sqlx::query_as("SELECT plan_id, uid FROM plan_visit WHERE id = ?1")
-        .bind(visit_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    let (plan_id, visit_uid): (i64, String) =
+        sqlx::query_as("SELECT plan_id, uid FROM plan_visit WHERE id = ?1")
+            .bind(visit_id)
+            .fetch_one(&mut *conn)
+            .await?;
     let visit_uid = Uuid::parse_str(&visit_uid).map_err(|_| corrupt("visit uid", &visit_uid))?;
     record_plan_change_op(
         conn,

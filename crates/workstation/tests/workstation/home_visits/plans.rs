@@ -340,3 +340,158 @@ async fn an_antenatal_plan_closes_on_the_recorded_end_of_the_pregnancy() {
         Err(HomeVisitError::NotAPregnancy)
     ));
 }
+
+fn hypertension(risk: RiskLevel) -> PlanRequest {
+    PlanRequest::Observation {
+        condition: Condition::ArterialHypertension,
+        risk,
+        enrolled: today(),
+        basis: EnrolmentBasis {
+            document: BasisDocument::DistrictDoctorConclusion,
+            dated: today(),
+        },
+    }
+}
+
+/// The kinds of the ops in the outbox, oldest first.
+async fn op_kinds(ws: &Workstation) -> Vec<String> {
+    let ops = ws.pending_ops(1000).await;
+    // not enrolled: read the file itself
+    assert!(ops.is_err());
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", ws.path().display()))
+        .await
+        .unwrap();
+    let kinds = sqlx::query_scalar("SELECT kind FROM outbox ORDER BY seq")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    kinds
+}
+
+#[tokio::test]
+async fn every_change_to_a_plan_is_an_op_carrying_the_plan_as_the_registry_will_keep_it() {
+    let c = clinic().await;
+    let plan =
+        c.ws.open_plan(c.grandfather, &hypertension(RiskLevel::Low), None, now())
+            .await
+            .unwrap();
+    let first = plan.visits[0].id;
+    c.ws.record_visit_outcome(first, VisitOutcome::NotAtHome, None, c.nurse, None, now())
+        .await
+        .unwrap();
+    c.ws.undo_visit_outcome(first, c.nurse, now()).await.unwrap();
+    c.ws.record_visit_outcome(first, VisitOutcome::Done, None, c.nurse, Some("АД 130/85"), now())
+        .await
+        .unwrap();
+    c.ws.change_plan_risk(plan.id, RiskLevel::High, now())
+        .await
+        .unwrap();
+    assert_eq!(
+        op_kinds(&c.ws).await,
+        [
+            "open_plan",
+            "change_plan",
+            "change_plan",
+            "change_plan",
+            "change_plan"
+        ]
+    );
+    let record = c.ws.shared_plan(plan.id).await.unwrap();
+    let visit = record
+        .visits
+        .iter()
+        .find(|visit| visit.outcome == Some(VisitOutcome::Done))
+        .unwrap();
+    // the undone outcome stays in the history, marked; the one over it stands
+    assert_eq!(visit.history.len(), 2);
+    assert!(visit.history[0].undone.is_some());
+    assert_eq!(
+        visit.standing().map(|event| event.outcome),
+        Some(VisitOutcome::Done)
+    );
+    assert_eq!(visit.history[1].note.as_deref(), Some("АД 130/85"));
+    // every visit named as any PC planning it would name it
+    for visit in &record.visits {
+        if visit.history.is_empty() {
+            assert_eq!(
+                visit.id,
+                emhana_protocol::VisitRecord::id_for(record.id, &visit.visit)
+            );
+        }
+    }
+    let history = c.ws.visit_history(first).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert!(history[0].undone_at.is_some() && !history[0].refused);
+    assert_eq!(history[1].recorded_by.as_deref(), Some("Сейітова Гүлнұр"));
+}
+
+#[tokio::test]
+async fn plans_from_before_plans_were_shared_get_ids_of_their_own_and_go_whole_at_their_next_change() {
+    use sqlx::{ConnectOptions, Connection};
+    let c = clinic().await;
+    let plan =
+        c.ws.open_plan(c.grandfather, &hypertension(RiskLevel::Low), None, now())
+            .await
+            .unwrap();
+    c.ws.record_visit_outcome(plan.visits[0].id, VisitOutcome::Done, None, c.nurse, None, now())
+        .await
+        .unwrap();
+    let path = c._dir.path().join("emhana.sqlite");
+    c.ws.clone().close().await;
+    // The file as migration 15 left it: no plan, visit or outcome ids, no ops about plans.
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await
+        .unwrap();
+    for statement in [
+        "DELETE FROM outbox",
+        "DROP INDEX care_plan_by_uid",
+        "DROP INDEX care_plan_unsent",
+        "ALTER TABLE care_plan DROP COLUMN uid",
+        "ALTER TABLE care_plan DROP COLUMN unsent",
+        "ALTER TABLE care_plan DROP COLUMN version",
+        "ALTER TABLE care_plan DROP COLUMN opened_by_iin",
+        "DROP INDEX plan_visit_by_uid",
+        "ALTER TABLE plan_visit DROP COLUMN uid",
+        "DROP INDEX visit_event_by_uid",
+        "ALTER TABLE visit_event DROP COLUMN uid",
+        "ALTER TABLE visit_event DROP COLUMN staff_iin",
+        "ALTER TABLE visit_event DROP COLUMN undone_by_iin",
+        "ALTER TABLE visit_event DROP COLUMN refused_at",
+        "DELETE FROM _sqlx_migrations WHERE version >= 16",
+    ] {
+        sqlx::query(statement).execute(&mut conn).await.unwrap();
+    }
+    conn.close().await.unwrap();
+
+    let (reopened, report) = Workstation::open(&path).await.unwrap();
+    assert_eq!(report.applied_migrations, 1);
+    let record = reopened.shared_plan(plan.id).await.unwrap();
+    assert_eq!(record.id.get_version_num(), 4);
+    assert_eq!(record.visits.len(), plan.visits.len());
+    let mut ids: Vec<uuid::Uuid> = record.visits.iter().map(|visit| visit.id).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), plan.visits.len(), "each visit an id of its own");
+    assert_eq!(record.visits[0].history.len(), 1, "the outcome kept, with an id");
+    // The registry never had it: its next change sends it whole.
+    reopened
+        .record_visit_outcome(
+            plan.visits[1].id,
+            VisitOutcome::NotAtHome,
+            None,
+            c.nurse,
+            None,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(op_kinds(&reopened).await, ["open_plan"]);
+    reopened
+        .record_visit_outcome(plan.visits[2].id, VisitOutcome::Done, None, c.nurse, None, now())
+        .await
+        .unwrap();
+    assert_eq!(op_kinds(&reopened).await, ["open_plan", "change_plan"]);
+}
