@@ -290,6 +290,27 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
             .click()
             .await?;
         wait_for(&client, &format!("{this_visit}[data-state=closed]")).await?;
+        // The visit's history: the mis-tap marked undone, then the outcome that stands.
+        client
+            .find(Locator::Css(&format!("{this_visit} .history-toggle")))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, &format!("{this_visit} .history li[data-undone=false]")).await?;
+        let history = client
+            .find_all(Locator::Css(&format!("{this_visit} .history li")))
+            .await?;
+        let mut marks = Vec::new();
+        for line in &history {
+            marks.push((line.attr("data-undone").await?, line.text().await?));
+        }
+        anyhow::ensure!(
+            marks.len() == 2
+                && marks[0].0.as_deref() == Some("true")
+                && marks[1].0.as_deref() == Some("false")
+                && marks.iter().all(|(_, text)| text.contains(" — ")),
+            "the visit's history: {marks:?}"
+        );
         client
             .find(Locator::Css("#round-stops li[data-stop^=call] .served"))
             .await?

@@ -282,6 +282,7 @@ pub struct PlanRecord {
     /// itself, by the same rules, into visits of the same ids.
     pub planned_through: Option<NaiveDate>,
     pub closed: Option<PlanClosing>,
+    /// By window (`due_from`), then id: the order every PC lists them in.
     pub visits: Vec<VisitRecord>,
     /// The op that opened the plan or last changed its risk, stamped by the
     /// registry (`None` in the op that proposes it): a risk change names
@@ -391,15 +392,19 @@ pub enum PlanConflict {
 
 impl VisitRecord {
     /// A visit's id: the first 16 bytes of SHA-256 over its plan and what
-    /// it is as first planned, so two PCs planning a plan ahead on their
-    /// own name its visits alike.
+    /// it is as first planned (purpose, who, specialty, what, first due
+    /// day), so two PCs planning a plan ahead on their own name its visits
+    /// alike.
     pub fn id_for(plan: Uuid, visit: &PlannedVisit) -> Uuid {
         use sha2::{Digest, Sha256};
+        // what is done tells apart two visits of one purpose on one day (a
+        // year's tests and the biennial monitoring)
         let name = format!(
-            "emhana-visit/{plan}/{}/{}/{}/{}",
+            "emhana-visit/{plan}/{}/{}/{}/{}/{}",
             visit.purpose.as_str(),
             visit.who.as_str(),
             visit.specialty.as_deref().unwrap_or(""),
+            visit.what.as_deref().unwrap_or(""),
             visit.due_from
         );
         let digest = Sha256::digest(name.as_bytes());
@@ -445,7 +450,6 @@ impl PlanRecord {
                         merged.push(kept.clone());
                     }
                 }
-                merged.sort_by(|a, b| (a.visit.due_from, a.id).cmp(&(b.visit.due_from, b.id)));
                 plan.event = event.clone();
                 plan.rules_valid_from = *rules_valid_from;
                 plan.planned_through = *planned_through;
@@ -510,6 +514,8 @@ impl PlanRecord {
                 }
             }
         }
+        // in the order every PC lists them: by window, then id
+        plan.visits.sort_by_key(|visit| (visit.visit.due_from, visit.id));
         Ok(plan)
     }
 

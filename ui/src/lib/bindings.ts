@@ -37,7 +37,7 @@ export type AttachmentReference = { campaign: Campaign,
  */
 campaign_is_default: boolean, list_norms: ListNorms, };
 
-export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator" | "check_call" | "check_booking" | "check_schedule";
+export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator" | "check_call" | "check_booking" | "check_schedule" | "check_plan";
 
 export type AttentionItem = { op: string, kind: string, made_at: string, answered_at: string | null, ground: RejectGround, person_id: number | null, person_name: string | null, iin: string | null, application_id: number | null, 
 /**
@@ -402,7 +402,7 @@ export type RegistrationForm = { iin: string, surname: string, first_name: strin
  */
 mother_iin: string, };
 
-export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "malformed", detail: string, };
+export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "malformed", detail: string, };
 
 export type Responder = "nurse" | "district_doctor" | "ambulance";
 
@@ -605,6 +605,21 @@ doctor_visits: number, };
 
 export type VisitCategory = "disease" | "injury" | "dynamic_observation" | "medico_social" | "administrative" | "prevention";
 
+export type VisitHistoryEvent = { 
+/**
+ * Kazakhstan wall-clock time.
+ */
+at: string, outcome: VisitOutcome, moved_to: string | null, 
+/**
+ * Who recorded it: the staff member's name, or their IIN when this PC does not know them.
+ */
+recorded_by: string | null, note: string | null, undone_at: string | null, 
+/**
+ * Another PC's outcome for the visit reached the registry first: this
+ * one, recorded here, changed nothing.
+ */
+refused: boolean, };
+
 export type VisitOutcome = "done" | "not_at_home" | "refused" | "moved";
 
 export type VisitPurpose = "child_patronage" | "newborn_patronage" | "progressive_patronage" | "antenatal_patronage" | "observation_nurse" | "observation_doctor" | "observation_specialist" | "observation_tests";
@@ -732,6 +747,7 @@ export const COMMANDS = [
   'reorder_round',
   'record_visit_outcome',
   'undo_visit_outcome',
+  'visit_history',
   'print_round',
   'due_visits',
   'attached_register',
@@ -847,9 +863,20 @@ export const MESSAGE_CODES = [
   'attention.action.check_booking',
   'attention.action.check_call',
   'attention.action.check_person_card',
+  'attention.action.check_plan',
   'attention.action.check_schedule',
   'attention.action.pick_another_slot',
   'attention.action.print_refusal',
+  'attention.kind.attach',
+  'attention.kind.book',
+  'attention.kind.cancel_booking',
+  'attention.kind.change_booking',
+  'attention.kind.change_call',
+  'attention.kind.change_plan',
+  'attention.kind.detach',
+  'attention.kind.open_plan',
+  'attention.kind.register_call',
+  'attention.kind.set_schedule',
   'basis.discharge_summary',
   'basis.district_doctor_conclusion',
   'basis.specialist_conclusion',
@@ -988,12 +1015,15 @@ export const MESSAGE_CODES = [
   'reject.malformed',
   'reject.not_attached_here',
   'reject.number_taken',
+  'reject.plan_changed',
+  'reject.plan_open',
   'reject.record_not_found',
   'reject.schedule_changed',
   'reject.second_booking_that_day',
   'reject.slot_taken',
   'reject.unknown_district',
   'reject.unknown_person',
+  'reject.visit_outcome_taken',
   'responder.ambulance',
   'responder.district_doctor',
   'responder.nurse',

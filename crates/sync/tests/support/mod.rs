@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use emhana_domain::attachment::{AttachmentGround, Channel};
 use emhana_domain::registration::{DocumentKind, RegistrationForm};
 use emhana_domain::{Address, Citizenship, Iin, Sex};
-use emhana_sync::{Clock, HttpTransport, SyncEngine, SyncSettings};
+use emhana_sync::{Clock, HttpTransport, RoundReport, SyncEngine, SyncSettings, Transport};
 use emhana_synth::{Synth, SynthConfig};
 use emhana_workstation::{ApplicationForm, BookingOptions, ConsentForm, PersonHit, Workstation};
 use sqlx::PgPool;
@@ -245,4 +245,27 @@ pub async fn one_attached_here(workstation: &Workstation, now: DateTime<Utc>) ->
         .first()
         .map(|(hit, _)| hit.id)
         .ok_or_else(|| anyhow!("a person attached here"))
+}
+
+/// One sync round as the registrar waits for it: a feed held back by a
+/// long transaction of another test's registry (the watermark is the whole
+/// server's, and a test seeding its registry holds it for seconds) is
+/// pulled again until it is read to its end; the reports add up.
+pub async fn sync_round<T: Transport>(engine: &SyncEngine<T>) -> Result<RoundReport> {
+    let mut report = engine.sync_once(|_| {}).await?;
+    for _ in 0..60 {
+        if !report.held_back {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let next = engine.sync_once(|_| {}).await?;
+        report.pushed += next.pushed;
+        report.confirmed += next.confirmed;
+        report.rejected += next.rejected;
+        report.pulled += next.pulled;
+        report.pages += next.pages;
+        report.reference_changed |= next.reference_changed;
+        report.held_back = next.held_back;
+    }
+    Ok(report)
 }

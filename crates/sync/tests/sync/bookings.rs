@@ -30,8 +30,8 @@ async fn windows(now: chrono::DateTime<chrono::Utc>) -> Result<Windows> {
     let (b, credential_b) = region.workstation(dirs.1.path(), 0).await?;
     let engine_a = region.engine(&a, &credential_a, small_pages())?;
     let engine_b = region.engine(&b, &credential_b, small_pages())?;
-    engine_a.sync_once(|_| {}).await?;
-    engine_b.sync_once(|_| {}).await?;
+    sync_round(&engine_a).await?;
+    sync_round(&engine_b).await?;
     // The schedules are still each window's own (not yet shared): both enter the same.
     for window in [&a, &b] {
         for (index, doctor) in window.doctors().await?.iter().enumerate() {
@@ -113,8 +113,8 @@ async fn a_booking_made_at_one_window_holds_its_slot_at_the_other_and_the_first_
     let booked = w.a.book(&form(person.id, w.doctor, slot), now).await?;
 
     // One round each: window B's day shows it, confirmed, and its slot is no longer free there.
-    w.engine_a.sync_once(|_| {}).await?;
-    w.engine_b.sync_once(|_| {}).await?;
+    sync_round(&w.engine_a).await?;
+    sync_round(&w.engine_b).await?;
     let there = numbered(&w.b, day, &booked.number).await?;
     assert_eq!((there.status, there.provisional), (BookingStatus::Booked, false));
     assert_eq!(there.starts_at, booked.starts_at);
@@ -134,8 +134,8 @@ async fn a_booking_made_at_one_window_holds_its_slot_at_the_other_and_the_first_
     w.b.set_booking_status(there.id, BookingStatus::Cancelled, None, visit_day)
         .await?;
     w.region.set_now(visit_day);
-    w.engine_a.sync_once(|_| {}).await?;
-    let report = w.engine_b.sync_once(|_| {}).await?;
+    sync_round(&w.engine_a).await?;
+    let report = sync_round(&w.engine_b).await?;
     assert_eq!(report.rejected, 1, "the cancellation came second");
     let attention = w.b.needs_attention().await?;
     assert_eq!(attention.len(), 1);
@@ -151,8 +151,8 @@ async fn a_booking_made_at_one_window_holds_its_slot_at_the_other_and_the_first_
     assert_eq!(now_at_b.status, BookingStatus::Arrived);
 
     // Another round: nothing moves, the conflict listed once; all three agree.
-    w.engine_a.sync_once(|_| {}).await?;
-    w.engine_b.sync_once(|_| {}).await?;
+    sync_round(&w.engine_a).await?;
+    sync_round(&w.engine_b).await?;
     assert_eq!(w.b.needs_attention().await?.len(), 1);
     assert!(w.a.needs_attention().await?.is_empty());
     let record = w.a.shared_booking(booked.id).await?;
@@ -172,7 +172,7 @@ async fn a_booking_the_feed_brings_while_this_windows_own_booking_of_the_slot_wa
     let w = windows(now).await?;
     let slot = w.persons[0].1.free[1].starts;
     let first_at_a = w.a.book(&form(w.persons[0].0.id, w.doctor, slot), now).await?;
-    w.engine_a.sync_once(|_| {}).await?;
+    sync_round(&w.engine_a).await?;
 
     // Window B books the same slot for another person; before its push, it
     // reads the feed (as a round whose push was lost on the way would).
@@ -197,7 +197,7 @@ async fn a_booking_the_feed_brings_while_this_windows_own_booking_of_the_slot_wa
         1
     );
     // The round's answer frees the slot here; the held booking is written.
-    let report = w.engine_b.sync_once(|_| {}).await?;
+    let report = sync_round(&w.engine_b).await?;
     assert_eq!(report.rejected, 1);
     assert_eq!(
         w.b.booking(own.id).await?.booking.status,
@@ -226,8 +226,8 @@ async fn a_doctors_schedule_changed_on_two_windows_keeps_the_first_and_the_other
     let now = kz(2026, 11, 23, 9);
     let w = windows(now).await?;
     // The schedules both windows entered reach the registry and agree.
-    w.engine_a.sync_once(|_| {}).await?;
-    assert_eq!(w.engine_b.sync_once(|_| {}).await?.rejected, 0);
+    sync_round(&w.engine_a).await?;
+    assert_eq!(sync_round(&w.engine_b).await?.rejected, 0);
     let day = |m, d| chrono::NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default();
 
     // Offline, both: window A records the doctor's leave; window B gives the
@@ -244,8 +244,8 @@ async fn a_doctors_schedule_changed_on_two_windows_keeps_the_first_and_the_other
     w.b.set_schedule_template(w.doctor, &december, None, now).await?;
 
     // Window A reaches the registry first: its version stands.
-    w.engine_a.sync_once(|_| {}).await?;
-    assert_eq!(w.engine_b.sync_once(|_| {}).await?.rejected, 1);
+    sync_round(&w.engine_a).await?;
+    assert_eq!(sync_round(&w.engine_b).await?.rejected, 1);
     let attention = w.b.needs_attention().await?;
     assert_eq!(attention.len(), 1);
     assert_eq!(attention[0].ground, RejectGround::ScheduleChanged);
@@ -263,14 +263,11 @@ async fn a_doctors_schedule_changed_on_two_windows_keeps_the_first_and_the_other
     // Entered again over the version that stands, window B's week is kept,
     // and window A and a PC enrolled later receive it.
     w.b.set_schedule_template(w.doctor, &december, None, now).await?;
-    assert_eq!(w.engine_b.sync_once(|_| {}).await?.rejected, 0);
-    w.engine_a.sync_once(|_| {}).await?;
+    assert_eq!(sync_round(&w.engine_b).await?.rejected, 0);
+    sync_round(&w.engine_a).await?;
     let dir = tempfile::tempdir()?;
     let (late, credential) = w.region.workstation(dir.path(), 0).await?;
-    w.region
-        .engine(&late, &credential, small_pages())?
-        .sync_once(|_| {})
-        .await?;
+    sync_round(&w.region.engine(&late, &credential, small_pages())?).await?;
     let (a, b, c) = (
         w.a.schedule(w.doctor).await?,
         w.b.schedule(w.doctor).await?,

@@ -88,8 +88,8 @@ async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outco
         _dirs,
     } = desk_and_nurse(now).await?;
     let dir_late = tempfile::tempdir()?;
-    engine_desk.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
 
     // The registrar takes a call; the nurse's PC knows nothing of it yet.
     let person = one_attached_here(&desk, now).await?;
@@ -108,8 +108,8 @@ async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outco
     );
 
     // One sync round: the desk pushes, the nurse's PC pulls.
-    engine_desk.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
     let there = call_numbered(&nurse_pc, day, &taken.number).await?;
     assert_eq!(
         (
@@ -163,8 +163,8 @@ async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outco
             now,
         )
         .await?;
-    engine_nurse.sync_once(|_| {}).await?;
-    engine_desk.sync_once(|_| {}).await?;
+    sync_round(&engine_nurse).await?;
+    sync_round(&engine_desk).await?;
     let back = call_numbered(&desk, day, &taken.number).await?;
     assert_eq!(back.status, CallStatus::Served);
     assert_eq!(back.outcome_note.as_deref(), Some("давление в норме"));
@@ -177,10 +177,7 @@ async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outco
 
     // A PC enrolled later (a replaced disk) receives the journal on its first sync.
     let (late, credential_late) = region.workstation(dir_late.path(), 0).await?;
-    region
-        .engine(&late, &credential_late, small_pages())?
-        .sync_once(|_| {})
-        .await?;
+    sync_round(&region.engine(&late, &credential_late, small_pages())?).await?;
     let arrived = call_numbered(&late, day, &taken.number).await?;
     assert_eq!(late.shared_call(arrived.id).await?, record);
     Ok(())
@@ -197,12 +194,12 @@ async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_clo
         engine_nurse,
         _dirs,
     } = desk_and_nurse(now).await?;
-    engine_desk.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
     let person = one_attached_here(&desk, now).await?;
     let taken = desk.register_call(&form(person, "кашель"), now).await?;
-    engine_desk.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
     let there = call_numbered(&nurse_pc, taken.planned_on, &taken.number).await?;
 
     // Offline, both: the desk sends the district doctor instead; the nurse
@@ -220,8 +217,8 @@ async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_clo
         .await?;
 
     // The nurse's PC reaches the registry first: served stands.
-    engine_nurse.sync_once(|_| {}).await?;
-    let report = engine_desk.sync_once(|_| {}).await?;
+    sync_round(&engine_nurse).await?;
+    let report = sync_round(&engine_desk).await?;
     assert_eq!(report.rejected, 1, "the reassignment lost");
     let attention = desk.needs_attention().await?;
     assert_eq!(attention.len(), 1, "{attention:?}");
@@ -241,8 +238,8 @@ async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_clo
     assert!(desk.reassign_call(taken.id, doctor.id, None, now).await.is_err());
 
     // Another round changes nothing: the conflict is listed once, all agree.
-    engine_desk.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
     assert_eq!(desk.needs_attention().await?.len(), 1);
     assert!(nurse_pc.needs_attention().await?.is_empty());
     let record = desk.shared_call(taken.id).await?;

@@ -13,7 +13,9 @@ use emhana_domain::documents::DocumentOutcome;
 use emhana_protocol::{PullQuery, PullResponse, PushRequest, PushResponse, RejectGround};
 use emhana_sync::{HttpTransport, Progress, SyncEngine, SyncSettings, Transport, TransportError};
 use emhana_workstation::AttentionAction;
-use support::{Region, attach, attached_here, kz, local_count, one_attached_here, register_newborn};
+use support::{
+    Region, attach, attached_here, kz, local_count, one_attached_here, register_newborn, sync_round,
+};
 
 mod attachment;
 mod bookings;

@@ -90,8 +90,8 @@ async fn a_plan_opened_at_one_pc_is_at_the_other_and_of_two_outcomes_recorded_of
         _dirs,
     } = desk_and_nurse(now).await?;
     let dir_late = tempfile::tempdir()?;
-    engine_doctor.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_doctor).await?;
+    sync_round(&engine_nurse).await?;
 
     // The doctor's PC enrols a person in observation; one round later the
     // nurse's PC has the plan with the same visits.
@@ -100,24 +100,41 @@ async fn a_plan_opened_at_one_pc_is_at_the_other_and_of_two_outcomes_recorded_of
     let opened = doctor_pc
         .open_plan(person, &hypertension(today, RiskLevel::Low), None, now)
         .await?;
-    engine_doctor.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    // and, before the plan reaches the registry, changes its risk: over the
+    // version its opening will make, so both stand
+    let opened = doctor_pc
+        .change_plan_risk(opened.id, RiskLevel::High, now)
+        .await?;
+    let report = sync_round(&engine_doctor).await?;
+    assert_eq!((report.confirmed, report.rejected), (2, 0));
+    sync_round(&engine_nurse).await?;
     let person_there = same_person(&nurse_pc, &iin).await?;
     let there = plan_of(&nurse_pc, person_there, today).await?;
     assert_eq!(there.event, opened.event);
+    // (of two visits on one day, each PC lists first the one it wrote first)
     let due = |plan: &PlanView| {
-        plan.visits
+        let mut due: Vec<_> = plan
+            .visits
             .iter()
-            .map(|visit| (visit.due_from, visit.due_to, visit.who, visit.purpose))
-            .collect::<Vec<_>>()
+            .map(|visit| {
+                (
+                    visit.due_from,
+                    visit.due_to,
+                    visit.who.as_str(),
+                    visit.purpose.as_str(),
+                )
+            })
+            .collect();
+        due.sort();
+        due
     };
     assert_eq!(due(&there), due(&opened), "the same visits on both PCs");
 
     // The nurse records the first visit done at her PC; the doctor's shows it.
     let first_there = there.visits[0].clone();
     record_as_district_nurse(&nurse_pc, &first_there, VisitOutcome::Done, now).await?;
-    engine_nurse.sync_once(|_| {}).await?;
-    engine_doctor.sync_once(|_| {}).await?;
+    sync_round(&engine_nurse).await?;
+    sync_round(&engine_doctor).await?;
     let at_doctor = plan_of(&doctor_pc, person, today).await?;
     assert_eq!(at_doctor.visits[0].outcome, Some(VisitOutcome::Done));
     assert_eq!(at_doctor.visits[0].state, VisitState::Closed);
@@ -129,8 +146,8 @@ async fn a_plan_opened_at_one_pc_is_at_the_other_and_of_two_outcomes_recorded_of
     record_as_district_nurse(&nurse_pc, &second_there, VisitOutcome::NotAtHome, now).await?;
     record_as_district_nurse(&doctor_pc, &second_here, VisitOutcome::Done, now).await?;
     // The nurse's PC reaches the registry first: not at home stands.
-    engine_nurse.sync_once(|_| {}).await?;
-    let report = engine_doctor.sync_once(|_| {}).await?;
+    sync_round(&engine_nurse).await?;
+    let report = sync_round(&engine_doctor).await?;
     assert_eq!(report.rejected, 1, "the second outcome lost");
     let attention = doctor_pc.needs_attention().await?;
     assert_eq!(attention.len(), 1, "{attention:?}");
@@ -155,8 +172,8 @@ async fn a_plan_opened_at_one_pc_is_at_the_other_and_of_two_outcomes_recorded_of
     );
 
     // Another round changes nothing: listed once, and every copy agrees.
-    engine_doctor.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_doctor).await?;
+    sync_round(&engine_nurse).await?;
     assert_eq!(doctor_pc.needs_attention().await?.len(), 1);
     assert!(nurse_pc.needs_attention().await?.is_empty());
     let record = doctor_pc.shared_plan(opened.id).await?;
@@ -165,10 +182,7 @@ async fn a_plan_opened_at_one_pc_is_at_the_other_and_of_two_outcomes_recorded_of
 
     // A PC enrolled later (a replaced disk) receives the plan on its first sync.
     let (late, credential_late) = region.workstation(dir_late.path(), 0).await?;
-    region
-        .engine(&late, &credential_late, small_pages())?
-        .sync_once(|_| {})
-        .await?;
+    sync_round(&region.engine(&late, &credential_late, small_pages())?).await?;
     let person_late = same_person(&late, &iin).await?;
     let arrived = plan_of(&late, person_late, today).await?;
     assert_eq!(late.shared_plan(arrived.id).await?, record);
@@ -188,8 +202,8 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
         engine_nurse,
         _dirs,
     } = desk_and_nurse(now).await?;
-    engine_doctor.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_doctor).await?;
+    sync_round(&engine_nurse).await?;
     let people = attached_here(&doctor_pc, now).await?;
     let (first, second) = match people.as_slice() {
         [first, second, ..] => (first.0.id, second.0.id),
@@ -200,8 +214,8 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
     let opened = doctor_pc
         .open_plan(first, &hypertension(today, RiskLevel::Low), None, now)
         .await?;
-    engine_doctor.sync_once(|_| {}).await?;
-    engine_nurse.sync_once(|_| {}).await?;
+    sync_round(&engine_doctor).await?;
+    sync_round(&engine_nurse).await?;
     let iin = doctor_pc.person_card(first, today).await?.iin;
     let first_there = same_person(&nurse_pc, &iin).await?;
     let there = plan_of(&nurse_pc, first_there, today).await?;
@@ -209,8 +223,8 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
     doctor_pc
         .change_plan_risk(opened.id, RiskLevel::Medium, now)
         .await?;
-    engine_nurse.sync_once(|_| {}).await?;
-    let report = engine_doctor.sync_once(|_| {}).await?;
+    sync_round(&engine_nurse).await?;
+    let report = sync_round(&engine_doctor).await?;
     assert_eq!(report.rejected, 1, "the later risk change lost");
     let attention = doctor_pc.needs_attention().await?;
     assert_eq!(attention.len(), 1, "{attention:?}");
@@ -241,8 +255,8 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
     doctor_pc
         .open_plan(second, &hypertension(today, RiskLevel::Medium), None, now)
         .await?;
-    engine_nurse.sync_once(|_| {}).await?;
-    let report = engine_doctor.sync_once(|_| {}).await?;
+    sync_round(&engine_nurse).await?;
+    let report = sync_round(&engine_doctor).await?;
     assert_eq!(report.rejected, 1, "the second opening lost");
     let grounds: Vec<RejectGround> = doctor_pc
         .needs_attention()
@@ -252,7 +266,7 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
         .collect();
     assert_eq!(grounds, vec![RejectGround::PlanChanged, RejectGround::PlanOpen]);
     // One round more and the doctor's PC holds the nurse's plan, and only it.
-    engine_doctor.sync_once(|_| {}).await?;
+    sync_round(&engine_doctor).await?;
     let plans_here = doctor_pc.person_plans(second, today).await?;
     assert_eq!(plans_here.len(), 1, "{plans_here:?}");
     let record = doctor_pc.shared_plan(plans_here[0].id).await?;

@@ -93,7 +93,7 @@ pub(crate) async fn plan_record(
     .await?;
     let visits: Vec<VisitRow> = sqlx::query_as(
         "SELECT uid, due_from, due_to, who, purpose, what, specialty, outcome, closed FROM plan_visit \
-         WHERE plan_id = ?1 ORDER BY due_from, id",
+         WHERE plan_id = ?1 ORDER BY due_from, uid",
     )
     .bind(plan_id)
     .fetch_all(&mut *conn)
@@ -205,12 +205,15 @@ pub(crate) async fn record_open_plan_op(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let (plan, person_id) = plan_record(&mut *conn, plan_id).await?;
-    sqlx::query("UPDATE care_plan SET unsent = 0 WHERE id = ?1")
+    let body = OpBody::OpenPlan(Box::new(plan));
+    let op = record_op(&mut *conn, now, author_id, &body, person_links(person_id)).await?;
+    // the registry stamps the plan with this op as its version: a risk
+    // changed here before the answer comes is over it
+    sqlx::query("UPDATE care_plan SET unsent = 0, version = ?2 WHERE id = ?1")
         .bind(plan_id)
+        .bind(op.to_string())
         .execute(&mut *conn)
         .await?;
-    let body = OpBody::OpenPlan(Box::new(plan));
-    record_op(conn, now, author_id, &body, person_links(person_id)).await?;
     Ok(())
 }
 
@@ -233,13 +236,23 @@ pub(crate) async fn record_plan_change_op(
         return record_open_plan_op(conn, plan_id, author_id, now).await;
     }
     let (plan, person_id) = plan_record(&mut *conn, plan_id).await?;
+    let change = change(&plan)?;
+    let new_version = matches!(change, PlanChange::Risk { .. });
     let body = OpBody::ChangePlan(Box::new(ChangePlanOp {
         plan: plan.id,
         clinic_bin: plan.clinic_bin.clone(),
         person_iin: plan.person.iin.as_string(),
-        change: change(&plan)?,
+        change,
     }));
-    record_op(conn, now, author_id, &body, person_links(person_id)).await?;
+    let op = record_op(&mut *conn, now, author_id, &body, person_links(person_id)).await?;
+    // a risk change makes the plan's next version, as the registry will stamp it
+    if new_version {
+        sqlx::query("UPDATE care_plan SET version = ?2 WHERE id = ?1")
+            .bind(plan_id)
+            .bind(op.to_string())
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
