@@ -25,8 +25,8 @@ pub use op::{
 };
 pub use record::{
     BookingChange, BookingEvent, BookingRecord, CallAssignment, CallChange, CallOutcome, CallRecord,
-    ChangeCallOp, ChangePlanOp, PlanChange, PlanClosing, PlanConflict, PlanRecord, Record, ScheduleRecord,
-    SetScheduleOp, VisitEvent, VisitPrior, VisitRecord, VisitUndone,
+    ChangeCallOp, ChangePlanOp, PlanChange, PlanClosing, PlanConflict, PlanRecord, Record, RoundRecord,
+    RoundStopKey, ScheduleRecord, SetScheduleOp, VisitEvent, VisitPrior, VisitRecord, VisitUndone,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};

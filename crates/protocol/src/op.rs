@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::Hlc;
 use crate::record::{
-    BookingChange, BookingRecord, CallRecord, ChangeCallOp, ChangePlanOp, PlanRecord, SetScheduleOp,
+    BookingChange, BookingRecord, CallRecord, ChangeCallOp, ChangePlanOp, PlanRecord, RoundRecord,
+    SetScheduleOp,
 };
 
 /// One change made on a workstation. Everything but the body is stamped when
@@ -49,11 +50,13 @@ pub enum OpBody {
     OpenPlan(Box<PlanRecord>),
     /// A plan's risk changed, a plan closed, a visit's outcome recorded or undone.
     ChangePlan(Box<ChangePlanOp>),
+    /// A nurse's day ordered as she wants it (the last order to arrive stands).
+    SetRound(Box<RoundRecord>),
 }
 
 impl OpBody {
     /// Every op kind's name, as [`OpBody::kind`] gives it (the screens name each).
-    pub const KINDS: [&'static str; 10] = [
+    pub const KINDS: [&'static str; 11] = [
         "attach",
         "detach",
         "book",
@@ -64,6 +67,7 @@ impl OpBody {
         "set_schedule",
         "open_plan",
         "change_plan",
+        "set_round",
     ];
 
     pub fn kind(&self) -> &'static str {
@@ -78,6 +82,7 @@ impl OpBody {
             OpBody::SetSchedule(_) => "set_schedule",
             OpBody::OpenPlan(_) => "open_plan",
             OpBody::ChangePlan(_) => "change_plan",
+            OpBody::SetRound(_) => "set_round",
         }
     }
 
@@ -94,6 +99,7 @@ impl OpBody {
             OpBody::SetSchedule(op) => &op.schedule.clinic_bin,
             OpBody::OpenPlan(plan) => &plan.clinic_bin,
             OpBody::ChangePlan(op) => &op.clinic_bin,
+            OpBody::SetRound(round) => &round.clinic_bin,
         }
     }
 
@@ -111,6 +117,8 @@ impl OpBody {
             OpBody::SetSchedule(op) => op.schedule.staff_iin.clone(),
             OpBody::OpenPlan(plan) => plan.person.iin.as_string(),
             OpBody::ChangePlan(op) => op.person_iin.clone(),
+            // about a nurse's day, not a person of the register
+            OpBody::SetRound(round) => round.nurse_iin.clone(),
         }
     }
 
@@ -125,6 +133,7 @@ impl OpBody {
             OpBody::SetSchedule(op) => Some(op.schedule.id),
             OpBody::OpenPlan(plan) => Some(plan.id),
             OpBody::ChangePlan(op) => Some(op.plan),
+            OpBody::SetRound(round) => Some(round.id),
             OpBody::Attach(_) | OpBody::Detach(_) => None,
         }
     }

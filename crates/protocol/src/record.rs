@@ -23,6 +23,7 @@ pub enum Record {
     Booking(Box<BookingRecord>),
     Schedule(Box<ScheduleRecord>),
     Plan(Box<PlanRecord>),
+    Round(Box<RoundRecord>),
 }
 
 impl Record {
@@ -32,6 +33,7 @@ impl Record {
             Record::Booking(booking) => booking.id,
             Record::Schedule(schedule) => schedule.id,
             Record::Plan(plan) => plan.id,
+            Record::Round(round) => round.id,
         }
     }
 
@@ -42,6 +44,7 @@ impl Record {
             Record::Booking(_) => "booking",
             Record::Schedule(_) => "schedule",
             Record::Plan(_) => "plan",
+            Record::Round(_) => "round",
         }
     }
 }
@@ -80,6 +83,38 @@ pub struct SetScheduleOp {
     /// Another PC's change in between makes this one stale: rejected, unless
     /// it sets the very schedule that already stands.
     pub base: Option<Uuid>,
+}
+
+/// A nurse's day as she ordered it: her stops in her order (the ones she
+/// moved; the rest follow in route order on every PC).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct RoundRecord {
+    /// [`RoundRecord::id_for`] the clinic, the nurse and the day.
+    pub id: Uuid,
+    pub clinic_bin: String,
+    pub nurse_iin: String,
+    pub day: NaiveDate,
+    pub stops: Vec<RoundStopKey>,
+}
+
+/// A stop of a round by the record it is: a plan's visit or a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum RoundStopKey {
+    Visit(Uuid),
+    Call(Uuid),
+}
+
+impl RoundRecord {
+    /// The id of a nurse's day in a clinic: the first 16 bytes of SHA-256
+    /// over the three, as a UUID of the custom (version 8) kind.
+    pub fn id_for(clinic_bin: &str, nurse_iin: &str, day: NaiveDate) -> Uuid {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("emhana-round/{clinic_bin}/{nurse_iin}/{day}").as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
 }
 
 /// A booking of a doctor's slot, whole, with every status it took.

@@ -138,7 +138,9 @@ pub async fn reorder_round(
 ) -> Result<RoundView, CommandError> {
     let workstation = workstation(&state)?;
     let pace = workstation.round_pace().await?;
-    Ok(workstation.reorder_round(nurse_id, day, &order, pace).await?)
+    Ok(workstation
+        .reorder_round(nurse_id, day, &order, pace, state.clock.now())
+        .await?)
 }
 
 #[tauri::command]

@@ -876,6 +876,7 @@ export const MESSAGE_CODES = [
   'attention.kind.detach',
   'attention.kind.open_plan',
   'attention.kind.register_call',
+  'attention.kind.set_round',
   'attention.kind.set_schedule',
   'basis.discharge_summary',
   'basis.district_doctor_conclusion',

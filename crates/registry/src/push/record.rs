@@ -272,3 +272,33 @@ pub(super) async fn apply_change_plan(
     update_record(conn, op_id, &record).await?;
     Ok(OpOutcome::Applied)
 }
+
+/// Keeps a nurse's day as she ordered it: the last order to arrive stands
+/// (she orders her own day; two PCs of hers ordering it offline is the
+/// later thought).
+pub(super) async fn apply_set_round(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    op_id: Uuid,
+    round: &emhana_protocol::RoundRecord,
+) -> Result<OpOutcome, RegistryError> {
+    if round.id != emhana_protocol::RoundRecord::id_for(&round.clinic_bin, &round.nurse_iin, round.day) {
+        return Ok(reject(RejectGround::Malformed {
+            detail: "the round's id is not its nurse's day's".into(),
+        }));
+    }
+    let record = Record::Round(Box::new(round.clone()));
+    match locked_record(conn, workstation, round.id).await? {
+        None => Ok(insert_record(conn, workstation, op_id, &record)
+            .await?
+            .unwrap_or(OpOutcome::Applied)),
+        Some(current) if current == record => Ok(OpOutcome::Applied),
+        Some(Record::Round(_)) => {
+            update_record(conn, op_id, &record).await?;
+            Ok(OpOutcome::Applied)
+        }
+        Some(_) => Ok(reject(RejectGround::Malformed {
+            detail: "the id names another kind of record".into(),
+        })),
+    }
+}

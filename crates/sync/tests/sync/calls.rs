@@ -281,3 +281,81 @@ async fn a_round_whose_feed_is_held_back_by_a_running_transaction_says_so_and_th
     call_numbered(&nurse_pc, taken.planned_on, &taken.number).await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_nurses_order_of_her_day_is_the_same_on_every_pc_of_the_clinic() -> Result<()> {
+    let now = kz(2026, 11, 24, 12);
+    let Pcs {
+        desk,
+        nurse_pc,
+        engine_desk,
+        engine_nurse,
+        region: _region,
+        _dirs,
+    } = desk_and_nurse(now).await?;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
+
+    // Calls for the clinic's people until one nurse has two stops on her day.
+    let mut by_nurse: std::collections::HashMap<i64, Vec<CallView>> = std::collections::HashMap::new();
+    let mut nurse_calls = None;
+    for (hit, _) in attached_here(&desk, now).await? {
+        let taken = desk.register_call(&form(hit.id, "давление"), now).await?;
+        if let Some(nurse) = taken.assigned_staff_id {
+            let calls = by_nurse.entry(nurse).or_default();
+            calls.push(taken);
+            if calls.len() == 2 {
+                nurse_calls = Some(calls.clone());
+                break;
+            }
+        }
+    }
+    let calls = nurse_calls.ok_or_else(|| anyhow::anyhow!("no nurse with two calls"))?;
+    let day = calls[0].planned_on;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
+
+    // At her PC she puts the second call first.
+    let nurse_name = calls[0]
+        .assigned_staff
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("the nurse's name"))?;
+    let nurse_on = |on: &Workstation| {
+        let on = on.clone();
+        let name = nurse_name.clone();
+        async move {
+            on.nurses()
+                .await?
+                .into_iter()
+                .find(|nurse| name.starts_with(&nurse.full_name) || nurse.full_name.starts_with(&name))
+                .map(|nurse| nurse.id)
+                .ok_or_else(|| anyhow::anyhow!("{name} is not a nurse here"))
+        }
+    };
+    let her_id = nurse_on(&nurse_pc).await?;
+    let pace = RoundPace::default();
+    let round = nurse_pc.round(her_id, day, pace).await?;
+    let order: Vec<_> = round.stops.iter().rev().map(|stop| stop.stop).collect();
+    let reordered = nurse_pc.reorder_round(her_id, day, &order, pace, now).await?;
+    let iins = |round: &emhana_workstation::RoundView| {
+        round
+            .stops
+            .iter()
+            .map(|stop| stop.iin.clone())
+            .collect::<Vec<_>>()
+    };
+    let hers = iins(&reordered);
+    assert_eq!(hers.len(), 2);
+    assert_eq!(
+        hers,
+        iins(&round).into_iter().rev().collect::<Vec<_>>(),
+        "reordered"
+    );
+
+    // After a round the desk shows her day in her order.
+    sync_round(&engine_nurse).await?;
+    sync_round(&engine_desk).await?;
+    let at_desk = desk.round(nurse_on(&desk).await?, day, pace).await?;
+    assert_eq!(iins(&at_desk), hers);
+    Ok(())
+}

@@ -39,6 +39,7 @@ mod upkeep;
 pub use calls::*;
 pub use outcomes::*;
 pub use plans::*;
+pub(crate) use rounds::receive_round;
 pub use rounds::*;
 pub(crate) use shared::{call_record, receive_call};
 pub(crate) use shared_plans::{queue_unsent_plans, receive_plan, record_plan_answer};
@@ -217,15 +218,17 @@ impl Workstation {
         self::round_schedule(&self.pool, nurse_id, day, pace).await
     }
 
-    /// Keeps the nurse's own order of her day's stops.
+    /// Keeps the nurse's own order of her day's stops, and shares it with
+    /// the clinic's other PCs.
     pub async fn reorder_round(
         &self,
         nurse_id: i64,
         day: NaiveDate,
         order: &[StopRef],
         pace: RoundPace,
+        now: DateTime<Utc>,
     ) -> Result<RoundView, HomeVisitError> {
-        self::reorder_round(&self.pool, nurse_id, day, order, pace).await
+        self::reorder_round(&self.pool, nurse_id, day, order, pace, now).await
     }
 
     /// Records a visit's outcome (done, not at home, refused, moved to a day).

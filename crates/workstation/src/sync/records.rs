@@ -37,6 +37,7 @@ pub(crate) async fn receive_record(
         Record::Booking(booking) => appointments::receive_booking(&mut *conn, booking).await?,
         Record::Schedule(schedule) => appointments::receive_schedule(&mut *conn, schedule, now).await?,
         Record::Plan(plan) => home_visits::receive_plan(&mut *conn, plan, now).await?,
+        Record::Round(round) => home_visits::receive_round(&mut *conn, round).await?,
     };
     if written {
         sqlx::query("DELETE FROM held_record WHERE id = ?1")

@@ -66,7 +66,10 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
     let mut order: Vec<StopRef> = round.stops.iter().map(|s| s.stop).collect();
     order.retain(|s| *s != StopRef::Call(nurse_call.id));
     order.insert(0, StopRef::Call(nurse_call.id));
-    let reordered = c.ws.reorder_round(c.nurse, today(), &order, pace).await.unwrap();
+    let reordered =
+        c.ws.reorder_round(c.nurse, today(), &order, pace, now())
+            .await
+            .unwrap();
     assert_eq!(reordered.stops.iter().map(|s| s.stop).collect::<Vec<_>>(), order);
     assert_eq!(
         c.ws.round(c.nurse, today(), pace).await.unwrap().stops[0].stop,
