@@ -25,8 +25,9 @@ pub use op::{
 };
 pub use record::{
     BookingChange, BookingEvent, BookingRecord, CallAssignment, CallChange, CallOutcome, CallRecord,
-    ChangeCallOp, ChangePlanOp, PlanChange, PlanClosing, PlanConflict, PlanRecord, Record, RoundRecord,
-    RoundStopKey, ScheduleRecord, SetScheduleOp, VisitEvent, VisitPrior, VisitRecord, VisitUndone,
+    ChangeCallOp, ChangePlanOp, ClinicSettings, PlanChange, PlanClosing, PlanConflict, PlanRecord, Record,
+    RoundRecord, RoundStopKey, ScheduleRecord, SetScheduleOp, SetSettingsOp, SettingsRecord, VisitEvent,
+    VisitPrior, VisitRecord, VisitUndone,
 };
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -156,6 +157,9 @@ pub enum RejectGround {
     PlanOpen,
     /// Another PC changed the plan's risk first; the answer carries the plan as it stands.
     PlanChanged,
+    /// Another PC changed the clinic's settings since this one read them;
+    /// the answer carries them as they stand.
+    SettingsChanged,
     /// Another PC recorded (or undid) the visit's outcome first: `standing`
     /// is the outcome that stands; this one stays in the visit's history here.
     VisitOutcomeTaken {

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use crate::Hlc;
 use crate::record::{
     BookingChange, BookingRecord, CallRecord, ChangeCallOp, ChangePlanOp, PlanRecord, RoundRecord,
-    SetScheduleOp,
+    SetScheduleOp, SetSettingsOp,
 };
 
 /// One change made on a workstation. Everything but the body is stamped when
@@ -52,11 +52,13 @@ pub enum OpBody {
     ChangePlan(Box<ChangePlanOp>),
     /// A nurse's day ordered as she wants it (the last order to arrive stands).
     SetRound(Box<RoundRecord>),
+    /// The clinic's settings as set on one PC (list norms, round pace, slip paper).
+    SetSettings(Box<SetSettingsOp>),
 }
 
 impl OpBody {
     /// Every op kind's name, as [`OpBody::kind`] gives it (the screens name each).
-    pub const KINDS: [&'static str; 11] = [
+    pub const KINDS: [&'static str; 12] = [
         "attach",
         "detach",
         "book",
@@ -68,6 +70,7 @@ impl OpBody {
         "open_plan",
         "change_plan",
         "set_round",
+        "set_settings",
     ];
 
     pub fn kind(&self) -> &'static str {
@@ -83,6 +86,7 @@ impl OpBody {
             OpBody::OpenPlan(_) => "open_plan",
             OpBody::ChangePlan(_) => "change_plan",
             OpBody::SetRound(_) => "set_round",
+            OpBody::SetSettings(_) => "set_settings",
         }
     }
 
@@ -100,6 +104,7 @@ impl OpBody {
             OpBody::OpenPlan(plan) => &plan.clinic_bin,
             OpBody::ChangePlan(op) => &op.clinic_bin,
             OpBody::SetRound(round) => &round.clinic_bin,
+            OpBody::SetSettings(op) => &op.settings.clinic_bin,
         }
     }
 
@@ -119,6 +124,8 @@ impl OpBody {
             OpBody::ChangePlan(op) => op.person_iin.clone(),
             // about a nurse's day, not a person of the register
             OpBody::SetRound(round) => round.nurse_iin.clone(),
+            // about the clinic: its BIN names no one in the register
+            OpBody::SetSettings(op) => op.settings.clinic_bin.clone(),
         }
     }
 
@@ -134,6 +141,7 @@ impl OpBody {
             OpBody::OpenPlan(plan) => Some(plan.id),
             OpBody::ChangePlan(op) => Some(op.plan),
             OpBody::SetRound(round) => Some(round.id),
+            OpBody::SetSettings(op) => Some(op.settings.id),
             OpBody::Attach(_) | OpBody::Detach(_) => None,
         }
     }

@@ -24,6 +24,7 @@ pub enum Record {
     Schedule(Box<ScheduleRecord>),
     Plan(Box<PlanRecord>),
     Round(Box<RoundRecord>),
+    Settings(Box<SettingsRecord>),
 }
 
 impl Record {
@@ -34,6 +35,7 @@ impl Record {
             Record::Schedule(schedule) => schedule.id,
             Record::Plan(plan) => plan.id,
             Record::Round(round) => round.id,
+            Record::Settings(settings) => settings.id,
         }
     }
 
@@ -45,6 +47,7 @@ impl Record {
             Record::Schedule(_) => "schedule",
             Record::Plan(_) => "plan",
             Record::Round(_) => "round",
+            Record::Settings(_) => "settings",
         }
     }
 }
@@ -82,6 +85,49 @@ pub struct SetScheduleOp {
     /// The version (`changed_by`) this PC changed; `None` when it knew none.
     /// Another PC's change in between makes this one stale: rejected, unless
     /// it sets the very schedule that already stands.
+    pub base: Option<Uuid>,
+}
+
+/// The clinic's settings that must agree between its PCs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SettingsRecord {
+    /// [`SettingsRecord::id_for`] the clinic: one record per clinic.
+    pub id: Uuid,
+    pub clinic_bin: String,
+    pub settings: ClinicSettings,
+    /// The op that made this version, stamped by the registry (`None` in
+    /// the op that proposes it).
+    pub changed_by: Option<Uuid>,
+}
+
+/// What every PC of a clinic decides by alike: the districts' list norms
+/// (the warning at attachment), the pace a nurse's day is timed at, the
+/// paper slips are printed on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ClinicSettings {
+    pub list_norms: emhana_domain::attachment::ListNorms,
+    pub round_pace: emhana_domain::round::RoundPace,
+    pub slip_format: emhana_domain::documents::SlipFormat,
+}
+
+impl SettingsRecord {
+    /// The id of a clinic's settings: the first 16 bytes of SHA-256 over its
+    /// BIN, as a UUID of the custom (version 8) kind.
+    pub fn id_for(clinic_bin: &str) -> Uuid {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(format!("emhana-settings/{clinic_bin}").as_bytes());
+        let mut bytes = [0u8; 16];
+        bytes.copy_from_slice(&digest[..16]);
+        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+    }
+}
+
+/// The clinic's settings set on one PC, over the version it knew.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SetSettingsOp {
+    pub settings: SettingsRecord,
+    /// The version (`changed_by`) this PC changed; another PC's change in
+    /// between makes this one stale: rejected, unless it sets what stands.
     pub base: Option<Uuid>,
 }
 

@@ -2,7 +2,7 @@
 //! status, the reference data (campaigns, list norms, rule tables, the
 //! registry's reference data) and the choices kept here.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::attachment::{AttachmentRules, Campaign, ListNorms};
 use emhana_domain::care_plan::PlanRules;
 use emhana_domain::documents::SlipFormat;
@@ -109,16 +109,18 @@ impl Workstation {
         Ok(changed)
     }
 
-    pub async fn set_list_norms(&self, norms: &ListNorms) -> Result<(), StoreError> {
-        store::set_list_norms(&self.pool, norms).await
+    /// Sets the districts' list norms for every PC of the clinic.
+    pub async fn set_list_norms(&self, norms: &ListNorms, now: DateTime<Utc>) -> Result<(), StoreError> {
+        store::change_clinic_settings(&self.pool, |settings| settings.list_norms = *norms, now).await
     }
 
     pub async fn slip_format(&self) -> Result<SlipFormat, StoreError> {
         store::slip_format(&self.pool).await
     }
 
-    pub async fn set_slip_format(&self, format: SlipFormat) -> Result<(), StoreError> {
-        store::set_slip_format(&self.pool, format).await
+    /// Sets the paper slips are printed on, for every PC of the clinic.
+    pub async fn set_slip_format(&self, format: SlipFormat, now: DateTime<Utc>) -> Result<(), StoreError> {
+        store::change_clinic_settings(&self.pool, |settings| settings.slip_format = format, now).await
     }
 
     /// How rounds are timed: the first visit, minutes a visit and between two.
@@ -126,8 +128,15 @@ impl Workstation {
         store::round_pace(&self.pool).await
     }
 
-    pub async fn set_round_pace(&self, pace: RoundPace) -> Result<(), StoreError> {
-        store::set_round_pace(&self.pool, pace).await
+    /// Sets how the clinic's rounds are timed, for every PC of the clinic.
+    pub async fn set_round_pace(&self, pace: RoundPace, now: DateTime<Utc>) -> Result<(), StoreError> {
+        store::change_clinic_settings(&self.pool, |settings| settings.round_pace = pace, now).await
+    }
+
+    /// The clinic's settings as they are shared with its other PCs.
+    pub async fn shared_settings(&self) -> Result<emhana_protocol::SettingsRecord, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        store::settings_record(&mut conn).await
     }
 
     pub async fn language(&self) -> Result<Option<Language>, StoreError> {

@@ -74,7 +74,9 @@ pub async fn set_campaign(state: State<'_, AppState>, campaign: Campaign) -> Res
 
 #[tauri::command]
 pub async fn set_list_norms(state: State<'_, AppState>, norms: ListNorms) -> Result<(), CommandError> {
-    Ok(workstation(&state)?.set_list_norms(&norms).await?)
+    Ok(workstation(&state)?
+        .set_list_norms(&norms, state.clock.now())
+        .await?)
 }
 
 /// Which orders the home-call triage and the care plans are decided by today.
@@ -107,7 +109,9 @@ pub async fn set_round_pace(
     state: State<'_, AppState>,
     pace: emhana_domain::round::RoundPace,
 ) -> Result<(), CommandError> {
-    Ok(workstation(&state)?.set_round_pace(pace).await?)
+    Ok(workstation(&state)?
+        .set_round_pace(pace, state.clock.now())
+        .await?)
 }
 
 #[tauri::command]
@@ -117,5 +121,7 @@ pub async fn slip_format(state: State<'_, AppState>) -> Result<SlipFormat, Comma
 
 #[tauri::command]
 pub async fn set_slip_format(state: State<'_, AppState>, format: SlipFormat) -> Result<(), CommandError> {
-    Ok(workstation(&state)?.set_slip_format(format).await?)
+    Ok(workstation(&state)?
+        .set_slip_format(format, state.clock.now())
+        .await?)
 }

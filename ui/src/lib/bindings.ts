@@ -37,7 +37,7 @@ export type AttachmentReference = { campaign: Campaign,
  */
 campaign_is_default: boolean, list_norms: ListNorms, };
 
-export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator" | "check_call" | "check_booking" | "check_schedule" | "check_plan";
+export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator" | "check_call" | "check_booking" | "check_schedule" | "check_plan" | "check_settings";
 
 export type AttentionItem = { op: string, kind: string, made_at: string, answered_at: string | null, ground: RejectGround, person_id: number | null, person_name: string | null, iin: string | null, application_id: number | null, 
 /**
@@ -402,7 +402,7 @@ export type RegistrationForm = { iin: string, surname: string, first_name: strin
  */
 mother_iin: string, };
 
-export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "malformed", detail: string, };
+export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "malformed", detail: string, };
 
 export type Responder = "nurse" | "district_doctor" | "ambulance";
 
@@ -865,6 +865,7 @@ export const MESSAGE_CODES = [
   'attention.action.check_person_card',
   'attention.action.check_plan',
   'attention.action.check_schedule',
+  'attention.action.check_settings',
   'attention.action.pick_another_slot',
   'attention.action.print_refusal',
   'attention.kind.attach',
@@ -878,6 +879,7 @@ export const MESSAGE_CODES = [
   'attention.kind.register_call',
   'attention.kind.set_round',
   'attention.kind.set_schedule',
+  'attention.kind.set_settings',
   'basis.discharge_summary',
   'basis.district_doctor_conclusion',
   'basis.specialist_conclusion',
@@ -1021,6 +1023,7 @@ export const MESSAGE_CODES = [
   'reject.record_not_found',
   'reject.schedule_changed',
   'reject.second_booking_that_day',
+  'reject.settings_changed',
   'reject.slot_taken',
   'reject.unknown_district',
   'reject.unknown_person',

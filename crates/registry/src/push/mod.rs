@@ -39,7 +39,7 @@ use booking::{apply_book, apply_cancel, apply_change_booking};
 pub(crate) use record::record_from_json;
 use record::{
     apply_change_call, apply_change_plan, apply_open_plan, apply_register_call, apply_set_round,
-    apply_set_schedule, current_record,
+    apply_set_schedule, apply_set_settings, current_record,
 };
 
 /// How far ahead of the registry's clock an op's `made_at` may be: PCs' clocks drift.
@@ -361,6 +361,7 @@ async fn apply(
             OpBody::OpenPlan(plan) => (apply_open_plan(tx, workstation, op.id, plan).await?, None),
             OpBody::ChangePlan(change) => (apply_change_plan(tx, workstation, op.id, change).await?, None),
             OpBody::SetRound(round) => (apply_set_round(tx, workstation, op.id, round).await?, None),
+            OpBody::SetSettings(set) => (apply_set_settings(tx, workstation, op.id, set).await?, None),
         }
     };
     let (outcome, known_state) = outcome;
@@ -418,8 +419,11 @@ async fn person_attachment(
     workstation: &Workstation,
     op: &Op,
 ) -> Result<Option<AttachmentState>, RegistryError> {
-    // a schedule is about a doctor, a round about a nurse: not persons of the register
-    if matches!(op.body, OpBody::SetSchedule(_) | OpBody::SetRound(_)) {
+    // a schedule is about a doctor, a round about a nurse, settings about the clinic
+    if matches!(
+        op.body,
+        OpBody::SetSchedule(_) | OpBody::SetRound(_) | OpBody::SetSettings(_)
+    ) {
         return Ok(None);
     }
     // The person, and the open attachment when there is one.

@@ -302,3 +302,39 @@ pub(super) async fn apply_set_round(
         })),
     }
 }
+
+/// Sets the clinic's settings over the version the PC knew, as a doctor's
+/// schedule is set: a change over an older version than the one standing is
+/// refused, unless it sets what stands.
+pub(super) async fn apply_set_settings(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    op_id: Uuid,
+    op: &emhana_protocol::SetSettingsOp,
+) -> Result<OpOutcome, RegistryError> {
+    let proposed = &op.settings;
+    if proposed.id != emhana_protocol::SettingsRecord::id_for(&proposed.clinic_bin) {
+        return Ok(reject(RejectGround::Malformed {
+            detail: "the settings' id is not their clinic's".into(),
+        }));
+    }
+    let mut stamped = proposed.clone();
+    stamped.changed_by = Some(op_id);
+    let record = Record::Settings(Box::new(stamped));
+    match locked_record(conn, workstation, proposed.id).await? {
+        None => Ok(insert_record(conn, workstation, op_id, &record)
+            .await?
+            .unwrap_or(OpOutcome::Applied)),
+        Some(Record::Settings(current)) if current.settings == proposed.settings => Ok(OpOutcome::Applied),
+        Some(Record::Settings(current)) if current.changed_by != op.base => {
+            Ok(reject(RejectGround::SettingsChanged))
+        }
+        Some(Record::Settings(_)) => {
+            update_record(conn, op_id, &record).await?;
+            Ok(OpOutcome::Applied)
+        }
+        Some(_) => Ok(reject(RejectGround::Malformed {
+            detail: "the id names another kind of record".into(),
+        })),
+    }
+}

@@ -359,3 +359,66 @@ async fn the_nurses_order_of_her_day_is_the_same_on_every_pc_of_the_clinic() -> 
     assert_eq!(iins(&at_desk), hers);
     Ok(())
 }
+
+#[tokio::test]
+async fn the_clinics_settings_are_every_pcs_and_of_two_changes_offline_the_first_stands() -> Result<()> {
+    let now = kz(2026, 11, 24, 13);
+    let Pcs {
+        region,
+        desk,
+        nurse_pc,
+        engine_desk,
+        engine_nurse,
+        _dirs,
+    } = desk_and_nurse(now).await?;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
+
+    // The head sets the round pace at the desk; the nurse's PC times her day by it.
+    let slower = RoundPace {
+        visit_minutes: 40,
+        ..RoundPace::default()
+    };
+    desk.set_round_pace(slower, now).await?;
+    sync_round(&engine_desk).await?;
+    sync_round(&engine_nurse).await?;
+    assert_eq!(nurse_pc.round_pace().await?, slower);
+
+    // Offline, both change the settings: the nurse's PC the slip paper (a receipt roll), the
+    // desk the list norms. The nurse's PC reaches the registry first.
+    nurse_pc
+        .set_slip_format(emhana_domain::documents::SlipFormat::Receipt80, now)
+        .await?;
+    desk.set_list_norms(
+        &emhana_domain::attachment::ListNorms {
+            therapeutic: 2000,
+            ..Default::default()
+        },
+        now,
+    )
+    .await?;
+    sync_round(&engine_nurse).await?;
+    let report = sync_round(&engine_desk).await?;
+    assert_eq!(report.rejected, 1, "the later change lost");
+    let attention = desk.needs_attention().await?;
+    assert_eq!(attention.len(), 1, "{attention:?}");
+    assert_eq!(attention[0].ground, RejectGround::SettingsChanged);
+    assert_eq!(attention[0].action, AttentionAction::CheckSettings);
+    // The desk shows the settings as they stand: receipt slips, the norms as before.
+    assert_eq!(
+        desk.slip_format().await?,
+        emhana_domain::documents::SlipFormat::Receipt80
+    );
+    let settings = desk.shared_settings().await?;
+    assert_eq!(settings.settings.list_norms, Default::default());
+    assert_eq!(settings, nurse_pc.shared_settings().await?);
+    let body: serde_json::Value = sqlx::query_scalar("SELECT body FROM clinic_record WHERE id = $1")
+        .bind(settings.id)
+        .fetch_one(&region.pool)
+        .await?;
+    assert_eq!(
+        Record::Settings(Box::new(settings)),
+        serde_json::from_value(body)?
+    );
+    Ok(())
+}

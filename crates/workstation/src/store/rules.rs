@@ -32,25 +32,9 @@ pub(crate) async fn attachment_rules(conn: &mut SqliteConnection) -> Result<Atta
             takes_effect,
         });
     }
-    let mut list_norms = ListNorms::default();
-    let norms: Vec<(String, u32)> = sqlx::query_as("SELECT district_kind, persons FROM district_list_norm")
-        .fetch_all(&mut *conn)
-        .await?;
-    for (kind, persons) in norms {
-        match DistrictKind::parse(&kind) {
-            Some(DistrictKind::Therapeutic) => list_norms.therapeutic = persons,
-            Some(DistrictKind::Pediatric) => list_norms.pediatric = persons,
-            Some(DistrictKind::GeneralPractice) => list_norms.general_practice = persons,
-            None => {
-                return Err(StoreError::Corrupt {
-                    detail: format!("list norm for {kind:?}"),
-                });
-            }
-        }
-    }
     Ok(AttachmentRules {
         campaigns,
-        list_norms,
+        list_norms: list_norms(conn).await?,
         // the Code's age of majority; not yet a clinic's setting
         district_ages: DistrictAges::default(),
     })
@@ -81,8 +65,32 @@ pub(crate) async fn set_campaign(pool: &SqlitePool, campaign: &Campaign) -> Resu
     Ok(())
 }
 
-pub(crate) async fn set_list_norms(pool: &SqlitePool, norms: &ListNorms) -> Result<(), StoreError> {
-    let mut tx = pool.begin().await?;
+/// The districts' list norms kept here, the standard's where none is.
+pub(crate) async fn list_norms(conn: &mut SqliteConnection) -> Result<ListNorms, StoreError> {
+    let mut list_norms = ListNorms::default();
+    let norms: Vec<(String, u32)> = sqlx::query_as("SELECT district_kind, persons FROM district_list_norm")
+        .fetch_all(&mut *conn)
+        .await?;
+    for (kind, persons) in norms {
+        match DistrictKind::parse(&kind) {
+            Some(DistrictKind::Therapeutic) => list_norms.therapeutic = persons,
+            Some(DistrictKind::Pediatric) => list_norms.pediatric = persons,
+            Some(DistrictKind::GeneralPractice) => list_norms.general_practice = persons,
+            None => {
+                return Err(StoreError::Corrupt {
+                    detail: format!("list norm for {kind:?}"),
+                });
+            }
+        }
+    }
+    Ok(list_norms)
+}
+
+/// Keeps the list norms, each above zero, in the caller's transaction.
+pub(crate) async fn write_list_norms(
+    conn: &mut SqliteConnection,
+    norms: &ListNorms,
+) -> Result<(), StoreError> {
     for kind in DistrictKind::ALL {
         let persons = norms.for_kind(*kind);
         if persons == 0 {
@@ -96,10 +104,9 @@ pub(crate) async fn set_list_norms(pool: &SqlitePool, norms: &ListNorms) -> Resu
         )
         .bind(kind.as_str())
         .bind(persons)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

@@ -1,10 +1,16 @@
-//! Choices the user made at this workstation, kept in its database.
+//! Choices kept in the workstation's database: this PC's own (its
+//! language), and the clinic's settings every PC of it shares (list norms,
+//! round pace, slip paper), which travel as one record through the registry.
 
+use chrono::{DateTime, Utc};
 use emhana_domain::documents::SlipFormat;
 use emhana_domain::round::RoundPace;
+use emhana_protocol::{ClinicSettings, OpBody, SetSettingsOp, SettingsRecord};
 use serde::{Deserialize, Serialize};
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
+use uuid::Uuid;
 
+use super::{OpLinks, home_clinic, list_norms, record_op, write_list_norms};
 use crate::error::StoreError;
 
 /// The interface languages: Kazakh and Russian.
@@ -70,27 +76,23 @@ pub(crate) async fn set_language(pool: &SqlitePool, language: Language) -> Resul
 }
 
 /// The paper slips are printed on; A6 until the clinic says otherwise.
-pub(crate) async fn slip_format(pool: &SqlitePool) -> Result<SlipFormat, StoreError> {
-    Ok(setting(pool, "slip_format")
+pub(crate) async fn slip_format(executor: impl sqlx::SqliteExecutor<'_>) -> Result<SlipFormat, StoreError> {
+    Ok(setting(executor, "slip_format")
         .await?
         .as_deref()
         .and_then(SlipFormat::parse)
         .unwrap_or(SlipFormat::A6))
 }
 
-pub(crate) async fn set_slip_format(pool: &SqlitePool, format: SlipFormat) -> Result<(), StoreError> {
-    set_setting(pool, "slip_format", format.as_str()).await
-}
-
 /// How the clinic's rounds are timed; the domain's default until set.
-pub(crate) async fn round_pace(pool: &SqlitePool) -> Result<RoundPace, StoreError> {
-    Ok(setting(pool, "round_pace")
+pub(crate) async fn round_pace(executor: impl sqlx::SqliteExecutor<'_>) -> Result<RoundPace, StoreError> {
+    Ok(setting(executor, "round_pace")
         .await?
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default())
 }
 
-pub(crate) async fn set_round_pace(pool: &SqlitePool, pace: RoundPace) -> Result<(), StoreError> {
+fn check_round_pace(pace: &RoundPace) -> Result<(), StoreError> {
     if !(5..=240).contains(&pace.visit_minutes) || pace.travel_minutes > 240 || pace.stops_per_day() == 0 {
         return Err(StoreError::InvalidReferenceData {
             detail: format!(
@@ -99,8 +101,85 @@ pub(crate) async fn set_round_pace(pool: &SqlitePool, pace: RoundPace) -> Result
             ),
         });
     }
-    let text = serde_json::to_string(&pace).map_err(|e| StoreError::InvalidReferenceData {
+    Ok(())
+}
+
+/// The clinic's settings that every PC of it shares, as kept here.
+pub(crate) async fn clinic_settings(conn: &mut SqliteConnection) -> Result<ClinicSettings, StoreError> {
+    Ok(ClinicSettings {
+        list_norms: list_norms(&mut *conn).await?,
+        round_pace: round_pace(&mut *conn).await?,
+        slip_format: slip_format(&mut *conn).await?,
+    })
+}
+
+async fn write_clinic_settings(
+    conn: &mut SqliteConnection,
+    settings: &ClinicSettings,
+) -> Result<(), StoreError> {
+    check_round_pace(&settings.round_pace)?;
+    write_list_norms(&mut *conn, &settings.list_norms).await?;
+    let pace = serde_json::to_string(&settings.round_pace).map_err(|e| StoreError::InvalidReferenceData {
         detail: e.to_string(),
     })?;
-    set_setting(pool, "round_pace", &text).await
+    set_setting(&mut *conn, "round_pace", &pace).await?;
+    set_setting(&mut *conn, "slip_format", settings.slip_format.as_str()).await
+}
+
+/// Changes the clinic's settings here and tells the registry, over the
+/// version this PC's copy was based on; the copy is then based on this op.
+pub(crate) async fn change_clinic_settings(
+    pool: &SqlitePool,
+    change: impl FnOnce(&mut ClinicSettings),
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await?;
+    let mut settings = clinic_settings(&mut tx).await?;
+    change(&mut settings);
+    write_clinic_settings(&mut tx, &settings).await?;
+    let clinic_bin = home_clinic(&mut tx).await?.bin;
+    let base = setting(&mut *tx, SETTINGS_VERSION)
+        .await?
+        .and_then(|text| Uuid::parse_str(&text).ok());
+    let body = OpBody::SetSettings(Box::new(SetSettingsOp {
+        settings: SettingsRecord {
+            id: SettingsRecord::id_for(&clinic_bin),
+            clinic_bin,
+            settings,
+            changed_by: None,
+        },
+        base,
+    }));
+    let op = record_op(&mut tx, now, None, &body, OpLinks::default()).await?;
+    set_setting(&mut *tx, SETTINGS_VERSION, &op.to_string()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The version of the clinic's settings this PC's copy is based on.
+const SETTINGS_VERSION: &str = "settings_version";
+
+/// The clinic's settings as this PC holds them, as the registry keeps them.
+pub(crate) async fn settings_record(conn: &mut SqliteConnection) -> Result<SettingsRecord, StoreError> {
+    let clinic_bin = home_clinic(&mut *conn).await?.bin;
+    Ok(SettingsRecord {
+        id: SettingsRecord::id_for(&clinic_bin),
+        clinic_bin,
+        settings: clinic_settings(&mut *conn).await?,
+        changed_by: setting(&mut *conn, SETTINGS_VERSION)
+            .await?
+            .and_then(|text| Uuid::parse_str(&text).ok()),
+    })
+}
+
+/// Writes the clinic's settings as the registry holds them.
+pub(crate) async fn receive_settings(
+    conn: &mut SqliteConnection,
+    record: &SettingsRecord,
+) -> Result<bool, StoreError> {
+    write_clinic_settings(&mut *conn, &record.settings).await?;
+    if let Some(version) = record.changed_by {
+        set_setting(&mut *conn, SETTINGS_VERSION, &version.to_string()).await?;
+    }
+    Ok(true)
 }

@@ -38,6 +38,7 @@ pub(crate) async fn receive_record(
         Record::Schedule(schedule) => appointments::receive_schedule(&mut *conn, schedule, now).await?,
         Record::Plan(plan) => home_visits::receive_plan(&mut *conn, plan, now).await?,
         Record::Round(round) => home_visits::receive_round(&mut *conn, round).await?,
+        Record::Settings(settings) => store::receive_settings(&mut *conn, settings).await?,
     };
     if written {
         sqlx::query("DELETE FROM held_record WHERE id = ?1")

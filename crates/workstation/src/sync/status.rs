@@ -111,6 +111,9 @@ pub enum AttentionAction {
     /// recorded on another PC first: the plan shows as it stands there; the
     /// outcome recorded here stays in the visit's history.
     CheckPlan,
+    /// The clinic's settings were changed on another PC first: they show as
+    /// kept there; set yours again if still needed.
+    CheckSettings,
 }
 
 pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
@@ -121,6 +124,7 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
         }
         RejectGround::BookingChanged { .. } => AttentionAction::CheckBooking,
         RejectGround::ScheduleChanged => AttentionAction::CheckSchedule,
+        RejectGround::SettingsChanged => AttentionAction::CheckSettings,
         RejectGround::PlanOpen | RejectGround::PlanChanged | RejectGround::VisitOutcomeTaken { .. } => {
             AttentionAction::CheckPlan
         }

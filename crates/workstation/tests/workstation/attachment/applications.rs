@@ -290,11 +290,14 @@ async fn a_district_over_its_list_norm_warns_but_attaches() {
     let (_dir, workstation, serik) = loaded().await;
     let registrar_id = registrar(&workstation, serik).await;
     workstation
-        .set_list_norms(&ListNorms {
-            therapeutic: 1,
-            pediatric: 900,
-            general_practice: 1700,
-        })
+        .set_list_norms(
+            &ListNorms {
+                therapeutic: 1,
+                pediatric: 900,
+                general_practice: 1700,
+            },
+            in_campaign(),
+        )
         .await
         .unwrap();
     let person_id = workstation

@@ -308,21 +308,27 @@ async fn the_round_pace_is_a_setting_with_sane_bounds() {
         visit_minutes: 20,
         travel_minutes: 10,
     };
-    c.ws.set_round_pace(morning).await.unwrap();
+    c.ws.set_round_pace(morning, now()).await.unwrap();
     assert_eq!(c.ws.round_pace().await.unwrap(), morning);
     assert!(
-        c.ws.set_round_pace(RoundPace {
-            visit_minutes: 0,
-            ..morning
-        })
+        c.ws.set_round_pace(
+            RoundPace {
+                visit_minutes: 0,
+                ..morning
+            },
+            now()
+        )
         .await
         .is_err()
     );
     assert!(
-        c.ws.set_round_pace(RoundPace {
-            ends: morning.starts,
-            ..morning
-        })
+        c.ws.set_round_pace(
+            RoundPace {
+                ends: morning.starts,
+                ..morning
+            },
+            now()
+        )
         .await
         .is_err(),
         "hours that end as they begin hold no visit"
