@@ -1,6 +1,7 @@
 //! What the registrars do in the simulation: attach, register a newborn, move a district, record a death, book, push bookings over a link.
 
 use emhana_domain::care_plan::{BasisDocument, Condition, EnrolmentBasis, RiskLevel, VisitOutcome};
+use emhana_domain::schedule::{ExceptionKind, ScheduleException};
 use emhana_workstation::{HomeVisitError, PlanRequest};
 
 use super::*;
@@ -322,5 +323,28 @@ impl Simulation {
             }
         };
         Ok(done.unwrap_or_else(|error| format!("plan {plan}: refused here ({error:?})")))
+    }
+
+    /// The head gives a doctor a day's leave in the coming weeks: the same
+    /// doctor on every PC of the clinic, so two PCs change the schedule offline.
+    pub(super) async fn change_schedule(&mut self, post: usize) -> Result<String> {
+        let store = self.posts[post].store.clone();
+        let Some(doctor) = store.doctors().await?.into_iter().next() else {
+            return Ok("no doctor".into());
+        };
+        let at = self.when();
+        let day = emhana_domain::kazakhstan_time(at).date() + TimeDelta::days(self.rng.random_range(1..20));
+        let leave = ScheduleException {
+            first_day: day,
+            last_day: day,
+            kind: ExceptionKind::Leave,
+            sessions: vec![],
+        };
+        Ok(
+            match store.add_schedule_exception(doctor.id, &leave, None, at).await {
+                Ok(_) => format!("doctor {} on leave {day}", doctor.id),
+                Err(error) => format!("leave on {day}: refused here ({error:?})"),
+            },
+        )
     }
 }

@@ -14,7 +14,8 @@
 //!   is in that PC's needs attention exactly once;
 //! - the same for care plans: every PC holds its clinic's plans as the
 //!   registry does, visit by visit and outcome by outcome, and each outcome,
-//!   risk change or opening that lost to another PC's is listed once.
+//!   risk change or opening that lost to another PC's is listed once; and
+//!   every doctor's schedule the registry keeps is the same on every PC.
 //!
 //! The schedule is a function of the seed (a failing seed is printed and can
 //! be replayed with `EMHANA_SIM_SEEDS=<seed>`); the registry's answers are too,
@@ -252,7 +253,8 @@ impl Simulation {
                 46..=51 => self.change_call(post).await?,
                 52..=54 => self.open_plan(post).await?,
                 55..=60 => self.change_plan(post).await?,
-                61..=84 => {
+                61..=62 => self.change_schedule(post).await?,
+                63..=84 => {
                     let link = random_link(&mut self.rng);
                     let result = self.posts[post]
                         .engine(&self.region, link)
@@ -431,7 +433,57 @@ impl Simulation {
             );
         }
         self.check_calls().await?;
-        self.check_plans().await
+        self.check_plans().await?;
+        self.check_schedules().await
+    }
+
+    /// Each doctor's schedule the registry keeps is the same on every PC of
+    /// the clinic; each change that lost (another PC's first) is listed once.
+    async fn check_schedules(&self) -> Result<()> {
+        for (index, post) in self.posts.iter().enumerate() {
+            let bodies: Vec<serde_json::Value> = sqlx::query_scalar(
+                "SELECT r.body FROM clinic_record r JOIN clinic c ON c.id = r.clinic_id \
+                 WHERE c.bin = $1 AND r.kind = 'schedule'",
+            )
+            .bind(&post.bin)
+            .fetch_all(&self.region.pool)
+            .await?;
+            let doctors = post.store.doctors().await?;
+            for body in bodies {
+                let emhana_protocol::Record::Schedule(there) = serde_json::from_value(body)? else {
+                    continue;
+                };
+                let doctor = doctors
+                    .iter()
+                    .find(|doctor| doctor.iin == there.staff_iin)
+                    .with_context(|| format!("post {index}: no doctor {}", there.staff_iin))?;
+                let here = post.store.shared_schedule(doctor.id).await?;
+                ensure!(
+                    here == *there,
+                    "post {index}: the schedule of {} differs:\n here {here:?}\n there {there:?}",
+                    there.staff_iin
+                );
+            }
+            let pool = read_only(&post.path).await?;
+            let lost: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM outbox WHERE state = 'rejected' AND reject_ground ->> 'code' = 'schedule_changed'",
+            )
+            .fetch_one(&pool)
+            .await?;
+            pool.close().await;
+            let listed = post
+                .store
+                .needs_attention()
+                .await?
+                .into_iter()
+                .filter(|item| item.action == emhana_workstation::AttentionAction::CheckSchedule)
+                .count();
+            ensure!(
+                listed as i64 == lost,
+                "post {index}: {lost} lost schedule changes, {listed} listed"
+            );
+        }
+        Ok(())
     }
 
     /// Each workstation's care plans are its clinic's at the registry, plan
@@ -640,10 +692,15 @@ async fn a_seeded_region_of_faulty_links_ends_with_one_attachment_per_person_and
             )
             .await?;
         ensure!(plans > 0, "seed {seed}: no plan was opened");
+        let schedule_conflicts = simulation
+            .region
+            .count("SELECT count(*) FROM op_log WHERE outcome->'ground'->>'code' = 'schedule_changed'")
+            .await?;
         eprintln!(
             "seed {seed}: {steps} steps, {applied} ops applied, {contested} rejected \
              ({calls} calls, {closed_first} call changes lost to a closure; {plans} plans, \
-             {plan_conflicts} plan changes lost to another PC's); invariants hold"
+             {plan_conflicts} plan changes lost to another PC's; {schedule_conflicts} schedule changes \
+             lost); invariants hold"
         );
     }
     Ok(())

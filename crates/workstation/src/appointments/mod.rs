@@ -68,6 +68,15 @@ impl Workstation {
         self::set_calendar_year(&self.pool, year, days, now).await
     }
 
+    /// The doctor's schedule as it is shared with the clinic's other PCs.
+    pub async fn shared_schedule(
+        &self,
+        staff_id: i64,
+    ) -> Result<emhana_protocol::ScheduleRecord, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        shared::schedule_record(&mut conn, staff_id).await
+    }
+
     pub async fn schedule(&self, staff_id: i64) -> Result<ScheduleView, BookingError> {
         self::schedule_view(&self.pool, staff_id).await
     }

@@ -211,26 +211,34 @@ pub(super) async fn record_schedule_op(
     saved_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
+    let mut schedule = schedule_record(&mut *conn, staff_id).await?;
+    let base = schedule.changed_by.take();
+    let body = OpBody::SetSchedule(Box::new(SetScheduleOp { schedule, base }));
+    let op = store::record_op(&mut *conn, now, saved_by, &body, OpLinks::default()).await?;
+    set_version(conn, staff_id, op).await
+}
+
+/// The doctor's schedule as this PC holds it, as the registry keeps it:
+/// `changed_by` the version this PC's copy is based on.
+pub(crate) async fn schedule_record(
+    conn: &mut SqliteConnection,
+    staff_id: i64,
+) -> Result<ScheduleRecord, StoreError> {
     let home = store::home_clinic(&mut *conn).await?;
     let staff_iin = store::staff_iin(&mut *conn, staff_id).await?;
     let schedule = super::schedule_of(&mut *conn, staff_id).await?;
-    let base: Option<String> =
+    let version: Option<String> =
         sqlx::query_scalar("SELECT changed_by FROM schedule_version WHERE staff_id = ?1")
             .bind(staff_id)
             .fetch_optional(&mut *conn)
             .await?;
-    let body = OpBody::SetSchedule(Box::new(SetScheduleOp {
-        schedule: ScheduleRecord {
-            id: ScheduleRecord::id_for(&home.bin, &staff_iin),
-            clinic_bin: home.bin,
-            staff_iin,
-            schedule,
-            changed_by: None,
-        },
-        base: base.as_deref().and_then(|text| Uuid::parse_str(text).ok()),
-    }));
-    let op = store::record_op(&mut *conn, now, saved_by, &body, OpLinks::default()).await?;
-    set_version(conn, staff_id, op).await
+    Ok(ScheduleRecord {
+        id: ScheduleRecord::id_for(&home.bin, &staff_iin),
+        clinic_bin: home.bin,
+        staff_iin,
+        schedule,
+        changed_by: version.as_deref().and_then(|text| Uuid::parse_str(text).ok()),
+    })
 }
 
 async fn set_version(conn: &mut SqliteConnection, staff_id: i64, version: Uuid) -> Result<(), StoreError> {
