@@ -168,19 +168,28 @@ pub(crate) async fn receive_plan(
             .execute(&mut *conn)
             .await?;
         }
-        // Outcomes recorded here the registry did not keep: another PC's came
-        // first. They stay in the history, marked, and change nothing.
-        let events: Vec<String> = visit.history.iter().map(|event| event.id.to_string()).collect();
-        sqlx::query(
-            "UPDATE visit_event SET refused_at = ?3 WHERE visit_id = ?1 AND refused_at IS NULL \
-             AND uid NOT IN (SELECT value FROM json_each(?2))",
-        )
-        .bind(visit_id)
-        .bind(serde_json::to_string(&events).map_err(|e| corrupt("visit event uids", &e.to_string()))?)
-        .bind(&recorded_at)
-        .execute(&mut *conn)
-        .await?;
     }
+    // Outcomes recorded here for the plan's visits that the registry did not
+    // keep: another PC's came first. They stay in the history, marked, and
+    // change nothing.
+    let events: Vec<String> = plan
+        .visits
+        .iter()
+        .flat_map(|visit| &visit.history)
+        .map(|event| event.id.to_string())
+        .collect();
+    sqlx::query(
+        "UPDATE visit_event SET refused_at = ?3 WHERE refused_at IS NULL \
+         AND visit_id IN (SELECT v.id FROM plan_visit v WHERE v.plan_id = ?1 \
+                          AND v.uid IN (SELECT value FROM json_each(?4))) \
+         AND uid NOT IN (SELECT value FROM json_each(?2))",
+    )
+    .bind(plan_id)
+    .bind(serde_json::to_string(&events).map_err(|e| corrupt("visit event uids", &e.to_string()))?)
+    .bind(&recorded_at)
+    .bind(&kept_json)
+    .execute(&mut *conn)
+    .await?;
     Ok(true)
 }
 
