@@ -1,6 +1,7 @@
 //! Sync speed, end to end over HTTP on loopback: a first full sync of a
 //! clinic's population into an empty workstation, and incremental syncs of
-//! 100 changes. Runs beside a throwaway PostgreSQL:
+//! 100 changes (persons moved to the clinic, or with `--records` home calls
+//! taken at another PC of it). Runs beside a throwaway PostgreSQL:
 //!
 //! ```sh
 //! EMHANA_PG_DURABLE=1 scripts/throwaway-postgres.sh \
@@ -42,6 +43,10 @@ struct Args {
     /// Changes per transaction during the first sync (default: the engine's).
     #[arg(long)]
     group: Option<usize>,
+    /// The incremental changes are the clinic's records (100 home calls
+    /// taken at another PC of the clinic) rather than 100 persons moved to it.
+    #[arg(long)]
+    records: bool,
 }
 
 /// The region's persons, every one attached to the first clinic (a city
@@ -211,7 +216,8 @@ async fn main() -> Result<()> {
         "SELECT p.iin FROM attachment a JOIN clinic c ON c.id = a.clinic_id JOIN person p ON p.id = a.person_id \
          WHERE c.bin = $1 AND a.ended_on IS NULL ORDER BY p.id LIMIT $2",
     )
-    .bind(&neighbour_bin)
+    // calls are taken for the clinic's own people; persons moved come from the neighbour's
+    .bind(if args.records { &home_bin } else { &neighbour_bin })
     .bind(i64::try_from(args.incremental_runs * 100)?)
     .fetch_all(&pool)
     .await?;
@@ -243,23 +249,26 @@ async fn main() -> Result<()> {
             .map(|(i, person)| {
                 let stamp = Hlc::next(hlc, made_at.timestamp_millis());
                 hlc = Some(stamp);
+                let number = u32::try_from(run * 100 + i + 1).unwrap_or(u32::MAX);
+                let body = if args.records {
+                    OpBody::RegisterCall(Box::new(call(&home_bin, person, number, made_at)))
+                } else {
+                    OpBody::Attach(AttachOp {
+                        person: person.clone(),
+                        clinic_bin: home_bin.clone(),
+                        district_number: 1,
+                        ground: AttachmentGround::ChangeOfResidence,
+                        consent_given: true,
+                        application: ApplicationKey { year: 2026, number },
+                    })
+                };
                 Op {
                     id: uuid::Uuid::now_v7(),
                     workstation: mover.workstation,
                     actor_iin: None,
                     made_at,
                     hlc: stamp,
-                    body: OpBody::Attach(AttachOp {
-                        person: person.clone(),
-                        clinic_bin: home_bin.clone(),
-                        district_number: 1,
-                        ground: AttachmentGround::ChangeOfResidence,
-                        consent_given: true,
-                        application: ApplicationKey {
-                            year: 2026,
-                            number: u32::try_from(run * 100 + i + 1).unwrap_or(u32::MAX),
-                        },
-                    }),
+                    body,
                 }
             })
             .collect();
@@ -278,6 +287,50 @@ async fn main() -> Result<()> {
         incrementals.push(started.elapsed());
         anyhow::ensure!(report.pulled == 100, "run {run}: pulled {}", report.pulled);
     }
-    summary("incremental sync of 100 changes", incrementals);
+    summary(
+        if args.records {
+            "incremental sync of 100 changes (home calls)"
+        } else {
+            "incremental sync of 100 changes (persons moved)"
+        },
+        incrementals,
+    );
     Ok(())
+}
+
+/// A home call taken for `person` at another PC of the clinic, whole.
+fn call(
+    clinic_bin: &str,
+    person: &emhana_domain::Person,
+    number: u32,
+    made_at: chrono::DateTime<Utc>,
+) -> emhana_protocol::CallRecord {
+    use emhana_domain::home_call::{CallAcceptance, CallStatus, Responder};
+    emhana_protocol::CallRecord {
+        id: uuid::Uuid::now_v7(),
+        clinic_bin: clinic_bin.to_owned(),
+        year: 2026,
+        number,
+        person: person.clone(),
+        received_at: made_at,
+        caller: "сама".into(),
+        caller_phone: None,
+        complaint: "температура".into(),
+        temperature_tenths: Some(378),
+        pregnant: false,
+        age_years: 40,
+        registrar_wants_doctor: false,
+        indications: vec![],
+        suggested: Responder::Nurse,
+        reasons: vec![],
+        rules_valid_from: NaiveDate::from_ymd_opt(2015, 4, 28).unwrap_or_default(),
+        goes: Responder::Nurse,
+        acceptance: CallAcceptance::Taken,
+        planned_on: emhana_domain::kazakhstan_date(made_at),
+        assigned_staff_iin: None,
+        doctor_level: false,
+        status: CallStatus::Registered,
+        outcome: None,
+        registrar_iin: None,
+    }
 }
