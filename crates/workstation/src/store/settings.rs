@@ -172,11 +172,20 @@ pub(crate) async fn settings_record(conn: &mut SqliteConnection) -> Result<Setti
     })
 }
 
-/// Writes the clinic's settings as the registry holds them.
+/// Writes the clinic's settings as the registry holds them. Settings this
+/// PC would refuse (sent by a PC of another version) are held, not written:
+/// `false`, and the feed goes on.
 pub(crate) async fn receive_settings(
     conn: &mut SqliteConnection,
     record: &SettingsRecord,
 ) -> Result<bool, StoreError> {
+    let norms = &record.settings.list_norms;
+    if check_round_pace(&record.settings.round_pace).is_err()
+        || [norms.therapeutic, norms.pediatric, norms.general_practice].contains(&0)
+    {
+        tracing::warn!("the clinic's settings from the registry are out of bounds here; held");
+        return Ok(false);
+    }
     write_clinic_settings(&mut *conn, &record.settings).await?;
     if let Some(version) = record.changed_by {
         set_setting(&mut *conn, SETTINGS_VERSION, &version.to_string()).await?;
