@@ -258,17 +258,20 @@ pub(crate) async fn change_risk(
         })
         .collect();
     let plan = regenerate(&touched, &expanded, today);
-    // Keep the rows of the visits the new plan keeps; plan the new ones.
+    // Keep the rows of the visits the new plan keeps, and of those with any
+    // outcome in their history (one undone is history too); plan the new ones.
     sqlx::query(
-        "DELETE FROM round_stop WHERE visit_id IN (SELECT id FROM plan_visit \
-           WHERE plan_id = ?1 AND closed = 0 AND outcome IS NULL AND due_from >= ?2)",
+        "DELETE FROM round_stop WHERE visit_id IN (SELECT v.id FROM plan_visit v \
+           WHERE v.plan_id = ?1 AND v.closed = 0 AND v.outcome IS NULL AND v.due_from >= ?2 \
+           AND NOT EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = v.id))",
     )
     .bind(plan_id)
     .bind(today)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "DELETE FROM plan_visit WHERE plan_id = ?1 AND closed = 0 AND outcome IS NULL AND due_from >= ?2",
+        "DELETE FROM plan_visit WHERE plan_id = ?1 AND closed = 0 AND outcome IS NULL AND due_from >= ?2 \
+         AND NOT EXISTS (SELECT 1 FROM visit_event e WHERE e.visit_id = plan_visit.id)",
     )
     .bind(plan_id)
     .bind(today)

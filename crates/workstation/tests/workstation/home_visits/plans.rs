@@ -384,19 +384,19 @@ async fn every_change_to_a_plan_is_an_op_carrying_the_plan_as_the_registry_will_
     c.ws.record_visit_outcome(first, VisitOutcome::Done, None, c.nurse, Some("АД 130/85"), now())
         .await
         .unwrap();
+    // a mis-tap undone on a later visit: history too, kept when the plan is planned again
+    let second = plan.visits[1].id;
+    c.ws.record_visit_outcome(second, VisitOutcome::Refused, None, c.nurse, None, now())
+        .await
+        .unwrap();
+    c.ws.undo_visit_outcome(second, c.nurse, now()).await.unwrap();
     c.ws.change_plan_risk(plan.id, RiskLevel::High, now())
         .await
         .unwrap();
-    assert_eq!(
-        op_kinds(&c.ws).await,
-        [
-            "open_plan",
-            "change_plan",
-            "change_plan",
-            "change_plan",
-            "change_plan"
-        ]
-    );
+    assert_eq!(c.ws.visit_history(second).await.unwrap().len(), 1);
+    let mut kinds = vec!["open_plan"];
+    kinds.extend(["change_plan"; 6]);
+    assert_eq!(op_kinds(&c.ws).await, kinds);
     let record = c.ws.shared_plan(plan.id).await.unwrap();
     let visit = record
         .visits
