@@ -73,6 +73,16 @@ pub async fn push(
             .and_then(|id| id.as_str())
             .and_then(|id| Uuid::parse_str(id).ok())
             .ok_or_else(|| RegistryError::Malformed(format!("op {index} has no readable id")))?;
+        // PostgreSQL's jsonb cannot hold U+0000: an op with one in a text
+        // would fail the whole push (its log row is written first), so it
+        // is answered alone, as an op that cannot be read
+        if record::has_nul(&value) {
+            incoming.push(Incoming::Malformed {
+                id,
+                detail: "a text of the op holds a NUL character".into(),
+            });
+            continue;
+        }
         match serde_json::from_value::<Op>(value) {
             Ok(op) => {
                 if op.workstation != workstation.id {

@@ -167,7 +167,7 @@ fn record_json(record: &Record) -> Result<serde_json::Value, RegistryError> {
     serde_json::to_value(record).map_err(|error| RegistryError::Malformed(error.to_string()))
 }
 
-fn has_nul(value: &serde_json::Value) -> bool {
+pub(super) fn has_nul(value: &serde_json::Value) -> bool {
     match value {
         serde_json::Value::String(text) => text.contains('\0'),
         serde_json::Value::Array(items) => items.iter().any(has_nul),
