@@ -15,6 +15,16 @@ use emhana_domain::home_call::{CallAcceptance, CallClosed, CallStatus, Indicatio
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// An id every PC derives alike from what names the record: the first 16
+/// bytes of SHA-256 over `name`, as a UUID of the custom (version 8) kind.
+fn derived_id(name: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(name.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
 /// A record of the clinic as the registry holds it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -70,11 +80,7 @@ impl ScheduleRecord {
     /// The id of a doctor's schedule in a clinic: the first 16 bytes of
     /// SHA-256 over both, as a UUID of the custom (version 8) kind.
     pub fn id_for(clinic_bin: &str, staff_iin: &str) -> Uuid {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(format!("emhana-schedule/{clinic_bin}/{staff_iin}").as_bytes());
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+        derived_id(&format!("emhana-schedule/{clinic_bin}/{staff_iin}"))
     }
 }
 
@@ -114,11 +120,7 @@ impl SettingsRecord {
     /// The id of a clinic's settings: the first 16 bytes of SHA-256 over its
     /// BIN, as a UUID of the custom (version 8) kind.
     pub fn id_for(clinic_bin: &str) -> Uuid {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(format!("emhana-settings/{clinic_bin}").as_bytes());
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+        derived_id(&format!("emhana-settings/{clinic_bin}"))
     }
 }
 
@@ -155,11 +157,7 @@ impl RoundRecord {
     /// The id of a nurse's day in a clinic: the first 16 bytes of SHA-256
     /// over the three, as a UUID of the custom (version 8) kind.
     pub fn id_for(clinic_bin: &str, nurse_iin: &str, day: NaiveDate) -> Uuid {
-        use sha2::{Digest, Sha256};
-        let digest = Sha256::digest(format!("emhana-round/{clinic_bin}/{nurse_iin}/{day}").as_bytes());
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+        derived_id(&format!("emhana-round/{clinic_bin}/{nurse_iin}/{day}"))
     }
 }
 
@@ -477,7 +475,6 @@ impl VisitRecord {
     /// day), so two PCs planning a plan ahead on their own name its visits
     /// alike.
     pub fn id_for(plan: Uuid, visit: &PlannedVisit) -> Uuid {
-        use sha2::{Digest, Sha256};
         // what is done tells apart two visits of one purpose on one day (a
         // year's tests and the biennial monitoring)
         let name = format!(
@@ -488,10 +485,7 @@ impl VisitRecord {
             visit.what.as_deref().unwrap_or(""),
             visit.due_from
         );
-        let digest = Sha256::digest(name.as_bytes());
-        let mut bytes = [0u8; 16];
-        bytes.copy_from_slice(&digest[..16]);
-        uuid::Builder::from_custom_bytes(bytes).into_uuid()
+        derived_id(&name)
     }
 
     /// The outcome standing: the last one recorded and not undone.

@@ -109,7 +109,7 @@ pub(super) async fn record_register_op(
 ) -> Result<(), StoreError> {
     let (call, person_id) = call_and_person(&mut *conn, call_id).await?;
     let body = OpBody::RegisterCall(Box::new(call));
-    store::record_op(conn, now, registrar_id, &body, person_links(person_id)).await?;
+    store::record_op(conn, now, registrar_id, &body, store::OpLinks::person(person_id)).await?;
     Ok(())
 }
 
@@ -135,7 +135,7 @@ pub(super) async fn record_change_op(
             .execute(&mut *conn)
             .await?;
         let body = OpBody::RegisterCall(Box::new(call));
-        store::record_op(conn, now, author_id, &body, person_links(person_id)).await?;
+        store::record_op(conn, now, author_id, &body, store::OpLinks::person(person_id)).await?;
         return Ok(());
     }
     let body = OpBody::ChangeCall(ChangeCallOp {
@@ -144,22 +144,8 @@ pub(super) async fn record_change_op(
         clinic_bin: call.clinic_bin,
         person_iin: call.person.iin.as_string(),
     });
-    store::record_op(conn, now, author_id, &body, person_links(person_id)).await?;
+    store::record_op(conn, now, author_id, &body, store::OpLinks::person(person_id)).await?;
     Ok(())
-}
-
-fn person_links(person_id: i64) -> store::OpLinks {
-    store::OpLinks {
-        person_id: Some(person_id),
-        ..store::OpLinks::default()
-    }
-}
-
-async fn staff_id(conn: &mut SqliteConnection, iin: Option<&str>) -> Result<Option<i64>, StoreError> {
-    match iin {
-        Some(iin) => store::staff_id_by_iin(conn, iin).await,
-        None => Ok(None),
-    }
 }
 
 /// Writes the call whole: a new one joins the journal (its person added when
@@ -181,9 +167,9 @@ pub(crate) async fn receive_call(conn: &mut SqliteConnection, call: &CallRecord)
         return Ok(false);
     }
     let person_id = store::person_id_or_insert(&mut *conn, &call.person).await?;
-    let assigned = staff_id(&mut *conn, call.assigned_staff_iin.as_deref()).await?;
-    let registrar = staff_id(&mut *conn, call.registrar_iin.as_deref()).await?;
-    let outcome_by = staff_id(
+    let assigned = store::staff_id_of(&mut *conn, call.assigned_staff_iin.as_deref()).await?;
+    let registrar = store::staff_id_of(&mut *conn, call.registrar_iin.as_deref()).await?;
+    let outcome_by = store::staff_id_of(
         &mut *conn,
         call.outcome
             .as_ref()

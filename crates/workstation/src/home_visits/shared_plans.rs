@@ -46,10 +46,7 @@ pub(crate) async fn receive_plan(
             return Ok(false);
         }
     }
-    let opened_by = match plan.opened_by_iin.as_deref() {
-        Some(iin) => store::staff_id_by_iin(&mut *conn, iin).await?,
-        None => None,
-    };
+    let opened_by = store::staff_id_of(&mut *conn, plan.opened_by_iin.as_deref()).await?;
     let event = serde_json::to_string(&plan.event).map_err(|e| corrupt("plan event", &e.to_string()))?;
     let closed = plan.closed.as_ref();
     let plan_id: i64 = sqlx::query_scalar(
@@ -125,18 +122,12 @@ pub(crate) async fn receive_plan(
         .fetch_one(&mut *conn)
         .await?;
         for event in &visit.history {
-            let staff = match event.staff_iin.as_deref() {
-                Some(iin) => store::staff_id_by_iin(&mut *conn, iin).await?,
-                None => None,
-            };
+            let staff = store::staff_id_of(&mut *conn, event.staff_iin.as_deref()).await?;
             let undone_iin = event
                 .undone
                 .as_ref()
                 .and_then(|undone| undone.staff_iin.as_deref());
-            let undone_by = match undone_iin {
-                Some(iin) => store::staff_id_by_iin(&mut *conn, iin).await?,
-                None => None,
-            };
+            let undone_by = store::staff_id_of(&mut *conn, undone_iin).await?;
             sqlx::query(
                 "INSERT INTO visit_event (uid, visit_id, at, outcome, staff_id, staff_iin, moved_to, note, \
                                           prior_outcome, prior_closed, prior_due_from, prior_due_to, \

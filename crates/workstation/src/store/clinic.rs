@@ -119,3 +119,14 @@ pub(crate) async fn staff_id_by_iin(
         .fetch_optional(conn)
         .await?)
 }
+
+/// [`staff_id_by_iin`] of an IIN a record may leave out.
+pub(crate) async fn staff_id_of(
+    conn: &mut SqliteConnection,
+    iin: Option<&str>,
+) -> Result<Option<i64>, StoreError> {
+    match iin {
+        Some(iin) => staff_id_by_iin(conn, iin).await,
+        None => Ok(None),
+    }
+}

@@ -21,6 +21,16 @@ pub(crate) struct OpLinks {
     pub booking_id: Option<i64>,
 }
 
+impl OpLinks {
+    /// An op about a person and nothing else here (a record of the clinic).
+    pub fn person(person_id: i64) -> OpLinks {
+        OpLinks {
+            person_id: Some(person_id),
+            ..OpLinks::default()
+        }
+    }
+}
+
 /// Records an op in the outbox, inside the caller's transaction: the op
 /// exists exactly when its change does. Stamped now: author, time, clock.
 pub(crate) async fn record_op(

@@ -206,7 +206,7 @@ pub(crate) async fn record_open_plan_op(
 ) -> Result<(), StoreError> {
     let (plan, person_id) = plan_record(&mut *conn, plan_id).await?;
     let body = OpBody::OpenPlan(Box::new(plan));
-    let op = record_op(&mut *conn, now, author_id, &body, person_links(person_id)).await?;
+    let op = record_op(&mut *conn, now, author_id, &body, OpLinks::person(person_id)).await?;
     // the registry stamps the plan with this op as its version: a risk
     // changed here before the answer comes is over it
     sqlx::query("UPDATE care_plan SET unsent = 0, version = ?2 WHERE id = ?1")
@@ -244,7 +244,7 @@ pub(crate) async fn record_plan_change_op(
         person_iin: plan.person.iin.as_string(),
         change,
     }));
-    let op = record_op(&mut *conn, now, author_id, &body, person_links(person_id)).await?;
+    let op = record_op(&mut *conn, now, author_id, &body, OpLinks::person(person_id)).await?;
     // a risk change makes the plan's next version, as the registry will stamp it
     if new_version {
         sqlx::query("UPDATE care_plan SET version = ?2 WHERE id = ?1")
@@ -287,11 +287,4 @@ pub(crate) fn outcome_change(plan: &PlanRecord, visit: Uuid, event: Uuid) -> Res
         event: recorded,
         base,
     })
-}
-
-fn person_links(person_id: i64) -> OpLinks {
-    OpLinks {
-        person_id: Some(person_id),
-        ..OpLinks::default()
-    }
 }

@@ -162,6 +162,24 @@ fn call(person_id: i64, temperature: Option<f32>, indications: &[Indication]) ->
     }
 }
 
+/// What migration 16 added (plan, visit and outcome ids), undone to make a
+/// file as an older version left it.
+const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
+    "DROP INDEX care_plan_by_uid",
+    "DROP INDEX care_plan_unsent",
+    "ALTER TABLE care_plan DROP COLUMN uid",
+    "ALTER TABLE care_plan DROP COLUMN unsent",
+    "ALTER TABLE care_plan DROP COLUMN version",
+    "ALTER TABLE care_plan DROP COLUMN opened_by_iin",
+    "DROP INDEX plan_visit_by_uid",
+    "ALTER TABLE plan_visit DROP COLUMN uid",
+    "DROP INDEX visit_event_by_uid",
+    "ALTER TABLE visit_event DROP COLUMN uid",
+    "ALTER TABLE visit_event DROP COLUMN staff_iin",
+    "ALTER TABLE visit_event DROP COLUMN undone_by_iin",
+    "ALTER TABLE visit_event DROP COLUMN refused_at",
+];
+
 async fn count(ws: &Workstation, table: &str) -> i64 {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", ws.path().display()))
         .await

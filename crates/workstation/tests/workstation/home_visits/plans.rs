@@ -447,21 +447,11 @@ async fn plans_from_before_plans_were_shared_get_ids_of_their_own_and_go_whole_a
         .unwrap();
     for statement in [
         "DELETE FROM outbox",
-        "DROP INDEX care_plan_by_uid",
-        "DROP INDEX care_plan_unsent",
-        "ALTER TABLE care_plan DROP COLUMN uid",
-        "ALTER TABLE care_plan DROP COLUMN unsent",
-        "ALTER TABLE care_plan DROP COLUMN version",
-        "ALTER TABLE care_plan DROP COLUMN opened_by_iin",
-        "DROP INDEX plan_visit_by_uid",
-        "ALTER TABLE plan_visit DROP COLUMN uid",
-        "DROP INDEX visit_event_by_uid",
-        "ALTER TABLE visit_event DROP COLUMN uid",
-        "ALTER TABLE visit_event DROP COLUMN staff_iin",
-        "ALTER TABLE visit_event DROP COLUMN undone_by_iin",
-        "ALTER TABLE visit_event DROP COLUMN refused_at",
         "DELETE FROM _sqlx_migrations WHERE version >= 16",
-    ] {
+    ]
+    .into_iter()
+    .chain(PLAN_IDS_OF_MIGRATION_16)
+    {
         sqlx::query(statement).execute(&mut conn).await.unwrap();
     }
     conn.close().await.unwrap();
