@@ -326,15 +326,12 @@ pub fn decide(case: &AttachmentCase<'_>, rules: &AttachmentRules) -> Result<Deci
     }
 }
 
-/// A street's house range or a whole village a district serves.
+/// An area (a street's houses, a whole street or village) a district serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Coverage {
     pub district_id: i64,
     pub kind: DistrictKind,
-    pub settlement: String,
-    pub street: String,
-    pub house_from: u32,
-    pub house_to: u32,
+    pub area: crate::organization::CoveredArea,
 }
 
 text_enum!(
@@ -393,27 +390,10 @@ pub fn suggest_district(
     }
     let covering: Vec<&Coverage> = match facts.address {
         None => Vec::new(),
-        Some((settlement, street, house)) => {
-            let house: Option<u32> = house
-                .trim()
-                .chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-                .parse()
-                .ok();
-            let same = |a: &str, b: &str| a.trim().to_lowercase() == b.trim().to_lowercase();
-            coverage
-                .iter()
-                .filter(|c| {
-                    house.is_some_and(|house| {
-                        same(&c.settlement, settlement)
-                            && same(&c.street, street)
-                            && c.house_from <= house
-                            && house <= c.house_to
-                    })
-                })
-                .collect()
-        }
+        Some((settlement, street, house)) => coverage
+            .iter()
+            .filter(|c| c.area.holds(settlement, street, house))
+            .collect(),
     };
     // a child's own kind of district first, then any district serving the age
     let specialised = covering

@@ -39,6 +39,7 @@ pub mod fold;
 pub mod home_call;
 pub mod identifier;
 pub mod numbering;
+pub mod organization;
 pub mod person;
 pub mod phone;
 pub mod registration;

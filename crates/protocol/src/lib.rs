@@ -312,3 +312,43 @@ pub struct ErrorBody {
     pub code: String,
     pub message: String,
 }
+
+/// A clinic's organization as the registry holds it (`GET /v1/organization`):
+/// the workstation's clinic with its districts and staff, then the posts it
+/// runs, and the clinic that runs it, for a post. The registry owns it; a
+/// workstation replaces its copy whenever the version changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Organization {
+    /// Grows with every change to any clinic below (one sequence for all
+    /// clinics), so a workstation asks with the version it holds.
+    pub version: i64,
+    /// The workstation's own clinic first, then its posts.
+    pub clinics: Vec<ClinicUnit>,
+    /// The clinic that runs this one, when this one is a post.
+    pub parent: Option<emhana_domain::organization::ClinicProfile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ClinicUnit {
+    pub profile: emhana_domain::organization::ClinicProfile,
+    /// By number.
+    pub districts: Vec<emhana_domain::organization::District>,
+    /// By IIN; also those who no longer work here (their `works_to` says
+    /// since when), as records name them.
+    pub staff: Vec<emhana_domain::organization::StaffMember>,
+}
+
+/// `GET /v1/organization?known=<version>`: the organization, or only its
+/// version when the workstation already holds that one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum OrganizationAnswer {
+    Unchanged { version: i64 },
+    Changed { organization: Box<Organization> },
+}
+
+/// Query of `GET /v1/organization`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct OrganizationQuery {
+    pub known: Option<i64>,
+}

@@ -21,7 +21,8 @@ pub async fn upsert_clinic(pool: &PgPool, clinic: &ClinicRecord) -> Result<i64, 
     let mut tx = pool.begin().await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO clinic (bin, name_kk, name_ru, kind) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (bin) DO UPDATE SET name_kk = EXCLUDED.name_kk, name_ru = EXCLUDED.name_ru, kind = EXCLUDED.kind \
+         ON CONFLICT (bin) DO UPDATE SET name_kk = EXCLUDED.name_kk, name_ru = EXCLUDED.name_ru, kind = EXCLUDED.kind, \
+             organization_version = nextval('organization_version_seq') \
          RETURNING id",
     )
     .bind(&clinic.bin)

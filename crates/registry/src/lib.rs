@@ -13,6 +13,7 @@ pub mod clinics;
 pub mod config;
 mod error;
 pub mod feed;
+pub mod organization;
 mod people;
 pub mod push;
 pub mod reference;
@@ -86,7 +87,8 @@ pub fn router(state: AppState) -> Router {
         .route("/push", post(push))
         .route("/changes", get(changes))
         .route("/persons/{iin}", get(person))
-        .route("/reference", get(reference));
+        .route("/reference", get(reference))
+        .route("/organization", get(organization));
     Router::new()
         .route("/health", get(health))
         .route("/openapi.yaml", get(openapi))
@@ -150,6 +152,25 @@ async fn reference(
         calendars: reference::calendars(&mut conn).await?,
         triage_rules: reference::rule_tables(&mut conn, "triage").await?,
         plan_rules: reference::rule_tables(&mut conn, "care_plan").await?,
+    }))
+}
+
+/// The workstation's clinic's organization, or only its version when the
+/// workstation holds that one already.
+async fn organization(
+    State(state): State<AppState>,
+    workstation: Workstation,
+    query: Result<Query<emhana_protocol::OrganizationQuery>, QueryRejection>,
+) -> Result<Json<emhana_protocol::OrganizationAnswer>, RegistryError> {
+    let Query(query) = query?;
+    let mut conn = state.pool.acquire().await?;
+    let version = organization::organization_version(&mut conn, workstation.clinic_id).await?;
+    if query.known == Some(version) {
+        return Ok(Json(emhana_protocol::OrganizationAnswer::Unchanged { version }));
+    }
+    let organization = organization::organization(&mut conn, workstation.clinic_id).await?;
+    Ok(Json(emhana_protocol::OrganizationAnswer::Changed {
+        organization: Box::new(organization),
     }))
 }
 

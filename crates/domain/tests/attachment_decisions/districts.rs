@@ -2,25 +2,61 @@
 
 use super::*;
 
+fn houses(district_id: i64, kind: DistrictKind, from: u32, to: u32, parity: HouseParity) -> Coverage {
+    Coverage {
+        district_id,
+        kind,
+        area: CoveredArea {
+            settlement: "Астана".into(),
+            street: Some("Абай даңғылы".into()),
+            houses: Some(HouseRange { from, to, parity }),
+        },
+    }
+}
+
+/// A street split by side between two districts, and a village taken whole
+/// by its feldsher's district: the person lands where their house is.
+#[test]
+fn the_side_of_the_street_and_a_whole_village_decide_the_district() {
+    let mut coverage = vec![
+        houses(1, DistrictKind::Therapeutic, 1, 99, HouseParity::Odd),
+        houses(2, DistrictKind::Therapeutic, 2, 98, HouseParity::Even),
+    ];
+    coverage.push(Coverage {
+        district_id: 9,
+        kind: DistrictKind::GeneralPractice,
+        area: CoveredArea {
+            settlement: "Қоянды".into(),
+            street: None,
+            houses: None,
+        },
+    });
+    let ages = DistrictAges::default();
+    let suggest = |address| {
+        suggest_district(
+            SuggestionFacts {
+                chosen: None,
+                household: None,
+                address: Some(address),
+                age_years: 40,
+            },
+            &coverage,
+            &ages,
+        )
+        .map(|s| s.district_id)
+    };
+    assert_eq!(suggest(("Астана", "Абай даңғылы", "15")), Some(1));
+    assert_eq!(suggest(("Астана", "Абай даңғылы", "16/2")), Some(2));
+    assert_eq!(suggest(("Астана", "Абай даңғылы", "100")), None);
+    assert_eq!(suggest(("Қоянды", "", "")), Some(9));
+    assert_eq!(suggest(("қоянды", "Мектеп көшесі", "3")), Some(9));
+}
+
 #[test]
 fn the_district_follows_the_choice_the_household_then_the_address() {
     let coverage = vec![
-        Coverage {
-            district_id: 1,
-            kind: DistrictKind::Therapeutic,
-            settlement: "Астана".into(),
-            street: "Абай даңғылы".into(),
-            house_from: 1,
-            house_to: 20,
-        },
-        Coverage {
-            district_id: 2,
-            kind: DistrictKind::Therapeutic,
-            settlement: "Астана".into(),
-            street: "Абай даңғылы".into(),
-            house_from: 21,
-            house_to: 60,
-        },
+        houses(1, DistrictKind::Therapeutic, 1, 20, HouseParity::All),
+        houses(2, DistrictKind::Therapeutic, 21, 60, HouseParity::All),
     ];
     let address = Some(("астана", "Абай даңғылы ", "21А"));
     let ages = DistrictAges::default();
@@ -58,14 +94,7 @@ fn the_district_follows_the_choice_the_household_then_the_address() {
 /// therapeutic one the adults, a general practice both; a child is under 18.
 #[test]
 fn a_child_goes_to_the_pediatrician_covering_the_street_and_an_adult_never_does() {
-    let street = |district_id, kind| Coverage {
-        district_id,
-        kind,
-        settlement: "Астана".into(),
-        street: "Абай даңғылы".into(),
-        house_from: 1,
-        house_to: 99,
-    };
+    let street = |district_id, kind| houses(district_id, kind, 1, 99, HouseParity::All);
     use DistrictKind::{GeneralPractice as Gp, Pediatric as Ped, Therapeutic as Ther};
     let ages = DistrictAges::default();
     let address = Some(("Астана", "Абай даңғылы", "9"));

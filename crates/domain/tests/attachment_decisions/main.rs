@@ -9,6 +9,7 @@ use emhana_domain::attachment::{
     RefusalGround as R, SuggestionFacts, decide, ended_by_new_attachment, exceeds_list_norm,
     suggest_district,
 };
+use emhana_domain::organization::{CoveredArea, HouseParity, HouseRange};
 
 mod districts;
 mod endings;

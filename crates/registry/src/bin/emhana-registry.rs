@@ -7,7 +7,13 @@
 //! emhana-registry set-campaign --year 2027 --first-day 2027-09-15 --last-day 2027-11-15
 //! emhana-registry set-calendar --year 2027 --file calendar-2027.json
 //! emhana-registry set-rules --kind triage --file triage-2027.json
+//! emhana-registry set-clinic --bin <BIN> --kind polyclinic --name-kk "…" --name-ru "…" --region Астана …
+//! emhana-registry set-district --clinic <BIN> --number 3 --kind therapeutic [--list-norm 1700]
+//! emhana-registry import-staff staff.csv
+//! emhana-registry import-coverage coverage.csv
+//! emhana-registry show-organization --clinic <BIN>
 //! ```
+//! The organization's commands and file formats: docs/organization.md.
 //! Settings come from the file, then from `EMHANA_REGISTRY_*` variables.
 
 use std::path::PathBuf;
@@ -74,6 +80,56 @@ enum Command {
         kind: String,
         #[arg(long)]
         file: Option<PathBuf>,
+    },
+    /// Adds a clinic or a post (with `--parent`), or changes its profile.
+    SetClinic {
+        #[arg(long)]
+        bin: String,
+        /// polyclinic, gp_practice, rural_outpatient_clinic, feldsher_post, medical_point
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        name_kk: String,
+        #[arg(long)]
+        name_ru: String,
+        /// The region (oblast or city of republican significance); a post's is its parent's.
+        #[arg(long)]
+        region: String,
+        /// The clinic that runs this post.
+        #[arg(long)]
+        parent: Option<String>,
+        #[arg(long, default_value = "")]
+        settlement: String,
+        #[arg(long, default_value = "")]
+        address: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long, default_value = "")]
+        hours: String,
+    },
+    /// Adds a district to a clinic or changes its kind or list norm.
+    SetDistrict {
+        #[arg(long)]
+        clinic: String,
+        #[arg(long)]
+        number: u32,
+        /// therapeutic, pediatric, general_practice
+        #[arg(long)]
+        kind: String,
+        /// Persons per district doctor, when it differs from the clinic's norm for the kind.
+        #[arg(long)]
+        list_norm: Option<u32>,
+    },
+    /// Adds or replaces the staff a CSV file lists (docs/organization.md);
+    /// nothing is written when a line is wrong.
+    ImportStaff { file: PathBuf },
+    /// Replaces the coverage of the districts a CSV file names (docs/organization.md);
+    /// nothing is written when a line is wrong.
+    ImportCoverage { file: PathBuf },
+    /// Prints a clinic's organization as its workstations receive it (JSON).
+    ShowOrganization {
+        #[arg(long)]
+        clinic: String,
     },
     /// Applies an offline bundle a post brought (its ops file) and writes the
     /// answers file to carry back.
@@ -228,6 +284,81 @@ async fn main() -> anyhow::Result<()> {
                 }
             );
             println!("answers written to {}", answers.display());
+        }
+        Command::SetClinic {
+            bin,
+            kind,
+            name_kk,
+            name_ru,
+            region,
+            parent,
+            settlement,
+            address,
+            phone,
+            hours,
+        } => {
+            let bin = emhana_domain::Bin::parse(&bin).with_context(|| format!("--bin {bin}"))?;
+            let parent_bin = parent
+                .map(|p| emhana_domain::Bin::parse(&p).with_context(|| format!("--parent {p}")))
+                .transpose()?;
+            let profile = emhana_domain::organization::ClinicProfile {
+                bin,
+                name_kk,
+                name_ru,
+                kind: emhana_domain::ClinicKind::parse(&kind).with_context(|| {
+                    format!("--kind {kind}: polyclinic, gp_practice, rural_outpatient_clinic, feldsher_post or medical_point")
+                })?,
+                region,
+                parent_bin,
+                settlement,
+                address,
+                phone,
+                hours,
+            };
+            emhana_registry::organization::set_clinic(&pool, &profile).await?;
+            println!("clinic {bin} set; its workstations get it with their next sync");
+        }
+        Command::SetDistrict {
+            clinic,
+            number,
+            kind,
+            list_norm,
+        } => {
+            let bin = emhana_domain::Bin::parse(&clinic).with_context(|| format!("--clinic {clinic}"))?;
+            let kind = emhana_domain::DistrictKind::parse(&kind)
+                .with_context(|| format!("--kind {kind}: therapeutic, pediatric or general_practice"))?;
+            emhana_registry::organization::set_district(&pool, &bin, number, kind, list_norm).await?;
+            println!("district {number} of {bin} set");
+        }
+        Command::ImportStaff { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report = emhana_registry::organization::import_staff(&pool, &bytes)
+                .await
+                .with_context(|| format!("importing {}", file.display()))?;
+            println!(
+                "{} staff lines imported for {} clinic(s)",
+                report.lines, report.clinics
+            );
+        }
+        Command::ImportCoverage { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report = emhana_registry::organization::import_coverage(&pool, &bytes)
+                .await
+                .with_context(|| format!("importing {}", file.display()))?;
+            println!(
+                "{} coverage lines imported for {} clinic(s)",
+                report.lines, report.clinics
+            );
+        }
+        Command::ShowOrganization { clinic } => {
+            let id: i64 = sqlx::query_scalar("SELECT id FROM clinic WHERE bin = $1")
+                .bind(&clinic)
+                .fetch_optional(&pool)
+                .await?
+                .with_context(|| format!("no clinic with BIN {clinic}"))?;
+            let mut conn = pool.acquire().await?;
+            let organization = emhana_registry::organization::organization(&mut conn, id).await?;
+            println!("{}", serde_json::to_string_pretty(&organization)?);
         }
         Command::AddWorkstation { clinic, name } => {
             let (id, code) =

@@ -114,30 +114,17 @@ pub(super) async fn suggestion(
     let household = household
         .map(|(id, text)| kind(text).map(|k| (id, k)))
         .transpose()?;
-    let coverage_rows: Vec<(i64, String, String, String, u32, u32)> = sqlx::query_as(
-        "SELECT dc.district_id, d.kind, dc.settlement, dc.street, dc.house_from, dc.house_to \
-         FROM district_coverage dc JOIN district d ON d.id = dc.district_id WHERE d.clinic_id = ?1 ORDER BY d.number",
-    )
-    .bind(clinic_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let coverage = coverage_rows
-        .into_iter()
-        .map(|(district_id, text, settlement, street, house_from, house_to)| {
-            Ok(Coverage {
-                district_id,
-                kind: kind(text)?,
-                settlement,
-                street,
-                house_from,
-                house_to,
-            })
-        })
-        .collect::<Result<Vec<Coverage>, StoreError>>()?;
+    let coverage = store::clinic_coverage(&mut *conn, clinic_id).await?;
     let age_years = age_on(facts.birth_date, today).unwrap_or(0);
-    let address = |s: &Option<String>, st: &Option<String>, h: &Option<String>| match (s, st, h) {
-        (Some(s), Some(st), Some(h)) => Some((s.clone(), st.clone(), h.clone())),
-        _ => None,
+    // a village taken whole has no street or house to give
+    let address = |s: &Option<String>, st: &Option<String>, h: &Option<String>| {
+        s.as_ref().map(|s| {
+            (
+                s.clone(),
+                st.clone().unwrap_or_default(),
+                h.clone().unwrap_or_default(),
+            )
+        })
     };
     let registered = address(&facts.settlement, &facts.street, &facts.house);
     let temporary = address(
