@@ -132,6 +132,11 @@ impl ListNorms {
             DistrictKind::GeneralPractice => self.general_practice,
         }
     }
+
+    /// A district's norm: its own when the organization sets one, else its kind's.
+    pub fn for_district(&self, kind: DistrictKind, own: Option<u32>) -> u32 {
+        own.unwrap_or_else(|| self.for_kind(kind))
+    }
 }
 
 impl Default for ListNorms {
@@ -412,6 +417,12 @@ pub fn suggest_district(
 }
 
 /// Whether adding one more person puts the district over its list norm.
-pub fn exceeds_list_norm(kind: DistrictKind, attached_now: u32, norms: &ListNorms) -> bool {
-    attached_now >= norms.for_kind(kind)
+/// `own_norm` is the district's own norm, when the organization sets one.
+pub fn exceeds_list_norm(
+    kind: DistrictKind,
+    own_norm: Option<u32>,
+    attached_now: u32,
+    norms: &ListNorms,
+) -> bool {
+    attached_now >= norms.for_district(kind, own_norm)
 }

@@ -129,6 +129,8 @@ pub struct RoundReport {
     pub pages: usize,
     /// The registry's reference data differed from what was here.
     pub reference_changed: bool,
+    /// The clinic's organization (districts, coverage, staff) was taken anew.
+    pub organization_changed: bool,
     /// The feed was not read to its end: changes were held back by
     /// transactions still running at the registry (see docs/sync.md). The
     /// loop comes back in [`HELD_BACK_RETRY`], not after the whole interval.
@@ -176,6 +178,14 @@ impl<T: Transport> SyncEngine<T> {
     /// One round: push everything pending, then pull until the feed is read.
     pub async fn sync_once(&self, progress: impl Fn(Progress)) -> Result<RoundReport, SyncError> {
         let mut report = RoundReport::default();
+        // first: the feed's persons name districts, and a new PC has none yet
+        let known = self.store.organization_version().await?;
+        if let emhana_protocol::OrganizationAnswer::Changed { organization } =
+            self.transport.organization(known).await?
+        {
+            self.store.apply_organization(&organization).await?;
+            report.organization_changed = true;
+        }
         self.push_all(&mut report, &progress).await?;
         self.pull_all(&mut report, &progress).await?;
         // Small, and read each round: a new year's order reaches every workstation.

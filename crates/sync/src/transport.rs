@@ -6,8 +6,8 @@ use std::io::Write;
 use std::time::Duration;
 
 use emhana_protocol::{
-    EnrolRequest, Enrolment, ErrorBody, PREFIX, PullQuery, PullResponse, PushRequest, PushResponse,
-    ReferenceData,
+    EnrolRequest, Enrolment, ErrorBody, OrganizationAnswer, PREFIX, PullQuery, PullResponse, PushRequest,
+    PushResponse, ReferenceData,
 };
 
 /// Why a call to the registry failed.
@@ -49,6 +49,11 @@ pub trait Transport: Send + Sync {
     fn pull(&self, query: &PullQuery) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
     /// The registry's reference data (attachment campaigns, ...).
     fn reference(&self) -> impl Future<Output = Result<ReferenceData, TransportError>> + Send;
+    /// The clinic's organization, unless `known` is its version still.
+    fn organization(
+        &self,
+        known: Option<i64>,
+    ) -> impl Future<Output = Result<OrganizationAnswer, TransportError>> + Send;
 }
 
 /// The registry over HTTP(S), bodies gzip-compressed both ways.
@@ -163,6 +168,17 @@ impl Transport for HttpTransport {
             .client
             .get(format!("{}{PREFIX}/reference", self.base))
             .bearer_auth(&self.credential);
+        read(request.send().await.map_err(offline)?).await
+    }
+
+    async fn organization(&self, known: Option<i64>) -> Result<OrganizationAnswer, TransportError> {
+        let mut request = self
+            .client
+            .get(format!("{}{PREFIX}/organization", self.base))
+            .bearer_auth(&self.credential);
+        if let Some(known) = known {
+            request = request.query(&[("known", known.to_string())]);
+        }
         read(request.send().await.map_err(offline)?).await
     }
 }

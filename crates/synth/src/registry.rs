@@ -49,22 +49,80 @@ pub async fn seed_registry(
     })
 }
 
-/// Adds the clinics and their districts to the registry.
+/// Adds the clinics to the registry with their whole organization —
+/// profile, districts, coverage and staff — as the workstation loads them,
+/// so a workstation that syncs takes from the registry what it already has.
 pub async fn seed_registry_clinics(
     pool: &sqlx::PgPool,
     clinics: &[ClinicRecord],
-) -> Result<(), emhana_registry::RegistryError> {
+) -> Result<(), emhana_registry::organization::SetupError> {
     for clinic in clinics {
-        let record = emhana_registry::clinics::ClinicRecord {
-            bin: clinic.bin.as_string(),
+        emhana_registry::organization::load_unit(pool, &clinic_unit(clinic)).await?;
+    }
+    Ok(())
+}
+
+/// The region of the synthetic city and its villages.
+pub const REGION: &str = "Астана";
+
+/// A clinic as the registry's organization holds it.
+pub fn clinic_unit(clinic: &ClinicRecord) -> emhana_protocol::ClinicUnit {
+    use emhana_domain::organization::{
+        ClinicProfile, CoveredArea, District, HouseParity, HouseRange, StaffMember,
+    };
+    emhana_protocol::ClinicUnit {
+        profile: ClinicProfile {
+            bin: clinic.bin,
             name_kk: clinic.name_kk.clone(),
             name_ru: clinic.name_ru.clone(),
             kind: clinic.kind,
-            districts: clinic.districts.iter().map(|d| (d.number, d.kind)).collect(),
-        };
-        emhana_registry::clinics::upsert_clinic(pool, &record).await?;
+            region: REGION.to_owned(),
+            parent_bin: None,
+            settlement: clinic.settlement.clone(),
+            address: clinic.address.clone(),
+            phone: clinic.phone.clone(),
+            hours: clinic.hours.clone(),
+        },
+        districts: clinic
+            .districts
+            .iter()
+            .map(|district| District {
+                number: district.number,
+                kind: district.kind,
+                list_norm: None,
+                coverage: district
+                    .coverage
+                    .iter()
+                    .map(|range| CoveredArea {
+                        settlement: range.settlement.clone(),
+                        street: Some(range.street.clone()),
+                        houses: Some(HouseRange {
+                            from: range.house_from,
+                            to: range.house_to,
+                            parity: HouseParity::All,
+                        }),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        staff: clinic
+            .staff
+            .iter()
+            .map(|member| StaffMember {
+                iin: member.iin,
+                surname: member.surname.clone(),
+                first_name: member.first_name.clone(),
+                patronymic: member.patronymic.clone(),
+                roles: vec![member.role],
+                specialty: member.specialty.clone(),
+                districts: member.district_number.into_iter().collect(),
+                room: None,
+                phone: member.phone.clone(),
+                works_from: None,
+                works_to: None,
+            })
+            .collect(),
     }
-    Ok(())
 }
 
 /// An attachment in force, as the registry loads it.
@@ -83,4 +141,6 @@ pub enum SeedError {
     Synth(#[from] SynthError),
     #[error(transparent)]
     Registry(#[from] emhana_registry::RegistryError),
+    #[error(transparent)]
+    Organization(#[from] emhana_registry::organization::SetupError),
 }

@@ -108,8 +108,8 @@ pub(crate) async fn clinics(conn: &mut SqliteConnection, clinics: &[ClinicRecord
             district_ids.insert(district.number, district_id);
             for range in &district.coverage {
                 sqlx::query(
-                    "INSERT INTO district_coverage (district_id, settlement, street, house_from, house_to) \
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT INTO district_coverage (district_id, settlement, street, house_from, house_to, parity) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, 'all')",
                 )
                 .bind(district_id)
                 .bind(&range.settlement)
@@ -146,6 +146,20 @@ pub(crate) async fn clinics(conn: &mut SqliteConnection, clinics: &[ClinicRecord
             .execute(&mut *conn)
             .await?;
         }
+        // one role and at most one district each, as the registry's lists would hold them
+        sqlx::query(
+            "INSERT INTO staff_role (staff_id, role) SELECT id, role FROM staff WHERE clinic_id = ?1",
+        )
+        .bind(clinic_id)
+        .execute(&mut *conn)
+        .await?;
+        sqlx::query(
+            "INSERT INTO staff_district (staff_id, district_id) SELECT id, district_id FROM staff \
+             WHERE clinic_id = ?1 AND district_id IS NOT NULL",
+        )
+        .bind(clinic_id)
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }

@@ -432,6 +432,10 @@ export type RoundReport = { pushed: number, confirmed: number, rejected: number,
  */
 reference_changed: boolean, 
 /**
+ * The clinic's organization (districts, coverage, staff) was taken anew.
+ */
+organization_changed: boolean, 
+/**
  * The feed was not read to its end: changes were held back by
  * transactions still running at the registry (see docs/sync.md). The
  * loop comes back in [`HELD_BACK_RETRY`], not after the whole interval.

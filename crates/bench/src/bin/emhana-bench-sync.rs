@@ -113,6 +113,13 @@ impl<T: Transport> Transport for Timed<T> {
     async fn reference(&self) -> Result<emhana_protocol::ReferenceData, TransportError> {
         self.inner.reference().await
     }
+
+    async fn organization(
+        &self,
+        known: Option<i64>,
+    ) -> Result<emhana_protocol::OrganizationAnswer, TransportError> {
+        self.inner.organization(known).await
+    }
 }
 
 #[tokio::main]

@@ -178,7 +178,15 @@ fn the_list_norm_warns_at_the_norm() {
         pediatric: 900,
         general_practice: 1700,
     };
-    assert!(!exceeds_list_norm(DistrictKind::Pediatric, 899, &norms));
-    assert!(exceeds_list_norm(DistrictKind::Pediatric, 900, &norms));
-    assert!(!exceeds_list_norm(DistrictKind::Therapeutic, 900, &norms));
+    assert!(!exceeds_list_norm(DistrictKind::Pediatric, None, 899, &norms));
+    assert!(exceeds_list_norm(DistrictKind::Pediatric, None, 900, &norms));
+    assert!(!exceeds_list_norm(DistrictKind::Therapeutic, None, 900, &norms));
+    // a district the organization gives a norm of its own (a mountain district of 700)
+    assert!(exceeds_list_norm(DistrictKind::Pediatric, Some(700), 700, &norms));
+    assert!(!exceeds_list_norm(
+        DistrictKind::Pediatric,
+        Some(1000),
+        950,
+        &norms
+    ));
 }

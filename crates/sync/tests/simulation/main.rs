@@ -122,6 +122,15 @@ impl Transport for Faulty {
         let answer = self.inner.reference().await?;
         self.answer(answer)
     }
+
+    async fn organization(
+        &self,
+        known: Option<i64>,
+    ) -> Result<emhana_protocol::OrganizationAnswer, TransportError> {
+        self.gate()?;
+        let answer = self.inner.organization(known).await?;
+        self.answer(answer)
+    }
 }
 
 struct Post {

@@ -25,6 +25,13 @@ impl<T: Transport> Transport for LosesAnswers<T> {
     async fn reference(&self) -> Result<emhana_protocol::ReferenceData, TransportError> {
         self.inner.reference().await
     }
+
+    async fn organization(
+        &self,
+        known: Option<i64>,
+    ) -> Result<emhana_protocol::OrganizationAnswer, TransportError> {
+        self.inner.organization(known).await
+    }
 }
 
 #[tokio::test]

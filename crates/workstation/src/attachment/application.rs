@@ -169,14 +169,15 @@ pub(super) struct DistrictRow {
     number: u32,
     kind: String,
     doctor: Option<String>,
+    list_norm: Option<u32>,
 }
 
 pub(super) async fn districts(
     conn: &mut SqliteConnection,
     clinic_id: i64,
-) -> Result<Vec<(i64, u32, DistrictKind, Option<String>)>, StoreError> {
+) -> Result<Vec<(i64, u32, DistrictKind, Option<String>, Option<u32>)>, StoreError> {
     let rows: Vec<DistrictRow> = sqlx::query_as(
-        concat!("SELECT d.id, d.number, d.kind, \
+        concat!("SELECT d.id, d.number, d.kind, d.list_norm, \
          (SELECT ", full_name_sql!("s"), " FROM staff s \
           WHERE s.district_id = d.id AND s.role IN ('district_doctor', 'feldsher') ORDER BY s.role, s.id LIMIT 1) AS doctor \
          FROM district d WHERE d.clinic_id = ?1 ORDER BY d.number"),
@@ -189,7 +190,7 @@ pub(super) async fn districts(
             let kind = DistrictKind::parse(&row.kind).ok_or_else(|| StoreError::Corrupt {
                 detail: format!("district {} kind {:?}", row.id, row.kind),
             })?;
-            Ok((row.id, row.number, kind, row.doctor))
+            Ok((row.id, row.number, kind, row.doctor, row.list_norm))
         })
         .collect()
 }
@@ -215,7 +216,7 @@ pub(crate) async fn options(
     )
     .await?;
     let mut districts = Vec::new();
-    for (id, number, kind, doctor) in self::districts(&mut conn, clinic.id).await? {
+    for (id, number, kind, doctor, own_norm) in self::districts(&mut conn, clinic.id).await? {
         let attached = district_load(&mut conn, id, today).await?;
         districts.push(DistrictOption {
             id,
@@ -223,7 +224,7 @@ pub(crate) async fn options(
             kind,
             doctor,
             attached,
-            norm: rules.list_norms.for_kind(kind),
+            norm: rules.list_norms.for_district(kind, own_norm),
         });
     }
     let current: Option<CurrentAttachment> = sqlx::query_as(concat!(

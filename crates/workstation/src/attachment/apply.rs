@@ -69,10 +69,17 @@ pub(crate) async fn apply(
             .await?;
         }
         let attached = district_load(&mut tx, placed.district_id, today).await?;
-        if exceeds_list_norm(placed.district_kind, attached, &rules.list_norms) {
+        if exceeds_list_norm(
+            placed.district_kind,
+            placed.district_norm,
+            attached,
+            &rules.list_norms,
+        ) {
             list_norm_exceeded = Some(ListLoad {
                 attached,
-                norm: rules.list_norms.for_kind(placed.district_kind),
+                norm: rules
+                    .list_norms
+                    .for_district(placed.district_kind, placed.district_norm),
             });
         }
         let attachment_id: i64 = sqlx::query_scalar(
@@ -208,8 +215,10 @@ struct Placement {
     district_id: i64,
     district_number: u32,
     district_kind: DistrictKind,
+    /// The district's own list norm, when the organization sets one.
+    district_norm: Option<u32>,
     source: DistrictSource,
-    all_districts: Vec<(i64, u32, DistrictKind, Option<String>)>,
+    all_districts: Vec<(i64, u32, DistrictKind, Option<String>, Option<u32>)>,
 }
 
 /// Places the person on a district: the chosen one, else by household and
@@ -258,7 +267,7 @@ async fn place(
         return Err(field_errors(errors, field, problem));
     };
     let all_districts = districts(conn, clinic.id).await?;
-    let Some(&(district_id, district_number, district_kind, _)) =
+    let Some(&(district_id, district_number, district_kind, _, district_norm)) =
         all_districts.iter().find(|(id, ..)| *id == district.district_id)
     else {
         return Err(field_errors(
@@ -274,6 +283,7 @@ async fn place(
         district_id,
         district_number,
         district_kind,
+        district_norm,
         source: district.source,
         all_districts,
     })

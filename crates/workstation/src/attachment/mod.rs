@@ -6,9 +6,9 @@
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use emhana_domain::attachment::{
-    AttachmentCase, AttachmentCaseError, AttachmentGround, AttachmentRules, Campaign, Channel, Coverage,
-    Decision, DistrictAges, DistrictSource, PastAttachment, RefusalGround, SuggestionFacts, decide,
-    exceeds_list_norm, suggest_district,
+    AttachmentCase, AttachmentCaseError, AttachmentGround, AttachmentRules, Campaign, Channel, Decision,
+    DistrictAges, DistrictSource, PastAttachment, RefusalGround, SuggestionFacts, decide, exceeds_list_norm,
+    suggest_district,
 };
 use emhana_domain::documents::{
     ApplicationDocument, ClinicHeader, ConsentDocument, DocumentOutcome, PersonLine, TeamMember,

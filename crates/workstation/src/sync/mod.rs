@@ -65,6 +65,36 @@ impl Workstation {
         Ok(queued)
     }
 
+    /// The version of the registry's organization this PC holds, if it took one.
+    pub async fn organization_version(&self) -> Result<Option<i64>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        store::organization_version(&mut conn).await
+    }
+
+    /// Takes the registry's organization — the clinic, its posts, districts,
+    /// coverage and staff — over this PC's copy, in one transaction. An
+    /// empty database gets its home clinic this way.
+    pub async fn apply_organization(
+        &self,
+        organization: &emhana_protocol::Organization,
+    ) -> Result<(), StoreError> {
+        if let Some(enrolment) = self::enrolment(&self.pool).await?
+            && organization
+                .clinics
+                .first()
+                .is_some_and(|home| home.profile.bin.as_string() != enrolment.clinic_bin)
+        {
+            return Err(StoreError::EnrolledElsewhere {
+                home_bin: enrolment.clinic_bin,
+                registry_bin: organization.clinics[0].profile.bin.as_string(),
+            });
+        }
+        let mut tx = self.pool.begin().await?;
+        store::write_organization(&mut tx, organization).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Ops not yet answered by the registry, oldest first.
     pub async fn pending_ops(&self, limit: usize) -> Result<Vec<emhana_protocol::Op>, StoreError> {
         self::pending_ops(&self.pool, limit).await

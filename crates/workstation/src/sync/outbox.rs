@@ -36,7 +36,9 @@ pub(crate) async fn enrolment(pool: &SqlitePool) -> Result<Option<SyncEnrolment>
 }
 
 /// Keeps the enrolment the registry gave (the credential goes to the OS
-/// keyring, not here). The registry's clinic must be this workstation's own.
+/// keyring, not here). The registry's clinic must be this workstation's own;
+/// an empty database takes its clinic from the registry's organization at
+/// the first sync.
 pub(crate) async fn save_enrolment(
     pool: &SqlitePool,
     registry_url: &str,
@@ -44,12 +46,15 @@ pub(crate) async fn save_enrolment(
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
-    let home = store::home_clinic(&mut tx).await?;
-    if home.bin != enrolment.clinic_bin {
-        return Err(StoreError::EnrolledElsewhere {
-            home_bin: home.bin,
-            registry_bin: enrolment.clinic_bin.clone(),
-        });
+    match store::home_clinic(&mut tx).await {
+        Ok(home) if home.bin != enrolment.clinic_bin => {
+            return Err(StoreError::EnrolledElsewhere {
+                home_bin: home.bin,
+                registry_bin: enrolment.clinic_bin.clone(),
+            });
+        }
+        Ok(_) | Err(StoreError::NoHomeClinic) => {}
+        Err(error) => return Err(error),
     }
     sqlx::query(
         "INSERT INTO sync_enrolment (id, registry_url, workstation_id, clinic_bin, enrolled_at, series) \

@@ -366,13 +366,28 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
     ]
     .into_iter()
     .chain(PLAN_IDS_OF_MIGRATION_16)
+    .chain(ORGANIZATION_OF_MIGRATION_17)
     {
         sqlx::query(statement).execute(&mut conn).await.unwrap();
     }
+    let coverage_before: i64 = sqlx::query_scalar("SELECT count(*) FROM district_coverage")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
     conn.close().await.unwrap();
 
     let (reopened, report) = Workstation::open(&path).await.unwrap();
-    assert_eq!(report.applied_migrations, 4);
+    assert_eq!(report.applied_migrations, 5);
+    // migration 17 rebuilt the coverage and gave every member of staff their role and district
+    assert_eq!(count(&reopened, "district_coverage").await, coverage_before);
+    assert_eq!(
+        count(&reopened, "staff_role").await,
+        count(&reopened, "staff").await
+    );
+    assert_eq!(
+        count(&reopened, "staff_district").await,
+        count(&reopened, "staff WHERE district_id IS NOT NULL").await
+    );
     let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
         .filename(&path)
         .read_only(true)

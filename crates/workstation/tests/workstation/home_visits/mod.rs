@@ -180,6 +180,20 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
     "ALTER TABLE visit_event DROP COLUMN refused_at",
 ];
 
+/// What migration 17 added, taken away again: the file as 16 left it.
+const ORGANIZATION_OF_MIGRATION_17: [&str; 10] = [
+    "ALTER TABLE clinic DROP COLUMN region",
+    "ALTER TABLE district DROP COLUMN list_norm",
+    "ALTER TABLE district_coverage DROP COLUMN parity",
+    "ALTER TABLE staff DROP COLUMN room",
+    "ALTER TABLE staff DROP COLUMN works_from",
+    "ALTER TABLE staff DROP COLUMN works_to",
+    "DROP TABLE staff_role",
+    "DROP TABLE staff_district",
+    "ALTER TABLE sync_state DROP COLUMN organization_version",
+    "DELETE FROM _sqlx_migrations WHERE version >= 17",
+];
+
 async fn count(ws: &Workstation, table: &str) -> i64 {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", ws.path().display()))
         .await
