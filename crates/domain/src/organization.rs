@@ -23,8 +23,8 @@ impl HouseParity {
     fn admits(self, house: u32) -> bool {
         match self {
             HouseParity::All => true,
-            HouseParity::Even => house % 2 == 0,
-            HouseParity::Odd => house % 2 == 1,
+            HouseParity::Even => house.is_multiple_of(2),
+            HouseParity::Odd => !house.is_multiple_of(2),
         }
     }
 }

@@ -296,6 +296,9 @@ pub async fn import_staff(pool: &PgPool, bytes: &[u8]) -> Result<ImportReport, S
     })
 }
 
+/// A clinic's districts named in a file, each with its areas and their lines.
+type AreasByDistrict = BTreeMap<u32, Vec<(u64, CoveredArea)>>;
+
 const COVERAGE_COLUMNS: &[&str] = &[
     "clinic_bin",
     "district",
@@ -312,8 +315,7 @@ const COVERAGE_COLUMNS: &[&str] = &[
 pub async fn import_coverage(pool: &PgPool, bytes: &[u8]) -> Result<ImportReport, SetupError> {
     let lines = read_lines(bytes, &["clinic_bin", "district", "settlement"], COVERAGE_COLUMNS)?;
     let mut problems = Vec::new();
-    // clinic → district → (line, area)
-    let mut by_clinic: BTreeMap<String, (Bin, BTreeMap<u32, Vec<(u64, CoveredArea)>>)> = BTreeMap::new();
+    let mut by_clinic: BTreeMap<String, (Bin, AreasByDistrict)> = BTreeMap::new();
     for line in &lines {
         let bin = bin_of(line, &mut problems);
         let district = match line.get("district").map(str::parse::<u32>) {

@@ -46,7 +46,7 @@ pub async fn organization(conn: &mut PgConnection, clinic_id: i64) -> Result<Org
         ids.push(row.try_get::<i64, _>("id")?);
         profiles.push(profile_from_row(row)?);
     }
-    let parent = match profiles.first().and_then(|own| own.parent_bin.clone()) {
+    let parent = match profiles.first().and_then(|own| own.parent_bin) {
         None => None,
         Some(parent_bin) => {
             let row = sqlx::query(

@@ -265,6 +265,7 @@ pub async fn sync_round<T: Transport>(engine: &SyncEngine<T>) -> Result<RoundRep
         report.pulled += next.pulled;
         report.pages += next.pages;
         report.reference_changed |= next.reference_changed;
+        report.organization_changed |= next.organization_changed;
         report.held_back = next.held_back;
     }
     Ok(report)

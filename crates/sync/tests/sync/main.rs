@@ -21,6 +21,7 @@ mod attachment;
 mod bookings;
 mod calls;
 mod faults;
+mod organization;
 mod plans;
 mod reference;
 

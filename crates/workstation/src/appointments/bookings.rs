@@ -239,10 +239,15 @@ pub(crate) async fn options(
     .await?;
     let doctors = doctors(&mut conn).await?;
     // the person's own district's doctor; at a feldsher post, its feldsher
-    let district_doctor_id: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM staff WHERE district_id = ?1 AND role IN ('district_doctor', 'feldsher') \
-         ORDER BY role = 'feldsher', id LIMIT 1",
-    )
+    let district_doctor_id: Option<i64> = sqlx::query_scalar(concat!(
+        "SELECT id FROM staff s WHERE ",
+        serves_district_sql!("s", "?1"),
+        " AND ",
+        has_role_sql!("s", "'district_doctor', 'feldsher'"),
+        " ORDER BY s.district_id IS NOT ?1, ",
+        has_role_sql!("s", "'district_doctor'"),
+        " DESC, id LIMIT 1"
+    ))
     .bind(district_id)
     .fetch_optional(&mut *conn)
     .await?;

@@ -152,9 +152,10 @@ pub(crate) async fn doctors(conn: &mut SqliteConnection) -> Result<Vec<Doctor>, 
     let rows: Vec<DoctorRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {DOCTOR_COLUMNS} FROM staff s JOIN clinic c ON c.id = s.clinic_id AND c.is_home = 1 \
          LEFT JOIN district d ON d.id = s.district_id \
-         WHERE s.role IN ('district_doctor', 'feldsher') \
+         WHERE {} \
             OR EXISTS (SELECT 1 FROM schedule_template t WHERE t.staff_id = s.id) \
-         ORDER BY d.number IS NULL, d.number, full_name"
+         ORDER BY d.number IS NULL, d.number, full_name",
+        has_role_sql!("s", "'district_doctor', 'feldsher'")
     )))
     .fetch_all(&mut *conn)
     .await?;

@@ -172,16 +172,32 @@ pub(super) struct DistrictRow {
     list_norm: Option<u32>,
 }
 
+/// A district of the clinic as the application form lists it.
+pub(super) struct DistrictEntry {
+    pub id: i64,
+    pub number: u32,
+    pub kind: DistrictKind,
+    pub doctor: Option<String>,
+    /// Its own list norm, when the organization sets one.
+    pub own_norm: Option<u32>,
+}
+
 pub(super) async fn districts(
     conn: &mut SqliteConnection,
     clinic_id: i64,
-) -> Result<Vec<(i64, u32, DistrictKind, Option<String>, Option<u32>)>, StoreError> {
-    let rows: Vec<DistrictRow> = sqlx::query_as(
-        concat!("SELECT d.id, d.number, d.kind, d.list_norm, \
-         (SELECT ", full_name_sql!("s"), " FROM staff s \
-          WHERE s.district_id = d.id AND s.role IN ('district_doctor', 'feldsher') ORDER BY s.role, s.id LIMIT 1) AS doctor \
-         FROM district d WHERE d.clinic_id = ?1 ORDER BY d.number"),
-    )
+) -> Result<Vec<DistrictEntry>, StoreError> {
+    let rows: Vec<DistrictRow> = sqlx::query_as(concat!(
+        "SELECT d.id, d.number, d.kind, d.list_norm, \
+         (SELECT ",
+        full_name_sql!("s"),
+        " FROM staff s \
+          WHERE ",
+        serves_district_sql!("s", "d.id"),
+        " AND ",
+        has_role_sql!("s", "'district_doctor', 'feldsher'"),
+        " ORDER BY s.role, s.id LIMIT 1) AS doctor \
+         FROM district d WHERE d.clinic_id = ?1 ORDER BY d.number"
+    ))
     .bind(clinic_id)
     .fetch_all(&mut *conn)
     .await?;
@@ -190,7 +206,13 @@ pub(super) async fn districts(
             let kind = DistrictKind::parse(&row.kind).ok_or_else(|| StoreError::Corrupt {
                 detail: format!("district {} kind {:?}", row.id, row.kind),
             })?;
-            Ok((row.id, row.number, kind, row.doctor, row.list_norm))
+            Ok(DistrictEntry {
+                id: row.id,
+                number: row.number,
+                kind,
+                doctor: row.doctor,
+                own_norm: row.list_norm,
+            })
         })
         .collect()
 }
@@ -216,15 +238,15 @@ pub(crate) async fn options(
     )
     .await?;
     let mut districts = Vec::new();
-    for (id, number, kind, doctor, own_norm) in self::districts(&mut conn, clinic.id).await? {
-        let attached = district_load(&mut conn, id, today).await?;
+    for district in self::districts(&mut conn, clinic.id).await? {
+        let attached = district_load(&mut conn, district.id, today).await?;
         districts.push(DistrictOption {
-            id,
-            number,
-            kind,
-            doctor,
+            id: district.id,
+            number: district.number,
+            kind: district.kind,
             attached,
-            norm: rules.list_norms.for_district(kind, own_norm),
+            norm: rules.list_norms.for_district(district.kind, district.own_norm),
+            doctor: district.doctor,
         });
     }
     let current: Option<CurrentAttachment> = sqlx::query_as(concat!(

@@ -34,8 +34,8 @@ pub(crate) async fn apply(
             let number = placed
                 .all_districts
                 .iter()
-                .find(|(id, ..)| Some(*id) == district_id)
-                .map(|d| d.1);
+                .find(|d| Some(d.id) == district_id)
+                .map(|d| d.number);
             return Err(at_field(
                 Field::Person,
                 FieldProblem::AlreadyAttachedHere {
@@ -218,7 +218,7 @@ struct Placement {
     /// The district's own list norm, when the organization sets one.
     district_norm: Option<u32>,
     source: DistrictSource,
-    all_districts: Vec<(i64, u32, DistrictKind, Option<String>, Option<u32>)>,
+    all_districts: Vec<DistrictEntry>,
 }
 
 /// Places the person on a district: the chosen one, else by household and
@@ -267,9 +267,7 @@ async fn place(
         return Err(field_errors(errors, field, problem));
     };
     let all_districts = districts(conn, clinic.id).await?;
-    let Some(&(district_id, district_number, district_kind, _, district_norm)) =
-        all_districts.iter().find(|(id, ..)| *id == district.district_id)
-    else {
+    let Some(entry) = all_districts.iter().find(|d| d.id == district.district_id) else {
         return Err(field_errors(
             errors,
             Field::District,
@@ -280,10 +278,10 @@ async fn place(
         return Err(FormError::Fields { errors });
     }
     Ok(Placement {
-        district_id,
-        district_number,
-        district_kind,
-        district_norm,
+        district_id: entry.id,
+        district_number: entry.number,
+        district_kind: entry.kind,
+        district_norm: entry.own_norm,
         source: district.source,
         all_districts,
     })

@@ -109,7 +109,9 @@ pub(crate) async fn nurses(pool: &SqlitePool) -> Result<Vec<Nurse>, StoreError> 
         full_name_sql!("s"),
         " AS full_name, s.role, s.district_id, d.number AS district_number FROM staff s \
          JOIN clinic c ON c.id = s.clinic_id AND c.is_home = 1 LEFT JOIN district d ON d.id = s.district_id \
-         WHERE s.role IN ('district_nurse', 'feldsher') ORDER BY d.number IS NULL, d.number, full_name"
+         WHERE ",
+        has_role_sql!("s", "'district_nurse', 'feldsher'"),
+        " ORDER BY d.number IS NULL, d.number, full_name"
     ))
     .fetch_all(pool)
     .await?)
@@ -149,10 +151,16 @@ pub(crate) async fn unassigned(pool: &SqlitePool, today: NaiveDate) -> Result<Un
     .await?;
     let districts: Vec<UnstaffedDistrict> = sqlx::query_as(concat!(
         "SELECT d.id AS district_id, d.number AS district_number, \
-           sum(v.who = 'nurse' AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.district_id = d.id \
-               AND s.role IN ('district_nurse', 'feldsher'))) AS nurse_visits, \
-           sum(v.who = 'district_doctor' AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.district_id = d.id \
-               AND s.role IN ('district_doctor', 'feldsher'))) AS doctor_visits \
+           sum(v.who = 'nurse' AND NOT EXISTS (SELECT 1 FROM staff s WHERE ",
+        serves_district_sql!("s", "d.id"),
+        " AND ",
+        has_role_sql!("s", "'district_nurse', 'feldsher'"),
+        ")) AS nurse_visits, \
+           sum(v.who = 'district_doctor' AND NOT EXISTS (SELECT 1 FROM staff s WHERE ",
+        serves_district_sql!("s", "d.id"),
+        " AND ",
+        has_role_sql!("s", "'district_doctor', 'feldsher'"),
+        ")) AS doctor_visits \
          FROM district d JOIN clinic c ON c.id = d.clinic_id AND c.is_home = 1 \
          JOIN attachment a ON a.district_id = d.id AND ",
         attachment_in_force!("a", "?1"),
@@ -173,7 +181,8 @@ async fn nurse(conn: &mut SqliteConnection, nurse_id: i64) -> Result<Nurse, Home
         "SELECT s.id, ",
         full_name_sql!("s"),
         " AS full_name, s.role, s.district_id, d.number AS district_number FROM staff s \
-         LEFT JOIN district d ON d.id = s.district_id WHERE s.id = ?1 AND s.role IN ('district_nurse', 'feldsher')"
+         LEFT JOIN district d ON d.id = s.district_id WHERE s.id = ?1 AND ",
+        has_role_sql!("s", "'district_nurse', 'feldsher'"),
     ))
     .bind(nurse_id)
     .fetch_optional(&mut *conn)
@@ -229,7 +238,11 @@ const ROUND_ITEMS: &str = concat!(
      WHERE a.district_id = ?1 AND p.died_on IS NULL \
        AND (v.who = 'nurse' \
             OR (v.who = 'district_doctor' \
-                AND NOT EXISTS (SELECT 1 FROM staff s WHERE s.district_id = ?1 AND s.role = 'district_doctor'))) \
+                AND NOT EXISTS (SELECT 1 FROM staff s WHERE ",
+    serves_district_sql!("s", "?1"),
+    " AND ",
+    has_role_sql!("s", "'district_doctor'"),
+    "))) \
        AND ((v.closed = 0 AND v.due_from <= ?2 \
              AND EXISTS (SELECT 1 FROM care_plan cp WHERE cp.id = v.plan_id AND cp.closed_on IS NULL)) \
             OR (v.outcome IS NOT 'moved' \

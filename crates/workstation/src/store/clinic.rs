@@ -32,8 +32,11 @@ pub(crate) async fn registrars(
     Ok(sqlx::query_as(concat!(
         "SELECT id, ",
         full_name_sql!(),
-        " AS full_name FROM staff \
-         WHERE clinic_id = ?1 AND role IN ('registrar', 'feldsher', 'head') ORDER BY role = 'registrar' DESC, surname, id"
+        " AS full_name FROM staff s WHERE clinic_id = ?1 AND ",
+        has_role_sql!("s", "'registrar', 'feldsher', 'head'"),
+        " ORDER BY ",
+        has_role_sql!("s", "'registrar'"),
+        " DESC, surname, id"
     ))
     .bind(clinic_id)
     .fetch_all(&mut *conn)
@@ -85,15 +88,24 @@ pub(crate) async fn district_staff(
     let Some(district_id) = district_id else {
         return Ok((None, None));
     };
-    let nurse: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM staff WHERE district_id = ?1 AND role IN ('district_nurse', 'feldsher') ORDER BY id LIMIT 1",
-    )
+    // the district's own (first district) before one who also covers it
+    let nurse: Option<i64> = sqlx::query_scalar(concat!(
+        "SELECT id FROM staff s WHERE ",
+        serves_district_sql!("s", "?1"),
+        " AND ",
+        has_role_sql!("s", "'district_nurse', 'feldsher'"),
+        " ORDER BY s.district_id IS NOT ?1, id LIMIT 1"
+    ))
     .bind(district_id)
     .fetch_optional(&mut *conn)
     .await?;
-    let doctor: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM staff WHERE district_id = ?1 AND role = 'district_doctor' ORDER BY id LIMIT 1",
-    )
+    let doctor: Option<i64> = sqlx::query_scalar(concat!(
+        "SELECT id FROM staff s WHERE ",
+        serves_district_sql!("s", "?1"),
+        " AND ",
+        has_role_sql!("s", "'district_doctor'"),
+        " ORDER BY s.district_id IS NOT ?1, id LIMIT 1"
+    ))
     .bind(district_id)
     .fetch_optional(&mut *conn)
     .await?;

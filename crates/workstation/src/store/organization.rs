@@ -210,15 +210,17 @@ pub(crate) async fn clinic_coverage(
     conn: &mut SqliteConnection,
     clinic_id: i64,
 ) -> Result<Vec<Coverage>, StoreError> {
-    let rows: Vec<(
-        i64,
-        String,
-        String,
-        Option<String>,
-        Option<u32>,
-        Option<u32>,
-        String,
-    )> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        district_id: i64,
+        kind: String,
+        settlement: String,
+        street: Option<String>,
+        house_from: Option<u32>,
+        house_to: Option<u32>,
+        parity: String,
+    }
+    let rows: Vec<Row> = sqlx::query_as(
         "SELECT dc.district_id, d.kind, dc.settlement, dc.street, dc.house_from, dc.house_to, dc.parity \
          FROM district_coverage dc JOIN district d ON d.id = dc.district_id WHERE d.clinic_id = ?1 \
          ORDER BY d.number, dc.rowid",
@@ -227,7 +229,16 @@ pub(crate) async fn clinic_coverage(
     .fetch_all(conn)
     .await?;
     rows.into_iter()
-        .map(|(district_id, kind, settlement, street, from, to, parity)| {
+        .map(|row| {
+            let Row {
+                district_id,
+                kind,
+                settlement,
+                street,
+                house_from: from,
+                house_to: to,
+                parity,
+            } = row;
             let corrupt = |what: &str| StoreError::Corrupt {
                 detail: format!("district_coverage of district {district_id}: {what}"),
             };

@@ -67,6 +67,33 @@ macro_rules! number_sql {
     };
 }
 
+/// "The staff member `$s` holds one of `$roles`" (a quoted SQL list), first
+/// role or not: a head who also sees patients is among the doctors.
+macro_rules! has_role_sql {
+    ($s:literal, $roles:literal) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM staff_role r WHERE r.staff_id = ",
+            $s,
+            ".id AND r.role IN (",
+            $roles,
+            "))"
+        )
+    };
+}
+
+/// "The staff member `$s` serves the district `$d`", one of theirs or their first.
+macro_rules! serves_district_sql {
+    ($s:literal, $d:literal) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM staff_district sd WHERE sd.staff_id = ",
+            $s,
+            ".id AND sd.district_id = ",
+            $d,
+            ")"
+        )
+    };
+}
+
 /// A random (version 4) UUID as text, made by SQLite, for rows written in
 /// bulk (each row its own).
 macro_rules! random_uuid_sql {

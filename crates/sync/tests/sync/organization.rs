@@ -1,0 +1,257 @@
+//! A real clinic set up from nothing (issue 18): the registry's
+//! administrator enters the clinic by command and CSV import; two PCs on
+//! empty databases enrol and the clinic arrives with their first sync; a
+//! person registered at one window lands on the district of their side of
+//! the street; the head enters a doctor's schedule on her PC and the
+//! registrar books with that doctor on hers; a later change of the staff
+//! list reaches both PCs.
+
+use chrono::NaiveDate;
+use emhana_domain::attachment::{AttachmentGround, Channel, DistrictSource};
+use emhana_domain::booking::{BookingChannel, VisitReason};
+use emhana_domain::organization::ClinicProfile;
+use emhana_domain::registration::{DocumentKind, RegistrationForm};
+use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Sex};
+use emhana_registry::organization::{import_coverage, import_staff, set_clinic, set_district};
+use emhana_workstation::{ApplicationForm, BookingForm, ConsentForm, Workstation};
+
+use super::*;
+
+fn bin() -> Result<Bin> {
+    (0u8..10)
+        .find_map(|n| Bin::complete([1, 5, 0, 3, 4, 0, 0, 0, 7, 7, n]))
+        .ok_or_else(|| anyhow::anyhow!("a BIN"))
+}
+
+fn staff_iin(n: u16) -> Result<Iin> {
+    let birth = NaiveDate::from_ymd_opt(1980, 3, 1 + u32::from(n)).unwrap_or_default();
+    (100 * n..)
+        .find_map(|serial| Iin::compose(birth, Sex::Female, serial))
+        .ok_or_else(|| anyhow::anyhow!("an IIN"))
+}
+
+/// The clinic as its administrator enters it at the registry.
+async fn set_up(region: &Region, bin: Bin) -> Result<()> {
+    set_clinic(
+        &region.pool,
+        &ClinicProfile {
+            bin,
+            name_kk: "№ 9 қалалық емхана".into(),
+            name_ru: "Городская поликлиника № 9".into(),
+            kind: ClinicKind::Polyclinic,
+            region: "Астана".into(),
+            parent_bin: None,
+            settlement: "Астана".into(),
+            address: "Астана, Абай даңғылы, 50".into(),
+            phone: "+7 7172 40 90 90".into(),
+            hours: "Дс–Жм / Пн–Пт 08:00–20:00".into(),
+        },
+    )
+    .await?;
+    set_district(&region.pool, &bin, 1, DistrictKind::Therapeutic, None).await?;
+    set_district(&region.pool, &bin, 2, DistrictKind::Therapeutic, None).await?;
+    set_district(&region.pool, &bin, 3, DistrictKind::Pediatric, None).await?;
+    let staff = format!(
+        "clinic_bin,iin,surname,first_name,roles,specialty,districts,room\n\
+         {bin},{},Омарова,Гүлнар,head district_doctor,therapist,1,201\n\
+         {bin},{},Бекова,Дана,district_doctor,therapist,2,202\n\
+         {bin},{},Ким,Ольга,district_doctor,pediatrician,3,301\n\
+         {bin},{},Ахметова,Айгерім,district_nurse,,1 2,203\n\
+         {bin},{},Жұмабаева,Сәуле,registrar,,,101\n",
+        staff_iin(1)?,
+        staff_iin(2)?,
+        staff_iin(3)?,
+        staff_iin(4)?,
+        staff_iin(5)?,
+    );
+    import_staff(&region.pool, staff.as_bytes()).await?;
+    let coverage = format!(
+        "clinic_bin,district,settlement,street,house_from,house_to,parity\n\
+         {bin},1,Астана,Абай даңғылы,1,99,odd\n\
+         {bin},2,Астана,Абай даңғылы,2,98,even\n\
+         {bin},3,Астана,Абай даңғылы,1,99,all\n"
+    );
+    import_coverage(&region.pool, coverage.as_bytes()).await?;
+    Ok(())
+}
+
+/// A PC on an empty database, enrolled with a code the administrator read out.
+async fn empty_pc(region: &Region, dir: &std::path::Path, bin: Bin) -> Result<(Workstation, String)> {
+    let (workstation, _) = Workstation::open(&dir.join("emhana.sqlite")).await?;
+    anyhow::ensure!(workstation.is_empty().await?, "a new database is empty");
+    let now = *region.now.lock().map_err(|_| anyhow::anyhow!("clock"))?;
+    let (_, code) =
+        emhana_registry::auth::add_workstation(&region.pool, &bin.as_string(), "Тіркеу орны", now).await?;
+    let enrolment = emhana_sync::enrol(&region.base, &code).await?;
+    workstation.save_enrolment(&region.base, &enrolment, now).await?;
+    Ok((workstation, enrolment.credential))
+}
+
+fn adult(n: u16, house: &str) -> RegistrationForm {
+    let birth = NaiveDate::from_ymd_opt(1985, 6, 10).unwrap_or_default();
+    let iin = (2000 + 10 * n..)
+        .find_map(|serial| Iin::compose(birth, Sex::Male, serial))
+        .map(|iin| iin.to_string())
+        .unwrap_or_default();
+    RegistrationForm {
+        iin,
+        surname: "Нұрланов".into(),
+        first_name: "Асқар".into(),
+        patronymic: "Серікұлы".into(),
+        birth_date: Some(birth),
+        sex: Some(Sex::Male),
+        citizenship: Some(Citizenship::Citizen),
+        document_kind: Some(DocumentKind::IdCard),
+        document_number: "045612378".into(),
+        document_issued_on: NaiveDate::from_ymd_opt(2020, 1, 15),
+        registered_address: Some(Address {
+            settlement: "Астана".into(),
+            street: "Абай даңғылы".into(),
+            house: house.into(),
+            apartment: Some("12".into()),
+        }),
+        temporary_address: None,
+        workplace: String::new(),
+        phone: String::new(),
+        mother_iin: String::new(),
+    }
+}
+
+#[tokio::test]
+async fn a_new_pc_on_an_empty_database_gets_its_clinic_and_works_with_it() -> Result<()> {
+    let now = kz(2026, 12, 2, 10);
+    let region = Region::start(60, now).await?;
+    let bin = bin()?;
+    set_up(&region, bin).await?;
+    let dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (head_pc, head_credential) = empty_pc(&region, dirs.0.path(), bin).await?;
+    let (desk, desk_credential) = empty_pc(&region, dirs.1.path(), bin).await?;
+    let head_engine = region.engine(&head_pc, &head_credential, small_pages())?;
+    let desk_engine = region.engine(&desk, &desk_credential, small_pages())?;
+    let first = sync_round(&desk_engine).await?;
+    assert!(first.organization_changed);
+    sync_round(&head_engine).await?;
+
+    // the clinic arrived: its name, districts and staff as the registry holds them
+    let status = desk.status().await?;
+    let clinic = status
+        .clinic
+        .ok_or_else(|| anyhow::anyhow!("no clinic after the first sync"))?;
+    assert_eq!(
+        (clinic.bin.as_str(), clinic.districts, clinic.staff),
+        (bin.as_string().as_str(), 3, 5)
+    );
+    assert_eq!(clinic.name_ru, "Городская поликлиника № 9");
+    let doctors = desk.doctors().await?;
+    assert_eq!(doctors.len(), 3);
+    // a second round brings nothing new
+    assert!(!sync_round(&desk_engine).await?.organization_changed);
+
+    // a man from house 16 — the even side — goes to district 2 by his address
+    let person = desk
+        .register_person(&adult(1, "16"), None, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let options = desk.attachment_options(person, now).await?;
+    let suggestion = options
+        .suggestion
+        .ok_or_else(|| anyhow::anyhow!("no district suggested"))?;
+    let district = options
+        .districts
+        .iter()
+        .find(|d| d.id == suggestion.district_id)
+        .ok_or_else(|| anyhow::anyhow!("the suggested district"))?;
+    assert_eq!((district.number, suggestion.source), (2, DistrictSource::Address));
+    assert_eq!(district.doctor.as_deref(), Some("Бекова Дана"));
+    let registrar = options.registrars.first().map(|r| r.id);
+    desk.apply_for_attachment(
+        &ApplicationForm {
+            person_id: person,
+            channel: Channel::InPerson,
+            ground: AttachmentGround::FirstAttachment,
+            district_id: Some(district.id),
+            document_kind: Some(DocumentKind::IdCard),
+            document_number: "045612378".into(),
+            consent: ConsentForm {
+                given: Some(true),
+                ..ConsentForm::default()
+            },
+            registrar_id: registrar,
+            new_residence: None,
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+
+    // the head enters district 2's doctor's week on her PC
+    let doctor_at_head = head_pc
+        .doctors()
+        .await?
+        .into_iter()
+        .find(|d| d.district_number == Some(2))
+        .ok_or_else(|| anyhow::anyhow!("district 2's doctor at the head's PC"))?;
+    let week = emhana_synth::doctor_week(0, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default());
+    head_pc
+        .set_schedule_template(doctor_at_head.id, &week, None, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    sync_round(&head_engine).await?;
+    sync_round(&desk_engine).await?;
+
+    // and the registrar books the man with that doctor
+    let booking = desk.booking_options(person, now).await?;
+    assert_eq!(booking.refusal, None);
+    let doctor = booking
+        .district_doctor_id
+        .ok_or_else(|| anyhow::anyhow!("the man's district doctor"))?;
+    assert_eq!(
+        doctors.iter().find(|d| d.id == doctor).map(|d| d.iin.as_str()),
+        Some(doctor_at_head.iin.as_str())
+    );
+    let slot = booking
+        .free
+        .first()
+        .ok_or_else(|| anyhow::anyhow!("no free slot: the schedule did not arrive"))?;
+    desk.book(
+        &BookingForm {
+            person_id: person,
+            staff_id: doctor,
+            starts_at: slot.starts,
+            reason: VisitReason::AcuteOrExacerbation,
+            channel: BookingChannel::InPerson,
+            registrar_id: registrar,
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    // the attachment went with the round before, the booking with this one
+    let report = sync_round(&desk_engine).await?;
+    assert_eq!((report.confirmed, report.rejected), (1, 0), "the booking applied");
+    assert!(desk.pending_ops(10).await?.is_empty());
+    assert_eq!(
+        region
+            .count(&format!(
+                "SELECT count(*) FROM attachment a JOIN clinic c ON c.id = a.clinic_id JOIN district d ON d.id = a.district_id \
+                 WHERE c.bin = '{bin}' AND d.number = 2 AND a.ended_on IS NULL"
+            ))
+            .await?,
+        1,
+        "the registry holds him on district 2"
+    );
+
+    // a nurse joins the staff list: both PCs have her after their next round
+    let joiner = format!(
+        "clinic_bin,iin,surname,first_name,roles,districts,works_from\n{bin},{},Сейітова,Раушан,district_nurse,3,2026-12-03\n",
+        staff_iin(6)?
+    );
+    import_staff(&region.pool, joiner.as_bytes()).await?;
+    for engine in [&desk_engine, &head_engine] {
+        assert!(sync_round(engine).await?.organization_changed);
+    }
+    for pc in [&desk, &head_pc] {
+        assert_eq!(pc.status().await?.clinic.map(|c| c.staff), Some(6));
+    }
+    Ok(())
+}
