@@ -214,6 +214,9 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         "visit_who" => VisitWho,
         "booking_channel" => BookingChannel,
         "condition" => Condition,
+        "role" => emhana_domain::StaffRole,
+        "clinic_kind" => emhana_domain::ClinicKind,
+        "parity" => emhana_domain::organization::HouseParity,
     );
     codes.extend(
         emhana_sync::SyncError::CODES
@@ -461,6 +464,7 @@ fn roots(visit: &mut Declarations<'_>) {
         ws::VisitHistoryEvent,
         ws::VisitView,
         ws::DueVisit,
+        ws::OrganizationView,
     );
 }
 

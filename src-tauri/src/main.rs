@@ -10,6 +10,7 @@ macro_rules! with_commands {
         $($callback)::+![
             commands::setup::startup,
             commands::setup::load_demo_clinic,
+            commands::setup::organization,
             commands::setup::set_language,
             commands::setup::attachment_reference,
             commands::setup::set_campaign,

@@ -53,12 +53,14 @@ impl Workstation {
         })
     }
 
-    /// True when no clinic has been loaded: the first start.
+    /// True when no clinic has been loaded and the PC is not enrolled: the
+    /// first start (an enrolled PC waits for its clinic from the registry).
     pub async fn is_empty(&self) -> Result<bool, StoreError> {
-        let clinics: i64 = sqlx::query_scalar("SELECT count(*) FROM clinic")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(clinics == 0)
+        let (clinics, enrolled): (i64, i64) =
+            sqlx::query_as("SELECT (SELECT count(*) FROM clinic), (SELECT count(*) FROM sync_enrolment)")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(clinics == 0 && enrolled == 0)
     }
 
     /// The attachment reference data: campaigns by year and district list norms.

@@ -42,6 +42,14 @@ pub async fn load_demo_clinic(state: State<'_, AppState>) -> Result<StoreStatus,
     Ok(workstation.status().await?)
 }
 
+/// The clinic's organization as this PC holds it: districts, coverage, staff, posts.
+#[tauri::command]
+pub async fn organization(
+    state: State<'_, AppState>,
+) -> Result<emhana_workstation::OrganizationView, CommandError> {
+    Ok(workstation(&state)?.organization().await?)
+}
+
 #[tauri::command]
 pub async fn set_language(state: State<'_, AppState>, language: Language) -> Result<(), CommandError> {
     Ok(workstation(&state)?.set_language(language).await?)

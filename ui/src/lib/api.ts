@@ -33,6 +33,7 @@ import type {
   ImportedAnswers,
   ListNorms,
   Nurse,
+  OrganizationView,
   PersonCard,
   PlanRequest,
   PlanView,
@@ -109,6 +110,7 @@ export const api = {
   search: (text: string, limit = 30) => call<SearchOutcome>('search_persons', { text, limit }),
   personCard: (id: number) => call<PersonCard>('person_card', { id }),
   loadDemoClinic: () => call<StoreStatus>('load_demo_clinic'),
+  organization: () => call<OrganizationView>('organization'),
   setLanguage: (language: Language) => call<void>('set_language', { language }),
   registerPerson: (form: RegistrationForm, registrarId: number | null) =>
     call<number>('register_person', { form, registrarId }),

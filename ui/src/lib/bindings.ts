@@ -169,7 +169,11 @@ export type ClinicDayLine = { doctor: Doctor, closed: DayClosed | null, first_sl
  */
 free: number, };
 
+export type ClinicKind = "polyclinic" | "gp_practice" | "rural_outpatient_clinic" | "feldsher_post" | "medical_point";
+
 export type ClinicSummary = { bin: string, name_kk: string, name_ru: string, address: string, districts: number, staff: number, };
+
+export type ClinicView = { bin: string, name_kk: string, name_ru: string, kind: ClinicKind, region: string, address: string, phone: string, hours: string, };
 
 export type CommandError = { 
 /**
@@ -192,6 +196,16 @@ given: boolean | null,
  * `None`: until withdrawn.
  */
 valid_until: string | null, third_parties: boolean, cross_border: boolean, publication: boolean, };
+
+export type CoveredArea = { settlement: string, 
+/**
+ * None: the whole settlement.
+ */
+street: string | null, 
+/**
+ * None: every house of the street.
+ */
+houses: HouseRange | null, };
 
 export type CurrentAttachment = { clinic_name_kk: string, clinic_name_ru: string, here: boolean, district_number: number | null, started_on: string, };
 
@@ -224,6 +238,16 @@ export type DistrictSource = "chosen" | "household" | "address";
 
 export type DistrictSuggestion = { district_id: number, source: DistrictSource, };
 
+export type DistrictView = { id: number, number: number, kind: DistrictKind, 
+/**
+ * Its own list norm, when the organization sets one (else the clinic's for its kind).
+ */
+list_norm: number | null, coverage: Array<CoveredArea>, 
+/**
+ * Who serves it, by name, doctors first.
+ */
+staff: Array<string>, };
+
 export type Doctor = { id: number, iin: string, full_name: string, role: string, specialty: string | null, district_number: number | null, };
 
 export type DoctorDay = { doctor: Doctor, date: string, closed: DayClosed | null, sessions: Array<Session>, rows: Array<DayRow>, off_schedule: Array<BookingView>, counts: DayCounts, };
@@ -255,6 +279,10 @@ export type FirstSync = { applied: number,
  * Persons the registry said were left after the last page.
  */
 remaining: number | null, done_at: string | null, };
+
+export type HouseParity = "all" | "even" | "odd";
+
+export type HouseRange = { from: number, to: number, parity: HouseParity, };
 
 export type HouseholdMember = { id: number, iin: string, full_name: string, birth_date: string, age: number | null, sex: Sex, };
 
@@ -294,6 +322,25 @@ export type NewResidence = { address: Address,
 temporary: boolean, };
 
 export type Nurse = { id: number, full_name: string, role: string, district_id: number | null, district_number: number | null, };
+
+export type OrganizationView = { clinic: ClinicView, 
+/**
+ * The clinic that runs this one, when this one is a post.
+ */
+parent: ClinicView | null, districts: Array<DistrictView>, 
+/**
+ * By surname; also those who no longer work here.
+ */
+staff: Array<StaffView>, 
+/**
+ * The posts this clinic runs, with their districts and staff.
+ */
+posts: Array<PostView>, 
+/**
+ * The registry's version this PC holds; none when the clinic was loaded
+ * here (the demo) and never taken from a registry.
+ */
+version: number | null, };
 
 export type OtherClinic = { bin: string, name_kk: string, name_ru: string, };
 
@@ -339,6 +386,8 @@ export type PlanView = { id: number, kind: PlanKind, event: PlanEvent, visits: A
  * When and why the plan closed; `None` while it is open.
  */
 closed: PlanClosed | null, };
+
+export type PostView = { clinic: ClinicView, districts: Array<DistrictView>, staff: Array<StaffView>, };
 
 export type PregnancyOutcome = "birth" | "other";
 
@@ -527,6 +576,10 @@ export type Slot = { starts: string, ends: string, room: string | null, };
 
 export type StaffOption = { id: number, full_name: string, };
 
+export type StaffRole = "registrar" | "district_nurse" | "feldsher" | "district_doctor" | "head";
+
+export type StaffView = { id: number, iin: string, full_name: string, roles: Array<StaffRole>, specialty: string | null, districts: Array<number>, room: string | null, phone: string | null, works_from: string | null, works_to: string | null, };
+
 export type Startup = { status: StoreStatus, language: Language | null, 
 /**
  * The date in Kazakhstan by the app's clock (the day views open on it).
@@ -698,6 +751,7 @@ export const VISIT_REASON_NAMES: Record<VisitReason, { kk: string; ru: string }>
 export const COMMANDS = [
   'startup',
   'load_demo_clinic',
+  'organization',
   'set_language',
   'attachment_reference',
   'set_campaign',
@@ -914,6 +968,11 @@ export const MESSAGE_CODES = [
   'citizenship.foreign_permanent_resident',
   'citizenship.kandas',
   'citizenship.other',
+  'clinic_kind.feldsher_post',
+  'clinic_kind.gp_practice',
+  'clinic_kind.medical_point',
+  'clinic_kind.polyclinic',
+  'clinic_kind.rural_outpatient_clinic',
   'condition.arterial_hypertension',
   'condition.chronic_heart_failure',
   'condition.diabetes2',
@@ -968,6 +1027,9 @@ export const MESSAGE_CODES = [
   'indication.raised_blood_pressure',
   'indication.rash',
   'indication.sudden_sharp_deterioration',
+  'parity.all',
+  'parity.even',
+  'parity.odd',
   'plan.kind.antenatal',
   'plan.kind.child_patronage',
   'plan.kind.observation',
@@ -1039,6 +1101,11 @@ export const MESSAGE_CODES = [
   'risk.low',
   'risk.medium',
   'risk.very_high',
+  'role.district_doctor',
+  'role.district_nurse',
+  'role.feldsher',
+  'role.head',
+  'role.registrar',
   'session_kind.break',
   'session_kind.home_visits',
   'session_kind.reception',
