@@ -483,3 +483,111 @@ async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_ca
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
+
+/// The administrator's commands, as a script runs them: a clinic, a district,
+/// a staff file with bad lines refused with each line named and nothing
+/// written, then the corrected file imported.
+#[tokio::test]
+async fn the_organization_commands_set_up_a_clinic_and_refuse_a_bad_file_line_by_line() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 12, 2)).await?;
+    let dir = std::env::temp_dir().join(format!("emhana-org-{}", uuid::Uuid::now_v7()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!(
+        "postgres://{}@localhost/{}?host={}",
+        registry.options.get_username(),
+        registry.options.get_database().context("database")?,
+        registry.options.get_socket().context("socket")?.display()
+    );
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_emhana-registry"))
+            .args(args)
+            .env("EMHANA_REGISTRY_LISTEN", "127.0.0.1:0")
+            .env("EMHANA_REGISTRY_DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+    };
+    let bin = support::bin(7);
+    let ok = |output: std::process::Output| -> Result<String> {
+        anyhow::ensure!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    ok(run(&[
+        "set-clinic",
+        "--bin",
+        &bin,
+        "--kind",
+        "polyclinic",
+        "--name-kk",
+        "№ 9 қалалық емхана",
+        "--name-ru",
+        "Городская поликлиника № 9",
+        "--region",
+        "Астана",
+    ])?)?;
+    ok(run(&[
+        "set-district",
+        "--clinic",
+        &bin,
+        "--number",
+        "1",
+        "--kind",
+        "therapeutic",
+    ])?)?;
+    // an unknown kind is refused by the command itself
+    let output = run(&[
+        "set-district",
+        "--clinic",
+        &bin,
+        "--number",
+        "2",
+        "--kind",
+        "surgical",
+    ])?;
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("therapeutic, pediatric or general_practice"));
+
+    let (a, b, c) = (
+        support::iin(40).as_string(),
+        support::iin(41).as_string(),
+        support::iin(42).as_string(),
+    );
+    let bad = dir.join("staff-bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "clinic_bin;iin;surname;first_name;roles;districts\n{bin};{a};Омарова;Гүлнар;district_doctor;1\n\
+             {bin};{a};Омарова;Гүлнар;district_doctor;1\n{bin};{b};Бекова;Дана;surgeon;\n{bin};{c};Бекова;Дана;registrar;4\n"
+        ),
+    )?;
+    let output = run(&["import-staff", bad.to_str().context("path")?])?;
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    for expected in [
+        "3 problem(s), nothing written",
+        "line 3: IIN",
+        "line 4: unknown role \"surgeon\"",
+        "line 5: district 4 is not a district of clinic",
+    ] {
+        assert!(said.contains(expected), "{expected:?} not in {said}");
+    }
+    assert_eq!(registry.count("SELECT count(*) FROM staff").await?, 0);
+
+    let good = dir.join("staff.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "clinic_bin,iin,surname,first_name,roles,districts\n{bin},{a},Омарова,Гүлнар,district_doctor head,1\n"
+        ),
+    )?;
+    let said = ok(run(&["import-staff", good.to_str().context("path")?])?)?;
+    assert!(said.contains("1 staff lines imported for 1 clinic(s)"), "{said}");
+    let shown = ok(run(&["show-organization", "--clinic", &bin])?)?;
+    let organization: emhana_protocol::Organization = serde_json::from_str(&shown)?;
+    assert_eq!(organization.clinics[0].staff[0].roles.len(), 2);
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
