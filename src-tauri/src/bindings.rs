@@ -168,6 +168,11 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         &[],
     ));
     codes.extend(
+        emhana_protocol::OrganizationProblem::CODES
+            .iter()
+            .map(|code| format!("organization.problem.{code}")),
+    );
+    codes.extend(
         emhana_protocol::OpBody::KINDS
             .iter()
             .map(|kind| format!("attention.kind.{kind}")),
@@ -252,9 +257,10 @@ fn generate() -> String {
     use emhana_domain::booking::{BookingChannel, BookingStatus, VisitCategory, VisitReason};
     use emhana_domain::care_plan::{BasisDocument, Condition, RiskLevel};
     use emhana_domain::home_call::{Indication, Responder};
+    use emhana_domain::organization::HouseParity;
     use emhana_domain::registration::DocumentKind;
     use emhana_domain::schedule::{ExceptionKind, SessionKind};
-    use emhana_domain::{AgeGroup, Citizenship};
+    use emhana_domain::{AgeGroup, Citizenship, DistrictKind, StaffRole};
 
     let cfg = Config::new().with_large_int("number");
     let mut declarations = Declarations {
@@ -299,6 +305,9 @@ fn generate() -> String {
         "CONDITIONS" => Condition,
         "RISK_LEVELS" => RiskLevel,
         "BASIS_DOCUMENTS" => BasisDocument,
+        "STAFF_ROLES" => StaffRole,
+        "DISTRICT_KINDS" => DistrictKind,
+        "HOUSE_PARITIES" => HouseParity,
     );
     // chrono's weekdays, as serde writes them ("Mon") in schedules
     let weekdays: Vec<String> = [
@@ -465,6 +474,7 @@ fn roots(visit: &mut Declarations<'_>) {
         ws::VisitView,
         ws::DueVisit,
         ws::OrganizationView,
+        emhana_protocol::OrganizationChange,
     );
 }
 

@@ -11,6 +11,7 @@ macro_rules! with_commands {
             commands::setup::startup,
             commands::setup::load_demo_clinic,
             commands::setup::organization,
+            commands::setup::change_organization,
             commands::setup::set_language,
             commands::setup::attachment_reference,
             commands::setup::set_campaign,

@@ -265,6 +265,71 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
                 .fetch_one(&db)
                 .await?;
         assert_eq!(booked_with, doctor.iin);
+
+        // The head adds a nurse at this PC: sent to the registry, shown once it applied it.
+        client
+            .find(Locator::Css("[data-nav=clinic]"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#add-staff").await?.click().await?;
+        let nurse = staff_iin(9)?.as_string();
+        for (field, value) in [
+            ("iin", nurse.as_str()),
+            ("surname", "Сейітова"),
+            ("first_name", "Раушан"),
+            ("districts", "3"),
+            ("room", "302"),
+        ] {
+            client
+                .find(Locator::Css(&format!("#staff-form [data-field={field}]")))
+                .await?
+                .send_keys(value)
+                .await?;
+        }
+        client
+            .find(Locator::Css("#staff-form [data-role=district_nurse]"))
+            .await?
+            .click()
+            .await?;
+        std::fs::write(
+            artifacts.join("e2e-clinic-staff-form.png"),
+            client.screenshot().await?,
+        )?;
+        client.find(Locator::Css("#staff-submit")).await?.click().await?;
+        wait_for(&client, "#organization-pending [data-pending=staff]").await?;
+        client
+            .find(Locator::Css("#sync-indicator"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#sync-now").await?.click().await?;
+        let started = Instant::now();
+        loop {
+            let held: i64 = sqlx::query_scalar("SELECT count(*) FROM staff WHERE iin = ?1")
+                .bind(&nurse)
+                .fetch_one(&db)
+                .await?;
+            if held == 1 {
+                break;
+            }
+            anyhow::ensure!(
+                started.elapsed() < Duration::from_secs(20),
+                "the nurse never came back from the registry"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        client
+            .find(Locator::Css("[data-nav=clinic]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, &format!("#organization [data-staff=\"{nurse}\"]"), "302").await?;
+        wait_for_text(&client, "#organization [data-district=\"3\"]", "Сейітова Раушан").await?;
+        std::fs::write(
+            artifacts.join("e2e-clinic-after-change.png"),
+            client.screenshot().await?,
+        )?;
         Ok(())
     }
     .await;

@@ -20,8 +20,8 @@ pub mod record;
 
 pub use hlc::Hlc;
 pub use op::{
-    ApplicationKey, AttachOp, BookOp, CancelBookingOp, ChangeBookingOp, DetachOp, DetachReason, Op, OpBody,
-    SlotKey,
+    ApplicationKey, AttachOp, BookOp, CancelBookingOp, ChangeBookingOp, ChangeOrganizationOp, DetachOp,
+    DetachReason, Op, OpBody, OrganizationChange, SlotKey,
 };
 pub use record::{
     BookingChange, BookingEvent, BookingRecord, CallAssignment, CallChange, CallOutcome, CallRecord,
@@ -174,6 +174,11 @@ pub enum RejectGround {
     UnknownPerson,
     /// The op says it was made later than the registry's clock allows.
     MadeInFuture,
+    /// The organization change breaks its rules (the registry checks it as
+    /// it checks an import): each problem's code and the reason in words.
+    OrganizationRefused {
+        problems: Vec<OrganizationProblem>,
+    },
     /// The op could not be read; `detail` says which field.
     Malformed {
         detail: String,
@@ -311,6 +316,37 @@ pub struct ErrorBody {
     /// A stable code: `unauthorized`, `forbidden`, `malformed`, `too_large`, ...
     pub code: String,
     pub message: String,
+}
+
+/// What is wrong with an organization change: a stable code
+/// ([`OrganizationProblem::CODES`], translated by the screens as
+/// `organization.problem.<code>`) and the registry's reason in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct OrganizationProblem {
+    pub code: String,
+    pub reason: String,
+}
+
+impl OrganizationProblem {
+    /// Every code an organization change can be refused with, at the
+    /// registry or on the workstation before it is sent.
+    pub const CODES: &'static [&'static str] = &[
+        "no_name",
+        "no_role",
+        "no_region",
+        "own_parent",
+        "parent_is_a_post",
+        "parent_in_another_region",
+        "not_our_district",
+        "works_to_before_from",
+        "no_settlement",
+        "no_street",
+        "houses_without_street",
+        "bad_house_range",
+        "bad_district_number",
+        "coverage_overlap",
+        "not_our_clinic",
+    ];
 }
 
 /// A clinic's organization as the registry holds it (`GET /v1/organization`):

@@ -54,11 +54,15 @@ pub enum OpBody {
     SetRound(Box<RoundRecord>),
     /// The clinic's settings as set on one PC (list norms, round pace, slip paper).
     SetSettings(Box<SetSettingsOp>),
+    /// A change to the organization the head made at the app (a member of
+    /// staff, a district, a district's coverage); the registry applies it
+    /// with the rules an import passes.
+    ChangeOrganization(Box<ChangeOrganizationOp>),
 }
 
 impl OpBody {
     /// Every op kind's name, as [`OpBody::kind`] gives it (the screens name each).
-    pub const KINDS: [&'static str; 12] = [
+    pub const KINDS: [&'static str; 13] = [
         "attach",
         "detach",
         "book",
@@ -71,6 +75,7 @@ impl OpBody {
         "change_plan",
         "set_round",
         "set_settings",
+        "change_organization",
     ];
 
     pub fn kind(&self) -> &'static str {
@@ -87,6 +92,7 @@ impl OpBody {
             OpBody::ChangePlan(_) => "change_plan",
             OpBody::SetRound(_) => "set_round",
             OpBody::SetSettings(_) => "set_settings",
+            OpBody::ChangeOrganization(_) => "change_organization",
         }
     }
 
@@ -105,6 +111,7 @@ impl OpBody {
             OpBody::ChangePlan(op) => &op.clinic_bin,
             OpBody::SetRound(round) => &round.clinic_bin,
             OpBody::SetSettings(op) => &op.settings.clinic_bin,
+            OpBody::ChangeOrganization(op) => &op.clinic_bin,
         }
     }
 
@@ -126,6 +133,7 @@ impl OpBody {
             OpBody::SetRound(round) => round.nurse_iin.clone(),
             // about the clinic: its BIN names no one in the register
             OpBody::SetSettings(op) => op.settings.clinic_bin.clone(),
+            OpBody::ChangeOrganization(op) => op.clinic_bin.clone(),
         }
     }
 
@@ -142,9 +150,39 @@ impl OpBody {
             OpBody::ChangePlan(op) => Some(op.plan),
             OpBody::SetRound(round) => Some(round.id),
             OpBody::SetSettings(op) => Some(op.settings.id),
-            OpBody::Attach(_) | OpBody::Detach(_) => None,
+            OpBody::Attach(_) | OpBody::Detach(_) | OpBody::ChangeOrganization(_) => None,
         }
     }
+}
+
+/// A change to the organization, made at the workstation's clinic.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ChangeOrganizationOp {
+    /// The workstation's own clinic.
+    pub clinic_bin: String,
+    /// The clinic changed: the workstation's own, or a post it runs.
+    pub unit_bin: String,
+    pub change: OrganizationChange,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "what", rename_all = "snake_case")]
+pub enum OrganizationChange {
+    /// A member of staff added, or their entry replaced (by IIN).
+    Staff {
+        member: emhana_domain::organization::StaffMember,
+    },
+    /// A district added, or its kind or own list norm changed.
+    District {
+        number: u32,
+        kind: emhana_domain::DistrictKind,
+        list_norm: Option<u32>,
+    },
+    /// A district's coverage replaced whole.
+    Coverage {
+        district: u32,
+        areas: Vec<emhana_domain::organization::CoveredArea>,
+    },
 }
 
 /// An application for attachment decided on the workstation (provisionally).

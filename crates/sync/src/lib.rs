@@ -179,6 +179,21 @@ impl<T: Transport> SyncEngine<T> {
     pub async fn sync_once(&self, progress: impl Fn(Progress)) -> Result<RoundReport, SyncError> {
         let mut report = RoundReport::default();
         // first: the feed's persons name districts, and a new PC has none yet
+        self.take_organization(&mut report).await?;
+        self.push_all(&mut report, &progress).await?;
+        self.pull_all(&mut report, &progress).await?;
+        // Small, and read each round: a new year's order reaches every workstation.
+        let reference = self.transport.reference().await?;
+        report.reference_changed = self.store.apply_reference(&reference).await?;
+        // an organization change this round pushed shows at once, not a round later
+        if report.confirmed > 0 {
+            self.take_organization(&mut report).await?;
+        }
+        Ok(report)
+    }
+
+    /// The clinic's organization, when its version moved since this PC took it.
+    async fn take_organization(&self, report: &mut RoundReport) -> Result<(), SyncError> {
         let known = self.store.organization_version().await?;
         if let emhana_protocol::OrganizationAnswer::Changed { organization } =
             self.transport.organization(known).await?
@@ -186,12 +201,7 @@ impl<T: Transport> SyncEngine<T> {
             self.store.apply_organization(&organization).await?;
             report.organization_changed = true;
         }
-        self.push_all(&mut report, &progress).await?;
-        self.pull_all(&mut report, &progress).await?;
-        // Small, and read each round: a new year's order reaches every workstation.
-        let reference = self.transport.reference().await?;
-        report.reference_changed = self.store.apply_reference(&reference).await?;
-        Ok(report)
+        Ok(())
     }
 
     async fn push_all(

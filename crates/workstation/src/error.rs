@@ -47,6 +47,11 @@ pub enum StoreError {
         "the registry enrolled this workstation for clinic {registry_bin}, but its database is clinic {home_bin}'s"
     )]
     EnrolledElsewhere { home_bin: String, registry_bin: String },
+    /// An organization change that breaks its rules, found before it was sent.
+    #[error("the organization change is refused: {problems:?}")]
+    OrganizationRefused {
+        problems: Vec<emhana_protocol::OrganizationProblem>,
+    },
     #[error("stored data is damaged: {detail}")]
     Corrupt { detail: String },
     #[error("database error: {reason}")]

@@ -44,7 +44,7 @@ pub use home_visits::{
 pub use import::{
     AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,
 };
-pub use organization::{ClinicView, DistrictView, OrganizationView, PostView, StaffView};
+pub use organization::{ClinicView, DistrictView, OrganizationView, PendingChange, PostView, StaffView};
 pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, RegisterRow};
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use setup::{ClinicSummary, StoreStatus};

@@ -4,8 +4,9 @@
 //! (`store::write_organization` takes it at every sync round).
 
 use chrono::NaiveDate;
-use emhana_domain::organization::CoveredArea;
+use emhana_domain::organization::{CoveredArea, District, coverage_conflicts};
 use emhana_domain::{ClinicKind, DistrictKind, StaffRole};
+use emhana_protocol::{ChangeOrganizationOp, OpBody, OrganizationChange, OrganizationProblem};
 use serde::Serialize;
 use sqlx::SqliteConnection;
 
@@ -26,6 +27,19 @@ pub struct OrganizationView {
     /// The registry's version this PC holds; none when the clinic was loaded
     /// here (the demo) and never taken from a registry.
     pub version: Option<i64>,
+    /// Changes made here that the registry has not answered yet: they show
+    /// in the organization once it has applied them and the PC has synced.
+    pub pending: Vec<PendingChange>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct PendingChange {
+    pub op: String,
+    pub made_at: chrono::DateTime<chrono::Utc>,
+    pub unit_bin: String,
+    pub change: OrganizationChange,
+    /// Not sent yet (`local`) or sent and not answered (`sent`).
+    pub state: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -136,8 +150,163 @@ impl Workstation {
             parent,
             posts,
             version: store::organization_version(&mut conn).await?,
+            pending: pending(&mut conn).await?,
         })
     }
+
+    /// Sends a change of the organization to the registry (an op): a member
+    /// of staff, a district, a district's coverage, of this clinic
+    /// (`unit_bin` none) or of a post it runs. Checked here first with the
+    /// rules the registry applies, against this PC's copy; the registry
+    /// checks it again against its own. The organization shows it once the
+    /// registry has applied it and the PC has synced.
+    pub async fn change_organization(
+        &self,
+        unit_bin: Option<&str>,
+        change: &OrganizationChange,
+        staff_id: Option<i64>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<uuid::Uuid, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let home = store::home_clinic(&mut tx).await?;
+        let unit_bin = unit_bin.unwrap_or(&home.bin).to_owned();
+        let unit: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM clinic WHERE bin = ?1 AND (id = ?2 OR parent_id = ?2)")
+                .bind(&unit_bin)
+                .bind(home.id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let refuse = |code: &str, reason: String| StoreError::OrganizationRefused {
+            problems: vec![OrganizationProblem {
+                code: code.to_owned(),
+                reason,
+            }],
+        };
+        let unit = unit.ok_or_else(|| {
+            refuse(
+                "not_our_clinic",
+                format!("{unit_bin} is not this clinic or its post"),
+            )
+        })?;
+        let mut districts: Vec<District> = districts(&mut tx, unit)
+            .await?
+            .into_iter()
+            .map(|d| District {
+                number: d.number,
+                kind: d.kind,
+                list_norm: d.list_norm,
+                coverage: d.coverage,
+            })
+            .collect();
+        // the changes already sent from here count as made: two coverage
+        // changes waiting together must agree with each other too
+        for waiting in pending(&mut tx).await? {
+            if waiting.unit_bin == unit_bin {
+                fold(&mut districts, &waiting.change);
+            }
+        }
+        match change {
+            OrganizationChange::Staff { member } => {
+                let numbers: Vec<u32> = districts.iter().map(|d| d.number).collect();
+                member
+                    .check(&numbers)
+                    .map_err(|error| refuse(error.code(), error.to_string()))?;
+            }
+            OrganizationChange::District { number, .. } => {
+                if *number == 0 {
+                    return Err(refuse(
+                        "bad_district_number",
+                        "district numbers start at 1".into(),
+                    ));
+                }
+                fold(&mut districts, change);
+            }
+            OrganizationChange::Coverage { district, areas } => {
+                for area in areas {
+                    area.check()
+                        .map_err(|error| refuse(error.code(), error.to_string()))?;
+                }
+                if !districts.iter().any(|d| d.number == *district) {
+                    return Err(refuse(
+                        "not_our_district",
+                        format!("district {district} is not a district of {unit_bin}"),
+                    ));
+                }
+                fold(&mut districts, change);
+            }
+        }
+        let conflicts = coverage_conflicts(&districts);
+        if !conflicts.is_empty() {
+            return Err(StoreError::OrganizationRefused {
+                problems: conflicts
+                    .iter()
+                    .map(|c| OrganizationProblem {
+                        code: "coverage_overlap".into(),
+                        reason: format!("district {} overlaps district {}", c.district, c.other_district),
+                    })
+                    .collect(),
+            });
+        }
+        let body = OpBody::ChangeOrganization(Box::new(ChangeOrganizationOp {
+            clinic_bin: home.bin.clone(),
+            unit_bin,
+            change: change.clone(),
+        }));
+        let id = store::record_op(&mut tx, now, staff_id, &body, store::OpLinks::default()).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+/// A district or coverage change laid over the districts as they stand.
+fn fold(districts: &mut Vec<District>, change: &OrganizationChange) {
+    match change {
+        OrganizationChange::Staff { .. } => {}
+        OrganizationChange::District {
+            number,
+            kind,
+            list_norm,
+        } => match districts.iter_mut().find(|d| d.number == *number) {
+            Some(district) => {
+                district.kind = *kind;
+                district.list_norm = *list_norm;
+            }
+            None => districts.push(District {
+                number: *number,
+                kind: *kind,
+                list_norm: *list_norm,
+                coverage: Vec::new(),
+            }),
+        },
+        OrganizationChange::Coverage { district, areas } => {
+            if let Some(target) = districts.iter_mut().find(|d| d.number == *district) {
+                target.coverage = areas.clone();
+            }
+        }
+    }
+}
+
+async fn pending(conn: &mut SqliteConnection) -> Result<Vec<PendingChange>, StoreError> {
+    let rows: Vec<(String, chrono::DateTime<chrono::Utc>, String, String)> = sqlx::query_as(
+        "SELECT id, made_at, body, state FROM outbox WHERE kind = 'change_organization' \
+         AND state IN ('local', 'sent') ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut changes = Vec::with_capacity(rows.len());
+    for (op, made_at, body, state) in rows {
+        let body: OpBody = serde_json::from_str(&body).map_err(|_| corrupt("outbox.body", &op))?;
+        if let OpBody::ChangeOrganization(change) = body {
+            changes.push(PendingChange {
+                op,
+                made_at,
+                unit_bin: change.unit_bin,
+                change: change.change,
+                state,
+            });
+        }
+    }
+    Ok(changes)
 }
 
 async fn districts(conn: &mut SqliteConnection, clinic_id: i64) -> Result<Vec<DistrictView>, StoreError> {

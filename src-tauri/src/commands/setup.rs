@@ -50,6 +50,20 @@ pub async fn organization(
     Ok(workstation(&state)?.organization().await?)
 }
 
+/// Sends a change of the organization (a member of staff, a district, its
+/// coverage) to the registry; `unit_bin` names a post, none the clinic itself.
+#[tauri::command]
+pub async fn change_organization(
+    state: State<'_, AppState>,
+    unit_bin: Option<String>,
+    change: emhana_protocol::OrganizationChange,
+) -> Result<(), CommandError> {
+    workstation(&state)?
+        .change_organization(unit_bin.as_deref(), &change, None, state.clock.now())
+        .await?;
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn set_language(state: State<'_, AppState>, language: Language) -> Result<(), CommandError> {
     Ok(workstation(&state)?.set_language(language).await?)

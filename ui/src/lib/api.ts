@@ -33,6 +33,7 @@ import type {
   ImportedAnswers,
   ListNorms,
   Nurse,
+  OrganizationChange,
   OrganizationView,
   PersonCard,
   PlanRequest,
@@ -111,6 +112,8 @@ export const api = {
   personCard: (id: number) => call<PersonCard>('person_card', { id }),
   loadDemoClinic: () => call<StoreStatus>('load_demo_clinic'),
   organization: () => call<OrganizationView>('organization'),
+  changeOrganization: (unitBin: string | null, change: OrganizationChange) =>
+    call<null>('change_organization', { unitBin, change }),
   setLanguage: (language: Language) => call<void>('set_language', { language }),
   registerPerson: (form: RegistrationForm, registrarId: number | null) =>
     call<number>('register_person', { form, registrarId }),

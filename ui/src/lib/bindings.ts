@@ -37,7 +37,7 @@ export type AttachmentReference = { campaign: Campaign,
  */
 campaign_is_default: boolean, list_norms: ListNorms, };
 
-export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator" | "check_call" | "check_booking" | "check_schedule" | "check_plan" | "check_settings";
+export type AttentionAction = "print_refusal" | "pick_another_slot" | "check_person_card" | "call_administrator" | "check_call" | "check_booking" | "check_schedule" | "check_plan" | "check_settings" | "check_organization";
 
 export type AttentionItem = { op: string, kind: string, made_at: string, answered_at: string | null, ground: RejectGround, person_id: number | null, person_name: string | null, iin: string | null, application_id: number | null, 
 /**
@@ -323,6 +323,10 @@ temporary: boolean, };
 
 export type Nurse = { id: number, full_name: string, role: string, district_id: number | null, district_number: number | null, };
 
+export type OrganizationChange = { "what": "staff", member: StaffMember, } | { "what": "district", number: number, kind: DistrictKind, list_norm: number | null, } | { "what": "coverage", district: number, areas: Array<CoveredArea>, };
+
+export type OrganizationProblem = { code: string, reason: string, };
+
 export type OrganizationView = { clinic: ClinicView, 
 /**
  * The clinic that runs this one, when this one is a post.
@@ -340,9 +344,20 @@ posts: Array<PostView>,
  * The registry's version this PC holds; none when the clinic was loaded
  * here (the demo) and never taken from a registry.
  */
-version: number | null, };
+version: number | null, 
+/**
+ * Changes made here that the registry has not answered yet: they show
+ * in the organization once it has applied them and the PC has synced.
+ */
+pending: Array<PendingChange>, };
 
 export type OtherClinic = { bin: string, name_kk: string, name_ru: string, };
+
+export type PendingChange = { op: string, made_at: string, unit_bin: string, change: OrganizationChange, 
+/**
+ * Not sent yet (`local`) or sent and not answered (`sent`).
+ */
+state: string, };
 
 export type PersonCard = { id: number, iin: string, surname: string, first_name: string, patronymic: string | null, full_name: string, birth_date: string, 
 /**
@@ -451,7 +466,7 @@ export type RegistrationForm = { iin: string, surname: string, first_name: strin
  */
 mother_iin: string, };
 
-export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "malformed", detail: string, };
+export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "organization_refused", problems: Array<OrganizationProblem>, } | { "code": "malformed", detail: string, };
 
 export type Responder = "nurse" | "district_doctor" | "ambulance";
 
@@ -573,6 +588,25 @@ export type Sex = "male" | "female";
 export type SlipFormat = "a6" | "receipt80";
 
 export type Slot = { starts: string, ends: string, room: string | null, };
+
+export type StaffMember = { iin: string, surname: string, first_name: string, patronymic: string | null, 
+/**
+ * The first is the one shown beside the name; the others widen what
+ * the person may do (a head who also registers).
+ */
+roles: Array<StaffRole>, 
+/**
+ * therapist, pediatrician, general_practitioner, ... for doctors.
+ */
+specialty: string | null, 
+/**
+ * The districts (numbers in the clinic) a district doctor, nurse or feldsher serves.
+ */
+districts: Array<number>, room: string | null, phone: string | null, 
+/**
+ * The first and the last day of work here, when known.
+ */
+works_from: string | null, works_to: string | null, };
 
 export type StaffOption = { id: number, full_name: string, };
 
@@ -709,6 +743,9 @@ export const RESPONDERS: Responder[] = ['nurse', 'district_doctor', 'ambulance']
 export const CONDITIONS: Condition[] = ['arterial_hypertension', 'chronic_heart_failure', 'diabetes2'];
 export const RISK_LEVELS: RiskLevel[] = ['low', 'medium', 'high', 'very_high'];
 export const BASIS_DOCUMENTS: BasisDocument[] = ['district_doctor_conclusion', 'specialist_conclusion', 'discharge_summary'];
+export const STAFF_ROLES: StaffRole[] = ['registrar', 'district_nurse', 'feldsher', 'district_doctor', 'head'];
+export const DISTRICT_KINDS: DistrictKind[] = ['therapeutic', 'pediatric', 'general_practice'];
+export const HOUSE_PARITIES: HouseParity[] = ['all', 'even', 'odd'];
 export type Weekday = 'Mon' | 'Tue' | 'Wed' | 'Thu' | 'Fri' | 'Sat' | 'Sun';
 export const WEEKDAYS: Weekday[] = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 /** Seed 000's reasons of a visit, grouped by category (the order the form lists them in). */
@@ -752,6 +789,7 @@ export const COMMANDS = [
   'startup',
   'load_demo_clinic',
   'organization',
+  'change_organization',
   'set_language',
   'attachment_reference',
   'set_campaign',
@@ -893,6 +931,7 @@ export const ERROR_CODES = [
   'store.not_decided',
   'store.not_empty',
   'store.not_enrolled',
+  'store.organization_refused',
   'store.person_not_found',
   'sync.bad_enrolment_code',
   'sync.bad_url',
@@ -920,6 +959,7 @@ export const MESSAGE_CODES = [
   'attention.action.call_administrator',
   'attention.action.check_booking',
   'attention.action.check_call',
+  'attention.action.check_organization',
   'attention.action.check_person_card',
   'attention.action.check_plan',
   'attention.action.check_schedule',
@@ -931,6 +971,7 @@ export const MESSAGE_CODES = [
   'attention.kind.cancel_booking',
   'attention.kind.change_booking',
   'attention.kind.change_call',
+  'attention.kind.change_organization',
   'attention.kind.change_plan',
   'attention.kind.detach',
   'attention.kind.open_plan',
@@ -1027,6 +1068,21 @@ export const MESSAGE_CODES = [
   'indication.raised_blood_pressure',
   'indication.rash',
   'indication.sudden_sharp_deterioration',
+  'organization.problem.bad_district_number',
+  'organization.problem.bad_house_range',
+  'organization.problem.coverage_overlap',
+  'organization.problem.houses_without_street',
+  'organization.problem.no_name',
+  'organization.problem.no_region',
+  'organization.problem.no_role',
+  'organization.problem.no_settlement',
+  'organization.problem.no_street',
+  'organization.problem.not_our_clinic',
+  'organization.problem.not_our_district',
+  'organization.problem.own_parent',
+  'organization.problem.parent_in_another_region',
+  'organization.problem.parent_is_a_post',
+  'organization.problem.works_to_before_from',
   'parity.all',
   'parity.even',
   'parity.odd',
@@ -1084,6 +1140,7 @@ export const MESSAGE_CODES = [
   'reject.malformed',
   'reject.not_attached_here',
   'reject.number_taken',
+  'reject.organization_refused',
   'reject.plan_changed',
   'reject.plan_open',
   'reject.record_not_found',

@@ -16,6 +16,7 @@ mod write;
 
 pub use import::{import_coverage, import_staff};
 pub use read::{organization, organization_version};
+pub(crate) use write::apply_change;
 pub use write::{load_unit, set_clinic, set_district};
 
 use crate::RegistryError;

@@ -335,22 +335,39 @@ pub async fn set_district(
     kind: DistrictKind,
     list_norm: Option<u32>,
 ) -> Result<(), SetupError> {
-    if number == 0 {
-        return Err(SetupError::one(
-            "bad_district_number",
-            "district numbers start at 1",
-        ));
-    }
     let mut tx = pool.begin().await?;
     let mut locked = lock(&mut tx, clinic)
         .await?
         .ok_or_else(|| SetupError::one("unknown_clinic", format!("no clinic with BIN {clinic}")))?;
-    match locked.districts.iter_mut().find(|(_, d)| d.number == number) {
+    write_district(&mut tx, &mut locked, number, kind, list_norm)
+        .await?
+        .map_err(SetupError::Refused)?;
+    bump(&mut tx, locked.id).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`set_district`] on a clinic locked in the caller's transaction.
+async fn write_district(
+    tx: &mut PgConnection,
+    clinic: &mut Locked,
+    number: u32,
+    kind: DistrictKind,
+    list_norm: Option<u32>,
+) -> Result<Result<(), Vec<Problem>>, RegistryError> {
+    if number == 0 {
+        return Ok(Err(vec![Problem {
+            line: None,
+            code: "bad_district_number",
+            reason: "district numbers start at 1".into(),
+        }]));
+    }
+    match clinic.districts.iter_mut().find(|(_, d)| d.number == number) {
         Some((_, district)) => {
             district.kind = kind;
             district.list_norm = list_norm;
         }
-        None => locked.districts.push((
+        None => clinic.districts.push((
             0,
             District {
                 number,
@@ -360,24 +377,22 @@ pub async fn set_district(
             },
         )),
     }
-    let districts: Vec<District> = locked.districts.into_iter().map(|(_, d)| d).collect();
+    let districts: Vec<District> = clinic.districts.iter().map(|(_, d)| d.clone()).collect();
     let problems = conflicts_as_problems(&districts, |_, _| None);
     if !problems.is_empty() {
-        return Err(SetupError::Refused(problems));
+        return Ok(Err(problems));
     }
     sqlx::query(
         "INSERT INTO district (clinic_id, number, kind, list_norm) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (clinic_id, number) DO UPDATE SET kind = EXCLUDED.kind, list_norm = EXCLUDED.list_norm",
     )
-    .bind(locked.id)
+    .bind(clinic.id)
     .bind(i32::try_from(number).unwrap_or(i32::MAX))
     .bind(kind.as_str())
     .bind(list_norm.map(|n| i32::try_from(n).unwrap_or(i32::MAX)))
     .execute(&mut *tx)
     .await?;
-    bump(&mut tx, locked.id).await?;
-    tx.commit().await?;
-    Ok(())
+    Ok(Ok(()))
 }
 
 /// Sets a whole unit at once — the profile, its districts with their
@@ -452,4 +467,85 @@ pub async fn load_unit(pool: &PgPool, unit: &ClinicUnit) -> Result<i64, SetupErr
     bump(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)
+}
+
+/// Applies a change the head made at a workstation of `own_clinic`, inside
+/// the push's transaction, with the rules an import passes; the problems
+/// when it breaks one (nothing written then).
+pub(crate) async fn apply_change(
+    tx: &mut PgConnection,
+    own_clinic: i64,
+    unit_bin: &str,
+    change: &emhana_protocol::OrganizationChange,
+) -> Result<Result<(), Vec<Problem>>, RegistryError> {
+    use emhana_protocol::OrganizationChange;
+    let refuse = |code: &'static str, reason: String| {
+        Ok(Err(vec![Problem {
+            line: None,
+            code,
+            reason,
+        }]))
+    };
+    let Ok(bin) = Bin::parse(unit_bin) else {
+        return refuse("not_our_clinic", format!("{unit_bin:?} is not a BIN"));
+    };
+    // the workstation's own clinic, or a post it runs
+    let ours: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM clinic WHERE bin = $1 AND (id = $2 OR parent_id = $2))",
+    )
+    .bind(unit_bin)
+    .bind(own_clinic)
+    .fetch_one(&mut *tx)
+    .await?;
+    if !ours {
+        return refuse(
+            "not_our_clinic",
+            format!("{unit_bin} is neither this clinic nor a post it runs"),
+        );
+    }
+    let Some(mut clinic) = lock(&mut *tx, &bin).await? else {
+        return refuse("not_our_clinic", format!("no clinic with BIN {unit_bin}"));
+    };
+    match change {
+        OrganizationChange::Staff { member } => {
+            if let Err(error) = member.check(&clinic.district_numbers()) {
+                return refuse(error.code(), error.to_string());
+            }
+            upsert_staff(&mut *tx, clinic.id, &[member], &clinic.district_ids()).await?;
+        }
+        OrganizationChange::District {
+            number,
+            kind,
+            list_norm,
+        } => {
+            if let Err(problems) = write_district(&mut *tx, &mut clinic, *number, *kind, *list_norm).await? {
+                return Ok(Err(problems));
+            }
+        }
+        OrganizationChange::Coverage { district, areas } => {
+            let Some(index) = clinic.districts.iter().position(|(_, d)| d.number == *district) else {
+                return refuse(
+                    "not_our_district",
+                    format!("district {district} is not a district of clinic {unit_bin}"),
+                );
+            };
+            for area in areas {
+                if let Err(error) = area.check() {
+                    return refuse(error.code(), error.to_string());
+                }
+            }
+            clinic.districts[index].1.coverage = areas.clone();
+            let districts: Vec<District> = clinic.districts.iter().map(|(_, d)| d.clone()).collect();
+            let problems = conflicts_as_problems(&districts, |_, _| None);
+            if !problems.is_empty() {
+                return Ok(Err(problems));
+            }
+            let district_id = clinic.districts[index].0;
+            let rows: Vec<(i64, &emhana_domain::organization::CoveredArea)> =
+                areas.iter().map(|area| (district_id, area)).collect();
+            replace_coverage(&mut *tx, &[district_id], &rows).await?;
+        }
+    }
+    bump(&mut *tx, clinic.id).await?;
+    Ok(Ok(()))
 }

@@ -372,6 +372,28 @@ async fn apply(
             OpBody::ChangePlan(change) => (apply_change_plan(tx, workstation, op.id, change).await?, None),
             OpBody::SetRound(round) => (apply_set_round(tx, workstation, op.id, round).await?, None),
             OpBody::SetSettings(set) => (apply_set_settings(tx, workstation, op.id, set).await?, None),
+            OpBody::ChangeOrganization(change) => (
+                match crate::organization::apply_change(
+                    tx,
+                    workstation.clinic_id,
+                    &change.unit_bin,
+                    &change.change,
+                )
+                .await?
+                {
+                    Ok(()) => OpOutcome::Applied,
+                    Err(problems) => reject(RejectGround::OrganizationRefused {
+                        problems: problems
+                            .into_iter()
+                            .map(|problem| emhana_protocol::OrganizationProblem {
+                                code: problem.code.to_owned(),
+                                reason: problem.reason,
+                            })
+                            .collect(),
+                    }),
+                },
+                None,
+            ),
         }
     };
     let (outcome, known_state) = outcome;
@@ -432,7 +454,7 @@ async fn person_attachment(
     // a schedule is about a doctor, a round about a nurse, settings about the clinic
     if matches!(
         op.body,
-        OpBody::SetSchedule(_) | OpBody::SetRound(_) | OpBody::SetSettings(_)
+        OpBody::SetSchedule(_) | OpBody::SetRound(_) | OpBody::SetSettings(_) | OpBody::ChangeOrganization(_)
     ) {
         return Ok(None);
     }

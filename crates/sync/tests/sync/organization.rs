@@ -255,3 +255,161 @@ async fn a_new_pc_on_an_empty_database_gets_its_clinic_and_works_with_it() -> Re
     }
     Ok(())
 }
+
+/// The head changes the organization at her PC: a nurse joins, a street is
+/// added to district 1's coverage. The registry applies them with the rules
+/// an import passes; the desk's PC has them after its next round. A change
+/// that would make two districts claim the same houses is refused before it
+/// leaves her PC; one that only the registry can see is wrong (another PC
+/// gave the street to district 2 meanwhile) is refused there and listed in
+/// needs attention.
+#[tokio::test]
+async fn the_head_changes_the_organization_at_her_pc_and_the_registry_checks_it() -> Result<()> {
+    use emhana_domain::StaffRole;
+    use emhana_domain::organization::{CoveredArea, HouseParity, HouseRange, StaffMember};
+    use emhana_protocol::OrganizationChange;
+    let now = kz(2026, 12, 2, 10);
+    let region = Region::start(60, now).await?;
+    let bin = bin()?;
+    set_up(&region, bin).await?;
+    let dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (head_pc, head_credential) = empty_pc(&region, dirs.0.path(), bin).await?;
+    let (desk, desk_credential) = empty_pc(&region, dirs.1.path(), bin).await?;
+    let head_engine = region.engine(&head_pc, &head_credential, small_pages())?;
+    let desk_engine = region.engine(&desk, &desk_credential, small_pages())?;
+    sync_round(&head_engine).await?;
+    sync_round(&desk_engine).await?;
+
+    let nurse = StaffMember {
+        iin: staff_iin(7)?,
+        surname: "Сейітова".into(),
+        first_name: "Раушан".into(),
+        patronymic: None,
+        roles: vec![StaffRole::DistrictNurse],
+        specialty: None,
+        districts: vec![3],
+        room: Some("302".into()),
+        phone: None,
+        works_from: NaiveDate::from_ymd_opt(2026, 12, 3),
+        works_to: None,
+    };
+    head_pc
+        .change_organization(
+            None,
+            &OrganizationChange::Staff {
+                member: nurse.clone(),
+            },
+            None,
+            now,
+        )
+        .await?;
+    let street = |name: &str| CoveredArea {
+        settlement: "Астана".into(),
+        street: Some(name.into()),
+        houses: Some(HouseRange {
+            from: 1,
+            to: 40,
+            parity: HouseParity::All,
+        }),
+    };
+    let mut district_1 = head_pc.organization().await?.districts[0].coverage.clone();
+    district_1.push(street("Бейбітшілік көшесі"));
+    head_pc
+        .change_organization(
+            None,
+            &OrganizationChange::Coverage {
+                district: 1,
+                areas: district_1.clone(),
+            },
+            None,
+            now,
+        )
+        .await?;
+    // waiting for the registry, and not yet in the organization
+    let before = head_pc.organization().await?;
+    assert_eq!(before.pending.len(), 2);
+    assert_eq!(before.staff.len(), 5);
+
+    // the same houses for district 2 as well: refused on her PC, nothing sent
+    let refused = head_pc
+        .change_organization(
+            None,
+            &OrganizationChange::Coverage {
+                district: 2,
+                areas: vec![street("Бейбітшілік көшесі")],
+            },
+            None,
+            now,
+        )
+        .await;
+    match refused {
+        Err(emhana_workstation::StoreError::OrganizationRefused { problems }) => {
+            assert_eq!(problems[0].code, "coverage_overlap")
+        }
+        other => anyhow::bail!("expected a refusal, got {other:?}"),
+    }
+
+    // applied, and taken back with the same round
+    let report = sync_round(&head_engine).await?;
+    assert_eq!((report.confirmed, report.rejected), (2, 0));
+    assert!(report.organization_changed);
+    let after = head_pc.organization().await?;
+    assert!(after.pending.is_empty());
+    assert_eq!(after.staff.len(), 6);
+    assert_eq!(after.districts[0].coverage, district_1);
+    sync_round(&desk_engine).await?;
+    assert_eq!(desk.organization().await?.staff.len(), 6);
+    assert!(
+        desk.organization().await?.districts[2]
+            .staff
+            .contains(&"Сейітова Раушан".to_owned())
+    );
+
+    // the desk gives Сарыарқа to district 2 while the head, not yet synced,
+    // gives it to district 1: hers passes her PC's check, the registry refuses it
+    desk.change_organization(
+        None,
+        &OrganizationChange::Coverage {
+            district: 2,
+            areas: vec![street("Сарыарқа даңғылы")],
+        },
+        None,
+        now,
+    )
+    .await?;
+    let mut district_1_more = district_1.clone();
+    district_1_more.push(street("Сарыарқа даңғылы"));
+    head_pc
+        .change_organization(
+            None,
+            &OrganizationChange::Coverage {
+                district: 1,
+                areas: district_1_more,
+            },
+            None,
+            now,
+        )
+        .await?;
+    sync_round(&desk_engine).await?;
+    let report = sync_round(&head_engine).await?;
+    assert_eq!(report.rejected, 1);
+    let attention = head_pc.needs_attention().await?;
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].kind, "change_organization");
+    assert_eq!(
+        attention[0].action,
+        emhana_workstation::AttentionAction::CheckOrganization
+    );
+    match &attention[0].ground {
+        emhana_protocol::RejectGround::OrganizationRefused { problems } => {
+            assert_eq!(problems[0].code, "coverage_overlap")
+        }
+        other => anyhow::bail!("refused for {other:?}"),
+    }
+    // and her PC shows the street where the registry put it
+    sync_round(&head_engine).await?;
+    let final_view = head_pc.organization().await?;
+    assert_eq!(final_view.districts[0].coverage, district_1);
+    assert_eq!(final_view.districts[1].coverage, vec![street("Сарыарқа даңғылы")]);
+    Ok(())
+}

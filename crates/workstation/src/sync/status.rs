@@ -114,6 +114,9 @@ pub enum AttentionAction {
     /// The clinic's settings were changed on another PC first: they show as
     /// kept there; set yours again if still needed.
     CheckSettings,
+    /// The registry refused an organization change (its rules): the clinic
+    /// screen shows the organization as it stands; correct and send again.
+    CheckOrganization,
 }
 
 pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
@@ -125,6 +128,7 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
         RejectGround::BookingChanged { .. } => AttentionAction::CheckBooking,
         RejectGround::ScheduleChanged => AttentionAction::CheckSchedule,
         RejectGround::SettingsChanged => AttentionAction::CheckSettings,
+        RejectGround::OrganizationRefused { .. } => AttentionAction::CheckOrganization,
         RejectGround::PlanOpen | RejectGround::PlanChanged | RejectGround::VisitOutcomeTaken { .. } => {
             AttentionAction::CheckPlan
         }
