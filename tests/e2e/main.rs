@@ -223,6 +223,7 @@ async fn start_registry(
     let served = emhana_registry::testing::serve(emhana_registry::AppState {
         pool: pool.clone(),
         clock: std::sync::Arc::new(chrono::Utc::now),
+        snapshots: None,
     })
     .await?;
     let base = served.base.clone();

@@ -388,3 +388,29 @@ pub enum OrganizationAnswer {
 pub struct OrganizationQuery {
     pub known: Option<i64>,
 }
+
+/// How old a clinic's snapshot may be and still be installed: older, the
+/// registry does not offer it and a workstation refuses it, and a first
+/// sync reads the feed from its start instead.
+pub const SNAPSHOT_MAX_AGE_DAYS: i64 = 14;
+
+/// A ready-made workstation database of a clinic's scope
+/// (`GET /v1/snapshot`; the file at `GET /v1/snapshot/file`, resumable with
+/// `Range: bytes=<from>-`): the organization, the population with its search
+/// keys built, the clinic's records, and the feed's cursor they stand at. A
+/// new workstation installs it and follows the feed from `cursor`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct SnapshotInfo {
+    pub clinic_bin: String,
+    /// The feed's cursor the snapshot holds everything up to.
+    pub cursor: String,
+    pub built_at: DateTime<Utc>,
+    /// The workstation schema (its last migration) the file is in; a
+    /// workstation of another schema reads the feed instead.
+    pub schema_version: i64,
+    /// Bytes of the file, and its SHA-256 in hex: checked before it is installed.
+    pub size: u64,
+    pub sha256: String,
+    /// Persons it holds (for the progress bar's words).
+    pub persons: u64,
+}

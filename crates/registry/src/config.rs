@@ -28,6 +28,9 @@ pub struct Config {
     #[serde(default)]
     pub log_format: LogFormat,
     pub tls: Option<TlsConfig>,
+    /// Where `emhana-snapshot` leaves the clinics' snapshots (docs/sync.md);
+    /// none: no snapshots are offered and first syncs read the feed.
+    pub snapshots_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -61,7 +64,7 @@ impl Config {
             }
             None => toml::Table::new(),
         };
-        for key in ["listen", "database_url", "log_format"] {
+        for key in ["listen", "database_url", "log_format", "snapshots_dir"] {
             if let Some(value) = env(&format!("EMHANA_REGISTRY_{}", key.to_uppercase())) {
                 table.insert(key.to_owned(), toml::Value::String(value));
             }

@@ -18,6 +18,7 @@ mod people;
 pub mod push;
 pub mod reference;
 pub mod seed;
+pub mod snapshot;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tls;
@@ -54,6 +55,8 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 pub struct AppState {
     pub pool: PgPool,
     pub clock: Clock,
+    /// The clinics' snapshots (`snapshot`), when the registry offers them.
+    pub snapshots: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -88,7 +91,9 @@ pub fn router(state: AppState) -> Router {
         .route("/changes", get(changes))
         .route("/persons/{iin}", get(person))
         .route("/reference", get(reference))
-        .route("/organization", get(organization));
+        .route("/organization", get(organization))
+        .route("/snapshot", get(snapshot_info))
+        .route("/snapshot/file", get(snapshot_file));
     Router::new()
         .route("/health", get(health))
         .route("/openapi.yaml", get(openapi))
@@ -172,6 +177,27 @@ async fn organization(
     Ok(Json(emhana_protocol::OrganizationAnswer::Changed {
         organization: Box::new(organization),
     }))
+}
+
+/// The workstation's clinic's snapshot, when one is offered.
+async fn snapshot_info(
+    State(state): State<AppState>,
+    workstation: Workstation,
+) -> Result<Json<emhana_protocol::SnapshotInfo>, RegistryError> {
+    let dir = state.snapshots.as_deref().ok_or(RegistryError::NotFound)?;
+    Ok(Json(
+        snapshot::info(dir, &workstation.clinic_bin, (state.clock)()).await?,
+    ))
+}
+
+/// The snapshot's file, whole or from a byte on (a broken download resumed).
+async fn snapshot_file(
+    State(state): State<AppState>,
+    workstation: Workstation,
+    headers: axum::http::HeaderMap,
+) -> Result<axum::response::Response, RegistryError> {
+    let dir = state.snapshots.as_deref().ok_or(RegistryError::NotFound)?;
+    snapshot::file(dir, &workstation.clinic_bin, &headers).await
 }
 
 /// A person by IIN, as the state person database would answer, with the

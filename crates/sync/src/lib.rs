@@ -12,6 +12,7 @@
 //! against a real registry through a transport that loses messages.
 
 pub mod bundle;
+pub mod snapshot;
 mod transport;
 
 use std::sync::Arc;
@@ -106,6 +107,11 @@ impl Default for SyncSettings {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "phase", rename_all = "snake_case")]
 pub enum Progress {
+    /// A first sync downloading the clinic's snapshot.
+    Downloading {
+        received: u64,
+        total: u64,
+    },
     Pushing {
         sent: usize,
     },
@@ -131,6 +137,8 @@ pub struct RoundReport {
     pub reference_changed: bool,
     /// The clinic's organization (districts, coverage, staff) was taken anew.
     pub organization_changed: bool,
+    /// The persons a clinic's snapshot brought, when this round installed one.
+    pub snapshot_persons: Option<u64>,
     /// The feed was not read to its end: changes were held back by
     /// transactions still running at the registry (see docs/sync.md). The
     /// loop comes back in [`HELD_BACK_RETRY`], not after the whole interval.
@@ -176,8 +184,12 @@ impl<T: Transport> SyncEngine<T> {
     }
 
     /// One round: push everything pending, then pull until the feed is read.
-    pub async fn sync_once(&self, progress: impl Fn(Progress)) -> Result<RoundReport, SyncError> {
+    pub async fn sync_once(&self, progress: impl Fn(Progress) + Sync) -> Result<RoundReport, SyncError> {
         let mut report = RoundReport::default();
+        // a PC with nothing of its own starts from the clinic's snapshot, when there is one
+        if self.store.wants_snapshot().await? {
+            report.snapshot_persons = self.install_snapshot(&progress).await?;
+        }
         // first: the feed's persons name districts, and a new PC has none yet
         self.take_organization(&mut report).await?;
         self.push_all(&mut report, &progress).await?;
@@ -190,6 +202,73 @@ impl<T: Transport> SyncEngine<T> {
             self.take_organization(&mut report).await?;
         }
         Ok(report)
+    }
+
+    /// Downloads the clinic's snapshot (resuming a download a broken link
+    /// stopped), checks it and installs it; the persons it brought, or none
+    /// when there is no snapshot to take (none offered, too old, of another
+    /// schema: the feed is read from its start instead). A file that fails
+    /// its check is thrown away and downloaded once again.
+    async fn install_snapshot(
+        &self,
+        progress: &(impl Fn(Progress) + Sync),
+    ) -> Result<Option<u64>, SyncError> {
+        let Some(info) = self.transport.snapshot_info().await? else {
+            return Ok(None);
+        };
+        let now = (self.clock)();
+        if now - info.built_at > chrono::Duration::days(emhana_protocol::SNAPSHOT_MAX_AGE_DAYS) {
+            tracing::info!(built_at = %info.built_at, "the clinic's snapshot is too old: the feed is read instead");
+            return Ok(None);
+        }
+        let (partial, described) = snapshot::partial_paths(self.store.path());
+        let io = |error: std::io::Error| {
+            SyncError::Store(StoreError::Corrupt {
+                detail: format!("{}: {error}", partial.display()),
+            })
+        };
+        // a partial file of another snapshot is of no use
+        let held: Option<emhana_protocol::SnapshotInfo> = std::fs::read(&described)
+            .ok()
+            .and_then(|text| serde_json::from_slice(&text).ok());
+        if held.as_ref() != Some(&info) {
+            let _ = std::fs::remove_file(&partial);
+            let json = serde_json::to_vec(&info).map_err(|error| io(std::io::Error::other(error)))?;
+            std::fs::write(&described, json).map_err(io)?;
+        }
+        let forget = || {
+            let _ = std::fs::remove_file(&partial);
+            let _ = std::fs::remove_file(&described);
+        };
+        for attempt in 0..2 {
+            let from = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
+            if from < info.size {
+                let total = info.size;
+                let report = |received: u64| progress(Progress::Downloading { received, total });
+                self.transport.snapshot_download(from, &partial, &report).await?;
+            }
+            let size = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
+            let sha = snapshot::sha256_of(&partial).map_err(io)?;
+            if size != info.size || sha != info.sha256 {
+                tracing::warn!(attempt, size, "the snapshot failed its check: downloaded again");
+                let _ = std::fs::remove_file(&partial);
+                continue;
+            }
+            let installed = self.store.install_snapshot(&partial, &info).await?;
+            forget();
+            return match installed {
+                Ok(persons) => {
+                    tracing::info!(persons, "first sync from the clinic's snapshot");
+                    Ok(Some(persons))
+                }
+                Err(refusal) => {
+                    tracing::warn!(%refusal, "the snapshot was not installed: the feed is read instead");
+                    Ok(None)
+                }
+            };
+        }
+        forget();
+        Ok(None)
     }
 
     /// The clinic's organization, when its version moved since this PC took it.

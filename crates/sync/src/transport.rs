@@ -3,11 +3,12 @@
 
 use std::future::Future;
 use std::io::Write;
+use std::path::Path;
 use std::time::Duration;
 
 use emhana_protocol::{
     EnrolRequest, Enrolment, ErrorBody, OrganizationAnswer, PREFIX, PullQuery, PullResponse, PushRequest,
-    PushResponse, ReferenceData,
+    PushResponse, ReferenceData, SnapshotInfo,
 };
 
 /// Why a call to the registry failed.
@@ -54,12 +55,25 @@ pub trait Transport: Send + Sync {
         &self,
         known: Option<i64>,
     ) -> impl Future<Output = Result<OrganizationAnswer, TransportError>> + Send;
+    /// The clinic's snapshot, when the registry offers one.
+    fn snapshot_info(&self) -> impl Future<Output = Result<Option<SnapshotInfo>, TransportError>> + Send;
+    /// Appends the snapshot's bytes from `from` on to the file `to`,
+    /// reporting the bytes the file holds as they arrive.
+    fn snapshot_download(
+        &self,
+        from: u64,
+        to: &Path,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> impl Future<Output = Result<(), TransportError>> + Send;
 }
 
 /// The registry over HTTP(S), bodies gzip-compressed both ways.
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     client: reqwest::Client,
+    /// Without `Accept-Encoding`: the snapshot's file comes as it is, so a
+    /// broken download resumes at a byte of the file.
+    files: reqwest::Client,
     base: String,
     credential: String,
 }
@@ -76,6 +90,12 @@ impl HttpTransport {
     pub fn new(base: &str, credential: &str) -> Result<HttpTransport, TransportError> {
         Ok(HttpTransport {
             client: client()?,
+            files: reqwest::Client::builder()
+                .connect_timeout(Duration::from_secs(10))
+                .read_timeout(Duration::from_secs(60))
+                .no_gzip()
+                .build()
+                .map_err(|error| TransportError::Offline(error.to_string()))?,
             base: base.trim_end_matches('/').to_owned(),
             credential: credential.to_owned(),
         })
@@ -169,6 +189,64 @@ impl Transport for HttpTransport {
             .get(format!("{}{PREFIX}/reference", self.base))
             .bearer_auth(&self.credential);
         read(request.send().await.map_err(offline)?).await
+    }
+
+    async fn snapshot_info(&self) -> Result<Option<SnapshotInfo>, TransportError> {
+        let response = self
+            .client
+            .get(format!("{}{PREFIX}/snapshot", self.base))
+            .bearer_auth(&self.credential)
+            .send()
+            .await
+            .map_err(offline)?;
+        if response.status() == reqwest::StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        read(response).await.map(Some)
+    }
+
+    async fn snapshot_download(
+        &self,
+        from: u64,
+        to: &Path,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<(), TransportError> {
+        use tokio::io::AsyncWriteExt;
+        let local = |error: std::io::Error| TransportError::Offline(format!("{}: {error}", to.display()));
+        let mut response = self
+            .files
+            .get(format!("{}{PREFIX}/snapshot/file", self.base))
+            .bearer_auth(&self.credential)
+            .header(reqwest::header::RANGE, format!("bytes={from}-"))
+            .send()
+            .await
+            .map_err(offline)?;
+        let status = response.status();
+        if !status.is_success() {
+            return read::<serde_json::Value>(response).await.map(|_| ());
+        }
+        // a server that ignores the range sends it all: start the file again
+        let mut file = tokio::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(status == reqwest::StatusCode::PARTIAL_CONTENT)
+            .truncate(status != reqwest::StatusCode::PARTIAL_CONTENT)
+            .open(to)
+            .await
+            .map_err(local)?;
+        let mut held = if status == reqwest::StatusCode::PARTIAL_CONTENT {
+            from
+        } else {
+            0
+        };
+        while let Some(chunk) = response.chunk().await.map_err(offline)? {
+            file.write_all(&chunk).await.map_err(local)?;
+            held += chunk.len() as u64;
+            progress(held);
+        }
+        file.flush().await.map_err(local)?;
+        file.sync_all().await.map_err(local)?;
+        Ok(())
     }
 
     async fn organization(&self, known: Option<i64>) -> Result<OrganizationAnswer, TransportError> {

@@ -593,6 +593,8 @@ export const kk: Catalog = {
   'clinic.whole_settlement_hint': 'бос — бүкіл елді мекен',
   'clinic.remove_area': 'алып тастау',
   'clinic.add_area': 'Мекенжай қосу',
+  'sync.downloading_snapshot': 'Емхана дерекқорының көшірмесін жүктеп жатырмыз',
+  'first_run.downloading': 'Дерекқор көшірмесі: {received} / {total} МБ',
   'role.district_nurse': 'учаскелік мейірбике',
   'role.feldsher': 'фельдшер',
   'role.district_doctor': 'учаскелік дәрігер',

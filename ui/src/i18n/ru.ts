@@ -592,6 +592,8 @@ export const ru = {
   'clinic.whole_settlement_hint': 'пусто — весь пункт',
   'clinic.remove_area': 'убрать',
   'clinic.add_area': 'Добавить адрес',
+  'sync.downloading_snapshot': 'Загружаем копию базы поликлиники',
+  'first_run.downloading': 'Копия базы поликлиники: {received} из {total} МБ',
   'role.district_nurse': 'участковая медсестра',
   'role.feldsher': 'фельдшер',
   'role.district_doctor': 'участковый врач',

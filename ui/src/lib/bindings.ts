@@ -416,7 +416,7 @@ path: string,
  */
 opened: boolean, };
 
-export type Progress = { "phase": "pushing", sent: number, } | { "phase": "pulling", 
+export type Progress = { "phase": "downloading", received: number, total: number, } | { "phase": "pushing", sent: number, } | { "phase": "pulling", 
 /**
  * Changes applied this round.
  */
@@ -499,6 +499,10 @@ reference_changed: boolean,
  * The clinic's organization (districts, coverage, staff) was taken anew.
  */
 organization_changed: boolean, 
+/**
+ * The persons a clinic's snapshot brought, when this round installed one.
+ */
+snapshot_persons: number | null, 
 /**
  * The feed was not read to its end: changes were held back by
  * transactions still running at the registry (see docs/sync.md). The

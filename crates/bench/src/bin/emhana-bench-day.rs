@@ -96,6 +96,7 @@ async fn main() -> Result<()> {
     let served = emhana_registry::testing::serve(emhana_registry::AppState {
         pool: pool.clone(),
         clock: Arc::new(Utc::now),
+        snapshots: None,
     })
     .await?;
     let base = served.base.clone();

@@ -57,7 +57,17 @@ fn iin(n: usize) -> Result<Iin> {
         chrono::NaiveDate::from_ymd_opt(1960 + (n % 40) as i32, 1 + (n % 12) as u32, 1 + (n % 28) as u32)
             .context("date")?;
     ((n / 1000 * 10) as u16..)
-        .find_map(|serial| Iin::compose(birth, if n.is_multiple_of(2) { Sex::Female } else { Sex::Male }, serial))
+        .find_map(|serial| {
+            Iin::compose(
+                birth,
+                if n.is_multiple_of(2) {
+                    Sex::Female
+                } else {
+                    Sex::Male
+                },
+                serial,
+            )
+        })
         .context("an IIN")
 }
 

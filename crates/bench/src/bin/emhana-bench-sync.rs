@@ -120,6 +120,19 @@ impl<T: Transport> Transport for Timed<T> {
     ) -> Result<emhana_protocol::OrganizationAnswer, TransportError> {
         self.inner.organization(known).await
     }
+
+    async fn snapshot_info(&self) -> Result<Option<emhana_protocol::SnapshotInfo>, TransportError> {
+        self.inner.snapshot_info().await
+    }
+
+    async fn snapshot_download(
+        &self,
+        from: u64,
+        to: &std::path::Path,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<(), TransportError> {
+        self.inner.snapshot_download(from, to, progress).await
+    }
 }
 
 #[tokio::main]
@@ -148,6 +161,7 @@ async fn main() -> Result<()> {
     let served = emhana_registry::testing::serve(emhana_registry::AppState {
         pool: pool.clone(),
         clock: Arc::new(Utc::now),
+        snapshots: None,
     })
     .await?;
     let base = served.base.clone();

@@ -169,6 +169,7 @@ async fn main() -> anyhow::Result<()> {
             let state = AppState {
                 pool,
                 clock: Arc::new(chrono::Utc::now),
+                snapshots: config.snapshots_dir.clone(),
             };
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await

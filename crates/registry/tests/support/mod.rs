@@ -117,6 +117,7 @@ impl TestRegistry {
         let state = AppState {
             pool: pool.clone(),
             clock: Arc::new(move || read.lock().map(|now| *now).unwrap_or_default()),
+            snapshots: None,
         };
         let server = emhana_registry::testing::serve(state).await?;
         Ok(TestRegistry {

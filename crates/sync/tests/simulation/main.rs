@@ -131,6 +131,21 @@ impl Transport for Faulty {
         let answer = self.inner.organization(known).await?;
         self.answer(answer)
     }
+
+    async fn snapshot_info(&self) -> Result<Option<emhana_protocol::SnapshotInfo>, TransportError> {
+        self.gate()?;
+        self.inner.snapshot_info().await
+    }
+
+    async fn snapshot_download(
+        &self,
+        from: u64,
+        to: &std::path::Path,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<(), TransportError> {
+        self.gate()?;
+        self.inner.snapshot_download(from, to, progress).await
+    }
 }
 
 struct Post {

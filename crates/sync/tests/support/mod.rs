@@ -41,6 +41,8 @@ pub struct Region {
     pub base: String,
     pub now: Arc<Mutex<DateTime<Utc>>>,
     pub config: SynthConfig,
+    /// The registry's snapshots folder (empty until a test builds one).
+    pub snapshots: tempfile::TempDir,
     /// Stops serving when the test ends.
     _server: emhana_registry::testing::Served,
 }
@@ -53,9 +55,11 @@ impl Region {
         emhana_synth::seed_registry(&pool, config, |_| {}).await?;
         let now = Arc::new(Mutex::new(now));
         let read = now.clone();
+        let snapshots = tempfile::tempdir()?;
         let state = emhana_registry::AppState {
             pool: pool.clone(),
             clock: Arc::new(move || read.lock().map(|now| *now).unwrap_or_default()),
+            snapshots: Some(snapshots.path().to_path_buf()),
         };
         let server = emhana_registry::testing::serve(state).await?;
         Ok(Region {
@@ -64,6 +68,7 @@ impl Region {
             base: server.base.clone(),
             now,
             config,
+            snapshots,
             _server: server,
         })
     }
@@ -266,6 +271,7 @@ pub async fn sync_round<T: Transport>(engine: &SyncEngine<T>) -> Result<RoundRep
         report.pages += next.pages;
         report.reference_changed |= next.reference_changed;
         report.organization_changed |= next.organization_changed;
+        report.snapshot_persons = report.snapshot_persons.or(next.snapshot_persons);
         report.held_back = next.held_back;
     }
     Ok(report)

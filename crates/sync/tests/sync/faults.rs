@@ -32,6 +32,19 @@ impl<T: Transport> Transport for LosesAnswers<T> {
     ) -> Result<emhana_protocol::OrganizationAnswer, TransportError> {
         self.inner.organization(known).await
     }
+
+    async fn snapshot_info(&self) -> Result<Option<emhana_protocol::SnapshotInfo>, TransportError> {
+        self.inner.snapshot_info().await
+    }
+
+    async fn snapshot_download(
+        &self,
+        from: u64,
+        to: &std::path::Path,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<(), TransportError> {
+        self.inner.snapshot_download(from, to, progress).await
+    }
 }
 
 #[tokio::test]

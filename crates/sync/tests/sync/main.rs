@@ -24,6 +24,7 @@ mod faults;
 mod organization;
 mod plans;
 mod reference;
+mod snapshot;
 
 fn small_pages() -> SyncSettings {
     SyncSettings {

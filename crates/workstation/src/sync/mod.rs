@@ -26,11 +26,13 @@ mod answers;
 mod feed;
 mod outbox;
 mod records;
+mod snapshot;
 mod status;
 
 pub use answers::*;
 pub use feed::*;
 pub use outbox::*;
+pub use snapshot::SnapshotRefusal;
 pub use status::*;
 
 /// What the sync engine calls: the enrolment, the outbox, answers and the feed.
@@ -63,6 +65,29 @@ impl Workstation {
         let queued = home_visits::queue_unsent_plans(&mut tx, limit, now).await?;
         tx.commit().await?;
         Ok(queued)
+    }
+
+    /// Whether this PC has nothing of its own yet (no persons, no ops, no
+    /// cursor): only such a PC installs a clinic's snapshot.
+    pub async fn wants_snapshot(&self) -> Result<bool, StoreError> {
+        snapshot::is_fresh(&self.pool).await
+    }
+
+    /// Installs a clinic's snapshot (a checked file) into this PC's
+    /// database in one transaction; the feed then goes on from its cursor.
+    /// Returns the persons it brought, or why it was not installed.
+    pub async fn install_snapshot(
+        &self,
+        file: &std::path::Path,
+        info: &emhana_protocol::SnapshotInfo,
+    ) -> Result<Result<u64, SnapshotRefusal>, StoreError> {
+        snapshot::install(&self.pool, file, info).await
+    }
+
+    /// Writes a snapshot of this PC's database to `to` for other PCs of the
+    /// clinic (the snapshot builder's): returns its cursor, schema and persons.
+    pub async fn export_snapshot(&self, to: &std::path::Path) -> Result<(String, i64, u64), StoreError> {
+        snapshot::export(&self.pool, to).await
     }
 
     /// The version of the registry's organization this PC holds, if it took one.

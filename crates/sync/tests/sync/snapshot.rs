@@ -1,0 +1,169 @@
+//! A first sync from the clinic's snapshot (issue 18): a builder
+//! workstation exports the clinic into the registry's snapshots folder; a
+//! new PC downloads it, checks it, installs it, and follows the feed from
+//! its cursor — ending with what a PC that read the whole feed holds. A
+//! download broken half-way resumes where it stopped; a file that fails its
+//! check is downloaded again; a snapshot past its age is refused and the PC
+//! reads the feed.
+
+use std::path::Path;
+
+use emhana_workstation::Workstation;
+
+use super::*;
+
+async fn empty_pc(region: &Region, dir: &Path, bin: &str) -> Result<(Workstation, String)> {
+    let (workstation, _) = Workstation::open(&dir.join("emhana.sqlite")).await?;
+    let now = *region.now.lock().map_err(|_| anyhow::anyhow!("clock"))?;
+    let (_, code) = emhana_registry::auth::add_workstation(&region.pool, bin, "Тіркеу орны", now).await?;
+    let enrolment = emhana_sync::enrol(&region.base, &code).await?;
+    workstation.save_enrolment(&region.base, &enrolment, now).await?;
+    Ok((workstation, enrolment.credential))
+}
+
+async fn count(path: &Path, sql: &str) -> Result<i64> {
+    local_count(path, sql).await
+}
+
+#[tokio::test]
+async fn a_new_pc_starts_from_the_clinic_s_snapshot_and_follows_the_feed_from_it() -> Result<()> {
+    let now = kz(2026, 12, 2, 9);
+    let region = Region::start(800, now).await?;
+    let bin = region.clinic_bins()?[0].clone();
+    let dirs: Vec<tempfile::TempDir> = (0..6).map(|_| tempfile::tempdir()).collect::<Result<_, _>>()?;
+
+    // the builder beside the registry: a workstation of the clinic, exported
+    let (builder, credential) = empty_pc(&region, dirs[0].path(), &bin).await?;
+    let engine = region.engine(&builder, &credential, small_pages())?;
+    let info = emhana_sync::snapshot::build(&engine, region.snapshots.path(), now).await?;
+    assert!(info.persons > 100, "{} persons in the snapshot", info.persons);
+    let file = region.snapshots.path().join(&bin).join("snapshot.sqlite");
+    assert_eq!(std::fs::metadata(&file)?.len(), info.size);
+    // the builder's own enrolment and ops stay behind
+    assert_eq!(count(&file, "SELECT count(*) FROM sync_enrolment").await?, 0);
+
+    // after the build, a newborn is attached at the desk: the feed carries her
+    let (desk, desk_credential) = region.workstation(dirs[1].path(), 0).await?;
+    let desk_engine = region.engine(&desk, &desk_credential, small_pages())?;
+    sync_round(&desk_engine).await?;
+    let newborn = register_newborn(&desk, 1, now).await?;
+    attach(&desk, newborn, now).await?;
+    sync_round(&desk_engine).await?;
+    let newborn_iin = support::newborn(1).iin;
+
+    // a new PC: the snapshot, then the feed after its cursor
+    let (pc, pc_credential) = empty_pc(&region, dirs[2].path(), &bin).await?;
+    let pc_engine = region.engine(&pc, &pc_credential, small_pages())?;
+    let progress = Mutex::new(Vec::new());
+    let report = pc_engine
+        .sync_once(|p| {
+            if let Progress::Downloading { received, total } = p
+                && let Ok(mut seen) = progress.lock()
+            {
+                seen.push((received, total));
+            }
+        })
+        .await?;
+    assert_eq!(report.snapshot_persons, Some(info.persons));
+    let seen = progress.lock().map_err(|_| anyhow::anyhow!("progress"))?.clone();
+    assert_eq!(
+        seen.last(),
+        Some(&(info.size, info.size)),
+        "the progress bar reached its end"
+    );
+    let found = pc.search(&newborn_iin, 5).await?;
+    assert_eq!(
+        found.hits.len(),
+        1,
+        "the newborn came with the feed after the snapshot"
+    );
+    // the name keys came built: a search by name finds persons
+    assert!(!pc.search("Ах", 20).await?.hits.is_empty());
+    let pc_file = dirs[2].path().join("emhana.sqlite");
+    assert!(
+        !dirs[2].path().join("emhana.snapshot.partial").exists(),
+        "the download is cleaned up"
+    );
+
+    // a PC that reads the whole feed ends with the same
+    region.set_now(now);
+    let (feed_pc, feed_credential) = empty_pc(&region, dirs[3].path(), &bin).await?;
+    let _ = std::fs::rename(
+        region.snapshots.path().join(&bin).join("snapshot.json"),
+        region.snapshots.path().join("aside.json"),
+    );
+    let feed_engine = region.engine(&feed_pc, &feed_credential, small_pages())?;
+    let feed_report = sync_round(&feed_engine).await?;
+    assert_eq!(feed_report.snapshot_persons, None);
+    let feed_file = dirs[3].path().join("emhana.sqlite");
+    for sql in [
+        "SELECT count(*) FROM person",
+        "SELECT count(*) FROM attachment WHERE ended_on IS NULL",
+        "SELECT count(*) FROM person_name_word",
+        "SELECT count(*) FROM district",
+        "SELECT count(*) FROM staff",
+    ] {
+        assert_eq!(
+            count(&pc_file, sql).await?,
+            count(&feed_file, sql).await?,
+            "{sql}"
+        );
+    }
+    std::fs::rename(
+        region.snapshots.path().join("aside.json"),
+        region.snapshots.path().join(&bin).join("snapshot.json"),
+    )?;
+
+    // a download broken half-way resumes; a file that fails its check is fetched again
+    let whole = std::fs::read(&file)?;
+    for (dir, partial) in [
+        (dirs[4].path(), whole[..whole.len() / 2].to_vec()),
+        (dirs[5].path(), vec![0u8; whole.len()]),
+    ] {
+        let (other, other_credential) = empty_pc(&region, dir, &bin).await?;
+        std::fs::write(dir.join("emhana.snapshot.partial"), &partial)?;
+        std::fs::write(dir.join("emhana.snapshot.json"), serde_json::to_vec(&info)?)?;
+        let other_engine = region.engine(&other, &other_credential, small_pages())?;
+        let downloaded = Mutex::new(0u64);
+        let report = other_engine
+            .sync_once(|p| {
+                if let Progress::Downloading { received, .. } = p
+                    && let Ok(mut first) = downloaded.lock()
+                    && *first == 0
+                {
+                    *first = received;
+                }
+            })
+            .await?;
+        assert_eq!(report.snapshot_persons, Some(info.persons));
+        let first = *downloaded.lock().map_err(|_| anyhow::anyhow!("progress"))?;
+        if partial.iter().any(|b| *b != 0) {
+            assert!(
+                first > partial.len() as u64,
+                "resumed after the {} bytes held",
+                partial.len()
+            );
+        }
+        assert_eq!(
+            count(&dir.join("emhana.sqlite"), "SELECT count(*) FROM person").await?,
+            count(&pc_file, "SELECT count(*) FROM person").await?
+        );
+    }
+
+    // past its age the snapshot is not offered: a PC reads the feed
+    region.set_now(now + chrono::Duration::days(emhana_protocol::SNAPSHOT_MAX_AGE_DAYS + 1));
+    let late_dir = tempfile::tempdir()?;
+    let (late, late_credential) = empty_pc(&region, late_dir.path(), &bin).await?;
+    let late_engine = region.engine(&late, &late_credential, small_pages())?;
+    let late_report = sync_round(&late_engine).await?;
+    assert_eq!(late_report.snapshot_persons, None);
+    assert_eq!(
+        count(
+            &late_dir.path().join("emhana.sqlite"),
+            "SELECT count(*) FROM person"
+        )
+        .await?,
+        count(&pc_file, "SELECT count(*) FROM person").await?
+    );
+    Ok(())
+}

@@ -1,0 +1,209 @@
+//! A first sync from a clinic's snapshot (docs/sync.md "Snapshots"): a
+//! ready-made database of this schema, checked, copied into this PC's file
+//! in one transaction — each table's secondary indexes dropped and built
+//! again after the copy, so they are built sorted rather than row by row —
+//! and the feed followed from the snapshot's cursor. Only a PC that has
+//! nothing of its own yet takes one.
+
+use std::path::Path;
+
+use emhana_protocol::SnapshotInfo;
+use sqlx::{Connection, SqliteConnection};
+
+use super::*;
+
+/// Tables a snapshot never brings: this PC's own (its enrolment, its ops,
+/// its sync state, its audit) and the schema's bookkeeping.
+const LOCAL_TABLES: &[&str] = &[
+    "_sqlx_migrations",
+    "sync_enrolment",
+    "sync_state",
+    "outbox",
+    "audit_event",
+];
+
+/// Settings that are this PC's, not the clinic's.
+const LOCAL_SETTINGS: &[&str] = &["language"];
+
+/// Why a snapshot is not installed; the first sync then reads the feed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SnapshotRefusal {
+    #[error("this PC already holds persons or ops of its own")]
+    NotFresh,
+    #[error("the snapshot is of schema {found}, this PC of {ours}")]
+    OtherSchema { found: i64, ours: i64 },
+    #[error("the snapshot is clinic {found}'s, this PC is enrolled with {ours}")]
+    OtherClinic { found: String, ours: String },
+    #[error("the file is not a workstation database: {0}")]
+    Unreadable(String),
+}
+
+pub(crate) async fn is_fresh(pool: &SqlitePool) -> Result<bool, StoreError> {
+    let (persons, ops, cursor): (i64, i64, Option<String>) = sqlx::query_as(
+        "SELECT (SELECT count(*) FROM person), (SELECT count(*) FROM outbox), \
+                (SELECT cursor FROM sync_state WHERE id = 1)",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok(persons == 0 && ops == 0 && cursor.is_none())
+}
+
+/// Copies the snapshot at `file` into this PC's database; returns the persons it brought.
+pub(crate) async fn install(
+    pool: &SqlitePool,
+    file: &Path,
+    info: &SnapshotInfo,
+) -> Result<Result<u64, SnapshotRefusal>, StoreError> {
+    if !is_fresh(pool).await? {
+        return Ok(Err(SnapshotRefusal::NotFresh));
+    }
+    let Some(enrolment) = enrolment(pool).await? else {
+        return Err(StoreError::NotEnrolled);
+    };
+    let mut conn = pool.acquire().await?;
+    let path = file.to_string_lossy().into_owned();
+    if let Err(error) = sqlx::query("ATTACH DATABASE ?1 AS snap")
+        .bind(&path)
+        .execute(&mut *conn)
+        .await
+    {
+        return Ok(Err(SnapshotRefusal::Unreadable(error.to_string())));
+    }
+    let result = copy(&mut conn, info, &enrolment.clinic_bin).await;
+    // detached whatever happened, so the connection goes back to the pool clean
+    let _ = sqlx::query("DETACH DATABASE snap").execute(&mut *conn).await;
+    result
+}
+
+async fn copy(
+    conn: &mut SqliteConnection,
+    info: &SnapshotInfo,
+    clinic_bin: &str,
+) -> Result<Result<u64, SnapshotRefusal>, StoreError> {
+    let schema = |db: &'static str| format!("SELECT coalesce(max(version), 0) FROM {db}._sqlx_migrations");
+    let found: Result<i64, _> = sqlx::query_scalar(sqlx::AssertSqlSafe(schema("snap")))
+        .fetch_one(&mut *conn)
+        .await;
+    let found = match found {
+        Ok(found) => found,
+        Err(error) => return Ok(Err(SnapshotRefusal::Unreadable(error.to_string()))),
+    };
+    let ours: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(schema("main")))
+        .fetch_one(&mut *conn)
+        .await?;
+    if found != ours || info.schema_version != ours {
+        return Ok(Err(SnapshotRefusal::OtherSchema { found, ours }));
+    }
+    let home: Option<String> = sqlx::query_scalar("SELECT bin FROM snap.clinic WHERE is_home = 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    if home.as_deref() != Some(clinic_bin) {
+        return Ok(Err(SnapshotRefusal::OtherClinic {
+            found: home.unwrap_or_default(),
+            ours: clinic_bin.to_owned(),
+        }));
+    }
+
+    let tables: Vec<String> = sqlx::query_scalar(
+        "SELECT name FROM main.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY rowid",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut tx = conn.begin().await?;
+    // parents and children arrive in one transaction: checked at its commit
+    sqlx::query("PRAGMA defer_foreign_keys = ON")
+        .execute(&mut *tx)
+        .await?;
+    for table in tables.iter().filter(|t| !LOCAL_TABLES.contains(&t.as_str())) {
+        let indexes: Vec<(String, String)> = sqlx::query_as(
+            "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
+        )
+        .bind(table)
+        .fetch_all(&mut *tx)
+        .await?;
+        for (name, _) in &indexes {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX main.\"{name}\"")))
+                .execute(&mut *tx)
+                .await?;
+        }
+        if table == "setting" {
+            // the clinic's settings, not this PC's own choices
+            let local = LOCAL_SETTINGS
+                .iter()
+                .map(|s| format!("'{s}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM main.setting WHERE name NOT IN ({local})"
+            )))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO main.setting SELECT * FROM snap.setting WHERE name NOT IN ({local})"
+            )))
+            .execute(&mut *tx)
+            .await?;
+        } else {
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM main.\"{table}\"")))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO main.\"{table}\" SELECT * FROM snap.\"{table}\""
+            )))
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (_, sql) in &indexes {
+            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    // the feed goes on from where the snapshot stands
+    sqlx::query(
+        "UPDATE main.sync_state SET cursor = ?1, \
+             organization_version = (SELECT organization_version FROM snap.sync_state WHERE id = 1), \
+             first_sync_applied = (SELECT count(*) FROM main.person), first_sync_remaining = 0 \
+         WHERE id = 1",
+    )
+    .bind(&info.cursor)
+    .execute(&mut *tx)
+    .await?;
+    let persons: i64 = sqlx::query_scalar("SELECT count(*) FROM main.person")
+        .fetch_one(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Ok(u64::try_from(persons).unwrap_or(0)))
+}
+
+/// A snapshot of this PC's database for others to install: a compact copy
+/// (`VACUUM INTO`) without this PC's enrolment, ops or audit, at its cursor.
+pub(crate) async fn export(pool: &SqlitePool, to: &Path) -> Result<(String, i64, u64), StoreError> {
+    let cursor = cursor(pool).await?.ok_or(StoreError::NotEnrolled)?;
+    let mut conn = pool.acquire().await?;
+    let path = to.to_string_lossy().into_owned();
+    sqlx::query("VACUUM INTO ?1")
+        .bind(&path)
+        .execute(&mut *conn)
+        .await?;
+    drop(conn);
+    // the copy forgets who made it
+    let mut copy = SqliteConnection::connect(&format!("sqlite://{path}")).await?;
+    for table in ["sync_enrolment", "outbox", "audit_event"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM \"{table}\"")))
+            .execute(&mut copy)
+            .await?;
+    }
+    sqlx::query("DELETE FROM setting WHERE name = 'language'")
+        .execute(&mut copy)
+        .await?;
+    let schema: i64 = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
+        .fetch_one(&mut copy)
+        .await?;
+    let persons: i64 = sqlx::query_scalar("SELECT count(*) FROM person")
+        .fetch_one(&mut copy)
+        .await?;
+    sqlx::query("VACUUM").execute(&mut copy).await?;
+    copy.close().await?;
+    Ok((cursor, schema, u64::try_from(persons).unwrap_or(0)))
+}
