@@ -47,6 +47,11 @@ struct Args {
     /// taken at another PC of the clinic) rather than 100 persons moved to it.
     #[arg(long)]
     records: bool,
+    /// First syncs from the clinic's snapshot: a builder workstation syncs
+    /// and exports it first (timed apart), then each first sync downloads,
+    /// checks and installs it and reads the feed after its cursor.
+    #[arg(long)]
+    snapshot: bool,
 }
 
 /// The region's persons, every one attached to the first clinic (a city
@@ -158,10 +163,11 @@ async fn main() -> Result<()> {
     );
     sqlx::query("VACUUM ANALYZE").execute(&pool).await?;
 
+    let snapshots = tempfile::tempdir()?;
     let served = emhana_registry::testing::serve(emhana_registry::AppState {
         pool: pool.clone(),
         clock: Arc::new(Utc::now),
-        snapshots: None,
+        snapshots: args.snapshot.then(|| snapshots.path().to_path_buf()),
     })
     .await?;
     let base = served.base.clone();
@@ -190,6 +196,24 @@ async fn main() -> Result<()> {
     };
 
     let defaults = SyncSettings::default();
+    let _builder_dir = tempfile::tempdir()?;
+    if args.snapshot {
+        let (builder, enrolment) = workstation_of(0, _builder_dir.path().to_path_buf()).await?;
+        let engine = SyncEngine::new(
+            builder,
+            HttpTransport::new(&base, &enrolment.credential)?,
+            Arc::new(Utc::now),
+            defaults,
+        );
+        let started = Instant::now();
+        let info = emhana_sync::snapshot::build(&engine, snapshots.path(), Utc::now()).await?;
+        println!(
+            "snapshot built (a builder's first sync and its export) in {:.1} s: {} persons, {:.0} MiB",
+            started.elapsed().as_secs_f64(),
+            info.persons,
+            info.size as f64 / 1048576.0
+        );
+    }
     // First full sync into an empty workstation.
     let mut firsts = Vec::new();
     let mut kept = None;
@@ -213,9 +237,12 @@ async fn main() -> Result<()> {
         let report = engine.sync_once(|_| {}).await?;
         let elapsed = started.elapsed();
         let waiting = Duration::from_nanos(engine.transport().waiting.load(Ordering::Relaxed));
+        if let Some(persons) = report.snapshot_persons {
+            println!("first sync {run}: {persons} persons from the snapshot, then the feed:");
+        }
         println!(
             "first sync {run}: {} persons in {:.2} s = {:.0} persons/s ({} pages; {:.2} s waiting for the registry)",
-            report.pulled,
+            report.snapshot_persons.unwrap_or(0) + report.pulled,
             elapsed.as_secs_f64(),
             report.pulled as f64 / elapsed.as_secs_f64(),
             report.pages,
