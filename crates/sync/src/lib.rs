@@ -241,20 +241,29 @@ impl<T: Transport> SyncEngine<T> {
             let _ = std::fs::remove_file(&described);
         };
         for attempt in 0..2 {
+            let started = std::time::Instant::now();
             let from = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
             if from < info.size {
                 let total = info.size;
                 let report = |received: u64| progress(Progress::Downloading { received, total });
                 self.transport.snapshot_download(from, &partial, &report).await?;
             }
+            let downloaded = started.elapsed();
             let size = std::fs::metadata(&partial).map(|m| m.len()).unwrap_or(0);
             let sha = snapshot::sha256_of(&partial).map_err(io)?;
+            let checked = started.elapsed() - downloaded;
             if size != info.size || sha != info.sha256 {
                 tracing::warn!(attempt, size, "the snapshot failed its check: downloaded again");
                 let _ = std::fs::remove_file(&partial);
                 continue;
             }
             let installed = self.store.install_snapshot(&partial, &info).await?;
+            tracing::info!(
+                download_ms = downloaded.as_millis() as u64,
+                check_ms = checked.as_millis() as u64,
+                install_ms = (started.elapsed() - downloaded - checked).as_millis() as u64,
+                "snapshot taken"
+            );
             forget();
             return match installed {
                 Ok(persons) => {

@@ -244,7 +244,7 @@ async fn main() -> Result<()> {
             "first sync {run}: {} persons in {:.2} s = {:.0} persons/s ({} pages; {:.2} s waiting for the registry)",
             report.snapshot_persons.unwrap_or(0) + report.pulled,
             elapsed.as_secs_f64(),
-            report.pulled as f64 / elapsed.as_secs_f64(),
+            (report.snapshot_persons.unwrap_or(0) + report.pulled) as f64 / elapsed.as_secs_f64(),
             report.pages,
             waiting.as_secs_f64()
         );

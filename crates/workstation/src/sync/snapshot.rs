@@ -109,12 +109,31 @@ async fn copy(
     )
     .fetch_all(&mut *conn)
     .await?;
+    // the copy's B-tree pages stay in memory until the commit writes them
+    // once (the default 64 MB would spill a city's indexes to the WAL and
+    // read them back); put back after
+    sqlx::query("PRAGMA cache_size = -524288")
+        .execute(&mut *conn)
+        .await?;
+    let copied = copy_tables(&mut *conn, &tables, info).await;
+    sqlx::query("PRAGMA cache_size = -65536")
+        .execute(&mut *conn)
+        .await?;
+    copied.map(Ok)
+}
+
+async fn copy_tables(
+    conn: &mut SqliteConnection,
+    tables: &[String],
+    info: &SnapshotInfo,
+) -> Result<u64, StoreError> {
     let mut tx = conn.begin().await?;
     // parents and children arrive in one transaction: checked at its commit
     sqlx::query("PRAGMA defer_foreign_keys = ON")
         .execute(&mut *tx)
         .await?;
     for table in tables.iter().filter(|t| !LOCAL_TABLES.contains(&t.as_str())) {
+        let started = std::time::Instant::now();
         let indexes: Vec<(String, String)> = sqlx::query_as(
             "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
         )
@@ -153,12 +172,20 @@ async fn copy(
             .execute(&mut *tx)
             .await?;
         }
+        let copied = started.elapsed();
         for (_, sql) in &indexes {
             sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
                 .execute(&mut *tx)
                 .await?;
         }
+        tracing::debug!(
+            table,
+            copy_ms = copied.as_millis() as u64,
+            index_ms = (started.elapsed() - copied).as_millis() as u64,
+            "snapshot table copied"
+        );
     }
+    let started = std::time::Instant::now();
     // the feed goes on from where the snapshot stands
     sqlx::query(
         "UPDATE main.sync_state SET cursor = ?1, \
@@ -173,7 +200,11 @@ async fn copy(
         .fetch_one(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(Ok(u64::try_from(persons).unwrap_or(0)))
+    tracing::debug!(
+        commit_ms = started.elapsed().as_millis() as u64,
+        "snapshot committed"
+    );
+    Ok(u64::try_from(persons).unwrap_or(0))
 }
 
 /// A snapshot of this PC's database for others to install: a compact copy
