@@ -36,7 +36,13 @@ if cargo tree -p emhana -e normal --locked "${features[@]}" --prefix none \
 fi
 echo "== Rust tests (beside a throwaway PostgreSQL for the registry's)"
 scripts/throwaway-postgres.sh cargo nextest run --workspace --locked "${features[@]}" --no-fail-fast
-echo "== end-to-end: the built app under Xvfb over WebDriver"
+echo "== the installer: a .deb bundled from the binary the tests ran (nothing compiled again)"
+target="${CARGO_TARGET_DIR:-target}"
+rm -rf "$target/debug/bundle/deb"
+ui/node_modules/.bin/tauri bundle --debug --bundles deb --ci
+EMHANA_DEB="$(ls "$target"/debug/bundle/deb/*.deb)"
+export EMHANA_DEB
+echo "== end-to-end: the built app under Xvfb over WebDriver, and the installed package"
 # The app keeps its registry credential in the OS keyring: a D-Bus session with
 # an unlocked GNOME keyring stands in for a desktop login; the registry it
 # syncs with runs on a throwaway PostgreSQL. The app binary is the one the

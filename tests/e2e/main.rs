@@ -19,6 +19,7 @@ mod appointments;
 mod attachment;
 mod dates;
 mod home_visits;
+mod package;
 mod setup;
 mod shared;
 mod start;
@@ -169,13 +170,22 @@ async fn start_app_on(
     data: &std::path::Path,
     now: Option<&str>,
 ) -> Result<(Driver, Client)> {
+    let mut command = driver_command(port);
+    command.env("EMHANA_DATA_DIR", data);
+    if let Some(now) = now {
+        command.env("EMHANA_NOW", now);
+    }
+    connect(port, command, app).await
+}
+
+/// tauri-driver on `port` with the environment every app under test gets.
+fn driver_command(port: u16) -> Command {
     let mut command = Command::new("tauri-driver");
     command
         .arg("--port")
         .arg(port.to_string())
         .arg("--native-port")
         .arg((port + 1).to_string())
-        .env("EMHANA_DATA_DIR", data)
         // printing saves the PDF; no system viewer is opened under test
         .env("EMHANA_NO_VIEWER", "1")
         // rounds only at enrolment and on "sync now": the test decides who reaches the registry first
@@ -184,9 +194,11 @@ async fn start_app_on(
         // the app reads and writes dd.mm.yyyy whatever the OS says
         .env("LANG", "C")
         .env("LC_ALL", "C");
-    if let Some(now) = now {
-        command.env("EMHANA_NOW", now);
-    }
+    command
+}
+
+/// Starts the driver `command` and opens a WebDriver session on `app`.
+async fn connect(port: u16, mut command: Command, app: &Path) -> Result<(Driver, Client)> {
     let driver = Driver(
         command
             .spawn()
