@@ -50,7 +50,8 @@ pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, cl
 pub use setup::{ClinicSummary, StoreStatus};
 pub use store::{DATABASE_FILE_NAME, Language, OpenReport, StaffOption};
 pub use sync::{
-    AnswersRecorded, AttentionAction, AttentionItem, FirstSync, PullApplied, SyncEnrolment, SyncOverview,
+    AnswersRecorded, AttentionAction, AttentionItem, FirstSync, PullApplied, SnapshotRefusal, SyncEnrolment,
+    SyncOverview,
 };
 
 /// An open workstation database.

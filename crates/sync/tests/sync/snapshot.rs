@@ -9,6 +9,7 @@
 use std::path::Path;
 
 use emhana_workstation::Workstation;
+use sqlx::Connection;
 
 use super::*;
 
@@ -80,6 +81,17 @@ async fn a_new_pc_starts_from_the_clinic_s_snapshot_and_follows_the_feed_from_it
     // the name keys came built: a search by name finds persons
     assert!(!pc.search("Ах", 20).await?.hits.is_empty());
     let pc_file = dirs[2].path().join("emhana.sqlite");
+    // copied record by record with foreign keys off: the file is whole and every reference holds
+    let checked = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", pc_file.display())).await?;
+    let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
+        .fetch_one(&checked)
+        .await?;
+    assert_eq!(integrity, "ok");
+    let dangling: Vec<(String, Option<i64>, String, i64)> = sqlx::query_as("PRAGMA foreign_key_check")
+        .fetch_all(&checked)
+        .await?;
+    assert!(dangling.is_empty(), "{dangling:?}");
+    checked.close().await;
     assert!(
         !dirs[2].path().join("emhana.snapshot.partial").exists(),
         "the download is cleaned up"
@@ -149,6 +161,36 @@ async fn a_new_pc_starts_from_the_clinic_s_snapshot_and_follows_the_feed_from_it
             count(&pc_file, "SELECT count(*) FROM person").await?
         );
     }
+
+    // a snapshot whose rows refer to rows it lacks is refused whole: nothing of it stays
+    let broken_dir = tempfile::tempdir()?;
+    let broken = broken_dir.path().join("broken.sqlite");
+    std::fs::copy(&file, &broken)?;
+    {
+        let mut tamper = sqlx::SqliteConnection::connect(&format!("sqlite://{}", broken.display())).await?;
+        sqlx::query("PRAGMA foreign_keys = OFF")
+            .execute(&mut tamper)
+            .await?;
+        let gone = sqlx::query(
+            "DELETE FROM person WHERE id = (SELECT person_id FROM attachment ORDER BY id LIMIT 1)",
+        )
+        .execute(&mut tamper)
+        .await?;
+        assert_eq!(gone.rows_affected(), 1);
+        tamper.close().await?;
+    }
+    let (refusing, _) = empty_pc(&region, broken_dir.path(), &bin).await?;
+    let refused = refusing.install_snapshot(&broken, &info).await?;
+    assert!(
+        matches!(&refused, Err(emhana_workstation::SnapshotRefusal::Unreadable(why)) if why.ends_with("refers to no row of person")),
+        "{refused:?}"
+    );
+    let refusing_file = broken_dir.path().join("emhana.sqlite");
+    assert_eq!(count(&refusing_file, "SELECT count(*) FROM person").await?, 0);
+    assert_eq!(
+        count(&refusing_file, "SELECT count(*) FROM person_name_word").await?,
+        0
+    );
 
     // past its age the snapshot is not offered: a PC reads the feed
     region.set_now(now + chrono::Duration::days(emhana_protocol::SNAPSHOT_MAX_AGE_DAYS + 1));

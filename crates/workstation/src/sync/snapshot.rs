@@ -1,8 +1,9 @@
 //! A first sync from a clinic's snapshot (docs/sync.md "Snapshots"): a
 //! ready-made database of this schema, checked, copied into this PC's file
-//! in one transaction — each table's secondary indexes dropped and built
-//! again after the copy, so they are built sorted rather than row by row —
-//! and the feed followed from the snapshot's cursor. Only a PC that has
+//! in one transaction — tables and their indexes record by record as they
+//! are (SQLite's transfer of a table into an empty one of the same schema),
+//! the references checked once after — and the feed followed from the
+//! snapshot's cursor. Only a PC that has
 //! nothing of its own yet takes one.
 
 use std::path::Path;
@@ -111,40 +112,36 @@ async fn copy(
     .await?;
     // the copy's B-tree pages stay in memory until the commit writes them
     // once (the default 64 MB would spill a city's indexes to the WAL and
-    // read them back); put back after
+    // read them back). Foreign keys off for the copy: with them on, SQLite
+    // inserts row by row and updates every index per row; with them off,
+    // `INSERT INTO t SELECT * FROM snap.t` into an empty table of the same
+    // schema copies the table's and its indexes' records as they are, in
+    // order (its transfer optimisation). The references are checked after
+    // the copy, before the commit. Both put back after.
     sqlx::query("PRAGMA cache_size = -524288")
         .execute(&mut *conn)
         .await?;
+    sqlx::query("PRAGMA foreign_keys = OFF")
+        .execute(&mut *conn)
+        .await?;
     let copied = copy_tables(&mut *conn, &tables, info).await;
+    sqlx::query("PRAGMA foreign_keys = ON")
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("PRAGMA cache_size = -65536")
         .execute(&mut *conn)
         .await?;
-    copied.map(Ok)
+    copied
 }
 
 async fn copy_tables(
     conn: &mut SqliteConnection,
     tables: &[String],
     info: &SnapshotInfo,
-) -> Result<u64, StoreError> {
+) -> Result<Result<u64, SnapshotRefusal>, StoreError> {
     let mut tx = conn.begin().await?;
-    // parents and children arrive in one transaction: checked at its commit
-    sqlx::query("PRAGMA defer_foreign_keys = ON")
-        .execute(&mut *tx)
-        .await?;
     for table in tables.iter().filter(|t| !LOCAL_TABLES.contains(&t.as_str())) {
         let started = std::time::Instant::now();
-        let indexes: Vec<(String, String)> = sqlx::query_as(
-            "SELECT name, sql FROM main.sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
-        )
-        .bind(table)
-        .fetch_all(&mut *tx)
-        .await?;
-        for (name, _) in &indexes {
-            sqlx::query(sqlx::AssertSqlSafe(format!("DROP INDEX main.\"{name}\"")))
-                .execute(&mut *tx)
-                .await?;
-        }
         if table == "setting" {
             // the clinic's settings, not this PC's own choices
             let local = LOCAL_SETTINGS
@@ -172,18 +169,26 @@ async fn copy_tables(
             .execute(&mut *tx)
             .await?;
         }
-        let copied = started.elapsed();
-        for (_, sql) in &indexes {
-            sqlx::query(sqlx::AssertSqlSafe(sql.clone()))
-                .execute(&mut *tx)
-                .await?;
-        }
         tracing::debug!(
             table,
-            copy_ms = copied.as_millis() as u64,
-            index_ms = (started.elapsed() - copied).as_millis() as u64,
+            copy_ms = started.elapsed().as_millis() as u64,
             "snapshot table copied"
         );
+    }
+    // what the copy did not check row by row: every reference has its row
+    let started = std::time::Instant::now();
+    let broken: Option<(String, Option<i64>, String, i64)> = sqlx::query_as("PRAGMA main.foreign_key_check")
+        .fetch_optional(&mut *tx)
+        .await?;
+    tracing::debug!(
+        check_ms = started.elapsed().as_millis() as u64,
+        "snapshot references checked"
+    );
+    if let Some((table, rowid, parent, _)) = broken {
+        tx.rollback().await?;
+        return Ok(Err(SnapshotRefusal::Unreadable(format!(
+            "a row of {table} ({rowid:?}) refers to no row of {parent}"
+        ))));
     }
     let started = std::time::Instant::now();
     // the feed goes on from where the snapshot stands
@@ -204,7 +209,7 @@ async fn copy_tables(
         commit_ms = started.elapsed().as_millis() as u64,
         "snapshot committed"
     );
-    Ok(u64::try_from(persons).unwrap_or(0))
+    Ok(Ok(u64::try_from(persons).unwrap_or(0)))
 }
 
 /// A snapshot of this PC's database for others to install: a compact copy
