@@ -98,11 +98,34 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/openapi.yaml", get(openapi))
         .nest(emhana_protocol::PREFIX, api)
+        .layer(axum::middleware::from_fn(run_to_the_end))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Runs a request's handler in a task of its own, so that a caller who hangs
+/// up (a PC killed, a timeout, a lost link) does not cancel it midway: hyper
+/// drops the handler's future when its connection goes, and a database call
+/// cancelled at the wrong moment — a `BEGIN` in flight — hands its pooled
+/// connection on inside a transaction nothing rolls back (sqlx #4393, not
+/// fixed in 0.9.0), which fails the next requests that get it. Each handler's
+/// work is short and bounded by its own timeouts, so finishing it costs
+/// little; its answer is dropped.
+async fn run_to_the_end(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match tokio::spawn(next.run(request)).await {
+        Ok(response) => response,
+        Err(error) => {
+            tracing::error!(%error, "a request's handler panicked");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 /// The OpenAPI description of this API, committed beside the code.

@@ -50,6 +50,10 @@ pub struct Region {
 impl Region {
     /// A registry holding a synthetic region of `persons` persons.
     pub async fn start(persons: usize, now: DateTime<Utc>) -> Result<Region> {
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::WARN)
+            .with_test_writer()
+            .try_init();
         let (pool, options) = emhana_registry::testing::fresh_database("sync", 40).await?;
         let config = config(persons);
         emhana_synth::seed_registry(&pool, config, |_| {}).await?;
