@@ -95,12 +95,7 @@ impl TestRegistry {
     /// A registry on a new database with three clinics (two polyclinics and a
     /// GP practice), three districts each, its clock at `now`.
     pub async fn start(now: DateTime<Utc>) -> Result<TestRegistry> {
-        TestRegistry::start_with_pool(now, 40).await
-    }
-
-    /// As [`TestRegistry::start`], its pool of `pool_size` connections.
-    pub async fn start_with_pool(now: DateTime<Utc>, pool_size: u32) -> Result<TestRegistry> {
-        let (pool, options) = emhana_registry::testing::fresh_database("test", pool_size).await?;
+        let (pool, options) = emhana_registry::testing::fresh_database("test", 40).await?;
         let mut clinics = Vec::new();
         for (serial, name) in [(1u8, "№ 1"), (2, "№ 2"), (3, "№ 3")] {
             let record = ClinicRecord {
