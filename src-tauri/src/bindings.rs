@@ -462,6 +462,8 @@ fn roots(visit: &mut Declarations<'_>) {
         ws::PlanRequest,
         ws::PlanView,
         ws::Unassigned,
+        ws::PostCallView,
+        ws::PostPlanView,
         PregnancyOutcome,
         RiskLevel,
         Condition,

@@ -213,6 +213,24 @@ pub fn triage(facts: &CallFacts, rules: &TriageRules) -> Result<Triage, TriageEr
     })
 }
 
+/// What a member of staff sent to a call goes as, and whether as a doctor's
+/// call: a doctor as the doctor; a feldsher to a call the rules gave the
+/// doctor as a doctor's call (a post's feldsher serves them, issue 15); a
+/// nurse or a feldsher otherwise as the nurse. `None`: the role does not go
+/// to calls (a registrar, the head). Then [`escalate`] keeps it at or above
+/// the rule.
+pub fn goes_as(role: crate::clinic::StaffRole, suggested: Responder) -> Option<(Responder, bool)> {
+    use crate::clinic::StaffRole;
+    match role {
+        StaffRole::DistrictDoctor => Some((Responder::DistrictDoctor, false)),
+        StaffRole::Feldsher if suggested == Responder::DistrictDoctor => {
+            Some((Responder::DistrictDoctor, true))
+        }
+        StaffRole::DistrictNurse | StaffRole::Feldsher => Some((Responder::Nurse, false)),
+        StaffRole::Registrar | StaffRole::Head => None,
+    }
+}
+
 /// The responder the registrar (or the nurse who served the call) sends:
 /// the same as the rules' or higher, never lower.
 pub fn escalate(suggested: Responder, chosen: Responder) -> Result<Responder, TriageError> {

@@ -141,6 +141,9 @@ pub enum RejectGround {
     /// The record the op changes is not at the registry (never registered,
     /// or another clinic's).
     RecordNotFound,
+    /// The record is a post's, which its parent clinic's PCs read and whose
+    /// calls they may only send someone else to: the post records the rest.
+    PostRecordReadOnly,
     /// The booking was changed first on another PC (the person marked
     /// arrived before the cancellation came, ...): it stands at `status`.
     BookingChanged {

@@ -49,6 +49,18 @@ impl Record {
         }
     }
 
+    /// The clinic whose record it is (a post's own, read at its parent's PCs).
+    pub fn clinic_bin(&self) -> &str {
+        match self {
+            Record::Call(call) => &call.clinic_bin,
+            Record::Booking(booking) => &booking.clinic_bin,
+            Record::Schedule(schedule) => &schedule.clinic_bin,
+            Record::Plan(plan) => &plan.clinic_bin,
+            Record::Round(round) => &round.clinic_bin,
+            Record::Settings(settings) => &settings.clinic_bin,
+        }
+    }
+
     /// The stable name of the record's kind (the registry's `clinic_record.kind`).
     pub fn kind(&self) -> &'static str {
         match self {

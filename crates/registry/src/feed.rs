@@ -1,4 +1,5 @@
-//! Pull: a clinic's change feed, read after a cursor.
+//! Pull: a clinic's change feed, read after a cursor: its persons, its
+//! records, and its posts' calls and plans.
 //!
 //! A cursor is a position `(xid, seq)`: the writing transaction's id and a
 //! sequence number taken inside it. A pull returns only rows written by
@@ -72,10 +73,13 @@ async fn read_page(
     .bind(i64::from(limit))
     .fetch_all(&mut *tx)
     .await?;
-    // The clinic's records after the same cursor (one sequence numbers both tables).
+    // The clinic's records after the same cursor (one sequence numbers both
+    // tables), and its posts' calls and plans: the parent's PCs read them.
+    let readers = record_clinics(&mut tx, workstation.clinic_id).await?;
     let record_rows = sqlx::query(
         "SELECT r.xid::text AS xid, r.seq, r.body FROM clinic_record r \
-         WHERE r.clinic_id = $1 AND (r.xid, r.seq) > ($2::text::xid8, $3) \
+         WHERE r.clinic_id = ANY($5) AND (r.clinic_id = $1 OR r.kind IN ('call', 'plan')) \
+           AND (r.xid, r.seq) > ($2::text::xid8, $3) \
            AND r.xid < pg_snapshot_xmin(pg_current_snapshot()) \
          ORDER BY r.xid, r.seq LIMIT $4",
     )
@@ -83,6 +87,7 @@ async fn read_page(
     .bind(after_xid.to_string())
     .bind(after_seq)
     .bind(i64::from(limit))
+    .bind(&readers)
     .fetch_all(&mut *tx)
     .await?;
     // Each row with its position; a person in scope but not attached gives no change.
@@ -133,20 +138,24 @@ async fn read_page(
         && sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM scope_change s WHERE s.clinic_id = $1 \
              AND s.xid >= pg_snapshot_xmin(pg_current_snapshot())) \
-             OR EXISTS (SELECT 1 FROM clinic_record r WHERE r.clinic_id = $1 \
+             OR EXISTS (SELECT 1 FROM clinic_record r WHERE r.clinic_id = ANY($2) \
+             AND (r.clinic_id = $1 OR r.kind IN ('call', 'plan')) \
              AND r.xid >= pg_snapshot_xmin(pg_current_snapshot()))",
         )
         .bind(workstation.clinic_id)
+        .bind(&readers)
         .fetch_one(&mut *tx)
         .await?;
     let remaining = if query.count {
         let count: i64 = sqlx::query_scalar(
             "SELECT (SELECT count(*) FROM scope_change s WHERE s.clinic_id = $1 AND (s.xid, s.seq) > ($2::text::xid8, $3)) \
-                  + (SELECT count(*) FROM clinic_record r WHERE r.clinic_id = $1 AND (r.xid, r.seq) > ($2::text::xid8, $3))",
+                  + (SELECT count(*) FROM clinic_record r WHERE r.clinic_id = ANY($4) \
+                     AND (r.clinic_id = $1 OR r.kind IN ('call', 'plan')) AND (r.xid, r.seq) > ($2::text::xid8, $3))",
         )
         .bind(workstation.clinic_id)
         .bind(cursor.0.to_string())
         .bind(cursor.1)
+        .bind(&readers)
         .fetch_one(&mut *tx)
         .await?;
         Some(u64::try_from(count).unwrap_or(0))
@@ -161,6 +170,16 @@ async fn read_page(
         held_back,
         remaining,
     })
+}
+
+/// The clinics whose records a PC of `clinic_id` reads: its own and its posts'.
+async fn record_clinics(conn: &mut sqlx::PgConnection, clinic_id: i64) -> Result<Vec<i64>, RegistryError> {
+    Ok(
+        sqlx::query_scalar("SELECT id FROM clinic WHERE id = $1 OR parent_id = $1 ORDER BY id")
+            .bind(clinic_id)
+            .fetch_all(conn)
+            .await?,
+    )
 }
 
 /// A feed row's place: its transaction's id and its number.

@@ -39,7 +39,8 @@ pub use card::{HouseholdMember, PersonCard};
 pub use error::{OpenError, StoreError};
 pub use home_visits::{
     CallForm, CallPreview, CallView, DueVisit, HomeVisitError, Nurse, PlanClosed, PlanRequest, PlanView,
-    RoundStop, RoundView, StopRef, Unassigned, UnstaffedDistrict, VisitHistoryEvent, VisitView,
+    PostCallView, PostPlanView, RoundStop, RoundView, StopRef, Unassigned, UnstaffedDistrict,
+    VisitHistoryEvent, VisitView,
 };
 pub use import::{
     AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,

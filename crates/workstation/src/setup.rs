@@ -31,6 +31,8 @@ pub struct ClinicSummary {
     pub address: String,
     pub districts: i64,
     pub staff: i64,
+    /// The posts this clinic runs (their calls and plans are read here).
+    pub posts: i64,
 }
 
 impl Workstation {
@@ -38,7 +40,8 @@ impl Workstation {
         let clinic = sqlx::query_as::<_, ClinicSummary>(
             "SELECT c.bin, c.name_kk, c.name_ru, c.address, \
                     (SELECT count(*) FROM district d WHERE d.clinic_id = c.id) AS districts, \
-                    (SELECT count(*) FROM staff s WHERE s.clinic_id = c.id) AS staff \
+                    (SELECT count(*) FROM staff s WHERE s.clinic_id = c.id) AS staff, \
+                    (SELECT count(*) FROM clinic p WHERE p.parent_id = c.id) AS posts \
              FROM clinic c WHERE c.is_home = 1",
         )
         .fetch_optional(&self.pool)

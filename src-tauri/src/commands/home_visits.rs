@@ -5,10 +5,11 @@ use chrono::NaiveDate;
 use emhana_domain::care_plan::{RiskLevel, VisitOutcome};
 use emhana_domain::home_call::CallStatus;
 use emhana_workstation::{
-    CallForm, CallPreview, CallView, DueVisit, Nurse, PlanRequest, PlanView, RoundView, StopRef,
-    VisitHistoryEvent, VisitView,
+    CallForm, CallPreview, CallView, DueVisit, Nurse, PlanRequest, PlanView, PostCallView, PostPlanView,
+    RoundView, StopRef, VisitHistoryEvent, VisitView,
 };
 use tauri::State;
+use uuid::Uuid;
 
 use super::attachment::{Printed, save_and_open};
 use super::workstation;
@@ -60,6 +61,40 @@ pub async fn reassign_call(
 ) -> Result<CallView, CommandError> {
     Ok(workstation(&state)?
         .reassign_call(call_id, staff_id, None, state.clock.now())
+        .await?)
+}
+
+/// The calls of this clinic's posts planned on `day` (today when none), and those still open.
+#[tauri::command]
+pub async fn post_calls(
+    state: State<'_, AppState>,
+    day: Option<NaiveDate>,
+) -> Result<Vec<PostCallView>, CommandError> {
+    let day = day.unwrap_or_else(|| state.clock.today());
+    Ok(workstation(&state)?.post_calls(day).await?)
+}
+
+/// The care plans of this clinic's posts.
+#[tauri::command]
+pub async fn post_plans(state: State<'_, AppState>) -> Result<Vec<PostPlanView>, CommandError> {
+    Ok(workstation(&state)?.post_plans().await?)
+}
+
+/// Who may be sent to a post's call.
+#[tauri::command]
+pub async fn post_call_staff(state: State<'_, AppState>, call_id: Uuid) -> Result<Vec<Nurse>, CommandError> {
+    Ok(workstation(&state)?.post_call_staff(call_id).await?)
+}
+
+/// Sends someone else to a post's call.
+#[tauri::command]
+pub async fn reassign_post_call(
+    state: State<'_, AppState>,
+    call_id: Uuid,
+    staff_id: i64,
+) -> Result<PostCallView, CommandError> {
+    Ok(workstation(&state)?
+        .reassign_post_call(call_id, staff_id, None, state.clock.now())
         .await?)
 }
 

@@ -38,6 +38,8 @@ import type {
   PersonCard,
   PlanRequest,
   PlanView,
+  PostCallView,
+  PostPlanView,
   PregnancyOutcome,
   Printed,
   RegisterFilter,
@@ -169,6 +171,11 @@ export const api = {
   setCallStatus: (callId: number, status: CallStatus, staffId: number | null, note: string | null) =>
     call<CallView>('set_call_status', { callId, status, staffId, note }),
   reassignCall: (callId: number, staffId: number) => call<CallView>('reassign_call', { callId, staffId }),
+  postCalls: (day: string | null) => call<PostCallView[]>('post_calls', { day }),
+  postPlans: () => call<PostPlanView[]>('post_plans'),
+  postCallStaff: (callId: string) => call<Nurse[]>('post_call_staff', { callId }),
+  reassignPostCall: (callId: string, staffId: number) =>
+    call<PostCallView>('reassign_post_call', { callId, staffId }),
   openPlan: (personId: number, request: PlanRequest) => call<PlanView>('open_plan', { personId, request }),
   unassigned: () => call<Unassigned>('unassigned'),
   endPregnancy: (planId: number, outcome: PregnancyOutcome, ended: string) =>

@@ -171,7 +171,11 @@ free: number, };
 
 export type ClinicKind = "polyclinic" | "gp_practice" | "rural_outpatient_clinic" | "feldsher_post" | "medical_point";
 
-export type ClinicSummary = { bin: string, name_kk: string, name_ru: string, address: string, districts: number, staff: number, };
+export type ClinicSummary = { bin: string, name_kk: string, name_ru: string, address: string, districts: number, staff: number, 
+/**
+ * The posts this clinic runs (their calls and plans are read here).
+ */
+posts: number, };
 
 export type ClinicView = { bin: string, name_kk: string, name_ru: string, kind: ClinicKind, region: string, address: string, phone: string, hours: string, };
 
@@ -402,6 +406,34 @@ export type PlanView = { id: number, kind: PlanKind, event: PlanEvent, visits: A
  */
 closed: PlanClosed | null, };
 
+export type PostCallView = { id: string, post_bin: string, post_name_kk: string, post_name_ru: string, 
+/**
+ * "2026/41", in the post's own numbering.
+ */
+number: string, received_at: string, person_name: string, iin: string, age_years: number, address: string | null, caller: string, caller_phone: string | null, complaint: string, temperature: number | null, suggested: Responder, goes: Responder, doctor_level: boolean, planned_on: string, 
+/**
+ * Who goes, when this PC knows them (the post's staff or this clinic's).
+ */
+assigned_staff_id: number | null, assigned_staff: string | null, status: CallStatus, outcome_note: string | null, 
+/**
+ * Sent to someone else here, and the registry has not answered yet.
+ */
+waiting: boolean, };
+
+export type PostPlanView = { id: string, post_bin: string, post_name_kk: string, post_name_ru: string, person_name: string, iin: string, kind: PlanKind, condition: Condition | null, opened_at: string, closed_on: string | null, 
+/**
+ * Visits with an outcome standing, of the visits planned so far.
+ */
+visits_done: number, visits_planned: number, 
+/**
+ * The next visit still to make (by its window), when there is one.
+ */
+next_due_from: string | null, next_due_to: string | null, 
+/**
+ * The last outcome recorded at the post, and its day.
+ */
+last_outcome: VisitOutcome | null, last_outcome_on: string | null, };
+
 export type PostView = { clinic: ClinicView, districts: Array<DistrictView>, staff: Array<StaffView>, };
 
 export type PregnancyOutcome = "birth" | "other";
@@ -466,7 +498,7 @@ export type RegistrationForm = { iin: string, surname: string, first_name: strin
  */
 mother_iin: string, };
 
-export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "organization_refused", problems: Array<OrganizationProblem>, } | { "code": "malformed", detail: string, };
+export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "post_record_read_only" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "organization_refused", problems: Array<OrganizationProblem>, } | { "code": "malformed", detail: string, };
 
 export type Responder = "nurse" | "district_doctor" | "ambulance";
 
@@ -837,6 +869,10 @@ export const COMMANDS = [
   'calls_on',
   'set_call_status',
   'reassign_call',
+  'post_calls',
+  'post_plans',
+  'post_call_staff',
+  'reassign_post_call',
   'open_plan',
   'change_plan_risk',
   'end_pregnancy',
@@ -904,6 +940,7 @@ export const ERROR_CODES = [
   'home_visit.nurse_not_found',
   'home_visit.plan_not_found',
   'home_visit.plan_open',
+  'home_visit.post_call_not_found',
   'home_visit.required',
   'home_visit.visit_not_found',
   'open.backup',
@@ -1147,6 +1184,7 @@ export const MESSAGE_CODES = [
   'reject.organization_refused',
   'reject.plan_changed',
   'reject.plan_open',
+  'reject.post_record_read_only',
   'reject.record_not_found',
   'reject.schedule_changed',
   'reject.second_booking_that_day',

@@ -227,6 +227,43 @@ fn a_call_within_a_day_of_the_last_one_is_a_repeat() {
     );
 }
 
+/// Whoever is sent to a call goes as what their role is, never below the rule.
+#[test]
+fn a_member_of_staff_sent_to_a_call_goes_as_their_role_allows() {
+    use emhana_domain::clinic::StaffRole as Role;
+    use emhana_domain::home_call::goes_as;
+    let cases = [
+        (Role::DistrictDoctor, R::Nurse, Some((R::DistrictDoctor, false))),
+        (
+            Role::DistrictDoctor,
+            R::DistrictDoctor,
+            Some((R::DistrictDoctor, false)),
+        ),
+        (Role::DistrictNurse, R::Nurse, Some((R::Nurse, false))),
+        // below the rule: escalate refuses it afterwards
+        (Role::DistrictNurse, R::DistrictDoctor, Some((R::Nurse, false))),
+        (Role::Feldsher, R::Nurse, Some((R::Nurse, false))),
+        // the post's feldsher takes a doctor's call, marked as one
+        (Role::Feldsher, R::DistrictDoctor, Some((R::DistrictDoctor, true))),
+        (Role::Registrar, R::Nurse, None),
+        (Role::Head, R::Nurse, None),
+    ];
+    for (role, suggested, expected) in cases {
+        assert_eq!(
+            goes_as(role, suggested),
+            expected,
+            "{role:?} to a call for {suggested:?}"
+        );
+    }
+    assert!(
+        escalate(
+            R::DistrictDoctor,
+            goes_as(Role::DistrictNurse, R::DistrictDoctor).unwrap().0
+        )
+        .is_err()
+    );
+}
+
 /// Issue 15: at a feldsher post a call the triage sends to the doctor went to
 /// nobody. It goes to the feldsher, marked as a doctor's call.
 #[test]

@@ -301,6 +301,11 @@ pub async fn set_clinic(pool: &PgPool, profile: &ClinicProfile) -> Result<i64, S
             ));
         }
     }
+    let parent_before: Option<i64> = sqlx::query_scalar("SELECT parent_id FROM clinic WHERE bin = $1")
+        .bind(profile.bin.as_string())
+        .fetch_optional(&mut *tx)
+        .await?
+        .flatten();
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO clinic (bin, name_kk, name_ru, kind, parent_id, region, settlement, address, phone, hours) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -321,6 +326,17 @@ pub async fn set_clinic(pool: &PgPool, profile: &ClinicProfile) -> Result<i64, S
     .bind(profile.hours.trim())
     .fetch_one(&mut *tx)
     .await?;
+    // A post under a new parent: its calls and plans go to the feed's end,
+    // so the new parent's PCs, past them in the feed, read them too.
+    if parent_id.is_some() && parent_id != parent_before {
+        sqlx::query(
+            "UPDATE clinic_record SET xid = pg_current_xact_id(), seq = nextval('scope_change_seq') \
+             WHERE clinic_id = $1 AND kind IN ('call', 'plan')",
+        )
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    }
     bump(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)

@@ -66,6 +66,11 @@ pub async fn push(
             request.ops.len()
         )));
     }
+    // A change to a post's call may come from its parent's PCs (who send someone else).
+    let posts: Vec<String> = sqlx::query_scalar("SELECT bin FROM clinic WHERE parent_id = $1")
+        .bind(workstation.clinic_id)
+        .fetch_all(pool)
+        .await?;
     let mut incoming = Vec::with_capacity(request.ops.len());
     for (index, value) in request.ops.into_iter().enumerate() {
         let id = value
@@ -91,7 +96,9 @@ pub async fn push(
                         op.workstation
                     )));
                 }
-                if op.body.clinic_bin() != workstation.clinic_bin {
+                let a_posts_call = matches!(op.body, OpBody::ChangeCall(_))
+                    && posts.iter().any(|post| post == op.body.clinic_bin());
+                if op.body.clinic_bin() != workstation.clinic_bin && !a_posts_call {
                     return Err(RegistryError::Forbidden(format!(
                         "op {id} changes clinic {}, outside this workstation's clinic",
                         op.body.clinic_bin()

@@ -3,7 +3,7 @@
 //! closed first stays closed, a booking's first change stands — and moves the
 //! record to the end of the clinic's feed.
 
-use emhana_protocol::{CallRecord, ChangeCallOp, ChangePlanOp, PlanConflict, PlanRecord, Record};
+use emhana_protocol::{CallChange, CallRecord, ChangeCallOp, ChangePlanOp, PlanConflict, PlanRecord, Record};
 
 use super::*;
 
@@ -30,8 +30,15 @@ pub(super) async fn apply_change_call(
     op_id: Uuid,
     change: &ChangeCallOp,
 ) -> Result<OpOutcome, RegistryError> {
-    let Some(Record::Call(call)) = locked_record(conn, workstation, change.call).await? else {
-        return Ok(reject(RejectGround::RecordNotFound));
+    let call = match locked_record(conn, workstation, change.call).await? {
+        Some(Record::Call(call)) => call,
+        Some(_) => return Ok(reject(RejectGround::RecordNotFound)),
+        // A post's call: its parent's PCs may send someone else, no more.
+        None => match locked_post_record(conn, workstation, change.call).await? {
+            Some(Record::Call(call)) if matches!(change.change, CallChange::Reassign { .. }) => call,
+            Some(_) => return Ok(reject(RejectGround::PostRecordReadOnly)),
+            None => return Ok(reject(RejectGround::RecordNotFound)),
+        },
     };
     let changed = match call.apply(&change.change) {
         Ok(changed) => Record::Call(Box::new(changed)),
@@ -126,34 +133,55 @@ pub(super) async fn locked_record(
     workstation: &Workstation,
     id: Uuid,
 ) -> Result<Option<Record>, RegistryError> {
-    stored_record(conn, workstation, id, true).await
+    stored_record(conn, workstation, id).await
 }
 
-/// The record as it stands now, for the answer to an op about it.
+/// A call or plan of one of the workstation's clinic's posts, locked until the push commits.
+async fn locked_post_record(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    id: Uuid,
+) -> Result<Option<Record>, RegistryError> {
+    let body: Option<serde_json::Value> = sqlx::query_scalar(
+        "SELECT r.body FROM clinic_record r JOIN clinic c ON c.id = r.clinic_id \
+         WHERE r.id = $1 AND c.parent_id = $2 AND r.kind IN ('call', 'plan') FOR UPDATE OF r",
+    )
+    .bind(id)
+    .bind(workstation.clinic_id)
+    .fetch_optional(conn)
+    .await?;
+    body.map(record_from_json).transpose()
+}
+
+/// The record as it stands now, for the answer to an op about it: the
+/// clinic's own, or a post's call or plan (what the feed gives the PC).
 pub(super) async fn current_record(
     conn: &mut PgConnection,
     workstation: &Workstation,
     id: Uuid,
 ) -> Result<Option<Record>, RegistryError> {
-    stored_record(conn, workstation, id, false).await
+    let body: Option<serde_json::Value> = sqlx::query_scalar(
+        "SELECT r.body FROM clinic_record r JOIN clinic c ON c.id = r.clinic_id \
+         WHERE r.id = $1 AND (c.id = $2 OR (c.parent_id = $2 AND r.kind IN ('call', 'plan')))",
+    )
+    .bind(id)
+    .bind(workstation.clinic_id)
+    .fetch_optional(conn)
+    .await?;
+    body.map(record_from_json).transpose()
 }
 
 async fn stored_record(
     conn: &mut PgConnection,
     workstation: &Workstation,
     id: Uuid,
-    lock: bool,
 ) -> Result<Option<Record>, RegistryError> {
-    let sql = if lock {
-        "SELECT body FROM clinic_record WHERE id = $1 AND clinic_id = $2 FOR UPDATE"
-    } else {
-        "SELECT body FROM clinic_record WHERE id = $1 AND clinic_id = $2"
-    };
-    let body: Option<serde_json::Value> = sqlx::query_scalar(sql)
-        .bind(id)
-        .bind(workstation.clinic_id)
-        .fetch_optional(conn)
-        .await?;
+    let body: Option<serde_json::Value> =
+        sqlx::query_scalar("SELECT body FROM clinic_record WHERE id = $1 AND clinic_id = $2 FOR UPDATE")
+            .bind(id)
+            .bind(workstation.clinic_id)
+            .fetch_optional(conn)
+            .await?;
     body.map(record_from_json).transpose()
 }
 
@@ -251,7 +279,12 @@ pub(super) async fn apply_change_plan(
     change: &ChangePlanOp,
 ) -> Result<OpOutcome, RegistryError> {
     let Some(Record::Plan(plan)) = locked_record(conn, workstation, change.plan).await? else {
-        return Ok(reject(RejectGround::RecordNotFound));
+        let a_posts = current_record(conn, workstation, change.plan).await?.is_some();
+        return Ok(reject(if a_posts {
+            RejectGround::PostRecordReadOnly
+        } else {
+            RejectGround::RecordNotFound
+        }));
     };
     let changed = match plan.apply(&change.change, op_id) {
         Ok(changed) => changed,

@@ -16,6 +16,7 @@ use support::{TestRegistry, at, person};
 
 mod organization;
 mod plans;
+mod posts;
 mod push;
 mod serving;
 

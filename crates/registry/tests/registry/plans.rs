@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::*;
 
-fn plan(clinic_bin: &str, n: u32, note: &str) -> PlanRecord {
+pub(super) fn plan(clinic_bin: &str, n: u32, note: &str) -> PlanRecord {
     let id = Uuid::now_v7();
     let due = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default();
     let visit = PlannedVisit {
@@ -47,7 +47,7 @@ fn plan(clinic_bin: &str, n: u32, note: &str) -> PlanRecord {
     }
 }
 
-fn outcome(clinic_bin: &str, plan: &PlanRecord) -> OpBody {
+pub(super) fn outcome(clinic_bin: &str, plan: &PlanRecord) -> OpBody {
     let visit = plan.visits[0].clone();
     OpBody::ChangePlan(Box::new(ChangePlanOp {
         plan: plan.id,

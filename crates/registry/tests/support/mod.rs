@@ -138,8 +138,13 @@ impl TestRegistry {
 
     /// Adds a workstation to clinic `index` and enrols it over HTTP.
     pub async fn enrolled(&self, index: usize) -> Result<Client> {
+        self.enrolled_at(&self.clinics[index].1).await
+    }
+
+    /// Adds a workstation to the clinic of `bin` (one set up in the test) and enrols it.
+    pub async fn enrolled_at(&self, bin: &str) -> Result<Client> {
         let now = *self.now.lock().map_err(|_| anyhow!("clock poisoned"))?;
-        let (_, code) = auth::add_workstation(&self.pool, &self.clinics[index].1, "Тіркеу орны", now).await?;
+        let (_, code) = auth::add_workstation(&self.pool, bin, "Тіркеу орны", now).await?;
         let http = reqwest::Client::new();
         let response = http
             .post(format!("{}/v1/enrol", self.base))

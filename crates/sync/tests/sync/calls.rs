@@ -11,7 +11,7 @@ use emhana_workstation::{CallForm, CallView, Workstation};
 
 use super::*;
 
-fn form(person_id: i64, complaint: &str) -> CallForm {
+pub(super) fn form(person_id: i64, complaint: &str) -> CallForm {
     CallForm {
         person_id,
         caller: "дочь".into(),

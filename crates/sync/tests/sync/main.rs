@@ -23,6 +23,7 @@ mod calls;
 mod faults;
 mod organization;
 mod plans;
+mod posts;
 mod reference;
 mod snapshot;
 

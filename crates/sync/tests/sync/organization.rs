@@ -23,7 +23,7 @@ fn bin() -> Result<Bin> {
         .ok_or_else(|| anyhow::anyhow!("a BIN"))
 }
 
-fn staff_iin(n: u16) -> Result<Iin> {
+pub(super) fn staff_iin(n: u16) -> Result<Iin> {
     let birth = NaiveDate::from_ymd_opt(1980, 3, 1 + u32::from(n)).unwrap_or_default();
     (100 * n..)
         .find_map(|serial| Iin::compose(birth, Sex::Female, serial))
@@ -76,7 +76,11 @@ async fn set_up(region: &Region, bin: Bin) -> Result<()> {
 }
 
 /// A PC on an empty database, enrolled with a code the administrator read out.
-async fn empty_pc(region: &Region, dir: &std::path::Path, bin: Bin) -> Result<(Workstation, String)> {
+pub(super) async fn empty_pc(
+    region: &Region,
+    dir: &std::path::Path,
+    bin: Bin,
+) -> Result<(Workstation, String)> {
     let (workstation, _) = Workstation::open(&dir.join("emhana.sqlite")).await?;
     anyhow::ensure!(workstation.is_empty().await?, "a new database is empty");
     let now = *region.now.lock().map_err(|_| anyhow::anyhow!("clock"))?;
@@ -87,7 +91,7 @@ async fn empty_pc(region: &Region, dir: &std::path::Path, bin: Bin) -> Result<(W
     Ok((workstation, enrolment.credential))
 }
 
-fn adult(n: u16, house: &str) -> RegistrationForm {
+pub(super) fn adult(n: u16, house: &str) -> RegistrationForm {
     let birth = NaiveDate::from_ymd_opt(1985, 6, 10).unwrap_or_default();
     let iin = (2000 + 10 * n..)
         .find_map(|serial| Iin::compose(birth, Sex::Male, serial))

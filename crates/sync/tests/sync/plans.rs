@@ -15,7 +15,7 @@ use emhana_workstation::{PlanRequest, PlanView, VisitView, Workstation};
 use super::calls::{Pcs, desk_and_nurse};
 use super::*;
 
-fn hypertension(enrolled: chrono::NaiveDate, risk: RiskLevel) -> PlanRequest {
+pub(super) fn hypertension(enrolled: chrono::NaiveDate, risk: RiskLevel) -> PlanRequest {
     PlanRequest::Observation {
         condition: Condition::ArterialHypertension,
         risk,

@@ -1,6 +1,7 @@
 //! The journal of home-visit calls: triaged, taken or refused, assigned, recorded.
 
-use emhana_domain::home_call::may_change_call;
+use emhana_domain::StaffRole;
+use emhana_domain::home_call::{goes_as, may_change_call};
 use emhana_protocol::{CallChange, CallOutcome};
 
 use super::shared::{record_change_op, record_register_op};
@@ -481,13 +482,11 @@ pub(crate) async fn reassign_call(
         .bind(staff_id)
         .fetch_optional(&mut *tx)
         .await?;
-    // A feldsher serves a doctor's call at a post, marked as one.
-    let (goes, doctor_level) = match role.as_deref() {
-        Some("district_doctor") => (Responder::DistrictDoctor, false),
-        Some("feldsher") if suggested == Responder::DistrictDoctor => (Responder::DistrictDoctor, true),
-        Some("district_nurse" | "feldsher") => (Responder::Nurse, false),
-        _ => return Err(HomeVisitError::NurseNotFound { id: staff_id }),
-    };
+    let (goes, doctor_level) = role
+        .as_deref()
+        .and_then(StaffRole::parse)
+        .and_then(|role| goes_as(role, suggested))
+        .ok_or(HomeVisitError::NurseNotFound { id: staff_id })?;
     let goes = escalate(suggested, goes).map_err(|problem| HomeVisitError::Triage { problem })?;
     sqlx::query(
         "UPDATE home_call SET goes = ?2, assigned_staff_id = ?3, assigned_staff_iin = NULL, doctor_level = ?4, \

@@ -31,6 +31,7 @@ use crate::store::{self, PersonRow};
 mod calls;
 mod outcomes;
 mod plans;
+mod posts;
 mod rounds;
 mod shared;
 mod shared_plans;
@@ -39,6 +40,8 @@ mod upkeep;
 pub use calls::*;
 pub use outcomes::*;
 pub use plans::*;
+pub(crate) use posts::receive_post_record;
+pub use posts::{PostCallView, PostPlanView};
 pub(crate) use rounds::receive_round;
 pub use rounds::*;
 pub(crate) use shared::{call_record, receive_call};
@@ -195,6 +198,32 @@ impl Workstation {
         self::nurses(&self.pool).await
     }
 
+    /// This clinic's posts' calls planned on `day`, and those still open from before.
+    pub async fn post_calls(&self, day: NaiveDate) -> Result<Vec<PostCallView>, StoreError> {
+        posts::post_calls(&self.pool, day).await
+    }
+
+    /// This clinic's posts' care plans, open ones first.
+    pub async fn post_plans(&self) -> Result<Vec<PostPlanView>, StoreError> {
+        posts::post_plans(&self.pool).await
+    }
+
+    /// Who may be sent to a post's call: the post's and this clinic's staff who go to calls.
+    pub async fn post_call_staff(&self, call: uuid::Uuid) -> Result<Vec<Nurse>, HomeVisitError> {
+        posts::post_call_staff(&self.pool, call).await
+    }
+
+    /// Sends someone else to a post's call (the registry decides; see `posts`).
+    pub async fn reassign_post_call(
+        &self,
+        call: uuid::Uuid,
+        staff_id: i64,
+        by: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<PostCallView, HomeVisitError> {
+        posts::reassign_post_call(&self.pool, call, staff_id, by, now).await
+    }
+
     /// A nurse's round for a day: her due visits and calls, in her order or
     /// route order, with estimated times.
     pub async fn round(
@@ -300,6 +329,9 @@ pub enum HomeVisitError {
     VisitNotFound { id: i64 },
     #[error("no nurse or feldsher with id {id}")]
     NurseNotFound { id: i64 },
+    /// Not a call of this clinic's posts (or not received here yet).
+    #[error("no call of a post with id {id}")]
+    PostCallNotFound { id: uuid::Uuid },
     #[error(transparent)]
     Store(#[from] StoreError),
 }

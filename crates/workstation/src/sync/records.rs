@@ -32,7 +32,12 @@ pub(crate) async fn receive_record(
     if has_pending_record_ops(&mut *conn, record.id()).await? {
         return Ok(false);
     }
+    let home = store::home_clinic(&mut *conn).await?;
     let written = match record {
+        // a post's call or plan, at its parent's PC
+        _ if record.clinic_bin() != home.bin => {
+            home_visits::receive_post_record(&mut *conn, record, now).await?
+        }
         Record::Call(call) => home_visits::receive_call(&mut *conn, call).await?,
         Record::Booking(booking) => appointments::receive_booking(&mut *conn, booking).await?,
         Record::Schedule(schedule) => appointments::receive_schedule(&mut *conn, schedule, now).await?,

@@ -138,6 +138,7 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
         RejectGround::CallClosed { .. } => AttentionAction::CheckCall,
         RejectGround::UnknownDistrict { .. }
         | RejectGround::RecordNotFound
+        | RejectGround::PostRecordReadOnly
         | RejectGround::NumberTaken
         | RejectGround::MadeInFuture
         | RejectGround::Malformed { .. } => AttentionAction::CallAdministrator,
@@ -162,17 +163,27 @@ pub(super) struct AttentionRow {
 pub(crate) async fn needs_attention(pool: &SqlitePool) -> Result<Vec<AttentionItem>, StoreError> {
     let rows: Vec<AttentionRow> = sqlx::query_as(concat!(
         "SELECT o.id, o.kind, o.made_at, o.answered_at, o.reject_ground, o.person_id, \
-                ",
+                coalesce(",
         full_name_sql!("p"),
-        " AS person_name, p.iin, \
+        ", ",
+        full_name_sql!("pc"),
+        ") AS person_name, coalesce(p.iin, pc.iin) AS iin, \
                 o.application_id, CASE WHEN a.id IS NULL THEN NULL ELSE ",
         number_sql!("a"),
-        " END AS application_number, CASE WHEN c.id IS NULL THEN NULL ELSE ",
+        " END AS application_number, CASE WHEN c.id IS NOT NULL THEN ",
         number_sql!("c"),
+        " WHEN pc.uid IS NOT NULL THEN ",
+        number_sql!("pc"),
         " END AS call_number \
          FROM outbox o LEFT JOIN person p ON p.id = o.person_id \
               LEFT JOIN attachment_application a ON a.id = o.application_id \
               LEFT JOIN home_call c ON c.uid = o.record_id \
+              LEFT JOIN (SELECT uid, json_extract(body, '$.year') AS year, json_extract(body, '$.number') AS number, \
+                                json_extract(body, '$.person.iin') AS iin, \
+                                json_extract(body, '$.person.surname') AS surname, \
+                                json_extract(body, '$.person.first_name') AS first_name, \
+                                json_extract(body, '$.person.patronymic') AS patronymic \
+                         FROM post_record WHERE kind = 'call') pc ON pc.uid = o.record_id \
          WHERE o.state = 'rejected' AND o.resolved_at IS NULL ORDER BY o.seq"
     ))
     .fetch_all(pool)

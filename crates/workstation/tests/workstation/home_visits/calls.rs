@@ -366,6 +366,7 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
     ]
     .into_iter()
     .chain(PLAN_IDS_OF_MIGRATION_16)
+    .chain(POST_RECORDS_OF_MIGRATION_18)
     .chain(ORGANIZATION_OF_MIGRATION_17)
     {
         sqlx::query(statement).execute(&mut conn).await.unwrap();
@@ -377,7 +378,7 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
     conn.close().await.unwrap();
 
     let (reopened, report) = Workstation::open(&path).await.unwrap();
-    assert_eq!(report.applied_migrations, 5);
+    assert_eq!(report.applied_migrations, 6);
     // migration 17 rebuilt the coverage and gave every member of staff their role and district
     assert_eq!(count(&reopened, "district_coverage").await, coverage_before);
     assert_eq!(

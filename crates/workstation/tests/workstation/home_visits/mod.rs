@@ -180,6 +180,9 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
     "ALTER TABLE visit_event DROP COLUMN refused_at",
 ];
 
+/// What migration 18 added, taken away again: the file as 17 left it.
+const POST_RECORDS_OF_MIGRATION_18: [&str; 1] = ["DROP TABLE post_record"];
+
 /// What migration 17 added, taken away again: the file as 16 left it.
 const ORGANIZATION_OF_MIGRATION_17: [&str; 10] = [
     "ALTER TABLE clinic DROP COLUMN region",

@@ -451,6 +451,7 @@ async fn plans_from_before_plans_were_shared_get_ids_of_their_own_and_go_whole_a
     ]
     .into_iter()
     .chain(PLAN_IDS_OF_MIGRATION_16)
+    .chain(POST_RECORDS_OF_MIGRATION_18)
     .chain(ORGANIZATION_OF_MIGRATION_17)
     {
         sqlx::query(statement).execute(&mut conn).await.unwrap();
@@ -458,7 +459,7 @@ async fn plans_from_before_plans_were_shared_get_ids_of_their_own_and_go_whole_a
     conn.close().await.unwrap();
 
     let (reopened, report) = Workstation::open(&path).await.unwrap();
-    assert_eq!(report.applied_migrations, 2);
+    assert_eq!(report.applied_migrations, 3);
     let record = reopened.shared_plan(plan.id).await.unwrap();
     assert_eq!(record.id.get_version_num(), 4);
     assert_eq!(record.visits.len(), plan.visits.len());
