@@ -20,6 +20,7 @@ mod attachment;
 mod dates;
 mod home_visits;
 mod package;
+mod posts;
 mod setup;
 mod shared;
 mod start;
