@@ -245,6 +245,30 @@ impl Simulation {
         })
     }
 
+    /// At the parent clinic's PC: someone else sent to one of its post's open
+    /// calls (the post's other staff, or the parent's). Refused here when
+    /// the PC already knows the call closed; nothing to do at the post's PCs.
+    pub(super) async fn send_to_post_call(&mut self, post: usize) -> Result<String> {
+        let store = self.posts[post].store.clone();
+        // a day far ahead lists every post's call still open
+        let ahead = emhana_domain::kazakhstan_time(self.now).date() + TimeDelta::days(60);
+        let calls = store.post_calls(ahead).await?;
+        if calls.is_empty() {
+            return Ok("no post's call to send anyone to".into());
+        }
+        let call = &calls[self.rng.random_range(0..calls.len())];
+        let staff = store.post_call_staff(call.id).await?;
+        if staff.is_empty() {
+            return Ok("nobody to send to a post's call".into());
+        }
+        let to = &staff[self.rng.random_range(0..staff.len())];
+        let at = self.when();
+        Ok(match store.reassign_post_call(call.id, to.id, None, at).await {
+            Ok(view) => format!("post's call {} sent to {}", view.number, to.full_name),
+            Err(error) => format!("post's call {}: refused here ({error:?})", call.number),
+        })
+    }
+
     /// A doctor enrols one of the clinic's first persons in observation
     /// (refused here when a plan is already open: one open plan per condition).
     pub(super) async fn open_plan(&mut self, post: usize) -> Result<String> {

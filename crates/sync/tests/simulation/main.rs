@@ -15,7 +15,11 @@
 //! - the same for care plans: every PC holds its clinic's plans as the
 //!   registry does, visit by visit and outcome by outcome, and each outcome,
 //!   risk change or opening that lost to another PC's is listed once; and
-//!   every doctor's schedule the registry keeps is the same on every PC.
+//!   every doctor's schedule the registry keeps is the same on every PC;
+//! - the neighbouring practice is a post of the polyclinic: every PC of the
+//!   polyclinic holds the post's calls and plans exactly as the registry
+//!   does, and each of its changes to a post's call that lost to the post's
+//!   closure is in its needs attention once (with the other lost changes).
 //!
 //! The schedule is a function of the seed (a failing seed is printed and can
 //! be replayed with `EMHANA_SIM_SEEDS=<seed>`); the registry's answers are too,
@@ -52,6 +56,9 @@ use uuid::Uuid;
 /// neighbouring practice) each workstation serves: three registrars' PCs per
 /// clinic, so conflicts arise inside a clinic too.
 const HOMES: [usize; 6] = [0, 0, 0, 1, 1, 1];
+/// The polyclinic, and the practice that runs as its post.
+const PARENT: usize = 0;
+const POST: usize = 1;
 /// Newborns the clinics race to attach first.
 const NEWBORNS: u16 = 8;
 /// Persons of each clinic whose district several workstations change.
@@ -212,6 +219,14 @@ impl Simulation {
         let region = Region::start(500, now).await?;
         let bins = region.clinic_bins()?;
         ensure!(bins.len() >= 2, "the region has {} clinics", bins.len());
+        // The neighbouring practice runs as a post of the polyclinic: the
+        // polyclinic's PCs read its calls and plans and send its staff.
+        let clinics = emhana_synth::Synth::new(region.config)?.clinics().to_vec();
+        let mut post_profile = emhana_synth::clinic_unit(&clinics[POST]).profile;
+        post_profile.parent_bin = Some(clinics[PARENT].bin);
+        emhana_registry::organization::set_clinic(&region.pool, &post_profile)
+            .await
+            .map_err(|error| anyhow!("the post under its parent: {error:?}"))?;
         let mut posts = Vec::new();
         let mut dirs = Vec::new();
         for home in HOMES {
@@ -278,6 +293,8 @@ impl Simulation {
                 52..=54 => self.open_plan(post).await?,
                 55..=60 => self.change_plan(post).await?,
                 61..=62 => self.change_schedule(post).await?,
+                // 0..3 are the parent's PCs
+                63..=69 if self.posts[post].home == PARENT => self.send_to_post_call(post).await?,
                 63..=84 => {
                     let link = random_link(&mut self.rng);
                     let result = self.posts[post]
@@ -457,6 +474,7 @@ impl Simulation {
             );
         }
         self.check_calls().await?;
+        self.check_posts_records().await?;
         self.check_plans().await?;
         self.check_schedules().await
     }
@@ -571,6 +589,49 @@ impl Simulation {
                 listed.len(),
                 distinct.len()
             );
+        }
+        Ok(())
+    }
+
+    /// Each PC of the parent holds its post's calls and plans as the registry
+    /// does, record by record; the post's PCs hold none as a post's.
+    async fn check_posts_records(&self) -> Result<()> {
+        let post_bin = &self.region.clinic_bins()?[POST];
+        let kept: Vec<(Uuid, serde_json::Value)> = sqlx::query_as(
+            "SELECT r.id, r.body FROM clinic_record r JOIN clinic c ON c.id = r.clinic_id \
+             WHERE c.bin = $1 AND r.kind IN ('call', 'plan') ORDER BY r.id::text",
+        )
+        .bind(post_bin)
+        .fetch_all(&self.region.pool)
+        .await?;
+        for (index, post) in self.posts.iter().enumerate() {
+            let pool = read_only(&post.path).await?;
+            let held: Vec<(String, String)> =
+                sqlx::query_as("SELECT uid, body FROM post_record ORDER BY uid")
+                    .fetch_all(&pool)
+                    .await?;
+            pool.close().await;
+            if post.home != PARENT {
+                ensure!(
+                    held.is_empty(),
+                    "post {index}, of the post itself, holds {} post's records",
+                    held.len()
+                );
+                continue;
+            }
+            ensure!(
+                held.len() == kept.len(),
+                "post {index} holds {} of its post's records, the registry {}",
+                held.len(),
+                kept.len()
+            );
+            for ((uid, body), (id, there)) in held.iter().zip(&kept) {
+                let here: serde_json::Value = serde_json::from_str(body)?;
+                ensure!(
+                    *uid == id.to_string() && here == *there,
+                    "post {index}: the post's record {uid} differs from the registry's {id}:\n here {here}\n there {there}"
+                );
+            }
         }
         Ok(())
     }
@@ -716,6 +777,25 @@ async fn a_seeded_region_of_faulty_links_ends_with_one_attachment_per_person_and
             )
             .await?;
         ensure!(plans > 0, "seed {seed}: no plan was opened");
+        let bins = simulation.region.clinic_bins()?;
+        let sent_to_posts = simulation
+            .region
+            .count(&format!(
+                "SELECT count(*) FROM op_log o JOIN workstation w ON w.id = o.workstation_id \
+                 JOIN clinic c ON c.id = w.clinic_id WHERE c.bin = '{}' AND o.kind = 'change_call' \
+                 AND o.body->>'clinic_bin' = '{}'",
+                bins[PARENT], bins[POST]
+            ))
+            .await?;
+        let sent_too_late = simulation
+            .region
+            .count(&format!(
+                "SELECT count(*) FROM op_log o JOIN workstation w ON w.id = o.workstation_id \
+                 JOIN clinic c ON c.id = w.clinic_id WHERE c.bin = '{}' AND o.kind = 'change_call' \
+                 AND o.body->>'clinic_bin' = '{}' AND o.outcome->'ground'->>'code' = 'call_closed'",
+                bins[PARENT], bins[POST]
+            ))
+            .await?;
         let schedule_conflicts = simulation
             .region
             .count("SELECT count(*) FROM op_log WHERE outcome->'ground'->>'code' = 'schedule_changed'")
@@ -724,7 +804,8 @@ async fn a_seeded_region_of_faulty_links_ends_with_one_attachment_per_person_and
             "seed {seed}: {steps} steps, {applied} ops applied, {contested} rejected \
              ({calls} calls, {closed_first} call changes lost to a closure; {plans} plans, \
              {plan_conflicts} plan changes lost to another PC's; {schedule_conflicts} schedule changes \
-             lost); invariants hold"
+             lost; {sent_to_posts} changes to the post's calls from the parent's PCs, {sent_too_late} too late); \
+             invariants hold"
         );
     }
     Ok(())
