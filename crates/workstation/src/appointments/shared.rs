@@ -115,42 +115,42 @@ pub(crate) async fn receive_booking(
     booking: &BookingRecord,
 ) -> Result<bool, StoreError> {
     let uid = booking.id.to_string();
-    // One look: the doctor here, this booking here already, and its number
-    // held by another (one this PC numbered before it enrolled, refused).
-    let (staff, known, number_taken): (Option<i64>, Option<i64>, bool) = sqlx::query_as(
-        "SELECT (SELECT id FROM staff WHERE iin = ?1), (SELECT id FROM booking WHERE uid = ?2), \
-                EXISTS (SELECT 1 FROM booking WHERE year = ?3 AND number = ?4 AND uid IS NOT ?2)",
-    )
-    .bind(&booking.staff_iin)
-    .bind(&uid)
-    .bind(booking.year)
-    .bind(i64::from(booking.number))
-    .fetch_one(&mut *conn)
-    .await?;
+    let starts = kazakhstan_time(booking.starts_at);
+    let ends = kazakhstan_time(booking.ends_at);
+    // One look: the doctor and the person here, this booking here already,
+    // its number held by another (one this PC numbered before it enrolled,
+    // refused), and, for an active one, its slot or the person's day with
+    // the doctor held by a provisional booking here — a day's catch-up is
+    // thousands of bookings, and each statement is a round trip to SQLite.
+    let (staff, person, known, number_taken, taken): (Option<i64>, Option<i64>, Option<i64>, bool, bool) =
+        sqlx::query_as(
+            "SELECT (SELECT id FROM staff WHERE iin = ?1), (SELECT id FROM person WHERE iin = ?5), \
+                    (SELECT id FROM booking WHERE uid = ?2), \
+                    EXISTS (SELECT 1 FROM booking WHERE year = ?3 AND number = ?4 AND uid IS NOT ?2), \
+                    ?6 AND EXISTS (SELECT 1 FROM booking b WHERE b.uid IS NOT ?2 AND b.status IN ('booked', 'arrived') \
+                      AND b.staff_id = (SELECT id FROM staff WHERE iin = ?1) \
+                      AND (b.starts_at = ?7 OR (b.person_id = (SELECT id FROM person WHERE iin = ?5) \
+                           AND substr(b.starts_at, 1, 10) = substr(?7, 1, 10))))",
+        )
+        .bind(&booking.staff_iin)
+        .bind(&uid)
+        .bind(booking.year)
+        .bind(i64::from(booking.number))
+        .bind(booking.person.iin.to_string())
+        .bind(booking.status.is_active())
+        .bind(starts)
+        .fetch_one(&mut *conn)
+        .await?;
     let Some(staff_id) = staff else {
         return Ok(false);
     };
-    if number_taken {
+    if number_taken || taken {
         return Ok(false);
     }
-    let person_id = store::person_id_or_insert(&mut *conn, &booking.person).await?;
-    let starts = kazakhstan_time(booking.starts_at);
-    let ends = kazakhstan_time(booking.ends_at);
-    if booking.status.is_active() {
-        let taken: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM booking WHERE uid IS NOT ?1 AND status IN ('booked', 'arrived') \
-             AND staff_id = ?2 AND (starts_at = ?3 OR (person_id = ?4 AND substr(starts_at, 1, 10) = substr(?3, 1, 10))))",
-        )
-        .bind(&uid)
-        .bind(staff_id)
-        .bind(starts)
-        .bind(person_id)
-        .fetch_one(&mut *conn)
-        .await?;
-        if taken {
-            return Ok(false);
-        }
-    }
+    let person_id = match person {
+        Some(id) => id,
+        None => store::person_id_or_insert(&mut *conn, &booking.person).await?,
+    };
     // Confirmed: the registry holds it. The registrar and the booking it
     // replaced are looked up in the same statement.
     let id: i64 = sqlx::query_scalar(

@@ -46,13 +46,14 @@ pub(crate) async fn receive_plan(
             return Ok(false);
         }
     }
-    let opened_by = store::staff_id_of(&mut *conn, plan.opened_by_iin.as_deref()).await?;
     let event = serde_json::to_string(&plan.event).map_err(|e| corrupt("plan event", &e.to_string()))?;
     let closed = plan.closed.as_ref();
     let plan_id: i64 = sqlx::query_scalar(
         "INSERT INTO care_plan (uid, person_id, kind, condition, event, rules_valid_from, opened_at, opened_by, \
                                 opened_by_iin, planned_through, closed_on, closed_reason, pregnancy_outcome, version) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, (SELECT id FROM staff WHERE iin = ?8), \
+                 CASE WHEN EXISTS (SELECT 1 FROM staff WHERE iin = ?9) THEN NULL ELSE ?9 END, \
+                 ?10, ?11, ?12, ?13, ?14) \
          ON CONFLICT (uid) DO UPDATE SET event = excluded.event, rules_valid_from = excluded.rules_valid_from, \
            planned_through = excluded.planned_through, closed_on = excluded.closed_on, \
            closed_reason = excluded.closed_reason, pregnancy_outcome = excluded.pregnancy_outcome, \
@@ -66,8 +67,9 @@ pub(crate) async fn receive_plan(
     .bind(event)
     .bind(plan.rules_valid_from)
     .bind(plan.opened_at)
-    .bind(opened_by)
-    .bind(plan.opened_by_iin.as_deref().filter(|_| opened_by.is_none()))
+    // who opened it: the staff member here, or their IIN until this PC knows them
+    .bind(plan.opened_by_iin.as_deref())
+    .bind(plan.opened_by_iin.as_deref())
     .bind(plan.planned_through)
     .bind(closed.map(|closed| closed.on))
     .bind(closed.map(|closed| closed.reason.as_str()))
@@ -122,17 +124,19 @@ pub(crate) async fn receive_plan(
         .fetch_one(&mut *conn)
         .await?;
         for event in &visit.history {
-            let staff = store::staff_id_of(&mut *conn, event.staff_iin.as_deref()).await?;
             let undone_iin = event
                 .undone
                 .as_ref()
                 .and_then(|undone| undone.staff_iin.as_deref());
-            let undone_by = store::staff_id_of(&mut *conn, undone_iin).await?;
+            // staff looked up inside the insert: one statement an outcome
             sqlx::query(
                 "INSERT INTO visit_event (uid, visit_id, at, outcome, staff_id, staff_iin, moved_to, note, \
                                           prior_outcome, prior_closed, prior_due_from, prior_due_to, \
                                           undone_at, undone_by, undone_by_iin) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+                 VALUES (?1, ?2, ?3, ?4, (SELECT id FROM staff WHERE iin = ?5), \
+                         CASE WHEN EXISTS (SELECT 1 FROM staff WHERE iin = ?6) THEN NULL ELSE ?6 END, \
+                         ?7, ?8, ?9, ?10, ?11, ?12, ?13, (SELECT id FROM staff WHERE iin = ?14), \
+                         CASE WHEN EXISTS (SELECT 1 FROM staff WHERE iin = ?15) THEN NULL ELSE ?15 END) \
                  ON CONFLICT (uid) DO UPDATE SET undone_at = excluded.undone_at, undone_by = excluded.undone_by, \
                    undone_by_iin = excluded.undone_by_iin, refused_at = NULL",
             )
@@ -140,8 +144,8 @@ pub(crate) async fn receive_plan(
             .bind(visit_id)
             .bind(event.at.format(store::EVENT_TIME_FORMAT).to_string())
             .bind(event.outcome.as_str())
-            .bind(staff)
-            .bind(event.staff_iin.as_deref().filter(|_| staff.is_none()))
+            .bind(event.staff_iin.as_deref())
+            .bind(event.staff_iin.as_deref())
             .bind(event.moved_to)
             .bind(&event.note)
             .bind(event.prior.outcome.map(VisitOutcome::as_str))
@@ -154,8 +158,8 @@ pub(crate) async fn receive_plan(
                     .as_ref()
                     .map(|undone| undone.at.format(store::EVENT_TIME_FORMAT).to_string()),
             )
-            .bind(undone_by)
-            .bind(undone_iin.filter(|_| undone_by.is_none()))
+            .bind(undone_iin)
+            .bind(undone_iin)
             .execute(&mut *conn)
             .await?;
         }

@@ -199,10 +199,11 @@ pub(super) async fn apply_page(
     }
 
     // The clinic's records after the persons they name; each feature writes its own.
-    for record in records {
-        applied.records += usize::from(records::receive_record(&mut *tx, record, now).await?);
-    }
-    applied.records += records::retry_held(&mut *tx, now).await?;
+    lap(0);
+    let home_bin = store::home_clinic(&mut *tx).await?.bin;
+    applied.records += records::receive_page_records(&mut *tx, &records, &home_bin, now).await?;
+    applied.records += records::retry_held(&mut *tx, &home_bin, now).await?;
+    lap(4);
 
     sqlx::query(
         "UPDATE sync_state SET cursor = ?1, last_pull_at = ?2, \
@@ -227,6 +228,7 @@ pub(super) async fn apply_page(
         persons_ms = ms(1),
         search_keys_ms = ms(2),
         attachments_ms = ms(3),
+        records_ms = ms(4),
         "feed page applied"
     );
     Ok(applied)

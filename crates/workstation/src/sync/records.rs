@@ -27,15 +27,59 @@ pub(crate) async fn has_pending_record_ops(
 pub(crate) async fn receive_record(
     conn: &mut SqliteConnection,
     record: &Record,
+    home_bin: &str,
     now: DateTime<Utc>,
 ) -> Result<bool, StoreError> {
     if has_pending_record_ops(&mut *conn, record.id()).await? {
         return Ok(false);
     }
-    let home = store::home_clinic(&mut *conn).await?;
+    write_or_hold(conn, record, home_bin, true, now).await
+}
+
+/// A page's records, in order: the records with ops waiting here read once
+/// for the page, and the held ones only looked at when there are any — a
+/// busy day's catch-up is thousands of records, and every statement is a
+/// round trip to SQLite's thread. Returns how many were written.
+pub(crate) async fn receive_page_records(
+    conn: &mut SqliteConnection,
+    records: &[&Record],
+    home_bin: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
+    let waiting: std::collections::HashSet<String> = sqlx::query_scalar(
+        "SELECT record_id FROM outbox WHERE record_id IS NOT NULL AND state IN ('local', 'sent')",
+    )
+    .fetch_all(&mut *conn)
+    .await?
+    .into_iter()
+    .collect();
+    let mut any_held: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM held_record)")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut written = 0;
+    for record in records {
+        if waiting.contains(&record.id().to_string()) {
+            continue;
+        }
+        let now_written = write_or_hold(&mut *conn, record, home_bin, any_held, now).await?;
+        any_held |= !now_written;
+        written += usize::from(now_written);
+    }
+    Ok(written)
+}
+
+/// Writes the record by the feature that owns its kind, or holds it; a
+/// record written leaves the held ones (`held`: there may be some).
+async fn write_or_hold(
+    conn: &mut SqliteConnection,
+    record: &Record,
+    home_bin: &str,
+    held: bool,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let written = match record {
         // a post's call or plan, at its parent's PC
-        _ if record.clinic_bin() != home.bin => {
+        _ if record.clinic_bin() != home_bin => {
             home_visits::receive_post_record(&mut *conn, record, now).await?
         }
         Record::Call(call) => home_visits::receive_call(&mut *conn, call).await?,
@@ -46,10 +90,12 @@ pub(crate) async fn receive_record(
         Record::Settings(settings) => store::receive_settings(&mut *conn, settings).await?,
     };
     if written {
-        sqlx::query("DELETE FROM held_record WHERE id = ?1")
-            .bind(record.id().to_string())
-            .execute(&mut *conn)
-            .await?;
+        if held {
+            sqlx::query("DELETE FROM held_record WHERE id = ?1")
+                .bind(record.id().to_string())
+                .execute(&mut *conn)
+                .await?;
+        }
     } else {
         // A newer state replaces an older one held.
         let body = serde_json::to_string(record).map_err(|error| StoreError::Corrupt {
@@ -71,7 +117,11 @@ pub(crate) async fn receive_record(
 
 /// Tries the held records again (an answer or a page may have freed what
 /// they waited for); returns how many were written.
-pub(crate) async fn retry_held(conn: &mut SqliteConnection, now: DateTime<Utc>) -> Result<usize, StoreError> {
+pub(crate) async fn retry_held(
+    conn: &mut SqliteConnection,
+    home_bin: &str,
+    now: DateTime<Utc>,
+) -> Result<usize, StoreError> {
     let held: Vec<(String, String)> = sqlx::query_as("SELECT id, body FROM held_record ORDER BY held_at, id")
         .fetch_all(&mut *conn)
         .await?;
@@ -82,7 +132,7 @@ pub(crate) async fn retry_held(conn: &mut SqliteConnection, now: DateTime<Utc>) 
         if has_pending_record_ops(&mut *conn, record.id()).await? {
             continue;
         }
-        written += usize::from(receive_record(&mut *conn, &record, now).await?);
+        written += usize::from(receive_record(&mut *conn, &record, home_bin, now).await?);
     }
     Ok(written)
 }
