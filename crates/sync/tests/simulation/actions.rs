@@ -1,8 +1,9 @@
 //! What the registrars do in the simulation: attach, register a newborn, move a district, record a death, book, push bookings over a link.
 
+use emhana_domain::booking::{BookingChannel, BookingStatus, VisitReason};
 use emhana_domain::care_plan::{BasisDocument, Condition, EnrolmentBasis, RiskLevel, VisitOutcome};
 use emhana_domain::schedule::{ExceptionKind, ScheduleException};
-use emhana_workstation::{HomeVisitError, PlanRequest};
+use emhana_workstation::{BookingForm, HomeVisitError, PlanRequest};
 
 use super::*;
 
@@ -243,6 +244,72 @@ impl Simulation {
             Ok(view) => format!("call {} now {:?}", view.number, view.status),
             Err(error) => format!("call {call}: refused here ({error:?})"),
         })
+    }
+
+    /// A registrar books one of the clinic's first persons with its first
+    /// doctor, in one of the doctor's next four free slots as this window
+    /// sees them: the clinic's windows race for the same slots.
+    pub(super) async fn book_at_window(&mut self, post: usize) -> Result<String> {
+        let movable = self.movable(post).await?;
+        if movable.is_empty() {
+            return Ok("nobody to book".into());
+        }
+        let person_id = movable[self.rng.random_range(0..movable.len())];
+        let store = self.posts[post].store.clone();
+        let Some(doctor) = store.doctors().await?.into_iter().next() else {
+            return Ok("no doctor to book with".into());
+        };
+        let at = self.when();
+        let slots = store.free_slots(doctor.id, None, 4, at).await?;
+        if slots.is_empty() {
+            return Ok("no free slot".into());
+        }
+        let slot = &slots[self.rng.random_range(0..slots.len())];
+        let form = BookingForm {
+            person_id,
+            staff_id: doctor.id,
+            starts_at: slot.starts,
+            reason: VisitReason::AcuteOrExacerbation,
+            channel: BookingChannel::InPerson,
+            registrar_id: None,
+        };
+        Ok(match store.book(&form, at).await {
+            Ok(view) => format!("booked {} at {}", view.number, slot.starts),
+            Err(error) => format!("booking at {}: refused here ({error:?})", slot.starts),
+        })
+    }
+
+    /// A window marks one of its active bookings arrived, absent or
+    /// cancelled (refused here when the day has not come, or the booking is
+    /// already final here).
+    pub(super) async fn change_booking(&mut self, post: usize) -> Result<String> {
+        let pool = read_only(&self.posts[post].path).await?;
+        let bookings: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM booking WHERE status IN ('booked', 'arrived', 'no_show') ORDER BY uid",
+        )
+        .fetch_all(&pool)
+        .await?;
+        pool.close().await;
+        if bookings.is_empty() {
+            return Ok("no booking to change".into());
+        }
+        let booking = bookings[self.rng.random_range(0..bookings.len())];
+        let status = [
+            BookingStatus::Arrived,
+            BookingStatus::NoShow,
+            BookingStatus::Cancelled,
+        ][self.rng.random_range(0..3)];
+        let at = self.when();
+        Ok(
+            match self.posts[post]
+                .store
+                .set_booking_status(booking, status, None, at)
+                .await
+            {
+                Ok(view) => format!("booking {} now {:?}", view.number, view.status),
+                Err(error) => format!("booking {booking} {status:?}: refused here ({error:?})"),
+            },
+        )
     }
 
     /// At the parent clinic's PC: someone else sent to one of its post's open

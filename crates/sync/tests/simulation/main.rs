@@ -16,6 +16,8 @@
 //!   registry does, visit by visit and outcome by outcome, and each outcome,
 //!   risk change or opening that lost to another PC's is listed once; and
 //!   every doctor's schedule the registry keeps is the same on every PC;
+//! - every window holds its clinic's bookings as the registry does, status by
+//!   status, and each booking op that lost is listed once;
 //! - the neighbouring practice is a post of the polyclinic: every PC of the
 //!   polyclinic holds the post's calls and plans exactly as the registry
 //!   does, and each of its changes to a post's call that lost to the post's
@@ -280,6 +282,31 @@ impl Simulation {
                 .sync_once(|_| {})
                 .await?;
         }
+        // The head of each clinic enters its first doctor's week at her PC;
+        // every window has it after one more round.
+        let valid_from = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).context("date")?;
+        for home in [PARENT, POST] {
+            let Some(first) = self.posts.iter().position(|post| post.home == home) else {
+                continue;
+            };
+            let store = self.posts[first].store.clone();
+            if let Some(doctor) = store.doctors().await?.into_iter().next() {
+                store
+                    .set_schedule_template(
+                        doctor.id,
+                        &emhana_synth::doctor_week(0, valid_from),
+                        None,
+                        self.now,
+                    )
+                    .await
+                    .map_err(|error| anyhow!("the first doctor's week: {error:?}"))?;
+            }
+        }
+        for _ in 0..2 {
+            for post in &self.posts {
+                post.engine(&self.region, Link::Up).sync_once(|_| {}).await?;
+            }
+        }
         for step in 0..steps {
             let post = self.rng.random_range(0..self.posts.len());
             let action = self.rng.random_range(0..100);
@@ -295,6 +322,8 @@ impl Simulation {
                 61..=62 => self.change_schedule(post).await?,
                 // 0..3 are the parent's PCs
                 63..=69 if self.posts[post].home == PARENT => self.send_to_post_call(post).await?,
+                70..=73 => self.book_at_window(post).await?,
+                74..=76 => self.change_booking(post).await?,
                 63..=84 => {
                     let link = random_link(&mut self.rng);
                     let result = self.posts[post]
@@ -431,8 +460,19 @@ impl Simulation {
             .iter()
             .filter(|b| b.answered == Some(OpOutcome::Applied))
             .count() as i64;
+        // and the windows' own bookings, each confirmed book op one
+        let mut booked_at_windows = 0;
+        for post in &self.posts {
+            let pool = read_only(&post.path).await?;
+            let confirmed: i64 =
+                sqlx::query_scalar("SELECT count(*) FROM outbox WHERE kind = 'book' AND state = 'confirmed'")
+                    .fetch_one(&pool)
+                    .await?;
+            pool.close().await;
+            booked_at_windows += confirmed;
+        }
         ensure!(
-            region.count("SELECT count(*) FROM booking").await? == applied_bookings,
+            region.count("SELECT count(*) FROM booking").await? == applied_bookings + booked_at_windows,
             "every applied booking and nothing else is in the registry"
         );
         ensure!(
@@ -474,6 +514,7 @@ impl Simulation {
             );
         }
         self.check_calls().await?;
+        self.check_bookings().await?;
         self.check_posts_records().await?;
         self.check_plans().await?;
         self.check_schedules().await
@@ -586,6 +627,93 @@ impl Simulation {
             ensure!(
                 listed.len() as i64 == lost && distinct.len() == listed.len(),
                 "post {index}: {lost} lost plan changes, {} listed ({} distinct)",
+                listed.len(),
+                distinct.len()
+            );
+        }
+        Ok(())
+    }
+
+    /// Each window holds its clinic's bookings as the registry does, field by
+    /// field and status by status; a booking of its own that the registry
+    /// refused (the slot or the person's day taken at another window first)
+    /// is the only other one it holds, cancelled; each booking op that lost
+    /// is listed once.
+    async fn check_bookings(&self) -> Result<()> {
+        for (index, post) in self.posts.iter().enumerate() {
+            let bodies: Vec<serde_json::Value> = sqlx::query_scalar(
+                "SELECT r.body FROM clinic_record r JOIN clinic c ON c.id = r.clinic_id \
+                 WHERE c.bin = $1 AND r.kind = 'booking'",
+            )
+            .bind(&post.bin)
+            .fetch_all(&self.region.pool)
+            .await?;
+            let mut registry = HashMap::new();
+            for body in bodies {
+                if let emhana_protocol::Record::Booking(booking) = serde_json::from_value(body)? {
+                    registry.insert(booking.id, *booking);
+                }
+            }
+            let pool = read_only(&post.path).await?;
+            let here: Vec<(i64, String, String)> = sqlx::query_as("SELECT id, uid, status FROM booking")
+                .fetch_all(&pool)
+                .await?;
+            let refused: BTreeSet<i64> = sqlx::query_scalar(
+                "SELECT booking_id FROM outbox WHERE kind = 'book' AND state = 'rejected' AND booking_id IS NOT NULL",
+            )
+            .fetch_all(&pool)
+            .await?
+            .into_iter()
+            .collect();
+            let lost: i64 = sqlx::query_scalar(
+                "SELECT count(*) FROM outbox WHERE state = 'rejected' AND reject_ground ->> 'code' IN \
+                 ('slot_taken', 'second_booking_that_day', 'booking_changed', 'booking_not_found')",
+            )
+            .fetch_one(&pool)
+            .await?;
+            pool.close().await;
+            let mut matched = 0;
+            for (id, uid, status) in &here {
+                match registry.get(&Uuid::parse_str(uid)?) {
+                    Some(there) => {
+                        let held = post.store.shared_booking(*id).await?;
+                        ensure!(
+                            held == *there,
+                            "post {index}: booking {uid} differs:\n here {held:?}\n there {there:?}"
+                        );
+                        matched += 1;
+                    }
+                    None => ensure!(
+                        refused.contains(id) && status == "cancelled",
+                        "post {index}: booking {uid} ({status}) is not at the registry and was not refused"
+                    ),
+                }
+            }
+            ensure!(
+                matched == registry.len(),
+                "post {index} holds {matched} of its clinic's {} bookings",
+                registry.len()
+            );
+            let listed: Vec<Uuid> = post
+                .store
+                .needs_attention()
+                .await?
+                .into_iter()
+                .filter(|item| {
+                    matches!(
+                        item.ground,
+                        emhana_protocol::RejectGround::SlotTaken
+                            | emhana_protocol::RejectGround::SecondBookingThatDay
+                            | emhana_protocol::RejectGround::BookingChanged { .. }
+                            | emhana_protocol::RejectGround::BookingNotFound
+                    )
+                })
+                .map(|item| item.op)
+                .collect();
+            let distinct: BTreeSet<&Uuid> = listed.iter().collect();
+            ensure!(
+                listed.len() as i64 == lost && distinct.len() == listed.len(),
+                "post {index}: {lost} lost booking changes, {} listed ({} distinct)",
                 listed.len(),
                 distinct.len()
             );
@@ -796,6 +924,25 @@ async fn a_seeded_region_of_faulty_links_ends_with_one_attachment_per_person_and
                 bins[PARENT], bins[POST]
             ))
             .await?;
+        let bookings_kept = simulation
+            .region
+            .count("SELECT count(*) FROM clinic_record WHERE kind = 'booking'")
+            .await?;
+        let booking_conflicts = simulation
+            .region
+            .count(
+                "SELECT count(*) FROM op_log WHERE outcome->'ground'->>'code' IN \
+                 ('slot_taken', 'second_booking_that_day', 'booking_changed', 'booking_not_found')",
+            )
+            .await?;
+        let booking_changes = simulation
+            .region
+            .count("SELECT count(*) FROM op_log WHERE kind = 'change_booking'")
+            .await?;
+        let changed_first = simulation
+            .region
+            .count("SELECT count(*) FROM op_log WHERE outcome->'ground'->>'code' = 'booking_changed'")
+            .await?;
         let schedule_conflicts = simulation
             .region
             .count("SELECT count(*) FROM op_log WHERE outcome->'ground'->>'code' = 'schedule_changed'")
@@ -804,7 +951,9 @@ async fn a_seeded_region_of_faulty_links_ends_with_one_attachment_per_person_and
             "seed {seed}: {steps} steps, {applied} ops applied, {contested} rejected \
              ({calls} calls, {closed_first} call changes lost to a closure; {plans} plans, \
              {plan_conflicts} plan changes lost to another PC's; {schedule_conflicts} schedule changes \
-             lost; {sent_to_posts} changes to the post's calls from the parent's PCs, {sent_too_late} too late); \
+             lost; {sent_to_posts} changes to the post's calls from the parent's PCs, {sent_too_late} too late; {bookings_kept} bookings at windows, \
+             {booking_conflicts} booking ops lost, {booking_changes} status changes, {changed_first} lost to \
+             another window's); \
              invariants hold"
         );
     }
