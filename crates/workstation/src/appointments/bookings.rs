@@ -243,12 +243,15 @@ pub(crate) async fn options(
         "SELECT id FROM staff s WHERE ",
         serves_district_sql!("s", "?1"),
         " AND ",
+        works_on_sql!("s", "?2"),
+        " AND ",
         has_role_sql!("s", "'district_doctor', 'feldsher'"),
         " ORDER BY s.district_id IS NOT ?1, ",
         has_role_sql!("s", "'district_doctor'"),
         " DESC, id LIMIT 1"
     ))
     .bind(district_id)
+    .bind(today)
     .fetch_optional(&mut *conn)
     .await?;
     let refusal = standing_refusal(&standing);
@@ -258,7 +261,7 @@ pub(crate) async fn options(
     };
     let upcoming = upcoming_of(&mut conn, person_id, today).await?;
     let home = store::home_clinic(&mut conn).await?;
-    let registrars = store::registrars(&mut conn, home.id).await?;
+    let registrars = store::registrars(&mut conn, home.id, today).await?;
     Ok(BookingOptions {
         registrars,
         person_id,

@@ -261,7 +261,7 @@ pub(crate) async fn options(
     .bind(today)
     .fetch_optional(&mut *conn)
     .await?;
-    let registrars = store::registrars(&mut conn, clinic.id).await?;
+    let registrars = store::registrars(&mut conn, clinic.id, today).await?;
     Ok(AttachmentOptions {
         person_id,
         full_name: full_name(&facts.surname, &facts.first_name, facts.patronymic.as_deref()),

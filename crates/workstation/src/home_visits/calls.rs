@@ -166,7 +166,10 @@ pub(crate) async fn register_call(
     let acceptance = acceptance.map_err(|refusal| HomeVisitError::CallRefused { refusal })?;
     let goes = escalate(triage.goes, form.goes.unwrap_or(triage.goes))
         .map_err(|problem| HomeVisitError::Triage { problem })?;
-    let (nurse, doctor) = store::district_staff(&mut tx, facts.district_id).await?;
+    let calendar = store::calendar(&mut tx, today.year(), today.year() + 1).await?;
+    let planned_on = calendar.next_working_day(today);
+    // whoever works here on the day the call is planned for
+    let (nurse, doctor) = store::district_staff(&mut tx, facts.district_id, planned_on).await?;
     let (assignment, status) = match (acceptance, goes) {
         (CallAcceptance::EmergencyOnly, _) | (_, Responder::Ambulance) => (
             assign(Responder::Ambulance, nurse, doctor),
@@ -174,8 +177,6 @@ pub(crate) async fn register_call(
         ),
         (_, goes) => (assign(goes, nurse, doctor), CallStatus::Registered),
     };
-    let calendar = store::calendar(&mut tx, today.year(), today.year() + 1).await?;
-    let planned_on = calendar.next_working_day(today);
     let reasons = serde_json::to_string(&triage.reasons).map_err(|e| corrupt("reasons", &e.to_string()))?;
     let number = store::next_number(&mut tx, store::Numbered::Call, today.year()).await?;
     let id: i64 = sqlx::query_scalar(
@@ -422,7 +423,8 @@ pub(crate) async fn set_call_status(
                     .await?
             }
         };
-        let (nurse, doctor) = store::district_staff(&mut tx, district_id).await?;
+        let (nurse, doctor) =
+            store::district_staff(&mut tx, district_id, kazakhstan_time(now).date()).await?;
         // at a post with no doctor it stays with the feldsher, as a doctor's call
         let assignment = assign(Responder::DistrictDoctor, nurse.or(assigned), doctor);
         sqlx::query(

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use chrono::NaiveDate;
+
 use emhana_domain::documents::ClinicHeader;
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -24,21 +26,26 @@ pub(crate) async fn home_clinic(conn: &mut SqliteConnection) -> Result<HomeClini
     Ok(HomeClinic { id, bin })
 }
 
-/// Who may register at the clinic's window: registrars first, then feldshers and the head.
+/// Who may register at the clinic's window on `on`: registrars first, then
+/// feldshers and the head; none who has left or not yet begun.
 pub(crate) async fn registrars(
     conn: &mut SqliteConnection,
     clinic_id: i64,
+    on: NaiveDate,
 ) -> Result<Vec<StaffOption>, StoreError> {
     Ok(sqlx::query_as(concat!(
         "SELECT id, ",
         full_name_sql!(),
         " AS full_name FROM staff s WHERE clinic_id = ?1 AND ",
+        works_on_sql!("s", "?2"),
+        " AND ",
         has_role_sql!("s", "'registrar', 'feldsher', 'head'"),
         " ORDER BY ",
         has_role_sql!("s", "'registrar'"),
         " DESC, surname, id"
     ))
     .bind(clinic_id)
+    .bind(on)
     .fetch_all(&mut *conn)
     .await?)
 }
@@ -79,11 +86,12 @@ pub struct StaffOption {
     pub full_name: String,
 }
 
-/// The first nurse (or feldsher) of a district, and its doctor: who a call or
-/// a booking of the district goes to.
+/// The first nurse (or feldsher) of a district, and its doctor, among those
+/// who work here on `on`: who a call of the district goes to that day.
 pub(crate) async fn district_staff(
     conn: &mut SqliteConnection,
     district_id: Option<i64>,
+    on: NaiveDate,
 ) -> Result<(Option<i64>, Option<i64>), StoreError> {
     let Some(district_id) = district_id else {
         return Ok((None, None));
@@ -93,20 +101,26 @@ pub(crate) async fn district_staff(
         "SELECT id FROM staff s WHERE ",
         serves_district_sql!("s", "?1"),
         " AND ",
+        works_on_sql!("s", "?2"),
+        " AND ",
         has_role_sql!("s", "'district_nurse', 'feldsher'"),
         " ORDER BY s.district_id IS NOT ?1, id LIMIT 1"
     ))
     .bind(district_id)
+    .bind(on)
     .fetch_optional(&mut *conn)
     .await?;
     let doctor: Option<i64> = sqlx::query_scalar(concat!(
         "SELECT id FROM staff s WHERE ",
         serves_district_sql!("s", "?1"),
         " AND ",
+        works_on_sql!("s", "?2"),
+        " AND ",
         has_role_sql!("s", "'district_doctor'"),
         " ORDER BY s.district_id IS NOT ?1, id LIMIT 1"
     ))
     .bind(district_id)
+    .bind(on)
     .fetch_optional(&mut *conn)
     .await?;
     Ok((nurse, doctor))

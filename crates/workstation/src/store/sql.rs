@@ -94,6 +94,28 @@ macro_rules! serves_district_sql {
     };
 }
 
+/// "The staff member `$s` works here on the day `$d`": from their first day
+/// (`works_from`) to their last (`works_to`), either open.
+macro_rules! works_on_sql {
+    ($s:literal, $d:literal) => {
+        concat!(
+            "(",
+            $s,
+            ".works_from IS NULL OR ",
+            $s,
+            ".works_from <= ",
+            $d,
+            ") AND (",
+            $s,
+            ".works_to IS NULL OR ",
+            $s,
+            ".works_to >= ",
+            $d,
+            ")"
+        )
+    };
+}
+
 /// A random (version 4) UUID as text, made by SQLite, for rows written in
 /// bulk (each row its own).
 macro_rules! random_uuid_sql {

@@ -432,3 +432,60 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
         "the change sent whole, after the new call"
     );
 }
+
+/// A nurse who has left (her last day passed) or not yet begun gets no new
+/// call: it waits unassigned, as at a district with nobody; on her last
+/// day she still works.
+#[tokio::test]
+async fn a_call_goes_only_to_a_nurse_who_works_here_on_its_day() {
+    let c = clinic().await;
+    let set_dates = |from: Option<&'static str>, to: Option<&'static str>| {
+        let path = c.ws.path().to_path_buf();
+        let nurse = c.nurse;
+        async move {
+            let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+                .await
+                .unwrap();
+            sqlx::query("UPDATE staff SET works_from = ?2, works_to = ?3 WHERE id = ?1")
+                .bind(nurse)
+                .bind(from)
+                .bind(to)
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+        }
+    };
+    for (from, to, expected) in [
+        (None, Some("2026-11-23"), None),
+        (Some("2026-11-25"), None, None),
+        (None, Some("2026-11-24"), Some(c.nurse)),
+        (Some("2026-11-24"), None, Some(c.nurse)),
+    ] {
+        set_dates(from, to).await;
+        let taken =
+            c.ws.register_call(&call(c.grandfather, Some(37.6), &[]), now())
+                .await
+                .unwrap();
+        assert_eq!(
+            taken.assigned_staff_id, expected,
+            "works from {from:?} to {to:?}, the call planned on {}",
+            taken.planned_on
+        );
+    }
+    // the registrars offered at the window are those who work here today
+    let everyone = c.ws.attachment_options(c.mother, now()).await.unwrap().registrars;
+    assert!(!everyone.is_empty());
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", c.ws.path().display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE staff SET works_to = '2026-11-01' WHERE id = ?1")
+        .bind(everyone[0].id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let offered = c.ws.attachment_options(c.mother, now()).await.unwrap().registrars;
+    assert_eq!(offered.len(), everyone.len() - 1);
+    assert!(offered.iter().all(|r| r.id != everyone[0].id));
+}
