@@ -32,9 +32,11 @@ mod calls;
 mod outcomes;
 mod plans;
 mod posts;
+mod round_order;
 mod rounds;
 mod shared;
 mod shared_plans;
+mod staffing;
 mod upkeep;
 
 pub use calls::*;
@@ -42,10 +44,11 @@ pub use outcomes::*;
 pub use plans::*;
 pub(crate) use posts::receive_post_record;
 pub use posts::{PostCallView, PostPlanView};
-pub(crate) use rounds::receive_round;
+pub(crate) use round_order::*;
 pub use rounds::*;
 pub(crate) use shared::{call_record, receive_call};
 pub(crate) use shared_plans::{queue_unsent_plans, receive_plan, record_plan_answer};
+pub use staffing::*;
 pub(crate) use upkeep::*;
 
 /// Calls, care plans, visit outcomes and the nurse's round.

@@ -1,7 +1,5 @@
-//! The district nurse's round: her day planned, ordered, printed; what nobody is assigned to.
-
-use emhana_protocol::{OpBody, RoundRecord, RoundStopKey};
-use uuid::Uuid;
+//! The district nurse's round: her day planned and printed (her own order of
+//! it: `round_order`; who makes rounds and what nobody is assigned to: `staffing`).
 
 use super::*;
 
@@ -93,90 +91,7 @@ pub struct RoundView {
     pub beyond: usize,
 }
 
-/// A nurse or feldsher who makes rounds.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-pub struct Nurse {
-    pub id: i64,
-    pub full_name: String,
-    pub role: String,
-    pub district_id: Option<i64>,
-    pub district_number: Option<u32>,
-}
-
-pub(crate) async fn nurses(pool: &SqlitePool) -> Result<Vec<Nurse>, StoreError> {
-    Ok(sqlx::query_as(concat!(
-        "SELECT s.id, ",
-        full_name_sql!("s"),
-        " AS full_name, s.role, s.district_id, d.number AS district_number FROM staff s \
-         JOIN clinic c ON c.id = s.clinic_id AND c.is_home = 1 LEFT JOIN district d ON d.id = s.district_id \
-         WHERE ",
-        has_role_sql!("s", "'district_nurse', 'feldsher'"),
-        " ORDER BY d.number IS NULL, d.number, full_name"
-    ))
-    .fetch_all(pool)
-    .await?)
-}
-
-/// What nobody will do unless someone is named: a defect the head of the
-/// clinic sees, never a silent state.
-#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
-pub struct Unassigned {
-    /// Calls taken for a home visit with nobody to make it (the district has nobody).
-    pub calls: Vec<CallView>,
-    /// Districts with plan visits due or overdue and no nurse or feldsher to
-    /// make them (nor, for the doctor's, a doctor or feldsher).
-    pub districts: Vec<UnstaffedDistrict>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow, ts_rs::TS)]
-pub struct UnstaffedDistrict {
-    pub district_id: i64,
-    pub district_number: u32,
-    /// Due or overdue visits of a nurse, with no nurse or feldsher on the district.
-    pub nurse_visits: u32,
-    /// Due or overdue visits of a doctor, with no doctor or feldsher on the district.
-    pub doctor_visits: u32,
-}
-
-/// The calls and the districts' due visits nobody is assigned to on `today`.
-pub(crate) async fn unassigned(pool: &SqlitePool, today: NaiveDate) -> Result<Unassigned, StoreError> {
-    let mut conn = pool.acquire().await?;
-    let calls = calls_where(
-        &mut conn,
-        "?1 IS NULL AND c.planned_on <= ?2 AND c.status = 'registered' AND c.goes <> 'ambulance' \
-         AND c.assigned_staff_id IS NULL",
-        None,
-        Some(today),
-    )
-    .await?;
-    let districts: Vec<UnstaffedDistrict> = sqlx::query_as(concat!(
-        "SELECT d.id AS district_id, d.number AS district_number, \
-           sum(v.who = 'nurse' AND NOT EXISTS (SELECT 1 FROM staff s WHERE ",
-        serves_district_sql!("s", "d.id"),
-        " AND ",
-        has_role_sql!("s", "'district_nurse', 'feldsher'"),
-        ")) AS nurse_visits, \
-           sum(v.who = 'district_doctor' AND NOT EXISTS (SELECT 1 FROM staff s WHERE ",
-        serves_district_sql!("s", "d.id"),
-        " AND ",
-        has_role_sql!("s", "'district_doctor', 'feldsher'"),
-        ")) AS doctor_visits \
-         FROM district d JOIN clinic c ON c.id = d.clinic_id AND c.is_home = 1 \
-         JOIN attachment a ON a.district_id = d.id AND ",
-        attachment_in_force!("a", "?1"),
-        " \
-         JOIN person p ON p.id = a.person_id AND p.died_on IS NULL \
-         JOIN plan_visit v ON v.person_id = p.id AND v.closed = 0 AND v.due_from <= ?1 \
-         JOIN care_plan cp ON cp.id = v.plan_id AND cp.closed_on IS NULL \
-         GROUP BY d.id HAVING nurse_visits > 0 OR doctor_visits > 0 ORDER BY d.number"
-    ))
-    .bind(today)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(Unassigned { calls, districts })
-}
-
-async fn nurse(conn: &mut SqliteConnection, nurse_id: i64) -> Result<Nurse, HomeVisitError> {
+pub(super) async fn nurse(conn: &mut SqliteConnection, nurse_id: i64) -> Result<Nurse, HomeVisitError> {
     let nurse: Option<Nurse> = sqlx::query_as(concat!(
         "SELECT s.id, ",
         full_name_sql!("s"),
@@ -271,7 +186,7 @@ pub(crate) async fn round(
     round_on(&mut conn, nurse_id, day, pace).await
 }
 
-async fn round_on(
+pub(super) async fn round_on(
     conn: &mut SqliteConnection,
     nurse_id: i64,
     day: NaiveDate,
@@ -444,140 +359,6 @@ fn months_between(born: NaiveDate, day: NaiveDate) -> u32 {
         - born.month() as i32
         - i32::from(day.day() < born.day());
     u32::try_from(months).unwrap_or(0)
-}
-
-/// The nurse's own order of her day's stops (the ones she moved; the rest follow).
-pub(crate) async fn reorder_round(
-    pool: &SqlitePool,
-    nurse_id: i64,
-    day: NaiveDate,
-    order: &[StopRef],
-    pace: RoundPace,
-    now: DateTime<Utc>,
-) -> Result<RoundView, HomeVisitError> {
-    let mut tx = pool.begin().await?;
-    nurse(&mut tx, nurse_id).await?;
-    sqlx::query("DELETE FROM round_stop WHERE nurse_id = ?1 AND day = ?2")
-        .bind(nurse_id)
-        .bind(day)
-        .execute(&mut *tx)
-        .await?;
-    for (position, stop) in order.iter().enumerate() {
-        let (visit, call) = match stop {
-            StopRef::Visit(id) => (Some(*id), None),
-            StopRef::Call(id) => (None, Some(*id)),
-        };
-        sqlx::query(
-            "INSERT INTO round_stop (nurse_id, day, position, visit_id, call_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(nurse_id)
-        .bind(day)
-        .bind(i64::try_from(position).unwrap_or(i64::MAX))
-        .bind(visit)
-        .bind(call)
-        .execute(&mut *tx)
-        .await?;
-    }
-    record_round_op(&mut tx, nurse_id, day, now).await?;
-    let view = round_on(&mut tx, nurse_id, day, pace).await?;
-    tx.commit().await?;
-    Ok(view)
-}
-
-/// The op telling the clinic's other PCs of the nurse's order of her day,
-/// each stop by the record it is.
-async fn record_round_op(
-    conn: &mut SqliteConnection,
-    nurse_id: i64,
-    day: NaiveDate,
-    now: DateTime<Utc>,
-) -> Result<(), StoreError> {
-    let stops: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT v.uid, c.uid FROM round_stop r LEFT JOIN plan_visit v ON v.id = r.visit_id \
-         LEFT JOIN home_call c ON c.id = r.call_id WHERE r.nurse_id = ?1 AND r.day = ?2 ORDER BY r.position",
-    )
-    .bind(nurse_id)
-    .bind(day)
-    .fetch_all(&mut *conn)
-    .await?;
-    let uid = |text: &str| Uuid::parse_str(text).map_err(|_| corrupt("stop uid", text));
-    let stops = stops
-        .iter()
-        .filter_map(|stop| match stop {
-            (Some(visit), _) => Some(uid(visit).map(RoundStopKey::Visit)),
-            (None, Some(call)) => Some(uid(call).map(RoundStopKey::Call)),
-            (None, None) => None,
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    let clinic_bin = store::home_clinic(&mut *conn).await?.bin;
-    let nurse_iin = store::staff_iin(&mut *conn, nurse_id).await?;
-    let round = RoundRecord {
-        id: RoundRecord::id_for(&clinic_bin, &nurse_iin, day),
-        clinic_bin,
-        nurse_iin,
-        day,
-        stops,
-    };
-    store::record_op(
-        conn,
-        now,
-        Some(nurse_id),
-        &OpBody::SetRound(Box::new(round)),
-        store::OpLinks::default(),
-    )
-    .await?;
-    Ok(())
-}
-
-/// Writes a nurse's order of her day from another PC of the clinic. Stops
-/// this PC does not hold (yet) are left out: they follow in route order.
-/// `false` when this PC does not know the nurse yet: the caller holds it.
-pub(crate) async fn receive_round(
-    conn: &mut SqliteConnection,
-    round: &RoundRecord,
-) -> Result<bool, StoreError> {
-    let Some(nurse_id) = store::staff_id_by_iin(&mut *conn, &round.nurse_iin).await? else {
-        return Ok(false);
-    };
-    sqlx::query("DELETE FROM round_stop WHERE nurse_id = ?1 AND day = ?2")
-        .bind(nurse_id)
-        .bind(round.day)
-        .execute(&mut *conn)
-        .await?;
-    let mut position = 0i64;
-    for stop in &round.stops {
-        let (visit, call): (Option<i64>, Option<i64>) = match stop {
-            RoundStopKey::Visit(uid) => (
-                sqlx::query_scalar("SELECT id FROM plan_visit WHERE uid = ?1")
-                    .bind(uid.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?,
-                None,
-            ),
-            RoundStopKey::Call(uid) => (
-                None,
-                sqlx::query_scalar("SELECT id FROM home_call WHERE uid = ?1")
-                    .bind(uid.to_string())
-                    .fetch_optional(&mut *conn)
-                    .await?,
-            ),
-        };
-        if visit.is_none() && call.is_none() {
-            continue;
-        }
-        sqlx::query(
-            "INSERT INTO round_stop (nurse_id, day, position, visit_id, call_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )
-        .bind(nurse_id)
-        .bind(round.day)
-        .bind(position)
-        .bind(visit)
-        .bind(call)
-        .execute(&mut *conn)
-        .await?;
-        position += 1;
-    }
-    Ok(true)
 }
 
 /// The nurse's day as printed: her round in its order, with the clinic's head.
