@@ -153,10 +153,10 @@ pub(super) async fn district_load(
     district_id: i64,
     today: NaiveDate,
 ) -> Result<u32, StoreError> {
-    Ok(sqlx::query_scalar(
-        "SELECT count(*) FROM attachment WHERE district_id = ?1 AND (ended_on IS NULL OR ended_on > ?2) \
-         AND started_on <= ?2",
-    )
+    Ok(sqlx::query_scalar(concat!(
+        "SELECT count(*) FROM attachment a WHERE a.district_id = ?1 AND ",
+        attachment_in_force!("a", "?2")
+    ))
     .bind(district_id)
     .bind(today)
     .fetch_one(&mut *conn)
