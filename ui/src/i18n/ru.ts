@@ -793,4 +793,5 @@ export const ru = {
   'posts.closed_on': 'закрыт {date}',
   'reject.post_record_read_only': 'Это запись пункта: отсюда можно только направить к вызову другого, остальное отмечает сам пункт.',
   'home_visit.post_call_not_found': 'Вызов пункта не найден: он ещё не пришёл с синхронизацией.',
+  'home_visit.not_working_that_day': 'Этот сотрудник не работает в поликлинике {day}: направьте другого.',
 } as const;

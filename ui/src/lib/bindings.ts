@@ -934,6 +934,7 @@ export const ERROR_CODES = [
   'home_visit.not_a_woman',
   'home_visit.not_a_young_child',
   'home_visit.not_attached',
+  'home_visit.not_working_that_day',
   'home_visit.not_your_call',
   'home_visit.not_your_visit',
   'home_visit.nothing_to_undo',

@@ -469,21 +469,33 @@ pub(crate) async fn reassign_call(
     now: DateTime<Utc>,
 ) -> Result<CallView, HomeVisitError> {
     let mut tx = pool.begin().await?;
-    let found: Option<(String, String)> =
-        sqlx::query_as("SELECT suggested, status FROM home_call WHERE id = ?1")
+    let found: Option<(String, String, NaiveDate)> =
+        sqlx::query_as("SELECT suggested, status, planned_on FROM home_call WHERE id = ?1")
             .bind(call_id)
             .fetch_optional(&mut *tx)
             .await?;
-    let (suggested, current) = found.ok_or(HomeVisitError::CallNotFound { id: call_id })?;
+    let (suggested, current, planned_on) = found.ok_or(HomeVisitError::CallNotFound { id: call_id })?;
     let suggested = Responder::parse(&suggested).ok_or_else(|| corrupt("responder", &suggested))?;
     let current = CallStatus::parse(&current).ok_or_else(|| corrupt("call status", &current))?;
     may_change_call(current).map_err(|closed| HomeVisitError::CallClosed {
         status: closed.closed,
     })?;
-    let role: Option<String> = sqlx::query_scalar("SELECT role FROM staff WHERE id = ?1")
-        .bind(staff_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let staff: Option<(String, bool)> = sqlx::query_as(concat!(
+        "SELECT s.role, ",
+        works_on_sql!("s", "?2"),
+        " FROM staff s WHERE s.id = ?1"
+    ))
+    .bind(staff_id)
+    .bind(planned_on)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some((_, false)) = staff {
+        return Err(HomeVisitError::NotWorkingThatDay {
+            id: staff_id,
+            day: planned_on,
+        });
+    }
+    let role = staff.map(|(role, _)| role);
     let (goes, doctor_level) = role
         .as_deref()
         .and_then(StaffRole::parse)

@@ -332,6 +332,9 @@ pub enum HomeVisitError {
     VisitNotFound { id: i64 },
     #[error("no nurse or feldsher with id {id}")]
     NurseNotFound { id: i64 },
+    /// The one sent does not work here on the call's day (left, or not yet begun).
+    #[error("staff member {id} does not work here on {day}")]
+    NotWorkingThatDay { id: i64, day: NaiveDate },
     /// Not a call of this clinic's posts (or not received here yet).
     #[error("no call of a post with id {id}")]
     PostCallNotFound { id: uuid::Uuid },

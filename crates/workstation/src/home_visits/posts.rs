@@ -281,25 +281,31 @@ pub(crate) async fn post_plans(pool: &SqlitePool) -> Result<Vec<PostPlanView>, S
 }
 
 /// Who a parent's PC may send to a post's call: the post's and this
-/// clinic's nurses, feldshers and doctors.
+/// clinic's nurses, feldshers and doctors who work on the call's day.
 pub(crate) async fn post_call_staff(pool: &SqlitePool, call: Uuid) -> Result<Vec<Nurse>, HomeVisitError> {
     let mut conn = pool.acquire().await?;
-    let post: Option<i64> =
-        sqlx::query_scalar("SELECT clinic_id FROM post_record WHERE uid = ?1 AND kind = 'call'")
+    let found: Option<(i64, String)> =
+        sqlx::query_as("SELECT clinic_id, body FROM post_record WHERE uid = ?1 AND kind = 'call'")
             .bind(call.to_string())
             .fetch_optional(&mut *conn)
             .await?;
-    let post = post.ok_or(HomeVisitError::PostCallNotFound { id: call })?;
+    let (post, body) = found.ok_or(HomeVisitError::PostCallNotFound { id: call })?;
+    let Ok(Record::Call(record)) = serde_json::from_str::<Record>(&body) else {
+        return Err(corrupt("post record", &call.to_string()).into());
+    };
     Ok(sqlx::query_as(concat!(
         "SELECT s.id, ",
         full_name_sql!("s"),
         " AS full_name, s.role, s.district_id, d.number AS district_number FROM staff s \
          JOIN clinic c ON c.id = s.clinic_id LEFT JOIN district d ON d.id = s.district_id \
          WHERE (c.id = ?1 OR c.is_home = 1) AND ",
+        works_on_sql!("s", "?2"),
+        " AND ",
         has_role_sql!("s", "'district_nurse', 'feldsher', 'district_doctor'"),
         " ORDER BY c.id = ?1 DESC, d.number IS NULL, d.number, full_name"
     ))
     .bind(post)
+    .bind(record.planned_on)
     .fetch_all(&mut *conn)
     .await?)
 }
@@ -328,15 +334,24 @@ pub(crate) async fn reassign_post_call(
     may_change_call(call.status).map_err(|closed| HomeVisitError::CallClosed {
         status: closed.closed,
     })?;
-    let staff: Option<(String, String)> = sqlx::query_as(
-        "SELECT s.iin, s.role FROM staff s JOIN clinic c ON c.id = s.clinic_id \
-         WHERE s.id = ?1 AND (c.id = ?2 OR c.is_home = 1)",
-    )
+    let staff: Option<(String, String, bool)> = sqlx::query_as(concat!(
+        "SELECT s.iin, s.role, ",
+        works_on_sql!("s", "?3"),
+        " FROM staff s JOIN clinic c ON c.id = s.clinic_id \
+         WHERE s.id = ?1 AND (c.id = ?2 OR c.is_home = 1)"
+    ))
     .bind(staff_id)
     .bind(post)
+    .bind(call.planned_on)
     .fetch_optional(&mut *tx)
     .await?;
-    let (iin, role) = staff.ok_or(HomeVisitError::NurseNotFound { id: staff_id })?;
+    let (iin, role, works) = staff.ok_or(HomeVisitError::NurseNotFound { id: staff_id })?;
+    if !works {
+        return Err(HomeVisitError::NotWorkingThatDay {
+            id: staff_id,
+            day: call.planned_on,
+        });
+    }
     let (goes, doctor_level) = StaffRole::parse(&role)
         .and_then(|role| goes_as(role, call.suggested))
         .ok_or(HomeVisitError::NurseNotFound { id: staff_id })?;

@@ -489,3 +489,34 @@ async fn a_call_goes_only_to_a_nurse_who_works_here_on_its_day() {
     assert_eq!(offered.len(), everyone.len() - 1);
     assert!(offered.iter().all(|r| r.id != everyone[0].id));
 }
+
+/// Someone who does not work here on the call's day is not sent to it.
+#[tokio::test]
+async fn a_call_is_not_sent_to_someone_who_does_not_work_here_that_day() {
+    let c = clinic().await;
+    let taken =
+        c.ws.register_call(&call(c.grandfather, Some(37.6), &[]), now())
+            .await
+            .unwrap();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", c.ws.path().display()))
+        .await
+        .unwrap();
+    sqlx::query("UPDATE staff SET works_to = '2026-11-20' WHERE id = ?1")
+        .bind(c.other_nurse)
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let refused = c.ws.reassign_call(taken.id, c.other_nurse, None, now()).await;
+    assert!(
+        matches!(
+            refused,
+            Err(HomeVisitError::NotWorkingThatDay { id, day }) if id == c.other_nurse && day == taken.planned_on
+        ),
+        "{refused:?}"
+    );
+    // nothing changed: still the district's nurse, and no op beyond the call's own
+    let journal = c.ws.calls_on(today()).await.unwrap();
+    assert_eq!(journal[0].assigned_staff_id, Some(c.nurse));
+    assert_eq!(count(&c.ws, "outbox").await, 1);
+}
