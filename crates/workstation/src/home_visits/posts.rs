@@ -105,6 +105,7 @@ pub(crate) async fn receive_post_record(
 #[derive(sqlx::FromRow)]
 struct PostRecordRow {
     body: String,
+    clinic_id: i64,
     bin: String,
     name_kk: String,
     name_ru: String,
@@ -116,7 +117,7 @@ async fn post_records(
     kind: &str,
 ) -> Result<Vec<(Record, PostRecordRow)>, StoreError> {
     let rows: Vec<PostRecordRow> = sqlx::query_as(
-        "SELECT r.body, c.bin, c.name_kk, c.name_ru, \
+        "SELECT r.body, r.clinic_id, c.bin, c.name_kk, c.name_ru, \
                 EXISTS (SELECT 1 FROM outbox o WHERE o.record_id = r.uid AND o.state IN ('local', 'sent')) AS waiting \
          FROM post_record r JOIN clinic c ON c.id = r.clinic_id WHERE r.kind = ?1",
     )
@@ -322,13 +323,17 @@ pub(crate) async fn reassign_post_call(
     now: DateTime<Utc>,
 ) -> Result<PostCallView, HomeVisitError> {
     let mut tx = pool.begin().await?;
-    let found: Option<(String, i64)> =
-        sqlx::query_as("SELECT body, clinic_id FROM post_record WHERE uid = ?1 AND kind = 'call'")
-            .bind(call_id.to_string())
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (body, post) = found.ok_or(HomeVisitError::PostCallNotFound { id: call_id })?;
-    let Ok(Record::Call(call)) = serde_json::from_str::<Record>(&body) else {
+    // the row as the view shows it once sent: waiting for the registry's answer
+    let found: Option<PostRecordRow> = sqlx::query_as(
+        "SELECT r.body, r.clinic_id, c.bin, c.name_kk, c.name_ru, 1 AS waiting FROM post_record r \
+         JOIN clinic c ON c.id = r.clinic_id WHERE r.uid = ?1 AND r.kind = 'call'",
+    )
+    .bind(call_id.to_string())
+    .fetch_optional(&mut *tx)
+    .await?;
+    let row = found.ok_or(HomeVisitError::PostCallNotFound { id: call_id })?;
+    let post = row.clinic_id;
+    let Ok(Record::Call(call)) = serde_json::from_str::<Record>(&row.body) else {
         return Err(corrupt("post record", &call_id.to_string()).into());
     };
     may_change_call(call.status).map_err(|closed| HomeVisitError::CallClosed {
@@ -384,13 +389,6 @@ pub(crate) async fn reassign_post_call(
         .bind(written)
         .execute(&mut *tx)
         .await?;
-    let row: PostRecordRow = sqlx::query_as(
-        "SELECT r.body, c.bin, c.name_kk, c.name_ru, 1 AS waiting FROM post_record r \
-         JOIN clinic c ON c.id = r.clinic_id WHERE r.uid = ?1",
-    )
-    .bind(call_id.to_string())
-    .fetch_one(&mut *tx)
-    .await?;
     let view = call_view(&mut tx, &changed, &row).await?;
     tx.commit().await?;
     Ok(view)

@@ -69,10 +69,10 @@ pub(crate) async fn clinic_header(conn: &mut SqliteConnection) -> Result<ClinicH
 /// The clinic this workstation serves and its districts by number.
 pub(crate) async fn home_and_districts(
     conn: &mut SqliteConnection,
-) -> Result<(i64, HashMap<u32, i64>), StoreError> {
-    let home = home_clinic(&mut *conn).await?.id;
+) -> Result<(HomeClinic, HashMap<u32, i64>), StoreError> {
+    let home = home_clinic(&mut *conn).await?;
     let districts = sqlx::query_as::<_, (u32, i64)>("SELECT number, id FROM district WHERE clinic_id = ?1")
-        .bind(home)
+        .bind(home.id)
         .fetch_all(&mut *conn)
         .await?
         .into_iter()

@@ -20,7 +20,6 @@ pub(crate) async fn record_answers(
 ) -> Result<AnswersRecorded, StoreError> {
     let mut tx = pool.begin().await?;
     let (home, districts) = store::home_and_districts(&mut tx).await?;
-    let home_bin = store::home_clinic(&mut tx).await?.bin;
     let mut recorded = AnswersRecorded::default();
     for result in results {
         let row: Option<AnsweredRow> = sqlx::query_as(
@@ -95,14 +94,21 @@ pub(crate) async fn record_answers(
         // The record the op is about, as the registry holds it (its own
         // change lost: the call as the other PC left it).
         if let Some(record) = &result.record {
-            records::receive_record(&mut tx, record, &home_bin, now).await?;
+            records::receive_record(&mut tx, record, &home.bin, now).await?;
         }
         if let (Some(person_id), Some(state)) = (person_id, &result.attachment) {
-            reconcile_with_answer(&mut tx, person_id, (home, &districts), state, result.decided_at).await?;
+            reconcile_with_answer(
+                &mut tx,
+                person_id,
+                (home.id, &districts),
+                state,
+                result.decided_at,
+            )
+            .await?;
         }
     }
     // What the answers freed (a slot given back), the held records may now take.
-    records::retry_held(&mut tx, &home_bin, now).await?;
+    records::retry_held(&mut tx, &home.bin, now).await?;
     tx.commit().await?;
     Ok(recorded)
 }

@@ -30,7 +30,7 @@ pub(crate) async fn apply_pull(
     let (home, districts) = store::home_and_districts(&mut tx).await?;
     let mut applied = PullApplied::default();
     for page in pages {
-        let one = apply_page(&mut tx, page, home, &districts, now).await?;
+        let one = apply_page(&mut tx, page, &home, &districts, now).await?;
         applied.persons_added += one.persons_added;
         applied.persons_updated += one.persons_updated;
         applied.left += one.left;
@@ -50,10 +50,11 @@ pub(crate) async fn apply_pull(
 pub(super) async fn apply_page(
     tx: &mut SqliteConnection,
     page: &PullResponse,
-    home: i64,
+    home_clinic: &store::HomeClinic,
     districts: &HashMap<u32, i64>,
     now: DateTime<Utc>,
 ) -> Result<PullApplied, StoreError> {
+    let home = home_clinic.id;
     let mut applied = PullApplied::default();
     let mut persons: Vec<(&Person, Option<NaiveDate>, &emhana_protocol::Attachment)> = Vec::new();
     let mut left: Vec<(&str, NaiveDate, LeftReason)> = Vec::new();
@@ -200,9 +201,8 @@ pub(super) async fn apply_page(
 
     // The clinic's records after the persons they name; each feature writes its own.
     lap(0);
-    let home_bin = store::home_clinic(&mut *tx).await?.bin;
-    applied.records += records::receive_page_records(&mut *tx, &records, &home_bin, now).await?;
-    applied.records += records::retry_held(&mut *tx, &home_bin, now).await?;
+    applied.records += records::receive_page_records(&mut *tx, &records, &home_clinic.bin, now).await?;
+    applied.records += records::retry_held(&mut *tx, &home_clinic.bin, now).await?;
     lap(4);
 
     sqlx::query(
