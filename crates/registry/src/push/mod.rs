@@ -66,11 +66,9 @@ pub async fn push(
             request.ops.len()
         )));
     }
-    // A change to a post's call may come from its parent's PCs (who send someone else).
-    let posts: Vec<String> = sqlx::query_scalar("SELECT bin FROM clinic WHERE parent_id = $1")
-        .bind(workstation.clinic_id)
-        .fetch_all(pool)
-        .await?;
+    // A change to a post's call may come from its parent's PCs (who send
+    // someone else): the posts read once, for the first op naming another clinic.
+    let mut posts: Option<Vec<String>> = None;
     let mut incoming = Vec::with_capacity(request.ops.len());
     for (index, value) in request.ops.into_iter().enumerate() {
         let id = value
@@ -96,13 +94,23 @@ pub async fn push(
                         op.workstation
                     )));
                 }
-                let a_posts_call = matches!(op.body, OpBody::ChangeCall(_))
-                    && posts.iter().any(|post| post == op.body.clinic_bin());
-                if op.body.clinic_bin() != workstation.clinic_bin && !a_posts_call {
-                    return Err(RegistryError::Forbidden(format!(
-                        "op {id} changes clinic {}, outside this workstation's clinic",
-                        op.body.clinic_bin()
-                    )));
+                if op.body.clinic_bin() != workstation.clinic_bin {
+                    if posts.is_none() {
+                        posts = Some(
+                            sqlx::query_scalar("SELECT bin FROM clinic WHERE parent_id = $1")
+                                .bind(workstation.clinic_id)
+                                .fetch_all(pool)
+                                .await?,
+                        );
+                    }
+                    let a_posts_call = matches!(op.body, OpBody::ChangeCall(_))
+                        && posts.iter().flatten().any(|post| post == op.body.clinic_bin());
+                    if !a_posts_call {
+                        return Err(RegistryError::Forbidden(format!(
+                            "op {id} changes clinic {}, outside this workstation's clinic",
+                            op.body.clinic_bin()
+                        )));
+                    }
                 }
                 incoming.push(Incoming::Op(Box::new(op)));
             }
