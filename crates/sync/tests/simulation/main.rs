@@ -554,17 +554,10 @@ impl Simulation {
             .fetch_one(&pool)
             .await?;
             pool.close().await;
-            let listed = post
-                .store
-                .needs_attention()
-                .await?
-                .into_iter()
-                .filter(|item| item.action == emhana_workstation::AttentionAction::CheckSchedule)
-                .count();
-            ensure!(
-                listed as i64 == lost,
-                "post {index}: {lost} lost schedule changes, {listed} listed"
-            );
+            listed_once(post, index, "schedule changes", lost, |item| {
+                item.action == emhana_workstation::AttentionAction::CheckSchedule
+            })
+            .await?;
         }
         Ok(())
     }
@@ -615,21 +608,10 @@ impl Simulation {
                     here.id
                 );
             }
-            let listed: Vec<Uuid> = post
-                .store
-                .needs_attention()
-                .await?
-                .into_iter()
-                .filter(|item| item.action == emhana_workstation::AttentionAction::CheckPlan)
-                .map(|item| item.op)
-                .collect();
-            let distinct: BTreeSet<&Uuid> = listed.iter().collect();
-            ensure!(
-                listed.len() as i64 == lost && distinct.len() == listed.len(),
-                "post {index}: {lost} lost plan changes, {} listed ({} distinct)",
-                listed.len(),
-                distinct.len()
-            );
+            listed_once(post, index, "plan changes", lost, |item| {
+                item.action == emhana_workstation::AttentionAction::CheckPlan
+            })
+            .await?;
         }
         Ok(())
     }
@@ -694,29 +676,16 @@ impl Simulation {
                 "post {index} holds {matched} of its clinic's {} bookings",
                 registry.len()
             );
-            let listed: Vec<Uuid> = post
-                .store
-                .needs_attention()
-                .await?
-                .into_iter()
-                .filter(|item| {
-                    matches!(
-                        item.ground,
-                        emhana_protocol::RejectGround::SlotTaken
-                            | emhana_protocol::RejectGround::SecondBookingThatDay
-                            | emhana_protocol::RejectGround::BookingChanged { .. }
-                            | emhana_protocol::RejectGround::BookingNotFound
-                    )
-                })
-                .map(|item| item.op)
-                .collect();
-            let distinct: BTreeSet<&Uuid> = listed.iter().collect();
-            ensure!(
-                listed.len() as i64 == lost && distinct.len() == listed.len(),
-                "post {index}: {lost} lost booking changes, {} listed ({} distinct)",
-                listed.len(),
-                distinct.len()
-            );
+            listed_once(post, index, "booking changes", lost, |item| {
+                matches!(
+                    item.ground,
+                    emhana_protocol::RejectGround::SlotTaken
+                        | emhana_protocol::RejectGround::SecondBookingThatDay
+                        | emhana_protocol::RejectGround::BookingChanged { .. }
+                        | emhana_protocol::RejectGround::BookingNotFound
+                )
+            })
+            .await?;
         }
         Ok(())
     }
@@ -807,24 +776,40 @@ impl Simulation {
                     here.id
                 );
             }
-            let listed: Vec<Uuid> = post
-                .store
-                .needs_attention()
-                .await?
-                .into_iter()
-                .filter(|item| matches!(item.ground, emhana_protocol::RejectGround::CallClosed { .. }))
-                .map(|item| item.op)
-                .collect();
-            let distinct: BTreeSet<&Uuid> = listed.iter().collect();
-            ensure!(
-                listed.len() as i64 == lost && distinct.len() == listed.len(),
-                "post {index}: {lost} lost call changes, {} listed ({} distinct)",
-                listed.len(),
-                distinct.len()
-            );
+            listed_once(post, index, "call changes", lost, |item| {
+                matches!(item.ground, emhana_protocol::RejectGround::CallClosed { .. })
+            })
+            .await?;
         }
         Ok(())
     }
+}
+
+/// Each of the `lost` ops of a kind the PC made is in its needs attention
+/// exactly once (`picked` says which items are of that kind).
+async fn listed_once(
+    post: &Post,
+    index: usize,
+    what: &str,
+    lost: i64,
+    picked: impl Fn(&emhana_workstation::AttentionItem) -> bool,
+) -> Result<()> {
+    let listed: Vec<Uuid> = post
+        .store
+        .needs_attention()
+        .await?
+        .into_iter()
+        .filter(|item| picked(item))
+        .map(|item| item.op)
+        .collect();
+    let distinct: BTreeSet<&Uuid> = listed.iter().collect();
+    ensure!(
+        listed.len() as i64 == lost && distinct.len() == listed.len(),
+        "post {index}: {lost} lost {what}, {} listed ({} distinct)",
+        listed.len(),
+        distinct.len()
+    );
+    Ok(())
 }
 
 async fn read_only(path: &Path) -> Result<sqlx::SqlitePool> {
