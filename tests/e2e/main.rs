@@ -243,6 +243,28 @@ async fn start_registry(
     Ok((pool, base, served))
 }
 
+/// Another PC of the clinic `bin`, in this process beside the app:
+/// `workstation` enrolled with a code the registry issues now, syncing over
+/// HTTP with its own clock fixed at `at`.
+async fn enrolled_beside(
+    registry: &sqlx::PgPool,
+    base: &str,
+    bin: &str,
+    name: &str,
+    workstation: &Workstation,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<emhana_sync::SyncEngine<emhana_sync::HttpTransport>> {
+    let (_, code) = emhana_registry::auth::add_workstation(registry, bin, name, chrono::Utc::now()).await?;
+    let enrolment = emhana_sync::enrol(base, &code).await?;
+    workstation.save_enrolment(base, &enrolment, at).await?;
+    Ok(emhana_sync::SyncEngine::new(
+        workstation.clone(),
+        emhana_sync::HttpTransport::new(base, &enrolment.credential)?,
+        std::sync::Arc::new(move || at),
+        emhana_sync::SyncSettings::default(),
+    ))
+}
+
 /// The app's database, opened beside it as a second reader, to check what was written.
 async fn app_database(data: &Path) -> Result<sqlx::SqlitePool> {
     Ok(sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("emhana.sqlite").display())).await?)

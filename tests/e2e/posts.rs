@@ -151,16 +151,7 @@ async fn the_parent_clinic_sees_its_posts_call_and_plan_and_sends_the_posts_othe
     // The post's PC: the villager attached by her address, her call, her plan.
     let post_dir = tempfile::tempdir()?;
     let (post_pc, _) = Workstation::open(&post_dir.path().join("emhana.sqlite")).await?;
-    let (_, post_code) =
-        emhana_registry::auth::add_workstation(&registry, &post.as_string(), "ФАП", at_now).await?;
-    let enrolment = emhana_sync::enrol(&base, &post_code).await?;
-    post_pc.save_enrolment(&base, &enrolment, at_now).await?;
-    let post_engine = emhana_sync::SyncEngine::new(
-        post_pc.clone(),
-        emhana_sync::HttpTransport::new(&base, &enrolment.credential)?,
-        std::sync::Arc::new(move || at_now),
-        emhana_sync::SyncSettings::default(),
-    );
+    let post_engine = enrolled_beside(&registry, &base, &post.as_string(), "ФАП", &post_pc, at_now).await?;
     post_engine.sync_once(|_| {}).await?;
     let person = post_pc
         .register_person(&villager()?, None, at_now)

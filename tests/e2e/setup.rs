@@ -89,16 +89,8 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
     // The head's PC, also new: it takes the clinic, and she enters district 2's doctor's week.
     let head_dir = tempfile::tempdir()?;
     let (head_pc, _) = Workstation::open(&head_dir.path().join("emhana.sqlite")).await?;
-    let (_, head_code) =
-        emhana_registry::auth::add_workstation(&registry, &bin.as_string(), "Меңгеруші", at_now).await?;
-    let enrolment = emhana_sync::enrol(&base, &head_code).await?;
-    head_pc.save_enrolment(&base, &enrolment, at_now).await?;
-    let head_engine = emhana_sync::SyncEngine::new(
-        head_pc.clone(),
-        emhana_sync::HttpTransport::new(&base, &enrolment.credential)?,
-        std::sync::Arc::new(move || at_now),
-        emhana_sync::SyncSettings::default(),
-    );
+    let head_engine =
+        enrolled_beside(&registry, &base, &bin.as_string(), "Меңгеруші", &head_pc, at_now).await?;
     head_engine.sync_once(|_| {}).await?;
     let doctor = head_pc
         .doctors()

@@ -39,21 +39,15 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         clinic.is_home = index == 1;
     }
     practice.import_clinics(&practice_clinics).await?;
-    let (_, practice_code) = emhana_registry::auth::add_workstation(
+    let practice_sync = enrolled_beside(
         &registry,
+        &base,
         &clinics[1].bin.as_string(),
         "Шипагер",
-        chrono::Utc::now(),
+        &practice,
+        in_campaign,
     )
     .await?;
-    let enrolment = emhana_sync::enrol(&base, &practice_code).await?;
-    practice.save_enrolment(&base, &enrolment, in_campaign).await?;
-    let practice_sync = emhana_sync::SyncEngine::new(
-        practice.clone(),
-        emhana_sync::HttpTransport::new(&base, &enrolment.credential)?,
-        std::sync::Arc::new(move || in_campaign),
-        emhana_sync::SyncSettings::default(),
-    );
     practice_sync.sync_once(|_| {}).await?;
 
     let (driver, client) = start_app(&app, data.path(), Some(IN_CAMPAIGN)).await?;

@@ -33,6 +33,14 @@ fn profile(bin: &str, kind: ClinicKind, parent: Option<&str>) -> Result<ClinicPr
     })
 }
 
+/// The clinic as the administrator sets it (`set-clinic`), its parent named or not.
+async fn set_up(registry: &TestRegistry, bin: &str, kind: ClinicKind, parent: Option<&str>) -> Result<()> {
+    set_clinic(&registry.pool, &profile(bin, kind, parent)?)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(())
+}
+
 fn call(clinic_bin: &str, number: u32, n: u32) -> CallRecord {
     let day = NaiveDate::from_ymd_opt(2026, 11, 23).unwrap_or_default();
     CallRecord {
@@ -99,19 +107,9 @@ fn records_in(feed: &emhana_protocol::PullResponse) -> Vec<Record> {
 async fn a_parent_reads_its_posts_calls_and_plans_and_may_only_send_someone_else() -> Result<()> {
     let registry = TestRegistry::start(at(2026, 11, 23)).await?;
     let parent_bin = registry.clinics[0].1.clone();
-    set_clinic(
-        &registry.pool,
-        &profile(&parent_bin, ClinicKind::Polyclinic, None)?,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    set_up(&registry, &parent_bin, ClinicKind::Polyclinic, None).await?;
     let post_bin = bin(7);
-    set_clinic(
-        &registry.pool,
-        &profile(&post_bin, ClinicKind::FeldsherPost, Some(&parent_bin))?,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    set_up(&registry, &post_bin, ClinicKind::FeldsherPost, Some(&parent_bin)).await?;
     let parent = registry.enrolled(0).await?;
     let post = registry.enrolled_at(&post_bin).await?;
     let other = registry.enrolled(1).await?;
@@ -222,19 +220,9 @@ async fn a_parent_reads_its_posts_calls_and_plans_and_may_only_send_someone_else
 async fn a_clinic_that_becomes_a_post_brings_its_calls_to_its_new_parents_pcs() -> Result<()> {
     let registry = TestRegistry::start(at(2026, 11, 23)).await?;
     let parent_bin = registry.clinics[0].1.clone();
-    set_clinic(
-        &registry.pool,
-        &profile(&parent_bin, ClinicKind::Polyclinic, None)?,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    set_up(&registry, &parent_bin, ClinicKind::Polyclinic, None).await?;
     let post_bin = bin(8);
-    set_clinic(
-        &registry.pool,
-        &profile(&post_bin, ClinicKind::FeldsherPost, None)?,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    set_up(&registry, &post_bin, ClinicKind::FeldsherPost, None).await?;
     let parent = registry.enrolled(0).await?;
     let post = registry.enrolled_at(&post_bin).await?;
     let made_at = at(2026, 11, 23);
@@ -246,12 +234,7 @@ async fn a_clinic_that_becomes_a_post_brings_its_calls_to_its_new_parents_pcs() 
     let read = parent.pull(None, 100, false).await?;
     assert!(records_in(&read).is_empty());
     // the administrator puts the post under the parent
-    set_clinic(
-        &registry.pool,
-        &profile(&post_bin, ClinicKind::FeldsherPost, Some(&parent_bin))?,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    set_up(&registry, &post_bin, ClinicKind::FeldsherPost, Some(&parent_bin)).await?;
     let after = records_in(&parent.pull(Some(&read.cursor), 100, false).await?);
     assert_eq!(after.iter().map(Record::id).collect::<Vec<_>>(), [post_call.id]);
     Ok(())
