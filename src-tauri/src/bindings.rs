@@ -123,6 +123,11 @@ fn error_codes(cfg: &Config) -> Vec<String> {
         &[],
     ));
     codes.extend(prefixed("plan", variant_codes::<PlanError>(cfg, tag), &[]));
+    codes.extend(prefixed(
+        "sign_in",
+        variant_codes::<emhana_workstation::SignInError>(cfg, tag),
+        &["store"],
+    ));
     codes.sort();
     codes.dedup();
     codes
@@ -189,6 +194,7 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         };
     }
     texts!(
+        "action" => emhana_domain::access::Action,
         "refusal" => RefusalGround,
         "reason" => VisitReason,
         "status" => BookingStatus,
@@ -403,6 +409,8 @@ fn roots(visit: &mut Declarations<'_>) {
     visit!(
         CommandError,
         Startup,
+        crate::session::SessionState,
+        ws::StaffSession,
         IinReading,
         IdentifierError,
         ws::SearchOutcome,

@@ -60,6 +60,8 @@ shell_codes! {
     BundleBadSeal => "bundle.bad_seal",
     BundleFailed => "bundle.failed",
     BundleCannotSave => "bundle.cannot_save",
+    NotSignedIn => "session.not_signed_in",
+    Locked => "session.locked",
 }
 
 impl CommandError {
@@ -92,6 +94,15 @@ impl From<emhana_workstation::OpenError> for CommandError {
 impl From<emhana_workstation::StoreError> for CommandError {
     fn from(error: emhana_workstation::StoreError) -> Self {
         CommandError::from_tagged("store", &error)
+    }
+}
+
+impl From<emhana_workstation::SignInError> for CommandError {
+    fn from(error: emhana_workstation::SignInError) -> Self {
+        match error {
+            emhana_workstation::SignInError::Store(store) => store.into(),
+            other => CommandError::from_tagged("sign_in", &other),
+        }
     }
 }
 

@@ -9,6 +9,13 @@ macro_rules! with_commands {
     ($($callback:ident)::+) => {
         $($callback)::+![
             commands::setup::startup,
+            commands::session::session_state,
+            commands::session::sign_in,
+            commands::session::unlock,
+            commands::session::lock,
+            commands::session::sign_out,
+            commands::session::still_here,
+            commands::setup::set_lock_after,
             commands::setup::load_demo_clinic,
             commands::setup::organization,
             commands::setup::change_organization,
@@ -104,6 +111,7 @@ mod bindings;
 mod clock;
 mod commands;
 mod error;
+mod session;
 mod sync;
 
 use std::path::PathBuf;
@@ -124,6 +132,8 @@ pub struct AppState {
     pub documents_dir: Option<PathBuf>,
     /// The background sync with the central registry.
     pub sync: sync::SyncService,
+    /// Who is signed in at the window.
+    pub desk: session::Desk,
 }
 
 /// The app-data folder, or `EMHANA_DATA_DIR` when set (tests give each run its own).
@@ -177,6 +187,7 @@ fn main() {
                 printer,
                 documents_dir,
                 sync,
+                desk: session::Desk::default(),
             });
             Ok(())
         })

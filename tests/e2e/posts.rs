@@ -154,7 +154,7 @@ async fn the_parent_clinic_sees_its_posts_call_and_plan_and_sends_the_posts_othe
     let post_engine = enrolled_beside(&registry, &base, &post.as_string(), "ФАП", &post_pc, at_now).await?;
     post_engine.sync_once(|_| {}).await?;
     let person = post_pc
-        .register_person(&villager()?, None, at_now)
+        .register_person(&villager()?, at_now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let options = post_pc.attachment_options(person, at_now).await?;
@@ -171,7 +171,6 @@ async fn the_parent_clinic_sees_its_posts_call_and_plan_and_sends_the_posts_othe
                     given: Some(true),
                     ..emhana_workstation::ConsentForm::default()
                 },
-                registrar_id: options.registrars.first().map(|r| r.id),
                 new_residence: None,
             },
             at_now,
@@ -191,7 +190,6 @@ async fn the_parent_clinic_sees_its_posts_call_and_plan_and_sends_the_posts_othe
                 pregnant: false,
                 registrar_wants_doctor: false,
                 goes: None,
-                registrar_id: None,
             },
             at_now,
         )
@@ -209,7 +207,6 @@ async fn the_parent_clinic_sees_its_posts_call_and_plan_and_sends_the_posts_othe
                     dated: today,
                 },
             },
-            None,
             at_now,
         )
         .await

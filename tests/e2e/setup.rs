@@ -100,7 +100,7 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
         .context("district 2's doctor on the head's PC")?;
     let week = emhana_synth::doctor_week(0, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).context("date")?);
     head_pc
-        .set_schedule_template(doctor.id, &week, None, at_now)
+        .set_schedule_template(doctor.id, &week, at_now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     head_engine.sync_once(|_| {}).await?;

@@ -121,7 +121,6 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
                         given: Some(true),
                         ..emhana_workstation::ConsentForm::default()
                     },
-                    registrar_id: options.registrars.first().map(|r| r.id),
                     new_residence: None,
                 },
                 in_campaign - chrono::TimeDelta::hours(1),

@@ -29,6 +29,7 @@ macro_rules! text_enum {
     };
 }
 
+pub mod access;
 pub mod attachment;
 pub mod booking;
 pub mod calendar;

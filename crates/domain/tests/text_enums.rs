@@ -4,6 +4,7 @@
 //! `under1` (issue 14); this checks every `text_enum!` so it cannot return.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use emhana_domain::access::Action;
 use emhana_domain::attachment::{
     AttachmentGround, CampaignEffect, Channel, DistrictSource, EndReason, RefusalGround,
 };
@@ -81,6 +82,7 @@ fn every_text_enum_has_one_spelling_through_serde_both_ways() {
         SessionKind,
         ExceptionKind,
         HouseParity,
+        Action,
     );
     // every text_enum! in the crate is in the list above
     fn count_in(dir: &std::path::Path) -> usize {

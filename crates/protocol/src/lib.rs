@@ -13,11 +13,13 @@
 //! - Pull reads the clinic's change feed after a server cursor
 //!   ([`PullResponse`]); the cursor never skips a change committed late.
 
+pub mod account;
 pub mod bundle;
 pub mod hlc;
 pub mod op;
 pub mod record;
 
+pub use account::{Account, PasswordHash, PasswordHashError};
 pub use hlc::Hlc;
 pub use op::{
     ApplicationKey, AttachOp, BookOp, CancelBookingOp, ChangeBookingOp, ChangeOrganizationOp, DetachOp,
@@ -375,6 +377,9 @@ pub struct ClinicUnit {
     /// By IIN; also those who no longer work here (their `works_to` says
     /// since when), as records name them.
     pub staff: Vec<emhana_domain::organization::StaffMember>,
+    /// The accounts of its staff, by IIN (none before a password is set).
+    #[serde(default)]
+    pub accounts: Vec<Account>,
 }
 
 /// `GET /v1/organization?known=<version>`: the organization, or only its

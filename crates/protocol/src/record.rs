@@ -126,6 +126,14 @@ pub struct ClinicSettings {
     pub list_norms: emhana_domain::attachment::ListNorms,
     pub round_pace: emhana_domain::round::RoundPace,
     pub slip_format: emhana_domain::documents::SlipFormat,
+    /// Minutes of no use after which a signed-in window locks (settings
+    /// sent before there was sign-in have none: the default).
+    #[serde(default = "default_lock_after_minutes")]
+    pub lock_after_minutes: u32,
+}
+
+fn default_lock_after_minutes() -> u32 {
+    emhana_domain::access::DEFAULT_LOCK_AFTER_MINUTES
 }
 
 impl SettingsRecord {

@@ -69,6 +69,8 @@ impl Synth {
             staff.push(self.staff_member(StaffRole::DistrictNurse, None, Some(number))?);
         }
         staff.push(self.staff_member(StaffRole::Registrar, None, None)?);
+        // its head signs in to set it up, as every clinic's does
+        staff.push(self.staff_member(StaffRole::Head, None, None)?);
         Ok(ClinicRecord {
             bin: self.bin(index),
             name_kk: "«Шипагер» жалпы практика орталығы".to_owned(),

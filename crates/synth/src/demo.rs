@@ -20,6 +20,51 @@ pub enum LoadError {
     Schedule(#[from] emhana_workstation::BookingError),
     #[error(transparent)]
     Plan(#[from] emhana_workstation::HomeVisitError),
+    #[error(transparent)]
+    SignIn(#[from] emhana_workstation::SignInError),
+    #[error("the demo password could not be hashed: {0}")]
+    Password(#[from] emhana_protocol::PasswordHashError),
+    #[error("the demo clinic has no {0:?} to sign in as")]
+    NoSuchStaff(emhana_domain::StaffRole),
+}
+
+/// The password of every account of the demo clinic's staff (its sign-in
+/// screen says so; a real clinic's accounts come from its registry).
+pub const DEMO_PASSWORD: &str = "emhana-demo";
+
+/// Gives every member of the home clinic's staff an account with
+/// [`DEMO_PASSWORD`]; returns how many.
+pub async fn load_demo_accounts(workstation: &Workstation) -> Result<usize, LoadError> {
+    // one hash for all: the demo's accounts share their password anyway
+    let hash = emhana_protocol::PasswordHash::new(DEMO_PASSWORD)?;
+    let staff = workstation.organization().await?.staff;
+    let accounts: Vec<_> = staff
+        .into_iter()
+        .map(|member| emhana_protocol::Account {
+            iin: member.iin,
+            password_hash: hash.clone(),
+            disabled: false,
+            changed_at: chrono::Utc::now(),
+        })
+        .collect();
+    Ok(workstation.import_accounts(&accounts).await?)
+}
+
+/// The workstation acting as the home clinic's first member of staff with
+/// `role` (by surname), signed in with the demo password: how benchmarks
+/// and tests act as a registrar, a nurse or the head.
+pub async fn sign_in_as(
+    workstation: &Workstation,
+    role: emhana_domain::StaffRole,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Workstation, LoadError> {
+    let staff = workstation.organization().await?.staff;
+    let member = staff
+        .iter()
+        .find(|member| member.roles.contains(&role) && member.works_to.is_none())
+        .ok_or(LoadError::NoSuchStaff(role))?;
+    let session = workstation.sign_in(&member.iin, DEMO_PASSWORD, now).await?;
+    Ok(workstation.acting_as(session))
 }
 
 /// Generates the population of `config` into `workstation`, a batch of
@@ -47,6 +92,7 @@ pub async fn load_into(
             .load_schedule_template(doctor.id, &doctor_week(index, valid_from), chrono::Utc::now())
             .await?;
     }
+    load_demo_accounts(workstation).await?;
     Ok(LoadSummary {
         clinics: synth.clinics().len(),
         persons,

@@ -56,10 +56,38 @@ pub async fn seed_registry_clinics(
     pool: &sqlx::PgPool,
     clinics: &[ClinicRecord],
 ) -> Result<(), emhana_registry::organization::SetupError> {
+    // the staff sign in at the region's PCs with the demo's password
+    let hash = emhana_protocol::PasswordHash::new(crate::DEMO_PASSWORD).map_err(|error| {
+        emhana_registry::organization::SetupError::Refused(vec![emhana_registry::organization::Problem {
+            line: None,
+            code: "bad_password",
+            reason: error.to_string(),
+        }])
+    })?;
     for clinic in clinics {
-        emhana_registry::organization::load_unit(pool, &clinic_unit(clinic)).await?;
+        emhana_registry::organization::load_unit(pool, &clinic_unit_with_accounts(clinic, &hash)).await?;
     }
     Ok(())
+}
+
+/// [`clinic_unit`] with an account for every member of staff, all with
+/// [`crate::DEMO_PASSWORD`]: a seeded region whose staff sign in at its PCs.
+pub fn clinic_unit_with_accounts(
+    clinic: &ClinicRecord,
+    hash: &emhana_protocol::PasswordHash,
+) -> emhana_protocol::ClinicUnit {
+    let mut unit = clinic_unit(clinic);
+    unit.accounts = unit
+        .staff
+        .iter()
+        .map(|member| emhana_protocol::Account {
+            iin: member.iin.as_string(),
+            password_hash: hash.clone(),
+            disabled: false,
+            changed_at: chrono::Utc::now(),
+        })
+        .collect();
+    unit
 }
 
 /// The region of the synthetic city and its villages.
@@ -122,6 +150,7 @@ pub fn clinic_unit(clinic: &ClinicRecord) -> emhana_protocol::ClinicUnit {
                 works_to: None,
             })
             .collect(),
+        accounts: Vec::new(),
     }
 }
 

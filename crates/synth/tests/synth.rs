@@ -268,10 +268,13 @@ async fn the_busiest_nurse_s_day_after_a_month_without_outcomes_fits_her_hours_e
         pregnant: false,
         registrar_wants_doctor: false,
         goes: None,
-        registrar_id: None,
     };
     let now = day.and_hms_opt(4, 0, 0).unwrap().and_utc();
-    workstation.register_call(&call, now).await.unwrap();
+    // taken at the desk by a registrar, signed in with the demo's password
+    let desk = emhana_synth::sign_in_as(&workstation, emhana_domain::StaffRole::Registrar, now)
+        .await
+        .unwrap();
+    desk.register_call(&call, now).await.unwrap();
     let round = workstation.round(nurse.id, day, pace).await.unwrap();
     assert_eq!(round.stops[0].person_id, someone, "the call first");
     assert_eq!(round.stops[0].calls.len(), 1);

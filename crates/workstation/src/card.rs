@@ -118,8 +118,10 @@ struct CardRow {
 
 /// The person card.
 impl Workstation {
-    /// The person card as of `today` (the date in Kazakhstan).
+    /// The person card as of `today` (the date in Kazakhstan), if the
+    /// signed-in member of staff may open it.
     pub async fn person_card(&self, id: i64, today: NaiveDate) -> Result<PersonCard, StoreError> {
+        self.require_may_see(id, today).await?;
         self::load(&self.pool, id, today).await
     }
 }

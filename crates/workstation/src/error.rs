@@ -52,6 +52,14 @@ pub enum StoreError {
     OrganizationRefused {
         problems: Vec<emhana_protocol::OrganizationProblem>,
     },
+    #[error("nobody is signed in")]
+    NotSignedIn,
+    /// The signed-in member of staff's roles do not allow it.
+    #[error("the role does not allow {action:?}")]
+    NotAllowed { action: emhana_domain::access::Action },
+    /// A person of a district the signed-in member of staff does not serve.
+    #[error("the person is attached to district {district}, not one of the signed-in member of staff's")]
+    NotYourDistrict { district: u32 },
     #[error("stored data is damaged: {detail}")]
     Corrupt { detail: String },
     #[error("database error: {reason}")]

@@ -11,6 +11,7 @@
 #[macro_use]
 mod store;
 
+mod access;
 mod appointments;
 mod attachment;
 mod card;
@@ -27,6 +28,7 @@ use std::path::{Path, PathBuf};
 
 use sqlx::SqlitePool;
 
+pub use access::{SignInError, StaffSession};
 pub use appointments::{
     BOOKING_HORIZON_DAYS, BookingDetail, BookingError, BookingEvent, BookingForm, BookingOptions,
     BookingView, ClinicDayLine, DayRow, Doctor, DoctorDay, ExceptionView, ScheduleChange, ScheduleView,
@@ -49,7 +51,7 @@ pub use organization::{ClinicView, DistrictView, OrganizationView, PendingChange
 pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, RegisterRow};
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use setup::{ClinicSummary, StoreStatus};
-pub use store::{DATABASE_FILE_NAME, Language, OpenReport, StaffOption};
+pub use store::{DATABASE_FILE_NAME, Language, OpenReport};
 pub use sync::{
     AnswersRecorded, AttentionAction, AttentionItem, FirstSync, PullApplied, SnapshotRefusal, SyncEnrolment,
     SyncOverview,
@@ -60,6 +62,9 @@ pub use sync::{
 pub struct Workstation {
     pool: SqlitePool,
     path: PathBuf,
+    /// Who is acting through this handle ([`Workstation::acting_as`]);
+    /// `None`: nobody — the workstation's own work (sync, loading data).
+    session: Option<std::sync::Arc<StaffSession>>,
 }
 
 impl Workstation {
@@ -72,6 +77,7 @@ impl Workstation {
             Workstation {
                 pool,
                 path: path.to_path_buf(),
+                session: None,
             },
             report,
         ))

@@ -164,9 +164,12 @@ impl Workstation {
         &self,
         unit_bin: Option<&str>,
         change: &OrganizationChange,
-        staff_id: Option<i64>,
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<uuid::Uuid, StoreError> {
+        let staff_id = Some(
+            self.require(emhana_domain::access::Action::EditOrganization)?
+                .staff_id,
+        );
         let mut tx = self.pool.begin().await?;
         let home = store::home_clinic(&mut tx).await?;
         let unit_bin = unit_bin.unwrap_or(&home.bin).to_owned();

@@ -277,6 +277,7 @@ impl Workstation {
         filter: &RegisterFilter,
         today: NaiveDate,
     ) -> Result<String, StoreError> {
+        self.require(emhana_domain::access::Action::ExportRegister)?;
         self::csv(&self.pool, filter, today).await
     }
 }

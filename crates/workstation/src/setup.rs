@@ -3,6 +3,7 @@
 //! registry's reference data) and the choices kept here.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use emhana_domain::access::Action;
 use emhana_domain::attachment::{AttachmentRules, Campaign, ListNorms};
 use emhana_domain::care_plan::PlanRules;
 use emhana_domain::documents::SlipFormat;
@@ -73,6 +74,7 @@ impl Workstation {
     }
 
     pub async fn set_campaign(&self, campaign: &Campaign) -> Result<(), StoreError> {
+        self.require(Action::EditSettings)?;
         store::set_campaign(&self.pool, campaign).await
     }
 
@@ -116,7 +118,14 @@ impl Workstation {
 
     /// Sets the districts' list norms for every PC of the clinic.
     pub async fn set_list_norms(&self, norms: &ListNorms, now: DateTime<Utc>) -> Result<(), StoreError> {
-        store::change_clinic_settings(&self.pool, |settings| settings.list_norms = *norms, now).await
+        let by = self.require(Action::EditSettings)?;
+        store::change_clinic_settings(
+            &self.pool,
+            |settings| settings.list_norms = *norms,
+            Some(by.staff_id),
+            now,
+        )
+        .await
     }
 
     pub async fn slip_format(&self) -> Result<SlipFormat, StoreError> {
@@ -125,7 +134,31 @@ impl Workstation {
 
     /// Sets the paper slips are printed on, for every PC of the clinic.
     pub async fn set_slip_format(&self, format: SlipFormat, now: DateTime<Utc>) -> Result<(), StoreError> {
-        store::change_clinic_settings(&self.pool, |settings| settings.slip_format = format, now).await
+        let by = self.require(Action::EditSettings)?;
+        store::change_clinic_settings(
+            &self.pool,
+            |settings| settings.slip_format = format,
+            Some(by.staff_id),
+            now,
+        )
+        .await
+    }
+
+    /// Minutes of no use after which a signed-in window locks.
+    pub async fn lock_after_minutes(&self) -> Result<u32, StoreError> {
+        store::lock_after_minutes(&self.pool).await
+    }
+
+    /// Sets when the clinic's windows lock, for every PC of the clinic.
+    pub async fn set_lock_after_minutes(&self, minutes: u32, now: DateTime<Utc>) -> Result<(), StoreError> {
+        let by = self.require(Action::EditSettings)?;
+        store::change_clinic_settings(
+            &self.pool,
+            |settings| settings.lock_after_minutes = minutes,
+            Some(by.staff_id),
+            now,
+        )
+        .await
     }
 
     /// How rounds are timed: the first visit, minutes a visit and between two.
@@ -135,7 +168,14 @@ impl Workstation {
 
     /// Sets how the clinic's rounds are timed, for every PC of the clinic.
     pub async fn set_round_pace(&self, pace: RoundPace, now: DateTime<Utc>) -> Result<(), StoreError> {
-        store::change_clinic_settings(&self.pool, |settings| settings.round_pace = pace, now).await
+        let by = self.require(Action::EditSettings)?;
+        store::change_clinic_settings(
+            &self.pool,
+            |settings| settings.round_pace = pace,
+            Some(by.staff_id),
+            now,
+        )
+        .await
     }
 
     /// The clinic's settings as they are shared with its other PCs.

@@ -68,10 +68,9 @@ pub async fn move_booking(
     booking_id: i64,
     staff_id: i64,
     starts_at: NaiveDateTime,
-    registrar_id: Option<i64>,
 ) -> Result<BookingView, CommandError> {
     let moved = workstation(&state)?
-        .move_booking(booking_id, staff_id, starts_at, registrar_id, state.clock.now())
+        .move_booking(booking_id, staff_id, starts_at, state.clock.now())
         .await?;
     // The first booking of a slot to reach the registry keeps it: send at once.
     state.sync.sync_now();
@@ -83,10 +82,9 @@ pub async fn set_booking_status(
     state: State<'_, AppState>,
     booking_id: i64,
     status: BookingStatus,
-    staff_id: Option<i64>,
 ) -> Result<BookingView, CommandError> {
     let changed = workstation(&state)?
-        .set_booking_status(booking_id, status, staff_id, state.clock.now())
+        .set_booking_status(booking_id, status, state.clock.now())
         .await?;
     // The first booking of a slot to reach the registry keeps it: send at once.
     state.sync.sync_now();
@@ -173,7 +171,7 @@ pub async fn set_schedule_template(
     template: WeeklyTemplate,
 ) -> Result<ScheduleChange, CommandError> {
     Ok(workstation(&state)?
-        .set_schedule_template(staff_id, &template, None, state.clock.now())
+        .set_schedule_template(staff_id, &template, state.clock.now())
         .await?)
 }
 
@@ -184,7 +182,7 @@ pub async fn add_schedule_exception(
     exception: ScheduleException,
 ) -> Result<ScheduleChange, CommandError> {
     Ok(workstation(&state)?
-        .add_schedule_exception(staff_id, &exception, None, state.clock.now())
+        .add_schedule_exception(staff_id, &exception, state.clock.now())
         .await?)
 }
 

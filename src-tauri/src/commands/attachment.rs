@@ -18,10 +18,9 @@ use crate::error::{CommandError, ShellCode};
 pub async fn register_person(
     state: State<'_, AppState>,
     form: RegistrationForm,
-    registrar_id: Option<i64>,
 ) -> Result<i64, CommandError> {
     Ok(workstation(&state)?
-        .register_person(&form, registrar_id, state.clock.now())
+        .register_person(&form, state.clock.now())
         .await?)
 }
 
@@ -62,13 +61,7 @@ pub async fn record_death(
 ) -> Result<bool, CommandError> {
     let workstation = workstation(&state)?;
     Ok(workstation
-        .detach(
-            person_id,
-            DetachmentReason::Died,
-            died_on,
-            None,
-            state.clock.now(),
-        )
+        .detach(person_id, DetachmentReason::Died, died_on, state.clock.now())
         .await?)
 }
 

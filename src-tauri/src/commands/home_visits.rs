@@ -44,11 +44,10 @@ pub async fn set_call_status(
     state: State<'_, AppState>,
     call_id: i64,
     status: CallStatus,
-    staff_id: Option<i64>,
     note: Option<String>,
 ) -> Result<CallView, CommandError> {
     Ok(workstation(&state)?
-        .set_call_status(call_id, status, staff_id, note.as_deref(), state.clock.now())
+        .set_call_status(call_id, status, note.as_deref(), state.clock.now())
         .await?)
 }
 
@@ -60,7 +59,7 @@ pub async fn reassign_call(
     staff_id: i64,
 ) -> Result<CallView, CommandError> {
     Ok(workstation(&state)?
-        .reassign_call(call_id, staff_id, None, state.clock.now())
+        .reassign_call(call_id, staff_id, state.clock.now())
         .await?)
 }
 
@@ -94,7 +93,7 @@ pub async fn reassign_post_call(
     staff_id: i64,
 ) -> Result<PostCallView, CommandError> {
     Ok(workstation(&state)?
-        .reassign_post_call(call_id, staff_id, None, state.clock.now())
+        .reassign_post_call(call_id, staff_id, state.clock.now())
         .await?)
 }
 
@@ -105,7 +104,7 @@ pub async fn open_plan(
     request: PlanRequest,
 ) -> Result<PlanView, CommandError> {
     Ok(workstation(&state)?
-        .open_plan(person_id, &request, None, state.clock.now())
+        .open_plan(person_id, &request, state.clock.now())
         .await?)
 }
 

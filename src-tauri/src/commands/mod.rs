@@ -6,6 +6,7 @@ pub mod card;
 pub mod home_visits;
 pub mod register;
 pub mod search;
+pub mod session;
 pub mod setup;
 pub mod sync;
 
@@ -14,9 +15,17 @@ use emhana_workstation::Workstation;
 use crate::AppState;
 use crate::error::{CommandError, ShellCode};
 
-/// The open workstation, or the error that kept it closed.
-fn workstation(state: &AppState) -> Result<&Workstation, CommandError> {
+/// The open workstation, or the error that kept it closed: for the start
+/// and the sign-in, which act for nobody.
+fn store(state: &AppState) -> Result<&Workstation, CommandError> {
     state.store.as_ref().map_err(Clone::clone)
+}
+
+/// The workstation acting as the signed-in member of staff; refused when
+/// nobody is signed in or the window is locked. Every other command goes
+/// through here, so the workstation checks each change against their roles.
+fn workstation(state: &AppState) -> Result<Workstation, CommandError> {
+    state.desk.acting(store(state)?)
 }
 
 /// Writes a file in the documents folder whole or not at all: beside it,

@@ -8,7 +8,7 @@ use emhana_workstation::{Language, StoreStatus};
 use serde::Serialize;
 use tauri::State;
 
-use super::workstation;
+use super::{store, workstation};
 use crate::AppState;
 use crate::error::CommandError;
 
@@ -23,7 +23,7 @@ pub struct Startup {
 
 #[tauri::command]
 pub async fn startup(state: State<'_, AppState>) -> Result<Startup, CommandError> {
-    let workstation = workstation(&state)?;
+    let workstation = store(&state)?;
     Ok(Startup {
         status: workstation.status().await?,
         language: workstation.language().await?,
@@ -33,7 +33,7 @@ pub async fn startup(state: State<'_, AppState>) -> Result<Startup, CommandError
 
 #[tauri::command]
 pub async fn load_demo_clinic(state: State<'_, AppState>) -> Result<StoreStatus, CommandError> {
-    let workstation = workstation(&state)?;
+    let workstation = store(&state)?;
     if !workstation.is_empty().await? {
         return Err(emhana_workstation::StoreError::NotEmpty.into());
     }
@@ -59,14 +59,15 @@ pub async fn change_organization(
     change: emhana_protocol::OrganizationChange,
 ) -> Result<(), CommandError> {
     workstation(&state)?
-        .change_organization(unit_bin.as_deref(), &change, None, state.clock.now())
+        .change_organization(unit_bin.as_deref(), &change, state.clock.now())
         .await?;
     Ok(())
 }
 
 #[tauri::command]
 pub async fn set_language(state: State<'_, AppState>, language: Language) -> Result<(), CommandError> {
-    Ok(workstation(&state)?.set_language(language).await?)
+    // the sign-in screen has the switch too: before anyone signs in
+    Ok(store(&state)?.set_language(language).await?)
 }
 
 /// The year's attachment campaign and the district list norms, as the settings screen edits them.
@@ -133,6 +134,14 @@ pub async fn set_round_pace(
 ) -> Result<(), CommandError> {
     Ok(workstation(&state)?
         .set_round_pace(pace, state.clock.now())
+        .await?)
+}
+
+/// Sets the minutes of no use after which the clinic's windows lock.
+#[tauri::command]
+pub async fn set_lock_after(state: State<'_, AppState>, minutes: u32) -> Result<(), CommandError> {
+    Ok(workstation(&state)?
+        .set_lock_after_minutes(minutes, state.clock.now())
         .await?)
 }
 

@@ -85,13 +85,9 @@ pub async fn needs_attention(state: State<'_, AppState>) -> Result<Vec<Attention
 
 /// The registrar dealt with a rejected op: it leaves the list.
 #[tauri::command]
-pub async fn resolve_attention(
-    state: State<'_, AppState>,
-    op: Uuid,
-    staff_id: Option<i64>,
-) -> Result<bool, CommandError> {
+pub async fn resolve_attention(state: State<'_, AppState>, op: Uuid) -> Result<bool, CommandError> {
     Ok(workstation(&state)?
-        .resolve_attention(op, staff_id, state.clock.now())
+        .resolve_attention(op, state.clock.now())
         .await?)
 }
 
@@ -132,9 +128,15 @@ async fn credential(store: &emhana_workstation::Workstation) -> Result<String, C
 #[tauri::command]
 pub async fn export_bundle(state: State<'_, AppState>) -> Result<ExportedBundle, CommandError> {
     let store = workstation(&state)?;
-    let credential = credential(store).await?;
+    store
+        .session()
+        .filter(|session| session.may(emhana_domain::access::Action::ExportBundle))
+        .ok_or(emhana_workstation::StoreError::NotAllowed {
+            action: emhana_domain::access::Action::ExportBundle,
+        })?;
+    let credential = credential(&store).await?;
     let now = state.clock.now();
-    let exported = emhana_sync::bundle::export_ops(store, &credential, now)
+    let exported = emhana_sync::bundle::export_ops(&store, &credential, now)
         .await
         .map_err(bundle_error)?;
     // named by the time in Kazakhstan (UTC+5), as the registrar reads it
@@ -161,8 +163,8 @@ pub async fn import_answers(
         .decode(content.as_bytes())
         .map_err(|error| CommandError::new(ShellCode::BundleNotABundle, error.to_string()))?;
     let store = workstation(&state)?;
-    let credential = credential(store).await?;
-    emhana_sync::bundle::import_answers(store, &credential, &bytes, state.clock.now())
+    let credential = credential(&store).await?;
+    emhana_sync::bundle::import_answers(&store, &credential, &bytes, state.clock.now())
         .await
         .map_err(bundle_error)
 }

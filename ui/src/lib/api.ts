@@ -56,6 +56,7 @@ import type {
   SlipFormat,
   Slot,
   Startup,
+  SessionState,
   StopRef,
   StoreStatus,
   SyncView,
@@ -109,6 +110,13 @@ function call<T>(command: CommandName, args?: Record<string, unknown>): Promise<
 
 export const api = {
   startup: () => call<Startup>('startup'),
+  sessionState: () => call<SessionState>('session_state'),
+  signIn: (iin: string, password: string) => call<SessionState>('sign_in', { iin, password }),
+  unlock: (password: string) => call<SessionState>('unlock', { password }),
+  lock: () => call<void>('lock'),
+  signOut: () => call<void>('sign_out'),
+  stillHere: () => call<SessionState>('still_here'),
+  setLockAfter: (minutes: number) => call<void>('set_lock_after', { minutes }),
   readIin: (iin: string) => call<IinReading>('read_iin', { iin }),
   search: (text: string, limit = 30) => call<SearchOutcome>('search_persons', { text, limit }),
   personCard: (id: number) => call<PersonCard>('person_card', { id }),
@@ -117,8 +125,7 @@ export const api = {
   changeOrganization: (unitBin: string | null, change: OrganizationChange) =>
     call<null>('change_organization', { unitBin, change }),
   setLanguage: (language: Language) => call<void>('set_language', { language }),
-  registerPerson: (form: RegistrationForm, registrarId: number | null) =>
-    call<number>('register_person', { form, registrarId }),
+  registerPerson: (form: RegistrationForm) => call<number>('register_person', { form }),
   attachmentOptions: (personId: number) => call<AttachmentOptions>('attachment_options', { personId }),
   applyForAttachment: (form: ApplicationForm) => call<ApplicationOutcome>('apply_for_attachment', { form }),
   attachmentHistory: (personId: number) => call<AttachmentEntry[]>('attachment_history', { personId }),
@@ -133,7 +140,7 @@ export const api = {
   enrol: (registryUrl: string, code: string) => call<SyncView>('enrol', { registryUrl, code }),
   syncNow: () => call<void>('sync_now'),
   needsAttention: () => call<AttentionItem[]>('needs_attention'),
-  resolveAttention: (op: string) => call<boolean>('resolve_attention', { op, staffId: null }),
+  resolveAttention: (op: string) => call<boolean>('resolve_attention', { op }),
   exportBundle: () => call<ExportedBundle>('export_bundle'),
   importAnswers: (bytes: Uint8Array) => call<ImportedAnswers>('import_answers', { content: toBase64(bytes) }),
   printApplication: (applicationId: number, paper: 'decision' | 'consent', open: boolean) =>
@@ -144,10 +151,10 @@ export const api = {
   freeSlots: (staffId: number, from: string | null, limit = 12) =>
     call<Slot[]>('free_slots', { staffId, from, limit }),
   book: (form: BookingForm) => call<BookingView>('book', { form }),
-  moveBooking: (bookingId: number, staffId: number, startsAt: string, registrarId: number | null) =>
-    call<BookingView>('move_booking', { bookingId, staffId, startsAt, registrarId }),
+  moveBooking: (bookingId: number, staffId: number, startsAt: string) =>
+    call<BookingView>('move_booking', { bookingId, staffId, startsAt }),
   setBookingStatus: (bookingId: number, status: BookingStatus) =>
-    call<BookingView>('set_booking_status', { bookingId, status, staffId: null }),
+    call<BookingView>('set_booking_status', { bookingId, status }),
   booking: (bookingId: number) => call<BookingDetail>('booking', { bookingId }),
   bookingJournal: (date: string) => call<BookingView[]>('booking_journal', { date }),
   doctorDay: (staffId: number, date: string | null) => call<DoctorDay>('doctor_day', { staffId, date }),
@@ -168,8 +175,8 @@ export const api = {
   previewCall: (form: CallForm) => call<CallPreview>('preview_call', { form }),
   registerCall: (form: CallForm) => call<CallView>('register_call', { form }),
   callsOn: (day: string | null) => call<CallView[]>('calls_on', { day }),
-  setCallStatus: (callId: number, status: CallStatus, staffId: number | null, note: string | null) =>
-    call<CallView>('set_call_status', { callId, status, staffId, note }),
+  setCallStatus: (callId: number, status: CallStatus, note: string | null) =>
+    call<CallView>('set_call_status', { callId, status, note }),
   reassignCall: (callId: number, staffId: number) => call<CallView>('reassign_call', { callId, staffId }),
   postCalls: (day: string | null) => call<PostCallView[]>('post_calls', { day }),
   postPlans: () => call<PostPlanView[]>('post_plans'),

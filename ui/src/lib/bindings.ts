@@ -9,7 +9,7 @@ export type ApplicationForm = { person_id: number, channel: Channel, ground: Att
 /**
  * The district the person chose; `None` takes the suggested one.
  */
-district_id: number | null, document_kind: DocumentKind | null, document_number: string, consent: ConsentForm, registrar_id: number | null, 
+district_id: number | null, document_kind: DocumentKind | null, document_number: string, consent: ConsentForm, 
 /**
  * Where the person moved to: asked for (and checked against the
  * districts' coverage) on a change of residence, written to the person
@@ -29,7 +29,7 @@ export type AttachmentEntry = { clinic_name_kk: string, clinic_name_ru: string, 
 
 export type AttachmentGround = "first_attachment" | "free_choice" | "change_of_residence" | "change_of_work_or_study" | "clinic_reorganization" | "border_area";
 
-export type AttachmentOptions = { person_id: number, full_name: string, iin: string, document_kind: DocumentKind | null, document_number: string | null, current: CurrentAttachment | null, suggestion: DistrictSuggestion | null, districts: Array<DistrictOption>, registrars: Array<StaffOption>, campaign: Campaign, today: string, };
+export type AttachmentOptions = { person_id: number, full_name: string, iin: string, document_kind: DocumentKind | null, document_number: string | null, current: CurrentAttachment | null, suggestion: DistrictSuggestion | null, districts: Array<DistrictOption>, campaign: Campaign, today: string, };
 
 export type AttachmentReference = { campaign: Campaign, 
 /**
@@ -57,7 +57,7 @@ export type BookingDetail = { booking: BookingView, history: Array<BookingEvent>
 
 export type BookingEvent = { at: string, status: BookingStatus, staff: string | null, note: string | null, };
 
-export type BookingForm = { person_id: number, staff_id: number, starts_at: string, reason: VisitReason, channel: BookingChannel, registrar_id: number | null, };
+export type BookingForm = { person_id: number, staff_id: number, starts_at: string, reason: VisitReason, channel: BookingChannel, };
 
 export type BookingOptions = { person_id: number, person_name: string, iin: string, standing: PersonStanding, 
 /**
@@ -76,11 +76,7 @@ free: Array<Slot>,
 /**
  * The person's bookings from today on, active ones first.
  */
-upcoming: Array<BookingView>, 
-/**
- * Who may book at the window, registrars first.
- */
-registrars: Array<StaffOption>, };
+upcoming: Array<BookingView>, };
 
 export type BookingRefusal = { "code": "not_attached" } | { "code": "attached_elsewhere", clinic: OtherClinic | null, } | { "code": "person_deceased" } | { "code": "slot_in_past", starts: string, } | { "code": "outside_schedule", starts: string, } | { "code": "slot_taken", starts: string, } | { "code": "already_booked_that_day", existing: string, };
 
@@ -116,7 +112,7 @@ temperature: number | null, indications: Array<Indication>, pregnant: boolean, r
 /**
  * Who the registrar sends when above the rules' suggestion; `None`: as suggested.
  */
-goes: Responder | null, registrar_id: number | null, };
+goes: Responder | null, };
 
 export type CallPreview = { triage: Triage, age_years: number, acceptance: CallAcceptance | null, refusal: CallRefusal | null, 
 /**
@@ -619,6 +615,12 @@ room: string | null, };
 
 export type SessionKind = "reception" | "home_visits" | "break";
 
+export type SessionState = { session: StaffSession | null, 
+/**
+ * Signed in, but the window is locked: the password unlocks it.
+ */
+locked: boolean, lock_after_minutes: number, };
+
 export type Sex = "male" | "female";
 
 export type SlipFormat = "a6" | "receipt80";
@@ -644,9 +646,13 @@ districts: Array<number>, room: string | null, phone: string | null,
  */
 works_from: string | null, works_to: string | null, };
 
-export type StaffOption = { id: number, full_name: string, };
-
 export type StaffRole = "registrar" | "district_nurse" | "feldsher" | "district_doctor" | "head";
+
+export type StaffSession = { staff_id: number, iin: string, full_name: string, roles: Array<StaffRole>, 
+/**
+ * The numbers of the districts they serve, main first.
+ */
+districts: Array<number>, signed_in_at: string, };
 
 export type StaffView = { id: number, iin: string, full_name: string, roles: Array<StaffRole>, specialty: string | null, districts: Array<number>, room: string | null, phone: string | null, works_from: string | null, works_to: string | null, };
 
@@ -823,6 +829,13 @@ export const VISIT_REASON_NAMES: Record<VisitReason, { kk: string; ru: string }>
 // Every command the shell answers (src-tauri/src/main.rs).
 export const COMMANDS = [
   'startup',
+  'session_state',
+  'sign_in',
+  'unlock',
+  'lock',
+  'sign_out',
+  'still_here',
+  'set_lock_after',
   'load_demo_clinic',
   'organization',
   'change_organization',
@@ -962,6 +975,13 @@ export const ERROR_CODES = [
   'schedule.exception_backwards',
   'schedule.overlap',
   'schedule.slot_length',
+  'session.locked',
+  'session.not_signed_in',
+  'sign_in.disabled',
+  'sign_in.no_accounts',
+  'sign_in.not_working_here',
+  'sign_in.try_later',
+  'sign_in.wrong_password',
   'store.application_not_found',
   'store.corrupt',
   'store.database',
@@ -970,9 +990,12 @@ export const ERROR_CODES = [
   'store.invalid_reference_data',
   'store.no_app_data_folder',
   'store.no_home_clinic',
+  'store.not_allowed',
   'store.not_decided',
   'store.not_empty',
   'store.not_enrolled',
+  'store.not_signed_in',
+  'store.not_your_district',
   'store.organization_refused',
   'store.person_not_found',
   'sync.bad_enrolment_code',
@@ -990,6 +1013,25 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 // Every other code the core sends to be translated, under its catalog prefix.
 export const MESSAGE_CODES = [
+  'action.attach',
+  'action.book',
+  'action.detach',
+  'action.dispatch_call',
+  'action.edit_calendar',
+  'action.edit_organization',
+  'action.edit_schedule',
+  'action.edit_settings',
+  'action.export_bundle',
+  'action.export_register',
+  'action.manage_accounts',
+  'action.order_round',
+  'action.plan_care',
+  'action.record_call_status',
+  'action.record_death',
+  'action.record_visit',
+  'action.register_person',
+  'action.see_any_district',
+  'action.take_call',
   'age_group.18_to_64',
   'age_group.1_to_4',
   'age_group.5_to_17',

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use chrono::{NaiveDate, TimeZone, Utc};
 use clap::Parser;
+use emhana_domain::StaffRole;
 use emhana_domain::attachment::{AttachmentGround, Channel, Decision};
 use emhana_domain::registration::DocumentKind;
 use emhana_synth::{SynthConfig, load_into};
@@ -91,14 +92,9 @@ async fn main() -> anyhow::Result<()> {
         .fetch_all(&mut conn)
         .await?
     };
-    let first = candidates.first().context("persons to attach")?.0;
-    let registrar = workstation
-        .attachment_options(first, in_campaign)
-        .await?
-        .registrars
-        .first()
-        .map(|r| r.id);
-    let registrar = registrar.context("the clinic has a registrar")?;
+    anyhow::ensure!(!candidates.is_empty(), "persons to attach");
+    // the window's registrar, signed in as at the clinic
+    let workstation = emhana_synth::sign_in_as(&workstation, StaffRole::Registrar, in_campaign).await?;
     println!(
         "{} persons, {} applications, {} tickets",
         args.persons,
@@ -124,7 +120,6 @@ async fn main() -> anyhow::Result<()> {
                 given: Some(true),
                 ..ConsentForm::default()
             },
-            registrar_id: Some(registrar),
             new_residence: None,
         };
         let started = Instant::now();

@@ -106,7 +106,6 @@ async fn main() -> anyhow::Result<()> {
             .set_schedule_template(
                 doctor.id,
                 &doctor_week(index, NaiveDate::from_ymd_opt(2026, 1, 1).context("date")?),
-                None,
                 now,
             )
             .await?;
@@ -173,7 +172,6 @@ async fn main() -> anyhow::Result<()> {
                     starts_at: slot.starts,
                     reason: VisitReason::AcuteOrExacerbation,
                     channel: BookingChannel::Phone,
-                    registrar_id: None,
                 },
                 now,
             )

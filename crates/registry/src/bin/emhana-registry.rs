@@ -126,6 +126,26 @@ enum Command {
     /// Replaces the coverage of the districts a CSV file names (docs/organization.md);
     /// nothing is written when a line is wrong.
     ImportCoverage { file: PathBuf },
+    /// Sets the password of a member of a clinic's staff (the first
+    /// administrator's at a new installation, or a forgotten one), read from
+    /// the first line of standard input so that it is never in the process
+    /// list or the shell's history. Its PCs take it with their next sync.
+    SetPassword {
+        #[arg(long)]
+        clinic: String,
+        #[arg(long)]
+        iin: String,
+    },
+    /// Disables a member of staff's account (or, with `--enable`, enables it
+    /// again): refused at every PC of the clinic from its next sync.
+    DisableAccount {
+        #[arg(long)]
+        clinic: String,
+        #[arg(long)]
+        iin: String,
+        #[arg(long)]
+        enable: bool,
+    },
     /// Prints a clinic's organization as its workstations receive it (JSON).
     ShowOrganization {
         #[arg(long)]
@@ -318,6 +338,24 @@ async fn main() -> anyhow::Result<()> {
             };
             emhana_registry::organization::set_clinic(&pool, &profile).await?;
             println!("clinic {bin} set; its workstations get it with their next sync");
+        }
+        Command::SetPassword { clinic, iin } => {
+            let bin = emhana_domain::Bin::parse(&clinic).with_context(|| format!("--clinic {clinic}"))?;
+            let mut password = String::new();
+            std::io::stdin()
+                .read_line(&mut password)
+                .context("reading the password from standard input")?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            emhana_registry::organization::set_password(&pool, &bin, &iin, password, chrono::Utc::now())
+                .await?;
+            println!("password of {iin} at {bin} set; its PCs take it with their next sync");
+        }
+        Command::DisableAccount { clinic, iin, enable } => {
+            let bin = emhana_domain::Bin::parse(&clinic).with_context(|| format!("--clinic {clinic}"))?;
+            emhana_registry::organization::set_disabled(&pool, &bin, &iin, !enable, chrono::Utc::now())
+                .await?;
+            let state = if enable { "enabled" } else { "disabled" };
+            println!("account of {iin} at {bin} {state}; its PCs know with their next sync");
         }
         Command::SetDistrict {
             clinic,

@@ -10,9 +10,12 @@
 //! (`emhana_domain::organization`), and writes nothing when one line is
 //! wrong: the administrator gets every problem with its line at once.
 
+mod accounts;
 mod import;
 mod read;
 mod write;
+
+pub use accounts::{set_disabled, set_password};
 
 pub use import::{import_coverage, import_staff};
 pub use read::{organization, organization_version};

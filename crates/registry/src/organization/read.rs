@@ -140,6 +140,7 @@ pub async fn organization(conn: &mut PgConnection, clinic_id: i64) -> Result<Org
             .push(member);
     }
 
+    let mut accounts_of = super::accounts::accounts_of(&mut *conn, &ids).await?;
     let clinics = ids
         .iter()
         .zip(profiles)
@@ -155,6 +156,7 @@ pub async fn organization(conn: &mut PgConnection, clinic_id: i64) -> Result<Org
                 })
                 .collect(),
             staff: staff_of.remove(id).unwrap_or_default(),
+            accounts: accounts_of.remove(id).unwrap_or_default(),
         })
         .collect();
     Ok(Organization {

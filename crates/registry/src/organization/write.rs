@@ -480,6 +480,33 @@ pub async fn load_unit(pool: &PgPool, unit: &ClinicUnit) -> Result<i64, SetupErr
     replace_coverage(&mut tx, &named, &areas).await?;
     let members: Vec<&StaffMember> = unit.staff.iter().collect();
     upsert_staff(&mut tx, id, &members, &district_ids).await?;
+    // the unit's accounts as given (a seeded region's: the demo's password)
+    for account in &unit.accounts {
+        let staff_id: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM staff WHERE clinic_id = $1 AND iin = $2")
+                .bind(id)
+                .bind(&account.iin)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let staff_id = staff_id.ok_or_else(|| {
+            SetupError::one(
+                "not_staff",
+                format!(
+                    "account {}: not on the staff of {}",
+                    account.iin, unit.profile.bin
+                ),
+            )
+        })?;
+        super::accounts::write_account(
+            &mut tx,
+            staff_id,
+            Some(&account.password_hash),
+            Some(account.disabled),
+            None,
+            account.changed_at,
+        )
+        .await?;
+    }
     bump(&mut tx, id).await?;
     tx.commit().await?;
     Ok(id)

@@ -36,7 +36,6 @@ impl Simulation {
                         given: Some(true),
                         ..ConsentForm::default()
                     },
-                    registrar_id: options.registrars.first().map(|r| r.id),
                     // a move names where to: a temporary residence on the chosen district's streets
                     new_residence: (ground == AttachmentGround::ChangeOfResidence).then(|| NewResidence {
                         address: emhana_domain::Address {
@@ -67,7 +66,7 @@ impl Simulation {
         let person_id = match Self::person_by_iin(&store, &form.iin).await? {
             Some(id) => id,
             None => store
-                .register_person(&form, None, self.when())
+                .register_person(&form, self.when())
                 .await
                 .map_err(|error| anyhow!("registering {}: {error:?}", form.iin))?,
         };
@@ -111,7 +110,7 @@ impl Simulation {
         let at = self.when();
         let recorded = self.posts[post]
             .store
-            .detach(person_id, DetachmentReason::Died, at.date_naive(), None, at)
+            .detach(person_id, DetachmentReason::Died, at.date_naive(), at)
             .await?;
         Ok(format!("death of person {person_id}: recorded {recorded}"))
     }
@@ -195,7 +194,6 @@ impl Simulation {
             pregnant: false,
             registrar_wants_doctor: self.rng.random_bool(0.2),
             goes: None,
-            registrar_id: None,
         };
         let at = self.when();
         Ok(match self.posts[post].store.register_call(&form, at).await {
@@ -219,25 +217,13 @@ impl Simulation {
         let store = self.posts[post].store.clone();
         let at = self.when();
         let outcome = match self.rng.random_range(0..4) {
-            0 => {
-                store
-                    .set_call_status(call, CallStatus::Served, None, None, at)
-                    .await
-            }
-            1 => {
-                store
-                    .set_call_status(call, CallStatus::NotAtHome, None, None, at)
-                    .await
-            }
-            2 => {
-                store
-                    .set_call_status(call, CallStatus::Cancelled, None, None, at)
-                    .await
-            }
+            0 => store.set_call_status(call, CallStatus::Served, None, at).await,
+            1 => store.set_call_status(call, CallStatus::NotAtHome, None, at).await,
+            2 => store.set_call_status(call, CallStatus::Cancelled, None, at).await,
             _ => {
                 let nurses = store.nurses().await?;
                 let nurse = &nurses[self.rng.random_range(0..nurses.len())];
-                store.reassign_call(call, nurse.id, None, at).await
+                store.reassign_call(call, nurse.id, at).await
             }
         };
         Ok(match outcome {
@@ -271,7 +257,6 @@ impl Simulation {
             starts_at: slot.starts,
             reason: VisitReason::AcuteOrExacerbation,
             channel: BookingChannel::InPerson,
-            registrar_id: None,
         };
         Ok(match store.book(&form, at).await {
             Ok(view) => format!("booked {} at {}", view.number, slot.starts),
@@ -303,7 +288,7 @@ impl Simulation {
         Ok(
             match self.posts[post]
                 .store
-                .set_booking_status(booking, status, None, at)
+                .set_booking_status(booking, status, at)
                 .await
             {
                 Ok(view) => format!("booking {} now {:?}", view.number, view.status),
@@ -330,7 +315,7 @@ impl Simulation {
         }
         let to = &staff[self.rng.random_range(0..staff.len())];
         let at = self.when();
-        Ok(match store.reassign_post_call(call.id, to.id, None, at).await {
+        Ok(match store.reassign_post_call(call.id, to.id, at).await {
             Ok(view) => format!("post's call {} sent to {}", view.number, to.full_name),
             Err(error) => format!("post's call {}: refused here ({error:?})", call.number),
         })
@@ -357,11 +342,7 @@ impl Simulation {
             },
         };
         Ok(
-            match self.posts[post]
-                .store
-                .open_plan(person_id, &request, None, at)
-                .await
-            {
+            match self.posts[post].store.open_plan(person_id, &request, at).await {
                 Ok(plan) => format!("plan {} for person {person_id}", plan.id),
                 Err(error) => format!("plan for person {person_id}: refused here ({error:?})"),
             },
@@ -431,11 +412,9 @@ impl Simulation {
             kind: ExceptionKind::Leave,
             sessions: vec![],
         };
-        Ok(
-            match store.add_schedule_exception(doctor.id, &leave, None, at).await {
-                Ok(_) => format!("doctor {} on leave {day}", doctor.id),
-                Err(error) => format!("leave on {day}: refused here ({error:?})"),
-            },
-        )
+        Ok(match store.add_schedule_exception(doctor.id, &leave, at).await {
+            Ok(_) => format!("doctor {} on leave {day}", doctor.id),
+            Err(error) => format!("leave on {day}: refused here ({error:?})"),
+        })
     }
 }

@@ -211,8 +211,10 @@ fn random_link(rng: &mut ChaCha8Rng) -> Link {
     }
 }
 
-async fn open_store(path: &Path) -> Result<Workstation> {
-    Ok(Workstation::open(path).await?.0)
+/// The store reopened after a restart, its head signed in again.
+async fn open_store(path: &Path, now: DateTime<Utc>) -> Result<Workstation> {
+    let store = Workstation::open(path).await?.0;
+    Ok(emhana_synth::sign_in_as(&store, emhana_domain::StaffRole::Head, now).await?)
 }
 
 impl Simulation {
@@ -292,12 +294,7 @@ impl Simulation {
             let store = self.posts[first].store.clone();
             if let Some(doctor) = store.doctors().await?.into_iter().next() {
                 store
-                    .set_schedule_template(
-                        doctor.id,
-                        &emhana_synth::doctor_week(0, valid_from),
-                        None,
-                        self.now,
-                    )
+                    .set_schedule_template(doctor.id, &emhana_synth::doctor_week(0, valid_from), self.now)
                     .await
                     .map_err(|error| anyhow!("the first doctor's week: {error:?}"))?;
             }
@@ -341,7 +338,7 @@ impl Simulation {
                     // Restarted: the app closed and opened its file again.
                     let path = self.posts[post].path.clone();
                     self.posts[post].store.clone().close().await;
-                    self.posts[post].store = open_store(&path).await?;
+                    self.posts[post].store = open_store(&path, self.now).await?;
                     "restarted".to_owned()
                 }
                 _ => {

@@ -108,6 +108,9 @@ impl Region {
         }
         workstation.import_clinics(&clinics).await?;
         let now = *self.now.lock().map_err(|_| anyhow!("clock"))?;
+        // the head, who may do all the tests do
+        emhana_synth::load_demo_accounts(&workstation).await?;
+        let workstation = emhana_synth::sign_in_as(&workstation, emhana_domain::StaffRole::Head, now).await?;
         let (_, code) = emhana_registry::auth::add_workstation(
             &self.pool,
             &clinics[home].bin.as_string(),
@@ -190,7 +193,7 @@ pub fn newborn(n: u16) -> RegistrationForm {
 /// Registers newborn `n` at the workstation (as at the window) and returns her id.
 pub async fn register_newborn(workstation: &Workstation, n: u16, at: DateTime<Utc>) -> Result<i64> {
     workstation
-        .register_person(&newborn(n), None, at)
+        .register_person(&newborn(n), at)
         .await
         .map_err(|e| anyhow!("{e:?}"))
 }
@@ -201,7 +204,6 @@ pub async fn attach(
     at: chrono::DateTime<chrono::Utc>,
 ) -> Result<i64> {
     let options = workstation.attachment_options(person_id, at).await?;
-    let registrar = options.registrars.first().map(|r| r.id);
     let district = options
         .districts
         .iter()
@@ -221,7 +223,6 @@ pub async fn attach(
                     given: Some(true),
                     ..ConsentForm::default()
                 },
-                registrar_id: registrar,
                 new_residence: None,
             },
             at,

@@ -131,7 +131,7 @@ async fn two_clinics_attach_one_newborn_offline_one_keeps_her_the_other_is_told_
     // dealt with: off the list
     assert!(
         polyclinic
-            .resolve_attention(item.op, None, kz(2026, 11, 23, 10))
+            .resolve_attention(item.op, kz(2026, 11, 23, 10))
             .await?
     );
     assert!(polyclinic.needs_attention().await?.is_empty());
@@ -158,7 +158,6 @@ async fn a_refused_attachment_is_undone_even_after_a_death_was_recorded_on_it() 
                 child_a,
                 emhana_workstation::DetachmentReason::Died,
                 at.date_naive(),
-                None,
                 kz(2026, 11, 21, 10)
             )
             .await?

@@ -39,7 +39,7 @@ async fn windows(now: chrono::DateTime<chrono::Utc>) -> Result<Windows> {
                 index,
                 chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
             );
-            window.set_schedule_template(doctor.id, &week, None, now).await?;
+            window.set_schedule_template(doctor.id, &week, now).await?;
         }
     }
     let all = attached_here(&a, now).await?;
@@ -72,7 +72,6 @@ fn form(person_id: i64, staff_id: i64, starts_at: chrono::NaiveDateTime) -> Book
         starts_at,
         reason: VisitReason::AcuteOrExacerbation,
         channel: BookingChannel::InPerson,
-        registrar_id: None,
     }
 }
 
@@ -129,9 +128,9 @@ async fn a_booking_made_at_one_window_holds_its_slot_at_the_other_and_the_first_
 
     // Offline, both: the person arrives at window A; window B cancels the booking.
     let visit_day = kz(2026, 11, 23, 9).max(emhana_domain::kazakhstan_instant(slot));
-    w.a.set_booking_status(booked.id, BookingStatus::Arrived, None, visit_day)
+    w.a.set_booking_status(booked.id, BookingStatus::Arrived, visit_day)
         .await?;
-    w.b.set_booking_status(there.id, BookingStatus::Cancelled, None, visit_day)
+    w.b.set_booking_status(there.id, BookingStatus::Cancelled, visit_day)
         .await?;
     w.region.set_now(visit_day);
     sync_round(&w.engine_a).await?;
@@ -238,10 +237,10 @@ async fn a_doctors_schedule_changed_on_two_windows_keeps_the_first_and_the_other
         kind: ExceptionKind::Leave,
         sessions: vec![],
     };
-    w.a.add_schedule_exception(w.doctor, &leave, None, now).await?;
+    w.a.add_schedule_exception(w.doctor, &leave, now).await?;
     let mut december = emhana_synth::doctor_week(1, day(12, 1));
     december.sessions.truncate(2);
-    w.b.set_schedule_template(w.doctor, &december, None, now).await?;
+    w.b.set_schedule_template(w.doctor, &december, now).await?;
 
     // Window A reaches the registry first: its version stands.
     sync_round(&w.engine_a).await?;
@@ -262,7 +261,7 @@ async fn a_doctors_schedule_changed_on_two_windows_keeps_the_first_and_the_other
 
     // Entered again over the version that stands, window B's week is kept,
     // and window A and a PC enrolled later receive it.
-    w.b.set_schedule_template(w.doctor, &december, None, now).await?;
+    w.b.set_schedule_template(w.doctor, &december, now).await?;
     assert_eq!(sync_round(&w.engine_b).await?.rejected, 0);
     sync_round(&w.engine_a).await?;
     let dir = tempfile::tempdir()?;

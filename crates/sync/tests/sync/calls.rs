@@ -22,7 +22,6 @@ pub(super) fn form(person_id: i64, complaint: &str) -> CallForm {
         pregnant: false,
         registrar_wants_doctor: false,
         goes: None,
-        registrar_id: None,
     }
 }
 
@@ -155,13 +154,7 @@ async fn a_call_taken_at_the_desk_is_on_the_nurses_round_at_her_pc_and_her_outco
 
     // She records it served at her PC; after a round the desk shows it.
     nurse_pc
-        .set_call_status(
-            there.id,
-            CallStatus::Served,
-            Some(nurse_here),
-            Some("давление в норме"),
-            now,
-        )
+        .set_call_status(there.id, CallStatus::Served, Some("давление в норме"), now)
         .await?;
     sync_round(&engine_nurse).await?;
     sync_round(&engine_desk).await?;
@@ -210,10 +203,10 @@ async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_clo
         .into_iter()
         .next()
         .ok_or_else(|| anyhow::anyhow!("a doctor"))?;
-    let moved = desk.reassign_call(taken.id, doctor.id, None, now).await?;
+    let moved = desk.reassign_call(taken.id, doctor.id, now).await?;
     assert_eq!(moved.assigned_staff_id, Some(doctor.id));
     nurse_pc
-        .set_call_status(there.id, CallStatus::Served, there.assigned_staff_id, None, now)
+        .set_call_status(there.id, CallStatus::Served, None, now)
         .await?;
 
     // The nurse's PC reaches the registry first: served stands.
@@ -235,7 +228,7 @@ async fn a_call_reassigned_on_one_pc_while_served_on_another_keeps_the_first_clo
     assert_eq!(now_at_desk.status, CallStatus::Served);
     assert_eq!(now_at_desk.assigned_staff_id, taken.assigned_staff_id);
     // A closed call is not changed again here either: refused at once, nothing sent.
-    assert!(desk.reassign_call(taken.id, doctor.id, None, now).await.is_err());
+    assert!(desk.reassign_call(taken.id, doctor.id, now).await.is_err());
 
     // Another round changes nothing: the conflict is listed once, all agree.
     sync_round(&engine_desk).await?;

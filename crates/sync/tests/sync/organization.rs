@@ -12,7 +12,7 @@ use emhana_domain::booking::{BookingChannel, VisitReason};
 use emhana_domain::organization::ClinicProfile;
 use emhana_domain::registration::{DocumentKind, RegistrationForm};
 use emhana_domain::{Address, Bin, Citizenship, ClinicKind, DistrictKind, Iin, Sex};
-use emhana_registry::organization::{import_coverage, import_staff, set_clinic, set_district};
+use emhana_registry::organization::{import_coverage, import_staff, set_clinic, set_district, set_password};
 use emhana_workstation::{ApplicationForm, BookingForm, ConsentForm, Workstation};
 
 use super::*;
@@ -72,7 +72,29 @@ async fn set_up(region: &Region, bin: Bin) -> Result<()> {
          {bin},3,Астана,Абай даңғылы,1,99,all\n"
     );
     import_coverage(&region.pool, coverage.as_bytes()).await?;
+    // the head's and the registrar's passwords, as the registry's administrator sets them
+    let now = *region.now.lock().map_err(|_| anyhow::anyhow!("clock"))?;
+    for n in [1, 5] {
+        set_password(&region.pool, &bin, &staff_iin(n)?.to_string(), PASSWORD, now).await?;
+    }
     Ok(())
+}
+
+/// The password of the staff with an account in these tests.
+pub(super) const PASSWORD: &str = "Көктем-2026!";
+
+/// `pc` acting as the member of staff with `iin`, signed in with [`PASSWORD`]
+/// (their account came with the PC's sync).
+pub(super) async fn signed_in(
+    pc: &Workstation,
+    iin: Iin,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Workstation> {
+    let session = pc
+        .sign_in(&iin.to_string(), PASSWORD, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    Ok(pc.acting_as(session))
 }
 
 /// A PC on an empty database, enrolled with a code the administrator read out.
@@ -150,10 +172,13 @@ async fn a_new_pc_on_an_empty_database_gets_its_clinic_and_works_with_it() -> Re
     assert_eq!(doctors.len(), 3);
     // a second round brings nothing new
     assert!(!sync_round(&desk_engine).await?.organization_changed);
+    // the accounts came with it: the registrar signs in at the desk, the head at hers
+    let desk = signed_in(&desk, staff_iin(5)?, now).await?;
+    let head_pc = signed_in(&head_pc, staff_iin(1)?, now).await?;
 
     // a man from house 16 — the even side — goes to district 2 by his address
     let person = desk
-        .register_person(&adult(1, "16"), None, now)
+        .register_person(&adult(1, "16"), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let options = desk.attachment_options(person, now).await?;
@@ -167,7 +192,6 @@ async fn a_new_pc_on_an_empty_database_gets_its_clinic_and_works_with_it() -> Re
         .ok_or_else(|| anyhow::anyhow!("the suggested district"))?;
     assert_eq!((district.number, suggestion.source), (2, DistrictSource::Address));
     assert_eq!(district.doctor.as_deref(), Some("Бекова Дана"));
-    let registrar = options.registrars.first().map(|r| r.id);
     desk.apply_for_attachment(
         &ApplicationForm {
             person_id: person,
@@ -180,7 +204,6 @@ async fn a_new_pc_on_an_empty_database_gets_its_clinic_and_works_with_it() -> Re
                 given: Some(true),
                 ..ConsentForm::default()
             },
-            registrar_id: registrar,
             new_residence: None,
         },
         now,
@@ -197,7 +220,7 @@ async fn a_new_pc_on_an_empty_database_gets_its_clinic_and_works_with_it() -> Re
         .ok_or_else(|| anyhow::anyhow!("district 2's doctor at the head's PC"))?;
     let week = emhana_synth::doctor_week(0, NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default());
     head_pc
-        .set_schedule_template(doctor_at_head.id, &week, None, now)
+        .set_schedule_template(doctor_at_head.id, &week, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     sync_round(&head_engine).await?;
@@ -224,7 +247,6 @@ async fn a_new_pc_on_an_empty_database_gets_its_clinic_and_works_with_it() -> Re
             starts_at: slot.starts,
             reason: VisitReason::AcuteOrExacerbation,
             channel: BookingChannel::InPerson,
-            registrar_id: registrar,
         },
         now,
     )
@@ -283,6 +305,7 @@ async fn the_head_changes_the_organization_at_her_pc_and_the_registry_checks_it(
     let desk_engine = region.engine(&desk, &desk_credential, small_pages())?;
     sync_round(&head_engine).await?;
     sync_round(&desk_engine).await?;
+    let head_pc = signed_in(&head_pc, staff_iin(1)?, now).await?;
 
     let nurse = StaffMember {
         iin: staff_iin(7)?,
@@ -303,7 +326,6 @@ async fn the_head_changes_the_organization_at_her_pc_and_the_registry_checks_it(
             &OrganizationChange::Staff {
                 member: nurse.clone(),
             },
-            None,
             now,
         )
         .await?;
@@ -325,7 +347,6 @@ async fn the_head_changes_the_organization_at_her_pc_and_the_registry_checks_it(
                 district: 1,
                 areas: district_1.clone(),
             },
-            None,
             now,
         )
         .await?;
@@ -342,7 +363,6 @@ async fn the_head_changes_the_organization_at_her_pc_and_the_registry_checks_it(
                 district: 2,
                 areas: vec![street("Бейбітшілік көшесі")],
             },
-            None,
             now,
         )
         .await;
@@ -371,13 +391,13 @@ async fn the_head_changes_the_organization_at_her_pc_and_the_registry_checks_it(
 
     // the desk gives Сарыарқа to district 2 while the head, not yet synced,
     // gives it to district 1: hers passes her PC's check, the registry refuses it
+    let desk = signed_in(&desk, staff_iin(1)?, now).await?;
     desk.change_organization(
         None,
         &OrganizationChange::Coverage {
             district: 2,
             areas: vec![street("Сарыарқа даңғылы")],
         },
-        None,
         now,
     )
     .await?;
@@ -390,7 +410,6 @@ async fn the_head_changes_the_organization_at_her_pc_and_the_registry_checks_it(
                 district: 1,
                 areas: district_1_more,
             },
-            None,
             now,
         )
         .await?;

@@ -98,7 +98,7 @@ async fn a_plan_opened_at_one_pc_is_at_the_other_and_of_two_outcomes_recorded_of
     let person = one_attached_here(&doctor_pc, now).await?;
     let iin = doctor_pc.person_card(person, today).await?.iin;
     let opened = doctor_pc
-        .open_plan(person, &hypertension(today, RiskLevel::Low), None, now)
+        .open_plan(person, &hypertension(today, RiskLevel::Low), now)
         .await?;
     // and, before the plan reaches the registry, changes its risk: over the
     // version its opening will make, so both stand
@@ -212,7 +212,7 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
 
     // A plan both PCs have; offline, each changes its risk.
     let opened = doctor_pc
-        .open_plan(first, &hypertension(today, RiskLevel::Low), None, now)
+        .open_plan(first, &hypertension(today, RiskLevel::Low), now)
         .await?;
     sync_round(&engine_doctor).await?;
     sync_round(&engine_nurse).await?;
@@ -250,10 +250,10 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
     let iin_second = doctor_pc.person_card(second, today).await?.iin;
     let second_there = same_person(&nurse_pc, &iin_second).await?;
     let kept = nurse_pc
-        .open_plan(second_there, &hypertension(today, RiskLevel::Low), None, now)
+        .open_plan(second_there, &hypertension(today, RiskLevel::Low), now)
         .await?;
     doctor_pc
-        .open_plan(second, &hypertension(today, RiskLevel::Medium), None, now)
+        .open_plan(second, &hypertension(today, RiskLevel::Medium), now)
         .await?;
     sync_round(&engine_nurse).await?;
     let report = sync_round(&engine_doctor).await?;

@@ -10,10 +10,10 @@ use emhana_domain::care_plan::RiskLevel;
 use emhana_domain::home_call::CallStatus;
 use emhana_domain::organization::ClinicProfile;
 use emhana_domain::{Address, Bin, ClinicKind, DistrictKind};
-use emhana_registry::organization::{import_coverage, import_staff, set_clinic, set_district};
+use emhana_registry::organization::{import_coverage, import_staff, set_clinic, set_district, set_password};
 
 use super::calls::form;
-use super::organization::{adult, empty_pc, staff_iin};
+use super::organization::{PASSWORD, adult, empty_pc, signed_in, staff_iin};
 use super::plans::hypertension;
 use super::*;
 
@@ -92,6 +92,13 @@ async fn set_up(region: &Region) -> Result<(Bin, Bin)> {
     import_coverage(&region.pool, coverage.as_bytes())
         .await
         .map_err(refused)?;
+    // the parent's registrar and the post's first feldsher sign in
+    let now = *region.now.lock().map_err(|_| anyhow::anyhow!("clock"))?;
+    for (clinic, n) in [(&parent, 12), (&post, 13)] {
+        set_password(&region.pool, clinic, &staff_iin(n)?.to_string(), PASSWORD, now)
+            .await
+            .map_err(refused)?;
+    }
     Ok((parent, post))
 }
 
@@ -137,6 +144,8 @@ async fn a_posts_call_and_plan_reach_its_parent_which_sends_someone_else_and_a_l
     let post_engine = region.engine(&post_pc, &post_credential, small_pages())?;
     sync_round(&parent_engine).await?;
     sync_round(&post_engine).await?;
+    let parent_pc = signed_in(&parent_pc, staff_iin(12)?, now).await?;
+    let post_pc = signed_in(&post_pc, staff_iin(13)?, now).await?;
 
     // at the post: a villager attached by her address, then a call and a plan for her
     let mut villager = adult(3, "7");
@@ -147,7 +156,7 @@ async fn a_posts_call_and_plan_reach_its_parent_which_sends_someone_else_and_a_l
         apartment: None,
     });
     let person = post_pc
-        .register_person(&villager, None, now)
+        .register_person(&villager, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     attach(&post_pc, person, now).await?;
@@ -158,7 +167,7 @@ async fn a_posts_call_and_plan_reach_its_parent_which_sends_someone_else_and_a_l
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     assert_eq!(call.assigned_staff.as_deref(), Some("Серікова Мәдина"));
     post_pc
-        .open_plan(person, &hypertension(today, RiskLevel::Low), None, now)
+        .open_plan(person, &hypertension(today, RiskLevel::Low), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     sync_round(&post_engine).await?;
@@ -207,7 +216,7 @@ async fn a_posts_call_and_plan_reach_its_parent_which_sends_someone_else_and_a_l
         "the post's own first"
     );
     let sent = parent_pc
-        .reassign_post_call(seen.id, staff[0].id, None, now)
+        .reassign_post_call(seen.id, staff[0].id, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     assert_eq!(
@@ -227,11 +236,11 @@ async fn a_posts_call_and_plan_reach_its_parent_which_sends_someone_else_and_a_l
 
     // offline, both: the post's feldsher serves the call, the parent sends someone else
     post_pc
-        .set_call_status(at_post[0].id, CallStatus::Served, None, Some("ҚҚ 130/85"), now)
+        .set_call_status(at_post[0].id, CallStatus::Served, Some("ҚҚ 130/85"), now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     parent_pc
-        .reassign_post_call(seen.id, staff[1].id, None, now)
+        .reassign_post_call(seen.id, staff[1].id, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     sync_round(&post_engine).await?;
@@ -265,7 +274,7 @@ async fn a_posts_call_and_plan_reach_its_parent_which_sends_someone_else_and_a_l
     // and a closed call is sent nowhere
     assert!(
         parent_pc
-            .reassign_post_call(seen.id, staff[1].id, None, now)
+            .reassign_post_call(seen.id, staff[1].id, now)
             .await
             .is_err(),
         "a closed call stays closed"

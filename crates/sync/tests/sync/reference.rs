@@ -61,7 +61,7 @@ async fn two_registrars_book_one_slot_offline_the_first_to_reach_the_registry_ke
                 index,
                 chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
             );
-            window.set_schedule_template(doctor.id, &week, None, now).await?;
+            window.set_schedule_template(doctor.id, &week, now).await?;
         }
     }
     // The schedules reach the registry (the second window's, the same, stand as the first's).
@@ -90,7 +90,6 @@ async fn two_registrars_book_one_slot_offline_the_first_to_reach_the_registry_ke
         starts_at: slot,
         reason: VisitReason::AcuteOrExacerbation,
         channel: BookingChannel::Phone,
-        registrar_id: None,
     };
     // The windows imported the clinic's staff alike (same doctor id); persons
     // arrived by each one's own sync, so B looks its person up by IIN.
@@ -135,7 +134,7 @@ async fn two_registrars_book_one_slot_offline_the_first_to_reach_the_registry_ke
         )
         .await?;
     window_b
-        .set_booking_status(at_b.id, BookingStatus::Cancelled, None, now)
+        .set_booking_status(at_b.id, BookingStatus::Cancelled, now)
         .await?;
     assert_eq!(engine_a.sync_once(|_| {}).await?.confirmed, 1);
     assert_eq!(engine_b.sync_once(|_| {}).await?.confirmed, 1);
@@ -164,9 +163,7 @@ async fn a_decree_moving_days_off_set_at_the_registry_reaches_the_workstation_an
     engine.sync_once(|_| {}).await?;
     let doctor = workstation.doctors().await?[0].id;
     let week = emhana_synth::doctor_week(0, chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default());
-    workstation
-        .set_schedule_template(doctor, &week, None, now)
-        .await?;
+    workstation.set_schedule_template(doctor, &week, now).await?;
     let person = one_attached_here(&workstation, now).await?;
     // Booked on Friday 4 December 2026 at 09:00.
     let friday = chrono::NaiveDate::from_ymd_opt(2026, 12, 4).unwrap_or_default();
@@ -179,7 +176,6 @@ async fn a_decree_moving_days_off_set_at_the_registry_reaches_the_workstation_an
                 starts_at: starts,
                 reason: VisitReason::Prescription,
                 channel: BookingChannel::InPerson,
-                registrar_id: None,
             },
             now,
         )
@@ -252,7 +248,6 @@ async fn a_new_triage_order_set_at_the_registry_changes_who_goes_at_the_workstat
         pregnant: false,
         registrar_wants_doctor: false,
         goes: None,
-        registrar_id: None,
     };
     assert_eq!(
         workstation.preview_call(&form, now).await?.triage.goes,

@@ -53,6 +53,7 @@ pub(super) async fn insert_booking(
     form: &BookingForm,
     slot: &Slot,
     moved_from: Option<i64>,
+    registrar_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<i64, StoreError> {
     let year = kazakhstan_time(now).year();
@@ -71,14 +72,14 @@ pub(super) async fn insert_booking(
     .bind(form.reason.as_str())
     .bind(form.channel.as_str())
     .bind(moved_from)
-    .bind(form.registrar_id)
+    .bind(registrar_id)
     .bind(now)
     .bind(number)
     // the booking's id on every PC of the clinic and at the registry
     .bind(uuid::Uuid::now_v7().to_string())
     .fetch_one(&mut *conn)
     .await?;
-    event(conn, id, BookingStatus::Booked, form.registrar_id, None, now).await?;
+    event(conn, id, BookingStatus::Booked, registrar_id, None, now).await?;
     Ok(id)
 }
 
@@ -161,11 +162,12 @@ pub(super) async fn record_slot_op(
 pub(crate) async fn book(
     pool: &SqlitePool,
     form: &BookingForm,
+    registrar_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<BookingView, BookingError> {
     let mut tx = pool.begin().await?;
     let slot = check(&mut tx, form, None, now).await?;
-    let id = insert_booking(&mut tx, form, &slot, None, now).await?;
+    let id = insert_booking(&mut tx, form, &slot, None, registrar_id, now).await?;
     let op = SlotOp {
         booking_id: id,
         person_id: form.person_id,
@@ -173,7 +175,7 @@ pub(crate) async fn book(
         starts: slot.starts,
         book: true,
     };
-    record_slot_op(&mut tx, op, form.registrar_id, now).await?;
+    record_slot_op(&mut tx, op, registrar_id, now).await?;
     let view = booking_view(&mut tx, id).await?;
     tx.commit().await?;
     Ok(view)
@@ -243,7 +245,6 @@ pub(crate) async fn move_booking(
         reason: VisitReason::parse(&old.reason).ok_or_else(|| corrupt("visit reason", &old.reason))?,
         channel: BookingChannel::parse(&old.channel)
             .ok_or_else(|| corrupt("booking channel", &old.channel))?,
-        registrar_id,
     };
     let slot = check(&mut tx, &form, Some(id), now).await?;
     set_status(&mut tx, id, BookingStatus::Moved, registrar_id, None, now).await?;
@@ -255,7 +256,7 @@ pub(crate) async fn move_booking(
         book: false,
     };
     record_slot_op(&mut tx, cancel, registrar_id, now).await?;
-    let new_id = insert_booking(&mut tx, &form, &slot, Some(id), now).await?;
+    let new_id = insert_booking(&mut tx, &form, &slot, Some(id), registrar_id, now).await?;
     let book = SlotOp {
         booking_id: new_id,
         person_id: form.person_id,

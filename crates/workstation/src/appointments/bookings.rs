@@ -260,10 +260,7 @@ pub(crate) async fn options(
         _ => Vec::new(),
     };
     let upcoming = upcoming_of(&mut conn, person_id, today).await?;
-    let home = store::home_clinic(&mut conn).await?;
-    let registrars = store::registrars(&mut conn, home.id, today).await?;
     Ok(BookingOptions {
-        registrars,
         person_id,
         person_name,
         iin,

@@ -11,6 +11,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
+use emhana_domain::access::Action;
 use emhana_domain::booking::{
     BookingChannel, BookingFacts, BookingRefusal, BookingStatus, PersonStanding, StatusRefusal, VisitReason,
     change_status, check_booking, masked_iin,
@@ -28,7 +29,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::Workstation;
 use crate::error::{StoreError, corrupt};
-use crate::store::{self, OpLinks, StaffOption};
+use crate::store::{self, OpLinks};
 
 mod answers;
 mod book;
@@ -65,6 +66,7 @@ impl Workstation {
         days: &[CalendarDay],
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
+        self.require(Action::EditCalendar)?;
         self::set_calendar_year(&self.pool, year, days, now).await
     }
 
@@ -87,10 +89,10 @@ impl Workstation {
         &self,
         staff_id: i64,
         template: &WeeklyTemplate,
-        saved_by: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
-        self::set_template(&self.pool, staff_id, template, saved_by, now, true).await
+        let by = self.require(Action::EditSchedule)?;
+        self::set_template(&self.pool, staff_id, template, Some(by.staff_id), now, true).await
     }
 
     /// Loads a weekly template as the state this PC starts from (the demo
@@ -108,10 +110,10 @@ impl Workstation {
         &self,
         staff_id: i64,
         exception: &ScheduleException,
-        saved_by: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
-        self::add_exception(&self.pool, staff_id, exception, saved_by, now).await
+        let by = self.require(Action::EditSchedule)?;
+        self::add_exception(&self.pool, staff_id, exception, Some(by.staff_id), now).await
     }
 
     pub async fn remove_schedule_exception(
@@ -119,6 +121,7 @@ impl Workstation {
         exception_id: i64,
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
+        self.require(Action::EditSchedule)?;
         self::remove_exception(&self.pool, exception_id, now).await
     }
 
@@ -159,7 +162,8 @@ impl Workstation {
 
     /// Books a slot (refused with the reason when the rules say no).
     pub async fn book(&self, form: &BookingForm, now: DateTime<Utc>) -> Result<BookingView, BookingError> {
-        self::book(&self.pool, form, now).await
+        let by = self.require(Action::Book)?;
+        self::book(&self.pool, form, Some(by.staff_id), now).await
     }
 
     /// Moves a booking to another slot; returns the new booking.
@@ -168,10 +172,18 @@ impl Workstation {
         booking_id: i64,
         staff_id: i64,
         starts_at: NaiveDateTime,
-        registrar_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<BookingView, BookingError> {
-        self::move_booking(&self.pool, booking_id, staff_id, starts_at, registrar_id, now).await
+        let by = self.require(Action::Book)?;
+        self::move_booking(
+            &self.pool,
+            booking_id,
+            staff_id,
+            starts_at,
+            Some(by.staff_id),
+            now,
+        )
+        .await
     }
 
     /// Cancels a booking or marks the person arrived or absent.
@@ -179,10 +191,10 @@ impl Workstation {
         &self,
         booking_id: i64,
         status: BookingStatus,
-        staff_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<BookingView, BookingError> {
-        self::change(&self.pool, booking_id, status, staff_id, now).await
+        let by = self.require(Action::Book)?;
+        self::change(&self.pool, booking_id, status, Some(by.staff_id), now).await
     }
 
     /// The pre-registration journal of a day: every booking for a visit that
@@ -345,8 +357,6 @@ pub struct BookingOptions {
     pub free: Vec<Slot>,
     /// The person's bookings from today on, active ones first.
     pub upcoming: Vec<BookingView>,
-    /// Who may book at the window, registrars first.
-    pub registrars: Vec<StaffOption>,
 }
 
 /// The booking form as the registrar fills it in.
@@ -357,7 +367,6 @@ pub struct BookingForm {
     pub starts_at: NaiveDateTime,
     pub reason: VisitReason,
     pub channel: BookingChannel,
-    pub registrar_id: Option<i64>,
 }
 
 /// One slot of a doctor's day, with its booking if any.

@@ -261,7 +261,6 @@ pub(crate) async fn options(
     .bind(today)
     .fetch_optional(&mut *conn)
     .await?;
-    let registrars = store::registrars(&mut conn, clinic.id, today).await?;
     Ok(AttachmentOptions {
         person_id,
         full_name: full_name(&facts.surname, &facts.first_name, facts.patronymic.as_deref()),
@@ -271,7 +270,6 @@ pub(crate) async fn options(
         current,
         suggestion,
         districts,
-        registrars,
         campaign: rules.campaign(today.year()),
         today,
     })

@@ -8,13 +8,14 @@ use super::*;
 pub(crate) async fn apply(
     pool: &SqlitePool,
     form: &ApplicationForm,
+    registrar_id: i64,
     now: DateTime<Utc>,
 ) -> Result<ApplicationOutcome, FormError> {
     let today = kazakhstan_date(now);
     let mut tx = pool.begin().await?;
     let clinic = store::home_clinic(&mut tx).await?;
     let facts = person_facts(&mut tx, form.person_id).await?;
-    let mut checked = check_form(&mut tx, form, clinic.id).await?;
+    let mut checked = check_form(form, registrar_id)?;
     let rules = store::attachment_rules(&mut tx).await?;
     let placed = place(&mut tx, form, &clinic, &facts, &mut checked, &rules, today).await?;
 
@@ -156,12 +157,8 @@ struct CheckedForm {
 }
 
 /// Checks every field at once, so the registrar corrects the form in one go;
-/// stops only when consent or the registrar is missing.
-async fn check_form(
-    conn: &mut SqliteConnection,
-    form: &ApplicationForm,
-    clinic_id: i64,
-) -> Result<CheckedForm, FormError> {
+/// stops only when consent is missing.
+fn check_form(form: &ApplicationForm, registrar_id: i64) -> Result<CheckedForm, FormError> {
     let mut errors = Vec::new();
     let mut fail = |field, problem| errors.push(FieldError { field, problem });
     if form.document_kind.is_none() {
@@ -173,33 +170,12 @@ async fn check_form(
     if form.consent.given.is_none() {
         fail(Field::Consent, FieldProblem::Required);
     }
-    let registrar: Option<String> = match form.registrar_id {
-        None => None,
-        Some(id) => {
-            sqlx::query_scalar(concat!(
-                "SELECT ",
-                full_name_sql!(),
-                " FROM staff WHERE id = ?1 AND clinic_id = ?2"
-            ))
-            .bind(id)
-            .bind(clinic_id)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
-    };
-    match (form.registrar_id, &registrar) {
-        (None, _) => fail(Field::Registrar, FieldProblem::Required),
-        (Some(_), None) => fail(Field::Registrar, FieldProblem::UnknownRegistrar),
-        (Some(_), Some(_)) => {}
-    }
     let new_residence =
         check_new_residence(form.ground, form.new_residence.as_ref()).unwrap_or_else(|error| {
             errors.push(error);
             None
         });
-    let (Some(consent_given), Some(registrar_id), Some(_)) =
-        (form.consent.given, form.registrar_id, registrar)
-    else {
+    let Some(consent_given) = form.consent.given else {
         return Err(FormError::Fields { errors });
     };
     Ok(CheckedForm {

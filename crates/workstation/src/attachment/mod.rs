@@ -5,6 +5,7 @@
 //! is never half-written.
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use emhana_domain::access::Action;
 use emhana_domain::attachment::{
     AttachmentCase, AttachmentCaseError, AttachmentGround, AttachmentRules, Campaign, Channel, Decision,
     DistrictAges, DistrictSource, PastAttachment, RefusalGround, SuggestionFacts, decide, exceeds_list_norm,
@@ -25,7 +26,7 @@ use sqlx::{SqliteConnection, SqlitePool};
 
 use crate::Workstation;
 use crate::error::{StoreError, corrupt};
-use crate::store::{self, OpLinks, StaffOption};
+use crate::store::{self, OpLinks};
 
 mod answers;
 mod application;
@@ -48,10 +49,10 @@ impl Workstation {
     pub async fn register_person(
         &self,
         form: &RegistrationForm,
-        registrar_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<i64, FormError> {
-        self::register_person(&self.pool, form, registrar_id, now).await
+        let by = self.require(Action::RegisterPerson)?;
+        self::register_person(&self.pool, form, Some(by.staff_id), now).await
     }
 
     /// What the attachment form offers for a person: districts with their
@@ -65,26 +66,33 @@ impl Workstation {
     }
 
     /// Registers an attachment application, decides it and writes the
-    /// outcome (application, consent, attachment, audit event) in one transaction.
+    /// outcome (application, consent, attachment, audit event) in one
+    /// transaction; the signed-in member of staff is its registrar.
     pub async fn apply_for_attachment(
         &self,
         form: &ApplicationForm,
         now: DateTime<Utc>,
     ) -> Result<ApplicationOutcome, FormError> {
-        self::apply(&self.pool, form, now).await
+        let by = self.require(Action::Attach)?;
+        self::apply(&self.pool, form, by.staff_id, now).await
     }
 
     /// Ends a person's attachment on `on` (death or the clinic's liquidation);
-    /// false when there was none to end.
+    /// false when there was none to end. A death is recorded only by a role
+    /// that may (a doctor, a feldsher, the head).
     pub async fn detach(
         &self,
         person_id: i64,
         reason: DetachmentReason,
         on: NaiveDate,
-        staff_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        self::detach(&self.pool, person_id, reason, on, staff_id, now).await
+        let action = match reason {
+            DetachmentReason::Died => Action::RecordDeath,
+            DetachmentReason::ClinicLiquidated => Action::Detach,
+        };
+        let by = self.require(action)?;
+        self::detach(&self.pool, person_id, reason, on, Some(by.staff_id), now).await
     }
 
     /// The person's attachments, oldest first; ended ones are kept.
@@ -155,7 +163,6 @@ pub struct ApplicationForm {
     pub document_kind: Option<DocumentKind>,
     pub document_number: String,
     pub consent: ConsentForm,
-    pub registrar_id: Option<i64>,
     /// Where the person moved to: asked for (and checked against the
     /// districts' coverage) on a change of residence, written to the person
     /// when the application attaches them.
@@ -191,7 +198,6 @@ pub struct AttachmentOptions {
     pub current: Option<CurrentAttachment>,
     pub suggestion: Option<emhana_domain::attachment::DistrictSuggestion>,
     pub districts: Vec<DistrictOption>,
-    pub registrars: Vec<StaffOption>,
     pub campaign: Campaign,
     pub today: NaiveDate,
 }

@@ -21,7 +21,6 @@ pub struct CallForm {
     pub registrar_wants_doctor: bool,
     /// Who the registrar sends when above the rules' suggestion; `None`: as suggested.
     pub goes: Option<Responder>,
-    pub registrar_id: Option<i64>,
 }
 
 /// What the rules say about a call before it is recorded.
@@ -152,6 +151,7 @@ pub struct CallView {
 pub(crate) async fn register_call(
     pool: &SqlitePool,
     form: &CallForm,
+    registrar_id: i64,
     now: DateTime<Utc>,
 ) -> Result<CallView, HomeVisitError> {
     if form.caller.trim().is_empty() {
@@ -212,7 +212,7 @@ pub(crate) async fn register_call(
     .bind(planned_on)
     .bind(assignment.staff)
     .bind(status.as_str())
-    .bind(form.registrar_id)
+    .bind(registrar_id)
     .bind(assignment.doctor_level)
     .bind(number)
     // the call's id on every PC of the clinic and at the registry
@@ -230,7 +230,7 @@ pub(crate) async fn register_call(
             .await?;
     }
     // The clinic's other PCs learn of it through the registry.
-    record_register_op(&mut tx, id, form.registrar_id, now).await?;
+    record_register_op(&mut tx, id, Some(registrar_id), now).await?;
     let view = one_call(&mut tx, id).await?;
     tx.commit().await?;
     Ok(view)
@@ -383,6 +383,7 @@ pub(crate) async fn set_call_status(
     call_id: i64,
     status: CallStatus,
     staff_id: Option<i64>,
+    any_call: bool,
     note: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<CallView, HomeVisitError> {
@@ -399,6 +400,7 @@ pub(crate) async fn set_call_status(
     })?;
     if let (Some(staff), Some(assigned)) = (staff_id, assigned)
         && staff != assigned
+        && !any_call
     {
         return Err(HomeVisitError::NotYourCall);
     }

@@ -4,6 +4,7 @@
 //! the rule tables in force are loaded here and passed in.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, Utc};
+use emhana_domain::access::Action;
 use emhana_domain::booking::PersonStanding;
 use emhana_domain::care_plan::{
     Condition, EnrolmentBasis, KeptVisit, PlanClosure, PlanError, PlanEvent, PlanKind, PlanRules,
@@ -68,7 +69,8 @@ impl Workstation {
         form: &CallForm,
         now: DateTime<Utc>,
     ) -> Result<CallView, HomeVisitError> {
-        self::register_call(&self.pool, form, now).await
+        let by = self.require(Action::TakeCall)?;
+        self::register_call(&self.pool, form, by.staff_id, now).await
     }
 
     /// The journal of calls planned for a day.
@@ -76,16 +78,28 @@ impl Workstation {
         self::calls_on(&self.pool, day).await
     }
 
-    /// Records how a call ended (by the staff member it is assigned to, when named).
+    /// Records how a call ended, as the signed-in member of staff saw it (one
+    /// who goes records only the calls they are sent to) or heard of it (the
+    /// desk and the head, told by phone, record any).
     pub async fn set_call_status(
         &self,
         call_id: i64,
         status: CallStatus,
-        staff_id: Option<i64>,
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<CallView, HomeVisitError> {
-        self::set_call_status(&self.pool, call_id, status, staff_id, note, now).await
+        let by = self.require(Action::RecordCallStatus)?;
+        let any_call = by.may(Action::DispatchCall);
+        self::set_call_status(
+            &self.pool,
+            call_id,
+            status,
+            Some(by.staff_id),
+            any_call,
+            note,
+            now,
+        )
+        .await
     }
 
     /// Sends someone else to a call (never below the triage; not once it is closed).
@@ -93,10 +107,10 @@ impl Workstation {
         &self,
         call_id: i64,
         staff_id: i64,
-        by: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<CallView, HomeVisitError> {
-        self::reassign_call(&self.pool, call_id, staff_id, by, now).await
+        let by = self.require(Action::DispatchCall)?;
+        self::reassign_call(&self.pool, call_id, staff_id, Some(by.staff_id), now).await
     }
 
     /// A call as the registry keeps it (what this PC shares with the others).
@@ -121,13 +135,14 @@ impl Workstation {
         &self,
         person_id: i64,
         request: &PlanRequest,
-        staff_id: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<PlanView, HomeVisitError> {
-        self::open_plan(&self.pool, person_id, request, staff_id, now).await
+        let by = self.require(Action::PlanCare)?;
+        self::open_plan(&self.pool, person_id, request, Some(by.staff_id), now).await
     }
 
-    /// Opens many plans in one transaction: all of them or none.
+    /// Opens many plans in one transaction: all of them or none (plans kept
+    /// on paper until the PC took over: the workstation's own work).
     pub async fn open_plans(
         &self,
         requests: &[(i64, PlanRequest)],
@@ -150,7 +165,8 @@ impl Workstation {
         risk: RiskLevel,
         now: DateTime<Utc>,
     ) -> Result<PlanView, HomeVisitError> {
-        self::change_risk(&self.pool, plan_id, risk, now).await
+        let by = self.require(Action::PlanCare)?;
+        self::change_risk(&self.pool, plan_id, risk, Some(by.staff_id), now).await
     }
 
     /// The calls and the districts' due visits nobody is assigned to on `today`.
@@ -166,7 +182,8 @@ impl Workstation {
         ended: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<PlanView, HomeVisitError> {
-        self::end_pregnancy(&self.pool, plan_id, outcome, ended, now).await
+        let by = self.require(Action::PlanCare)?;
+        self::end_pregnancy(&self.pool, plan_id, outcome, ended, Some(by.staff_id), now).await
     }
 
     /// The person's open plans with their visits as they stand on `today`.
@@ -221,10 +238,10 @@ impl Workstation {
         &self,
         call: uuid::Uuid,
         staff_id: i64,
-        by: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<PostCallView, HomeVisitError> {
-        posts::reassign_post_call(&self.pool, call, staff_id, by, now).await
+        let by = self.require(Action::DispatchCall)?;
+        posts::reassign_post_call(&self.pool, call, staff_id, Some(by.staff_id), now).await
     }
 
     /// A nurse's round for a day: her due visits and calls, in her order or
@@ -260,6 +277,7 @@ impl Workstation {
         pace: RoundPace,
         now: DateTime<Utc>,
     ) -> Result<RoundView, HomeVisitError> {
+        self.require(Action::OrderRound)?;
         self::reorder_round(&self.pool, nurse_id, day, order, pace, now).await
     }
 
@@ -273,6 +291,7 @@ impl Workstation {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<VisitView, HomeVisitError> {
+        self.require(Action::RecordVisit)?;
         self::record_visit_outcome(&self.pool, visit_id, outcome, moved_to, nurse_id, note, now).await
     }
 
@@ -284,6 +303,7 @@ impl Workstation {
         nurse_id: i64,
         now: DateTime<Utc>,
     ) -> Result<VisitView, HomeVisitError> {
+        self.require(Action::RecordVisit)?;
         self::undo_visit_outcome(&self.pool, visit_id, nurse_id, now).await
     }
 }

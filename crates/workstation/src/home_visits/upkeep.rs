@@ -100,6 +100,7 @@ pub(crate) async fn end_pregnancy(
     plan_id: i64,
     outcome: PregnancyOutcome,
     ended: NaiveDate,
+    author_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<PlanView, HomeVisitError> {
     let today = kazakhstan_time(now).date();
@@ -126,7 +127,7 @@ pub(crate) async fn end_pregnancy(
     .bind(outcome.as_str())
     .execute(&mut *tx)
     .await?;
-    store::record_plan_change_op(&mut tx, plan_id, close_change, None, now).await?;
+    store::record_plan_change_op(&mut tx, plan_id, close_change, author_id, now).await?;
     let view = plans_of(&mut tx, person_id, Some(plan_id), today)
         .await?
         .pop()
@@ -204,6 +205,7 @@ pub(crate) async fn change_risk(
     pool: &SqlitePool,
     plan_id: i64,
     risk: RiskLevel,
+    author_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<PlanView, HomeVisitError> {
     let today = kazakhstan_time(now).date();
@@ -314,7 +316,7 @@ pub(crate) async fn change_risk(
                 base: plan.changed_by,
             })
         },
-        None,
+        author_id,
         now,
     )
     .await?;

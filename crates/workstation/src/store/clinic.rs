@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use emhana_domain::documents::ClinicHeader;
-use serde::Serialize;
 use sqlx::SqliteConnection;
 
 use crate::error::StoreError;
@@ -24,30 +23,6 @@ pub(crate) async fn home_clinic(conn: &mut SqliteConnection) -> Result<HomeClini
         .await?;
     let (id, bin) = row.ok_or(StoreError::NoHomeClinic)?;
     Ok(HomeClinic { id, bin })
-}
-
-/// Who may register at the clinic's window on `on`: registrars first, then
-/// feldshers and the head; none who has left or not yet begun.
-pub(crate) async fn registrars(
-    conn: &mut SqliteConnection,
-    clinic_id: i64,
-    on: NaiveDate,
-) -> Result<Vec<StaffOption>, StoreError> {
-    Ok(sqlx::query_as(concat!(
-        "SELECT id, ",
-        full_name_sql!(),
-        " AS full_name FROM staff s WHERE clinic_id = ?1 AND ",
-        works_on_sql!("s", "?2"),
-        " AND ",
-        has_role_sql!("s", "'registrar', 'feldsher', 'head'"),
-        " ORDER BY ",
-        has_role_sql!("s", "'registrar'"),
-        " DESC, surname, id"
-    ))
-    .bind(clinic_id)
-    .bind(on)
-    .fetch_all(&mut *conn)
-    .await?)
 }
 
 pub(crate) async fn clinic_header(conn: &mut SqliteConnection) -> Result<ClinicHeader, StoreError> {
@@ -78,12 +53,6 @@ pub(crate) async fn home_and_districts(
         .into_iter()
         .collect();
     Ok((home, districts))
-}
-
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, ts_rs::TS)]
-pub struct StaffOption {
-    pub id: i64,
-    pub full_name: String,
 }
 
 /// The first nurse (or feldsher) of a district, and its doctor, among those

@@ -16,6 +16,7 @@
 #[macro_use]
 mod sql;
 
+mod accounts;
 mod attachments;
 mod calendar;
 mod clinic;
@@ -29,9 +30,9 @@ mod rules;
 mod settings;
 mod visits;
 
+pub(crate) use accounts::*;
 pub(crate) use attachments::*;
 pub(crate) use calendar::*;
-pub use clinic::StaffOption;
 pub(crate) use clinic::*;
 pub(crate) use numbers::*;
 pub(crate) use open::*;

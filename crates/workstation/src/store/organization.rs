@@ -40,6 +40,12 @@ pub(crate) async fn write_organization(
     };
     let home_id = write_profile(&mut *conn, &home.profile, parent_id, true).await?;
     write_unit(&mut *conn, home_id, home, home_id).await?;
+    // the home clinic's accounts replaced whole: one the registry no longer lists signs in nowhere
+    sqlx::query("DELETE FROM account WHERE staff_id IN (SELECT id FROM staff WHERE clinic_id = ?1)")
+        .bind(home_id)
+        .execute(&mut *conn)
+        .await?;
+    super::write_accounts(&mut *conn, &home.accounts).await?;
     for post in &organization.clinics[1..] {
         let post_id = write_profile(&mut *conn, &post.profile, Some(home_id), false).await?;
         write_unit(&mut *conn, post_id, post, home_id).await?;

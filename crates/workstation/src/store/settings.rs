@@ -104,12 +104,21 @@ fn check_round_pace(pace: &RoundPace) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Minutes of no use after which a signed-in window locks; the domain's default until set.
+pub(crate) async fn lock_after_minutes(executor: impl sqlx::SqliteExecutor<'_>) -> Result<u32, StoreError> {
+    Ok(setting(executor, "lock_after_minutes")
+        .await?
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(emhana_domain::access::DEFAULT_LOCK_AFTER_MINUTES))
+}
+
 /// The clinic's settings that every PC of it shares, as kept here.
 pub(crate) async fn clinic_settings(conn: &mut SqliteConnection) -> Result<ClinicSettings, StoreError> {
     Ok(ClinicSettings {
         list_norms: list_norms(&mut *conn).await?,
         round_pace: round_pace(&mut *conn).await?,
         slip_format: slip_format(&mut *conn).await?,
+        lock_after_minutes: lock_after_minutes(&mut *conn).await?,
     })
 }
 
@@ -118,6 +127,17 @@ async fn write_clinic_settings(
     settings: &ClinicSettings,
 ) -> Result<(), StoreError> {
     check_round_pace(&settings.round_pace)?;
+    if !emhana_domain::access::LOCK_AFTER_MINUTES.contains(&settings.lock_after_minutes) {
+        return Err(StoreError::InvalidReferenceData {
+            detail: format!("a lock after {} min of no use", settings.lock_after_minutes),
+        });
+    }
+    set_setting(
+        &mut *conn,
+        "lock_after_minutes",
+        &settings.lock_after_minutes.to_string(),
+    )
+    .await?;
     write_list_norms(&mut *conn, &settings.list_norms).await?;
     let pace = serde_json::to_string(&settings.round_pace).map_err(|e| StoreError::InvalidReferenceData {
         detail: e.to_string(),
@@ -131,6 +151,7 @@ async fn write_clinic_settings(
 pub(crate) async fn change_clinic_settings(
     pool: &SqlitePool,
     change: impl FnOnce(&mut ClinicSettings),
+    author_id: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let mut tx = pool.begin().await?;
@@ -150,7 +171,7 @@ pub(crate) async fn change_clinic_settings(
         },
         base,
     }));
-    let op = record_op(&mut tx, now, None, &body, OpLinks::default()).await?;
+    let op = record_op(&mut tx, now, author_id, &body, OpLinks::default()).await?;
     set_setting(&mut *tx, SETTINGS_VERSION, &op.to_string()).await?;
     tx.commit().await?;
     Ok(())
@@ -181,6 +202,7 @@ pub(crate) async fn receive_settings(
 ) -> Result<bool, StoreError> {
     let norms = &record.settings.list_norms;
     if check_round_pace(&record.settings.round_pace).is_err()
+        || !emhana_domain::access::LOCK_AFTER_MINUTES.contains(&record.settings.lock_after_minutes)
         || [norms.therapeutic, norms.pediatric, norms.general_practice].contains(&0)
     {
         tracing::warn!("the clinic's settings from the registry are out of bounds here; held");

@@ -183,12 +183,8 @@ impl Workstation {
     }
 
     /// Takes a rejected op off the "needs attention" list.
-    pub async fn resolve_attention(
-        &self,
-        op: uuid::Uuid,
-        staff_id: Option<i64>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self::resolve(&self.pool, op, staff_id, now).await
+    pub async fn resolve_attention(&self, op: uuid::Uuid, now: DateTime<Utc>) -> Result<bool, StoreError> {
+        let by = self.session().ok_or(StoreError::NotSignedIn)?;
+        self::resolve(&self.pool, op, Some(by.staff_id), now).await
     }
 }

@@ -92,6 +92,16 @@ pub fn clinic() -> ClinicRecord {
                 district_number: None,
                 phone: None,
             },
+            StaffRecord {
+                iin: iin(date(1970, 4, 4), Sex::Female),
+                surname: "Бекмұратова".into(),
+                first_name: "Сәуле".into(),
+                patronymic: None,
+                role: StaffRole::Head,
+                specialty: None,
+                district_number: None,
+                phone: None,
+            },
         ],
     }
 }
@@ -184,7 +194,48 @@ pub fn households() -> Vec<HouseholdRecord> {
     ]
 }
 
-/// A fresh database file in its own folder, holding the fixture.
+/// The password every member of the fixture's staff signs in with.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// `workstation` acting as the first member of its home clinic's staff with
+/// `role`, signed in with [`PASSWORD`] (every member gets an account).
+pub async fn acting(workstation: &Workstation, role: StaffRole) -> Workstation {
+    let hash = emhana_protocol::PasswordHash::new(PASSWORD).unwrap();
+    let staff = workstation.organization().await.unwrap().staff;
+    let accounts: Vec<_> = staff
+        .iter()
+        .map(|member| emhana_protocol::Account {
+            iin: member.iin.clone(),
+            password_hash: hash.clone(),
+            disabled: false,
+            changed_at: chrono::Utc::now(),
+        })
+        .collect();
+    workstation.import_accounts(&accounts).await.unwrap();
+    let member = staff
+        .iter()
+        .find(|member| member.roles.contains(&role))
+        .unwrap_or_else(|| panic!("no {role:?} on the fixture's staff"));
+    let session = workstation
+        .sign_in(&member.iin, PASSWORD, chrono::Utc::now())
+        .await
+        .unwrap();
+    workstation.acting_as(session)
+}
+
+/// `workstation` acting as the member of staff `staff_id` (given an account by [`acting`]).
+pub async fn acting_staff(workstation: &Workstation, staff_id: i64) -> Workstation {
+    let staff = workstation.organization().await.unwrap().staff;
+    let member = staff.iter().find(|member| member.id == staff_id).unwrap();
+    let session = workstation
+        .sign_in(&member.iin, PASSWORD, chrono::Utc::now())
+        .await
+        .unwrap();
+    workstation.acting_as(session)
+}
+
+/// A fresh database file in its own folder, holding the fixture; the
+/// workstation acts as the clinic's head, who may do everything.
 pub async fn loaded() -> (TempDir, Workstation) {
     let dir = tempfile::tempdir().unwrap();
     let (workstation, _) = Workstation::open(&dir.path().join("emhana.sqlite"))
@@ -192,7 +243,8 @@ pub async fn loaded() -> (TempDir, Workstation) {
         .unwrap();
     workstation.import_clinics(&[clinic()]).await.unwrap();
     workstation.import_households(&households()).await.unwrap();
-    (dir, workstation)
+    let head = acting(&workstation, StaffRole::Head).await;
+    (dir, head)
 }
 
 /// The fixture clinic with a feldsher post: district 9 in the village of
@@ -247,5 +299,6 @@ pub async fn with_a_feldsher_post() -> (TempDir, Workstation) {
         }])
         .await
         .unwrap();
-    (dir, workstation)
+    let head = acting(&workstation, StaffRole::Head).await;
+    (dir, head)
 }

@@ -155,13 +155,7 @@ async fn move_cancel_arrive_and_no_show_keep_a_history_and_send_ops() {
         .unwrap();
     // Moved later the same day: the person's own booking does not count against the move.
     let moved = ws
-        .move_booking(
-            first.id,
-            clinic.doctor,
-            at(2026, 11, 24, 11, 0),
-            Some(clinic.registrar),
-            now(),
-        )
+        .move_booking(first.id, clinic.doctor, at(2026, 11, 24, 11, 0), now())
         .await
         .unwrap();
     assert_eq!(moved.moved_from, Some(first.id));
@@ -176,7 +170,7 @@ async fn move_cancel_arrive_and_no_show_keep_a_history_and_send_ops() {
         .unwrap();
     // Arrival is marked on the day; a booking for tomorrow cannot be.
     let arrived = ws
-        .set_booking_status(moved.id, BookingStatus::Arrived, Some(clinic.registrar), now())
+        .set_booking_status(moved.id, BookingStatus::Arrived, now())
         .await
         .unwrap();
     assert_eq!(arrived.status, BookingStatus::Arrived);
@@ -185,7 +179,7 @@ async fn move_cancel_arrive_and_no_show_keep_a_history_and_send_ops() {
         .await
         .unwrap();
     match ws
-        .set_booking_status(tomorrow.id, BookingStatus::NoShow, None, now())
+        .set_booking_status(tomorrow.id, BookingStatus::NoShow, now())
         .await
     {
         Err(BookingError::Status {
@@ -194,12 +188,12 @@ async fn move_cancel_arrive_and_no_show_keep_a_history_and_send_ops() {
         other => panic!("expected not yet the day, got {other:?}"),
     }
     let cancelled = ws
-        .set_booking_status(tomorrow.id, BookingStatus::Cancelled, None, now())
+        .set_booking_status(tomorrow.id, BookingStatus::Cancelled, now())
         .await
         .unwrap();
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
     match ws
-        .set_booking_status(tomorrow.id, BookingStatus::Arrived, None, now())
+        .set_booking_status(tomorrow.id, BookingStatus::Arrived, now())
         .await
     {
         Err(BookingError::Status {
@@ -339,7 +333,6 @@ async fn coming_to_the_district_doctor_makes_the_plan_s_doctor_visit() {
                     dated: date(2026, 8, 20),
                 },
             },
-            None,
             now(),
         )
         .await
@@ -354,7 +347,7 @@ async fn coming_to_the_district_doctor_makes_the_plan_s_doctor_visit() {
         .book(&clinic.form(clinic.kairat, at(2026, 11, 24, 9, 0)), now())
         .await
         .unwrap();
-    ws.set_booking_status(booking.id, BookingStatus::Arrived, Some(clinic.registrar), now())
+    ws.set_booking_status(booking.id, BookingStatus::Arrived, now())
         .await
         .unwrap();
     let after = ws.person_plans(clinic.kairat, date(2026, 11, 24)).await.unwrap();
@@ -409,7 +402,7 @@ async fn an_enrolled_pc_numbers_its_bookings_in_its_own_series() {
     assert_eq!(first.number, "2026/2-1");
     let moved = clinic
         .workstation
-        .move_booking(first.id, clinic.doctor, at(2026, 11, 25, 10, 30), None, now())
+        .move_booking(first.id, clinic.doctor, at(2026, 11, 25, 10, 30), now())
         .await
         .unwrap();
     assert_eq!(moved.number, "2026/2-2");

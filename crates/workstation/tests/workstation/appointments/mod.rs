@@ -65,7 +65,6 @@ struct Clinic {
     _dir: TempDir,
     workstation: Workstation,
     doctor: i64,
-    registrar: i64,
     /// attached here, district 1
     kairat: i64,
     aigerim: i64,
@@ -124,7 +123,7 @@ async fn clinic() -> Clinic {
         .unwrap();
     let doctor = workstation.doctors().await.unwrap()[0].id;
     workstation
-        .set_schedule_template(doctor, &mornings(), None, now())
+        .set_schedule_template(doctor, &mornings(), now())
         .await
         .unwrap();
     // Enrolled, so the outbox hands out its ops (the registry is not asked here).
@@ -156,15 +155,8 @@ async fn clinic() -> Clinic {
         })
         .collect();
     workstation.record_answers(&answered, now()).await.unwrap();
-    let registrar = workstation
-        .attachment_options(id_of(&workstation, "Нұрланов Қайрат").await, now())
-        .await
-        .unwrap()
-        .registrars[0]
-        .id;
     Clinic {
         doctor,
-        registrar,
         kairat: id_of(&workstation, "Нұрланов Қайрат").await,
         aigerim: id_of(&workstation, "Нұрланова Айгерім").await,
         serik: id_of(&workstation, "Серікбаев Бауыржан").await,
@@ -182,7 +174,6 @@ impl Clinic {
             starts_at,
             reason: VisitReason::AcuteOrExacerbation,
             channel: BookingChannel::Phone,
-            registrar_id: Some(self.registrar),
         }
     }
 

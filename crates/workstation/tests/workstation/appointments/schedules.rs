@@ -23,7 +23,7 @@ async fn schedule_changes_list_the_bookings_they_leave_without_a_slot() {
         }
     }
     let change = ws
-        .set_schedule_template(clinic.doctor, &shorter, None, now())
+        .set_schedule_template(clinic.doctor, &shorter, now())
         .await
         .unwrap();
     let displaced: Vec<i64> = change.displaced.iter().map(|b| b.id).collect();
@@ -32,7 +32,7 @@ async fn schedule_changes_list_the_bookings_they_leave_without_a_slot() {
     let day = ws.doctor_day(clinic.doctor, date(2026, 12, 2)).await.unwrap();
     assert_eq!(day.off_schedule.len(), 1);
     assert_eq!(ws.displaced_bookings(now()).await.unwrap().len(), 1);
-    ws.move_booking(morning.id, clinic.doctor, at(2026, 12, 2, 10, 15), None, now())
+    ws.move_booking(morning.id, clinic.doctor, at(2026, 12, 2, 10, 15), now())
         .await
         .unwrap();
     assert!(ws.displaced_bookings(now()).await.unwrap().is_empty());
@@ -45,7 +45,7 @@ async fn schedule_changes_list_the_bookings_they_leave_without_a_slot() {
         sessions: vec![],
     };
     let change = ws
-        .add_schedule_exception(clinic.doctor, &sick, None, now())
+        .add_schedule_exception(clinic.doctor, &sick, now())
         .await
         .unwrap();
     assert_eq!(
@@ -98,7 +98,7 @@ async fn days_show_every_slot_and_the_clinic_counts_them() {
         .book(&clinic.form(clinic.aigerim, at(2026, 11, 24, 9, 15)), now())
         .await
         .unwrap();
-    ws.set_booking_status(aigerim.id, BookingStatus::NoShow, None, kz(2026, 11, 24, 10, 0))
+    ws.set_booking_status(aigerim.id, BookingStatus::NoShow, kz(2026, 11, 24, 10, 0))
         .await
         .unwrap();
     let day = ws.doctor_day(clinic.doctor, date(2026, 11, 24)).await.unwrap();

@@ -4,12 +4,13 @@ use super::*;
 
 #[tokio::test]
 async fn first_attachment_any_day_on_the_district_of_the_address_and_numbered_in_the_year() {
-    let (_dir, workstation, _) = loaded().await;
+    let (_dir, head, _) = loaded().await;
+    // the registrar signed in at the window is the one the ticket names
+    let workstation = fixture::acting(&head, StaffRole::Registrar).await;
     let person_id = workstation
-        .register_person(&registration(), None, after_campaign())
+        .register_person(&registration(), after_campaign())
         .await
         .unwrap();
-    let registrar_id = registrar(&workstation, person_id).await;
     let options = workstation
         .attachment_options(person_id, after_campaign())
         .await
@@ -19,7 +20,7 @@ async fn first_attachment_any_day_on_the_district_of_the_address_and_numbered_in
 
     let outcome = workstation
         .apply_for_attachment(
-            &application(person_id, registrar_id, AttachmentGround::FirstAttachment),
+            &application(person_id, AttachmentGround::FirstAttachment),
             after_campaign(),
         )
         .await
@@ -78,12 +79,8 @@ async fn first_attachment_any_day_on_the_district_of_the_address_and_numbered_in
 #[tokio::test]
 async fn free_choice_attaches_in_the_campaign_and_ends_the_attachment_elsewhere() {
     let (_dir, workstation, serik) = loaded().await;
-    let registrar_id = registrar(&workstation, serik).await;
     let outcome = workstation
-        .apply_for_attachment(
-            &application(serik, registrar_id, AttachmentGround::FreeChoice),
-            in_campaign(),
-        )
+        .apply_for_attachment(&application(serik, AttachmentGround::FreeChoice), in_campaign())
         .await
         .unwrap();
     assert!(
@@ -99,7 +96,7 @@ async fn free_choice_attaches_in_the_campaign_and_ends_the_attachment_elsewhere(
 
     // a second free choice in the same campaign: refused, written as refused
     let attachments = count(&workstation, "attachment").await;
-    let mut again = application(serik, registrar_id, AttachmentGround::FreeChoice);
+    let mut again = application(serik, AttachmentGround::FreeChoice);
     again.district_id = None;
     // back to the other clinic is impossible here; choose this clinic's district again -> already attached
     let error = workstation
@@ -121,10 +118,9 @@ async fn free_choice_attaches_in_the_campaign_and_ends_the_attachment_elsewhere(
 #[tokio::test]
 async fn free_choice_outside_the_campaign_is_refused_and_nothing_is_attached() {
     let (_dir, workstation, serik) = loaded().await;
-    let registrar_id = registrar(&workstation, serik).await;
     let outcome = workstation
         .apply_for_attachment(
-            &application(serik, registrar_id, AttachmentGround::FreeChoice),
+            &application(serik, AttachmentGround::FreeChoice),
             after_campaign(),
         )
         .await
@@ -158,10 +154,7 @@ async fn free_choice_outside_the_campaign_is_refused_and_nothing_is_attached() {
     // change of residence is a ground any day
     let outcome = workstation
         .apply_for_attachment(
-            &moved(
-                application(serik, registrar_id, AttachmentGround::ChangeOfResidence),
-                "7",
-            ),
+            &moved(application(serik, AttachmentGround::ChangeOfResidence), "7"),
             after_campaign(),
         )
         .await
@@ -173,7 +166,6 @@ async fn free_choice_outside_the_campaign_is_refused_and_nothing_is_attached() {
 #[tokio::test]
 async fn the_years_campaign_is_reference_data() {
     let (_dir, workstation, serik) = loaded().await;
-    let registrar_id = registrar(&workstation, serik).await;
     workstation
         .set_campaign(&Campaign {
             year: 2026,
@@ -186,7 +178,7 @@ async fn the_years_campaign_is_reference_data() {
         .unwrap();
     let outcome = workstation
         .apply_for_attachment(
-            &application(serik, registrar_id, AttachmentGround::FreeChoice),
+            &application(serik, AttachmentGround::FreeChoice),
             kz(2026, 9, 2, 9, 0),
         )
         .await
@@ -211,14 +203,13 @@ async fn the_years_campaign_is_reference_data() {
 }
 
 #[tokio::test]
-async fn missing_document_consent_or_registrar_is_stopped_at_the_field_and_nothing_is_written() {
+async fn missing_document_or_consent_is_stopped_at_the_field_and_a_role_that_may_not_attach_is_refused() {
     let (_dir, workstation, serik) = loaded().await;
-    let registrar_id = registrar(&workstation, serik).await;
     let before = (
         count(&workstation, "attachment_application").await,
         count(&workstation, "audit_event").await,
     );
-    let mut form = application(serik, registrar_id, AttachmentGround::FreeChoice);
+    let mut form = application(serik, AttachmentGround::FreeChoice);
     form.document_kind = None;
     form.document_number = " ".into();
     form.consent.given = None;
@@ -235,29 +226,21 @@ async fn missing_document_consent_or_registrar_is_stopped_at_the_field_and_nothi
         fields,
         vec![Field::DocumentKind, Field::DocumentNumber, Field::Consent]
     );
-    // Nobody chosen as the ticket's signatory: asked with the rest, not after it.
-    form.registrar_id = None;
-    let problems = field_problems(
-        workstation
-            .apply_for_attachment(&form, in_campaign())
-            .await
-            .unwrap_err(),
-    );
-    assert_eq!(
-        problems.last(),
-        Some(&(Field::Registrar, FieldProblem::Required)),
-        "{problems:?}"
-    );
-    assert_eq!(problems.len(), 4, "{problems:?}");
-    form = application(serik, registrar_id, AttachmentGround::FreeChoice);
-    form.registrar_id = Some(999_999);
-    let fields = field_problems(
-        workstation
-            .apply_for_attachment(&form, in_campaign())
-            .await
-            .unwrap_err(),
-    );
-    assert_eq!(fields, vec![(Field::Registrar, FieldProblem::UnknownRegistrar)]);
+    // Nobody signed in, or a nurse, whose role does not attach: refused, nothing written.
+    let (nobody, _) = Workstation::open(workstation.path()).await.unwrap();
+    assert!(matches!(
+        nobody.apply_for_attachment(&form, in_campaign()).await,
+        Err(FormError::Store(StoreError::NotSignedIn))
+    ));
+    let nurse = fixture::acting(&workstation, emhana_domain::StaffRole::DistrictNurse).await;
+    assert!(matches!(
+        nurse
+            .apply_for_attachment(&application(serik, AttachmentGround::FreeChoice), in_campaign())
+            .await,
+        Err(FormError::Store(StoreError::NotAllowed {
+            action: emhana_domain::access::Action::Attach
+        }))
+    ));
     let after = (
         count(&workstation, "attachment_application").await,
         count(&workstation, "audit_event").await,
@@ -265,7 +248,7 @@ async fn missing_document_consent_or_registrar_is_stopped_at_the_field_and_nothi
     assert_eq!(before, after);
 
     // consent refused by the person is a decision: a refusal, written
-    let mut refused = application(serik, registrar_id, AttachmentGround::FreeChoice);
+    let mut refused = application(serik, AttachmentGround::FreeChoice);
     refused.consent.given = Some(false);
     let outcome = workstation
         .apply_for_attachment(&refused, in_campaign())
@@ -288,7 +271,6 @@ async fn missing_document_consent_or_registrar_is_stopped_at_the_field_and_nothi
 #[tokio::test]
 async fn a_district_over_its_list_norm_warns_but_attaches() {
     let (_dir, workstation, serik) = loaded().await;
-    let registrar_id = registrar(&workstation, serik).await;
     workstation
         .set_list_norms(
             &ListNorms {
@@ -301,12 +283,12 @@ async fn a_district_over_its_list_norm_warns_but_attaches() {
         .await
         .unwrap();
     let person_id = workstation
-        .register_person(&registration(), None, in_campaign())
+        .register_person(&registration(), in_campaign())
         .await
         .unwrap();
     let first = workstation
         .apply_for_attachment(
-            &application(person_id, registrar_id, AttachmentGround::FirstAttachment),
+            &application(person_id, AttachmentGround::FirstAttachment),
             in_campaign(),
         )
         .await
@@ -316,10 +298,7 @@ async fn a_district_over_its_list_norm_warns_but_attaches() {
         "the first on the list is within a norm of 1"
     );
     let second = workstation
-        .apply_for_attachment(
-            &application(serik, registrar_id, AttachmentGround::FreeChoice),
-            in_campaign(),
-        )
+        .apply_for_attachment(&application(serik, AttachmentGround::FreeChoice), in_campaign())
         .await
         .unwrap();
     let load = second.list_norm_exceeded.expect("a warning");
@@ -350,8 +329,9 @@ async fn a_seventeen_year_old_goes_to_the_pediatric_district_covering_the_street
         }],
     });
     workstation.import_clinics(&[clinic]).await.unwrap();
+    let workstation = fixture::acting(&workstation, emhana_domain::StaffRole::Registrar).await;
     let adult = workstation
-        .register_person(&registration(), None, after_campaign())
+        .register_person(&registration(), after_campaign())
         .await
         .unwrap();
     let teenager = workstation
@@ -365,7 +345,6 @@ async fn a_seventeen_year_old_goes_to_the_pediatric_district_covering_the_street
                 document_number: "061234567".into(),
                 ..registration()
             },
-            None,
             after_campaign(),
         )
         .await
@@ -396,8 +375,7 @@ async fn a_seventeen_year_old_goes_to_the_pediatric_district_covering_the_street
 #[tokio::test]
 async fn a_change_of_residence_asks_where_she_moved_and_checks_the_districts_cover_it() {
     let (_dir, workstation, serik) = loaded().await;
-    let registrar_id = registrar(&workstation, serik).await;
-    let form = application(serik, registrar_id, AttachmentGround::ChangeOfResidence);
+    let form = application(serik, AttachmentGround::ChangeOfResidence);
     let problems = |error: FormError| match error {
         FormError::Fields { errors } => errors
             .into_iter()
@@ -469,13 +447,12 @@ async fn an_enrolled_pc_numbers_its_applications_in_its_own_series() {
         .await
         .unwrap();
     let person_id = workstation
-        .register_person(&registration(), None, after_campaign())
+        .register_person(&registration(), after_campaign())
         .await
         .unwrap();
-    let registrar_id = registrar(&workstation, person_id).await;
     let outcome = workstation
         .apply_for_attachment(
-            &application(person_id, registrar_id, AttachmentGround::FirstAttachment),
+            &application(person_id, AttachmentGround::FirstAttachment),
             after_campaign(),
         )
         .await

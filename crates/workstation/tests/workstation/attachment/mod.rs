@@ -9,7 +9,8 @@ use emhana_domain::documents::DocumentOutcome;
 use emhana_domain::registration::{DocumentKind, Field, FieldProblem, NewResidence, RegistrationForm};
 use emhana_domain::{Address, Citizenship, Sex, StaffRole};
 use emhana_workstation::{
-    ApplicationForm, AttachmentRecord, ConsentForm, DetachmentReason, FormError, HouseholdRecord, Workstation,
+    ApplicationForm, AttachmentRecord, ConsentForm, DetachmentReason, FormError, HouseholdRecord, StoreError,
+    Workstation,
 };
 use tempfile::TempDir;
 
@@ -74,16 +75,7 @@ async fn loaded() -> (TempDir, Workstation, i64) {
     (dir, workstation, found.hits[0].id)
 }
 
-async fn registrar(workstation: &Workstation, person_id: i64) -> i64 {
-    workstation
-        .attachment_options(person_id, in_campaign())
-        .await
-        .unwrap()
-        .registrars[0]
-        .id
-}
-
-fn application(person_id: i64, registrar_id: i64, ground: AttachmentGround) -> ApplicationForm {
+fn application(person_id: i64, ground: AttachmentGround) -> ApplicationForm {
     ApplicationForm {
         person_id,
         channel: Channel::InPerson,
@@ -95,7 +87,6 @@ fn application(person_id: i64, registrar_id: i64, ground: AttachmentGround) -> A
             given: Some(true),
             ..ConsentForm::default()
         },
-        registrar_id: Some(registrar_id),
         new_residence: None,
     }
 }

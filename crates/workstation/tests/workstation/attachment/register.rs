@@ -6,20 +6,19 @@ use super::*;
 async fn death_ends_the_attachment_and_later_applications_are_refused() {
     let (_dir, workstation, _) = loaded().await;
     let person_id = workstation
-        .register_person(&registration(), None, in_campaign())
+        .register_person(&registration(), in_campaign())
         .await
         .unwrap();
-    let registrar_id = registrar(&workstation, person_id).await;
     workstation
         .apply_for_attachment(
-            &application(person_id, registrar_id, AttachmentGround::FirstAttachment),
+            &application(person_id, AttachmentGround::FirstAttachment),
             in_campaign(),
         )
         .await
         .unwrap();
     let on = date(2026, 10, 5);
     let too_early = workstation
-        .detach(person_id, DetachmentReason::Died, on, None, in_campaign())
+        .detach(person_id, DetachmentReason::Died, on, in_campaign())
         .await;
     assert!(
         matches!(
@@ -31,7 +30,7 @@ async fn death_ends_the_attachment_and_later_applications_are_refused() {
     let evening_of_the_5th = kz(2026, 10, 5, 18, 0);
     assert!(
         workstation
-            .detach(person_id, DetachmentReason::Died, on, None, evening_of_the_5th)
+            .detach(person_id, DetachmentReason::Died, on, evening_of_the_5th)
             .await
             .unwrap()
     );
@@ -42,10 +41,7 @@ async fn death_ends_the_attachment_and_later_applications_are_refused() {
     );
     let outcome = workstation
         .apply_for_attachment(
-            &moved(
-                application(person_id, registrar_id, AttachmentGround::ChangeOfResidence),
-                "7",
-            ),
+            &moved(application(person_id, AttachmentGround::ChangeOfResidence), "7"),
             kz(2026, 10, 6, 9, 0),
         )
         .await
@@ -62,7 +58,6 @@ async fn death_ends_the_attachment_and_later_applications_are_refused() {
 #[tokio::test]
 async fn the_register_lists_counts_filters_and_exports_the_attached_population() {
     let (_dir, workstation, serik) = loaded().await;
-    let registrar_id = registrar(&workstation, serik).await;
     let child = workstation
         .register_person(
             &RegistrationForm {
@@ -76,7 +71,6 @@ async fn the_register_lists_counts_filters_and_exports_the_attached_population()
                 document_issued_on: Some(date(2026, 8, 10)),
                 ..registration()
             },
-            None,
             in_campaign(),
         )
         .await
@@ -86,7 +80,7 @@ async fn the_register_lists_counts_filters_and_exports_the_attached_population()
         (child, AttachmentGround::FirstAttachment),
     ] {
         workstation
-            .apply_for_attachment(&application(person, registrar_id, ground), in_campaign())
+            .apply_for_attachment(&application(person, ground), in_campaign())
             .await
             .unwrap();
     }

@@ -7,7 +7,7 @@ async fn a_new_person_is_registered_found_and_never_twice() {
     let (_dir, workstation, _) = loaded().await;
     let before = count(&workstation, "person").await;
     let id = workstation
-        .register_person(&registration(), None, in_campaign())
+        .register_person(&registration(), in_campaign())
         .await
         .unwrap();
     assert_eq!(count(&workstation, "person").await, before + 1);
@@ -20,7 +20,7 @@ async fn a_new_person_is_registered_found_and_never_twice() {
 
     let audit = count(&workstation, "audit_event").await;
     let again = workstation
-        .register_person(&registration(), None, in_campaign())
+        .register_person(&registration(), in_campaign())
         .await
         .unwrap_err();
     assert_eq!(
@@ -52,10 +52,7 @@ async fn a_child_joins_the_mothers_household() {
         mother_iin: mother_iin.clone(),
         ..registration()
     };
-    let id = workstation
-        .register_person(&form, None, in_campaign())
-        .await
-        .unwrap();
+    let id = workstation.register_person(&form, in_campaign()).await.unwrap();
     let card = workstation.person_card(id, date(2026, 10, 1)).await.unwrap();
     assert!(
         card.household.iter().any(|m| m.iin == mother_iin),
@@ -70,7 +67,7 @@ async fn a_child_joins_the_mothers_household() {
         ..form
     };
     let error = workstation
-        .register_person(&orphan, None, in_campaign())
+        .register_person(&orphan, in_campaign())
         .await
         .unwrap_err();
     assert_eq!(

@@ -120,18 +120,16 @@ async fn a_nurse_passes_a_call_to_the_doctor_and_only_she_records_her_calls() {
             .await
             .unwrap();
     assert!(matches!(
-        c.ws.set_call_status(served.id, CallStatus::Served, Some(c.other_nurse), None, now())
+        fixture::acting_staff(&c.ws, c.other_nurse)
+            .await
+            .set_call_status(served.id, CallStatus::Served, None, now())
             .await,
         Err(HomeVisitError::NotYourCall)
     ));
-    let passed =
-        c.ws.set_call_status(
-            served.id,
-            CallStatus::PassedToDoctor,
-            Some(c.nurse),
-            Some("АҚ 180/110"),
-            now(),
-        )
+    // she went: she records it
+    let nurse = fixture::acting_staff(&c.ws, c.nurse).await;
+    let passed = nurse
+        .set_call_status(served.id, CallStatus::PassedToDoctor, Some("АҚ 180/110"), now())
         .await
         .unwrap();
     assert_eq!(
@@ -206,7 +204,7 @@ async fn at_a_post_with_no_doctor_the_feldsher_takes_the_doctor_s_calls_and_visi
     );
     // served and "passed to the doctor": still hers, as a doctor's call, never nobody's
     let passed = ws
-        .set_call_status(fever.id, CallStatus::PassedToDoctor, Some(feldsher), None, now())
+        .set_call_status(fever.id, CallStatus::PassedToDoctor, None, now())
         .await
         .unwrap();
     assert_eq!(
@@ -226,7 +224,6 @@ async fn at_a_post_with_no_doctor_the_feldsher_takes_the_doctor_s_calls_and_visi
                 dated: date(2026, 8, 18),
             },
         },
-        None,
         now(),
     )
     .await
@@ -252,17 +249,14 @@ async fn a_call_is_sent_to_someone_else_never_below_the_rules_and_never_once_clo
             .unwrap();
     // The other nurse covers the district today; then the doctor goes instead.
     let covered =
-        c.ws.reassign_call(call_taken.id, c.other_nurse, None, now())
+        c.ws.reassign_call(call_taken.id, c.other_nurse, now())
             .await
             .unwrap();
     assert_eq!(
         (covered.goes, covered.assigned_staff_id, covered.status),
         (Responder::Nurse, Some(c.other_nurse), CallStatus::Registered)
     );
-    let doctor =
-        c.ws.reassign_call(call_taken.id, c.doctor, None, now())
-            .await
-            .unwrap();
+    let doctor = c.ws.reassign_call(call_taken.id, c.doctor, now()).await.unwrap();
     assert_eq!(
         (doctor.goes, doctor.assigned_staff_id),
         (Responder::DistrictDoctor, Some(c.doctor))
@@ -274,22 +268,22 @@ async fn a_call_is_sent_to_someone_else_never_below_the_rules_and_never_once_clo
             .await
             .unwrap();
     assert!(matches!(
-        c.ws.reassign_call(rash.id, c.nurse, None, now()).await,
+        c.ws.reassign_call(rash.id, c.nurse, now()).await,
         Err(HomeVisitError::Triage { .. })
     ));
 
     // Served: closed, so nothing more changes it, neither a status nor a reassignment.
-    c.ws.set_call_status(call_taken.id, CallStatus::Served, Some(c.doctor), None, now())
+    c.ws.set_call_status(call_taken.id, CallStatus::Served, None, now())
         .await
         .unwrap();
     assert!(matches!(
-        c.ws.reassign_call(call_taken.id, c.nurse, None, now()).await,
+        c.ws.reassign_call(call_taken.id, c.nurse, now()).await,
         Err(HomeVisitError::CallClosed {
             status: CallStatus::Served
         })
     ));
     assert!(matches!(
-        c.ws.set_call_status(call_taken.id, CallStatus::Cancelled, None, None, now())
+        c.ws.set_call_status(call_taken.id, CallStatus::Cancelled, None, now())
             .await,
         Err(HomeVisitError::CallClosed { .. })
     ));
@@ -378,7 +372,9 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
     conn.close().await.unwrap();
 
     let (reopened, report) = Workstation::open(&path).await.unwrap();
-    assert_eq!(report.applied_migrations, 6);
+    assert_eq!(report.applied_migrations, 7);
+    // the accounts went with migration 19's tables: given again, to act
+    let reopened = fixture::acting(&reopened, StaffRole::Head).await;
     // migration 17 rebuilt the coverage and gave every member of staff their role and district
     assert_eq!(count(&reopened, "district_coverage").await, coverage_before);
     assert_eq!(
@@ -419,7 +415,7 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
         .unwrap();
     // A call from before the ids never reached the registry: it goes whole when it changes.
     reopened
-        .set_call_status(calls[0].id, CallStatus::Served, None, None, now())
+        .set_call_status(calls[0].id, CallStatus::Served, None, now())
         .await
         .unwrap();
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM outbox ORDER BY seq DESC LIMIT 2")
@@ -473,21 +469,30 @@ async fn a_call_goes_only_to_a_nurse_who_works_here_on_its_day() {
             taken.planned_on
         );
     }
-    // the registrars offered at the window are those who work here today
-    let everyone = c.ws.attachment_options(c.mother, now()).await.unwrap().registrars;
-    assert!(!everyone.is_empty());
+    // a registrar who left signs in no more: her account is kept, her days are over
+    let staff = c.ws.organization().await.unwrap().staff;
+    let registrar = staff
+        .iter()
+        .find(|m| m.roles.contains(&StaffRole::Registrar))
+        .unwrap();
+    assert!(
+        c.ws.sign_in(&registrar.iin, fixture::PASSWORD, now())
+            .await
+            .is_ok()
+    );
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", c.ws.path().display()))
         .await
         .unwrap();
     sqlx::query("UPDATE staff SET works_to = '2026-11-01' WHERE id = ?1")
-        .bind(everyone[0].id)
+        .bind(registrar.id)
         .execute(&pool)
         .await
         .unwrap();
     pool.close().await;
-    let offered = c.ws.attachment_options(c.mother, now()).await.unwrap().registrars;
-    assert_eq!(offered.len(), everyone.len() - 1);
-    assert!(offered.iter().all(|r| r.id != everyone[0].id));
+    assert!(matches!(
+        c.ws.sign_in(&registrar.iin, fixture::PASSWORD, now()).await,
+        Err(emhana_workstation::SignInError::NotWorkingHere)
+    ));
 }
 
 /// Someone who does not work here on the call's day is not sent to it.
@@ -507,7 +512,7 @@ async fn a_call_is_not_sent_to_someone_who_does_not_work_here_that_day() {
         .await
         .unwrap();
     pool.close().await;
-    let refused = c.ws.reassign_call(taken.id, c.other_nurse, None, now()).await;
+    let refused = c.ws.reassign_call(taken.id, c.other_nurse, now()).await;
     assert!(
         matches!(
             refused,

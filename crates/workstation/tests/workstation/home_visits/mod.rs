@@ -82,6 +82,7 @@ async fn clinic() -> Clinic {
     });
     let other = fixture::other_clinic();
     ws.import_clinics(&[here.clone(), other.clone()]).await.unwrap();
+    let ws = fixture::acting(&ws, StaffRole::Head).await;
     let attached = |bin, district| {
         Some(AttachmentRecord {
             clinic_bin: bin,
@@ -158,7 +159,6 @@ fn call(person_id: i64, temperature: Option<f32>, indications: &[Indication]) ->
         pregnant: false,
         registrar_wants_doctor: false,
         goes: None,
-        registrar_id: None,
     }
 }
 
@@ -180,8 +180,12 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
     "ALTER TABLE visit_event DROP COLUMN refused_at",
 ];
 
-/// What migration 18 added, taken away again: the file as 17 left it.
-const POST_RECORDS_OF_MIGRATION_18: [&str; 1] = ["DROP TABLE post_record"];
+/// What migrations 18 and 19 added, taken away again: the file as 17 left it.
+const POST_RECORDS_OF_MIGRATION_18: [&str; 3] = [
+    "DROP TABLE post_record",
+    "DROP TABLE account",
+    "DROP TABLE sign_in_failure",
+];
 
 /// What migration 17 added, taken away again: the file as 16 left it.
 const ORGANIZATION_OF_MIGRATION_17: [&str; 10] = [

@@ -11,7 +11,6 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
             discharged: date(2026, 11, 23),
             risk: false,
         },
-        None,
         now(),
     )
     .await
@@ -27,7 +26,6 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
                 dated: date(2026, 8, 20),
             },
         },
-        None,
         now(),
     )
     .await
@@ -43,7 +41,6 @@ async fn the_nurse_s_day_is_ordered_reordered_and_moves_on_with_its_outcomes() {
                 dated: date(2026, 8, 20),
             },
         },
-        None,
         now(),
     )
     .await
@@ -184,7 +181,6 @@ async fn a_mis_tapped_outcome_is_undone_the_same_day_and_stays_in_the_history() 
                 dated: date(2026, 8, 20),
             },
         },
-        None,
         now(),
     )
     .await
@@ -353,7 +349,6 @@ async fn the_district_doctor_records_the_doctor_s_visit_by_hand_and_only_it() {
                     dated: date(2026, 8, 20),
                 },
             },
-            None,
             now(),
         )
         .await
@@ -412,6 +407,7 @@ async fn what_nobody_is_assigned_to_is_listed_not_silent() {
         }],
     });
     ws.import_clinics(std::slice::from_ref(&here)).await.unwrap();
+    let ws = fixture::acting(&ws, StaffRole::Head).await;
     ws.import_households(&[HouseholdRecord {
         address: Address {
             settlement: "Астана".into(),
@@ -441,7 +437,6 @@ async fn what_nobody_is_assigned_to_is_listed_not_silent() {
                 dated: date(2026, 8, 20),
             },
         },
-        None,
         now(),
     )
     .await
