@@ -23,6 +23,8 @@ use crate::{Workstation, store};
 /// A signed-in member of the home clinic's staff. Made only by
 /// [`Workstation::sign_in`]; what they may do is read from their roles.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+// made by signing in, never by hand outside this crate
+#[non_exhaustive]
 pub struct StaffSession {
     pub staff_id: i64,
     pub iin: String,
@@ -31,10 +33,6 @@ pub struct StaffSession {
     /// The numbers of the districts they serve, main first.
     pub districts: Vec<u32>,
     pub signed_in_at: DateTime<Utc>,
-    // private: a session is made by signing in, never by hand
-    #[serde(skip)]
-    #[ts(skip)]
-    _made_by_sign_in: (),
 }
 
 impl StaffSession {
@@ -137,7 +135,6 @@ impl Workstation {
             roles,
             districts,
             signed_in_at: now,
-            _made_by_sign_in: (),
         })
     }
 

@@ -19,15 +19,52 @@ pub struct Startup {
     language: Option<Language>,
     /// The date in Kazakhstan by the app's clock (the day views open on it).
     today: chrono::NaiveDate,
+    /// How to sign in to the demo clinic, on a PC that holds it (one never
+    /// enrolled with a registry); none for a real clinic.
+    demo_sign_in: Option<DemoSignIn>,
+}
+
+/// The demo clinic's password and its staff, for the sign-in screen to offer.
+#[derive(Serialize, ts_rs::TS)]
+pub struct DemoSignIn {
+    password: String,
+    staff: Vec<DemoStaff>,
+}
+
+#[derive(Serialize, ts_rs::TS)]
+pub struct DemoStaff {
+    iin: String,
+    full_name: String,
+    roles: Vec<emhana_domain::StaffRole>,
 }
 
 #[tauri::command]
 pub async fn startup(state: State<'_, AppState>) -> Result<Startup, CommandError> {
     let workstation = store(&state)?;
+    let status = workstation.status().await?;
+    let demo_sign_in = match (&status.clinic, workstation.enrolment().await?) {
+        (Some(_), None) => Some(DemoSignIn {
+            password: emhana_synth::DEMO_PASSWORD.to_owned(),
+            staff: workstation
+                .organization()
+                .await?
+                .staff
+                .into_iter()
+                .filter(|member| member.works_to.is_none())
+                .map(|member| DemoStaff {
+                    iin: member.iin,
+                    full_name: member.full_name,
+                    roles: member.roles,
+                })
+                .collect(),
+        }),
+        _ => None,
+    };
     Ok(Startup {
-        status: workstation.status().await?,
+        status,
         language: workstation.language().await?,
         today: state.clock.today(),
+        demo_sign_in,
     })
 }
 

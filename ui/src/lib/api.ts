@@ -57,6 +57,8 @@ import type {
   Slot,
   Startup,
   SessionState,
+  DemoSignIn,
+  DemoStaff,
   StopRef,
   StoreStatus,
   SyncView,

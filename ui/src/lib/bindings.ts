@@ -228,6 +228,10 @@ export type Decision = { "outcome": "attach", decided_on: string, effective_on: 
  */
 ends: number | null, } | { "outcome": "refuse", decided_on: string, ground: RefusalGround, };
 
+export type DemoSignIn = { password: string, staff: Array<DemoStaff>, };
+
+export type DemoStaff = { iin: string, full_name: string, roles: Array<StaffRole>, };
+
 export type DistrictCount = { district_id: number, number: number, kind: string, attached: number, };
 
 export type DistrictKind = "therapeutic" | "pediatric" | "general_practice";
@@ -660,7 +664,12 @@ export type Startup = { status: StoreStatus, language: Language | null,
 /**
  * The date in Kazakhstan by the app's clock (the day views open on it).
  */
-today: string, };
+today: string, 
+/**
+ * How to sign in to the demo clinic, on a PC that holds it (one never
+ * enrolled with a registry); none for a real clinic.
+ */
+demo_sign_in: DemoSignIn | null, };
 
 export type StopRef = { "kind": "visit", "id": number } | { "kind": "call", "id": number };
 

@@ -23,36 +23,38 @@ pub(crate) async fn account_holder(
     conn: &mut SqliteConnection,
     iin: &str,
 ) -> Result<Option<AccountHolder>, StoreError> {
-    let row: Option<(
-        i64,
-        String,
-        String,
-        String,
-        bool,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-    )> = sqlx::query_as(concat!(
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        id: i64,
+        iin: String,
+        full_name: String,
+        password_hash: String,
+        disabled: bool,
+        works_from: Option<NaiveDate>,
+        works_to: Option<NaiveDate>,
+    }
+    let row: Option<Row> = sqlx::query_as(concat!(
         "SELECT s.id, s.iin, ",
         full_name_sql!(),
         " AS full_name, a.password_hash, a.disabled, s.works_from, s.works_to \
-             FROM staff s JOIN account a ON a.staff_id = s.id JOIN clinic c ON c.id = s.clinic_id \
-             WHERE s.iin = ?1 AND c.is_home = 1"
+         FROM staff s JOIN account a ON a.staff_id = s.id JOIN clinic c ON c.id = s.clinic_id \
+         WHERE s.iin = ?1 AND c.is_home = 1"
     ))
     .bind(iin)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((staff_id, iin, full_name, hash, disabled, works_from, works_to)) = row else {
+    let Some(row) = row else {
         return Ok(None);
     };
     Ok(Some(AccountHolder {
-        staff_id,
-        iin,
-        full_name,
-        password_hash: PasswordHash::parse(&hash)
-            .map_err(|_| corrupt("account.password_hash of staff", &staff_id.to_string()))?,
-        disabled,
-        works_from,
-        works_to,
+        staff_id: row.id,
+        iin: row.iin,
+        full_name: row.full_name,
+        password_hash: PasswordHash::parse(&row.password_hash)
+            .map_err(|_| corrupt("account.password_hash of staff", &row.id.to_string()))?,
+        disabled: row.disabled,
+        works_from: row.works_from,
+        works_to: row.works_to,
     }))
 }
 
