@@ -153,6 +153,19 @@ fn paths() -> Result<(PathBuf, tempfile::TempDir, PathBuf)> {
     ))
 }
 
+/// Signs in at the demo clinic's sign-in screen as its first member of staff
+/// with `role` (the screen lists them, with the demo's password), and waits
+/// for the window to show who is signed in.
+async fn sign_in_demo(client: &Client, role: &str) -> Result<()> {
+    wait_for(client, &format!("#demo-staff button[data-roles~={role}]"))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, "#sign-in-submit").await?.click().await?;
+    wait_for(client, "#signed-in-user").await?;
+    Ok(())
+}
+
 /// Starts tauri-driver with the app's environment (its data folder, its
 /// clock) and opens a WebDriver session on the app.
 async fn start_app(

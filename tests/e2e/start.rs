@@ -12,6 +12,13 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
     let result = async {
         // First start on an empty database: the app offers the demo clinic.
         wait_for(&client, "#load-demo").await?.click().await?;
+        // the demo's staff sign in as a real clinic's do: the registrar
+        sign_in_demo(&client, "registrar").await?;
+        client
+            .screenshot()
+            .await
+            .map(|png| std::fs::write(artifacts.join("sign-in-registrar.png"), png))
+            .ok();
         let search = wait_for(&client, "#search").await?;
 
         // Pick a demo person straight from the database the app wrote.
