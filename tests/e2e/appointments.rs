@@ -38,6 +38,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
     let (driver, client) = start_app(&app, data.path(), Some(NOW)).await?;
     let result = async {
         wait_for(&client, "#load-demo").await?.click().await?;
+        sign_in_demo(&client, &demo_role("registrar")).await?;
         wait_for(&client, "#search").await?;
 
         // Two demo persons attached here with a district doctor, and one attached elsewhere.

@@ -27,6 +27,7 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
     let (driver, client) = start_app(&app, data.path(), Some(IN_CAMPAIGN)).await?;
     let result = async {
         wait_for_text(&client, "#clinic-name", "№1").await?;
+        sign_in_demo(&client, &demo_role("registrar")).await?;
         let (decided, ticket, consent) = apply_in_the_app(&client, &chooser.iin).await?;
         anyhow::ensure!(decided == "attach", "in the campaign: {decided}");
         wait_for_text(&client, "#outcome", "01.10.2026").await?;
@@ -63,6 +64,7 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
     let (driver, client) = start_app(&app, data.path(), Some(AFTER_CAMPAIGN)).await?;
     let result = async {
         wait_for_text(&client, "#clinic-name", "№1").await?;
+        sign_in_demo(&client, &demo_role("registrar")).await?;
         let (decided, refusal, _) = apply_in_the_app(&client, &latecomer.iin).await?;
         anyhow::ensure!(decided == "refuse", "after the campaign: {decided}");
         wait_for_text(&client, "#outcome", "2026/2").await?;
@@ -160,8 +162,10 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
     drop(driver);
     result?;
 
-    // What the window showed is what the database holds.
+    // What the window showed is what the database holds (read as the head, who opens any card).
     let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let workstation =
+        emhana_synth::sign_in_as(&workstation, emhana_domain::StaffRole::Head, chrono::Utc::now()).await?;
     let chosen = workstation.attachment_history(chooser.id).await?;
     assert!(
         chosen.last().is_some_and(|a| a.here && a.ended_on.is_none()),

@@ -35,6 +35,7 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
 
     let (driver, client) = start_app(&app, data.path(), Some(NOW)).await?;
     let result = async {
+        sign_in_demo(&client, &demo_role("registrar")).await?;
         // Kazakh (the default): a new person is registered, her dates typed as a registrar types them.
         let search = wait_for(&client, "#search").await?;
         search.send_keys(&iin).await?;
@@ -144,6 +145,8 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
             .click()
             .await?;
         wait_for(&client, "[data-lang=ru]").await?.click().await?;
+        // The round pace is the head's to set: she takes the window from the lock screen.
+        switch_user_demo(&client, &demo_role("head")).await?;
         // Times too are on the 24-hour clock under a C locale: "1730" is 17:30, "5 pm" is refused.
         let ends = "#pace-form [data-field=round_ends]";
         let field = wait_for(&client, ends).await?;

@@ -82,6 +82,7 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
     let (driver, client) = start_app(&app, data.path(), Some(NOW)).await?;
     let result = async {
         wait_for(&client, "#load-demo").await?.click().await?;
+        sign_in_demo(&client, &demo_role("registrar")).await?;
         wait_for(&client, "#search").await?;
         // A nurse with a full day, and an adult of her district to call for.
         let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
@@ -96,8 +97,16 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
                 break;
             }
         }
-        workstation.close().await;
         let (nurse, iin, _) = chosen.context("a nurse with a day's round")?;
+        let nurse_iin = workstation
+            .organization()
+            .await?
+            .staff
+            .into_iter()
+            .find(|member| member.id == nurse.id)
+            .map(|member| member.iin)
+            .context("the nurse on the staff list")?;
+        workstation.close().await;
 
         // The registrar records calls of each triage kind.
         client
@@ -171,7 +180,9 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
         );
         anyhow::ensure!(stops <= pace.stops_per_day(), "{stops} stops fit her hours");
 
-        // The nurse opens her day: the plan visits and the call sent to her.
+        // The nurse signs in at the window the registrar locked, and opens her
+        // day: the plan visits and the call sent to her.
+        switch_user_demo(&client, &demo_iin(&nurse_iin)).await?;
         client
             .find(Locator::Css("[data-nav=rounds]"))
             .await?

@@ -153,17 +153,104 @@ fn paths() -> Result<(PathBuf, tempfile::TempDir, PathBuf)> {
     ))
 }
 
-/// Signs in at the demo clinic's sign-in screen as its first member of staff
-/// with `role` (the screen lists them, with the demo's password), and waits
-/// for the window to show who is signed in.
-async fn sign_in_demo(client: &Client, role: &str) -> Result<()> {
-    wait_for(client, &format!("#demo-staff button[data-roles~={role}]"))
+/// The password these tests' registries set for the staff who sign in.
+const STAFF_PASSWORD: &str = "Көктем-2026!";
+
+/// The registry's administrator sets [`STAFF_PASSWORD`] for each of `iins`,
+/// staff of `clinic`; their PCs take the accounts with their next sync.
+async fn set_passwords(
+    registry: &sqlx::PgPool,
+    clinic: &emhana_domain::Bin,
+    iins: &[emhana_domain::Iin],
+) -> Result<()> {
+    for iin in iins {
+        emhana_registry::organization::set_password(
+            registry,
+            clinic,
+            &iin.as_string(),
+            STAFF_PASSWORD,
+            chrono::Utc::now(),
+        )
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    }
+    Ok(())
+}
+
+/// `pc` acting as `iin`, signed in with [`STAFF_PASSWORD`] (its account came with a sync).
+async fn acting_on(
+    pc: &Workstation,
+    iin: &emhana_domain::Iin,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Workstation> {
+    let session = pc
+        .sign_in(&iin.as_string(), STAFF_PASSWORD, now)
+        .await
+        .map_err(|error| anyhow::anyhow!("{error}"))?;
+    Ok(pc.acting_as(session))
+}
+
+/// The IIN of the first member of `workstation`'s home staff with `role`,
+/// as `emhana_synth::sign_in_as` picks them.
+async fn staff_with_role(workstation: &Workstation, role: emhana_domain::StaffRole) -> Result<String> {
+    workstation
+        .organization()
+        .await?
+        .staff
+        .into_iter()
+        .find(|member| member.roles.contains(&role) && member.works_to.is_none())
+        .map(|member| member.iin)
+        .with_context(|| format!("a {role:?} on the staff"))
+}
+
+/// Whom to pick from the demo clinic's staff on its sign-in screen.
+fn demo_role(role: &str) -> String {
+    format!("[data-roles~={role}]")
+}
+
+fn demo_iin(iin: &str) -> String {
+    format!("[data-iin='{iin}']")
+}
+
+/// Signs in at the demo clinic's sign-in screen as the first member of staff
+/// `who` picks ([`demo_role`], [`demo_iin`]; the screen lists them, with the
+/// demo's password), and waits for the window to show who is signed in.
+async fn sign_in_demo(client: &Client, who: &str) -> Result<()> {
+    wait_for(client, &format!("#demo-staff button{who}"))
         .await?
         .click()
         .await?;
     wait_for(client, "#sign-in-submit").await?.click().await?;
     wait_for(client, "#signed-in-user").await?;
     Ok(())
+}
+
+/// Signs in at the sign-in screen by IIN and password (a clinic's PC, whose
+/// accounts came from its registry), and waits for the window to show who is.
+async fn sign_in_with(client: &Client, iin: &str, password: &str) -> Result<()> {
+    wait_for(client, "#sign-in-iin").await?.send_keys(iin).await?;
+    client
+        .find(Locator::Css("#sign-in-password"))
+        .await?
+        .send_keys(password)
+        .await?;
+    client
+        .find(Locator::Css("#sign-in-submit"))
+        .await?
+        .click()
+        .await?;
+    wait_for(client, "#signed-in-user").await?;
+    Ok(())
+}
+
+/// Locks the window, as one leaving her desk does, then signs in another
+/// demo member of staff, `who`, from the lock screen.
+async fn switch_user_demo(client: &Client, who: &str) -> Result<()> {
+    wait_for(client, "#lock-window").await?.click().await?;
+    wait_for(client, "#sign-in[data-locked=true]").await?;
+    wait_for(client, "#switch-user").await?.click().await?;
+    wait_for(client, "#sign-in[data-locked=false]").await?;
+    sign_in_demo(client, who).await
 }
 
 /// Starts tauri-driver with the app's environment (its data folder, its
@@ -348,13 +435,17 @@ async fn selected_index(client: &Client, select: &Element) -> Result<i64> {
 
 /// In the app: open the person by IIN, fill the application with consent, decide, print.
 /// Returns the outcome shown and the paths of the decision's and the consent's PDFs.
-/// On the open attachment form: the first registrar, the ID card shown at the
-/// window (demo persons have none on file) and the consent given.
+/// On the open attachment form: the ID card shown at the window (demo
+/// persons have none on file) and the consent given. The registrar is who
+/// signed in: the form does not ask.
 async fn fill_application_papers(client: &Client) -> Result<()> {
-    wait_for(client, "#attachment-form [data-field=registrar]")
-        .await?
-        .select_by_index(1)
-        .await?;
+    anyhow::ensure!(
+        client
+            .find(Locator::Css("#attachment-form [data-field=registrar]"))
+            .await
+            .is_err(),
+        "the signed-in registrar is not chosen again on the form"
+    );
     wait_for(client, "#attachment-form [data-field=document_kind]")
         .await?
         .select_by_value("id_card")
@@ -383,14 +474,6 @@ async fn apply_in_the_app(client: &Client, iin: &str) -> Result<(String, PathBuf
     wait_for(client, "#attach-submit").await?.click().await?;
     wait_for_text(client, "[data-problem=document_kind]", "толтырыңыз").await?;
     wait_for_text(client, "[data-problem=consent]", "толтырыңыз").await?;
-    // Nobody is chosen as the ticket's signatory for her: unless she chose
-    // herself earlier in this session, the form asks who she is.
-    let registrar = client
-        .find(Locator::Css("#attachment-form [data-field=registrar]"))
-        .await?;
-    if selected_index(client, &registrar).await? == 0 {
-        wait_for_text(client, "[data-problem=registrar]", "толтырыңыз").await?;
-    }
     fill_application_papers(client).await?;
     // ground: the form proposes free choice for a person attached elsewhere
     let ground = wait_for(client, "#attachment-form [data-field=ground]").await?;

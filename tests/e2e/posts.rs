@@ -94,6 +94,9 @@ async fn set_up(registry: &sqlx::PgPool) -> Result<(Bin, Bin)> {
         staff_iin(4)?,
     );
     import_staff(registry, staff.as_bytes()).await.map_err(refused)?;
+    // the parent's registrar and the post's first feldsher sign in
+    set_passwords(registry, &parent, &[staff_iin(2)?]).await?;
+    set_passwords(registry, &post, &[staff_iin(3)?]).await?;
     let coverage = format!(
         "clinic_bin,district,settlement,street,house_from,house_to,parity\n\
          {parent},1,Қосшы,Абай көшесі,1,99,all\n\
@@ -153,6 +156,7 @@ async fn the_parent_clinic_sees_its_posts_call_and_plan_and_sends_the_posts_othe
     let (post_pc, _) = Workstation::open(&post_dir.path().join("emhana.sqlite")).await?;
     let post_engine = enrolled_beside(&registry, &base, &post.as_string(), "ФАП", &post_pc, at_now).await?;
     post_engine.sync_once(|_| {}).await?;
+    let post_pc = acting_on(&post_pc, &staff_iin(3)?, at_now).await?;
     let person = post_pc
         .register_person(&villager()?, at_now)
         .await
@@ -233,6 +237,7 @@ async fn the_parent_clinic_sees_its_posts_call_and_plan_and_sends_the_posts_othe
             .click()
             .await?;
         wait_for_text(&client, "#clinic-name", "Қосшы аудандық емханасы").await?;
+        sign_in_with(&client, &staff_iin(2)?.as_string(), STAFF_PASSWORD).await?;
 
         // The posts screen: the post's call, who goes, and the plan.
         click_until(&client, "[data-nav=posts]", "#posts").await?;

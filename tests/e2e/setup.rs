@@ -58,6 +58,8 @@ async fn set_up_clinic(registry: &sqlx::PgPool, bin: Bin) -> Result<()> {
         staff_iin(5)?,
     );
     import_staff(registry, staff.as_bytes()).await?;
+    // the head's and the registrar's accounts, as the registry's administrator sets them
+    set_passwords(registry, &bin, &[staff_iin(1)?, staff_iin(5)?]).await?;
     let coverage = format!(
         "clinic_bin,district,settlement,street,house_from,house_to,parity\n\
          {bin},1,Астана,Абай даңғылы,1,99,odd\n\
@@ -92,6 +94,7 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
     let head_engine =
         enrolled_beside(&registry, &base, &bin.as_string(), "Меңгеруші", &head_pc, at_now).await?;
     head_engine.sync_once(|_| {}).await?;
+    let head_pc = acting_on(&head_pc, &staff_iin(1)?, at_now).await?;
     let doctor = head_pc
         .doctors()
         .await?
@@ -134,6 +137,49 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
             .click()
             .await?;
         wait_for_text(&client, "#clinic-name", "№ 9 қалалық емхана").await?;
+        // no demo here: the registrar signs in with the password the registry gave her
+        anyhow::ensure!(
+            client.find(Locator::Css("#demo-staff")).await.is_err(),
+            "a real clinic lists no staff"
+        );
+        // a mistyped password: said, and she tries again
+        wait_for(&client, "#sign-in-iin")
+            .await?
+            .send_keys(&staff_iin(5)?.as_string())
+            .await?;
+        client
+            .find(Locator::Css("#sign-in-password"))
+            .await?
+            .send_keys("Көктем-2025!")
+            .await?;
+        client
+            .find(Locator::Css("#sign-in-submit"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(
+            &client,
+            "#sign-in-error[data-code='sign_in.wrong_password']",
+            "қате",
+        )
+        .await?;
+        std::fs::write(artifacts.join("e2e-sign-in.png"), client.screenshot().await?)?;
+        client.find(Locator::Css("#sign-in-iin")).await?.clear().await?;
+        sign_in_with(&client, &staff_iin(5)?.as_string(), STAFF_PASSWORD).await?;
+        // she locks the window going out, and her password opens it again where she left it
+        client.find(Locator::Css("#lock-window")).await?.click().await?;
+        wait_for(&client, "#sign-in[data-locked=true]").await?;
+        std::fs::write(artifacts.join("e2e-locked.png"), client.screenshot().await?)?;
+        wait_for(&client, "#sign-in-password")
+            .await?
+            .send_keys(STAFF_PASSWORD)
+            .await?;
+        client
+            .find(Locator::Css("#sign-in-submit"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#signed-in-user").await?;
         wait_for(&client, "#search").await?;
 
         // The clinic screen: districts with the sides of the street, who serves them, the staff.
@@ -258,7 +304,11 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
                 .await?;
         assert_eq!(booked_with, doctor.iin);
 
-        // The head adds a nurse at this PC: sent to the registry, shown once it applied it.
+        // The head takes the window from the registrar (the lock screen's other
+        // user) and adds a nurse: sent to the registry, shown once it applied it.
+        wait_for(&client, "#lock-window").await?.click().await?;
+        wait_for(&client, "#switch-user").await?.click().await?;
+        sign_in_with(&client, &staff_iin(1)?.as_string(), STAFF_PASSWORD).await?;
         client
             .find(Locator::Css("[data-nav=clinic]"))
             .await?

@@ -4,8 +4,10 @@
 
 use super::*;
 
-/// Enrols the app with the registry from its Sync screen and waits for the first sync.
+/// The head signs in and enrols the app with the registry from its Sync
+/// screen; waits for the first sync, which brings the registry's accounts.
 async fn enrol_in_app(client: &Client, base: &str, code: &str) -> Result<()> {
+    sign_in_demo(client, &demo_role("head")).await?;
     wait_for(client, "#sync-indicator").await?.click().await?;
     wait_for(client, "#registry-url").await?.send_keys(base).await?;
     client
@@ -16,6 +18,14 @@ async fn enrol_in_app(client: &Client, base: &str, code: &str) -> Result<()> {
     client.find(Locator::Css("#enrol-submit")).await?.click().await?;
     wait_for(client, "#first-sync[data-done=true]").await?;
     Ok(())
+}
+
+/// The window locked by whoever is at it and taken by `iin`, whose account
+/// (the demo's password) came from the registry.
+async fn take_window(client: &Client, iin: &str) -> Result<()> {
+    wait_for(client, "#lock-window").await?.click().await?;
+    wait_for(client, "#switch-user").await?.click().await?;
+    sign_in_with(client, iin, emhana_synth::DEMO_PASSWORD).await
 }
 
 /// One "sync now" from the Sync screen.
@@ -75,6 +85,9 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
     }
     // An adult attached here to call for (the nurse is whoever the triage sends).
     let (workstation, _) = Workstation::open(&desk_data.path().join("emhana.sqlite")).await?;
+    let registrar = staff_with_role(&workstation, emhana_domain::StaffRole::Registrar).await?;
+    // the test reads the cards as the head, who may open any district's
+    let workstation = emhana_synth::sign_in_as(&workstation, emhana_domain::StaffRole::Head, at_now).await?;
     let mut chosen = None;
     for hit in workstation.search("Ах", 50).await?.hits {
         let card = workstation.person_card(hit.id, today).await?;
@@ -99,6 +112,7 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         enrol_in_app(&nurse_pc, &base, &codes[1]).await?;
 
         // The registrar takes the call at the desk; one sync round sends it.
+        take_window(&desk, &registrar).await?;
         desk.find(Locator::Css("[data-nav=home_calls]"))
             .await?
             .click()
@@ -136,7 +150,12 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         )
         .await?;
 
-        // At the nurse's PC, one sync round later, the call is on her round.
+        // At the nurse's PC, one sync round later, the call is on her round; she signs in there.
+        let nurse_iin: String = sqlx::query_scalar("SELECT iin FROM staff WHERE id = ?1")
+            .bind(nurse)
+            .fetch_one(&desk_db)
+            .await?;
+        take_window(&nurse_pc, &nurse_iin).await?;
         sync_now(&nurse_pc).await?;
         wait_for_rows(&nurse_db, "SELECT count(*) FROM home_call", 1).await?;
         nurse_pc

@@ -13,12 +13,11 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
         // First start on an empty database: the app offers the demo clinic.
         wait_for(&client, "#load-demo").await?.click().await?;
         // the demo's staff sign in as a real clinic's do: the registrar
-        sign_in_demo(&client, "registrar").await?;
-        client
-            .screenshot()
-            .await
-            .map(|png| std::fs::write(artifacts.join("sign-in-registrar.png"), png))
-            .ok();
+        sign_in_demo(&client, &demo_role("registrar")).await?;
+        std::fs::write(
+            artifacts.join("e2e-signed-in-registrar.png"),
+            client.screenshot().await?,
+        )?;
         let search = wait_for(&client, "#search").await?;
 
         // Pick a demo person straight from the database the app wrote.
@@ -77,6 +76,10 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
         // A Russian card counts years as Russian does: 1 год, 3 года, 21 год.
         let today = emhana_domain::kazakhstan_date(chrono::Utc::now());
         let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        // the test reads the cards as the head, who may open any district's
+        let workstation =
+            emhana_synth::sign_in_as(&workstation, emhana_domain::StaffRole::Head, chrono::Utc::now())
+                .await?;
         let mut aged = std::collections::BTreeMap::new();
         'search: for prefix in [
             "Ах", "Ба", "Жу", "Иван", "Ке", "Но", "Се", "Тұ", "Ом", "Ер", "Ә", "Қ",
@@ -103,6 +106,15 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
                 client.screenshot().await?,
             )?;
         }
+
+        // The registrar, who plans no care, leaves the window locked; the head
+        // signs in from the lock screen and opens the card again.
+        switch_user_demo(&client, &demo_role("head")).await?;
+        std::fs::write(
+            artifacts.join("e2e-signed-in-head.png"),
+            client.screenshot().await?,
+        )?;
+        open_card(&client, &aged[&21].0).await?;
 
         // On the 21-year-old's card an observation plan opens on its basis, asked with none chosen.
         client

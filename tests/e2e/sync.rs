@@ -21,6 +21,8 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
     emhana_synth::load_into(&workstation, config, |_| {}).await?;
     let mut choosers = attached_elsewhere(&workstation, in_campaign, 2).await?;
     let (chooser, offline_chooser) = (choosers.remove(0), choosers.remove(0));
+    let registrar = staff_with_role(&workstation, emhana_domain::StaffRole::Registrar).await?;
+    let head = staff_with_role(&workstation, emhana_domain::StaffRole::Head).await?;
     workstation.close().await;
     let clinics = emhana_synth::Synth::new(config)?.clinics().to_vec();
     let (_, code) = emhana_registry::auth::add_workstation(
@@ -39,6 +41,9 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         clinic.is_home = index == 1;
     }
     practice.import_clinics(&practice_clinics).await?;
+    emhana_synth::load_demo_accounts(&practice).await?;
+    let practice =
+        emhana_synth::sign_in_as(&practice, emhana_domain::StaffRole::Registrar, in_campaign).await?;
     let practice_sync = enrolled_beside(
         &registry,
         &base,
@@ -53,6 +58,8 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
     let (driver, client) = start_app(&app, data.path(), Some(IN_CAMPAIGN)).await?;
     let result = async {
         wait_for_text(&client, "#sync-indicator", "Тіркелімге қосылмаған").await?;
+        // a PC that holds a clinic enrols by its head
+        sign_in_demo(&client, &demo_role("head")).await?;
         client
             .find(Locator::Css("#sync-indicator"))
             .await?
@@ -87,7 +94,15 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         // the clinic's first workstation to enrol numbers in series 1 ("2026/1-…")
         wait_for_text(&client, "#sync-series", "1-серия").await?;
 
-        // The registrar grants a free choice while the practice does the same offline.
+        // The registrar takes the window (her account now the registry's) and
+        // grants a free choice while the practice does the same offline.
+        wait_for(&client, "#lock-window").await?.click().await?;
+        wait_for(&client, "#switch-user").await?.click().await?;
+        anyhow::ensure!(
+            client.find(Locator::Css("#demo-staff")).await.is_err(),
+            "enrolled: no demo list"
+        );
+        sign_in_with(&client, &registrar, emhana_synth::DEMO_PASSWORD).await?;
         client
             .find(Locator::Css("[data-nav=registry_desk]"))
             .await?
@@ -201,7 +216,18 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         std::fs::write(artifacts.join("e2e-sync-offline.png"), client.screenshot().await?)?;
 
         // As a post with no link: the ops go to a file, carried to the registry...
+        // — the head's to write, not the registrar's: the file holds the ops' persons
         client.find(Locator::Css("#export-bundle")).await?.click().await?;
+        wait_for_text(&client, "#sync-error", "рөліңіз").await?;
+        wait_for(&client, "#lock-window").await?.click().await?;
+        wait_for(&client, "#switch-user").await?.click().await?;
+        sign_in_with(&client, &head, emhana_synth::DEMO_PASSWORD).await?;
+        client
+            .find(Locator::Css("#sync-indicator"))
+            .await?
+            .click()
+            .await?;
+        wait_for(&client, "#export-bundle").await?.click().await?;
         let exported = wait_for(&client, "#bundle-exported").await?;
         let bundle = PathBuf::from(exported.attr("data-path").await?.context("data-path")?);
         wait_for(&client, "#sync-counts[data-local='0'][data-sent='1']").await?;

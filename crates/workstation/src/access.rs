@@ -153,8 +153,10 @@ impl Workstation {
         self.session.as_deref()
     }
 
-    /// The signed-in member of staff, if they may do `action`; refused otherwise.
-    pub(crate) fn require(&self, action: Action) -> Result<&StaffSession, StoreError> {
+    /// The signed-in member of staff, if they may do `action`; refused
+    /// otherwise. The use cases here call it; the shell too, for what it
+    /// does itself with the store (an offline bundle, an enrolment).
+    pub fn require(&self, action: Action) -> Result<&StaffSession, StoreError> {
         let session = self.session().ok_or(StoreError::NotSignedIn)?;
         if session.may(action) {
             Ok(session)

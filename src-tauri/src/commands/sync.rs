@@ -6,7 +6,7 @@ use emhana_workstation::{AttentionItem, SyncOverview};
 use tauri::State;
 use uuid::Uuid;
 
-use super::workstation;
+use super::{store, workstation};
 use crate::AppState;
 use crate::error::{CommandError, ShellCode};
 
@@ -17,23 +17,34 @@ pub struct SyncView {
     status: SyncStatus,
 }
 
+/// The link and the outbox's counts: shown before anyone signs in too (the
+/// first screen and the sign-in screen say whether the PC is enrolled).
 #[tauri::command]
 pub async fn sync_view(state: State<'_, AppState>) -> Result<SyncView, CommandError> {
     Ok(SyncView {
-        overview: workstation(&state)?.sync_overview().await?,
+        overview: store(&state)?.sync_overview().await?,
         status: state.sync.status(),
     })
 }
 
 /// Exchanges the administrator's one-time code for this workstation's
-/// credential (kept in the OS keyring) and starts syncing.
+/// credential (kept in the OS keyring) and starts syncing. A new PC, with no
+/// clinic yet, enrols before anyone can sign in (the code is the authority);
+/// one that holds a clinic, only by its head.
 #[tauri::command]
 pub async fn enrol(
     state: State<'_, AppState>,
     registry_url: String,
     code: String,
 ) -> Result<SyncView, CommandError> {
-    let store = workstation(&state)?;
+    let store = match store(&state)?.status().await?.clinic {
+        None => store(&state)?.clone(),
+        Some(_) => {
+            let acting = workstation(&state)?;
+            acting.require(emhana_domain::access::Action::EditOrganization)?;
+            acting
+        }
+    };
     let registry_url = registry_url.trim().trim_end_matches('/').to_owned();
     if !(registry_url.starts_with("https://") || registry_url.starts_with("http://")) {
         return Err(CommandError::new(ShellCode::SyncBadUrl, registry_url));
@@ -128,12 +139,7 @@ async fn credential(store: &emhana_workstation::Workstation) -> Result<String, C
 #[tauri::command]
 pub async fn export_bundle(state: State<'_, AppState>) -> Result<ExportedBundle, CommandError> {
     let store = workstation(&state)?;
-    store
-        .session()
-        .filter(|session| session.may(emhana_domain::access::Action::ExportBundle))
-        .ok_or(emhana_workstation::StoreError::NotAllowed {
-            action: emhana_domain::access::Action::ExportBundle,
-        })?;
+    store.require(emhana_domain::access::Action::ExportBundle)?;
     let credential = credential(&store).await?;
     let now = state.clock.now();
     let exported = emhana_sync::bundle::export_ops(&store, &credential, now)
