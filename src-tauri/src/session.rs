@@ -43,6 +43,17 @@ fn idle(last_use: Instant, now: Instant, lock_after: Duration) -> bool {
     now.saturating_duration_since(last_use) >= lock_after
 }
 
+impl SignedIn {
+    /// Locks the window if it has gone unused for its minutes; whether it is locked.
+    fn lock_if_idle(&mut self) -> bool {
+        if !self.locked && idle(self.last_use, Instant::now(), self.lock_after) {
+            tracing::info!(staff_id = self.session.staff_id, "window locked after no use");
+            self.locked = true;
+        }
+        self.locked
+    }
+}
+
 impl Desk {
     fn with<T>(&self, f: impl FnOnce(&mut Option<SignedIn>) -> T) -> T {
         // a panic elsewhere while holding the lock leaves a value that is still whole
@@ -57,11 +68,7 @@ impl Desk {
             let signed = signed
                 .as_mut()
                 .ok_or_else(|| CommandError::new(ShellCode::NotSignedIn, "nobody is signed in".into()))?;
-            if !signed.locked && idle(signed.last_use, Instant::now(), signed.lock_after) {
-                tracing::info!(staff_id = signed.session.staff_id, "window locked after no use");
-                signed.locked = true;
-            }
-            if signed.locked {
+            if signed.lock_if_idle() {
                 return Err(CommandError::new(
                     ShellCode::Locked,
                     "the window is locked".into(),
@@ -106,10 +113,7 @@ impl Desk {
         self.with(|signed| {
             if let Some(signed) = signed {
                 signed.lock_after = Duration::from_secs(u64::from(lock_after_minutes) * 60);
-                if idle(signed.last_use, Instant::now(), signed.lock_after) {
-                    signed.locked = true;
-                }
-                if !signed.locked {
+                if !signed.lock_if_idle() {
                     signed.last_use = Instant::now();
                 }
             }
@@ -118,11 +122,8 @@ impl Desk {
 
     pub fn state(&self, lock_after_minutes: u32) -> SessionState {
         self.with(|signed| {
-            if let Some(signed) = signed.as_mut()
-                && !signed.locked
-                && idle(signed.last_use, Instant::now(), signed.lock_after)
-            {
-                signed.locked = true;
+            if let Some(signed) = signed.as_mut() {
+                signed.lock_if_idle();
             }
             SessionState {
                 session: signed.as_ref().map(|s| s.session.clone()),

@@ -82,7 +82,6 @@ text_enum!(
         Person => "person",
         District => "district",
         Consent => "consent",
-        Registrar => "registrar",
         NewAddress => "new_address",
     }
 );
@@ -126,8 +125,6 @@ pub enum FieldProblem {
     AlreadyAttachedHere { district_number: Option<u32> },
     #[error("not a district of this clinic")]
     UnknownDistrict,
-    #[error("not a registrar of this clinic")]
-    UnknownRegistrar,
     #[error("no district of this clinic covers the address")]
     OutsideTerritory,
 }

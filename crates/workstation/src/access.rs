@@ -96,7 +96,7 @@ impl Workstation {
                 seconds: (at - now).num_seconds().max(1),
             });
         }
-        let holder = store::account_holder(&mut conn, iin).await?;
+        let holder = store::account_holder(&mut conn, iin, emhana_domain::kazakhstan_date(now)).await?;
         drop(conn);
         let hash = holder
             .as_ref()
@@ -121,9 +121,7 @@ impl Workstation {
         if holder.disabled {
             return Err(SignInError::Disabled);
         }
-        let today = emhana_domain::kazakhstan_date(now);
-        if holder.works_from.is_some_and(|from| today < from) || holder.works_to.is_some_and(|to| to < today)
-        {
+        if !holder.works_today {
             return Err(SignInError::NotWorkingHere);
         }
         let (roles, districts) = store::roles_and_districts(&mut conn, holder.staff_id).await?;
@@ -184,17 +182,7 @@ impl Workstation {
         }
         let mut conn = self.pool.acquire().await?;
         let (_, district_id) = store::standing(&mut conn, person_id, today).await?;
-        let number: Option<i64> = match district_id {
-            None => None,
-            Some(id) => {
-                sqlx::query_scalar("SELECT number FROM district WHERE id = ?1")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?
-            }
-        };
-        let district = number.and_then(|n| u32::try_from(n).ok());
-        match district {
+        match store::district_number(&mut conn, district_id).await? {
             Some(district) if !session.may_see(Some(district)) => {
                 tracing::info!(staff_id = session.staff_id, "refused: another district's person");
                 Err(StoreError::NotYourDistrict { district })

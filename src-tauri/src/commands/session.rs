@@ -2,17 +2,13 @@
 
 use tauri::State;
 
+use super::store;
 use crate::AppState;
 use crate::error::{CommandError, ShellCode};
 use crate::session::SessionState;
 
 async fn lock_after_minutes(state: &AppState) -> Result<u32, CommandError> {
-    Ok(state
-        .store
-        .as_ref()
-        .map_err(Clone::clone)?
-        .lock_after_minutes()
-        .await?)
+    Ok(store(state)?.lock_after_minutes().await?)
 }
 
 /// Who is signed in at this window, and whether it is locked.
@@ -32,7 +28,7 @@ pub async fn sign_in(
     iin: String,
     password: String,
 ) -> Result<SessionState, CommandError> {
-    let store = state.store.as_ref().map_err(Clone::clone)?;
+    let store = store(&state)?;
     let session = store.sign_in(iin.trim(), &password, state.clock.now()).await?;
     let minutes = store.lock_after_minutes().await?;
     state.desk.sign_in(session, minutes);

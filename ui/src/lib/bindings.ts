@@ -272,11 +272,11 @@ sessions: Array<Session>, };
 
 export type ExportedBundle = { path: string, ops: number, };
 
-export type Field = "iin" | "surname" | "first_name" | "patronymic" | "birth_date" | "sex" | "citizenship" | "document_kind" | "document_number" | "document_issued_on" | "registered_address" | "temporary_address" | "phone" | "mother_iin" | "person" | "district" | "consent" | "registrar" | "new_address";
+export type Field = "iin" | "surname" | "first_name" | "patronymic" | "birth_date" | "sex" | "citizenship" | "document_kind" | "document_number" | "document_issued_on" | "registered_address" | "temporary_address" | "phone" | "mother_iin" | "person" | "district" | "consent" | "new_address";
 
 export type FieldError = { field: Field, problem: FieldProblem, };
 
-export type FieldProblem = { "code": "required" } | { "code": "invalid_iin", reason: IdentifierError, } | { "code": "birth_date_disagrees_with_iin", from_iin: string, } | { "code": "sex_disagrees_with_iin", from_iin: Sex, } | { "code": "not_a_name" } | { "code": "in_future" } | { "code": "before_birth" } | { "code": "child_needs_birth_certificate" } | { "code": "birth_certificate_over16" } | { "code": "invalid_phone" } | { "code": "incomplete_address" } | { "code": "same_person" } | { "code": "already_registered", person_id: number, } | { "code": "not_registered" } | { "code": "mother_not_female" } | { "code": "already_attached_here", district_number: number | null, } | { "code": "unknown_district" } | { "code": "unknown_registrar" } | { "code": "outside_territory" };
+export type FieldProblem = { "code": "required" } | { "code": "invalid_iin", reason: IdentifierError, } | { "code": "birth_date_disagrees_with_iin", from_iin: string, } | { "code": "sex_disagrees_with_iin", from_iin: Sex, } | { "code": "not_a_name" } | { "code": "in_future" } | { "code": "before_birth" } | { "code": "child_needs_birth_certificate" } | { "code": "birth_certificate_over16" } | { "code": "invalid_phone" } | { "code": "incomplete_address" } | { "code": "same_person" } | { "code": "already_registered", person_id: number, } | { "code": "not_registered" } | { "code": "mother_not_female" } | { "code": "already_attached_here", district_number: number | null, } | { "code": "unknown_district" } | { "code": "outside_territory" };
 
 export type FirstSync = { applied: number, 
 /**
@@ -1142,7 +1142,6 @@ export const MESSAGE_CODES = [
   'field.same_person',
   'field.sex_disagrees_with_iin',
   'field.unknown_district',
-  'field.unknown_registrar',
   'ground.border_area',
   'ground.change_of_residence',
   'ground.change_of_work_or_study',

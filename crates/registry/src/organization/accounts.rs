@@ -28,8 +28,9 @@ pub async fn set_password(
     let hash =
         PasswordHash::new(password).map_err(|error| SetupError::one("bad_password", error.to_string()))?;
     let mut tx = pool.begin().await?;
-    let staff_id = locked_staff(&mut tx, clinic, iin).await?;
+    let (clinic_id, staff_id) = locked_staff(&mut tx, clinic, iin).await?;
     write_account(&mut tx, staff_id, Some(&hash), None, None, now).await?;
+    bump(&mut tx, clinic_id).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -43,7 +44,7 @@ pub async fn set_disabled(
     now: DateTime<Utc>,
 ) -> Result<(), SetupError> {
     let mut tx = pool.begin().await?;
-    let staff_id = locked_staff(&mut tx, clinic, iin).await?;
+    let (clinic_id, staff_id) = locked_staff(&mut tx, clinic, iin).await?;
     let has_account: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM account WHERE staff_id = $1)")
         .bind(staff_id)
         .fetch_one(&mut *tx)
@@ -55,25 +56,27 @@ pub async fn set_disabled(
         ));
     }
     write_account(&mut tx, staff_id, None, Some(disabled), None, now).await?;
+    bump(&mut tx, clinic_id).await?;
     tx.commit().await?;
     Ok(())
 }
 
-/// Locks the clinic and finds its member of staff by IIN.
-async fn locked_staff(tx: &mut PgConnection, clinic: &Bin, iin: &str) -> Result<i64, SetupError> {
+/// Locks the clinic and finds its member of staff by IIN: (clinic, staff) ids.
+async fn locked_staff(tx: &mut PgConnection, clinic: &Bin, iin: &str) -> Result<(i64, i64), SetupError> {
     let locked = lock(tx, clinic)
         .await?
         .ok_or_else(|| SetupError::one("unknown_clinic", format!("no clinic with BIN {clinic}")))?;
-    sqlx::query_scalar("SELECT id FROM staff WHERE clinic_id = $1 AND iin = $2")
+    let staff_id = sqlx::query_scalar("SELECT id FROM staff WHERE clinic_id = $1 AND iin = $2")
         .bind(locked.id)
         .bind(iin)
         .fetch_optional(&mut *tx)
         .await?
-        .ok_or_else(|| SetupError::one("not_staff", format!("{iin} is not on the staff of {clinic}")))
+        .ok_or_else(|| SetupError::one("not_staff", format!("{iin} is not on the staff of {clinic}")))?;
+    Ok((locked.id, staff_id))
 }
 
 /// Writes a staff member's account (a new hash, or the disabled flag, or
-/// both) and moves their clinic's version; the clinic is locked by the caller.
+/// both); the caller holds the clinic's lock and moves its version once.
 pub(crate) async fn write_account(
     tx: &mut PgConnection,
     staff_id: i64,
@@ -82,21 +85,20 @@ pub(crate) async fn write_account(
     changed_by: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<(), RegistryError> {
-    let clinic_id: i64 = sqlx::query_scalar(
+    sqlx::query(
         "INSERT INTO account AS a (staff_id, password_hash, disabled, changed_at, changed_by) \
          VALUES ($1, $2, coalesce($3, false), $4, $5) \
          ON CONFLICT (staff_id) DO UPDATE SET password_hash = coalesce($2, a.password_hash), \
-             disabled = coalesce($3, a.disabled), changed_at = $4, changed_by = $5 \
-         RETURNING (SELECT clinic_id FROM staff WHERE id = $1)",
+             disabled = coalesce($3, a.disabled), changed_at = $4, changed_by = $5",
     )
     .bind(staff_id)
     .bind(hash.map(PasswordHash::as_str))
     .bind(disabled)
     .bind(now)
     .bind(changed_by)
-    .fetch_one(&mut *tx)
+    .execute(&mut *tx)
     .await?;
-    bump(tx, clinic_id).await
+    Ok(())
 }
 
 /// The accounts of the staff of `clinic_ids`, by clinic and IIN.

@@ -199,15 +199,7 @@ async fn district_nurse_of_visit(
     };
     let (_, district_id) = store::standing(&mut *conn, person_id, today).await?;
     if district_id.is_none() || district_id != staff_district {
-        let district: Option<u32> = match district_id {
-            None => None,
-            Some(id) => {
-                sqlx::query_scalar("SELECT number FROM district WHERE id = ?1")
-                    .bind(id)
-                    .fetch_optional(&mut *conn)
-                    .await?
-            }
-        };
+        let district = store::district_number(&mut *conn, district_id).await?;
         return Err(HomeVisitError::NotYourVisit { district });
     }
     Ok(())

@@ -14,14 +14,15 @@ pub(crate) struct AccountHolder {
     pub full_name: String,
     pub password_hash: PasswordHash,
     pub disabled: bool,
-    pub works_from: Option<NaiveDate>,
-    pub works_to: Option<NaiveDate>,
+    /// On the staff on the day asked for (between their first and last day).
+    pub works_today: bool,
 }
 
-/// The home clinic's member of staff with `iin` and an account, if any.
+/// The home clinic's member of staff with `iin` and an account, if any, as of `today`.
 pub(crate) async fn account_holder(
     conn: &mut SqliteConnection,
     iin: &str,
+    today: NaiveDate,
 ) -> Result<Option<AccountHolder>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -30,17 +31,19 @@ pub(crate) async fn account_holder(
         full_name: String,
         password_hash: String,
         disabled: bool,
-        works_from: Option<NaiveDate>,
-        works_to: Option<NaiveDate>,
+        works_today: bool,
     }
     let row: Option<Row> = sqlx::query_as(concat!(
         "SELECT s.id, s.iin, ",
         full_name_sql!(),
-        " AS full_name, a.password_hash, a.disabled, s.works_from, s.works_to \
+        " AS full_name, a.password_hash, a.disabled, ",
+        works_on_sql!("s", "?2"),
+        " AS works_today \
          FROM staff s JOIN account a ON a.staff_id = s.id JOIN clinic c ON c.id = s.clinic_id \
          WHERE s.iin = ?1 AND c.is_home = 1"
     ))
     .bind(iin)
+    .bind(today)
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else {
@@ -53,8 +56,7 @@ pub(crate) async fn account_holder(
         password_hash: PasswordHash::parse(&row.password_hash)
             .map_err(|_| corrupt("account.password_hash of staff", &row.id.to_string()))?,
         disabled: row.disabled,
-        works_from: row.works_from,
-        works_to: row.works_to,
+        works_today: row.works_today,
     }))
 }
 

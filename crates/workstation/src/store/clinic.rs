@@ -25,6 +25,21 @@ pub(crate) async fn home_clinic(conn: &mut SqliteConnection) -> Result<HomeClini
     Ok(HomeClinic { id, bin })
 }
 
+/// The number of the district with id `district_id`, if one is named.
+pub(crate) async fn district_number(
+    conn: &mut SqliteConnection,
+    district_id: Option<i64>,
+) -> Result<Option<u32>, StoreError> {
+    let Some(id) = district_id else {
+        return Ok(None);
+    };
+    let number: Option<i64> = sqlx::query_scalar("SELECT number FROM district WHERE id = ?1")
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(number.and_then(|n| u32::try_from(n).ok()))
+}
+
 pub(crate) async fn clinic_header(conn: &mut SqliteConnection) -> Result<ClinicHeader, StoreError> {
     let row: Option<(String, String, String, String, String, String)> =
         sqlx::query_as("SELECT name_kk, name_ru, bin, address, phone, hours FROM clinic WHERE is_home = 1")
