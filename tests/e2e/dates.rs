@@ -147,6 +147,16 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
         wait_for(&client, "[data-lang=ru]").await?.click().await?;
         // The round pace is the head's to set: she takes the window from the lock screen.
         switch_user_demo(&client, &demo_role("head")).await?;
+        // and when the clinic's windows lock: after 15 minutes of no use
+        let lock_after = wait_for(&client, "#lock-after").await?;
+        lock_after.clear().await?;
+        lock_after.send_keys("15").await?;
+        client
+            .find(Locator::Css("#lock-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "#lock-form .saved", "15 минут").await?;
         // Times too are on the 24-hour clock under a C locale: "1730" is 17:30, "5 pm" is refused.
         let ends = "#pace-form [data-field=round_ends]";
         let field = wait_for(&client, ends).await?;

@@ -243,14 +243,26 @@ async fn sign_in_with(client: &Client, iin: &str, password: &str) -> Result<()> 
     Ok(())
 }
 
-/// Locks the window, as one leaving her desk does, then signs in another
-/// demo member of staff, `who`, from the lock screen.
-async fn switch_user_demo(client: &Client, who: &str) -> Result<()> {
+/// Locks the window, as one leaving her desk does, and opens the lock
+/// screen's sign-in for another member of staff.
+async fn lock_for_another(client: &Client) -> Result<()> {
     wait_for(client, "#lock-window").await?.click().await?;
     wait_for(client, "#sign-in[data-locked=true]").await?;
     wait_for(client, "#switch-user").await?.click().await?;
     wait_for(client, "#sign-in[data-locked=false]").await?;
+    Ok(())
+}
+
+/// The window taken from the lock screen by another demo member of staff, `who`.
+async fn switch_user_demo(client: &Client, who: &str) -> Result<()> {
+    lock_for_another(client).await?;
     sign_in_demo(client, who).await
+}
+
+/// The window taken from the lock screen by `iin`, with `password`.
+async fn take_window(client: &Client, iin: &str, password: &str) -> Result<()> {
+    lock_for_another(client).await?;
+    sign_in_with(client, iin, password).await
 }
 
 /// Starts tauri-driver with the app's environment (its data folder, its

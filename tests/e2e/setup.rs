@@ -306,9 +306,7 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
 
         // The head takes the window from the registrar (the lock screen's other
         // user) and adds a nurse: sent to the registry, shown once it applied it.
-        wait_for(&client, "#lock-window").await?.click().await?;
-        wait_for(&client, "#switch-user").await?.click().await?;
-        sign_in_with(&client, &staff_iin(1)?.as_string(), STAFF_PASSWORD).await?;
+        take_window(&client, &staff_iin(1)?.as_string(), STAFF_PASSWORD).await?;
         client
             .find(Locator::Css("[data-nav=clinic]"))
             .await?

@@ -20,14 +20,6 @@ async fn enrol_in_app(client: &Client, base: &str, code: &str) -> Result<()> {
     Ok(())
 }
 
-/// The window locked by whoever is at it and taken by `iin`, whose account
-/// (the demo's password) came from the registry.
-async fn take_window(client: &Client, iin: &str) -> Result<()> {
-    wait_for(client, "#lock-window").await?.click().await?;
-    wait_for(client, "#switch-user").await?.click().await?;
-    sign_in_with(client, iin, emhana_synth::DEMO_PASSWORD).await
-}
-
 /// One "sync now" from the Sync screen.
 async fn sync_now(client: &Client) -> Result<()> {
     client
@@ -112,7 +104,7 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         enrol_in_app(&nurse_pc, &base, &codes[1]).await?;
 
         // The registrar takes the call at the desk; one sync round sends it.
-        take_window(&desk, &registrar).await?;
+        take_window(&desk, &registrar, emhana_synth::DEMO_PASSWORD).await?;
         desk.find(Locator::Css("[data-nav=home_calls]"))
             .await?
             .click()
@@ -155,7 +147,7 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
             .bind(nurse)
             .fetch_one(&desk_db)
             .await?;
-        take_window(&nurse_pc, &nurse_iin).await?;
+        take_window(&nurse_pc, &nurse_iin, emhana_synth::DEMO_PASSWORD).await?;
         sync_now(&nurse_pc).await?;
         wait_for_rows(&nurse_db, "SELECT count(*) FROM home_call", 1).await?;
         nurse_pc

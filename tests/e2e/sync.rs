@@ -96,8 +96,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
 
         // The registrar takes the window (her account now the registry's) and
         // grants a free choice while the practice does the same offline.
-        wait_for(&client, "#lock-window").await?.click().await?;
-        wait_for(&client, "#switch-user").await?.click().await?;
+        lock_for_another(&client).await?;
         anyhow::ensure!(
             client.find(Locator::Css("#demo-staff")).await.is_err(),
             "enrolled: no demo list"
@@ -219,9 +218,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         // — the head's to write, not the registrar's: the file holds the ops' persons
         client.find(Locator::Css("#export-bundle")).await?.click().await?;
         wait_for_text(&client, "#sync-error", "рөліңіз").await?;
-        wait_for(&client, "#lock-window").await?.click().await?;
-        wait_for(&client, "#switch-user").await?.click().await?;
-        sign_in_with(&client, &head, emhana_synth::DEMO_PASSWORD).await?;
+        take_window(&client, &head, emhana_synth::DEMO_PASSWORD).await?;
         client
             .find(Locator::Css("#sync-indicator"))
             .await?
