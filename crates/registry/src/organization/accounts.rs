@@ -29,7 +29,7 @@ pub async fn set_password(
         PasswordHash::new(password).map_err(|error| SetupError::one("bad_password", error.to_string()))?;
     let mut tx = pool.begin().await?;
     let (clinic_id, staff_id) = locked_staff(&mut tx, clinic, iin).await?;
-    write_account(&mut tx, staff_id, Some(&hash), None, None, now).await?;
+    write_account(&mut tx, staff_id, &hash, None, None, now).await?;
     bump(&mut tx, clinic_id).await?;
     tx.commit().await?;
     Ok(())
@@ -45,17 +45,20 @@ pub async fn set_disabled(
 ) -> Result<(), SetupError> {
     let mut tx = pool.begin().await?;
     let (clinic_id, staff_id) = locked_staff(&mut tx, clinic, iin).await?;
-    let has_account: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM account WHERE staff_id = $1)")
-        .bind(staff_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    if !has_account {
+    let changed = sqlx::query(
+        "UPDATE account SET disabled = $2, changed_at = $3, changed_by = NULL WHERE staff_id = $1",
+    )
+    .bind(staff_id)
+    .bind(disabled)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if changed.rows_affected() == 0 {
         return Err(SetupError::one(
             "no_account",
             format!("{iin} has no account at {clinic}: set a password first"),
         ));
     }
-    write_account(&mut tx, staff_id, None, Some(disabled), None, now).await?;
     bump(&mut tx, clinic_id).await?;
     tx.commit().await?;
     Ok(())
@@ -75,12 +78,13 @@ async fn locked_staff(tx: &mut PgConnection, clinic: &Bin, iin: &str) -> Result<
     Ok((locked.id, staff_id))
 }
 
-/// Writes a staff member's account (a new hash, or the disabled flag, or
-/// both); the caller holds the clinic's lock and moves its version once.
+/// Writes a staff member's password hash (and the disabled flag, when
+/// given; a new account is enabled); the caller holds the clinic's lock and
+/// moves its version once.
 pub(crate) async fn write_account(
     tx: &mut PgConnection,
     staff_id: i64,
-    hash: Option<&PasswordHash>,
+    hash: &PasswordHash,
     disabled: Option<bool>,
     changed_by: Option<&str>,
     now: DateTime<Utc>,
@@ -88,11 +92,11 @@ pub(crate) async fn write_account(
     sqlx::query(
         "INSERT INTO account AS a (staff_id, password_hash, disabled, changed_at, changed_by) \
          VALUES ($1, $2, coalesce($3, false), $4, $5) \
-         ON CONFLICT (staff_id) DO UPDATE SET password_hash = coalesce($2, a.password_hash), \
+         ON CONFLICT (staff_id) DO UPDATE SET password_hash = $2, \
              disabled = coalesce($3, a.disabled), changed_at = $4, changed_by = $5",
     )
     .bind(staff_id)
-    .bind(hash.map(PasswordHash::as_str))
+    .bind(hash.as_str())
     .bind(disabled)
     .bind(now)
     .bind(changed_by)

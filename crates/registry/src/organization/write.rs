@@ -500,7 +500,7 @@ pub async fn load_unit(pool: &PgPool, unit: &ClinicUnit) -> Result<i64, SetupErr
         super::accounts::write_account(
             &mut tx,
             staff_id,
-            Some(&account.password_hash),
+            &account.password_hash,
             Some(account.disabled),
             None,
             account.changed_at,

@@ -436,3 +436,53 @@ async fn the_head_changes_the_organization_at_her_pc_and_the_registry_checks_it(
     assert_eq!(final_view.districts[1].coverage, vec![street("Сарыарқа даңғылы")]);
     Ok(())
 }
+
+/// The registry's administrator sets passwords (a weak one refused, staff of
+/// no clinic refused) and disables an account: the PC, offline in between,
+/// still signs her in; from its next sync on it refuses her.
+#[tokio::test]
+async fn an_account_disabled_at_the_registry_is_refused_at_the_pc_from_its_next_sync() -> Result<()> {
+    use emhana_registry::organization::{SetupError, set_disabled};
+    use emhana_workstation::SignInError;
+    let now = kz(2026, 12, 2, 10);
+    let region = Region::start(60, now).await?;
+    let bin = bin()?;
+    set_up(&region, bin).await?;
+    let registrar = staff_iin(5)?.to_string();
+    let refused = |result: Result<(), SetupError>| match result {
+        Err(SetupError::Refused(problems)) => problems.into_iter().map(|p| p.code).collect::<Vec<_>>(),
+        other => panic!("refused expected: {other:?}"),
+    };
+    assert_eq!(
+        refused(set_password(&region.pool, &bin, &registrar, "short", now).await),
+        ["bad_password"]
+    );
+    assert_eq!(
+        refused(set_password(&region.pool, &bin, "800101400001", PASSWORD, now).await),
+        ["not_staff"]
+    );
+    assert_eq!(
+        refused(set_disabled(&region.pool, &bin, &staff_iin(2)?.to_string(), true, now).await),
+        ["no_account"]
+    );
+
+    let dir = tempfile::tempdir()?;
+    let (desk, credential) = empty_pc(&region, dir.path(), bin).await?;
+    let engine = region.engine(&desk, &credential, small_pages())?;
+    sync_round(&engine).await?;
+    assert!(desk.sign_in(&registrar, PASSWORD, now).await.is_ok());
+
+    set_disabled(&region.pool, &bin, &registrar, true, now).await?;
+    // not synced yet: the PC knows only what it was told
+    assert!(desk.sign_in(&registrar, PASSWORD, now).await.is_ok());
+    assert!(sync_round(&engine).await?.organization_changed);
+    assert!(matches!(
+        desk.sign_in(&registrar, PASSWORD, now).await,
+        Err(SignInError::Disabled)
+    ));
+    // enabled again, with her next sync
+    set_disabled(&region.pool, &bin, &registrar, false, now).await?;
+    sync_round(&engine).await?;
+    assert!(desk.sign_in(&registrar, PASSWORD, now).await.is_ok());
+    Ok(())
+}

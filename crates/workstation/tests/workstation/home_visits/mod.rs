@@ -19,6 +19,7 @@ use tempfile::TempDir;
 
 use crate::fixture::{self, date, iin, person};
 
+mod access;
 mod calls;
 mod plans;
 mod rounds;
