@@ -102,8 +102,9 @@ async fn main() -> anyhow::Result<()> {
         .await?;
     let doctors = workstation.doctors().await?;
     for (index, doctor) in doctors.iter().enumerate() {
+        // the clinic's weeks as it stands, loaded (as the demo's are), not changes made here
         workstation
-            .set_schedule_template(
+            .load_schedule_template(
                 doctor.id,
                 &doctor_week(index, NaiveDate::from_ymd_opt(2026, 1, 1).context("date")?),
                 now,
@@ -160,23 +161,25 @@ async fn main() -> anyhow::Result<()> {
         .clinic_slots(first_day, first_day + TimeDelta::days(args.full_days - 1))
         .await?;
     let mut booked = 0;
+    // booked by a doctor of the clinic, signed in (the bench clinic has no registrar)
+    emhana_synth::load_demo_accounts(&workstation).await?;
+    let desk = emhana_synth::sign_in_as(&workstation, StaffRole::DistrictDoctor, now).await?;
     for slot in slots.get(&busy).context("the busy doctor's slots")? {
         let day_index = (slot.starts.date() - first_day).num_days();
         let taken_today = booked % 40;
         let person = persons[(taken_today + usize::try_from(day_index)? * 3) % persons.len()];
-        workstation
-            .book(
-                &BookingForm {
-                    person_id: person,
-                    staff_id: busy,
-                    starts_at: slot.starts,
-                    reason: VisitReason::AcuteOrExacerbation,
-                    channel: BookingChannel::Phone,
-                },
-                now,
-            )
-            .await
-            .with_context(|| format!("booking {}", slot.starts))?;
+        desk.book(
+            &BookingForm {
+                person_id: person,
+                staff_id: busy,
+                starts_at: slot.starts,
+                reason: VisitReason::AcuteOrExacerbation,
+                channel: BookingChannel::Phone,
+            },
+            now,
+        )
+        .await
+        .with_context(|| format!("booking {}", slot.starts))?;
         booked += 1;
     }
     println!(
