@@ -118,6 +118,7 @@ async fn the_deb_installs_and_the_installed_app_starts_on_a_new_pc() -> Result<(
         )?;
         // the installed app writes where an installed app keeps its data
         demo.click().await?;
+        sign_in_demo(&client, &demo_role("registrar")).await?;
         let search = wait_for(&client, "#search").await?;
         search.send_keys("Ах").await?;
         wait_for(&client, "#results .hit").await?;
