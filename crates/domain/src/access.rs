@@ -11,7 +11,7 @@
 //! their own districts' people; the head sets the clinic up and answers for
 //! its register.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use crate::StaffRole;
 
@@ -171,6 +171,50 @@ pub fn next_try_at(
     (at > now).then_some(at)
 }
 
+/// An op's author as the registry knows them: their entry on the clinic's
+/// staff list and their account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorStanding {
+    pub roles: Vec<StaffRole>,
+    pub works_from: Option<NaiveDate>,
+    pub works_to: Option<NaiveDate>,
+    /// When the account was disabled, if it is.
+    pub disabled_since: Option<DateTime<Utc>>,
+}
+
+/// Why the registry does not take an op from its author.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthorRefusal {
+    /// Not on the clinic's staff list on the day the op was made.
+    NotStaff,
+    /// The account was disabled before the op was made.
+    Disabled,
+    /// Their roles do not allow it.
+    NotAllowed(Action),
+}
+
+/// Whether the member of staff `standing` (`None`: not on the clinic's
+/// list) could make an op doing `action` at `made_at`. An op made offline
+/// before an account was disabled stands: it was made while it was good.
+pub fn check_author(
+    standing: Option<&AuthorStanding>,
+    action: Action,
+    made_at: DateTime<Utc>,
+) -> Result<(), AuthorRefusal> {
+    let standing = standing.ok_or(AuthorRefusal::NotStaff)?;
+    let day = crate::time::kazakhstan_date(made_at);
+    if !crate::organization::works_between(standing.works_from, standing.works_to, day) {
+        return Err(AuthorRefusal::NotStaff);
+    }
+    if standing.disabled_since.is_some_and(|since| since <= made_at) {
+        return Err(AuthorRefusal::Disabled);
+    }
+    if !may(&standing.roles, action) {
+        return Err(AuthorRefusal::NotAllowed(action));
+    }
+    Ok(())
+}
+
 /// The minutes of no use after which a signed-in window locks, by default.
 pub const DEFAULT_LOCK_AFTER_MINUTES: u32 = 10;
 /// The range a clinic may set it in.
@@ -282,5 +326,75 @@ mod tests {
         assert_eq!(next_try_at(4, Some(now), now), Some(now + Duration::seconds(10)));
         assert_eq!(next_try_at(4, Some(now - Duration::seconds(11)), now), None);
         assert_eq!(next_try_at(9, None, now), None);
+    }
+
+    /// Issue 19: "the registry checks that the author is staff of that
+    /// clinic with a role that may do it".
+    #[test]
+    fn an_author_is_on_the_staff_that_day_with_a_good_account_and_a_role_that_allows_it() {
+        let at = |text: &str| text.parse::<DateTime<Utc>>().ok();
+        let day = |text: &str| text.parse::<NaiveDate>().ok();
+        let nurse = AuthorStanding {
+            roles: vec![DistrictNurse],
+            works_from: day("2024-03-01"),
+            works_to: day("2026-11-30"),
+            disabled_since: None,
+        };
+        let disabled = AuthorStanding {
+            disabled_since: at("2026-06-01T09:00:00Z"),
+            ..nurse.clone()
+        };
+        type Case<'a> = (
+            Option<&'a AuthorStanding>,
+            Action,
+            &'a str,
+            Result<(), AuthorRefusal>,
+        );
+        let cases: &[Case] = &[
+            (Some(&nurse), RecordVisit, "2026-05-04T05:00:00Z", Ok(())),
+            (
+                None,
+                RecordVisit,
+                "2026-05-04T05:00:00Z",
+                Err(AuthorRefusal::NotStaff),
+            ),
+            // the first and the last day of work count, in Kazakhstan's date (UTC+5)
+            (Some(&nurse), RecordVisit, "2024-02-29T19:00:00Z", Ok(())),
+            (
+                Some(&nurse),
+                RecordVisit,
+                "2024-02-29T18:00:00Z",
+                Err(AuthorRefusal::NotStaff),
+            ),
+            (Some(&nurse), RecordVisit, "2026-11-30T18:00:00Z", Ok(())),
+            (
+                Some(&nurse),
+                RecordVisit,
+                "2026-11-30T19:00:00Z",
+                Err(AuthorRefusal::NotStaff),
+            ),
+            (
+                Some(&nurse),
+                RecordDeath,
+                "2026-05-04T05:00:00Z",
+                Err(AuthorRefusal::NotAllowed(RecordDeath)),
+            ),
+            // made offline before the account was disabled: it stands
+            (Some(&disabled), RecordVisit, "2026-06-01T08:59:59Z", Ok(())),
+            (
+                Some(&disabled),
+                RecordVisit,
+                "2026-06-01T09:00:00Z",
+                Err(AuthorRefusal::Disabled),
+            ),
+        ];
+        for (standing, action, made_at, expected) in cases {
+            let made_at = at(made_at).unwrap_or_default();
+            assert_eq!(
+                check_author(*standing, *action, made_at),
+                *expected,
+                "{action:?} at {made_at}"
+            );
+        }
     }
 }

@@ -269,10 +269,16 @@ pub struct StaffMember {
     pub works_to: Option<NaiveDate>,
 }
 
+/// Whether someone whose work here runs from `from` to `to` (each day
+/// included; `None`: open) works here on `day`.
+pub fn works_between(from: Option<NaiveDate>, to: Option<NaiveDate>, day: NaiveDate) -> bool {
+    from.is_none_or(|from| from <= day) && to.is_none_or(|to| day <= to)
+}
+
 impl StaffMember {
     /// Whether they work here on `day`.
     pub fn works_on(&self, day: NaiveDate) -> bool {
-        self.works_from.is_none_or(|from| from <= day) && self.works_to.is_none_or(|to| day <= to)
+        works_between(self.works_from, self.works_to, day)
     }
 
     /// What is wrong with the entry on its own, if anything; `districts`

@@ -184,6 +184,17 @@ pub enum RejectGround {
     OrganizationRefused {
         problems: Vec<OrganizationProblem>,
     },
+    /// The op names no author: only a plan's closure is made by a PC on its own.
+    NoAuthor,
+    /// The author is not on the clinic's staff on the day the op was made
+    /// (never was, or had left by then).
+    AuthorNotStaff,
+    /// The author's account was disabled before the op was made.
+    AuthorDisabled,
+    /// The author's roles do not allow what the op does.
+    AuthorNotAllowed {
+        action: emhana_domain::access::Action,
+    },
     /// The op could not be read; `detail` says which field.
     Malformed {
         detail: String,

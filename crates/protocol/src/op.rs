@@ -2,14 +2,15 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::Person;
+use emhana_domain::access::Action;
 use emhana_domain::attachment::AttachmentGround;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::Hlc;
 use crate::record::{
-    BookingChange, BookingRecord, CallRecord, ChangeCallOp, ChangePlanOp, PlanRecord, RoundRecord,
-    SetScheduleOp, SetSettingsOp,
+    BookingChange, BookingRecord, CallChange, CallRecord, ChangeCallOp, ChangePlanOp, PlanChange, PlanRecord,
+    RoundRecord, SetScheduleOp, SetSettingsOp,
 };
 
 /// One change made on a workstation. Everything but the body is stamped when
@@ -135,6 +136,41 @@ impl OpBody {
             OpBody::SetSettings(op) => op.settings.clinic_bin.clone(),
             OpBody::ChangeOrganization(op) => op.clinic_bin.clone(),
         }
+    }
+
+    /// What the op's author must be allowed to do (`emhana_domain::access`):
+    /// the registry asks it of the author's roles, as the workstation asked
+    /// before making the op.
+    pub fn action(&self) -> Action {
+        match self {
+            OpBody::Attach(_) => Action::Attach,
+            OpBody::Detach(op) => match op.reason {
+                DetachReason::Died => Action::RecordDeath,
+                DetachReason::ClinicLiquidated => Action::Detach,
+            },
+            OpBody::Book(_) | OpBody::CancelBooking(_) | OpBody::ChangeBooking(_) => Action::Book,
+            OpBody::RegisterCall(_) => Action::TakeCall,
+            OpBody::ChangeCall(op) => match op.change {
+                CallChange::Status { .. } => Action::RecordCallStatus,
+                CallChange::Reassign { .. } => Action::DispatchCall,
+            },
+            OpBody::SetSchedule(_) => Action::EditSchedule,
+            OpBody::OpenPlan(_) => Action::PlanCare,
+            OpBody::ChangePlan(op) => match op.change {
+                PlanChange::Risk { .. } | PlanChange::Close { .. } => Action::PlanCare,
+                PlanChange::Outcome { .. } | PlanChange::Undo { .. } => Action::RecordVisit,
+            },
+            OpBody::SetRound(_) => Action::OrderRound,
+            OpBody::SetSettings(_) => Action::EditSettings,
+            OpBody::ChangeOrganization(_) => Action::EditOrganization,
+        }
+    }
+
+    /// Whether the op may come with no author: only a plan's closure, which
+    /// every PC of the clinic makes by itself once a plan is over (its person
+    /// died, left, or grew out of it) from facts they share.
+    pub fn may_come_unauthored(&self) -> bool {
+        matches!(self, OpBody::ChangePlan(op) if matches!(op.change, PlanChange::Close { .. }))
     }
 
     /// The clinic record the op creates or changes, when it is about one.

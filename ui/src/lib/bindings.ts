@@ -1,6 +1,8 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit: change the Rust
 // type, then EMHANA_WRITE_BINDINGS=1 cargo test --workspace --features custom-protocol --bin emhana bindings
 
+export type Action = "register_person" | "attach" | "detach" | "record_death" | "book" | "take_call" | "dispatch_call" | "record_call_status" | "plan_care" | "record_visit" | "order_round" | "edit_schedule" | "edit_calendar" | "edit_settings" | "edit_organization" | "manage_accounts" | "export_register" | "export_bundle" | "see_any_district";
+
 export type Address = { settlement: string, street: string, house: string, apartment: string | null, };
 
 export type AgeGroup = "under_1" | "1_to_4" | "5_to_17" | "18_to_64" | "65_plus";
@@ -498,7 +500,7 @@ export type RegistrationForm = { iin: string, surname: string, first_name: strin
  */
 mother_iin: string, };
 
-export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "post_record_read_only" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "organization_refused", problems: Array<OrganizationProblem>, } | { "code": "malformed", detail: string, };
+export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "post_record_read_only" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "organization_refused", problems: Array<OrganizationProblem>, } | { "code": "no_author" } | { "code": "author_not_staff" } | { "code": "author_disabled" } | { "code": "author_not_allowed", action: Action, } | { "code": "malformed", detail: string, };
 
 export type Responder = "nurse" | "district_doctor" | "ambulance";
 
@@ -1225,11 +1227,15 @@ export const MESSAGE_CODES = [
   'refusal.person_deceased',
   'reject.already_attached_here',
   'reject.attachment_refused',
+  'reject.author_disabled',
+  'reject.author_not_allowed',
+  'reject.author_not_staff',
   'reject.booking_changed',
   'reject.booking_not_found',
   'reject.call_closed',
   'reject.made_in_future',
   'reject.malformed',
+  'reject.no_author',
   'reject.not_attached_here',
   'reject.number_taken',
   'reject.organization_refused',

@@ -31,6 +31,7 @@ use crate::people::{
 };
 
 mod attachment;
+mod author;
 mod booking;
 mod record;
 
@@ -199,6 +200,7 @@ async fn apply_all(
         now,
         claimed,
         touches: Vec::new(),
+        authors: author::Authors::default(),
     };
     let mut decided: Vec<(Uuid, serde_json::Value)> = Vec::with_capacity(incoming.len());
     let mut results: Vec<OpResult> = Vec::with_capacity(incoming.len());
@@ -325,6 +327,8 @@ struct PushContext {
     claimed: std::collections::HashSet<Uuid>,
     /// Persons entering and leaving scopes, written to the feed at the end.
     touches: Vec<ScopeTouch>,
+    /// The ops' authors as the clinic's staff list has them.
+    authors: author::Authors,
 }
 
 impl PushContext {
@@ -371,6 +375,8 @@ async fn apply(
     // The outcome, and the person's attachment after it when the op already knows it.
     let outcome = if op.made_at > now + Duration::minutes(CLOCK_TOLERANCE_MINUTES) {
         (reject(RejectGround::MadeInFuture), None)
+    } else if let Some(ground) = context.authors.refusal(tx, workstation.clinic_id, op).await? {
+        (reject(ground), None)
     } else {
         match &op.body {
             OpBody::Attach(attach) => apply_attach(tx, workstation, op, attach, context).await?,

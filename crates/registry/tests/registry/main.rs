@@ -14,6 +14,7 @@ use emhana_protocol::{
 };
 use support::{TestRegistry, at, person};
 
+mod authors;
 mod organization;
 mod plans;
 mod posts;

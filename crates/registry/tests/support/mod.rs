@@ -49,6 +49,11 @@ pub fn iin(n: u32) -> Iin {
     }
 }
 
+/// The IIN every test op is made by: the head of each clinic a test enrols at.
+pub fn author() -> String {
+    iin(999).as_string()
+}
+
 pub fn person(n: u32) -> Person {
     let iin = iin(n);
     let birth = iin.birth().map(|b| b.birth_date).unwrap_or_default();
@@ -144,6 +149,7 @@ impl TestRegistry {
     /// Adds a workstation to the clinic of `bin` (one set up in the test) and enrols it.
     pub async fn enrolled_at(&self, bin: &str) -> Result<Client> {
         let now = *self.now.lock().map_err(|_| anyhow!("clock poisoned"))?;
+        self.head_of(bin).await?;
         let (_, code) = auth::add_workstation(&self.pool, bin, "Тіркеу орны", now).await?;
         let http = reqwest::Client::new();
         let response = http
@@ -159,6 +165,19 @@ impl TestRegistry {
             enrolment,
             hlc: Mutex::new(None),
         })
+    }
+
+    /// Puts [`AUTHOR`] on the clinic's staff as its head, who may make every
+    /// op: the registry takes an op only from the clinic's staff.
+    pub async fn head_of(&self, bin: &str) -> Result<()> {
+        let csv = format!(
+            "clinic_bin,iin,surname,first_name,roles\n{bin},{},Бекмұратова,Гүлнар,head\n",
+            author()
+        );
+        emhana_registry::organization::import_staff(&self.pool, csv.as_bytes())
+            .await
+            .map_err(|error| anyhow!("the head of {bin}: {error}"))?;
+        Ok(())
     }
 
     pub async fn count(&self, sql: &str) -> Result<i64> {
@@ -191,7 +210,7 @@ impl Client {
         Op {
             id: Uuid::now_v7(),
             workstation: self.enrolment.workstation,
-            actor_iin: Some(iin(999).as_string()),
+            actor_iin: Some(author()),
             made_at,
             hlc,
             body,

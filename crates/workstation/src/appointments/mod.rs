@@ -121,8 +121,8 @@ impl Workstation {
         exception_id: i64,
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
-        self.require(Action::EditSchedule)?;
-        self::remove_exception(&self.pool, exception_id, now).await
+        let by = self.require(Action::EditSchedule)?;
+        self::remove_exception(&self.pool, exception_id, Some(by.staff_id), now).await
     }
 
     /// Active bookings from now on that their doctor's schedule no longer has a slot for.

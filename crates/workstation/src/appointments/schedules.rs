@@ -289,6 +289,7 @@ pub(crate) async fn add_exception(
 pub(crate) async fn remove_exception(
     pool: &SqlitePool,
     exception_id: i64,
+    saved_by: Option<i64>,
     now: DateTime<Utc>,
 ) -> Result<ScheduleChange, BookingError> {
     let mut tx = pool.begin().await?;
@@ -299,7 +300,7 @@ pub(crate) async fn remove_exception(
             .await?;
     let displaced = match staff_id {
         Some(staff_id) => {
-            record_schedule_op(&mut tx, staff_id, None, now).await?;
+            record_schedule_op(&mut tx, staff_id, saved_by, now).await?;
             displaced_bookings(&mut tx, Some(staff_id), now).await?
         }
         None => Vec::new(),

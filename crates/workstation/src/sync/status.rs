@@ -141,6 +141,10 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
         | RejectGround::PostRecordReadOnly
         | RejectGround::NumberTaken
         | RejectGround::MadeInFuture
+        | RejectGround::NoAuthor
+        | RejectGround::AuthorNotStaff
+        | RejectGround::AuthorDisabled
+        | RejectGround::AuthorNotAllowed { .. }
         | RejectGround::Malformed { .. } => AttentionAction::CallAdministrator,
     }
 }
