@@ -415,6 +415,7 @@ fn roots(visit: &mut Declarations<'_>) {
         IdentifierError,
         ws::SearchOutcome,
         ws::PersonCard,
+        ws::AuditCheck,
         ws::StoreStatus,
         ws::Language,
         RegistrationForm,

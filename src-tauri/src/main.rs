@@ -16,6 +16,7 @@ macro_rules! with_commands {
             commands::session::sign_out,
             commands::session::still_here,
             commands::setup::set_lock_after,
+            commands::setup::verify_audit,
             commands::setup::load_demo_clinic,
             commands::setup::organization,
             commands::setup::change_organization,

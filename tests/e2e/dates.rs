@@ -137,6 +137,8 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
             .click()
             .await?;
         wait_for_text(&client, "#person-card", "16.03.2015").await?;
+        // the card says who opened it: the registrar, just now
+        wait_for(&client, "#card-openings tr[data-role=registrar]").await?;
 
         // Russian: the same fields, the calendar in Russian.
         client
@@ -157,6 +159,13 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
             .click()
             .await?;
         wait_for_text(&client, "#lock-form .saved", "15 минут").await?;
+        // the head checks the audit log of this PC: the sign-ins, the registration, the card opened
+        client.find(Locator::Css("#verify-audit")).await?.click().await?;
+        wait_for_text(&client, "#audit-result", "Цепочка цела").await?;
+        std::fs::write(
+            artifacts.join("e2e-audit-verified.png"),
+            client.screenshot().await?,
+        )?;
         // Times too are on the 24-hour clock under a C locale: "1730" is 17:30, "5 pm" is refused.
         let ends = "#pace-form [data-field=round_ends]";
         let field = wait_for(&client, ends).await?;

@@ -56,6 +56,8 @@ text_enum!(
         ExportBundle => "export_bundle",
         /// A person of any district (or none) opened, not only one's own.
         SeeAnyDistrict => "see_any_district",
+        /// The audit log checked (who did what on this PC).
+        ReadAudit => "read_audit",
     }
 );
 

@@ -201,6 +201,42 @@ pub enum RejectGround {
     },
 }
 
+/// A row of a workstation's audit log named by its number and hash (the
+/// hash chains every row before it: `crates/workstation/src/store/audit.rs`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct AuditLink {
+    pub seq: i64,
+    /// SHA-256, 64 lowercase hex digits.
+    pub hash: String,
+}
+
+impl AuditLink {
+    /// Whether it could be a link at all: a positive number, a hash of 64 hex digits.
+    pub fn is_well_formed(&self) -> bool {
+        self.seq > 0
+            && self.hash.len() == 64
+            && self.hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    }
+}
+
+/// What a workstation sends at each sync about its audit log: its last row
+/// (`head`), and the row the registry holds as its head as the log has that
+/// row now (`at_held`): a log rewritten or cut since shows there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct AuditHeadReport {
+    pub head: AuditLink,
+    pub at_held: Option<AuditLink>,
+}
+
+/// The registry's answer: the head it holds now, and whether the log still
+/// led through the one it held (when not, it keeps the old head and raises
+/// an alarm for the administrator).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct AuditHeadAnswer {
+    pub held: AuditLink,
+    pub matches: bool,
+}
+
 /// A person's attachment, as much of it as the asking clinic may see.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "state", rename_all = "snake_case")]

@@ -7,6 +7,7 @@
 //! same rule the workstation used (`emhana_domain::attachment::decide`).
 //! The protocol is `emhana_protocol`; `docs/sync.md` describes it.
 
+pub mod audit;
 pub mod auth;
 pub mod bundle;
 pub mod clinics;
@@ -88,6 +89,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/enrol", post(enrol))
         .route("/push", post(push))
+        .route("/audit-head", post(audit_head))
         .route("/changes", get(changes))
         .route("/persons/{iin}", get(person))
         .route("/reference", get(reference))
@@ -158,6 +160,17 @@ async fn push(
     let Json(request) = body?;
     Ok(Json(
         push::push(&state.pool, &workstation, request, (state.clock)()).await?,
+    ))
+}
+
+async fn audit_head(
+    State(state): State<AppState>,
+    workstation: Workstation,
+    body: Result<Json<emhana_protocol::AuditHeadReport>, JsonRejection>,
+) -> Result<Json<emhana_protocol::AuditHeadAnswer>, RegistryError> {
+    let Json(report) = body?;
+    Ok(Json(
+        audit::report_head(&state.pool, &workstation, &report, (state.clock)()).await?,
     ))
 }
 

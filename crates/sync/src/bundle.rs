@@ -61,6 +61,7 @@ pub async fn export_ops(
     )?;
     let ids: Vec<_> = bundle.ops.iter().map(|op| op.id).collect();
     store.mark_sent(&ids, now).await?;
+    store.audit_bundle_export(ids.len()).await?;
     Ok(ExportedOps {
         bytes,
         ops: ids.len(),

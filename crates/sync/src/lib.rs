@@ -143,6 +143,9 @@ pub struct RoundReport {
     /// transactions still running at the registry (see docs/sync.md). The
     /// loop comes back in [`HELD_BACK_RETRY`], not after the whole interval.
     pub held_back: bool,
+    /// Whether the registry found this PC's audit log leading through the
+    /// head it held (`None`: the log had no chained row to report).
+    pub audit_matches: Option<bool>,
 }
 
 /// How soon the loop pulls again when the registry held changes back.
@@ -200,6 +203,12 @@ impl<T: Transport> SyncEngine<T> {
         // an organization change this round pushed shows at once, not a round later
         if report.confirmed > 0 {
             self.take_organization(&mut report).await?;
+        }
+        // last: the log's head after this round's own rows
+        if let Some(audit) = self.store.audit_report().await? {
+            let answer = self.transport.audit_head(&audit).await?;
+            self.store.record_audit_answer(&answer, (self.clock)()).await?;
+            report.audit_matches = Some(answer.matches);
         }
         Ok(report)
     }

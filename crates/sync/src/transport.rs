@@ -55,6 +55,12 @@ pub trait Transport: Send + Sync {
         &self,
         known: Option<i64>,
     ) -> impl Future<Output = Result<OrganizationAnswer, TransportError>> + Send;
+    /// Reports the head of this PC's audit log; the registry checks it
+    /// against the head it held.
+    fn audit_head(
+        &self,
+        report: &emhana_protocol::AuditHeadReport,
+    ) -> impl Future<Output = Result<emhana_protocol::AuditHeadAnswer, TransportError>> + Send;
     /// The clinic's snapshot, when the registry offers one.
     fn snapshot_info(&self) -> impl Future<Output = Result<Option<SnapshotInfo>, TransportError>> + Send;
     /// Appends the snapshot's bytes from `from` on to the file `to`,
@@ -247,6 +253,18 @@ impl Transport for HttpTransport {
         file.flush().await.map_err(local)?;
         file.sync_all().await.map_err(local)?;
         Ok(())
+    }
+
+    async fn audit_head(
+        &self,
+        report: &emhana_protocol::AuditHeadReport,
+    ) -> Result<emhana_protocol::AuditHeadAnswer, TransportError> {
+        let request = self
+            .client
+            .post(format!("{}{PREFIX}/audit-head", self.base))
+            .bearer_auth(&self.credential)
+            .json(report);
+        read(request.send().await.map_err(offline)?).await
     }
 
     async fn organization(&self, known: Option<i64>) -> Result<OrganizationAnswer, TransportError> {

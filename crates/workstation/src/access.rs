@@ -68,6 +68,20 @@ pub enum SignInError {
     Store(#[from] StoreError),
 }
 
+impl SignInError {
+    /// The refusal's name, as the audit log keeps it.
+    fn code(&self) -> &'static str {
+        match self {
+            SignInError::WrongPassword { .. } => "wrong_password",
+            SignInError::TryLater { .. } => "try_later",
+            SignInError::Disabled => "disabled",
+            SignInError::NotWorkingHere => "not_working_here",
+            SignInError::NoAccounts => "no_accounts",
+            SignInError::Store(_) => "store",
+        }
+    }
+}
+
 /// An argon2id hash of a password nobody has: an unknown IIN is checked
 /// against it, so it takes as long as a known one.
 fn decoy_hash() -> Option<&'static PasswordHash> {
@@ -81,6 +95,24 @@ impl Workstation {
     /// Signs `iin` in with `password`: the session, or why not. The check of
     /// the password runs off the async threads (tens of milliseconds).
     pub async fn sign_in(
+        &self,
+        iin: &str,
+        password: &str,
+        now: DateTime<Utc>,
+    ) -> Result<StaffSession, SignInError> {
+        let outcome = self.check_sign_in(iin, password, now).await;
+        // every try is audited, refused or not: who tried which IIN, and why it failed
+        let (staff_id, action, reason) = match &outcome {
+            Ok(session) => (Some(session.staff_id), "signed_in", None),
+            Err(SignInError::Store(_)) => return outcome,
+            Err(refusal) => (None, "sign_in_refused", Some(refusal.code())),
+        };
+        let detail = serde_json::json!({ "iin": iin, "reason": reason }).to_string();
+        self.audit_at(now, staff_id, action, None, &detail).await?;
+        outcome
+    }
+
+    async fn check_sign_in(
         &self,
         iin: &str,
         password: &str,
@@ -154,23 +186,25 @@ impl Workstation {
     /// The signed-in member of staff, if they may do `action`; refused
     /// otherwise. The use cases here call it; the shell too, for what it
     /// does itself with the store (an offline bundle, an enrolment).
-    pub fn require(&self, action: Action) -> Result<&StaffSession, StoreError> {
+    pub async fn require(&self, action: Action) -> Result<&StaffSession, StoreError> {
         let session = self.session().ok_or(StoreError::NotSignedIn)?;
         if session.may(action) {
-            Ok(session)
-        } else {
-            tracing::info!(
-                staff_id = session.staff_id,
-                action = action.as_str(),
-                "refused: the role does not allow it"
-            );
-            Err(StoreError::NotAllowed { action })
+            return Ok(session);
         }
+        tracing::info!(
+            staff_id = session.staff_id,
+            action = action.as_str(),
+            "refused: the role does not allow it"
+        );
+        let detail = serde_json::json!({ "action": action }).to_string();
+        self.audit_now("refused", None, &detail).await?;
+        Err(StoreError::NotAllowed { action })
     }
 
     /// Refused unless the signed-in member of staff may open `person_id`:
     /// one attached here to a district they do not serve is another
-    /// district's nurse's or doctor's to see (seed 002 p.18).
+    /// district's nurse's or doctor's to see (seed 002 p.18). A refusal is
+    /// audited, with the person.
     pub(crate) async fn require_may_see(
         &self,
         person_id: i64,
@@ -182,13 +216,64 @@ impl Workstation {
         }
         let mut conn = self.pool.acquire().await?;
         let (_, district_id) = store::standing(&mut conn, person_id, today).await?;
-        match store::district_number(&mut conn, district_id).await? {
+        let district = store::district_number(&mut conn, district_id).await?;
+        drop(conn);
+        match district {
             Some(district) if !session.may_see(Some(district)) => {
                 tracing::info!(staff_id = session.staff_id, "refused: another district's person");
+                let detail =
+                    serde_json::json!({ "action": Action::SeeAnyDistrict, "district": district }).to_string();
+                self.audit_now("refused", Some(person_id), &detail).await?;
                 Err(StoreError::NotYourDistrict { district })
             }
             _ => Ok(()),
         }
+    }
+
+    /// Writes one audit row on its own, by whoever is signed in: an attempt
+    /// refused, a card opened, a search, an export. Stamped with the PC's
+    /// clock (what it records happened now, whatever day the app is told).
+    pub(crate) async fn audit_now(
+        &self,
+        action: &str,
+        person_id: Option<i64>,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        let staff_id = self.session().map(|session| session.staff_id);
+        self.audit_at(Utc::now(), staff_id, action, person_id, detail)
+            .await
+    }
+
+    /// Audits an offline file of `ops` ops written for a carried sync (the
+    /// sync crate writes it; the ops leave the PC on a stick).
+    pub async fn audit_bundle_export(&self, ops: usize) -> Result<(), StoreError> {
+        let detail = serde_json::json!({ "ops": ops }).to_string();
+        self.audit_now("bundle_exported", None, &detail).await
+    }
+
+    pub(crate) async fn audit_at(
+        &self,
+        at: DateTime<Utc>,
+        staff_id: Option<i64>,
+        action: &str,
+        person_id: Option<i64>,
+        detail: &str,
+    ) -> Result<(), StoreError> {
+        // IMMEDIATE: the row read as the chain's last stays the last until this one is written
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        store::append_audit(
+            &mut tx,
+            store::AuditEntry {
+                at,
+                staff_id,
+                action,
+                person_id,
+                detail,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// Keeps `accounts` for the staff they name (the demo clinic's; the

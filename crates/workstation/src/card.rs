@@ -28,6 +28,22 @@ pub struct PersonCard {
     /// ones (a warning to check the documents; foreigners' IINs may not carry any).
     pub iin_agrees: bool,
     pub household: Vec<HouseholdMember>,
+    /// Who opened the card on this PC, newest first (this opening too), at
+    /// most [`OPENINGS_SHOWN`]: a person's data is seen by those whose work
+    /// needs it, and the card says who they were.
+    pub opened_by: Vec<CardOpening>,
+}
+
+/// How many of the card's last openings it lists.
+pub const OPENINGS_SHOWN: i64 = 20;
+
+/// One opening of a person's card.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct CardOpening {
+    pub at: chrono::DateTime<chrono::Utc>,
+    /// The member of staff who opened it (`None`: nobody signed in, a system task).
+    pub full_name: Option<String>,
+    pub role: Option<emhana_domain::StaffRole>,
 }
 
 #[derive(Debug, Clone, Serialize, ts_rs::TS)]
@@ -91,6 +107,8 @@ pub(crate) async fn load(pool: &SqlitePool, id: i64, today: NaiveDate) -> Result
     }
 
     Ok(PersonCard {
+        // the use case adds them, with its own opening
+        opened_by: Vec::new(),
         full_name: person.full_name(),
         address: person.address_line(),
         phone: person.phone.as_deref().map(format_phone),
@@ -108,6 +126,31 @@ pub(crate) async fn load(pool: &SqlitePool, id: i64, today: NaiveDate) -> Result
     })
 }
 
+/// The audit log's name for an opening of a card.
+const CARD_OPENED: &str = "card_opened";
+
+async fn openings(pool: &SqlitePool, person_id: i64) -> Result<Vec<CardOpening>, StoreError> {
+    let rows: Vec<(chrono::DateTime<chrono::Utc>, Option<String>, Option<String>)> = sqlx::query_as(concat!(
+        "SELECT a.at, ",
+        full_name_sql!("s"),
+        ", s.role FROM audit_event a INDEXED BY audit_event_by_person LEFT JOIN staff s ON s.id = a.staff_id \
+         WHERE a.person_id = ?1 AND a.action = ?2 ORDER BY a.id DESC LIMIT ?3"
+    ))
+    .bind(person_id)
+    .bind(CARD_OPENED)
+    .bind(OPENINGS_SHOWN)
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(at, full_name, role)| CardOpening {
+            at,
+            full_name,
+            role: role.as_deref().and_then(emhana_domain::StaffRole::parse),
+        })
+        .collect())
+}
+
 #[derive(sqlx::FromRow)]
 struct CardRow {
     #[sqlx(flatten)]
@@ -122,6 +165,12 @@ impl Workstation {
     /// signed-in member of staff may open it.
     pub async fn person_card(&self, id: i64, today: NaiveDate) -> Result<PersonCard, StoreError> {
         self.require_may_see(id, today).await?;
-        self::load(&self.pool, id, today).await
+        let card = self::load(&self.pool, id, today).await?;
+        // audited once it is known to exist, before it is shown
+        self.audit_now(CARD_OPENED, Some(id), "{}").await?;
+        Ok(PersonCard {
+            opened_by: openings(&self.pool, id).await?,
+            ..card
+        })
     }
 }

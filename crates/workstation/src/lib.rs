@@ -14,6 +14,7 @@ mod store;
 mod access;
 mod appointments;
 mod attachment;
+mod audit;
 mod card;
 mod error;
 mod home_visits;
@@ -37,7 +38,7 @@ pub use attachment::{
     ApplicationForm, ApplicationOutcome, AttachmentEntry, AttachmentOptions, CONSENT_DATA_LIST, ConsentForm,
     CurrentAttachment, DetachmentReason, DistrictOption, FormError, ListLoad,
 };
-pub use card::{HouseholdMember, PersonCard};
+pub use card::{CardOpening, HouseholdMember, OPENINGS_SHOWN, PersonCard};
 pub use error::{OpenError, StoreError};
 pub use home_visits::{
     CallForm, CallPreview, CallView, DueVisit, HomeVisitError, Nurse, PlanClosed, PlanRequest, PlanView,
@@ -51,7 +52,7 @@ pub use organization::{ClinicView, DistrictView, OrganizationView, PendingChange
 pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, RegisterRow};
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use setup::{ClinicSummary, StoreStatus};
-pub use store::{DATABASE_FILE_NAME, Language, OpenReport};
+pub use store::{AuditCheck, BrokenLink, DATABASE_FILE_NAME, Language, LinkProblem, OpenReport};
 pub use sync::{
     AnswersRecorded, AttentionAction, AttentionItem, FirstSync, PullApplied, SnapshotRefusal, SyncEnrolment,
     SyncOverview,

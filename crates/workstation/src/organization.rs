@@ -167,7 +167,8 @@ impl Workstation {
         now: chrono::DateTime<chrono::Utc>,
     ) -> Result<uuid::Uuid, StoreError> {
         let staff_id = Some(
-            self.require(emhana_domain::access::Action::EditOrganization)?
+            self.require(emhana_domain::access::Action::EditOrganization)
+                .await?
                 .staff_id,
         );
         let mut tx = self.pool.begin().await?;

@@ -277,7 +277,13 @@ impl Workstation {
         filter: &RegisterFilter,
         today: NaiveDate,
     ) -> Result<String, StoreError> {
-        self.require(emhana_domain::access::Action::ExportRegister)?;
-        self::csv(&self.pool, filter, today).await
+        self.require(emhana_domain::access::Action::ExportRegister)
+            .await?;
+        let csv = self::csv(&self.pool, filter, today).await?;
+        // the register leaves the PC: who took how many persons, with what filter
+        let persons = csv.lines().count().saturating_sub(1);
+        let detail = serde_json::json!({ "persons": persons, "filter": filter }).to_string();
+        self.audit_now("register_exported", None, &detail).await?;
+        Ok(csv)
     }
 }

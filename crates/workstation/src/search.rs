@@ -315,8 +315,14 @@ async fn search_by_name(
 /// Finding persons.
 impl Workstation {
     /// Finds persons by IIN, IIN or phone prefix, or name (see [`classify`]).
+    /// Audited (who searched for what), unless nothing was typed.
     pub async fn search(&self, text: &str, limit: usize) -> Result<SearchOutcome, StoreError> {
-        self::run(&self.pool, text, limit).await
+        let outcome = self::run(&self.pool, text, limit).await?;
+        if !text.trim().is_empty() {
+            let detail = serde_json::json!({ "text": text.trim(), "hits": outcome.hits.len() }).to_string();
+            self.audit_now("searched", None, &detail).await?;
+        }
+        Ok(outcome)
     }
 }
 

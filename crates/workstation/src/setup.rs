@@ -74,7 +74,7 @@ impl Workstation {
     }
 
     pub async fn set_campaign(&self, campaign: &Campaign) -> Result<(), StoreError> {
-        self.require(Action::EditSettings)?;
+        self.require(Action::EditSettings).await?;
         store::set_campaign(&self.pool, campaign).await
     }
 
@@ -118,7 +118,7 @@ impl Workstation {
 
     /// Sets the districts' list norms for every PC of the clinic.
     pub async fn set_list_norms(&self, norms: &ListNorms, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let by = self.require(Action::EditSettings)?;
+        let by = self.require(Action::EditSettings).await?;
         store::change_clinic_settings(
             &self.pool,
             |settings| settings.list_norms = *norms,
@@ -134,7 +134,7 @@ impl Workstation {
 
     /// Sets the paper slips are printed on, for every PC of the clinic.
     pub async fn set_slip_format(&self, format: SlipFormat, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let by = self.require(Action::EditSettings)?;
+        let by = self.require(Action::EditSettings).await?;
         store::change_clinic_settings(
             &self.pool,
             |settings| settings.slip_format = format,
@@ -151,7 +151,7 @@ impl Workstation {
 
     /// Sets when the clinic's windows lock, for every PC of the clinic.
     pub async fn set_lock_after_minutes(&self, minutes: u32, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let by = self.require(Action::EditSettings)?;
+        let by = self.require(Action::EditSettings).await?;
         store::change_clinic_settings(
             &self.pool,
             |settings| settings.lock_after_minutes = minutes,
@@ -168,7 +168,7 @@ impl Workstation {
 
     /// Sets how the clinic's rounds are timed, for every PC of the clinic.
     pub async fn set_round_pace(&self, pace: RoundPace, now: DateTime<Utc>) -> Result<(), StoreError> {
-        let by = self.require(Action::EditSettings)?;
+        let by = self.require(Action::EditSettings).await?;
         store::change_clinic_settings(
             &self.pool,
             |settings| settings.round_pace = pace,

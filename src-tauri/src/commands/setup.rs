@@ -182,6 +182,16 @@ pub async fn set_lock_after(state: State<'_, AppState>, minutes: u32) -> Result<
         .await?)
 }
 
+/// Walks this PC's audit log and names its first broken link (the head's).
+#[tauri::command]
+pub async fn verify_audit(
+    state: State<'_, AppState>,
+) -> Result<emhana_workstation::AuditCheck, CommandError> {
+    let store = workstation(&state)?;
+    store.require(emhana_domain::access::Action::ReadAudit).await?;
+    Ok(store.verify_audit().await?)
+}
+
 #[tauri::command]
 pub async fn slip_format(state: State<'_, AppState>) -> Result<SlipFormat, CommandError> {
     Ok(workstation(&state)?.slip_format().await?)

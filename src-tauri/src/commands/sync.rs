@@ -41,7 +41,9 @@ pub async fn enrol(
         None => store(&state)?.clone(),
         Some(_) => {
             let acting = workstation(&state)?;
-            acting.require(emhana_domain::access::Action::EditOrganization)?;
+            acting
+                .require(emhana_domain::access::Action::EditOrganization)
+                .await?;
             acting
         }
     };
@@ -139,7 +141,7 @@ async fn credential(store: &emhana_workstation::Workstation) -> Result<String, C
 #[tauri::command]
 pub async fn export_bundle(state: State<'_, AppState>) -> Result<ExportedBundle, CommandError> {
     let store = workstation(&state)?;
-    store.require(emhana_domain::access::Action::ExportBundle)?;
+    store.require(emhana_domain::access::Action::ExportBundle).await?;
     let credential = credential(&store).await?;
     let now = state.clock.now();
     let exported = emhana_sync::bundle::export_ops(&store, &credential, now)

@@ -2,6 +2,7 @@
 // classification of the typed text, validation and ranking happen in the core.
 import { invoke } from '@tauri-apps/api/core';
 import type {
+  AuditCheck,
   CommandName,
   Language,
   Weekday,
@@ -119,6 +120,7 @@ export const api = {
   signOut: () => call<void>('sign_out'),
   stillHere: () => call<SessionState>('still_here'),
   setLockAfter: (minutes: number) => call<void>('set_lock_after', { minutes }),
+  verifyAudit: () => call<AuditCheck>('verify_audit'),
   readIin: (iin: string) => call<IinReading>('read_iin', { iin }),
   search: (text: string, limit = 30) => call<SearchOutcome>('search_persons', { text, limit }),
   personCard: (id: number) => call<PersonCard>('person_card', { id }),

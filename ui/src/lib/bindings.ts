@@ -1,7 +1,7 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit: change the Rust
 // type, then EMHANA_WRITE_BINDINGS=1 cargo test --workspace --features custom-protocol --bin emhana bindings
 
-export type Action = "register_person" | "attach" | "detach" | "record_death" | "book" | "take_call" | "dispatch_call" | "record_call_status" | "plan_care" | "record_visit" | "order_round" | "edit_schedule" | "edit_calendar" | "edit_settings" | "edit_organization" | "manage_accounts" | "export_register" | "export_bundle" | "see_any_district";
+export type Action = "register_person" | "attach" | "detach" | "record_death" | "book" | "take_call" | "dispatch_call" | "record_call_status" | "plan_care" | "record_visit" | "order_round" | "edit_schedule" | "edit_calendar" | "edit_settings" | "edit_organization" | "manage_accounts" | "export_register" | "export_bundle" | "see_any_district" | "read_audit";
 
 export type Address = { settlement: string, street: string, house: string, apartment: string | null, };
 
@@ -51,6 +51,24 @@ application_number: string | null,
  */
 call_number: string | null, action: AttentionAction, };
 
+export type AuditCheck = { 
+/**
+ * Rows in the chain (written since the log was chained).
+ */
+rows: number, 
+/**
+ * Rows written before the log was chained, which carry no hash.
+ */
+unchained: number, 
+/**
+ * The chain's last row and its hash: what the registry is sent.
+ */
+head: [number, string] | null, 
+/**
+ * The first row where the chain breaks, if it does.
+ */
+broken: BrokenLink | null, };
+
 export type BasisDocument = "district_doctor_conclusion" | "specialist_conclusion" | "discharge_summary";
 
 export type BookingChannel = "in_person" | "phone" | "portal";
@@ -93,6 +111,12 @@ number: string, person_id: number, person_name: string, iin: string, phone: stri
  * True until the central registry confirms the slot.
  */
 provisional: boolean, moved_from: number | null, made_at: string, };
+
+export type BrokenLink = { 
+/**
+ * The row's number: where the chain should continue.
+ */
+seq: number, problem: LinkProblem, };
 
 export type CalendarDay = { date: string, kind: DayKind, 
 /**
@@ -156,6 +180,12 @@ export type Campaign = { year: number, first_day: string, last_day: string,
 free_choice_limit: number, takes_effect: CampaignEffect, };
 
 export type CampaignEffect = "decision_day" | "next_january_first";
+
+export type CardOpening = { at: string, 
+/**
+ * The member of staff who opened it (`None`: nobody signed in, a system task).
+ */
+full_name: string | null, role: StaffRole | null, };
 
 export type Channel = "in_person" | "in_writing" | "portal" | "public_service_centre";
 
@@ -315,6 +345,8 @@ export type Indication = "raised_blood_pressure" | "infectious_contact" | "rash"
 
 export type Language = "kk" | "ru";
 
+export type LinkProblem = "changed" | "missing" | "unchained";
+
 export type ListLoad = { attached: number, norm: number, };
 
 export type ListNorms = { therapeutic: number, pediatric: number, general_practice: number, };
@@ -374,7 +406,13 @@ age: number | null, sex: Sex, citizenship: Citizenship, address: string | null, 
  * False when the IIN carries a birth date or sex other than the entered
  * ones (a warning to check the documents; foreigners' IINs may not carry any).
  */
-iin_agrees: boolean, household: Array<HouseholdMember>, };
+iin_agrees: boolean, household: Array<HouseholdMember>, 
+/**
+ * Who opened the card on this PC, newest first (this opening too), at
+ * most [`OPENINGS_SHOWN`]: a person's data is seen by those whose work
+ * needs it, and the card says who they were.
+ */
+opened_by: Array<CardOpening>, };
 
 export type PersonHit = { id: number, iin: string, full_name: string, birth_date: string, sex: Sex, address: string | null, phone: string | null, matched: MatchKind, };
 
@@ -542,7 +580,12 @@ snapshot_persons: number | null,
  * transactions still running at the registry (see docs/sync.md). The
  * loop comes back in [`HELD_BACK_RETRY`], not after the whole interval.
  */
-held_back: boolean, };
+held_back: boolean, 
+/**
+ * Whether the registry found this PC's audit log leading through the
+ * head it held (`None`: the log had no chained row to report).
+ */
+audit_matches: boolean | null, };
 
 export type RoundStop = { 
 /**
@@ -691,7 +734,13 @@ local: number, sent: number, confirmed: number, rejected: number,
 /**
  * Rejected ops still waiting for the registrar.
  */
-needs_attention: number, last_push_at: string | null, last_pull_at: string | null, first_sync: FirstSync, };
+needs_attention: number, last_push_at: string | null, last_pull_at: string | null, first_sync: FirstSync, 
+/**
+ * When the registry last found that this PC's audit log no longer leads
+ * through the head it held (rewritten, cut, or an older copy): the
+ * clinic's administrator must look into it.
+ */
+audit_mismatch_at: string | null, };
 
 export type SyncStatus = { 
 /**
@@ -847,6 +896,7 @@ export const COMMANDS = [
   'sign_out',
   'still_here',
   'set_lock_after',
+  'verify_audit',
   'load_demo_clinic',
   'organization',
   'change_organization',
@@ -1037,6 +1087,7 @@ export const MESSAGE_CODES = [
   'action.manage_accounts',
   'action.order_round',
   'action.plan_care',
+  'action.read_audit',
   'action.record_call_status',
   'action.record_death',
   'action.record_visit',

@@ -141,6 +141,15 @@ impl Transport for Faulty {
         self.answer(answer)
     }
 
+    async fn audit_head(
+        &self,
+        report: &emhana_protocol::AuditHeadReport,
+    ) -> Result<emhana_protocol::AuditHeadAnswer, TransportError> {
+        self.gate()?;
+        let answer = self.inner.audit_head(report).await?;
+        self.answer(answer)
+    }
+
     async fn snapshot_info(&self) -> Result<Option<emhana_protocol::SnapshotInfo>, TransportError> {
         self.gate()?;
         self.inner.snapshot_info().await

@@ -33,6 +33,13 @@ impl<T: Transport> Transport for LosesAnswers<T> {
         self.inner.organization(known).await
     }
 
+    async fn audit_head(
+        &self,
+        report: &emhana_protocol::AuditHeadReport,
+    ) -> Result<emhana_protocol::AuditHeadAnswer, TransportError> {
+        self.inner.audit_head(report).await
+    }
+
     async fn snapshot_info(&self) -> Result<Option<emhana_protocol::SnapshotInfo>, TransportError> {
         self.inner.snapshot_info().await
     }

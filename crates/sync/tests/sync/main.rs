@@ -18,6 +18,7 @@ use support::{
 };
 
 mod attachment;
+mod audit;
 mod bookings;
 mod calls;
 mod faults;

@@ -66,7 +66,7 @@ impl Workstation {
         days: &[CalendarDay],
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
-        self.require(Action::EditCalendar)?;
+        self.require(Action::EditCalendar).await?;
         self::set_calendar_year(&self.pool, year, days, now).await
     }
 
@@ -91,7 +91,7 @@ impl Workstation {
         template: &WeeklyTemplate,
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
-        let by = self.require(Action::EditSchedule)?;
+        let by = self.require(Action::EditSchedule).await?;
         self::set_template(&self.pool, staff_id, template, Some(by.staff_id), now, true).await
     }
 
@@ -112,7 +112,7 @@ impl Workstation {
         exception: &ScheduleException,
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
-        let by = self.require(Action::EditSchedule)?;
+        let by = self.require(Action::EditSchedule).await?;
         self::add_exception(&self.pool, staff_id, exception, Some(by.staff_id), now).await
     }
 
@@ -121,7 +121,7 @@ impl Workstation {
         exception_id: i64,
         now: DateTime<Utc>,
     ) -> Result<ScheduleChange, BookingError> {
-        let by = self.require(Action::EditSchedule)?;
+        let by = self.require(Action::EditSchedule).await?;
         self::remove_exception(&self.pool, exception_id, Some(by.staff_id), now).await
     }
 
@@ -162,7 +162,7 @@ impl Workstation {
 
     /// Books a slot (refused with the reason when the rules say no).
     pub async fn book(&self, form: &BookingForm, now: DateTime<Utc>) -> Result<BookingView, BookingError> {
-        let by = self.require(Action::Book)?;
+        let by = self.require(Action::Book).await?;
         self::book(&self.pool, form, Some(by.staff_id), now).await
     }
 
@@ -174,7 +174,7 @@ impl Workstation {
         starts_at: NaiveDateTime,
         now: DateTime<Utc>,
     ) -> Result<BookingView, BookingError> {
-        let by = self.require(Action::Book)?;
+        let by = self.require(Action::Book).await?;
         self::move_booking(
             &self.pool,
             booking_id,
@@ -193,7 +193,7 @@ impl Workstation {
         status: BookingStatus,
         now: DateTime<Utc>,
     ) -> Result<BookingView, BookingError> {
-        let by = self.require(Action::Book)?;
+        let by = self.require(Action::Book).await?;
         self::change(&self.pool, booking_id, status, Some(by.staff_id), now).await
     }
 

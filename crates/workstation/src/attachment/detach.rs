@@ -78,15 +78,15 @@ pub(super) async fn audit(
     person_id: Option<i64>,
     detail: &str,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO audit_event (at, staff_id, action, person_id, detail) VALUES (?1, ?2, ?3, ?4, ?5)",
+    store::append_audit(
+        conn,
+        store::AuditEntry {
+            at,
+            staff_id,
+            action,
+            person_id,
+            detail,
+        },
     )
-    .bind(at)
-    .bind(staff_id)
-    .bind(action)
-    .bind(person_id)
-    .bind(detail)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await
 }

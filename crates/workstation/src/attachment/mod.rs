@@ -51,7 +51,7 @@ impl Workstation {
         form: &RegistrationForm,
         now: DateTime<Utc>,
     ) -> Result<i64, FormError> {
-        let by = self.require(Action::RegisterPerson)?;
+        let by = self.require(Action::RegisterPerson).await?;
         self::register_person(&self.pool, form, Some(by.staff_id), now).await
     }
 
@@ -73,7 +73,7 @@ impl Workstation {
         form: &ApplicationForm,
         now: DateTime<Utc>,
     ) -> Result<ApplicationOutcome, FormError> {
-        let by = self.require(Action::Attach)?;
+        let by = self.require(Action::Attach).await?;
         self::apply(&self.pool, form, by.staff_id, now).await
     }
 
@@ -91,7 +91,7 @@ impl Workstation {
             DetachmentReason::Died => Action::RecordDeath,
             DetachmentReason::ClinicLiquidated => Action::Detach,
         };
-        let by = self.require(action)?;
+        let by = self.require(action).await?;
         self::detach(&self.pool, person_id, reason, on, Some(by.staff_id), now).await
     }
 

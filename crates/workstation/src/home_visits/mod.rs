@@ -69,7 +69,7 @@ impl Workstation {
         form: &CallForm,
         now: DateTime<Utc>,
     ) -> Result<CallView, HomeVisitError> {
-        let by = self.require(Action::TakeCall)?;
+        let by = self.require(Action::TakeCall).await?;
         self::register_call(&self.pool, form, by.staff_id, now).await
     }
 
@@ -88,7 +88,7 @@ impl Workstation {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<CallView, HomeVisitError> {
-        let by = self.require(Action::RecordCallStatus)?;
+        let by = self.require(Action::RecordCallStatus).await?;
         let any_call = by.may(Action::DispatchCall);
         self::set_call_status(
             &self.pool,
@@ -109,7 +109,7 @@ impl Workstation {
         staff_id: i64,
         now: DateTime<Utc>,
     ) -> Result<CallView, HomeVisitError> {
-        let by = self.require(Action::DispatchCall)?;
+        let by = self.require(Action::DispatchCall).await?;
         self::reassign_call(&self.pool, call_id, staff_id, Some(by.staff_id), now).await
     }
 
@@ -137,7 +137,7 @@ impl Workstation {
         request: &PlanRequest,
         now: DateTime<Utc>,
     ) -> Result<PlanView, HomeVisitError> {
-        let by = self.require(Action::PlanCare)?;
+        let by = self.require(Action::PlanCare).await?;
         self::open_plan(&self.pool, person_id, request, Some(by.staff_id), now).await
     }
 
@@ -165,7 +165,7 @@ impl Workstation {
         risk: RiskLevel,
         now: DateTime<Utc>,
     ) -> Result<PlanView, HomeVisitError> {
-        let by = self.require(Action::PlanCare)?;
+        let by = self.require(Action::PlanCare).await?;
         self::change_risk(&self.pool, plan_id, risk, Some(by.staff_id), now).await
     }
 
@@ -182,7 +182,7 @@ impl Workstation {
         ended: NaiveDate,
         now: DateTime<Utc>,
     ) -> Result<PlanView, HomeVisitError> {
-        let by = self.require(Action::PlanCare)?;
+        let by = self.require(Action::PlanCare).await?;
         self::end_pregnancy(&self.pool, plan_id, outcome, ended, Some(by.staff_id), now).await
     }
 
@@ -240,7 +240,7 @@ impl Workstation {
         staff_id: i64,
         now: DateTime<Utc>,
     ) -> Result<PostCallView, HomeVisitError> {
-        let by = self.require(Action::DispatchCall)?;
+        let by = self.require(Action::DispatchCall).await?;
         posts::reassign_post_call(&self.pool, call, staff_id, Some(by.staff_id), now).await
     }
 
@@ -277,7 +277,7 @@ impl Workstation {
         pace: RoundPace,
         now: DateTime<Utc>,
     ) -> Result<RoundView, HomeVisitError> {
-        self.require(Action::OrderRound)?;
+        self.require(Action::OrderRound).await?;
         self::reorder_round(&self.pool, nurse_id, day, order, pace, now).await
     }
 
@@ -291,7 +291,7 @@ impl Workstation {
         note: Option<&str>,
         now: DateTime<Utc>,
     ) -> Result<VisitView, HomeVisitError> {
-        self.require(Action::RecordVisit)?;
+        self.require(Action::RecordVisit).await?;
         self::record_visit_outcome(&self.pool, visit_id, outcome, moved_to, nurse_id, note, now).await
     }
 
@@ -303,7 +303,7 @@ impl Workstation {
         nurse_id: i64,
         now: DateTime<Utc>,
     ) -> Result<VisitView, HomeVisitError> {
-        self.require(Action::RecordVisit)?;
+        self.require(Action::RecordVisit).await?;
         self::undo_visit_outcome(&self.pool, visit_id, nurse_id, now).await
     }
 }

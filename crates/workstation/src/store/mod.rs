@@ -5,6 +5,7 @@
 //!
 //! - `open`: opening the file, its migrations and backups;
 //! - `outbox`: recording an op beside the change it carries;
+//! - `audit`: the hash-chained log of who did what;
 //! - `persons`: the person row and the name keys search reads;
 //! - `clinic`: the home clinic, its districts and staff;
 //! - `organization`: the registry's organization written over this PC's copy, the coverage;
@@ -18,6 +19,7 @@ mod sql;
 
 mod accounts;
 mod attachments;
+mod audit;
 mod calendar;
 mod clinic;
 mod numbers;
@@ -32,6 +34,8 @@ mod visits;
 
 pub(crate) use accounts::*;
 pub(crate) use attachments::*;
+pub(crate) use audit::*;
+pub use audit::{AuditCheck, BrokenLink, LinkProblem};
 pub(crate) use calendar::*;
 pub(crate) use clinic::*;
 pub(crate) use numbers::*;

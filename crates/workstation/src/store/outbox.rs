@@ -87,5 +87,18 @@ pub(crate) async fn record_op(
     .bind(body.record_id().map(|id| id.to_string()))
     .execute(&mut *conn)
     .await?;
+    // every change shared with the registry is an op: each is audited by its kind
+    let detail = serde_json::json!({ "op": id }).to_string();
+    super::append_audit(
+        conn,
+        super::AuditEntry {
+            at: now,
+            staff_id,
+            action: body.kind(),
+            person_id: links.person_id,
+            detail: &detail,
+        },
+    )
+    .await?;
     Ok(id)
 }

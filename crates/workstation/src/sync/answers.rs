@@ -68,14 +68,22 @@ pub(crate) async fn record_answers(
                 .bind(ground_json)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query(
-                    "INSERT INTO audit_event (at, action, person_id, detail) \
-                     SELECT ?1, 'registry_rejected_op', person_id, ?3 FROM outbox WHERE id = ?2",
+                let person: Option<i64> = sqlx::query_scalar("SELECT person_id FROM outbox WHERE id = ?1")
+                    .bind(result.op.to_string())
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .flatten();
+                let detail = serde_json::json!({ "op": result.op, "ground": ground }).to_string();
+                store::append_audit(
+                    &mut tx,
+                    store::AuditEntry {
+                        at: now,
+                        staff_id: None,
+                        action: "registry_rejected_op",
+                        person_id: person,
+                        detail: &detail,
+                    },
                 )
-                .bind(now)
-                .bind(result.op.to_string())
-                .bind(serde_json::json!({ "op": result.op, "ground": ground }).to_string())
-                .execute(&mut *tx)
                 .await?;
                 recorded.rejected += 1;
             }

@@ -225,7 +225,8 @@ pub(crate) async fn export(pool: &SqlitePool, to: &Path) -> Result<(String, i64,
     drop(conn);
     // the copy forgets who made it
     let mut copy = SqliteConnection::connect(&format!("sqlite://{path}")).await?;
-    for table in ["sync_enrolment", "outbox", "audit_event"] {
+    store::clear_audit_of_copy(&mut copy).await?;
+    for table in ["sync_enrolment", "outbox"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM \"{table}\"")))
             .execute(&mut copy)
             .await?;

@@ -16,6 +16,10 @@ pub struct SyncOverview {
     pub last_push_at: Option<DateTime<Utc>>,
     pub last_pull_at: Option<DateTime<Utc>>,
     pub first_sync: FirstSync,
+    /// When the registry last found that this PC's audit log no longer leads
+    /// through the head it held (rewritten, cut, or an older copy): the
+    /// clinic's administrator must look into it.
+    pub audit_mismatch_at: Option<DateTime<Utc>>,
 }
 
 /// The first full sync: how far it got (it resumes there after any interruption).
@@ -42,9 +46,10 @@ pub(crate) async fn overview(pool: &SqlitePool) -> Result<SyncOverview, StoreErr
         i64,
         Option<i64>,
         Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
     ) = sqlx::query_as(
-        "SELECT last_push_at, last_pull_at, first_sync_applied, first_sync_remaining, first_sync_done_at \
-         FROM sync_state WHERE id = 1",
+        "SELECT last_push_at, last_pull_at, first_sync_applied, first_sync_remaining, first_sync_done_at, \
+                audit_mismatch_at FROM sync_state WHERE id = 1",
     )
     .fetch_one(pool)
     .await?;
@@ -62,6 +67,7 @@ pub(crate) async fn overview(pool: &SqlitePool) -> Result<SyncOverview, StoreErr
             remaining: state.3,
             done_at: state.4,
         },
+        audit_mismatch_at: state.5,
     })
 }
 

@@ -302,3 +302,27 @@ pub async fn with_a_feldsher_post() -> (TempDir, Workstation) {
     let head = acting(&workstation, StaffRole::Head).await;
     (dir, head)
 }
+
+/// The audit log's rows after row `after`, as (action, detail), read through
+/// a connection of its own.
+pub async fn audit_after(workstation: &Workstation, after: i64) -> Vec<(String, String)> {
+    let url = format!("sqlite://{}?mode=ro", workstation.path().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows = sqlx::query_as("SELECT action, detail FROM audit_event WHERE id > ?1 ORDER BY id")
+        .bind(after)
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    rows
+}
+
+/// A connection of its own to the workstation's file, as any other program could open.
+pub async fn connection(workstation: &Workstation) -> sqlx::SqliteConnection {
+    use sqlx::ConnectOptions;
+    sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(workstation.path())
+        .connect()
+        .await
+        .unwrap()
+}

@@ -4,6 +4,7 @@
 
 mod appointments;
 mod attachment;
+mod audit;
 mod card;
 mod fixture;
 mod home_visits;

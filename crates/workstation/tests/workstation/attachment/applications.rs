@@ -241,11 +241,22 @@ async fn missing_document_or_consent_is_stopped_at_the_field_and_a_role_that_may
             action: emhana_domain::access::Action::Attach
         }))
     ));
-    let after = (
-        count(&workstation, "attachment_application").await,
-        count(&workstation, "audit_event").await,
+    assert_eq!(count(&workstation, "attachment_application").await, before.0);
+    // nothing written but the audit of the nurse's sign-in and of her refused attempt
+    let audited = fixture::audit_after(&workstation, before.1).await;
+    assert_eq!(
+        audited,
+        vec![
+            (
+                "signed_in".to_owned(),
+                format!(
+                    r#"{{"iin":"{}","reason":null}}"#,
+                    nurse.session().map(|s| s.iin.clone()).unwrap_or_default()
+                )
+            ),
+            ("refused".to_owned(), r#"{"action":"attach"}"#.to_owned()),
+        ]
     );
-    assert_eq!(before, after);
 
     // consent refused by the person is a decision: a refusal, written
     let mut refused = application(serik, AttachmentGround::FreeChoice);

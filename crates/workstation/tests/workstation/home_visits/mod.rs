@@ -181,11 +181,20 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
     "ALTER TABLE visit_event DROP COLUMN refused_at",
 ];
 
-/// What migrations 18 and 19 added, taken away again: the file as 17 left it.
-const POST_RECORDS_OF_MIGRATION_18: [&str; 3] = [
+/// What migrations 18 to 20 added, taken away again: the file as 17 left it.
+const POST_RECORDS_OF_MIGRATION_18: [&str; 12] = [
     "DROP TABLE post_record",
     "DROP TABLE account",
     "DROP TABLE sign_in_failure",
+    "DROP TRIGGER audit_event_no_update",
+    "DROP TRIGGER audit_event_no_delete",
+    "DROP INDEX audit_event_by_person",
+    "CREATE INDEX audit_event_by_person ON audit_event (person_id)",
+    "ALTER TABLE audit_event DROP COLUMN actor_iin",
+    "ALTER TABLE audit_event DROP COLUMN workstation",
+    "ALTER TABLE audit_event DROP COLUMN hash",
+    "ALTER TABLE sync_state DROP COLUMN audit_held_seq",
+    "ALTER TABLE sync_state DROP COLUMN audit_mismatch_at",
 ];
 
 /// What migration 17 added, taken away again: the file as 16 left it.

@@ -1,0 +1,81 @@
+//! The heads of the workstations' audit logs. A PC's log lives on the PC; the
+//! registry keeps only its last row's number and hash, and checks at each
+//! report that the log still leads through the head it holds. A log
+//! rewritten whole — every hash made again — or cut, or restored from an
+//! older copy, no longer does: the registry keeps the old head, records an
+//! alarm for the administrator, and tells the PC.
+
+use chrono::{DateTime, Utc};
+use emhana_protocol::{AuditHeadAnswer, AuditHeadReport, AuditLink};
+use sqlx::PgPool;
+
+use crate::RegistryError;
+use crate::auth::Workstation;
+
+pub async fn report_head(
+    pool: &PgPool,
+    workstation: &Workstation,
+    report: &AuditHeadReport,
+    now: DateTime<Utc>,
+) -> Result<AuditHeadAnswer, RegistryError> {
+    let well_formed =
+        report.head.is_well_formed() && report.at_held.as_ref().is_none_or(AuditLink::is_well_formed);
+    if !well_formed {
+        return Err(RegistryError::Malformed(
+            "an audit link is a positive row number and a SHA-256 in 64 lowercase hex digits".into(),
+        ));
+    }
+    let mut tx = pool.begin().await?;
+    let held: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE workstation_id = $1 FOR UPDATE")
+            .bind(workstation.id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let held = held.map(|(seq, hash)| AuditLink { seq, hash });
+    let matches = match &held {
+        None => true,
+        Some(held) => {
+            // the held row as the log has it now, and a head at it or after it
+            report.at_held.as_ref() == Some(held) && (report.head.seq > held.seq || report.head == *held)
+        }
+    };
+    if matches {
+        sqlx::query(
+            "INSERT INTO audit_head (workstation_id, seq, hash, received_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (workstation_id) DO UPDATE SET seq = $2, hash = $3, received_at = $4",
+        )
+        .bind(workstation.id)
+        .bind(report.head.seq)
+        .bind(&report.head.hash)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        return Ok(AuditHeadAnswer {
+            held: report.head.clone(),
+            matches: true,
+        });
+    }
+    let held = held.unwrap_or_else(|| report.head.clone());
+    let told = report
+        .at_held
+        .as_ref()
+        .filter(|link| link.seq == held.seq)
+        .map(|link| link.hash.clone());
+    sqlx::query(
+        "INSERT INTO audit_alarm (workstation_id, held_seq, held_hash, told_hash, head_seq, detected_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(workstation.id)
+    .bind(held.seq)
+    .bind(&held.hash)
+    .bind(told)
+    .bind(report.head.seq)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    tracing::warn!(workstation = %workstation.id, held_seq = held.seq, head_seq = report.head.seq,
+        "a workstation's audit log no longer leads through the head the registry holds");
+    Ok(AuditHeadAnswer { held, matches: false })
+}

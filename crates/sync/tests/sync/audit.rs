@@ -1,0 +1,81 @@
+//! The audit log's head at the registry (issue 19: "an append-only,
+//! hash-chained log whose head is sent to the registry at every sync, so a
+//! rewritten local log is detected"). A log cut back to hide its last rows
+//! still verifies on the PC — every hash of what is left is right — and is
+//! found out by the registry, which held a later head.
+
+use sqlx::{ConnectOptions, Connection};
+
+use super::*;
+
+#[tokio::test]
+async fn a_log_cut_back_after_a_sync_verifies_on_the_pc_and_is_found_out_by_the_registry() -> Result<()> {
+    let region = Region::start(300, kz(2026, 11, 23, 9)).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = region.engine(&workstation, &credential, small_pages())?;
+    let first = engine.sync_once(|_| {}).await?;
+    assert_eq!(
+        first.audit_matches,
+        Some(true),
+        "the sign-in is the log's first row"
+    );
+    workstation.search("Ахмет", 5).await?;
+    workstation.search("Сұлтан", 5).await?;
+    let second = engine.sync_once(|_| {}).await?;
+    assert_eq!(second.audit_matches, Some(true));
+    let path = dir.path().join("emhana.sqlite");
+    let held = local_count(&path, "SELECT audit_held_seq FROM sync_state").await?;
+    assert!(
+        held >= 3,
+        "the registry holds the head after both searches: {held}"
+    );
+    assert_eq!(
+        region
+            .count("SELECT count(*) FROM audit_head WHERE seq > 0")
+            .await?,
+        1
+    );
+
+    // Someone with the file removes the searches, as they can: the app's own
+    // triggers are no lock against the file's holder.
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await?;
+    sqlx::query("DROP TRIGGER audit_event_no_delete")
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("DELETE FROM audit_event WHERE id >= ?1")
+        .bind(held - 1)
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let check = workstation.verify_audit().await?;
+    assert_eq!(
+        check.broken, None,
+        "what is left chains: only the registry can tell"
+    );
+
+    workstation.search("Омар", 5).await?;
+    let third = engine.sync_once(|_| {}).await?;
+    assert_eq!(third.audit_matches, Some(false));
+    let overview = workstation.sync_overview().await?;
+    assert!(overview.audit_mismatch_at.is_some(), "the sync screen says so");
+    let alarms = region
+        .count(&format!(
+            "SELECT count(*) FROM audit_alarm WHERE held_seq = {held} AND told_hash IS NULL"
+        ))
+        .await?;
+    assert_eq!(alarms, 1, "one alarm for the administrator");
+    // the registry keeps the head it held; told again, it raises no second alarm
+    assert_eq!(
+        region
+            .count(&format!("SELECT count(*) FROM audit_head WHERE seq = {held}"))
+            .await?,
+        1
+    );
+    assert_eq!(engine.sync_once(|_| {}).await?.audit_matches, Some(false));
+    assert_eq!(region.count("SELECT count(*) FROM audit_alarm").await?, 1);
+    Ok(())
+}
