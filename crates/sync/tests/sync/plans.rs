@@ -274,3 +274,36 @@ async fn a_risk_changed_on_two_pcs_keeps_the_first_and_a_plan_opened_on_both_kee
     assert_eq!(record, at_registry(&region, record.id).await?);
     Ok(())
 }
+
+/// Plans loaded from a paper register (the PC's own work, `open_plans`) go
+/// to the registry as opened by whoever loaded them; loaded by nobody, the
+/// registry refuses them (issue 19: each op carries its author).
+#[tokio::test]
+async fn plans_loaded_from_paper_are_taken_from_their_author_and_refused_from_nobody() -> Result<()> {
+    let now = kz(2026, 11, 24, 9);
+    let today = emhana_domain::kazakhstan_time(now).date();
+    let Pcs {
+        region: _region,
+        desk,
+        engine_desk,
+        _dirs,
+        ..
+    } = desk_and_nurse(now).await?;
+    sync_round(&engine_desk).await?;
+    let people = attached_here(&desk, now).await?;
+    let [(first, _), (second, _), ..] = people.as_slice() else {
+        anyhow::bail!("two persons attached here");
+    };
+    let author = desk.session().map(|session| session.staff_id);
+    desk.open_plans(&[(first.id, hypertension(today, RiskLevel::Low))], author, now)
+        .await?;
+    desk.open_plans(&[(second.id, hypertension(today, RiskLevel::Low))], None, now)
+        .await?;
+    let report = sync_round(&engine_desk).await?;
+    assert_eq!((report.confirmed, report.rejected), (1, 1));
+    let attention = desk.needs_attention().await?;
+    assert_eq!(attention.len(), 1);
+    assert_eq!(attention[0].ground, RejectGround::NoAuthor);
+    assert_eq!(attention[0].action, AttentionAction::CallAdministrator);
+    Ok(())
+}

@@ -233,13 +233,14 @@ pub(crate) async fn queue_unsent_plans(
     limit: usize,
     now: DateTime<Utc>,
 ) -> Result<usize, StoreError> {
-    let plans: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM care_plan WHERE unsent = 1 ORDER BY id LIMIT ?1")
+    // each sent as opened by whoever opened it (the registry takes an op only from its author)
+    let plans: Vec<(i64, Option<i64>)> =
+        sqlx::query_as("SELECT id, opened_by FROM care_plan WHERE unsent = 1 ORDER BY id LIMIT ?1")
             .bind(i64::try_from(limit).unwrap_or(i64::MAX))
             .fetch_all(&mut *conn)
             .await?;
-    for plan_id in &plans {
-        store::record_open_plan_op(&mut *conn, *plan_id, None, now).await?;
+    for (plan_id, opened_by) in &plans {
+        store::record_open_plan_op(&mut *conn, *plan_id, *opened_by, now).await?;
     }
     Ok(plans.len())
 }
