@@ -229,8 +229,14 @@ async fn sign_in_demo(client: &Client, who: &str) -> Result<()> {
 /// accounts came from its registry), and waits for the window to show who is.
 async fn sign_in_with(client: &Client, iin: &str, password: &str) -> Result<()> {
     wait_for(client, "#sign-in-iin").await?.send_keys(iin).await?;
-    client
-        .find(Locator::Css("#sign-in-password"))
+    enter_password(client, password).await?;
+    wait_for(client, "#signed-in-user").await?;
+    Ok(())
+}
+
+/// Types `password` on the sign-in or lock screen and submits it.
+async fn enter_password(client: &Client, password: &str) -> Result<()> {
+    wait_for(client, "#sign-in-password")
         .await?
         .send_keys(password)
         .await?;
@@ -239,7 +245,6 @@ async fn sign_in_with(client: &Client, iin: &str, password: &str) -> Result<()> 
         .await?
         .click()
         .await?;
-    wait_for(client, "#signed-in-user").await?;
     Ok(())
 }
 

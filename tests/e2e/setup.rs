@@ -147,16 +147,7 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
             .await?
             .send_keys(&staff_iin(5)?.as_string())
             .await?;
-        client
-            .find(Locator::Css("#sign-in-password"))
-            .await?
-            .send_keys("Көктем-2025!")
-            .await?;
-        client
-            .find(Locator::Css("#sign-in-submit"))
-            .await?
-            .click()
-            .await?;
+        enter_password(&client, "Көктем-2025!").await?;
         wait_for_text(
             &client,
             "#sign-in-error[data-code='sign_in.wrong_password']",
@@ -170,15 +161,7 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
         client.find(Locator::Css("#lock-window")).await?.click().await?;
         wait_for(&client, "#sign-in[data-locked=true]").await?;
         std::fs::write(artifacts.join("e2e-locked.png"), client.screenshot().await?)?;
-        wait_for(&client, "#sign-in-password")
-            .await?
-            .send_keys(STAFF_PASSWORD)
-            .await?;
-        client
-            .find(Locator::Css("#sign-in-submit"))
-            .await?
-            .click()
-            .await?;
+        enter_password(&client, STAFF_PASSWORD).await?;
         wait_for(&client, "#signed-in-user").await?;
         wait_for(&client, "#search").await?;
 

@@ -16,6 +16,14 @@ fn corrupt(what: impl std::fmt::Display) -> RegistryError {
     RegistryError::Database(sqlx::Error::Decode(what.to_string().into()))
 }
 
+/// A member of staff's roles as `staff.roles` holds them.
+pub(crate) fn staff_roles(roles: &[String]) -> Result<Vec<StaffRole>, RegistryError> {
+    roles
+        .iter()
+        .map(|role| StaffRole::parse(role).ok_or_else(|| corrupt("staff.roles")))
+        .collect()
+}
+
 /// The version a workstation of `clinic_id` holds when it is up to date: the
 /// highest of its clinic's, its posts' and its parent's.
 pub async fn organization_version(conn: &mut PgConnection, clinic_id: i64) -> Result<i64, RegistryError> {
@@ -120,10 +128,7 @@ pub async fn organization(conn: &mut PgConnection, clinic_id: i64) -> Result<Org
             surname: row.try_get("surname")?,
             first_name: row.try_get("first_name")?,
             patronymic: row.try_get("patronymic")?,
-            roles: roles
-                .iter()
-                .map(|role| StaffRole::parse(role).ok_or_else(|| corrupt("staff.roles")))
-                .collect::<Result<_, _>>()?,
+            roles: staff_roles(&roles)?,
             specialty: row.try_get("specialty")?,
             districts: districts
                 .into_iter()

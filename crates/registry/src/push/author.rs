@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use emhana_domain::StaffRole;
 use emhana_domain::access::{AuthorRefusal, AuthorStanding, check_author};
 use emhana_protocol::{Op, RejectGround};
 use sqlx::PgConnection;
@@ -75,16 +74,8 @@ async fn standing(
     else {
         return Ok(None);
     };
-    let roles = roles
-        .iter()
-        .map(|role| {
-            StaffRole::parse(role).ok_or_else(|| {
-                RegistryError::Database(sqlx::Error::Decode(format!("staff.roles holds {role:?}").into()))
-            })
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     Ok(Some(AuthorStanding {
-        roles,
+        roles: crate::organization::staff_roles(&roles)?,
         works_from,
         works_to,
         disabled_since,

@@ -32,11 +32,7 @@ pub(crate) async fn append_audit(
     conn: &mut SqliteConnection,
     entry: AuditEntry<'_>,
 ) -> Result<(), StoreError> {
-    let last: Option<(i64, Option<String>)> =
-        sqlx::query_as("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")
-            .fetch_optional(&mut *conn)
-            .await?;
-    let (seq, previous) = match last {
+    let (seq, previous) = match last_row(conn).await? {
         Some((id, hash)) => (id + 1, hash),
         None => (1, None),
     };
@@ -238,11 +234,18 @@ pub(crate) async fn audit_hash_at(
 
 /// The log's last row and its hash, as it stands (not verified).
 pub(crate) async fn audit_head(conn: &mut SqliteConnection) -> Result<Option<(i64, String)>, StoreError> {
-    let last: Option<(i64, Option<String>)> =
+    Ok(last_row(conn)
+        .await?
+        .and_then(|(seq, hash)| hash.map(|hash| (seq, hash))))
+}
+
+/// The log's last row: its number and hash (`None` for a row from before the chain).
+async fn last_row(conn: &mut SqliteConnection) -> Result<Option<(i64, Option<String>)>, StoreError> {
+    Ok(
         sqlx::query_as("SELECT id, hash FROM audit_event ORDER BY id DESC LIMIT 1")
             .fetch_optional(&mut *conn)
-            .await?;
-    Ok(last.and_then(|(seq, hash)| hash.map(|hash| (seq, hash))))
+            .await?,
+    )
 }
 
 /// Lets a snapshot copy forget its maker's log: the triggers that keep it
