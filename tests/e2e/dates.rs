@@ -139,6 +139,16 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
         wait_for_text(&client, "#person-card", "16.03.2015").await?;
         // the card says who opened it: the registrar, just now
         wait_for(&client, "#card-openings tr[data-role=registrar]").await?;
+        client
+            .execute(
+                "document.querySelector('#card-openings').scrollIntoView()",
+                vec![],
+            )
+            .await?;
+        std::fs::write(
+            artifacts.join("e2e-card-openings.png"),
+            client.screenshot().await?,
+        )?;
 
         // Russian: the same fields, the calendar in Russian.
         client
