@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(libwebkit2gtk-4.1-dev build-essential pkg-config xvfb xauth webkit2gtk-driver
+# libssl-dev: the crypto SQLCipher (the encrypted database) is built against
+packages=(libwebkit2gtk-4.1-dev build-essential pkg-config libssl-dev xvfb xauth webkit2gtk-driver
   fonts-dejavu-core poppler-utils qpdf imagemagick sqlite3 zbar-tools postgresql gnome-keyring dbus-x11)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -19,8 +19,17 @@ if [ ! -f "$data_dir/emhana.sqlite" ]; then
   "$target/release/emhana-synth" --db "$data_dir/emhana.sqlite"
 fi
 export EMHANA_DATA_DIR="$data_dir"
+# The demo database is written in clear; the app encrypts it at its first
+# start with a key it keeps in the OS keyring.
+run=("$target/release/emhana")
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "no display: starting under Xvfb"
-  exec xvfb-run -a -s "-screen 0 1280x800x24" "$target/release/emhana"
+  run=(xvfb-run -a -s "-screen 0 1280x800x24" "${run[@]}")
 fi
-exec "$target/release/emhana"
+if [ -z "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+  echo "no desktop session: a GNOME keyring of the demo's own keeps the database key (its password: emhana-demo)"
+  exec dbus-run-session -- bash -c \
+    'echo -n emhana-demo | gnome-keyring-daemon --unlock --components=secrets >/dev/null; exec "$@"' \
+    run-demo "${run[@]}"
+fi
+exec "${run[@]}"

@@ -112,6 +112,7 @@ mod bindings;
 mod clock;
 mod commands;
 mod error;
+mod keyring;
 mod session;
 mod sync;
 
@@ -158,11 +159,21 @@ fn main() {
         .setup(|app| {
             let dir = data_dir(app);
             let documents_dir = dir.as_ref().ok().map(|dir| dir.join("documents"));
+            let keyring = keyring::init_keyring();
             let store = dir.and_then(|dir| {
                 let path = dir.join(DATABASE_FILE_NAME);
-                tauri::async_runtime::block_on(Workstation::open(&path))
-                    .map(|(workstation, _)| workstation)
-                    .map_err(CommandError::from)
+                if let Err(error) = &keyring {
+                    // the database's key is kept there: no keyring, no database
+                    return Err(CommandError::from(emhana_workstation::OpenError::Keyring {
+                        reason: error.message.clone(),
+                    }));
+                }
+                tauri::async_runtime::block_on(async {
+                    let key = keyring::database_key(&path).await?;
+                    Workstation::open_encrypted(&path, &key).await
+                })
+                .map(|(workstation, _)| workstation)
+                .map_err(CommandError::from)
             });
             if let Err(error) = &store {
                 tracing::error!(code = %error.code, message = %error.message, "database not opened");
@@ -171,7 +182,7 @@ fn main() {
                 emhana_print::Printer::new().map_err(|e| CommandError::new(ShellCode::PrintFonts, e.to_string()));
             let clock = clock::Clock::from_env();
             let sync = sync::SyncService::default();
-            match sync::init_keyring() {
+            match keyring {
                 Ok(()) => {
                     if let Ok(store) = &store {
                         tauri::async_runtime::block_on(sync::resume(&sync, store, clock));

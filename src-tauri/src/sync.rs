@@ -10,31 +10,7 @@ use uuid::Uuid;
 
 use crate::clock::Clock;
 use crate::error::{CommandError, ShellCode};
-
-const KEYRING_SERVICE: &str = "emhana";
-
-/// Chooses the OS credential store once, at start.
-pub fn init_keyring() -> Result<(), CommandError> {
-    #[cfg(target_os = "linux")]
-    let store = zbus_secret_service_keyring_store::Store::new();
-    #[cfg(target_os = "windows")]
-    let store = windows_native_keyring_store::Store::new();
-    #[cfg(any(target_os = "linux", target_os = "windows"))]
-    {
-        let store = store.map_err(keyring_error)?;
-        keyring_core::set_default_store(store);
-        Ok(())
-    }
-    #[cfg(not(any(target_os = "linux", target_os = "windows")))]
-    Err(CommandError::new(
-        ShellCode::SyncKeyring,
-        "no OS keyring support on this platform".to_owned(),
-    ))
-}
-
-fn keyring_error(error: keyring_core::Error) -> CommandError {
-    CommandError::new(ShellCode::SyncKeyring, error.to_string())
-}
+use crate::keyring::{KEYRING_SERVICE, keyring_error};
 
 fn entry(workstation: Uuid) -> Result<keyring_core::Entry, CommandError> {
     keyring_core::Entry::new(KEYRING_SERVICE, &format!("workstation:{workstation}")).map_err(keyring_error)

@@ -42,7 +42,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
         wait_for(&client, "#search").await?;
 
         // Two demo persons attached here with a district doctor, and one attached elsewhere.
-        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let (workstation, _) = app_workstation(data.path()).await?;
         let mut here = Vec::new();
         for hit in workstation.search("Ах", 50).await?.hits {
             let options = workstation.booking_options(hit.id, now).await?;
@@ -246,7 +246,7 @@ async fn a_registrar_books_with_the_keyboard_alone_moves_cancels_and_prints_the_
     drop(driver);
 
     // Written as the registrar did it: moved, cancelled, each with its op.
-    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let (workstation, _) = app_workstation(data.path()).await?;
     let pool = app_database(data.path()).await?;
     let statuses: Vec<String> = sqlx::query_scalar("SELECT status FROM booking ORDER BY id")
         .fetch_all(&pool)

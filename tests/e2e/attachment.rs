@@ -9,7 +9,8 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
     use chrono::TimeZone;
     let (app, data, artifacts) = paths()?;
 
-    // The demo clinic, as the app's first start loads it.
+    // The demo clinic, written in clear as `emhana-synth --db` writes it for
+    // the demo script: the app encrypts it at its first start.
     const IN_CAMPAIGN: &str = "2026-10-01T10:30:00+05:00";
     const AFTER_CAMPAIGN: &str = "2026-11-23T11:00:00+05:00";
     let in_campaign = chrono::Utc
@@ -162,8 +163,24 @@ async fn a_registrar_attaches_in_the_campaign_and_is_refused_outside_it_and_both
     drop(driver);
     result?;
 
+    // The app's files show nothing of the persons it served: the database,
+    // its WAL, its backups are encrypted with the key in the keyring.
+    for person in &persons {
+        let surname = person.full_name.split(' ').next().context("surname")?;
+        for entry in std::fs::read_dir(data.path())? {
+            let path = entry?.path();
+            if path.is_file() {
+                let bytes = std::fs::read(&path)?;
+                for text in [surname, person.iin.as_str()] {
+                    let shows = bytes.windows(text.len()).any(|w| w == text.as_bytes());
+                    assert!(!shows, "{} shows {text}", path.display());
+                }
+            }
+        }
+    }
+
     // What the window showed is what the database holds (read as the head, who opens any card).
-    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let (workstation, _) = app_workstation(data.path()).await?;
     let workstation =
         emhana_synth::sign_in_as(&workstation, emhana_domain::StaffRole::Head, chrono::Utc::now()).await?;
     let chosen = workstation.attachment_history(chooser.id).await?;

@@ -27,7 +27,7 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
         .single()
         .context("instant")?;
     let today = emhana_domain::kazakhstan_date(now);
-    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let (workstation, _) = app_workstation(data.path()).await?;
     emhana_synth::load_into(&workstation, emhana_synth::demo_config(today), |_| {}).await?;
     workstation.close().await;
     let born = chrono::NaiveDate::from_ymd_opt(2015, 3, 16).context("date")?;
@@ -235,7 +235,7 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
         assert_eq!(type_date(&client, since, "").await?, "");
 
         // Every age group filters (the UI once sent a name the core did not know).
-        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let (workstation, _) = app_workstation(data.path()).await?;
         let mut seen = 0;
         for group in emhana_domain::AgeGroup::ALL {
             let filter = emhana_workstation::RegisterFilter {

@@ -85,7 +85,7 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
         sign_in_demo(&client, &demo_role("registrar")).await?;
         wait_for(&client, "#search").await?;
         // A nurse with a full day, and an adult of her district to call for.
-        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let (workstation, _) = app_workstation(data.path()).await?;
         let pace = emhana_domain::round::RoundPace::default();
         let mut chosen = None;
         for nurse in workstation.nurses().await? {
@@ -165,7 +165,7 @@ async fn calls_of_each_kind_and_a_nurse_s_day_reordered_printed_and_recorded() -
 
         // Her day as the core plans it: the call first, on the stop of the
         // person it is for (once, with their visit), within her hours.
-        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let (workstation, _) = app_workstation(data.path()).await?;
         let planned = workstation.round(nurse.id, today, pace).await?;
         workstation.close().await;
         let stops = planned.stops.len();

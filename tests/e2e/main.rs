@@ -382,9 +382,45 @@ async fn enrolled_beside(
     ))
 }
 
+/// The key of the app's database in `data`, from the OS keyring of this
+/// D-Bus session (the app's): the one kept there, or a new one kept there
+/// now, as the app itself does at its first start.
+async fn app_key(data: &Path) -> Result<emhana_workstation::DatabaseKey> {
+    static STORE: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    let account = emhana_workstation::keyring_account(&data.join("emhana.sqlite"));
+    tokio::task::spawn_blocking(move || -> Result<emhana_workstation::DatabaseKey> {
+        if STORE.get().is_none() {
+            keyring_core::set_default_store(zbus_secret_service_keyring_store::Store::new()?);
+            let _ = STORE.set(());
+        }
+        let entry = keyring_core::Entry::new("emhana", &account)?;
+        match entry.get_password() {
+            Ok(stored) => Ok(emhana_workstation::DatabaseKey::from_hex(&stored)?),
+            Err(keyring_core::Error::NoEntry) => {
+                let key = emhana_workstation::DatabaseKey::generate()?;
+                entry.set_password(&key.to_hex())?;
+                Ok(key)
+            }
+            Err(error) => Err(error.into()),
+        }
+    })
+    .await?
+}
+
+/// The app's database in `data` as the app opens it (encrypted with its
+/// key from the keyring): seeded before the app starts, or read after.
+async fn app_workstation(data: &Path) -> Result<(Workstation, emhana_workstation::OpenReport)> {
+    let key = app_key(data).await?;
+    Ok(Workstation::open_encrypted(&data.join("emhana.sqlite"), &key).await?)
+}
+
 /// The app's database, opened beside it as a second reader, to check what was written.
 async fn app_database(data: &Path) -> Result<sqlx::SqlitePool> {
-    Ok(sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("emhana.sqlite").display())).await?)
+    let key = app_key(data).await?;
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(data.join("emhana.sqlite"))
+        .pragma("key", format!("\"x'{}'\"", key.to_hex()));
+    Ok(sqlx::SqlitePool::connect_with(options).await?)
 }
 
 /// Types `text` into the date field `css` (its text input), leaves it with

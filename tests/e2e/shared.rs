@@ -66,7 +66,7 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         (desk_data.path(), "Тіркеу орны"),
         (nurse_data.path(), "Мейірбике"),
     ] {
-        let (workstation, _) = Workstation::open(&data.join("emhana.sqlite")).await?;
+        let (workstation, _) = app_workstation(data).await?;
         emhana_synth::load_into(&workstation, config, |_| {}).await?;
         workstation.close().await;
         codes.push(
@@ -76,7 +76,7 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         );
     }
     // An adult attached here to call for (the nurse is whoever the triage sends).
-    let (workstation, _) = Workstation::open(&desk_data.path().join("emhana.sqlite")).await?;
+    let (workstation, _) = app_workstation(desk_data.path()).await?;
     let registrar = staff_with_role(&workstation, emhana_domain::StaffRole::Registrar).await?;
     // the test reads the cards as the head, who may open any district's
     let workstation = emhana_synth::sign_in_as(&workstation, emhana_domain::StaffRole::Head, at_now).await?;

@@ -21,7 +21,7 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
         let search = wait_for(&client, "#search").await?;
 
         // Pick a demo person straight from the database the app wrote.
-        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let (workstation, _) = app_workstation(data.path()).await?;
         let hits = workstation.search("Әлібеков", 10).await?.hits;
         let person = hits.last().context("the demo clinic has Әлібеков")?.clone();
         workstation.close().await;
@@ -75,7 +75,7 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
 
         // A Russian card counts years as Russian does: 1 год, 3 года, 21 год.
         let today = emhana_domain::kazakhstan_date(chrono::Utc::now());
-        let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+        let (workstation, _) = app_workstation(data.path()).await?;
         // the test reads the cards as the head, who may open any district's
         let workstation =
             emhana_synth::sign_in_as(&workstation, emhana_domain::StaffRole::Head, chrono::Utc::now())
@@ -193,7 +193,7 @@ async fn a_registrar_loads_the_demo_finds_a_person_by_iin_and_switches_language(
     finish(client, &artifacts.join("e2e-failure.png"), result).await?;
 
     // The language choice is remembered in the database.
-    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let (workstation, _) = app_workstation(data.path()).await?;
     assert_eq!(
         workstation.language().await?,
         Some(emhana_workstation::Language::Ru)

@@ -17,7 +17,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
 
     // The registry holds the region; the clinic used Emhana alone until now.
     let (registry, base, server) = start_registry(config).await?;
-    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let (workstation, _) = app_workstation(data.path()).await?;
     emhana_synth::load_into(&workstation, config, |_| {}).await?;
     let mut choosers = attached_elsewhere(&workstation, in_campaign, 2).await?;
     let (chooser, offline_chooser) = (choosers.remove(0), choosers.remove(0));
@@ -259,7 +259,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
     result?;
 
     // The app's database agrees with the registry: the person is the practice's.
-    let (workstation, _) = Workstation::open(&data.path().join("emhana.sqlite")).await?;
+    let (workstation, _) = app_workstation(data.path()).await?;
     let overview = workstation.sync_overview().await?;
     assert_eq!(
         (overview.rejected, overview.needs_attention),

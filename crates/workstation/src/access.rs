@@ -174,6 +174,7 @@ impl Workstation {
         Workstation {
             pool: self.pool.clone(),
             path: self.path.clone(),
+            key: self.key.clone(),
             session: Some(Arc::new(session)),
         }
     }

@@ -21,6 +21,17 @@ pub enum OpenError {
     Backup { path: PathBuf, reason: String },
     #[error("cannot migrate {path}: {reason}")]
     Migration { path: PathBuf, reason: String },
+    /// The key does not open the file: it was copied from another PC, or
+    /// this PC's keyring lost its key.
+    #[error("the database {path} cannot be read with this PC's key")]
+    WrongKey { path: PathBuf },
+    /// The database's key is not in the OS keyring, though the file is there.
+    #[error("the key of the database {path} is not in this PC's keyring")]
+    KeyMissing { path: PathBuf },
+    #[error("the OS keyring cannot keep the database's key: {reason}")]
+    Keyring { reason: String },
+    #[error("cannot encrypt {path}: {reason}")]
+    Encryption { path: PathBuf, reason: String },
 }
 
 /// A failure of the store once it is open.

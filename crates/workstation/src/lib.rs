@@ -52,7 +52,10 @@ pub use organization::{ClinicView, DistrictView, OrganizationView, PendingChange
 pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, RegisterRow};
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use setup::{ClinicSummary, StoreStatus};
-pub use store::{AuditCheck, BrokenLink, DATABASE_FILE_NAME, Language, LinkProblem, OpenReport};
+pub use store::{
+    AuditCheck, BACKUPS_KEPT, BrokenLink, DATABASE_FILE_NAME, DatabaseKey, KeyError, Language, LinkProblem,
+    OpenReport, is_encrypted_file, keyring_account,
+};
 pub use sync::{
     AnswersRecorded, AttentionAction, AttentionItem, FirstSync, PullApplied, SnapshotRefusal, SyncEnrolment,
     SyncOverview,
@@ -63,25 +66,64 @@ pub use sync::{
 pub struct Workstation {
     pool: SqlitePool,
     path: PathBuf,
+    /// The file's key; `None`: the file is in clear (tools, tests, the snapshot builder).
+    key: Option<DatabaseKey>,
     /// Who is acting through this handle ([`Workstation::acting_as`]);
     /// `None`: nobody — the workstation's own work (sync, loading data).
     session: Option<std::sync::Arc<StaffSession>>,
 }
 
 impl Workstation {
-    /// Opens the database at `path`, creating it (and its folder) when absent,
-    /// and brings its schema up to date.
+    /// Opens the database at `path` in clear, creating it (and its folder)
+    /// when absent, and brings its schema up to date. For tools and tests
+    /// over synthetic data; the app opens its file with
+    /// [`Workstation::open_encrypted`], which encrypts a file left in clear.
     pub async fn open(path: &Path) -> Result<(Self, OpenReport), OpenError> {
-        let (pool, report) = store::open_pool(path).await?;
-        tracing::info!(path = %path.display(), created = report.created, migrations = report.applied_migrations, "workstation database open");
+        Self::open_at_rest(path, None).await
+    }
+
+    /// Opens the database at `path`, encrypted with `key` (SQLCipher):
+    /// created encrypted when absent, encrypted in place (with its backups)
+    /// when found in clear, refused with [`OpenError::WrongKey`] when the
+    /// key does not open it.
+    pub async fn open_encrypted(path: &Path, key: &DatabaseKey) -> Result<(Self, OpenReport), OpenError> {
+        Self::open_at_rest(path, Some(key.clone())).await
+    }
+
+    async fn open_at_rest(path: &Path, key: Option<DatabaseKey>) -> Result<(Self, OpenReport), OpenError> {
+        let at_rest = key
+            .as_ref()
+            .map_or(store::AtRest::Plain, store::AtRest::Encrypted);
+        let (pool, report) = store::open_pool(path, at_rest).await?;
+        tracing::info!(
+            path = %path.display(),
+            created = report.created,
+            encrypted = key.is_some(),
+            encrypted_now = report.encrypted_now,
+            migrations = report.applied_migrations,
+            "workstation database open"
+        );
         Ok((
             Workstation {
                 pool,
                 path: path.to_path_buf(),
+                key,
                 session: None,
             },
             report,
         ))
+    }
+
+    /// Whether the file is encrypted at rest.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// How a second connection to this file (a copy, a check) must open it.
+    pub(crate) fn at_rest(&self) -> store::AtRest<'_> {
+        self.key
+            .as_ref()
+            .map_or(store::AtRest::Plain, store::AtRest::Encrypted)
     }
 
     pub fn path(&self) -> &Path {

@@ -87,7 +87,7 @@ impl Workstation {
     /// Writes a snapshot of this PC's database to `to` for other PCs of the
     /// clinic (the snapshot builder's): returns its cursor, schema and persons.
     pub async fn export_snapshot(&self, to: &std::path::Path) -> Result<(String, i64, u64), StoreError> {
-        snapshot::export(&self.pool, to).await
+        snapshot::export(&self.pool, self.at_rest(), to).await
     }
 
     /// The version of the registry's organization this PC holds, if it took one.

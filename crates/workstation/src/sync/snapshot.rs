@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use emhana_protocol::SnapshotInfo;
-use sqlx::{Connection, SqliteConnection};
+use sqlx::{ConnectOptions, Connection, SqliteConnection};
 
 use super::*;
 
@@ -63,7 +63,10 @@ pub(crate) async fn install(
     };
     let mut conn = pool.acquire().await?;
     let path = file.to_string_lossy().into_owned();
-    if let Err(error) = sqlx::query("ATTACH DATABASE ?1 AS snap")
+    // a snapshot comes in clear (over TLS, from the clinic's builder) and is
+    // removed once installed; without `KEY ''` SQLCipher would read it with
+    // this file's key
+    if let Err(error) = sqlx::query("ATTACH DATABASE ?1 AS snap KEY ''")
         .bind(&path)
         .execute(&mut *conn)
         .await
@@ -214,7 +217,12 @@ async fn copy_tables(
 
 /// A snapshot of this PC's database for others to install: a compact copy
 /// (`VACUUM INTO`) without this PC's enrolment, ops or audit, at its cursor.
-pub(crate) async fn export(pool: &SqlitePool, to: &Path) -> Result<(String, i64, u64), StoreError> {
+/// The copy is encrypted with this file's key when this file is.
+pub(crate) async fn export(
+    pool: &SqlitePool,
+    at_rest: store::AtRest<'_>,
+    to: &Path,
+) -> Result<(String, i64, u64), StoreError> {
     let cursor = cursor(pool).await?.ok_or(StoreError::NotEnrolled)?;
     let mut conn = pool.acquire().await?;
     let path = to.to_string_lossy().into_owned();
@@ -224,7 +232,7 @@ pub(crate) async fn export(pool: &SqlitePool, to: &Path) -> Result<(String, i64,
         .await?;
     drop(conn);
     // the copy forgets who made it
-    let mut copy = SqliteConnection::connect(&format!("sqlite://{path}")).await?;
+    let mut copy = store::connect_options(to, at_rest).connect().await?;
     store::clear_audit_of_copy(&mut copy).await?;
     for table in ["sync_enrolment", "outbox"] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM \"{table}\"")))

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test fails loudly, which is its job
 
 mod appointments;
+mod at_rest;
 mod attachment;
 mod audit;
 mod card;
