@@ -58,6 +58,7 @@ shell_codes! {
     BundleWrongKind => "bundle.wrong_kind",
     BundleOtherWorkstation => "bundle.other_workstation",
     BundleBadSeal => "bundle.bad_seal",
+    BundleNoKey => "bundle.no_key",
     BundleFailed => "bundle.failed",
     BundleCannotSave => "bundle.cannot_save",
     NotSignedIn => "session.not_signed_in",

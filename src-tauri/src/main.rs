@@ -17,6 +17,8 @@ macro_rules! with_commands {
             commands::session::still_here,
             commands::setup::set_lock_after,
             commands::setup::verify_audit,
+            commands::setup::documents_kept_hours,
+            commands::setup::set_documents_kept_hours,
             commands::setup::load_demo_clinic,
             commands::setup::organization,
             commands::setup::change_organization,
@@ -192,6 +194,9 @@ fn main() {
                     tracing::error!(code = %error.code, message = %error.message, "no OS keyring; sync cannot keep a credential");
                     sync.fail(&error);
                 }
+            }
+            if let (Ok(store), Some(dir)) = (&store, &documents_dir) {
+                tauri::async_runtime::block_on(commands::remove_old_documents(store, dir));
             }
             app.manage(AppState {
                 store,

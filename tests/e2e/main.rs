@@ -417,9 +417,7 @@ async fn app_workstation(data: &Path) -> Result<(Workstation, emhana_workstation
 /// The app's database, opened beside it as a second reader, to check what was written.
 async fn app_database(data: &Path) -> Result<sqlx::SqlitePool> {
     let key = app_key(data).await?;
-    let options = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(data.join("emhana.sqlite"))
-        .pragma("key", format!("\"x'{}'\"", key.to_hex()));
+    let options = emhana_workstation::reader_options(&data.join("emhana.sqlite"), Some(&key));
     Ok(sqlx::SqlitePool::connect_with(options).await?)
 }
 

@@ -55,6 +55,9 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
     .await?;
     practice_sync.sync_once(|_| {}).await?;
 
+    // the registry's bundle key pair, made by its administrator before the app enrols
+    let registry_bundle_key = emhana_registry::bundle::make_key(&registry, false, chrono::Utc::now()).await?;
+
     let (driver, client) = start_app(&app, data.path(), Some(IN_CAMPAIGN)).await?;
     let result = async {
         wait_for_text(&client, "#sync-indicator", "Тіркелімге қосылмаған").await?;
@@ -228,8 +231,13 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
         let exported = wait_for(&client, "#bundle-exported").await?;
         let bundle = PathBuf::from(exported.attr("data-path").await?.context("data-path")?);
         wait_for(&client, "#sync-counts[data-local='0'][data-sent='1']").await?;
-        let (answers, report) =
-            emhana_registry::bundle::import(&registry, &std::fs::read(&bundle)?, chrono::Utc::now()).await?;
+        let (answers, report) = emhana_registry::bundle::import(
+            &registry,
+            &registry_bundle_key,
+            &std::fs::read(&bundle)?,
+            chrono::Utc::now(),
+        )
+        .await?;
         anyhow::ensure!(
             (report.applied, report.rejected) == (1, 0),
             "the registry applied the carried op: {report:?}"

@@ -61,6 +61,10 @@ pub const AUTHORIZATION: &str = "authorization";
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EnrolRequest {
     pub code: String,
+    /// The public half of the workstation's bundle key pair (hex), made for
+    /// this enrolment (`bundle`).
+    #[serde(default)]
+    pub bundle_public_key: Option<String>,
 }
 
 /// What an enrolled workstation keeps: its id and clinic in its database, the
@@ -78,6 +82,15 @@ pub struct Enrolment {
     /// workstations alike. Absent from a registry that hands none out (0).
     #[serde(default)]
     pub series: u32,
+    /// The public half of the registry's bundle key pair (hex); absent
+    /// while the registry has none (offline bundles are then not made).
+    #[serde(default)]
+    pub registry_bundle_key: Option<String>,
+    /// The private half of this workstation's bundle key pair, made by
+    /// `emhana_sync::enrol` and kept with the enrolment; never sent.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub bundle_secret: Option<bundle::BundleSecret>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]

@@ -68,7 +68,22 @@ pub async fn add_workstation(
 
 /// Exchanges an enrolment code for the workstation's credential; the code is
 /// spent in the same transaction, so it works once.
-pub async fn enrol(pool: &PgPool, code: &str, now: DateTime<Utc>) -> Result<Enrolment, RegistryError> {
+pub async fn enrol(
+    pool: &PgPool,
+    code: &str,
+    bundle_public_key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Enrolment, RegistryError> {
+    if let Some(key) = bundle_public_key
+        && !(key.len() == 64
+            && key
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+    {
+        return Err(RegistryError::Malformed(
+            "the bundle public key is 64 lowercase hexadecimal digits".to_owned(),
+        ));
+    }
     let mut tx = pool.begin().await?;
     let row: Option<(Uuid, i64, String, String, String)> = sqlx::query_as(
         "SELECT w.id, c.id, c.bin, c.name_kk, c.name_ru FROM workstation w JOIN clinic c ON c.id = w.clinic_id \
@@ -93,14 +108,19 @@ pub async fn enrol(pool: &PgPool, code: &str, now: DateTime<Utc>) -> Result<Enro
     .await?;
     let secret = URL_SAFE_NO_PAD.encode(rand::rng().random::<[u8; 32]>());
     sqlx::query(
-        "UPDATE workstation SET code_hash = NULL, code_expires_at = NULL, credential_hash = $2, enrolled_at = $3 \
+        "UPDATE workstation SET code_hash = NULL, code_expires_at = NULL, credential_hash = $2, enrolled_at = $3, \
+                bundle_public_key = $4 \
          WHERE id = $1",
     )
     .bind(workstation)
     .bind(hash(&secret))
     .bind(now)
+    .bind(bundle_public_key)
     .execute(&mut *tx)
     .await?;
+    let registry_bundle_key: Option<String> = sqlx::query_scalar("SELECT public_key FROM bundle_key")
+        .fetch_optional(&mut *tx)
+        .await?;
     tx.commit().await?;
     tracing::info!(%workstation, clinic = %clinic_bin, "workstation enrolled");
     Ok(Enrolment {
@@ -110,6 +130,8 @@ pub async fn enrol(pool: &PgPool, code: &str, now: DateTime<Utc>) -> Result<Enro
         clinic_name_ru,
         credential: format!("{workstation}.{secret}"),
         series: u32::try_from(series).unwrap_or(0),
+        registry_bundle_key,
+        bundle_secret: None,
     })
 }
 

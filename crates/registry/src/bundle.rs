@@ -1,14 +1,20 @@
 //! Offline bundles at the registry: an ops file from a post is applied as a
 //! push, and answered with a file of the answers and the clinic's feed
 //! (`emhana-registry import-bundle`). The format: `protocol::bundle`.
+//!
+//! The registry's bundle key pair is made once (`emhana-registry
+//! bundle-key`): its public half is kept here and handed to each PC as it
+//! enrols, its private half goes to the administrator's key file only and
+//! is given back to each import.
 
 use chrono::{DateTime, Utc};
-use emhana_protocol::bundle::{AnswersBundle, BundleKind, OpsBundle, SealedFile, seal};
+use emhana_protocol::bundle::{AnswersBundle, BundleKind, BundleSecret, OpsBundle, SealedFile, seal};
 use emhana_protocol::{MAX_CHANGES_PER_PULL, MAX_OPS_PER_PUSH, OpOutcome, PullQuery, PushRequest};
 use sqlx::PgPool;
+use uuid::Uuid;
 
 use crate::RegistryError;
-use crate::auth::with_credential_hash;
+use crate::auth::Workstation;
 
 /// At most this many feed pages go into one answers file; the post's next
 /// bundle continues from where they end.
@@ -26,21 +32,77 @@ pub struct ImportReport {
     pub feed_complete: bool,
 }
 
-/// Applies an ops file and returns the answers file's bytes.
+/// Makes the registry's bundle key pair, keeps its public half and returns
+/// the private half for the administrator's key file. Refused when there
+/// is one already and `replace` is not asked: the PCs enrolled with the old
+/// one could no longer exchange bundles until they are enrolled again.
+pub async fn make_key(
+    pool: &PgPool,
+    replace: bool,
+    now: DateTime<Utc>,
+) -> Result<BundleSecret, RegistryError> {
+    let secret = BundleSecret::generate()?;
+    let public = secret.public_hex()?;
+    let stored = sqlx::query(
+        "INSERT INTO bundle_key (id, public_key, made_at) VALUES (1, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET public_key = excluded.public_key, made_at = excluded.made_at \
+         WHERE $3",
+    )
+    .bind(&public)
+    .bind(now)
+    .bind(replace)
+    .execute(pool)
+    .await?;
+    if stored.rows_affected() == 0 {
+        return Err(RegistryError::Config(
+            "the registry has a bundle key already; --replace makes a new one (PCs enrolled before must be enrolled again to exchange bundles)".to_owned(),
+        ));
+    }
+    tracing::info!("the registry's bundle key pair was made");
+    Ok(secret)
+}
+
+/// The enrolled, unrevoked workstation `id` and its bundle public key.
+async fn bundle_peer(pool: &PgPool, id: Uuid) -> Result<(Workstation, Option<String>), RegistryError> {
+    let row: Option<(i64, String, Option<String>)> = sqlx::query_as(
+        "SELECT w.clinic_id, c.bin, w.bundle_public_key FROM workstation w JOIN clinic c ON c.id = w.clinic_id \
+         WHERE w.id = $1 AND w.revoked_at IS NULL AND w.credential_hash IS NOT NULL",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let (clinic_id, clinic_bin, public) = row.ok_or_else(|| {
+        RegistryError::Forbidden(format!(
+            "the bundle comes from workstation {id}, which is not enrolled here or was revoked"
+        ))
+    })?;
+    Ok((
+        Workstation {
+            id,
+            clinic_id,
+            clinic_bin,
+        },
+        public,
+    ))
+}
+
+/// Applies an ops file and returns the answers file's bytes; `secret` is
+/// the registry's bundle key (from the administrator's key file).
 pub async fn import(
     pool: &PgPool,
+    secret: &BundleSecret,
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> Result<(Vec<u8>, ImportReport), RegistryError> {
     let file = SealedFile::read(bytes)?;
-    let (workstation, key) = with_credential_hash(pool, file.workstation)
-        .await?
-        .ok_or_else(|| {
-            RegistryError::Forbidden(format!(
-                "the bundle comes from workstation {}, which is not enrolled here or was revoked",
-                file.workstation
-            ))
-        })?;
+    let (workstation, public) = bundle_peer(pool, file.workstation).await?;
+    let public = public.ok_or_else(|| {
+        RegistryError::Forbidden(format!(
+            "workstation {} enrolled without a bundle key: it must be enrolled again to exchange bundles",
+            workstation.id
+        ))
+    })?;
+    let key = secret.key_with(&public, workstation.id)?;
     let bundle: OpsBundle = file.open(BundleKind::Ops, &key)?;
     let mut report = ImportReport {
         workstation: workstation.id,

@@ -148,7 +148,13 @@ async fn enrol(
 ) -> Result<Json<Enrolment>, RegistryError> {
     let Json(request) = body?;
     Ok(Json(
-        auth::enrol(&state.pool, &request.code, (state.clock)()).await?,
+        auth::enrol(
+            &state.pool,
+            &request.code,
+            request.bundle_public_key.as_deref(),
+            (state.clock)(),
+        )
+        .await?,
     ))
 }
 

@@ -399,10 +399,61 @@ async fn the_registry_binary_serves_over_tls_with_the_configured_certificate() -
 
 #[tokio::test]
 async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_can_open() -> Result<()> {
-    use emhana_protocol::bundle::{AnswersBundle, BundleKind, OpsBundle, SealedFile, bundle_key, seal};
+    use emhana_protocol::bundle::{AnswersBundle, BundleError, BundleKind, OpsBundle, SealedFile, seal};
     let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let dir = std::env::temp_dir().join(format!("emhana-bundle-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let url = format!(
+        "postgres://{}@localhost/{}?host={}",
+        registry.options.get_username(),
+        registry.options.get_database().context("database")?,
+        registry.options.get_socket().context("socket")?.display()
+    );
+    let registry_command = |args: &[&std::ffi::OsStr]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_emhana-registry"))
+            .args(args)
+            .env("EMHANA_REGISTRY_LISTEN", "127.0.0.1:0")
+            .env("EMHANA_REGISTRY_DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()
+    };
+    // The administrator makes the registry's bundle key pair, once; the
+    // private half goes to her file only.
+    let key_file = dir.join("registry-bundle.key");
+    let made = registry_command(&["bundle-key".as_ref(), "--out".as_ref(), key_file.as_os_str()])?;
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let again = registry_command(&["bundle-key".as_ref(), "--out".as_ref(), key_file.as_os_str()])?;
+    assert!(!again.status.success(), "a key file is never overwritten unasked");
+    let secret = emhana_protocol::bundle::BundleSecret::from_hex(&std::fs::read_to_string(&key_file)?)?;
+    let public: String = sqlx::query_scalar("SELECT public_key FROM bundle_key")
+        .fetch_one(&registry.pool)
+        .await?;
+    assert_eq!(
+        public,
+        secret.public_hex()?,
+        "the registry keeps the public half, and only it"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(
+            std::fs::metadata(&key_file)?.permissions().mode() & 0o077,
+            0,
+            "its owner's only"
+        );
+    }
+
     let client = registry.enrolled(0).await?;
-    let key = bundle_key(&client.enrolment.credential).context("bundle key")?;
+    assert_eq!(
+        client.enrolment.registry_bundle_key.as_deref(),
+        Some(public.as_str())
+    );
+    let key = client
+        .enrolment
+        .bundle_secret
+        .as_ref()
+        .context("the post's bundle key")?
+        .key_with(&public, client.enrolment.workstation)?;
     let ops: Vec<_> = (1..=3)
         .map(|n| {
             client.attach(
@@ -421,26 +472,17 @@ async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_ca
         &OpsBundle { ops, cursor: None },
         &key,
     )?;
-    let dir = std::env::temp_dir().join(format!("emhana-bundle-{}", uuid::Uuid::now_v7().simple()));
-    std::fs::create_dir_all(&dir)?;
     let (file, answers) = (dir.join("post.emhana"), dir.join("answers.emhana"));
     std::fs::write(&file, &sealed)?;
-    let url = format!(
-        "postgres://{}@localhost/{}?host={}",
-        registry.options.get_username(),
-        registry.options.get_database().context("database")?,
-        registry.options.get_socket().context("socket")?.display()
-    );
     let run = |input: &std::path::Path| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_emhana-registry"))
-            .arg("import-bundle")
-            .arg(input)
-            .arg("--answers")
-            .arg(&answers)
-            .env("EMHANA_REGISTRY_LISTEN", "127.0.0.1:0")
-            .env("EMHANA_REGISTRY_DATABASE_URL", &url)
-            .env("RUST_LOG", "warn")
-            .output()
+        registry_command(&[
+            "import-bundle".as_ref(),
+            input.as_os_str(),
+            "--answers".as_ref(),
+            answers.as_os_str(),
+            "--bundle-key".as_ref(),
+            key_file.as_os_str(),
+        ])
     };
     let output = run(&file)?;
     assert!(
@@ -474,12 +516,48 @@ async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_ca
         },
         &key,
     )?;
-    let refused = emhana_registry::bundle::import(&registry.pool, &stranger, at(2026, 11, 23))
+    let refused = emhana_registry::bundle::import(&registry.pool, &secret, &stranger, at(2026, 11, 23))
         .await
         .err()
         .map(|error| error.to_string())
         .unwrap_or_default();
     assert!(refused.contains("not enrolled here"), "{refused}");
+    // Sealed with another registry's key (a key file of somewhere else, or
+    // made up): refused whole, nothing applied.
+    let elsewhere = emhana_protocol::bundle::BundleSecret::generate()?;
+    let forged = seal(
+        BundleKind::Ops,
+        client.enrolment.workstation,
+        at(2026, 11, 22),
+        &OpsBundle {
+            ops: vec![client.attach(
+                at(2026, 11, 20),
+                person(70),
+                1,
+                AttachmentGround::FirstAttachment,
+                9,
+            )],
+            cursor: None,
+        },
+        &elsewhere.key_with(
+            &client
+                .enrolment
+                .bundle_secret
+                .as_ref()
+                .context("key")?
+                .public_hex()?,
+            client.enrolment.workstation,
+        )?,
+    )?;
+    let refused = emhana_registry::bundle::import(&registry.pool, &secret, &forged, at(2026, 11, 23)).await;
+    assert!(
+        matches!(
+            refused,
+            Err(emhana_registry::RegistryError::Bundle(BundleError::BadSeal))
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 3);
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }

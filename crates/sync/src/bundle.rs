@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 use emhana_protocol::bundle::{
-    AnswersBundle, BundleError, BundleKind, OpsBundle, SealedFile, bundle_key, seal,
+    AnswersBundle, BundleError, BundleKey, BundleKind, OpsBundle, SealedFile, seal,
 };
 use emhana_workstation::{StoreError, Workstation};
 use serde::Serialize;
@@ -34,31 +34,25 @@ pub struct ImportedAnswers {
     pub feed_incomplete: bool,
 }
 
-fn key(credential: &str) -> Result<Vec<u8>, SyncError> {
-    bundle_key(credential).ok_or(SyncError::Bundle(BundleError::BadSeal))
+async fn key(store: &Workstation) -> Result<BundleKey, SyncError> {
+    store
+        .bundle_key()
+        .await?
+        .ok_or(SyncError::Bundle(BundleError::NoKey))
 }
 
 /// Seals every op not yet answered into an ops file. They become `sent`:
 /// carried away, no answer yet.
-pub async fn export_ops(
-    store: &Workstation,
-    credential: &str,
-    now: DateTime<Utc>,
-) -> Result<ExportedOps, SyncError> {
+pub async fn export_ops(store: &Workstation, now: DateTime<Utc>) -> Result<ExportedOps, SyncError> {
     let enrolment = store.enrolment().await?.ok_or(StoreError::NotEnrolled)?;
+    let key = key(store).await?;
     store.queue_unsent_records(usize::MAX, now).await?;
     let ops = store.pending_ops(usize::MAX).await?;
     let bundle = OpsBundle {
         ops,
         cursor: store.sync_cursor().await?,
     };
-    let bytes = seal(
-        BundleKind::Ops,
-        enrolment.workstation_id,
-        now,
-        &bundle,
-        &key(credential)?,
-    )?;
+    let bytes = seal(BundleKind::Ops, enrolment.workstation_id, now, &bundle, &key)?;
     let ids: Vec<_> = bundle.ops.iter().map(|op| op.id).collect();
     store.mark_sent(&ids, now).await?;
     store.audit_bundle_export(ids.len()).await?;
@@ -73,7 +67,6 @@ pub async fn export_ops(
 /// workstation's cursor.
 pub async fn import_answers(
     store: &Workstation,
-    credential: &str,
     bytes: &[u8],
     now: DateTime<Utc>,
 ) -> Result<ImportedAnswers, SyncError> {
@@ -82,7 +75,7 @@ pub async fn import_answers(
     if file.workstation != enrolment.workstation_id {
         return Err(BundleError::OtherWorkstation(file.workstation).into());
     }
-    let answers: AnswersBundle = file.open(BundleKind::Answers, &key(credential)?)?;
+    let answers: AnswersBundle = file.open(BundleKind::Answers, &key(store).await?)?;
     let recorded = store.record_answers(&answers.results, now).await?;
     let mut imported = ImportedAnswers {
         confirmed: recorded.confirmed,

@@ -108,17 +108,27 @@ impl HttpTransport {
     }
 }
 
-/// Exchanges a one-time enrolment code for the workstation's credential.
+/// Exchanges a one-time enrolment code for the workstation's credential;
+/// a new bundle key pair is made for it, its public half sent, its private
+/// half returned in the enrolment to be kept with it.
 pub async fn enrol(base: &str, code: &str) -> Result<Enrolment, TransportError> {
+    let bundle_secret = emhana_protocol::bundle::BundleSecret::generate()
+        .map_err(|error| TransportError::Unreachable(format!("no bundle key: {error}")))?;
+    let bundle_public_key = bundle_secret
+        .public_hex()
+        .map_err(|error| TransportError::Unreachable(format!("no bundle key: {error}")))?;
     let response = client()?
         .post(format!("{}{PREFIX}/enrol", base.trim_end_matches('/')))
         .json(&EnrolRequest {
             code: code.to_owned(),
+            bundle_public_key: Some(bundle_public_key),
         })
         .send()
         .await
         .map_err(offline)?;
-    read(response).await
+    let mut enrolment: Enrolment = read(response).await?;
+    enrolment.bundle_secret = Some(bundle_secret);
+    Ok(enrolment)
 }
 
 fn offline(error: reqwest::Error) -> TransportError {

@@ -16,6 +16,7 @@ mod appointments;
 mod attachment;
 mod audit;
 mod card;
+mod documents;
 mod error;
 mod home_visits;
 mod import;
@@ -39,6 +40,7 @@ pub use attachment::{
     CurrentAttachment, DetachmentReason, DistrictOption, FormError, ListLoad,
 };
 pub use card::{CardOpening, HouseholdMember, OPENINGS_SHOWN, PersonCard};
+pub use documents::{DEFAULT_DOCUMENTS_KEPT_HOURS, DOCUMENTS_KEPT_HOURS, remove_old_documents};
 pub use error::{OpenError, StoreError};
 pub use home_visits::{
     CallForm, CallPreview, CallView, DueVisit, HomeVisitError, Nurse, PlanClosed, PlanRequest, PlanView,
@@ -54,7 +56,7 @@ pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, cl
 pub use setup::{ClinicSummary, StoreStatus};
 pub use store::{
     AuditCheck, BACKUPS_KEPT, BrokenLink, DATABASE_FILE_NAME, DatabaseKey, KeyError, Language, LinkProblem,
-    OpenReport, is_encrypted_file, keyring_account,
+    OpenReport, is_encrypted_file, keyring_account, reader_options,
 };
 pub use sync::{
     AnswersRecorded, AttentionAction, AttentionItem, FirstSync, PullApplied, SnapshotRefusal, SyncEnrolment,

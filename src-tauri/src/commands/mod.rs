@@ -54,7 +54,31 @@ async fn save_document(
     let placed = place_beside(&partial, &dir, name).await;
     // the partial file goes either way; a failure to remove it is not hers to know
     let _ = tokio::fs::remove_file(&partial).await;
+    if let Ok(store) = &state.store {
+        remove_old_documents(store, &dir).await;
+    }
     placed.map_err(io)
+}
+
+/// Removes the printed documents older than this PC keeps them (at start,
+/// and whenever one is written); a failure is logged, never in her way.
+pub async fn remove_old_documents(store: &emhana_workstation::Workstation, dir: &std::path::Path) {
+    let hours = store
+        .documents_kept_hours()
+        .await
+        .unwrap_or(emhana_workstation::DEFAULT_DOCUMENTS_KEPT_HOURS);
+    let kept = std::time::Duration::from_secs(u64::from(hours) * 3600);
+    let dir = dir.to_path_buf();
+    let removed = tokio::task::spawn_blocking(move || {
+        emhana_workstation::remove_old_documents(&dir, kept, std::time::SystemTime::now())
+    })
+    .await;
+    match removed {
+        Ok(Ok(0)) => {}
+        Ok(Ok(removed)) => tracing::info!(removed, hours, "printed documents past their time removed"),
+        Ok(Err(error)) => tracing::warn!(%error, "old printed documents could not be removed"),
+        Err(error) => tracing::warn!(%error, "old printed documents could not be removed"),
+    }
 }
 
 /// Links `partial` into `dir` under `name`, or under "name (2)", "name (3)"…

@@ -182,6 +182,22 @@ pub async fn set_lock_after(state: State<'_, AppState>, minutes: u32) -> Result<
         .await?)
 }
 
+/// Hours this PC keeps a printed document on disk.
+#[tauri::command]
+pub async fn documents_kept_hours(state: State<'_, AppState>) -> Result<u32, CommandError> {
+    Ok(workstation(&state)?.documents_kept_hours().await?)
+}
+
+#[tauri::command]
+pub async fn set_documents_kept_hours(state: State<'_, AppState>, hours: u32) -> Result<(), CommandError> {
+    let store = workstation(&state)?;
+    store.set_documents_kept_hours(hours).await?;
+    if let Some(dir) = &state.documents_dir {
+        super::remove_old_documents(&store, dir).await;
+    }
+    Ok(())
+}
+
 /// Walks this PC's audit log and names its first broken link (the head's).
 #[tauri::command]
 pub async fn verify_audit(

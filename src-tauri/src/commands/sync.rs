@@ -122,18 +122,11 @@ fn bundle_error(error: emhana_sync::SyncError) -> CommandError {
             BundleError::WrongKind { .. } => ShellCode::BundleWrongKind,
             BundleError::OtherWorkstation(_) => ShellCode::BundleOtherWorkstation,
             BundleError::BadSeal => ShellCode::BundleBadSeal,
+            BundleError::NoKey | BundleError::BadKey(_) => ShellCode::BundleNoKey,
         },
         _ => ShellCode::BundleFailed,
     };
     CommandError::new(code, error.to_string())
-}
-
-async fn credential(store: &emhana_workstation::Workstation) -> Result<String, CommandError> {
-    let enrolment = store
-        .enrolment()
-        .await?
-        .ok_or_else(|| CommandError::from(emhana_workstation::StoreError::NotEnrolled))?;
-    crate::sync::load_credential(enrolment.workstation_id).await
 }
 
 /// For a post with no link: seals every op not yet answered into a file in
@@ -142,9 +135,8 @@ async fn credential(store: &emhana_workstation::Workstation) -> Result<String, C
 pub async fn export_bundle(state: State<'_, AppState>) -> Result<ExportedBundle, CommandError> {
     let store = workstation(&state)?;
     store.require(emhana_domain::access::Action::ExportBundle).await?;
-    let credential = credential(&store).await?;
     let now = state.clock.now();
-    let exported = emhana_sync::bundle::export_ops(&store, &credential, now)
+    let exported = emhana_sync::bundle::export_ops(&store, now)
         .await
         .map_err(bundle_error)?;
     // named by the time in Kazakhstan (UTC+5), as the registrar reads it
@@ -171,8 +163,7 @@ pub async fn import_answers(
         .decode(content.as_bytes())
         .map_err(|error| CommandError::new(ShellCode::BundleNotABundle, error.to_string()))?;
     let store = workstation(&state)?;
-    let credential = credential(&store).await?;
-    emhana_sync::bundle::import_answers(&store, &credential, &bytes, state.clock.now())
+    emhana_sync::bundle::import_answers(&store, &bytes, state.clock.now())
         .await
         .map_err(bundle_error)
 }

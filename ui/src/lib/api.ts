@@ -120,6 +120,8 @@ export const api = {
   signOut: () => call<void>('sign_out'),
   stillHere: () => call<SessionState>('still_here'),
   setLockAfter: (minutes: number) => call<void>('set_lock_after', { minutes }),
+  documentsKeptHours: () => call<number>('documents_kept_hours'),
+  setDocumentsKeptHours: (hours: number) => call<void>('set_documents_kept_hours', { hours }),
   verifyAudit: () => call<AuditCheck>('verify_audit'),
   readIin: (iin: string) => call<IinReading>('read_iin', { iin }),
   search: (text: string, limit = 30) => call<SearchOutcome>('search_persons', { text, limit }),

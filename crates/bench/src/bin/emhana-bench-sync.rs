@@ -52,6 +52,9 @@ struct Args {
     /// checks and installs it and reads the feed after its cursor.
     #[arg(long)]
     snapshot: bool,
+    /// The workstations' files encrypted, as the app keeps them (a new key each).
+    #[arg(long)]
+    encrypted: bool,
 }
 
 /// The region's persons, every one attached to the first clinic (a city
@@ -182,12 +185,19 @@ async fn main() -> Result<()> {
     let home_bin = clinics[0].bin.as_string();
     let now = Utc::now();
 
-    let workstation_of = |home: usize, dir: std::path::PathBuf| {
+    // the snapshot builder keeps its file in clear (it serves it, as
+    // emhana-snapshot does); the PCs as --encrypted says
+    let workstation_of = |home: usize, dir: std::path::PathBuf, encrypted: bool| {
         let clinics = clinics.clone();
         let pool = pool.clone();
         let base = base.clone();
         async move {
-            let (workstation, _) = Workstation::open(&dir.join("emhana.sqlite")).await?;
+            let path = dir.join("emhana.sqlite");
+            let (workstation, _) = if encrypted {
+                Workstation::open_encrypted(&path, &emhana_workstation::DatabaseKey::generate()?).await?
+            } else {
+                Workstation::open(&path).await?
+            };
             let mut clinics = clinics;
             for (index, clinic) in clinics.iter_mut().enumerate() {
                 clinic.is_home = index == home;
@@ -205,7 +215,7 @@ async fn main() -> Result<()> {
     let defaults = SyncSettings::default();
     let _builder_dir = tempfile::tempdir()?;
     if args.snapshot {
-        let (builder, enrolment) = workstation_of(0, _builder_dir.path().to_path_buf()).await?;
+        let (builder, enrolment) = workstation_of(0, _builder_dir.path().to_path_buf(), false).await?;
         let engine = SyncEngine::new(
             builder,
             HttpTransport::new(&base, &enrolment.credential)?,
@@ -226,7 +236,7 @@ async fn main() -> Result<()> {
     let mut kept = None;
     for run in 0..args.first_runs {
         let dir = tempfile::tempdir()?;
-        let (workstation, enrolment) = workstation_of(0, dir.path().to_path_buf()).await?;
+        let (workstation, enrolment) = workstation_of(0, dir.path().to_path_buf(), args.encrypted).await?;
         let engine = SyncEngine::new(
             workstation.clone(),
             Timed {
@@ -264,7 +274,7 @@ async fn main() -> Result<()> {
     // practice to the clinic; the clinic's workstation syncs them.
     let (_dir, engine) = kept.context("at least one first sync")?;
     let mover_dir = tempfile::tempdir()?;
-    let (_, mover) = workstation_of(0, mover_dir.path().to_path_buf()).await?;
+    let (_, mover) = workstation_of(0, mover_dir.path().to_path_buf(), args.encrypted).await?;
     let mover_transport = HttpTransport::new(&base, &mover.credential)?;
     let neighbour_bin = clinics[1].bin.as_string();
     let iins: Vec<String> = sqlx::query_scalar(

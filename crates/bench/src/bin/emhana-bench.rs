@@ -30,6 +30,11 @@ struct Args {
     /// Reuse this database when it already holds the population; else make it here.
     #[arg(long)]
     db: Option<PathBuf>,
+    /// Encrypt the database (as the app keeps it) with the key in this file,
+    /// made there when absent; a database in clear is encrypted at opening.
+    /// Synthetic data only: the app keeps its key in the OS keyring.
+    #[arg(long)]
+    key_file: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -37,9 +42,23 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let dir = tempfile_dir()?;
     let path = args.db.clone().unwrap_or_else(|| dir.join("bench.sqlite"));
-    let (workstation, _) = Workstation::open(&path)
-        .await
-        .context("opening the bench database")?;
+    let key = args
+        .key_file
+        .as_deref()
+        .map(emhana_bench::key_from_file)
+        .transpose()?;
+    let started = Instant::now();
+    let (workstation, report) = match &key {
+        Some(key) => Workstation::open_encrypted(&path, key).await,
+        None => Workstation::open(&path).await,
+    }
+    .context("opening the bench database")?;
+    if report.encrypted_now {
+        println!(
+            "the database was in clear: encrypted in place in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+    }
     if workstation.is_empty().await? {
         let started = Instant::now();
         let config = SynthConfig {
@@ -56,11 +75,16 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let persons = workstation.status().await?.persons;
-    println!("database: {} ({persons} persons)", path.display());
+    let at_rest = if workstation.is_encrypted() {
+        "encrypted"
+    } else {
+        "in clear"
+    };
+    println!("database: {} ({persons} persons, {at_rest})", path.display());
 
     // Sample real persons to make the queries from.
     let mut rng = ChaCha8Rng::seed_from_u64(42);
-    let sample = sample_persons(&path, 5_000).await?;
+    let sample = sample_persons(&path, key.as_ref(), 5_000).await?;
     let mut kinds: Vec<(&str, Vec<String>)> = vec![
         ("IIN (exact)", Vec::new()),
         ("name prefix (3–6 letters)", Vec::new()),
@@ -131,10 +155,13 @@ fn tempfile_dir() -> anyhow::Result<PathBuf> {
 
 type Sampled = (String, String, String, Option<String>);
 
-async fn sample_persons(path: &std::path::Path, count: i64) -> anyhow::Result<Vec<Sampled>> {
-    use sqlx::{ConnectOptions, sqlite::SqliteConnectOptions};
-    let mut conn = SqliteConnectOptions::new()
-        .filename(path)
+async fn sample_persons(
+    path: &std::path::Path,
+    key: Option<&emhana_workstation::DatabaseKey>,
+    count: i64,
+) -> anyhow::Result<Vec<Sampled>> {
+    use sqlx::ConnectOptions;
+    let mut conn = emhana_workstation::reader_options(path, key)
         .read_only(true)
         .connect()
         .await?;

@@ -3,7 +3,8 @@
 //! ```text
 //! emhana-registry serve [--config registry.toml]
 //! emhana-registry add-workstation --clinic <BIN> --name "Registry desk 1"
-//! emhana-registry import-bundle <ops file> --answers <answers file>
+//! emhana-registry bundle-key --out <key file> [--replace]
+//! emhana-registry import-bundle <ops file> --answers <answers file> --bundle-key <key file>
 //! emhana-registry set-campaign --year 2027 --first-day 2027-09-15 --last-day 2027-11-15
 //! emhana-registry set-calendar --year 2027 --file calendar-2027.json
 //! emhana-registry set-rules --kind triage --file triage-2027.json
@@ -151,6 +152,17 @@ enum Command {
         #[arg(long)]
         clinic: String,
     },
+    /// Makes the registry's bundle key pair: the public half is kept in the
+    /// registry and given to each PC as it enrols; the private half is
+    /// written to `--out` (readable by its owner only) and to nowhere else.
+    BundleKey {
+        #[arg(long)]
+        out: PathBuf,
+        /// Replaces a key pair made before (PCs enrolled with the old one
+        /// must be enrolled again to exchange bundles).
+        #[arg(long)]
+        replace: bool,
+    },
     /// Applies an offline bundle a post brought (its ops file) and writes the
     /// answers file to carry back.
     ImportBundle {
@@ -159,6 +171,9 @@ enum Command {
         /// Where to write the answers file.
         #[arg(long)]
         answers: PathBuf,
+        /// The registry's bundle key file (made by `bundle-key`).
+        #[arg(long)]
+        bundle_key: PathBuf,
     },
 }
 
@@ -282,11 +297,37 @@ async fn main() -> anyhow::Result<()> {
                 "campaign {year}: {first_day} – {last_day}, {free_choice_limit} free choice(s); workstations get it with their next sync"
             );
         }
-        Command::ImportBundle { file, answers } => {
+        Command::BundleKey { out, replace } => {
+            if out.exists() && !replace {
+                anyhow::bail!(
+                    "{} exists: a key file is never overwritten without --replace",
+                    out.display()
+                );
+            }
+            let secret = emhana_registry::bundle::make_key(&pool, replace, chrono::Utc::now()).await?;
+            write_private(&out, secret.to_hex().as_bytes())
+                .with_context(|| format!("writing {}", out.display()))?;
+            println!(
+                "the registry's bundle key pair is made; its private half is in {} only: keep it safe, give it to import-bundle",
+                out.display()
+            );
+        }
+        Command::ImportBundle {
+            file,
+            answers,
+            bundle_key,
+        } => {
+            let secret = std::fs::read_to_string(&bundle_key)
+                .with_context(|| format!("reading {}", bundle_key.display()))
+                .and_then(|text| {
+                    emhana_protocol::bundle::BundleSecret::from_hex(&text)
+                        .with_context(|| format!("{} is not a bundle key file", bundle_key.display()))
+                })?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let (sealed, report) = emhana_registry::bundle::import(&pool, &bytes, chrono::Utc::now())
-                .await
-                .with_context(|| format!("importing {}", file.display()))?;
+            let (sealed, report) =
+                emhana_registry::bundle::import(&pool, &secret, &bytes, chrono::Utc::now())
+                    .await
+                    .with_context(|| format!("importing {}", file.display()))?;
             // Written whole or not at all: a half-written answers file is worse than none.
             let partial = answers.with_extension("partial");
             std::fs::write(&partial, &sealed).with_context(|| format!("writing {}", partial.display()))?;
@@ -410,4 +451,19 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes a file only its owner can read (on Unix; elsewhere as the folder allows).
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
 }

@@ -255,7 +255,7 @@ async fn each_workstation_of_a_clinic_numbers_in_a_series_of_its_own() -> Result
         .map(|(clinic, code)| {
             let pool = registry.pool.clone();
             tokio::spawn(async move {
-                emhana_registry::auth::enrol(&pool, &code, at(2026, 11, 23))
+                emhana_registry::auth::enrol(&pool, &code, None, at(2026, 11, 23))
                     .await
                     .map(|enrolment| (clinic, enrolment.series))
             })

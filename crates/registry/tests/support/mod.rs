@@ -152,13 +152,16 @@ impl TestRegistry {
         self.head_of(bin).await?;
         let (_, code) = auth::add_workstation(&self.pool, bin, "Тіркеу орны", now).await?;
         let http = reqwest::Client::new();
+        // a bundle key pair, as a PC makes one to enrol
+        let bundle_secret = emhana_protocol::bundle::BundleSecret::generate()?;
         let response = http
             .post(format!("{}/v1/enrol", self.base))
-            .json(&serde_json::json!({ "code": code }))
+            .json(&serde_json::json!({ "code": code, "bundle_public_key": bundle_secret.public_hex()? }))
             .send()
             .await?;
         anyhow::ensure!(response.status().is_success(), "enrol: {}", response.status());
-        let enrolment: Enrolment = response.json().await?;
+        let mut enrolment: Enrolment = response.json().await?;
+        enrolment.bundle_secret = Some(bundle_secret);
         Ok(Client {
             http,
             base: self.base.clone(),

@@ -192,6 +192,8 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     use emhana_sync::bundle::{export_ops, import_answers};
 
     let region = Region::start(600, kz(2026, 11, 23, 9)).await?;
+    // the registry's bundle key pair, made by its administrator before any PC enrols
+    let registry_key = emhana_registry::bundle::make_key(&region.pool, false, kz(2026, 11, 23, 9)).await?;
     let (dir_post, dir_clinic) = (tempfile::tempdir()?, tempfile::tempdir()?);
     // The post was enrolled at the district centre; since then it has no link.
     let (post, post_credential) = region.workstation(dir_post.path(), 1).await?;
@@ -212,19 +214,38 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     online.sync_once(|_| {}).await?;
 
     // The post seals its outbox; the ops are carried away, not yet answered.
-    let exported = export_ops(&post, &post_credential, kz(2026, 11, 23, 10)).await?;
+    let carried = post.pending_ops(usize::MAX).await?;
+    let exported = export_ops(&post, kz(2026, 11, 23, 10)).await?;
     assert_eq!(exported.ops, 2);
+    // read on the way, the file shows none of what it carries: no op's id,
+    // no IIN (every run of 12 digits in the ops)
+    for op in &carried {
+        let json = serde_json::to_string(op)?;
+        let digits: Vec<&str> = json
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|run| run.len() == 12)
+            .collect();
+        assert!(!digits.is_empty(), "an op names its person by IIN");
+        for shown in digits.into_iter().chain([op.id.to_string().as_str()]) {
+            assert!(
+                !exported.bytes.windows(shown.len()).any(|w| w == shown.as_bytes()),
+                "the bundle shows {shown}"
+            );
+        }
+    }
     let overview = post.sync_overview().await?;
     assert_eq!((overview.local, overview.sent), (0, 2));
 
     // At the district centre: the registry imports it and writes the answers.
     let (answers, report) =
-        emhana_registry::bundle::import(&region.pool, &exported.bytes, kz(2026, 11, 23, 11)).await?;
+        emhana_registry::bundle::import(&region.pool, &registry_key, &exported.bytes, kz(2026, 11, 23, 11))
+            .await?;
     assert_eq!((report.applied, report.rejected), (1, 1));
     assert!(report.feed_complete);
     // brought twice (a second stick): the same answers, no second effect
     let (_, again) =
-        emhana_registry::bundle::import(&region.pool, &exported.bytes, kz(2026, 11, 23, 12)).await?;
+        emhana_registry::bundle::import(&region.pool, &registry_key, &exported.bytes, kz(2026, 11, 23, 12))
+            .await?;
     assert_eq!((again.applied, again.rejected), (1, 1));
     assert_eq!(region.count("SELECT count(*) FROM op_log").await?, 3);
 
@@ -233,12 +254,12 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     let middle = tampered.len() / 2;
     tampered[middle] ^= 0x55;
     assert!(
-        import_answers(&post, &post_credential, &tampered, kz(2026, 11, 24, 9))
+        import_answers(&post, &tampered, kz(2026, 11, 24, 9))
             .await
             .is_err()
     );
     assert!(matches!(
-        import_answers(&polyclinic, &polyclinic_credential, &answers, kz(2026, 11, 24, 9)).await,
+        import_answers(&polyclinic, &answers, kz(2026, 11, 24, 9)).await,
         Err(SyncError::Bundle(BundleError::OtherWorkstation(_)))
     ));
     assert_eq!(
@@ -248,7 +269,7 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     );
 
     // Back at the post: one confirmed, one in "needs attention", the clinic's feed applied.
-    let imported = import_answers(&post, &post_credential, &answers, kz(2026, 11, 24, 9)).await?;
+    let imported = import_answers(&post, &answers, kz(2026, 11, 24, 9)).await?;
     assert_eq!((imported.confirmed, imported.rejected), (1, 1));
     assert!(!imported.feed_skipped && !imported.feed_incomplete);
     let attention = post.needs_attention().await?;
@@ -269,7 +290,7 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     );
     assert_eq!(imported.changes as i64, attached);
     // imported again: nothing new, and the feed, now behind the cursor, is not applied twice
-    let twice = import_answers(&post, &post_credential, &answers, kz(2026, 11, 24, 10)).await?;
+    let twice = import_answers(&post, &answers, kz(2026, 11, 24, 10)).await?;
     assert_eq!(
         (twice.confirmed, twice.rejected, twice.feed_skipped),
         (0, 0, true)

@@ -43,7 +43,7 @@ pub use key::{DatabaseKey, KeyError, is_encrypted_file, keyring_account};
 pub(crate) use numbers::*;
 pub(crate) use open::*;
 pub(crate) use open::{AtRest, connect_options};
-pub use open::{BACKUPS_KEPT, DATABASE_FILE_NAME, OpenReport};
+pub use open::{BACKUPS_KEPT, DATABASE_FILE_NAME, OpenReport, reader_options};
 pub(crate) use organization::*;
 pub(crate) use outbox::*;
 pub(crate) use persons::*;

@@ -62,6 +62,12 @@ pub(crate) fn connect_options(path: &Path, at_rest: AtRest<'_>) -> SqliteConnect
     }
 }
 
+/// The options another program (a tool, a check, a test) opens the file
+/// with beside the app: its key first, when it is encrypted.
+pub fn reader_options(path: &Path, key: Option<&DatabaseKey>) -> SqliteConnectOptions {
+    connect_options(path, key.map_or(AtRest::Plain, AtRest::Encrypted))
+}
+
 pub(crate) async fn open_pool(
     path: &Path,
     at_rest: AtRest<'_>,

@@ -75,6 +75,18 @@ pub(crate) async fn set_language(pool: &SqlitePool, language: Language) -> Resul
     set_setting(pool, "language", language.code()).await
 }
 
+/// Hours this PC keeps a printed document; a day until set.
+pub(crate) async fn documents_kept_hours(pool: &SqlitePool) -> Result<u32, StoreError> {
+    Ok(setting(pool, "documents_kept_hours")
+        .await?
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(crate::documents::DEFAULT_DOCUMENTS_KEPT_HOURS))
+}
+
+pub(crate) async fn set_documents_kept_hours(pool: &SqlitePool, hours: u32) -> Result<(), StoreError> {
+    set_setting(pool, "documents_kept_hours", &hours.to_string()).await
+}
+
 /// The paper slips are printed on; A6 until the clinic says otherwise.
 pub(crate) async fn slip_format(executor: impl sqlx::SqliteExecutor<'_>) -> Result<SlipFormat, StoreError> {
     Ok(setting(executor, "slip_format")

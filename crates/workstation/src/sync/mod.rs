@@ -42,6 +42,12 @@ impl Workstation {
         self::enrolment(&self.pool).await
     }
 
+    /// The key this PC's offline bundles are sealed with; `None` when it was
+    /// enrolled before bundle keys, or with a registry that has none.
+    pub async fn bundle_key(&self) -> Result<Option<emhana_protocol::bundle::BundleKey>, StoreError> {
+        outbox::bundle_key(&self.pool).await
+    }
+
     /// Keeps the registry's answer to enrolment (not the credential: that goes
     /// to the OS keyring). Refused when the registry's clinic is not this one.
     pub async fn save_enrolment(

@@ -1,5 +1,7 @@
 //! The outbox as sync reads it: the enrolment, the ops waiting for the registry, sent and unsent.
 
+use emhana_protocol::bundle::{BundleKey, BundleSecret};
+
 use super::*;
 
 /// The registry this workstation is enrolled with.
@@ -35,6 +37,28 @@ pub(crate) async fn enrolment(pool: &SqlitePool) -> Result<Option<SyncEnrolment>
     .transpose()
 }
 
+/// The key this PC's offline bundles are sealed with: agreed from its own
+/// bundle key and the registry's, both kept with its enrolment.
+pub(crate) async fn bundle_key(pool: &SqlitePool) -> Result<Option<BundleKey>, StoreError> {
+    let row: Option<(String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT workstation_id, bundle_secret, registry_bundle_key FROM sync_enrolment WHERE id = 1",
+    )
+    .fetch_optional(pool)
+    .await?;
+    let Some((workstation, Some(secret), Some(registry))) = row else {
+        return Ok(None);
+    };
+    let workstation = Uuid::parse_str(&workstation)
+        .map_err(|_| crate::error::corrupt("sync_enrolment.workstation_id", &workstation))?;
+    let damaged = |_| StoreError::Corrupt {
+        detail: "sync_enrolment's bundle keys".to_owned(),
+    };
+    BundleSecret::from_hex(&secret)
+        .and_then(|secret| secret.key_with(&registry, workstation))
+        .map(Some)
+        .map_err(damaged)
+}
+
 /// Keeps the enrolment the registry gave (the credential goes to the OS
 /// keyring, not here). The registry's clinic must be this workstation's own;
 /// an empty database takes its clinic from the registry's organization at
@@ -57,16 +81,20 @@ pub(crate) async fn save_enrolment(
         Err(error) => return Err(error),
     }
     sqlx::query(
-        "INSERT INTO sync_enrolment (id, registry_url, workstation_id, clinic_bin, enrolled_at, series) \
-         VALUES (1, ?1, ?2, ?3, ?4, ?5) \
+        "INSERT INTO sync_enrolment (id, registry_url, workstation_id, clinic_bin, enrolled_at, series, \
+                                     bundle_secret, registry_bundle_key) \
+         VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7) \
          ON CONFLICT (id) DO UPDATE SET registry_url = excluded.registry_url, workstation_id = excluded.workstation_id, \
-         clinic_bin = excluded.clinic_bin, enrolled_at = excluded.enrolled_at, series = excluded.series",
+         clinic_bin = excluded.clinic_bin, enrolled_at = excluded.enrolled_at, series = excluded.series, \
+         bundle_secret = excluded.bundle_secret, registry_bundle_key = excluded.registry_bundle_key",
     )
     .bind(registry_url)
     .bind(enrolment.workstation.to_string())
     .bind(&enrolment.clinic_bin)
     .bind(now)
     .bind(i64::from(enrolment.series))
+    .bind(enrolment.bundle_secret.as_ref().map(|secret| secret.to_hex()))
+    .bind(&enrolment.registry_bundle_key)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

@@ -24,7 +24,7 @@ const LOCAL_TABLES: &[&str] = &[
 ];
 
 /// Settings that are this PC's, not the clinic's.
-const LOCAL_SETTINGS: &[&str] = &["language"];
+const LOCAL_SETTINGS: &[&str] = &["language", "documents_kept_hours"];
 
 /// Why a snapshot is not installed; the first sync then reads the feed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -239,9 +239,12 @@ pub(crate) async fn export(
             .execute(&mut copy)
             .await?;
     }
-    sqlx::query("DELETE FROM setting WHERE name = 'language'")
-        .execute(&mut copy)
-        .await?;
+    for name in LOCAL_SETTINGS {
+        sqlx::query("DELETE FROM setting WHERE name = ?1")
+            .bind(name)
+            .execute(&mut copy)
+            .await?;
+    }
     let schema: i64 = sqlx::query_scalar("SELECT max(version) FROM _sqlx_migrations")
         .fetch_one(&mut copy)
         .await?;

@@ -124,9 +124,7 @@ async fn a_database_in_clear_is_encrypted_in_place_with_its_backups_at_its_first
     workstation.close().await;
 
     // the backup is the same database, under the same key
-    let mut copy = SqliteConnectOptions::new()
-        .filename(&backup)
-        .pragma("key", format!("\"x'{}'\"", key.to_hex()))
+    let mut copy = emhana_workstation::reader_options(&backup, Some(&key))
         .read_only(true)
         .connect()
         .await

@@ -388,6 +388,8 @@ async fn an_enrolled_pc_numbers_its_bookings_in_its_own_series() {
         clinic_name_ru: here.name_ru.clone(),
         credential: "test.secret".into(),
         series: 2,
+        registry_bundle_key: None,
+        bundle_secret: None,
     };
     clinic
         .workstation

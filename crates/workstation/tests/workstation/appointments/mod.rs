@@ -134,6 +134,8 @@ async fn clinic() -> Clinic {
         clinic_name_ru: here.name_ru.clone(),
         credential: "test.secret".into(),
         series: 0,
+        registry_bundle_key: None,
+        bundle_secret: None,
     };
     workstation
         .save_enrolment("http://127.0.0.1:9", &enrolment, now())

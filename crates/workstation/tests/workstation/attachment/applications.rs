@@ -452,6 +452,8 @@ async fn an_enrolled_pc_numbers_its_applications_in_its_own_series() {
         clinic_name_ru: String::new(),
         credential: "test.secret".into(),
         series: 3,
+        registry_bundle_key: None,
+        bundle_secret: None,
     };
     workstation
         .save_enrolment("http://127.0.0.1:9", &enrolment, after_campaign())

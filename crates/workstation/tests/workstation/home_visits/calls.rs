@@ -298,6 +298,8 @@ async fn a_call_is_sent_to_someone_else_never_below_the_rules_and_never_once_clo
         clinic_name_ru: String::new(),
         credential: "test.secret".into(),
         series: 0,
+        registry_bundle_key: None,
+        bundle_secret: None,
     };
     c.ws.save_enrolment("http://127.0.0.1:9", &enrolment, now())
         .await
@@ -372,7 +374,7 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
     conn.close().await.unwrap();
 
     let (reopened, report) = Workstation::open(&path).await.unwrap();
-    assert_eq!(report.applied_migrations, 8);
+    assert_eq!(report.applied_migrations, 9);
     // the accounts went with migration 19's tables: given again, to act
     let reopened = fixture::acting(&reopened, StaffRole::Head).await;
     // migration 17 rebuilt the coverage and gave every member of staff their role and district

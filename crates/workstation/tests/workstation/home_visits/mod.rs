@@ -182,7 +182,7 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
 ];
 
 /// What migrations 18 to 20 added, taken away again: the file as 17 left it.
-const POST_RECORDS_OF_MIGRATION_18: [&str; 12] = [
+const POST_RECORDS_OF_MIGRATION_18: [&str; 14] = [
     "DROP TABLE post_record",
     "DROP TABLE account",
     "DROP TABLE sign_in_failure",
@@ -195,6 +195,8 @@ const POST_RECORDS_OF_MIGRATION_18: [&str; 12] = [
     "ALTER TABLE audit_event DROP COLUMN hash",
     "ALTER TABLE sync_state DROP COLUMN audit_held_seq",
     "ALTER TABLE sync_state DROP COLUMN audit_mismatch_at",
+    "ALTER TABLE sync_enrolment DROP COLUMN bundle_secret",
+    "ALTER TABLE sync_enrolment DROP COLUMN registry_bundle_key",
 ];
 
 /// What migration 17 added, taken away again: the file as 16 left it.
