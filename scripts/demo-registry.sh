@@ -22,7 +22,12 @@ exec scripts/throwaway-postgres.sh bash -c '
   set -euo pipefail
   target="$1"; listen="$2"
   "$target/release/emhana-synth" --registry-database "$EMHANA_TEST_DATABASE_URL" --enrol
-  echo "demo registry at http://$listen (Ctrl-C stops it)"
+  # the registry'"'"'s bundle key pair, before the app enrols: a post'"'"'s offline files
+  # are then imported with import-bundle --bundle-key "$key_file"
+  key_file="${EMHANA_TEST_DATABASE_URL##*host=}/registry-bundle.key"
+  EMHANA_REGISTRY_LISTEN="$listen" EMHANA_REGISTRY_DATABASE_URL="$EMHANA_TEST_DATABASE_URL" \
+    "$target/release/emhana-registry" bundle-key --out "$key_file"
+  echo "demo registry at http://$listen (Ctrl-C stops it); its bundle key file: $key_file"
   EMHANA_REGISTRY_LISTEN="$listen" EMHANA_REGISTRY_DATABASE_URL="$EMHANA_TEST_DATABASE_URL" \
     exec "$target/release/emhana-registry" serve
 ' demo-registry "$target" "$listen"

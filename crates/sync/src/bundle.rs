@@ -71,11 +71,20 @@ pub async fn import_answers(
     now: DateTime<Utc>,
 ) -> Result<ImportedAnswers, SyncError> {
     let enrolment = store.enrolment().await?.ok_or(StoreError::NotEnrolled)?;
-    let file = SealedFile::read(bytes)?;
-    if file.workstation != enrolment.workstation_id {
-        return Err(BundleError::OtherWorkstation(file.workstation).into());
-    }
-    let answers: AnswersBundle = file.open(BundleKind::Answers, &key(store).await?)?;
+    let key = key(store).await?;
+    let opened = SealedFile::read(bytes).and_then(|file| {
+        if file.workstation != enrolment.workstation_id {
+            return Err(BundleError::OtherWorkstation(file.workstation));
+        }
+        file.open::<AnswersBundle>(BundleKind::Answers, &key)
+    });
+    let answers = match opened {
+        Ok(answers) => answers,
+        Err(refused) => {
+            store.audit_bundle_refused(&refused.to_string()).await?;
+            return Err(refused.into());
+        }
+    };
     let recorded = store.record_answers(&answers.results, now).await?;
     let mut imported = ImportedAnswers {
         confirmed: recorded.confirmed,

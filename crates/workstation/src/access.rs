@@ -252,6 +252,13 @@ impl Workstation {
         self.audit_now("bundle_exported", None, &detail).await
     }
 
+    /// An offline file refused (changed on the way, sealed with another key,
+    /// another PC's): the attempt is the log's, with why.
+    pub async fn audit_bundle_refused(&self, reason: &str) -> Result<(), StoreError> {
+        let detail = serde_json::json!({ "reason": reason }).to_string();
+        self.audit_now("bundle_refused", None, &detail).await
+    }
+
     pub(crate) async fn audit_at(
         &self,
         at: DateTime<Utc>,

@@ -305,6 +305,13 @@ async fn main() -> Result<()> {
         .with_ymd_and_hms(2026, 11, 20, 5, 0, 0)
         .single()
         .context("instant")?;
+    // the registry takes an op only from the clinic's staff whose role allows it
+    let author = clinics[0]
+        .staff
+        .iter()
+        .find(|member| member.role == emhana_domain::StaffRole::Registrar)
+        .map(|member| member.iin.as_string())
+        .context("a registrar of the clinic")?;
     let mut incrementals = Vec::new();
     let mut hlc = None;
     for (run, batch) in people.chunks(100).enumerate() {
@@ -330,7 +337,7 @@ async fn main() -> Result<()> {
                 Op {
                     id: uuid::Uuid::now_v7(),
                     workstation: mover.workstation,
-                    actor_iin: None,
+                    actor_iin: Some(author.clone()),
                     made_at,
                     hlc: stamp,
                     body,

@@ -267,6 +267,19 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
         2,
         "nothing recorded from a refused file"
     );
+    use sqlx::ConnectOptions as _;
+    let refusals: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM audit_event WHERE action = 'bundle_refused'")
+            .fetch_one(
+                &mut emhana_workstation::reader_options(&dir_post.path().join("emhana.sqlite"), None)
+                    .connect()
+                    .await?,
+            )
+            .await?;
+    assert_eq!(
+        refusals, 1,
+        "the tampered file's refusal is in the post's audit log"
+    );
 
     // Back at the post: one confirmed, one in "needs attention", the clinic's feed applied.
     let imported = import_answers(&post, &answers, kz(2026, 11, 24, 9)).await?;

@@ -8,13 +8,34 @@
 
 use std::path::Path;
 
-use emhana_workstation::Workstation;
-use sqlx::Connection;
+use emhana_workstation::{DatabaseKey, Workstation};
+use sqlx::{ConnectOptions, Connection};
 
 use super::*;
 
+/// The key the PCs of these tests keep their files encrypted with, as the
+/// app does (the snapshot builder's stays in clear: it serves its export).
+fn key() -> &'static DatabaseKey {
+    static KEY: std::sync::OnceLock<DatabaseKey> = std::sync::OnceLock::new();
+    KEY.get_or_init(|| DatabaseKey::from_hex(&"5e".repeat(32)).unwrap_or_else(|_| unreachable!()))
+}
+
+/// An enrolled PC with nothing of its own; encrypted unless it is the builder.
 async fn empty_pc(region: &Region, dir: &Path, bin: &str) -> Result<(Workstation, String)> {
-    let (workstation, _) = Workstation::open(&dir.join("emhana.sqlite")).await?;
+    empty_pc_at_rest(region, dir, bin, Some(key())).await
+}
+
+async fn empty_pc_at_rest(
+    region: &Region,
+    dir: &Path,
+    bin: &str,
+    key: Option<&DatabaseKey>,
+) -> Result<(Workstation, String)> {
+    let path = dir.join("emhana.sqlite");
+    let (workstation, _) = match key {
+        Some(key) => Workstation::open_encrypted(&path, key).await?,
+        None => Workstation::open(&path).await?,
+    };
     let now = *region.now.lock().map_err(|_| anyhow::anyhow!("clock"))?;
     let (_, code) = emhana_registry::auth::add_workstation(&region.pool, bin, "Тіркеу орны", now).await?;
     let enrolment = emhana_sync::enrol(&region.base, &code).await?;
@@ -22,8 +43,16 @@ async fn empty_pc(region: &Region, dir: &Path, bin: &str) -> Result<(Workstation
     Ok((workstation, enrolment.credential))
 }
 
+/// A count in a PC's file (with the key) or the snapshot (in clear).
 async fn count(path: &Path, sql: &str) -> Result<i64> {
-    local_count(path, sql).await
+    let key = emhana_workstation::is_encrypted_file(path).then(key);
+    let mut conn = emhana_workstation::reader_options(path, key)
+        .read_only(true)
+        .connect()
+        .await?;
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned()))
+        .fetch_one(&mut conn)
+        .await?)
 }
 
 #[tokio::test]
@@ -34,7 +63,7 @@ async fn a_new_pc_starts_from_the_clinic_s_snapshot_and_follows_the_feed_from_it
     let dirs: Vec<tempfile::TempDir> = (0..6).map(|_| tempfile::tempdir()).collect::<Result<_, _>>()?;
 
     // the builder beside the registry: a workstation of the clinic, exported
-    let (builder, credential) = empty_pc(&region, dirs[0].path(), &bin).await?;
+    let (builder, credential) = empty_pc_at_rest(&region, dirs[0].path(), &bin, None).await?;
     let engine = region.engine(&builder, &credential, small_pages())?;
     let info = emhana_sync::snapshot::build(&engine, region.snapshots.path(), now).await?;
     assert!(info.persons > 100, "{} persons in the snapshot", info.persons);
@@ -82,7 +111,10 @@ async fn a_new_pc_starts_from_the_clinic_s_snapshot_and_follows_the_feed_from_it
     assert!(!pc.search("Ах", 20).await?.hits.is_empty());
     let pc_file = dirs[2].path().join("emhana.sqlite");
     // copied record by record with foreign keys off: the file is whole and every reference holds
-    let checked = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", pc_file.display())).await?;
+    let checked = sqlx::SqlitePool::connect_with(
+        emhana_workstation::reader_options(&pc_file, Some(key())).read_only(true),
+    )
+    .await?;
     let integrity: String = sqlx::query_scalar("PRAGMA integrity_check")
         .fetch_one(&checked)
         .await?;

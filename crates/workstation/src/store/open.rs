@@ -86,6 +86,8 @@ pub(crate) async fn open_pool(
     let existed = kind != FileKind::Absent;
     let mut encrypted_now = false;
     if let (FileKind::Plain, AtRest::Encrypted(key)) = (kind, at_rest) {
+        // a file this build would refuse (damaged, newer) is left as it is
+        inspect_existing(path, AtRest::Plain).await?;
         encrypt_in_place(path, key).await?;
         encrypted_now = true;
         tracing::info!("the database was in clear: encrypted with this PC's key");

@@ -97,6 +97,15 @@ async fn a_database_from_a_newer_emhana_is_refused_and_left_alone() {
         before,
         "a newer database must not be touched"
     );
+    // nor encrypted: opened with a key, it is refused before
+    let key = emhana_workstation::DatabaseKey::generate().unwrap();
+    let error = Workstation::open_encrypted(&path, &key).await.unwrap_err();
+    assert!(matches!(error, OpenError::NewerSchema { .. }), "got {error:?}");
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "a newer database must not be touched"
+    );
 }
 
 #[tokio::test]
