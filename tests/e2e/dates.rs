@@ -169,6 +169,17 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
             .click()
             .await?;
         wait_for_text(&client, "#lock-form .saved", "15 минут").await?;
+        // printed documents kept two days on this PC, then removed
+        let kept = wait_for(&client, "#documents-kept").await?;
+        assert_eq!(kept.prop("value").await?.as_deref(), Some("24"), "a day unless set");
+        kept.clear().await?;
+        kept.send_keys("48").await?;
+        client
+            .find(Locator::Css("#documents-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&client, "#documents-form .saved", "48 часов").await?;
         // the head checks the audit log of this PC: the sign-ins, the registration, the card opened
         client.find(Locator::Css("#verify-audit")).await?.click().await?;
         wait_for_text(&client, "#audit-result", "Цепочка цела").await?;
@@ -301,6 +312,10 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
             .fetch_one(&pool)
             .await?;
     assert_eq!(stored, ("2015-03-16".to_string(), "2026-09-29".to_string()));
+    let kept: String = sqlx::query_scalar("SELECT value FROM setting WHERE name = 'documents_kept_hours'")
+        .fetch_one(&pool)
+        .await?;
+    assert_eq!(kept, "48");
     pool.close().await;
     Ok(())
 }

@@ -32,6 +32,9 @@ pub struct StaffSession {
     pub roles: Vec<StaffRole>,
     /// The numbers of the districts they serve, main first.
     pub districts: Vec<u32>,
+    /// What their roles allow (the domain's table): the window offers only
+    /// these; the workstation checks each again when it is asked.
+    pub allowed: Vec<Action>,
     pub signed_in_at: DateTime<Utc>,
 }
 
@@ -158,12 +161,18 @@ impl Workstation {
         }
         let (roles, districts) = store::roles_and_districts(&mut conn, holder.staff_id).await?;
         tracing::info!(staff_id = holder.staff_id, "signed in");
+        let allowed = Action::ALL
+            .iter()
+            .copied()
+            .filter(|&action| may(&roles, action))
+            .collect();
         Ok(StaffSession {
             staff_id: holder.staff_id,
             iin: holder.iin,
             full_name: holder.full_name,
             roles,
             districts,
+            allowed,
             signed_in_at: now,
         })
     }

@@ -701,7 +701,12 @@ export type StaffSession = { staff_id: number, iin: string, full_name: string, r
 /**
  * The numbers of the districts they serve, main first.
  */
-districts: Array<number>, signed_in_at: string, };
+districts: Array<number>, 
+/**
+ * What their roles allow (the domain's table): the window offers only
+ * these; the workstation checks each again when it is asked.
+ */
+allowed: Array<Action>, signed_in_at: string, };
 
 export type StaffView = { id: number, iin: string, full_name: string, roles: Array<StaffRole>, specialty: string | null, districts: Array<number>, room: string | null, phone: string | null, works_from: string | null, works_to: string | null, };
 

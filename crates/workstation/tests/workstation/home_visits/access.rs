@@ -109,6 +109,12 @@ async fn a_nurse_opens_her_districts_people_and_not_another_districts() {
 async fn a_death_is_recorded_by_a_doctor_not_by_a_registrar_and_each_change_names_its_author() {
     let c = clinic().await;
     let registrar = fixture::acting(&c.ws, StaffRole::Registrar).await;
+    // the window is told what her roles allow, so it offers no death to record
+    let allowed = &registrar.session().unwrap().allowed;
+    assert!(
+        allowed.contains(&Action::Attach) && !allowed.contains(&Action::RecordDeath),
+        "{allowed:?}"
+    );
     assert!(matches!(
         registrar
             .detach(c.grandfather, DetachmentReason::Died, today(), now())
@@ -118,6 +124,11 @@ async fn a_death_is_recorded_by_a_doctor_not_by_a_registrar_and_each_change_name
         })
     ));
     let doctor = fixture::acting_staff(&c.ws, c.doctor).await;
+    let allowed = &doctor.session().unwrap().allowed;
+    assert!(
+        allowed.contains(&Action::RecordDeath) && !allowed.contains(&Action::Attach),
+        "{allowed:?}"
+    );
     assert!(
         doctor
             .detach(c.grandfather, DetachmentReason::Died, today(), now())
