@@ -171,7 +171,11 @@ async fn dates_are_typed_and_read_as_dd_mm_yyyy_in_both_languages_under_a_c_loca
         wait_for_text(&client, "#lock-form .saved", "15 минут").await?;
         // printed documents kept two days on this PC, then removed
         let kept = wait_for(&client, "#documents-kept").await?;
-        assert_eq!(kept.prop("value").await?.as_deref(), Some("24"), "a day unless set");
+        assert_eq!(
+            kept.prop("value").await?.as_deref(),
+            Some("24"),
+            "a day unless set"
+        );
         kept.clear().await?;
         kept.send_keys("48").await?;
         client

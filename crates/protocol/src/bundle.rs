@@ -32,7 +32,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{Op, OpResult, PullResponse};
+use crate::{AuditHeadAnswer, AuditHeadReport, Op, OpResult, PullResponse};
 
 /// The format this version writes and reads.
 pub const BUNDLE_FORMAT: &str = "emhana-bundle/2";
@@ -53,6 +53,10 @@ pub enum BundleKind {
 pub struct OpsBundle {
     pub ops: Vec<Op>,
     pub cursor: Option<String>,
+    /// The head of the post's audit log, as a sync reports it: a post that
+    /// syncs only by files is held to its log too.
+    #[serde(default)]
+    pub audit: Option<AuditHeadReport>,
 }
 
 /// What the registry sends back: one answer per op, in order, and the
@@ -62,6 +66,9 @@ pub struct AnswersBundle {
     pub results: Vec<OpResult>,
     pub after: Option<String>,
     pub pages: Vec<PullResponse>,
+    /// The registry's answer to the audit head the ops file carried.
+    #[serde(default)]
+    pub audit: Option<AuditHeadAnswer>,
 }
 
 /// A sealed file, read but not yet opened: only its header is known, and
@@ -326,6 +333,7 @@ mod tests {
         OpsBundle {
             ops: Vec::new(),
             cursor: Some("42:7 Әлібеков".into()),
+            audit: None,
         }
     }
 

@@ -12,12 +12,39 @@ use sqlx::PgPool;
 use crate::RegistryError;
 use crate::auth::Workstation;
 
+/// A head reported by a sync round.
 pub async fn report_head(
     pool: &PgPool,
     workstation: &Workstation,
     report: &AuditHeadReport,
     now: DateTime<Utc>,
 ) -> Result<AuditHeadAnswer, RegistryError> {
+    let answer = decide(pool, workstation, report, None, now).await?;
+    // a report made now is never stale
+    answer.ok_or_else(|| RegistryError::Malformed("a sync's audit head cannot be stale".into()))
+}
+
+/// A head carried in an ops file made at `made_at`. A file made before the
+/// registry last took a head (the post synced over a link after making it)
+/// tells of an older log: `None`, nothing changed and no alarm; the next
+/// report checks the log again.
+pub async fn report_carried_head(
+    pool: &PgPool,
+    workstation: &Workstation,
+    report: &AuditHeadReport,
+    made_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<AuditHeadAnswer>, RegistryError> {
+    decide(pool, workstation, report, Some(made_at), now).await
+}
+
+async fn decide(
+    pool: &PgPool,
+    workstation: &Workstation,
+    report: &AuditHeadReport,
+    made_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Option<AuditHeadAnswer>, RegistryError> {
     let well_formed =
         report.head.is_well_formed() && report.at_held.as_ref().is_none_or(AuditLink::is_well_formed);
     if !well_formed {
@@ -26,12 +53,17 @@ pub async fn report_head(
         ));
     }
     let mut tx = pool.begin().await?;
-    let held: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE workstation_id = $1 FOR UPDATE")
+    let held: Option<(i64, String, DateTime<Utc>)> =
+        sqlx::query_as("SELECT seq, hash, received_at FROM audit_head WHERE workstation_id = $1 FOR UPDATE")
             .bind(workstation.id)
             .fetch_optional(&mut *tx)
             .await?;
-    let held = held.map(|(seq, hash)| AuditLink { seq, hash });
+    if let (Some((_, _, received_at)), Some(made_at)) = (&held, made_at)
+        && made_at < *received_at
+    {
+        return Ok(None);
+    }
+    let held = held.map(|(seq, hash, _)| AuditLink { seq, hash });
     let matches = match &held {
         None => true,
         Some(held) => {
@@ -51,10 +83,10 @@ pub async fn report_head(
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        return Ok(AuditHeadAnswer {
+        return Ok(Some(AuditHeadAnswer {
             held: report.head.clone(),
             matches: true,
-        });
+        }));
     }
     let held = held.unwrap_or_else(|| report.head.clone());
     let told = report
@@ -77,5 +109,5 @@ pub async fn report_head(
     tx.commit().await?;
     tracing::warn!(workstation = %workstation.id, held_seq = held.seq, head_seq = report.head.seq,
         "a workstation's audit log no longer leads through the head the registry holds");
-    Ok(AuditHeadAnswer { held, matches: false })
+    Ok(Some(AuditHeadAnswer { held, matches: false }))
 }

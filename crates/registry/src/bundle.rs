@@ -149,10 +149,26 @@ pub async fn import(
             break;
         }
     }
+    // the post's audit head, checked as a sync's report is; a malformed one
+    // is answered with none, the ops stand
+    let audit = match &bundle.audit {
+        Some(report) => {
+            match crate::audit::report_carried_head(pool, &workstation, report, file.made_at, now).await {
+                Ok(answer) => answer,
+                Err(RegistryError::Malformed(reason)) => {
+                    tracing::warn!(workstation = %workstation.id, %reason, "a bundle's audit head is malformed");
+                    None
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        None => None,
+    };
     let answers = AnswersBundle {
         results,
         after: bundle.cursor,
         pages,
+        audit,
     };
     let sealed = seal(BundleKind::Answers, workstation.id, now, &answers, &key)?;
     tracing::info!(

@@ -469,7 +469,11 @@ async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_ca
         BundleKind::Ops,
         client.enrolment.workstation,
         at(2026, 11, 22),
-        &OpsBundle { ops, cursor: None },
+        &OpsBundle {
+            ops,
+            cursor: None,
+            audit: None,
+        },
         &key,
     )?;
     let (file, answers) = (dir.join("post.emhana"), dir.join("answers.emhana"));
@@ -513,6 +517,7 @@ async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_ca
         &OpsBundle {
             ops: Vec::new(),
             cursor: None,
+            audit: None,
         },
         &key,
     )?;
@@ -538,6 +543,7 @@ async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_ca
                 9,
             )],
             cursor: None,
+            audit: None,
         },
         &elsewhere.key_with(
             &client

@@ -51,6 +51,7 @@ pub async fn export_ops(store: &Workstation, now: DateTime<Utc>) -> Result<Expor
     let bundle = OpsBundle {
         ops,
         cursor: store.sync_cursor().await?,
+        audit: store.audit_report().await?,
     };
     let bytes = seal(BundleKind::Ops, enrolment.workstation_id, now, &bundle, &key)?;
     let ids: Vec<_> = bundle.ops.iter().map(|op| op.id).collect();
@@ -86,6 +87,9 @@ pub async fn import_answers(
         }
     };
     let recorded = store.record_answers(&answers.results, now).await?;
+    if let Some(audit) = &answers.audit {
+        store.record_audit_answer(audit, now).await?;
+    }
     let mut imported = ImportedAnswers {
         confirmed: recorded.confirmed,
         rejected: recorded.rejected,

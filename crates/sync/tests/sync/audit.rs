@@ -79,3 +79,70 @@ async fn a_log_cut_back_after_a_sync_verifies_on_the_pc_and_is_found_out_by_the_
     assert_eq!(region.count("SELECT count(*) FROM audit_alarm").await?, 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_post_syncing_by_files_sends_its_head_in_them_and_a_file_older_than_the_head_held_raises_nothing()
+-> Result<()> {
+    use emhana_sync::bundle::{export_ops, import_answers};
+
+    let region = Region::start(300, kz(2026, 11, 23, 9)).await?;
+    let registry_key = emhana_registry::bundle::make_key(&region.pool, false, kz(2026, 11, 23, 9)).await?;
+    let dir = tempfile::tempdir()?;
+    let (post, credential) = region.workstation(dir.path(), 1).await?;
+    let engine = region.engine(&post, &credential, small_pages())?;
+    assert_eq!(engine.sync_once(|_| {}).await?.audit_matches, Some(true));
+    let held_seq = || region.count("SELECT seq FROM audit_head");
+
+    // A file made on the 24th, then the link comes back on the 25th and the
+    // registry takes a later head; the file, brought on the 26th, is older.
+    post.search("Ахмет", 5).await?;
+    let older = export_ops(&post, kz(2026, 11, 24, 9)).await?;
+    post.search("Сұлтан", 5).await?;
+    region.set_now(kz(2026, 11, 25, 9));
+    assert_eq!(engine.sync_once(|_| {}).await?.audit_matches, Some(true));
+    let after_link = held_seq().await?;
+    let (answers, _) =
+        emhana_registry::bundle::import(&region.pool, &registry_key, &older.bytes, kz(2026, 11, 26, 9))
+            .await?;
+    assert_eq!(held_seq().await?, after_link, "an older file moves no head");
+    assert_eq!(region.count("SELECT count(*) FROM audit_alarm").await?, 0);
+    import_answers(&post, &answers, kz(2026, 11, 26, 10)).await?;
+    assert!(post.sync_overview().await?.audit_mismatch_at.is_none());
+
+    // A file made after: its head is taken, as a sync's would be.
+    post.search("Омар", 5).await?;
+    let newer = export_ops(&post, kz(2026, 11, 27, 9)).await?;
+    let (answers, _) =
+        emhana_registry::bundle::import(&region.pool, &registry_key, &newer.bytes, kz(2026, 11, 27, 10))
+            .await?;
+    let carried = held_seq().await?;
+    assert!(carried > after_link, "{carried} after {after_link}");
+    import_answers(&post, &answers, kz(2026, 11, 27, 11)).await?;
+    let path = dir.path().join("emhana.sqlite");
+
+    // The log cut back before that head: the next file tells the registry so.
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .connect()
+        .await?;
+    sqlx::query("DROP TRIGGER audit_event_no_delete")
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("DELETE FROM audit_event WHERE id >= ?1")
+        .bind(carried - 1)
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    let cut = export_ops(&post, kz(2026, 11, 28, 9)).await?;
+    let (answers, _) =
+        emhana_registry::bundle::import(&region.pool, &registry_key, &cut.bytes, kz(2026, 11, 28, 10))
+            .await?;
+    assert_eq!(held_seq().await?, carried, "the registry keeps the head it held");
+    assert_eq!(region.count("SELECT count(*) FROM audit_alarm").await?, 1);
+    import_answers(&post, &answers, kz(2026, 11, 28, 11)).await?;
+    assert!(
+        post.sync_overview().await?.audit_mismatch_at.is_some(),
+        "the post's sync screen says so"
+    );
+    Ok(())
+}

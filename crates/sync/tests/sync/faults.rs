@@ -284,6 +284,18 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     // Back at the post: one confirmed, one in "needs attention", the clinic's feed applied.
     let imported = import_answers(&post, &answers, kz(2026, 11, 24, 9)).await?;
     assert_eq!((imported.confirmed, imported.rejected), (1, 1));
+    // the post's audit head came with its file and is held at the registry
+    let post_id = post
+        .enrolment()
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("enrolled"))?
+        .workstation_id;
+    let held: i64 = sqlx::query_scalar("SELECT seq FROM audit_head WHERE workstation_id = $1")
+        .bind(post_id)
+        .fetch_one(&region.pool)
+        .await?;
+    assert!(held > 0);
+    assert!(post.sync_overview().await?.audit_mismatch_at.is_none());
     assert!(!imported.feed_skipped && !imported.feed_incomplete);
     let attention = post.needs_attention().await?;
     assert_eq!(attention.len(), 1);
