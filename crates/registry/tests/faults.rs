@@ -564,6 +564,79 @@ async fn import_bundle_applies_a_posts_ops_file_and_writes_an_answers_file_it_ca
         "{refused:?}"
     );
     assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 3);
+
+    // The post's audit head rides in its files: taken from the first, and a
+    // later file whose log no longer leads through it raises an alarm that
+    // `audit-alarms` lists; a malformed head is answered with none.
+    let link = |seq: i64, digit: char| emhana_protocol::AuditLink {
+        seq,
+        hash: digit.to_string().repeat(64),
+    };
+    let carrying = |audit: emhana_protocol::AuditHeadReport, day: u32| {
+        seal(
+            BundleKind::Ops,
+            client.enrolment.workstation,
+            at(2026, 11, day),
+            &OpsBundle {
+                ops: Vec::new(),
+                cursor: None,
+                audit: Some(audit),
+            },
+            &key,
+        )
+    };
+    let answer = |sealed: &[u8]| -> Result<Option<emhana_protocol::AuditHeadAnswer>> {
+        let opened: AnswersBundle = SealedFile::read(sealed)?.open(BundleKind::Answers, &key)?;
+        Ok(opened.audit)
+    };
+    let first = carrying(
+        emhana_protocol::AuditHeadReport {
+            head: link(5, 'a'),
+            at_held: None,
+        },
+        24,
+    )?;
+    let (sealed, _) =
+        emhana_registry::bundle::import(&registry.pool, &secret, &first, at(2026, 11, 24)).await?;
+    assert_eq!(answer(&sealed)?.map(|a| a.matches), Some(true));
+    let rewritten = carrying(
+        emhana_protocol::AuditHeadReport {
+            head: link(9, 'c'),
+            at_held: Some(link(5, 'b')),
+        },
+        25,
+    )?;
+    let (sealed, _) =
+        emhana_registry::bundle::import(&registry.pool, &secret, &rewritten, at(2026, 11, 25)).await?;
+    assert_eq!(
+        answer(&sealed)?,
+        Some(emhana_protocol::AuditHeadAnswer {
+            held: link(5, 'a'),
+            matches: false
+        })
+    );
+    let malformed = carrying(
+        emhana_protocol::AuditHeadReport {
+            head: link(10, 'z'),
+            at_held: None,
+        },
+        26,
+    )?;
+    let (sealed, _) =
+        emhana_registry::bundle::import(&registry.pool, &secret, &malformed, at(2026, 11, 26)).await?;
+    assert_eq!(answer(&sealed)?, None);
+    let listed = registry_command(&["audit-alarms".as_ref()])?;
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let said = String::from_utf8_lossy(&listed.stdout);
+    assert!(
+        said.contains(&client.enrolment.workstation.to_string())
+            && said.contains("row 5 held here is changed in its log (its head was row 9)"),
+        "{said}"
+    );
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }

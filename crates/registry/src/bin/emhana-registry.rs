@@ -163,6 +163,14 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Lists the workstations whose audit log no longer leads through the
+    /// head the registry held (rewritten, cut, or restored from an old
+    /// copy), newest first.
+    AuditAlarms {
+        /// Only this clinic's workstations.
+        #[arg(long)]
+        clinic: Option<String>,
+    },
     /// Applies an offline bundle a post brought (its ops file) and writes the
     /// answers file to carry back.
     ImportBundle {
@@ -311,6 +319,28 @@ async fn main() -> anyhow::Result<()> {
                 "the registry's bundle key pair is made; its private half is in {} only: keep it safe, give it to import-bundle",
                 out.display()
             );
+        }
+        Command::AuditAlarms { clinic } => {
+            let alarms = emhana_registry::audit::alarms(&pool, clinic.as_deref()).await?;
+            if alarms.is_empty() {
+                println!("no audit alarms");
+            }
+            for alarm in alarms {
+                let what = if alarm.held_row_changed {
+                    "changed"
+                } else {
+                    "missing"
+                };
+                println!(
+                    "{} workstation {} \"{}\" of clinic {}: row {} held here is {what} in its log (its head was row {})",
+                    alarm.detected_at.format("%Y-%m-%d %H:%M UTC"),
+                    alarm.workstation,
+                    alarm.workstation_name,
+                    alarm.clinic_bin,
+                    alarm.held_seq,
+                    alarm.head_seq,
+                );
+            }
         }
         Command::ImportBundle {
             file,

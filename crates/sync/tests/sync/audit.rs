@@ -68,6 +68,23 @@ async fn a_log_cut_back_after_a_sync_verifies_on_the_pc_and_is_found_out_by_the_
         ))
         .await?;
     assert_eq!(alarms, 1, "one alarm for the administrator");
+    let listed = emhana_registry::audit::alarms(&region.pool, None).await?;
+    assert_eq!(listed.len(), 1, "emhana-registry audit-alarms lists it");
+    assert_eq!(
+        (listed[0].held_seq, listed[0].held_row_changed),
+        (held, false),
+        "the held row is missing from the log"
+    );
+    let other_clinic = region
+        .clinic_bins()?
+        .into_iter()
+        .find(|bin| *bin != listed[0].clinic_bin)
+        .ok_or_else(|| anyhow::anyhow!("a second clinic"))?;
+    assert!(
+        emhana_registry::audit::alarms(&region.pool, Some(&other_clinic))
+            .await?
+            .is_empty()
+    );
     // the registry keeps the head it held; told again, it raises no second alarm
     assert_eq!(
         region
