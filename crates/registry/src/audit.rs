@@ -113,7 +113,7 @@ async fn decide(
 }
 
 /// An alarm as the administrator reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AuditAlarm {
     pub workstation: uuid::Uuid,
     pub workstation_name: String,
@@ -129,26 +129,13 @@ pub struct AuditAlarm {
 
 /// Every alarm, newest first; of one clinic's workstations when `clinic_bin` is given.
 pub async fn alarms(pool: &PgPool, clinic_bin: Option<&str>) -> Result<Vec<AuditAlarm>, RegistryError> {
-    let rows: Vec<(uuid::Uuid, String, String, DateTime<Utc>, i64, Option<String>, i64)> = sqlx::query_as(
-        "SELECT a.workstation_id, w.name, c.bin, a.detected_at, a.held_seq, a.told_hash, a.head_seq \
+    Ok(sqlx::query_as(
+        "SELECT a.workstation_id AS workstation, w.name AS workstation_name, c.bin AS clinic_bin, \
+         a.detected_at, a.held_seq, a.told_hash IS NOT NULL AS held_row_changed, a.head_seq \
          FROM audit_alarm a JOIN workstation w ON w.id = a.workstation_id JOIN clinic c ON c.id = w.clinic_id \
          WHERE $1::text IS NULL OR c.bin = $1 ORDER BY a.detected_at DESC, a.id DESC",
     )
     .bind(clinic_bin)
     .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(workstation, workstation_name, clinic_bin, detected_at, held_seq, told, head_seq)| AuditAlarm {
-                workstation,
-                workstation_name,
-                clinic_bin,
-                detected_at,
-                held_seq,
-                held_row_changed: told.is_some(),
-                head_seq,
-            },
-        )
-        .collect())
+    .await?)
 }
