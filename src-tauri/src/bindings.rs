@@ -168,6 +168,11 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         &[],
     ));
     codes.extend(prefixed(
+        "person_problem",
+        variant_codes::<emhana_domain::PersonProblem>(cfg, None),
+        &[],
+    ));
+    codes.extend(prefixed(
         "attention.action",
         variant_codes::<AttentionAction>(cfg, None),
         &[],

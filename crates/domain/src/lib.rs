@@ -51,6 +51,8 @@ pub mod time;
 pub use clinic::{ClinicKind, DistrictKind, StaffRole};
 pub use fold::{SEARCH_FOLD_VERSION, fold_for_search, search_words};
 pub use identifier::{Bin, IdentifierError, IdentifierKind, Iin, IinBirth, check_digit};
-pub use person::{Address, AgeGroup, Citizenship, Person, Sex, age_on, full_name};
+pub use person::{
+    Address, AgeGroup, Citizenship, Person, PersonProblem, Sex, age_on, check_person, full_name,
+};
 pub use phone::{format_phone, normalize_phone};
 pub use time::{kazakhstan_date, kazakhstan_instant, kazakhstan_time};

@@ -61,6 +61,81 @@ impl Person {
     }
 }
 
+/// Why a person's data, as a workstation sent it, cannot stand in the
+/// register: what the registration form checks, checked again where no form
+/// is (the registry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS, thiserror::Error)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonProblem {
+    #[error("the surname or the first name is empty")]
+    NameMissing,
+    #[error("a name holds a control character or is longer than 100 characters")]
+    NameUnreadable,
+    #[error("the birth date disagrees with the IIN")]
+    BirthDateDisagreesWithIin,
+    #[error("the sex disagrees with the IIN")]
+    SexDisagreesWithIin,
+    #[error("the birth date is after the day the data was given")]
+    BornInFuture,
+    #[error("the phone is not ten digits")]
+    PhoneUnreadable,
+    #[error("an address has an empty settlement, street or house, or a control character")]
+    AddressUnreadable,
+}
+
+/// Longest name or address part the register keeps: longer is a mistake
+/// (or an attack), not a name.
+pub const MAX_TEXT_CHARS: usize = 100;
+
+fn readable(text: &str) -> bool {
+    text.chars().count() <= MAX_TEXT_CHARS && !text.chars().any(char::is_control)
+}
+
+/// Checks a person as of `today` (the date in Kazakhstan): names present and
+/// readable, birth date and sex as the IIN says (for an IIN that says them),
+/// not born after today, a phone of ten digits, an address whole.
+pub fn check_person(person: &Person, today: NaiveDate) -> Result<(), PersonProblem> {
+    if person.surname.trim().is_empty() || person.first_name.trim().is_empty() {
+        return Err(PersonProblem::NameMissing);
+    }
+    let names = [
+        Some(&person.surname),
+        Some(&person.first_name),
+        person.patronymic.as_ref(),
+    ];
+    if !names.into_iter().flatten().all(|name| readable(name)) {
+        return Err(PersonProblem::NameUnreadable);
+    }
+    if let Some(birth) = person.iin.birth() {
+        if birth.birth_date != person.birth_date {
+            return Err(PersonProblem::BirthDateDisagreesWithIin);
+        }
+        if birth.sex != person.sex {
+            return Err(PersonProblem::SexDisagreesWithIin);
+        }
+    }
+    if person.birth_date > today {
+        return Err(PersonProblem::BornInFuture);
+    }
+    if let Some(phone) = &person.phone
+        && !(phone.len() == 10 && phone.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(PersonProblem::PhoneUnreadable);
+    }
+    if let Some(address) = &person.address {
+        let parts = [&address.settlement, &address.street, &address.house];
+        if parts.iter().any(|part| part.trim().is_empty())
+            || !parts
+                .into_iter()
+                .chain(address.apartment.as_ref())
+                .all(|part| readable(part))
+        {
+            return Err(PersonProblem::AddressUnreadable);
+        }
+    }
+    Ok(())
+}
+
 pub fn full_name(surname: &str, first_name: &str, patronymic: Option<&str>) -> String {
     match patronymic {
         Some(p) if !p.is_empty() => format!("{surname} {first_name} {p}"),
@@ -131,6 +206,106 @@ mod tests {
 
     fn date(y: i32, m: u32, d: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, d).unwrap()
+    }
+
+    fn person() -> Person {
+        // born 1 January 1985, a man: the IIN says both
+        let iin = (1..10)
+            .find_map(|serial| Iin::compose(date(1985, 1, 1), Sex::Male, serial))
+            .unwrap();
+        Person {
+            iin,
+            surname: "Әлібеков".into(),
+            first_name: "Серік".into(),
+            patronymic: Some("Маратұлы".into()),
+            birth_date: date(1985, 1, 1),
+            sex: Sex::Male,
+            citizenship: Citizenship::Citizen,
+            address: Some(Address {
+                settlement: "Астана".into(),
+                street: "Абай даңғылы".into(),
+                house: "12".into(),
+                apartment: None,
+            }),
+            phone: Some("7011234567".into()),
+        }
+    }
+
+    #[test]
+    fn a_person_stands_in_the_register_only_as_the_form_would_take_them() {
+        let today = date(2026, 11, 20);
+        type Change = fn(&mut Person);
+        let cases: [(&str, Change, Result<(), PersonProblem>); 11] = [
+            ("as typed at a window", |_| {}, Ok(())),
+            (
+                "no phone, no address",
+                |p| {
+                    p.phone = None;
+                    p.address = None;
+                },
+                Ok(()),
+            ),
+            (
+                "an empty surname",
+                |p| p.surname = " ".into(),
+                Err(PersonProblem::NameMissing),
+            ),
+            (
+                "an empty first name",
+                |p| p.first_name = String::new(),
+                Err(PersonProblem::NameMissing),
+            ),
+            (
+                "a control character",
+                |p| p.surname = "Әлі\u{0}беков".into(),
+                Err(PersonProblem::NameUnreadable),
+            ),
+            (
+                "a name of 101 letters",
+                |p| p.patronymic = Some("а".repeat(101)),
+                Err(PersonProblem::NameUnreadable),
+            ),
+            // seed 002: the IIN's first six digits are the birth date, the seventh the century and sex
+            (
+                "a birth date the IIN does not say",
+                |p| p.birth_date = date(1985, 1, 2),
+                Err(PersonProblem::BirthDateDisagreesWithIin),
+            ),
+            (
+                "a sex the IIN does not say",
+                |p| p.sex = Sex::Female,
+                Err(PersonProblem::SexDisagreesWithIin),
+            ),
+            (
+                "a phone of nine digits",
+                |p| p.phone = Some("701123456".into()),
+                Err(PersonProblem::PhoneUnreadable),
+            ),
+            (
+                "an address without a house",
+                |p| {
+                    if let Some(a) = p.address.as_mut() {
+                        a.house = String::new();
+                    }
+                },
+                Err(PersonProblem::AddressUnreadable),
+            ),
+            (
+                "born after today",
+                |p| {
+                    p.birth_date = date(2026, 11, 21);
+                    p.iin = (1..10)
+                        .find_map(|serial| Iin::compose(date(2026, 11, 21), Sex::Male, serial))
+                        .unwrap();
+                },
+                Err(PersonProblem::BornInFuture),
+            ),
+        ];
+        for (case, change, expected) in cases {
+            let mut p = person();
+            change(&mut p);
+            assert_eq!(check_person(&p, today), expected, "{case}");
+        }
     }
 
     #[test]

@@ -54,6 +54,12 @@ pub const MAX_CHANGES_PER_PULL: u32 = 5000;
 /// long still gets its answer and no second effect when it finally sends.
 pub const OP_ID_RETENTION_DAYS: i64 = 400;
 
+/// The longest a PC may be without a link and still have its ops taken: an
+/// op made longer ago than this before the registry receives it (or before
+/// the sealed file that carried it was made) is refused, so a PC cannot date
+/// a decision into a past the registry cannot check (docs/sync.md).
+pub const MAX_OFFLINE_DAYS: i64 = 60;
+
 /// The header carrying the workstation's credential: `Bearer <id>.<secret>`.
 pub const AUTHORIZATION: &str = "authorization";
 
@@ -208,10 +214,32 @@ pub enum RejectGround {
     AuthorNotAllowed {
         action: emhana_domain::access::Action,
     },
-    /// The op could not be read; `detail` says which field.
+    /// The op could not be read, or the registry's database could not hold
+    /// what it says; `detail` says which field.
     Malformed {
         detail: String,
     },
+    /// The op's id is already another clinic's PC's (a file copied from it):
+    /// the op is not this PC's to send.
+    OpIdTaken,
+    /// The person's data cannot stand in the register (the registry checks
+    /// it as the registration form does).
+    PersonInvalid {
+        problem: emhana_domain::PersonProblem,
+    },
+    /// The op says it was made longer ago than the registry takes (before
+    /// its own id was made, or before the longest time a PC may be offline).
+    MadeTooLongAgo,
+    /// A re-attachment on a change of residence names no new address, or one
+    /// outside the clinic's coverage.
+    ResidenceOutsideCoverage,
+    /// The date of death is after today, before the birth, or on a day the
+    /// person was not attached to this clinic.
+    DeathDateInvalid,
+    /// The registry knows the person died: nothing is attached or booked for them.
+    PersonDied,
+    /// The person is attached to another clinic: the booking is that clinic's to make.
+    AttachedElsewhere,
 }
 
 /// A row of a workstation's audit log named by its number and hash (the

@@ -118,7 +118,7 @@ pub async fn import(
                 .collect::<Result<_, _>>()
                 .map_err(|error| RegistryError::Malformed(error.to_string()))?,
         };
-        let answer = crate::push::push(pool, &workstation, request, now).await?;
+        let answer = crate::push::push_carried(pool, &workstation, request, now, file.made_at).await?;
         results.extend(answer.results);
     }
     report.applied = results

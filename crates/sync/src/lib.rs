@@ -195,8 +195,18 @@ impl<T: Transport> SyncEngine<T> {
         }
         // first: the feed's persons name districts, and a new PC has none yet
         self.take_organization(&mut report).await?;
-        self.push_all(&mut report, &progress).await?;
+        // A push the registry refuses or fails on (4xx, 5xx) does not stop
+        // the feed: the clinic's changes still come in, and the push's error
+        // ends the round after them. A link that is down stops here.
+        let pushed = self.push_all(&mut report, &progress).await;
+        if let Err(
+            error @ SyncError::Transport(TransportError::Unreachable(_) | TransportError::Offline(_)),
+        ) = pushed
+        {
+            return Err(error);
+        }
         self.pull_all(&mut report, &progress).await?;
+        pushed?;
         // Small, and read each round: a new year's order reaches every workstation.
         let reference = self.transport.reference().await?;
         report.reference_changed = self.store.apply_reference(&reference).await?;

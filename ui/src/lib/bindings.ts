@@ -416,6 +416,8 @@ opened_by: Array<CardOpening>, };
 
 export type PersonHit = { id: number, iin: string, full_name: string, birth_date: string, sex: Sex, address: string | null, phone: string | null, matched: MatchKind, };
 
+export type PersonProblem = "name_missing" | "name_unreadable" | "birth_date_disagrees_with_iin" | "sex_disagrees_with_iin" | "born_in_future" | "phone_unreadable" | "address_unreadable";
+
 export type PersonStanding = { "standing": "attached_here" } | { "standing": "attached_elsewhere", clinic: OtherClinic | null, } | { "standing": "not_attached" } | { "standing": "deceased" };
 
 export type PlanClosed = { on: string, reason: PlanClosure, 
@@ -538,7 +540,7 @@ export type RegistrationForm = { iin: string, surname: string, first_name: strin
  */
 mother_iin: string, };
 
-export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "post_record_read_only" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "organization_refused", problems: Array<OrganizationProblem>, } | { "code": "no_author" } | { "code": "author_not_staff" } | { "code": "author_disabled" } | { "code": "author_not_allowed", action: Action, } | { "code": "malformed", detail: string, };
+export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "post_record_read_only" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "organization_refused", problems: Array<OrganizationProblem>, } | { "code": "no_author" } | { "code": "author_not_staff" } | { "code": "author_disabled" } | { "code": "author_not_allowed", action: Action, } | { "code": "malformed", detail: string, } | { "code": "op_id_taken" } | { "code": "person_invalid", problem: PersonProblem, } | { "code": "made_too_long_ago" } | { "code": "residence_outside_coverage" } | { "code": "death_date_invalid" } | { "code": "person_died" } | { "code": "attached_elsewhere" };
 
 export type Responder = "nurse" | "district_doctor" | "ambulance";
 
@@ -1243,6 +1245,13 @@ export const MESSAGE_CODES = [
   'parity.all',
   'parity.even',
   'parity.odd',
+  'person_problem.address_unreadable',
+  'person_problem.birth_date_disagrees_with_iin',
+  'person_problem.born_in_future',
+  'person_problem.name_missing',
+  'person_problem.name_unreadable',
+  'person_problem.phone_unreadable',
+  'person_problem.sex_disagrees_with_iin',
   'plan.kind.antenatal',
   'plan.kind.child_patronage',
   'plan.kind.observation',
@@ -1289,6 +1298,7 @@ export const MESSAGE_CODES = [
   'refusal.outside_campaign',
   'refusal.person_deceased',
   'reject.already_attached_here',
+  'reject.attached_elsewhere',
   'reject.attachment_refused',
   'reject.author_disabled',
   'reject.author_not_allowed',
@@ -1296,16 +1306,22 @@ export const MESSAGE_CODES = [
   'reject.booking_changed',
   'reject.booking_not_found',
   'reject.call_closed',
+  'reject.death_date_invalid',
   'reject.made_in_future',
+  'reject.made_too_long_ago',
   'reject.malformed',
   'reject.no_author',
   'reject.not_attached_here',
   'reject.number_taken',
+  'reject.op_id_taken',
   'reject.organization_refused',
+  'reject.person_died',
+  'reject.person_invalid',
   'reject.plan_changed',
   'reject.plan_open',
   'reject.post_record_read_only',
   'reject.record_not_found',
+  'reject.residence_outside_coverage',
   'reject.schedule_changed',
   'reject.second_booking_that_day',
   'reject.settings_changed',

@@ -1,5 +1,7 @@
 //! Attach and detach ops, decided again on the registry's whole history of the person.
 
+use emhana_domain::time::kazakhstan_date;
+
 use super::*;
 
 /// Decides the application again, on the registry's whole history of the
@@ -23,15 +25,32 @@ pub(super) async fn apply_attach(
             None,
         ));
     };
+    // the person as the registration form would take them, whoever sent them
+    if let Err(problem) = emhana_domain::check_person(&attach.person, kazakhstan_date(context.now)) {
+        return Ok((reject(RejectGround::PersonInvalid { problem }), None));
+    }
     let iin = attach.person.iin.as_string();
-    // Added and locked with the push's other persons (see `apply_all`).
-    let (person_id, died_on) = *context.known.get(&iin).ok_or(RegistryError::NotFound)?;
+    // Locked with the push's other persons (see `apply_all`); added below
+    // only when the attachment is made.
+    let known = context.known.get(&iin).copied();
+    if known.is_some_and(|(_, died_on)| died_on.is_some()) {
+        // Dead by the registry's record: an attachment decided offline before
+        // the death was recorded elsewhere would leave them attached.
+        return Ok((
+            reject(RejectGround::AttachmentRefused {
+                refusal: emhana_domain::attachment::RefusalGround::PersonDeceased,
+            }),
+            Some(AttachmentState::None),
+        ));
+    }
+    let (person_id, died_on) = known.unzip();
+    let died_on = died_on.flatten();
     let rows = sqlx::query(
         "SELECT a.id, a.clinic_id, c.bin, a.district_id, d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on, a.op_id \
          FROM attachment a JOIN clinic c ON c.id = a.clinic_id LEFT JOIN district d ON d.id = a.district_id \
          WHERE a.person_id = $1 ORDER BY a.started_on, a.id",
     )
-    .bind(person_id)
+    .bind(person_id.unwrap_or(0))
     .fetch_all(&mut *conn)
     .await?;
     let mut ids = Vec::with_capacity(rows.len());
@@ -96,6 +115,33 @@ pub(super) async fn apply_attach(
             ends,
         }) => (decided_on, effective_on, ends),
     };
+    let person_id = match person_id {
+        Some(id) => id,
+        None => {
+            // the first accepted op names the person; later ones do not respell them
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO person (iin, surname, first_name, patronymic, sex, citizenship, settlement, street, \
+                                     house, apartment, phone, birth_date) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            )
+            .bind(&iin)
+            .bind(attach.person.surname.trim())
+            .bind(attach.person.first_name.trim())
+            .bind(attach.person.patronymic.as_deref().map(str::trim))
+            .bind(attach.person.sex.as_str())
+            .bind(attach.person.citizenship.as_str())
+            .bind(attach.person.address.as_ref().map(|a| a.settlement.as_str()))
+            .bind(attach.person.address.as_ref().map(|a| a.street.as_str()))
+            .bind(attach.person.address.as_ref().map(|a| a.house.as_str()))
+            .bind(attach.person.address.as_ref().and_then(|a| a.apartment.as_deref()))
+            .bind(attach.person.phone.as_deref())
+            .bind(attach.person.birth_date)
+            .fetch_one(&mut *conn)
+            .await?;
+            context.known.insert(iin.clone(), (id, None));
+            id
+        }
+    };
     if let Some(index) = ends {
         let previous = &history[index];
         let (previous_id, previous_clinic) = ids[index];
@@ -155,10 +201,10 @@ pub(super) async fn apply_detach(
     let Some(&(person_id, _)) = context.known.get(&detach.iin) else {
         return Ok(reject(RejectGround::UnknownPerson));
     };
-    let (end_reason, left_reason) = match detach.reason {
-        DetachReason::Died => ("died", "died"),
-        DetachReason::ClinicLiquidated => ("clinic_liquidated", "detached"),
-    };
+    if detach.reason == DetachReason::Died {
+        return apply_death(conn, workstation, detach, person_id, context).await;
+    }
+    let (end_reason, left_reason) = ("clinic_liquidated", "detached");
     let ended = sqlx::query(
         "UPDATE attachment SET ended_on = greatest(started_on, $3), end_reason = $4 \
          WHERE person_id = $1 AND clinic_id = $2 AND ended_on IS NULL",
@@ -174,20 +220,65 @@ pub(super) async fn apply_detach(
         // A rejected op changes nothing, the date of death included.
         return Ok(reject(RejectGround::NotAttachedHere));
     }
-    if detach.reason == DetachReason::Died {
-        sqlx::query("UPDATE person SET died_on = $2 WHERE id = $1")
-            .bind(person_id)
-            .bind(detach.on)
-            .execute(&mut *conn)
-            .await?;
-        context
-            .known
-            .insert(detach.iin.clone(), (person_id, Some(detach.on)));
-    }
     context.touches.push(ScopeTouch {
         clinic_id: workstation.clinic_id,
         person_id,
         left: Some((detach.on, left_reason)),
     });
+    Ok(OpOutcome::Applied)
+}
+
+/// A death: recorded by the clinic the person is attached to, on a day of
+/// that attachment, not after today nor before the birth; it ends every
+/// attachment of the person from that day, wherever it is.
+async fn apply_death(
+    conn: &mut PgConnection,
+    workstation: &Workstation,
+    detach: &DetachOp,
+    person_id: i64,
+    context: &mut PushContext,
+) -> Result<OpOutcome, RegistryError> {
+    let died_on = detach.on;
+    let here: Option<(NaiveDate, NaiveDate)> = sqlx::query_as(
+        "SELECT a.started_on, p.birth_date FROM attachment a JOIN person p ON p.id = a.person_id \
+         WHERE a.person_id = $1 AND a.clinic_id = $2 AND a.ended_on IS NULL",
+    )
+    .bind(person_id)
+    .bind(workstation.clinic_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((started_on, birth_date)) = here else {
+        return Ok(reject(RejectGround::NotAttachedHere));
+    };
+    if died_on > kazakhstan_date(context.now) || died_on < birth_date || died_on < started_on {
+        return Ok(reject(RejectGround::DeathDateInvalid));
+    }
+    let ended: Vec<i64> = sqlx::query_scalar(
+        "UPDATE attachment SET ended_on = greatest(started_on, $2), end_reason = 'died' \
+         WHERE person_id = $1 AND (ended_on IS NULL OR ended_on > $2) RETURNING clinic_id",
+    )
+    .bind(person_id)
+    .bind(died_on)
+    .fetch_all(&mut *conn)
+    .await?;
+    sqlx::query("UPDATE person SET died_on = $2 WHERE id = $1")
+        .bind(person_id)
+        .bind(died_on)
+        .execute(&mut *conn)
+        .await?;
+    context
+        .known
+        .insert(detach.iin.clone(), (person_id, Some(died_on)));
+    let mut clinics = ended;
+    clinics.push(workstation.clinic_id);
+    clinics.sort_unstable();
+    clinics.dedup();
+    for clinic_id in clinics {
+        context.touches.push(ScopeTouch {
+            clinic_id,
+            person_id,
+            left: Some((died_on, "died")),
+        });
+    }
     Ok(OpOutcome::Applied)
 }

@@ -15,12 +15,25 @@ pub(super) async fn apply_book(
     op_id: Uuid,
     book: &BookOp,
 ) -> Result<OpOutcome, RegistryError> {
-    let person: Option<i64> = sqlx::query_scalar("SELECT id FROM person WHERE iin = $1")
-        .bind(&book.iin)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let Some(person_id) = person else {
-        return Ok(reject(RejectGround::UnknownPerson));
+    // seed 002: only a person attached to the clinic is booked (a post's
+    // person at its parent, a parent's at its post: one clinic's family)
+    let person: Option<(i64, Option<NaiveDate>, Option<bool>)> = sqlx::query_as(
+        "SELECT p.id, p.died_on, CASE WHEN a.id IS NOT NULL THEN coalesce(c.id = $2 OR c.parent_id = $2 \
+                OR c.id = (SELECT parent_id FROM clinic WHERE id = $2), false) END \
+         FROM person p LEFT JOIN attachment a ON a.person_id = p.id AND a.ended_on IS NULL \
+              LEFT JOIN clinic c ON c.id = a.clinic_id \
+         WHERE p.iin = $1",
+    )
+    .bind(&book.iin)
+    .bind(workstation.clinic_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let person_id = match person {
+        None => return Ok(reject(RejectGround::UnknownPerson)),
+        Some((_, Some(_), _)) => return Ok(reject(RejectGround::PersonDied)),
+        Some((_, None, None)) => return Ok(reject(RejectGround::NotAttachedHere)),
+        Some((_, None, Some(false))) => return Ok(reject(RejectGround::AttachedElsewhere)),
+        Some((id, None, Some(true))) => id,
     };
     if let Some(booking) = &book.booking
         && (booking.clinic_bin != workstation.clinic_bin

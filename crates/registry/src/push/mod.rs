@@ -18,17 +18,15 @@ use emhana_domain::attachment::{
     AttachmentCase, AttachmentCaseError, AttachmentRules, Decision, PastAttachment, decide,
 };
 use emhana_protocol::{
-    AttachOp, AttachmentState, BookOp, CancelBookingOp, DetachOp, DetachReason, MAX_OPS_PER_PUSH, Op, OpBody,
-    OpOutcome, OpResult, PushRequest, PushResponse, RejectGround,
+    AttachOp, AttachmentState, BookOp, CancelBookingOp, DetachOp, DetachReason, MAX_OFFLINE_DAYS,
+    MAX_OPS_PER_PUSH, Op, OpBody, OpOutcome, OpResult, PushRequest, PushResponse, RejectGround,
 };
 use sqlx::{PgConnection, PgPool, Row};
 use uuid::Uuid;
 
 use crate::RegistryError;
 use crate::auth::Workstation;
-use crate::people::{
-    ScopeTouch, attachment_columns, attachment_from_row, attachment_rules, insert_persons, touch_scope,
-};
+use crate::people::{ScopeTouch, attachment_columns, attachment_from_row, attachment_rules, touch_scope};
 
 mod attachment;
 mod author;
@@ -60,6 +58,39 @@ pub async fn push(
     workstation: &Workstation,
     request: PushRequest,
     now: DateTime<Utc>,
+) -> Result<PushResponse, RegistryError> {
+    push_made_since(
+        pool,
+        workstation,
+        request,
+        now,
+        now - Duration::days(MAX_OFFLINE_DAYS),
+    )
+    .await
+}
+
+/// A push carried in a sealed file made at `file_made_at`: its ops may be as
+/// old as the offline period before the file was made (a file is carried for
+/// days), but the file's own date, the PC's claim, counts no further back
+/// than one more offline period.
+pub async fn push_carried(
+    pool: &PgPool,
+    workstation: &Workstation,
+    request: PushRequest,
+    now: DateTime<Utc>,
+    file_made_at: DateTime<Utc>,
+) -> Result<PushResponse, RegistryError> {
+    let period = Duration::days(MAX_OFFLINE_DAYS);
+    let oldest = (file_made_at.min(now) - period).max(now - period - period);
+    push_made_since(pool, workstation, request, now, oldest).await
+}
+
+async fn push_made_since(
+    pool: &PgPool,
+    workstation: &Workstation,
+    request: PushRequest,
+    now: DateTime<Utc>,
+    oldest: DateTime<Utc>,
 ) -> Result<PushResponse, RegistryError> {
     if request.ops.len() > MAX_OPS_PER_PUSH {
         return Err(RegistryError::Malformed(format!(
@@ -122,17 +153,37 @@ pub async fn push(
         }
     }
     let mut attempt = 0;
+    // First as one transaction; when the database refuses what an op says
+    // (a value its checks reject), again with each op in a savepoint of its
+    // own, so that op alone is refused and the others stand.
+    let mut one_by_one = false;
     loop {
-        match apply_all(pool, workstation, &incoming, now).await {
+        match apply_all(pool, workstation, &incoming, now, oldest, one_by_one).await {
             Err(RegistryError::Database(error)) if attempt < MAX_ATTEMPTS && is_transient(&error) => {
                 attempt += 1;
                 tracing::debug!(%error, attempt, "push run again");
                 let pause = rand::random_range(1..=10 * attempt);
                 tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
             }
+            Err(RegistryError::Database(error)) if !one_by_one && refused_value(&error).is_some() => {
+                tracing::warn!(%error, "the database refused an op's value: the push run op by op");
+                one_by_one = true;
+            }
             done => return done,
         }
     }
+}
+
+/// The constraint (or the kind of value) the database refused, when an
+/// error is a refusal of the data rather than a fault of the database:
+/// SQLSTATE classes 22 (data exception) and 23 (integrity constraint).
+fn refused_value(error: &sqlx::Error) -> Option<String> {
+    let error = error.as_database_error()?;
+    let code = error.code()?;
+    (code.starts_with("22") || code.starts_with("23")).then(|| match error.constraint() {
+        Some(constraint) => format!("the registry cannot keep this value ({constraint})"),
+        None => format!("the registry cannot keep this value (SQLSTATE {code})"),
+    })
 }
 
 /// How many times a push is run again after a deadlock.
@@ -152,28 +203,11 @@ async fn apply_all(
     workstation: &Workstation,
     incoming: &[Incoming],
     now: DateTime<Utc>,
+    oldest: DateTime<Utc>,
+    one_by_one: bool,
 ) -> Result<PushResponse, RegistryError> {
     let mut tx = pool.begin().await?;
     let claimed = claim(&mut tx, workstation, incoming, now).await?;
-    // The push's persons are added when new and then locked, each step in
-    // IIN order: two pushes touching the same persons then wait for each
-    // other instead of deadlocking.
-    // (only for ops decided now: a repeat gets its stored answer and writes nothing)
-    let mut new_persons: Vec<&emhana_domain::Person> = incoming
-        .iter()
-        .filter_map(|item| match item {
-            Incoming::Op(op) if claimed.contains(&op.id) => match &op.body {
-                OpBody::Attach(attach) => Some(&attach.person),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
-    new_persons.sort_by_key(|person| person.iin.as_string());
-    new_persons.dedup_by_key(|person| person.iin.as_string());
-    if !new_persons.is_empty() {
-        insert_persons(&mut tx, &new_persons).await?;
-    }
     let mut iins: Vec<String> = incoming
         .iter()
         .filter_map(|item| match item {
@@ -183,9 +217,19 @@ async fn apply_all(
         .collect();
     iins.sort_unstable();
     iins.dedup();
+    // The push's persons, known or not yet, are locked by IIN in IIN order:
+    // two pushes touching the same persons wait for each other instead of
+    // deadlocking, and a person is added only by an op that is accepted.
+    sqlx::query(
+        "SELECT count(pg_advisory_xact_lock(hashtextextended(iin, 0))) \
+         FROM (SELECT iin FROM unnest($1::text[]) AS t (iin) ORDER BY iin) AS ordered",
+    )
+    .bind(&iins)
+    .execute(&mut *tx)
+    .await?;
     let known: HashMap<String, (i64, Option<NaiveDate>)> =
         sqlx::query_as::<_, (String, i64, Option<NaiveDate>)>(
-            "SELECT iin, id, died_on FROM person WHERE iin = ANY($1) ORDER BY iin FOR UPDATE",
+            "SELECT iin, id, died_on FROM person WHERE iin = ANY($1)",
         )
         .bind(&iins)
         .fetch_all(&mut *tx)
@@ -198,6 +242,7 @@ async fn apply_all(
         districts: HashMap::new(),
         rules: None,
         now,
+        oldest,
         claimed,
         touches: Vec::new(),
         authors: author::Authors::default(),
@@ -218,7 +263,11 @@ async fn apply_all(
         }
         let result = match item {
             Incoming::Op(op) => {
-                let (result, fresh) = apply(&mut tx, workstation, op, &mut context).await?;
+                let (result, fresh) = if one_by_one {
+                    apply_alone(&mut tx, workstation, op, &mut context).await?
+                } else {
+                    apply(&mut tx, workstation, op, &mut context).await?
+                };
                 if fresh {
                     let stored = serde_json::to_value(&result.outcome)
                         .map_err(|error| RegistryError::Malformed(error.to_string()))?;
@@ -260,6 +309,43 @@ async fn apply_all(
         tracing::debug!(op = %result.op, outcome = ?result.outcome, "op answered");
     }
     Ok(PushResponse { results })
+}
+
+/// [`apply`] in a savepoint of its own: when the database refuses what the
+/// op says, the op's effects are undone and it is answered alone.
+async fn apply_alone(
+    tx: &mut PgConnection,
+    workstation: &Workstation,
+    op: &Op,
+    context: &mut PushContext,
+) -> Result<(OpResult, bool), RegistryError> {
+    sqlx::query("SAVEPOINT op").execute(&mut *tx).await?;
+    let touches = context.touches.len();
+    let known = context.known.clone();
+    match apply(tx, workstation, op, context).await {
+        Ok(answer) => {
+            sqlx::query("RELEASE SAVEPOINT op").execute(&mut *tx).await?;
+            Ok(answer)
+        }
+        Err(RegistryError::Database(error)) if refused_value(&error).is_some() => {
+            sqlx::query("ROLLBACK TO SAVEPOINT op").execute(&mut *tx).await?;
+            context.touches.truncate(touches);
+            context.known = known;
+            tracing::warn!(op = %op.id, %error, "an op's value refused by the database: answered alone");
+            let detail = refused_value(&error).unwrap_or_default();
+            Ok((
+                OpResult {
+                    op: op.id,
+                    outcome: reject(RejectGround::Malformed { detail }),
+                    decided_at: context.now,
+                    attachment: None,
+                    record: None,
+                },
+                true,
+            ))
+        }
+        Err(error) => Err(error),
+    }
 }
 
 /// Claims the push's ops in `op_log`, in id order (a retry racing the first
@@ -323,6 +409,8 @@ struct PushContext {
     districts: HashMap<u32, Option<i64>>,
     rules: Option<AttachmentRules>,
     now: DateTime<Utc>,
+    /// The oldest `made_at` taken (the offline period before receipt).
+    oldest: DateTime<Utc>,
     /// The ops' ids this push claimed; the others were answered before.
     claimed: std::collections::HashSet<Uuid>,
     /// Persons entering and leaving scopes, written to the feed at the end.
@@ -369,12 +457,14 @@ async fn apply(
 ) -> Result<(OpResult, bool), RegistryError> {
     let now = context.now;
     if !context.claimed.contains(&op.id) {
-        return Ok((answer_again(tx, workstation, op).await?, false));
+        return Ok((answer_again(tx, workstation, op, now).await?, false));
     }
 
     // The outcome, and the person's attachment after it when the op already knows it.
     let outcome = if op.made_at > now + Duration::minutes(CLOCK_TOLERANCE_MINUTES) {
         (reject(RejectGround::MadeInFuture), None)
+    } else if op.made_at < context.oldest {
+        (reject(RejectGround::MadeTooLongAgo), None)
     } else if let Some(ground) = context.authors.refusal(tx, workstation.clinic_id, op).await? {
         (reject(ground), None)
     } else {
@@ -441,16 +531,26 @@ async fn answer_again(
     conn: &mut PgConnection,
     workstation: &Workstation,
     op: &Op,
+    now: DateTime<Utc>,
 ) -> Result<OpResult, RegistryError> {
-    let row = sqlx::query("SELECT workstation_id, outcome, decided_at FROM op_log WHERE id = $1")
-        .bind(op.id)
-        .fetch_one(&mut *conn)
-        .await?;
-    if row.try_get::<Uuid, _>("workstation_id")? != workstation.id {
-        return Err(RegistryError::Forbidden(format!(
-            "op {} was sent by another workstation",
-            op.id
-        )));
+    let row = sqlx::query(
+        "SELECT w.clinic_id, o.outcome, o.decided_at FROM op_log o JOIN workstation w ON w.id = o.workstation_id \
+         WHERE o.id = $1",
+    )
+    .bind(op.id)
+    .fetch_one(&mut *conn)
+    .await?;
+    // Another PC of the clinic sent it first (this PC before it was enrolled
+    // again, or a copy of its file): the stored answer. Another clinic's
+    // id: refused alone, unstored — it is not this PC's op.
+    if row.try_get::<i64, _>("clinic_id")? != workstation.clinic_id {
+        return Ok(OpResult {
+            op: op.id,
+            outcome: reject(RejectGround::OpIdTaken),
+            decided_at: now,
+            attachment: None,
+            record: None,
+        });
     }
     let outcome: OpOutcome = serde_json::from_value(row.try_get("outcome")?)
         .map_err(|error| RegistryError::Database(sqlx::Error::Decode(error.into())))?;

@@ -328,3 +328,98 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     assert_eq!(region.count("SELECT count(*) FROM op_log").await?, 3);
     Ok(())
 }
+
+/// A registry that fails every push (a 500, as an op the database refused
+/// did before issue 20) but serves everything else.
+struct FailsPushes<T> {
+    inner: T,
+}
+
+impl<T: Transport> Transport for FailsPushes<T> {
+    async fn push(&self, _request: &PushRequest) -> Result<PushResponse, TransportError> {
+        Err(TransportError::Server {
+            status: 500,
+            message: "the registry failed".into(),
+        })
+    }
+
+    async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError> {
+        self.inner.pull(query).await
+    }
+
+    async fn reference(&self) -> Result<emhana_protocol::ReferenceData, TransportError> {
+        self.inner.reference().await
+    }
+
+    async fn organization(
+        &self,
+        known: Option<i64>,
+    ) -> Result<emhana_protocol::OrganizationAnswer, TransportError> {
+        self.inner.organization(known).await
+    }
+
+    async fn audit_head(
+        &self,
+        report: &emhana_protocol::AuditHeadReport,
+    ) -> Result<emhana_protocol::AuditHeadAnswer, TransportError> {
+        self.inner.audit_head(report).await
+    }
+
+    async fn snapshot_info(&self) -> Result<Option<emhana_protocol::SnapshotInfo>, TransportError> {
+        self.inner.snapshot_info().await
+    }
+
+    async fn snapshot_download(
+        &self,
+        from: u64,
+        to: &std::path::Path,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<(), TransportError> {
+        self.inner.snapshot_download(from, to, progress).await
+    }
+}
+
+#[tokio::test]
+async fn the_clinics_feed_still_comes_in_while_every_push_fails() -> Result<()> {
+    let region = Region::start(300, kz(2026, 11, 23, 9)).await?;
+    let (dir, other_dir) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (stuck, credential) = region.workstation(dir.path(), 0).await?;
+    let (other, other_credential) = region.workstation(other_dir.path(), 0).await?;
+    let engine = SyncEngine::new(
+        stuck.clone(),
+        FailsPushes {
+            inner: HttpTransport::new(&region.base, &credential)?,
+        },
+        region.clock(),
+        small_pages(),
+    );
+    let other_engine = region.engine(&other, &other_credential, small_pages())?;
+    sync_round(&other_engine).await?;
+    engine.sync_once(|_| {}).await?; // nothing of its own yet: no push, the feed read
+    // the stuck PC has an op the registry will not take; another PC attaches a newborn
+    let at = kz(2026, 11, 20, 10);
+    let own = register_newborn(&stuck, 1, at).await?;
+    attach(&stuck, own, at).await?;
+    let theirs = register_newborn(&other, 2, at).await?;
+    attach(&other, theirs, at).await?;
+    sync_round(&other_engine).await?;
+    let round = engine.sync_once(|_| {}).await;
+    assert!(
+        matches!(
+            round,
+            Err(emhana_sync::SyncError::Transport(TransportError::Server { .. }))
+        ),
+        "the push's failure is the round's: {round:?}"
+    );
+    let newborn = support::newborn(2).iin;
+    assert_eq!(
+        local_count(
+            &dir.path().join("emhana.sqlite"),
+            &format!("SELECT count(*) FROM person WHERE iin = '{newborn}'")
+        )
+        .await?,
+        1,
+        "the other PC's newborn came in through the feed all the same"
+    );
+    Ok(())
+}

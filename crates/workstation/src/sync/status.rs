@@ -140,7 +140,12 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
         }
         RejectGround::AlreadyAttachedHere { .. }
         | RejectGround::NotAttachedHere
-        | RejectGround::UnknownPerson => AttentionAction::CheckPersonCard,
+        | RejectGround::UnknownPerson
+        | RejectGround::PersonDied
+        | RejectGround::AttachedElsewhere
+        | RejectGround::DeathDateInvalid
+        | RejectGround::ResidenceOutsideCoverage
+        | RejectGround::PersonInvalid { .. } => AttentionAction::CheckPersonCard,
         RejectGround::CallClosed { .. } => AttentionAction::CheckCall,
         RejectGround::UnknownDistrict { .. }
         | RejectGround::RecordNotFound
@@ -151,7 +156,9 @@ pub(super) fn action_for(ground: &RejectGround) -> AttentionAction {
         | RejectGround::AuthorNotStaff
         | RejectGround::AuthorDisabled
         | RejectGround::AuthorNotAllowed { .. }
-        | RejectGround::Malformed { .. } => AttentionAction::CallAdministrator,
+        | RejectGround::Malformed { .. }
+        | RejectGround::OpIdTaken
+        | RejectGround::MadeTooLongAgo => AttentionAction::CallAdministrator,
     }
 }
 

@@ -1,0 +1,223 @@
+//! "Asserted facts are taken as true": the registry decides with what it
+//! can check — its own clock, its own register — not with what a PC claims.
+
+use super::*;
+
+#[tokio::test]
+async fn an_op_dated_further_back_than_a_pc_may_be_offline_is_refused() -> Result<()> {
+    let now = at(2026, 11, 23);
+    let registry = TestRegistry::start(now).await?;
+    let pc = registry.enrolled(0).await?;
+    let period = chrono::Duration::days(emhana_protocol::MAX_OFFLINE_DAYS);
+    let old = pc.attach(
+        now - period - chrono::Duration::hours(1),
+        person(10),
+        1,
+        AttachmentGround::FirstAttachment,
+        10,
+    );
+    let recent = pc.attach(
+        now - period + chrono::Duration::hours(1),
+        person(11),
+        1,
+        AttachmentGround::FirstAttachment,
+        11,
+    );
+    let answer = pc.push(&[old.clone(), recent]).await?;
+    assert_eq!(answer.results[0].outcome, rejected(RejectGround::MadeTooLongAgo));
+    assert!(applied(&answer.results[1].outcome), "{:?}", answer.results[1]);
+
+    // Carried in a sealed file made 30 days ago, an op made 31 days before
+    // the file is within the post's offline period: taken.
+    let secret = emhana_registry::bundle::make_key(&registry.pool, false, now).await?;
+    let post = registry.enrolled(0).await?;
+    let key = post
+        .enrolment
+        .bundle_secret
+        .as_ref()
+        .ok_or_else(|| anyhow::anyhow!("the post's bundle key"))?
+        .key_with(&secret.public_hex()?, post.enrolment.workstation)?;
+    let file_made = now - chrono::Duration::days(30);
+    let carried = post.attach(
+        file_made - chrono::Duration::days(31),
+        person(12),
+        1,
+        AttachmentGround::FirstAttachment,
+        12,
+    );
+    let sealed = emhana_protocol::bundle::seal(
+        emhana_protocol::bundle::BundleKind::Ops,
+        post.enrolment.workstation,
+        file_made,
+        &emhana_protocol::bundle::OpsBundle {
+            ops: vec![carried],
+            cursor: None,
+            audit: None,
+        },
+        &key,
+    )?;
+    let (_, report) = emhana_registry::bundle::import(&registry.pool, &secret, &sealed, now).await?;
+    assert_eq!((report.applied, report.rejected), (1, 0));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_person_is_added_only_by_an_accepted_op_and_only_as_the_form_would_take_them() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let a = registry.enrolled(0).await?;
+    let b = registry.enrolled(1).await?;
+    let persons = |n: u32| {
+        let iin = person(n).iin.as_string();
+        let registry = &registry;
+        async move {
+            registry
+                .count(&format!("SELECT count(*) FROM person WHERE iin = '{iin}'"))
+                .await
+        }
+    };
+    // refused (no consent): the person is not created from what the PC sent
+    let mut refused = a.attach(
+        at(2026, 11, 20),
+        person(20),
+        1,
+        AttachmentGround::FirstAttachment,
+        20,
+    );
+    if let OpBody::Attach(attach) = &mut refused.body {
+        attach.consent_given = false;
+    }
+    assert_eq!(
+        a.push(&[refused]).await?.results[0].outcome,
+        rejected(RejectGround::AttachmentRefused {
+            refusal: RefusalGround::NoConsent
+        })
+    );
+    assert_eq!(persons(20).await?, 0);
+    // a birth date the IIN does not say, a name of spaces: refused with the ground
+    let mut wrong_birth = person(21);
+    wrong_birth.birth_date = wrong_birth.birth_date.succ_opt().unwrap_or_default();
+    let mut blank = person(22);
+    blank.surname = "  ".into();
+    for (p, problem) in [
+        (
+            wrong_birth,
+            emhana_domain::PersonProblem::BirthDateDisagreesWithIin,
+        ),
+        (blank, emhana_domain::PersonProblem::NameMissing),
+    ] {
+        let op = a.attach(at(2026, 11, 20), p, 1, AttachmentGround::FirstAttachment, 21);
+        assert_eq!(
+            a.push(&[op]).await?.results[0].outcome,
+            rejected(RejectGround::PersonInvalid { problem })
+        );
+    }
+    assert_eq!(persons(21).await? + persons(22).await?, 0);
+    // the first accepted op names the person; another clinic's spelling does not rename them
+    attached(&a, 23, at(2026, 11, 20)).await?;
+    let mut respelled = person(23);
+    respelled.surname = "Басқаша".into();
+    let moved = b.attach(
+        at(2026, 11, 21),
+        respelled,
+        1,
+        AttachmentGround::ChangeOfResidence,
+        23,
+    );
+    b.push(&[moved]).await?;
+    assert_eq!(
+        registry
+            .count(&format!(
+                "SELECT count(*) FROM person WHERE iin = '{}' AND surname = '{}'",
+                person(23).iin.as_string(),
+                person(23).surname
+            ))
+            .await?,
+        1
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_death_is_recorded_by_the_clinic_on_a_day_of_its_attachment_and_ends_every_attachment() -> Result<()>
+{
+    let today = at(2026, 11, 23);
+    let registry = TestRegistry::start(today).await?;
+    let home = registry.enrolled(0).await?;
+    let other = registry.enrolled(1).await?;
+    let third = registry.enrolled(2).await?;
+    attached(&home, 30, at(2026, 10, 1)).await?;
+    // another clinic takes the person for a moment and dates a death a year back
+    let taken = other.attach(today, person(30), 1, AttachmentGround::ChangeOfResidence, 30);
+    assert!(applied(&other.push(&[taken]).await?.results[0].outcome));
+    let backdated = death(
+        &other,
+        30,
+        today,
+        chrono::NaiveDate::from_ymd_opt(2025, 11, 1).unwrap_or_default(),
+    );
+    let tomorrow = death(
+        &other,
+        30,
+        today,
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default(),
+    );
+    let answer = other.push(&[backdated, tomorrow]).await?;
+    for result in &answer.results {
+        assert_eq!(result.outcome, rejected(RejectGround::DeathDateInvalid));
+    }
+    assert_eq!(
+        registry
+            .count("SELECT count(*) FROM person WHERE died_on IS NOT NULL")
+            .await?,
+        0
+    );
+    // the clinic of another person records a true death; a late attachment
+    // made offline before it came does not leave the dead attached
+    attached(&home, 31, at(2026, 10, 1)).await?;
+    let died_on = chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default();
+    assert!(applied(
+        &home.push(&[death(&home, 31, today, died_on)]).await?.results[0].outcome
+    ));
+    let late = third.attach(
+        at(2026, 11, 19),
+        person(31),
+        1,
+        AttachmentGround::ChangeOfResidence,
+        31,
+    );
+    assert_eq!(
+        third.push(&[late]).await?.results[0].outcome,
+        rejected(RejectGround::AttachmentRefused {
+            refusal: RefusalGround::PersonDeceased
+        })
+    );
+    assert_eq!(
+        registry
+            .count(&format!(
+                "SELECT count(*) FROM attachment a JOIN person p ON p.id = a.person_id \
+                 WHERE p.iin = '{}' AND (a.ended_on IS NULL OR a.ended_on > '{died_on}')",
+                person(31).iin.as_string()
+            ))
+            .await?,
+        0,
+        "no attachment of the dead after their death"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_booking_for_a_person_attached_elsewhere_is_refused_at_the_registry() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let home = registry.enrolled(0).await?;
+    let other = registry.enrolled(1).await?;
+    attached(&home, 40, at(2026, 11, 20)).await?;
+    let doctor = support::iin(500).as_string();
+    let theirs = booking(&other, 40, at(2026, 11, 23), doctor.clone());
+    assert_eq!(
+        other.push(&[theirs]).await?.results[0].outcome,
+        rejected(RejectGround::AttachedElsewhere)
+    );
+    let ours = booking(&home, 40, at(2026, 11, 23), doctor);
+    assert!(applied(&home.push(&[ours]).await?.results[0].outcome));
+    Ok(())
+}
