@@ -135,8 +135,13 @@ pub async fn enrol(
     })
 }
 
-/// The workstation a bearer credential belongs to.
-pub async fn authenticate(pool: &PgPool, header: Option<&str>) -> Result<Workstation, RegistryError> {
+/// The workstation a bearer credential belongs to; its last contact is
+/// noted (at most once a minute, not to write on every page of a pull).
+pub async fn authenticate(
+    pool: &PgPool,
+    header: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Workstation, RegistryError> {
     let token = header
         .and_then(|value| value.strip_prefix("Bearer "))
         .ok_or(RegistryError::Unauthorized)?;
@@ -148,7 +153,90 @@ pub async fn authenticate(pool: &PgPool, header: Option<&str>) -> Result<Worksta
     if !same_bytes(&stored, &hash(secret)) {
         return Err(RegistryError::Unauthorized);
     }
+    sqlx::query(
+        "UPDATE workstation SET last_contact_at = $2 \
+         WHERE id = $1 AND (last_contact_at IS NULL OR last_contact_at < $2 - interval '1 minute')",
+    )
+    .bind(workstation.id)
+    .bind(now)
+    .execute(pool)
+    .await?;
     Ok(workstation)
+}
+
+/// A workstation as its clinic's administrator sees it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct WorkstationInfo {
+    pub id: Uuid,
+    pub name: String,
+    pub created_at: DateTime<Utc>,
+    pub enrolled_at: Option<DateTime<Utc>>,
+    pub last_contact_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// An enrolment code is waiting to be used (a new PC, or a rotation).
+    pub code_waiting: bool,
+}
+
+/// A clinic's workstations, the last to have reached the registry first.
+pub async fn workstations(pool: &PgPool, clinic_bin: &str) -> Result<Vec<WorkstationInfo>, RegistryError> {
+    let clinic: Option<i64> = sqlx::query_scalar("SELECT id FROM clinic WHERE bin = $1")
+        .bind(clinic_bin)
+        .fetch_optional(pool)
+        .await?;
+    let clinic_id = clinic.ok_or_else(|| RegistryError::UnknownClinic {
+        bin: clinic_bin.to_owned(),
+    })?;
+    Ok(sqlx::query_as(
+        "SELECT id, name, created_at, enrolled_at, last_contact_at, revoked_at, code_hash IS NOT NULL AS code_waiting \
+         FROM workstation WHERE clinic_id = $1 ORDER BY last_contact_at DESC NULLS LAST, created_at",
+    )
+    .bind(clinic_id)
+    .fetch_all(pool)
+    .await?)
+}
+
+/// Revokes a workstation (lost, stolen, retired): its credential is refused
+/// from now on, for pushes, pulls and bundles alike. Its ops already taken stand.
+pub async fn revoke(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<(), RegistryError> {
+    let revoked = sqlx::query(
+        "UPDATE workstation SET revoked_at = $2, code_hash = NULL, code_expires_at = NULL \
+         WHERE id = $1 AND revoked_at IS NULL",
+    )
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if revoked == 0 {
+        return Err(RegistryError::NotFound);
+    }
+    tracing::warn!(workstation = %id, "workstation revoked");
+    Ok(())
+}
+
+/// Rotates a workstation's credential: the old one is refused at once, and
+/// the one-time code returned enrols the same workstation again — its id,
+/// its number series and the ops in its outbox stay its own. Also brings a
+/// revoked workstation back, when the administrator chooses to.
+pub async fn rotate(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<String, RegistryError> {
+    let code = new_code();
+    let rotated = sqlx::query(
+        "UPDATE workstation SET credential_hash = NULL, revoked_at = NULL, code_hash = $2, code_expires_at = $3, \
+                credential_rotated_at = $4 \
+         WHERE id = $1",
+    )
+    .bind(id)
+    .bind(hash(&normalize_code(&code)))
+    .bind(now + Duration::days(CODE_LIFETIME_DAYS))
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected();
+    if rotated == 0 {
+        return Err(RegistryError::NotFound);
+    }
+    tracing::warn!(workstation = %id, "workstation credential rotated");
+    Ok(code)
 }
 
 /// An enrolled, not revoked workstation and the hash of its credential's
@@ -186,7 +274,7 @@ impl FromRequestParts<AppState> for Workstation {
             .headers
             .get(axum::http::header::AUTHORIZATION)
             .and_then(|value| value.to_str().ok());
-        authenticate(&state.pool, header).await
+        authenticate(&state.pool, header, (state.clock)()).await
     }
 }
 

@@ -163,6 +163,24 @@ enum Command {
         #[arg(long)]
         replace: bool,
     },
+    /// Lists a clinic's workstations with their last contact, the last to
+    /// have reached the registry first.
+    ListWorkstations {
+        #[arg(long)]
+        clinic: String,
+    },
+    /// Revokes a workstation (lost, stolen, retired): its credential is
+    /// refused from now on.
+    RevokeWorkstation {
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
+    /// Rotates a workstation's credential: the old one is refused at once,
+    /// and the code printed enrols the same workstation again (its ops stay its own).
+    RotateWorkstation {
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
     /// Lists the workstations whose audit log no longer leads through the
     /// head the registry held (rewritten, cut, or restored from an old
     /// copy), newest first.
@@ -318,6 +336,45 @@ async fn main() -> anyhow::Result<()> {
             println!(
                 "the registry's bundle key pair is made; its private half is in {} only: keep it safe, give it to import-bundle",
                 out.display()
+            );
+        }
+        Command::ListWorkstations { clinic } => {
+            let listed = emhana_registry::auth::workstations(&pool, &clinic).await?;
+            let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
+                at.map_or_else(
+                    || "never".to_owned(),
+                    |at| at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                )
+            };
+            for pc in listed {
+                let state = match (pc.revoked_at, pc.enrolled_at, pc.code_waiting) {
+                    (Some(at), ..) => format!("revoked {}", when(Some(at))),
+                    (None, _, true) => "enrolment code waiting".to_owned(),
+                    (None, Some(_), false) => "enrolled".to_owned(),
+                    (None, None, false) => "never enrolled".to_owned(),
+                };
+                println!(
+                    "{} \"{}\": {state}; last contact {}",
+                    pc.id,
+                    pc.name,
+                    when(pc.last_contact_at)
+                );
+            }
+        }
+        Command::RevokeWorkstation { id } => {
+            emhana_registry::auth::revoke(&pool, id, chrono::Utc::now())
+                .await
+                .with_context(|| format!("no workstation {id} that is not revoked already"))?;
+            println!("workstation {id} revoked: its credential is refused from now on");
+        }
+        Command::RotateWorkstation { id } => {
+            let code = emhana_registry::auth::rotate(&pool, id, chrono::Utc::now())
+                .await
+                .with_context(|| format!("no workstation {id}"))?;
+            println!("workstation {id}: its old credential is refused from now on");
+            println!(
+                "enrolment code {code} (valid {} days, once): enrol the same PC with it",
+                emhana_registry::auth::CODE_LIFETIME_DAYS
             );
         }
         Command::AuditAlarms { clinic } => {

@@ -11,6 +11,7 @@ use emhana_domain::attachment::{AttachmentGround, RefusalGround};
 use emhana_protocol::{BookOp, DetachOp, DetachReason, Op, OpBody, OpOutcome, RejectGround, SlotKey};
 use support::{Client, TestRegistry, at, person};
 
+mod credentials;
 mod facts;
 mod stuck;
 
