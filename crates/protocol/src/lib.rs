@@ -310,7 +310,31 @@ pub struct PersonLookup {
     pub person: Person,
     pub died_on: Option<NaiveDate>,
     pub attachment: AttachmentState,
+    /// What the asking clinic may see of the person.
+    pub given: LookupScope,
 }
+
+/// How much of a person a look-up gives (issue 20: personal data by need).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LookupScope {
+    /// The clinic's own person (attached to it, its post or its parent): all the registry holds.
+    Full,
+    /// Someone the clinic does not serve: enough to register and attach them
+    /// or serve an emergency — name, birth date, sex, citizenship, address,
+    /// death — and no phone.
+    ForAttachment,
+}
+
+/// Query of a person look-up: the member of staff at the PC who asks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct LookupQuery {
+    pub actor: String,
+}
+
+/// Look-ups one workstation may make in a minute: a registrar types one
+/// IIN at a time; more is a harvest.
+pub const MAX_LOOKUPS_PER_MINUTE: i64 = 30;
 
 /// Query of a pull: `GET {PREFIX}/changes?after=<cursor>&limit=<n>&count=<bool>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

@@ -15,6 +15,8 @@ pub enum RegistryError {
     Malformed(String),
     #[error("the body is larger than the registry accepts")]
     TooLarge,
+    #[error("{0}")]
+    TooManyRequests(String),
     #[error("not found")]
     NotFound,
     #[error("the enrolment code is unknown, used or expired")]
@@ -39,6 +41,7 @@ impl RegistryError {
             RegistryError::Malformed(_) => (StatusCode::BAD_REQUEST, "malformed"),
             RegistryError::Bundle(_) => (StatusCode::BAD_REQUEST, "bad_bundle"),
             RegistryError::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            RegistryError::TooManyRequests(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             RegistryError::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             RegistryError::BadEnrolmentCode => (StatusCode::FORBIDDEN, "bad_enrolment_code"),
             RegistryError::UnknownClinic { .. } => (StatusCode::NOT_FOUND, "unknown_clinic"),

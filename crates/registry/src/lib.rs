@@ -242,30 +242,22 @@ async fn snapshot_file(
     snapshot::file(dir, &workstation.clinic_bin, &headers).await
 }
 
-/// A person by IIN, as the state person database would answer, with the
-/// attachment as far as the asking clinic may see it.
+/// A person by IIN, as the state person database would answer, as far as
+/// the asking clinic needs: its own people in full, anyone else without
+/// contact details. The member of staff who asks is named and checked;
+/// every look-up is logged and a PC's look-ups are rate-limited.
 async fn person(
     State(state): State<AppState>,
     workstation: Workstation,
     Path(iin): Path<String>,
+    query: Result<Query<emhana_protocol::LookupQuery>, QueryRejection>,
 ) -> Result<Json<PersonLookup>, RegistryError> {
+    let Query(query) = query?;
+    let now = (state.clock)();
     let iin = Iin::parse(&iin).map_err(|error| RegistryError::Malformed(format!("IIN {iin:?}: {error}")))?;
-    let mut conn = state.pool.acquire().await?;
-    let row = sqlx::query(concat!(
-        "SELECT p.id, ",
-        people::person_columns!(),
-        " FROM person p WHERE p.iin = $1"
-    ))
-    .bind(iin.as_string())
-    .fetch_optional(&mut *conn)
-    .await?
-    .ok_or(RegistryError::NotFound)?;
-    let (person, died_on) = people::person_from_row(&row)?;
-    let person_id: i64 = sqlx::Row::try_get(&row, "id")?;
-    let attachment = people::attachment_state(&mut conn, person_id, workstation.clinic_id).await?;
-    Ok(Json(PersonLookup {
-        person,
-        died_on,
-        attachment,
-    }))
+    let actor = Iin::parse(&query.actor)
+        .map_err(|error| RegistryError::Malformed(format!("actor {:?}: {error}", query.actor)))?;
+    people::lookup(&state.pool, &workstation, &actor.as_string(), &iin, now)
+        .await
+        .map(Json)
 }

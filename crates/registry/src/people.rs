@@ -238,3 +238,93 @@ pub(crate) struct ScopeTouch {
     pub person_id: i64,
     pub left: Option<(NaiveDate, &'static str)>,
 }
+
+/// A person look-up (see `GET /v1/persons/{iin}`): the actor checked as an
+/// op's author is, the PC's rate counted, the answer cut to what the
+/// clinic needs, and the look-up logged whatever its answer.
+pub(crate) async fn lookup(
+    pool: &sqlx::PgPool,
+    workstation: &crate::Workstation,
+    actor_iin: &str,
+    iin: &Iin,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<emhana_protocol::PersonLookup, RegistryError> {
+    use emhana_protocol::{LookupScope, MAX_LOOKUPS_PER_MINUTE};
+    let mut conn = pool.acquire().await?;
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM person_lookup WHERE workstation_id = $1 AND looked_at > $2 - interval '1 minute'",
+    )
+    .bind(workstation.id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    if recent >= MAX_LOOKUPS_PER_MINUTE {
+        tracing::warn!(workstation = %workstation.id, recent, "person look-ups over the limit");
+        return Err(RegistryError::TooManyRequests(format!(
+            "at most {MAX_LOOKUPS_PER_MINUTE} person look-ups a minute from one workstation"
+        )));
+    }
+    let log = |answered: &'static str| {
+        sqlx::query(
+            "INSERT INTO person_lookup (workstation_id, actor_iin, iin, looked_at, answered) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(workstation.id)
+        .bind(actor_iin.to_owned())
+        .bind(iin.as_string())
+        .bind(now)
+        .bind(answered)
+    };
+    let standing = crate::push::author::standing(&mut conn, workstation.clinic_id, actor_iin).await?;
+    if let Err(refusal) = emhana_domain::access::check_author(
+        standing.as_ref(),
+        emhana_domain::access::Action::RegisterPerson,
+        now,
+    ) {
+        log("refused").execute(&mut *conn).await?;
+        return Err(RegistryError::Forbidden(format!(
+            "the member of staff {actor_iin} may not look people up here: {refusal:?}"
+        )));
+    }
+    let row = sqlx::query(concat!(
+        "SELECT p.id, ",
+        person_columns!(),
+        " FROM person p WHERE p.iin = $1"
+    ))
+    .bind(iin.as_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        log("not_found").execute(&mut *conn).await?;
+        return Err(RegistryError::NotFound);
+    };
+    let (mut person, died_on) = person_from_row(&row)?;
+    let person_id: i64 = row.try_get("id")?;
+    let ours: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM attachment a JOIN clinic c ON c.id = a.clinic_id \
+         WHERE a.person_id = $1 AND a.ended_on IS NULL \
+           AND (c.id = $2 OR c.parent_id = $2 OR c.id = (SELECT parent_id FROM clinic WHERE id = $2)))",
+    )
+    .bind(person_id)
+    .bind(workstation.clinic_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let given = if ours {
+        LookupScope::Full
+    } else {
+        person.phone = None;
+        LookupScope::ForAttachment
+    };
+    log(match given {
+        LookupScope::Full => "full",
+        LookupScope::ForAttachment => "for_attachment",
+    })
+    .execute(&mut *conn)
+    .await?;
+    let attachment = attachment_state(&mut conn, person_id, workstation.clinic_id).await?;
+    Ok(emhana_protocol::PersonLookup {
+        person,
+        died_on,
+        attachment,
+        given,
+    })
+}

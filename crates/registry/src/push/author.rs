@@ -45,7 +45,7 @@ impl Authors {
     }
 }
 
-async fn standing(
+pub(crate) async fn standing(
     conn: &mut PgConnection,
     clinic_id: i64,
     iin: &str,

@@ -29,7 +29,7 @@ use crate::auth::Workstation;
 use crate::people::{ScopeTouch, attachment_columns, attachment_from_row, attachment_rules, touch_scope};
 
 mod attachment;
-mod author;
+pub(crate) mod author;
 mod booking;
 mod record;
 

@@ -13,6 +13,7 @@ use support::{Client, TestRegistry, at, person};
 
 mod credentials;
 mod facts;
+mod personal;
 mod stuck;
 
 fn applied(outcome: &OpOutcome) -> bool {

@@ -40,7 +40,12 @@ async fn an_attachment_pushed_is_decided_again_and_reaches_the_clinics_feed_and_
 
     // the other clinic sees only that the person is attached elsewhere
     let lookup = |client: &support::Client| {
-        let url = format!("{}/v1/persons/{}", client.base, person(1).iin.as_string());
+        let url = format!(
+            "{}/v1/persons/{}?actor={}",
+            client.base,
+            person(1).iin.as_string(),
+            support::author()
+        );
         client
             .http
             .get(url)
@@ -54,14 +59,23 @@ async fn an_attachment_pushed_is_decided_again_and_reaches_the_clinics_feed_and_
     assert!(matches!(own.attachment, AttachmentState::Here(_)));
     let unknown = here
         .http
-        .get(format!("{}/v1/persons/{}", here.base, person(2).iin.as_string()))
+        .get(format!(
+            "{}/v1/persons/{}?actor={}",
+            here.base,
+            person(2).iin.as_string(),
+            support::author()
+        ))
         .bearer_auth(&here.enrolment.credential)
         .send()
         .await?;
     assert_eq!(unknown.status(), 404);
     let bad = here
         .http
-        .get(format!("{}/v1/persons/123456789012", here.base))
+        .get(format!(
+            "{}/v1/persons/123456789012?actor={}",
+            here.base,
+            support::author()
+        ))
         .bearer_auth(&here.enrolment.credential)
         .send()
         .await?;

@@ -249,6 +249,16 @@ impl Client {
         )
     }
 
+    /// Looks a person up as `actor` (a member of the clinic's staff) would at this PC.
+    pub async fn lookup(&self, iin: &str, actor: &str) -> Result<reqwest::Response> {
+        Ok(self
+            .http
+            .get(format!("{}/v1/persons/{iin}?actor={actor}", self.base))
+            .bearer_auth(&self.enrolment.credential)
+            .send()
+            .await?)
+    }
+
     pub async fn push_raw(&self, body: &serde_json::Value) -> Result<reqwest::Response> {
         Ok(self
             .http
