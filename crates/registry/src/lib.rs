@@ -19,6 +19,7 @@ mod people;
 pub mod push;
 pub mod reference;
 pub mod seed;
+pub mod serve;
 pub mod snapshot;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -84,8 +85,10 @@ pub async fn connect_with(options: PgConnectOptions, pool_size: u32) -> Result<P
     Ok(pool)
 }
 
-/// The registry's HTTP API (see `openapi.yaml` in this crate).
-pub fn router(state: AppState) -> Router {
+/// The registry's HTTP API (see `openapi.yaml` in this crate), each
+/// request bounded by `request_timeout` but the snapshot's download (a
+/// city's file over a slow link takes what it takes, resumable).
+pub fn router(state: AppState, request_timeout: Duration) -> Router {
     let api = Router::new()
         .route("/enrol", post(enrol))
         .route("/push", post(push))
@@ -95,6 +98,10 @@ pub fn router(state: AppState) -> Router {
         .route("/reference", get(reference))
         .route("/organization", get(organization))
         .route("/snapshot", get(snapshot_info))
+        .route_layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
         .route("/snapshot/file", get(snapshot_file));
     Router::new()
         .route("/health", get(health))

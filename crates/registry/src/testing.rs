@@ -33,7 +33,8 @@ pub async fn fresh_database(
         .await?;
     maintenance.close().await;
     let options = admin.database(&name);
-    let pool = crate::connect_with(options.clone(), pool_size).await?;
+    // bounded as a serving registry's pool is
+    let pool = crate::connect_with(crate::serve::Limits::default().bound(options.clone()), pool_size).await?;
     Ok((pool, options))
 }
 
@@ -58,6 +59,11 @@ impl Drop for Served {
 }
 
 pub async fn serve(state: AppState) -> Result<Served, RegistryError> {
+    serve_with(state, crate::serve::Limits::default()).await
+}
+
+/// [`serve`] with other bounds (a test of the bounds themselves).
+pub async fn serve_with(state: AppState, limits: crate::serve::Limits) -> Result<Served, RegistryError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|error| RegistryError::Config(format!("binding a local port: {error}")))?;
@@ -69,11 +75,16 @@ pub async fn serve(state: AppState) -> Result<Served, RegistryError> {
     );
     let stop = Arc::new(tokio::sync::Notify::new());
     let stopped = stop.clone();
-    let app = crate::router(state);
+    let app = crate::router(state, limits.request_timeout);
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app)
-            .with_graceful_shutdown(async move { stopped.notified().await })
-            .await;
+        let _ = crate::serve::serve(
+            listener,
+            app,
+            None,
+            &limits,
+            async move { stopped.notified().await },
+        )
+        .await;
     });
     Ok(Served { base, stop })
 }

@@ -216,7 +216,16 @@ async fn main() -> anyhow::Result<()> {
         LogFormat::Json => logs.json().init(),
         LogFormat::Text => logs.init(),
     }
-    let pool = emhana_registry::connect(&config.database_url, config.database_pool_size)
+    let limits = emhana_registry::serve::Limits::default();
+    let options: sqlx::postgres::PgConnectOptions =
+        config.database_url.parse().context("the database URL")?;
+    // Serving, every connection is bounded; the administrator's commands
+    // (a region's bulk load, an import) may run longer statements.
+    let options = match cli.command {
+        Command::Serve => limits.bound(options),
+        _ => options,
+    };
+    let pool = emhana_registry::connect_with(options, config.database_pool_size)
         .await
         .context("connecting to PostgreSQL")?;
     match cli.command {
@@ -235,25 +244,18 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .with_context(|| format!("listening on {}", config.listen))?;
-            let app = emhana_registry::router(state);
+            let app = emhana_registry::router(state, limits.request_timeout);
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;
             };
-            match tls {
-                Some(tls) => {
-                    tracing::info!(address = %listener.local_addr()?, "registry serving over TLS");
-                    emhana_registry::tls::serve(listener, app, tls, shutdown).await?;
-                }
-                None => {
-                    tracing::warn!(
-                        address = %listener.local_addr()?,
-                        "registry serving plain HTTP: for development only, configure [tls] in production"
-                    );
-                    axum::serve(listener, app)
-                        .with_graceful_shutdown(shutdown)
-                        .await?;
-                }
+            match &tls {
+                Some(_) => tracing::info!(address = %listener.local_addr()?, "registry serving over TLS"),
+                None => tracing::warn!(
+                    address = %listener.local_addr()?,
+                    "registry serving plain HTTP: for development only, configure [tls] in production"
+                ),
             }
+            emhana_registry::serve::serve(listener, app, tls, &limits, shutdown).await?;
         }
         Command::SetRules { kind, file } => {
             let read =

@@ -13,6 +13,7 @@ use support::{Client, TestRegistry, at, person};
 
 mod credentials;
 mod facts;
+mod limits;
 mod personal;
 mod stuck;
 
