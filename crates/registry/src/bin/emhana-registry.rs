@@ -244,6 +244,19 @@ async fn main() -> anyhow::Result<()> {
             let listener = tokio::net::TcpListener::bind(config.listen)
                 .await
                 .with_context(|| format!("listening on {}", config.listen))?;
+            // the op log's retention, applied at start and every hour
+            let retention = state.pool.clone();
+            tokio::spawn(async move {
+                let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+                loop {
+                    hourly.tick().await;
+                    if let Err(error) =
+                        emhana_registry::push::forget_old_ops(&retention, chrono::Utc::now()).await
+                    {
+                        tracing::warn!(%error, "applying the op log's retention failed; tried again in an hour");
+                    }
+                }
+            });
             let app = emhana_registry::router(state, limits.request_timeout);
             let shutdown = async {
                 let _ = tokio::signal::ctrl_c().await;

@@ -186,6 +186,33 @@ fn refused_value(error: &sqlx::Error) -> Option<String> {
     })
 }
 
+/// Forgets the ops answered more than `OP_ID_RETENTION_DAYS` before `now`
+/// — their ids, bodies and answers —, a batch at a time so no transaction
+/// holds the feed back for long; returns how many. A copy of a forgotten op
+/// sent again is refused as made too long ago (`MAX_OFFLINE_DAYS` is far
+/// shorter), never applied twice.
+pub async fn forget_old_ops(pool: &PgPool, now: DateTime<Utc>) -> Result<u64, RegistryError> {
+    let before = now - Duration::days(emhana_protocol::OP_ID_RETENTION_DAYS);
+    let mut forgotten = 0;
+    loop {
+        let deleted = sqlx::query(
+            "DELETE FROM op_log WHERE id IN (SELECT id FROM op_log WHERE decided_at < $1 LIMIT 10000)",
+        )
+        .bind(before)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        forgotten += deleted;
+        if deleted < 10_000 {
+            break;
+        }
+    }
+    if forgotten > 0 {
+        tracing::info!(forgotten, "ops past their retention forgotten");
+    }
+    Ok(forgotten)
+}
+
 /// How many times a push is run again after a deadlock.
 const MAX_ATTEMPTS: u64 = 5;
 

@@ -221,3 +221,39 @@ async fn a_booking_for_a_person_attached_elsewhere_is_refused_at_the_registry() 
     assert!(applied(&home.push(&[ours]).await?.results[0].outcome));
     Ok(())
 }
+
+#[tokio::test]
+async fn ops_are_forgotten_after_their_retention_and_a_copy_sent_later_is_not_applied_twice() -> Result<()> {
+    let now = at(2026, 11, 23);
+    let registry = TestRegistry::start(now).await?;
+    let pc = registry.enrolled(0).await?;
+    let op = pc.attach(now, person(70), 1, AttachmentGround::FirstAttachment, 70);
+    assert!(applied(
+        &pc.push(std::slice::from_ref(&op)).await?.results[0].outcome
+    ));
+    let later = now + chrono::Duration::days(30);
+    registry.set_now(later);
+    attached(&pc, 71, later).await?;
+    assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 2);
+    // a day past the first op's retention: it alone is forgotten, body and all
+    let past = now + chrono::Duration::days(emhana_protocol::OP_ID_RETENTION_DAYS + 1);
+    assert_eq!(
+        emhana_registry::push::forget_old_ops(&registry.pool, past).await?,
+        1
+    );
+    assert_eq!(
+        registry
+            .count(&format!("SELECT count(*) FROM op_log WHERE id = '{}'", op.id))
+            .await?,
+        0
+    );
+    assert_eq!(registry.count("SELECT count(*) FROM op_log").await?, 1);
+    // its copy, sent again then, is refused on its date, not applied again
+    registry.set_now(past);
+    assert_eq!(
+        pc.push(&[op]).await?.results[0].outcome,
+        rejected(RejectGround::MadeTooLongAgo)
+    );
+    assert_eq!(registry.count("SELECT count(*) FROM attachment").await?, 2);
+    Ok(())
+}
