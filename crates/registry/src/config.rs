@@ -31,6 +31,25 @@ pub struct Config {
     /// Where `emhana-snapshot` leaves the clinics' snapshots (docs/sync.md);
     /// none: no snapshots are offered and first syncs read the feed.
     pub snapshots_dir: Option<PathBuf>,
+    /// Serve plain HTTP on an address other machines reach (a closed test
+    /// network): never in production, where `[tls]` is set. Without it, a
+    /// registry without TLS listens on loopback only.
+    #[serde(default)]
+    pub allow_plain_http: bool,
+}
+
+impl Config {
+    /// Why this configuration may not serve, if it may not: plain HTTP on an
+    /// address other machines reach, unasked.
+    pub fn serving_problem(&self) -> Option<String> {
+        (self.tls.is_none() && !self.listen.ip().is_loopback() && !self.allow_plain_http).then(|| {
+            format!(
+                "refusing to serve plain HTTP on {}, which other machines reach: configure [tls], \
+                 listen on 127.0.0.1, or set allow_plain_http = true for a closed test network",
+                self.listen
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -83,6 +102,18 @@ impl Config {
                 }
             }
         }
+        if let Some(value) = env("EMHANA_REGISTRY_ALLOW_PLAIN_HTTP") {
+            let allow = match value.as_str() {
+                "true" | "1" => true,
+                "false" | "0" => false,
+                _ => {
+                    return Err(RegistryError::Config(format!(
+                        "EMHANA_REGISTRY_ALLOW_PLAIN_HTTP: true or false, not {value}"
+                    )));
+                }
+            };
+            table.insert("allow_plain_http".to_owned(), toml::Value::Boolean(allow));
+        }
         if let Some(value) = env("EMHANA_REGISTRY_DATABASE_POOL_SIZE") {
             let size = value.parse::<i64>().map_err(|_| {
                 RegistryError::Config(format!(
@@ -116,6 +147,23 @@ mod tests {
         assert_eq!(config.database_pool_size, 32);
         assert!(config.tls.is_some());
         std::fs::remove_dir_all(&dir)?;
+        Ok(())
+    }
+
+    #[test]
+    fn plain_http_is_served_on_loopback_only_unless_asked() -> Result<(), Box<dyn std::error::Error>> {
+        let load = |listen: &'static str, allow: Option<&'static str>| {
+            Config::load(None, move |key| match key {
+                "EMHANA_REGISTRY_LISTEN" => Some(listen.to_owned()),
+                "EMHANA_REGISTRY_DATABASE_URL" => Some("postgres://db".to_owned()),
+                "EMHANA_REGISTRY_ALLOW_PLAIN_HTTP" => allow.map(str::to_owned),
+                _ => None,
+            })
+        };
+        assert_eq!(load("127.0.0.1:8780", None)?.serving_problem(), None);
+        assert!(load("0.0.0.0:8780", None)?.serving_problem().is_some());
+        assert_eq!(load("0.0.0.0:8780", Some("true"))?.serving_problem(), None);
+        assert!(load("0.0.0.0:8780", Some("yes")).is_err());
         Ok(())
     }
 

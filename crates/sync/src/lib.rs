@@ -52,6 +52,7 @@ impl SyncError {
         "store",
         "answer_mismatch",
         "bundle",
+        "insecure_address",
     ];
 
     /// The catalog code the UI shows for it (`sync.error.<code>`).
@@ -61,6 +62,7 @@ impl SyncError {
             SyncError::Transport(TransportError::Refused { status: 401, .. }) => "credential_refused",
             SyncError::Transport(TransportError::Refused { .. }) => "refused",
             SyncError::Transport(TransportError::Server { .. }) => "server",
+            SyncError::Transport(TransportError::InsecureAddress(_)) => "insecure_address",
             SyncError::Store(_) => "store",
             SyncError::AnswerMismatch { .. } => "answer_mismatch",
             SyncError::Bundle(_) => "bundle",
@@ -595,6 +597,7 @@ mod tests {
             SyncError::Store(StoreError::NotEnrolled),
             SyncError::AnswerMismatch { ops: 2, answers: 1 },
             SyncError::Bundle(emhana_protocol::bundle::BundleError::TooLarge),
+            SyncError::Transport(TransportError::InsecureAddress("http://registry".into())),
         ];
         let codes: std::collections::BTreeSet<&str> = errors.iter().map(SyncError::code).collect();
         let listed: std::collections::BTreeSet<&str> = SyncError::CODES.iter().copied().collect();

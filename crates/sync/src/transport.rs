@@ -32,12 +32,36 @@ pub enum TransportError {
     /// The registry failed (5xx); try again later.
     #[error("the registry failed ({status}): {message}")]
     Server { status: u16, message: String },
+    /// The registry's address is not `https://` (plain `http://` only to
+    /// this machine, as a test or a demo runs): credentials and persons'
+    /// data never cross a network in clear.
+    #[error("the registry's address {0} is not https:// (plain http:// is for this machine only)")]
+    InsecureAddress(String),
+}
+
+/// The registry's address as given, when it may be used: `https://`
+/// anywhere, plain `http://` to this machine only (loopback).
+pub fn checked_base(base: &str) -> Result<String, TransportError> {
+    let insecure = || TransportError::InsecureAddress(base.to_owned());
+    let url = reqwest::Url::parse(base).map_err(|_| insecure())?;
+    let host = url.host_str().unwrap_or_default();
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => Ok(base.trim_end_matches('/').to_owned()),
+        "http" if loopback => Ok(base.trim_end_matches('/').to_owned()),
+        _ => Err(insecure()),
+    }
 }
 
 impl TransportError {
     /// Whether waiting and trying again may succeed.
     pub fn is_temporary(&self) -> bool {
-        !matches!(self, TransportError::Refused { .. })
+        !matches!(
+            self,
+            TransportError::Refused { .. } | TransportError::InsecureAddress(_)
+        )
     }
 }
 
@@ -94,6 +118,7 @@ fn client() -> Result<reqwest::Client, TransportError> {
 
 impl HttpTransport {
     pub fn new(base: &str, credential: &str) -> Result<HttpTransport, TransportError> {
+        let base = checked_base(base)?;
         Ok(HttpTransport {
             client: client()?,
             files: reqwest::Client::builder()
@@ -102,7 +127,7 @@ impl HttpTransport {
                 .no_gzip()
                 .build()
                 .map_err(|error| TransportError::Offline(error.to_string()))?,
-            base: base.trim_end_matches('/').to_owned(),
+            base,
             credential: credential.to_owned(),
         })
     }
@@ -112,13 +137,14 @@ impl HttpTransport {
 /// a new bundle key pair is made for it, its public half sent, its private
 /// half returned in the enrolment to be kept with it.
 pub async fn enrol(base: &str, code: &str) -> Result<Enrolment, TransportError> {
+    let base = checked_base(base)?;
     let bundle_secret = emhana_protocol::bundle::BundleSecret::generate()
         .map_err(|error| TransportError::Unreachable(format!("no bundle key: {error}")))?;
     let bundle_public_key = bundle_secret
         .public_hex()
         .map_err(|error| TransportError::Unreachable(format!("no bundle key: {error}")))?;
     let response = client()?
-        .post(format!("{}{PREFIX}/enrol", base.trim_end_matches('/')))
+        .post(format!("{base}{PREFIX}/enrol"))
         .json(&EnrolRequest {
             code: code.to_owned(),
             bundle_public_key: Some(bundle_public_key),
@@ -286,5 +312,29 @@ impl Transport for HttpTransport {
             request = request.query(&[("known", known.to_string())]);
         }
         read(request.send().await.map_err(offline)?).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_goes_to_this_machine_only() {
+        let cases = [
+            ("https://registry.example.kz", true),
+            ("https://10.0.0.5:8443/", true),
+            ("http://127.0.0.1:8780", true),
+            ("http://localhost:8780", true),
+            ("http://[::1]:8780", true),
+            ("http://10.0.0.5:8780", false),
+            ("http://registry.example.kz", false),
+            ("http://127.0.0.1.example.kz", false),
+            ("ftp://127.0.0.1", false),
+            ("registry.example.kz", false),
+        ];
+        for (base, allowed) in cases {
+            assert_eq!(checked_base(base).is_ok(), allowed, "{base}");
+        }
     }
 }

@@ -65,6 +65,7 @@ pub async fn enrol(
                 TransportError::Unreachable(_) => ShellCode::SyncUnreachable,
                 TransportError::Offline(_) => ShellCode::SyncOffline,
                 TransportError::Server { .. } => ShellCode::SyncServer,
+                TransportError::InsecureAddress(_) => ShellCode::SyncBadUrl,
             };
             CommandError {
                 details: serde_json::json!({ "url": registry_url }),

@@ -1354,6 +1354,7 @@ export const MESSAGE_CODES = [
   'sync.error.answer_mismatch',
   'sync.error.bundle',
   'sync.error.credential_refused',
+  'sync.error.insecure_address',
   'sync.error.offline',
   'sync.error.refused',
   'sync.error.server',

@@ -230,6 +230,9 @@ async fn main() -> anyhow::Result<()> {
         .context("connecting to PostgreSQL")?;
     match cli.command {
         Command::Serve => {
+            if let Some(problem) = config.serving_problem() {
+                anyhow::bail!(problem);
+            }
             // Read before listening: a bad certificate stops the start, with the file named.
             let tls = config
                 .tls
