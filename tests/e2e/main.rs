@@ -348,11 +348,26 @@ async fn connect(port: u16, mut command: Command, app: &Path) -> Result<(Driver,
 async fn start_registry(
     config: emhana_synth::SynthConfig,
 ) -> Result<(sqlx::PgPool, String, emhana_registry::testing::Served)> {
+    start_registry_at(config, None).await
+}
+
+/// [`start_registry`] whose clock starts at `today` (a test that fixes the
+/// app's day: the registry takes no op made longer ago than a PC may be
+/// offline, so its clock must stand near the app's) and runs from there.
+async fn start_registry_at(
+    config: emhana_synth::SynthConfig,
+    today: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(sqlx::PgPool, String, emhana_registry::testing::Served)> {
     let (pool, _) = emhana_registry::testing::fresh_database("e2e", 16).await?;
     emhana_synth::seed_registry(&pool, config, |_| {}).await?;
+    let started = chrono::Utc::now();
+    let clock: emhana_registry::Clock = match today {
+        Some(today) => std::sync::Arc::new(move || today + (chrono::Utc::now() - started)),
+        None => std::sync::Arc::new(chrono::Utc::now),
+    };
     let served = emhana_registry::testing::serve(emhana_registry::AppState {
         pool: pool.clone(),
-        clock: std::sync::Arc::new(chrono::Utc::now),
+        clock,
         snapshots: None,
     })
     .await?;

@@ -16,7 +16,7 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
     let config = emhana_synth::demo_config(emhana_domain::kazakhstan_date(in_campaign));
 
     // The registry holds the region; the clinic used Emhana alone until now.
-    let (registry, base, server) = start_registry(config).await?;
+    let (registry, base, server) = start_registry_at(config, Some(in_campaign)).await?;
     let (workstation, _) = app_workstation(data.path()).await?;
     emhana_synth::load_into(&workstation, config, |_| {}).await?;
     let mut choosers = attached_elsewhere(&workstation, in_campaign, 2).await?;

@@ -231,6 +231,11 @@ pub struct AttachOp {
     pub ground: AttachmentGround,
     pub consent_given: bool,
     pub application: ApplicationKey,
+    /// On a change of residence, the new address it rests on (registered or
+    /// temporary): the registry checks it against the clinic's coverage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub new_residence: Option<emhana_domain::Address>,
 }
 
 /// An application's number in its clinic and year, as printed on the ticket.

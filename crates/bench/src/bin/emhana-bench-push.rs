@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, ensure};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, Utc};
 use clap::Parser;
 use emhana_bench::stats::percentile;
 use emhana_domain::attachment::AttachmentGround;
@@ -144,11 +144,28 @@ async fn main() -> Result<()> {
 
     let clinics = Synth::new(config)?.clinics().to_vec();
     let now = Utc::now();
-    // In the campaign, so that the contended free choices are decided on the rules.
-    let campaign_day = Utc
-        .with_ymd_and_hms(2026, 11, 10, 5, 0, 0)
-        .single()
-        .context("instant")?;
+    // In the campaign, so that the contended free choices are decided on the
+    // rules: a campaign set around today (the registry takes no op older than
+    // a PC's offline period, so a fixed date would not do for long).
+    let campaign_day = now - chrono::TimeDelta::minutes(2);
+    {
+        use chrono::Datelike;
+        let today = emhana_domain::kazakhstan_date(now);
+        let year = today.year();
+        let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1).context("date")?;
+        let last = chrono::NaiveDate::from_ymd_opt(year, 12, 31).context("date")?;
+        emhana_registry::reference::set_campaign(
+            &pool,
+            &emhana_domain::attachment::Campaign {
+                year,
+                first_day: (today - chrono::TimeDelta::days(7)).max(first),
+                last_day: (today + chrono::TimeDelta::days(7)).min(last),
+                free_choice_limit: 1,
+                takes_effect: emhana_domain::attachment::CampaignEffect::DecisionDay,
+            },
+        )
+        .await?;
+    }
     let mut tasks = tokio::task::JoinSet::new();
     let mut ready = Vec::new();
     for index in 0..args.workstations {
@@ -225,6 +242,7 @@ async fn main() -> Result<()> {
                             ground,
                             consent_given: true,
                             application: ApplicationKey { year: 2026, number },
+                            new_residence: None,
                         }),
                     });
                 }

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, Utc};
 use clap::Parser;
 use emhana_domain::attachment::AttachmentGround;
 use emhana_protocol::{
@@ -301,10 +301,8 @@ async fn main() -> Result<()> {
         "only {} persons to move",
         people.len()
     );
-    let made_at = Utc
-        .with_ymd_and_hms(2026, 11, 20, 5, 0, 0)
-        .single()
-        .context("instant")?;
+    // an hour ago: the registry takes no op older than a PC's offline period
+    let made_at = Utc::now() - chrono::TimeDelta::hours(1);
     // the registry takes an op only from the clinic's staff whose role allows it
     let author = clinics[0]
         .staff
@@ -332,6 +330,7 @@ async fn main() -> Result<()> {
                         ground: AttachmentGround::ChangeOfResidence,
                         consent_given: true,
                         application: ApplicationKey { year: 2026, number },
+                        new_residence: None,
                     })
                 };
                 Op {

@@ -18,7 +18,7 @@ mod write;
 pub use accounts::{set_disabled, set_password};
 
 pub use import::{import_coverage, import_staff};
-pub(crate) use read::staff_roles;
+pub(crate) use read::{area_from_row, staff_roles};
 pub use read::{organization, organization_version};
 pub(crate) use write::apply_change;
 pub use write::{load_unit, set_clinic, set_district};

@@ -191,7 +191,7 @@ pub(super) fn profile_from_row(row: &sqlx::postgres::PgRow) -> Result<ClinicProf
     })
 }
 
-pub(super) fn area_from_row(row: &sqlx::postgres::PgRow) -> Result<CoveredArea, RegistryError> {
+pub(crate) fn area_from_row(row: &sqlx::postgres::PgRow) -> Result<CoveredArea, RegistryError> {
     let from: Option<i32> = row.try_get("house_from")?;
     let to: Option<i32> = row.try_get("house_to")?;
     let parity: String = row.try_get("parity")?;

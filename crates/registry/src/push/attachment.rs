@@ -29,6 +29,11 @@ pub(super) async fn apply_attach(
     if let Err(problem) = emhana_domain::check_person(&attach.person, kazakhstan_date(context.now)) {
         return Ok((reject(RejectGround::PersonInvalid { problem }), None));
     }
+    if attach.ground == emhana_domain::attachment::AttachmentGround::ChangeOfResidence
+        && !residence_covered(conn, workstation.clinic_id, attach).await?
+    {
+        return Ok((reject(RejectGround::ResidenceOutsideCoverage), None));
+    }
     let iin = attach.person.iin.as_string();
     // Locked with the push's other persons (see `apply_all`); added below
     // only when the attachment is made.
@@ -281,4 +286,35 @@ async fn apply_death(
         });
     }
     Ok(OpOutcome::Applied)
+}
+
+/// Whether a re-attachment on a change of residence rests on an address the
+/// clinic serves: the new address the op names (or, from a PC that names
+/// none, the person's), inside one of the clinic's districts' coverage. A
+/// clinic whose coverage is not set yet cannot be checked: its word is taken.
+async fn residence_covered(
+    conn: &mut PgConnection,
+    clinic_id: i64,
+    attach: &AttachOp,
+) -> Result<bool, RegistryError> {
+    let Some(address) = attach.new_residence.as_ref().or(attach.person.address.as_ref()) else {
+        return Ok(false);
+    };
+    let rows = sqlx::query(
+        "SELECT dc.settlement, dc.street, dc.house_from, dc.house_to, dc.parity \
+         FROM district_coverage dc JOIN district d ON d.id = dc.district_id WHERE d.clinic_id = $1",
+    )
+    .bind(clinic_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.is_empty() {
+        return Ok(true);
+    }
+    for row in &rows {
+        let area = crate::organization::area_from_row(row)?;
+        if area.holds(&address.settlement, &address.street, &address.house) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }

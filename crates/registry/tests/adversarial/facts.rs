@@ -257,3 +257,74 @@ async fn ops_are_forgotten_after_their_retention_and_a_copy_sent_later_is_not_ap
     assert_eq!(registry.count("SELECT count(*) FROM attachment").await?, 2);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_move_on_a_change_of_residence_rests_on_a_new_address_the_clinic_serves() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let home = registry.enrolled(0).await?;
+    let other = registry.enrolled(1).await?;
+    // the other clinic serves one street of Astana
+    let coverage = format!(
+        "clinic_bin,district,settlement,street,house_from,house_to,parity\n{},1,Астана,Сарыарқа даңғылы,,,\n",
+        other.bin()
+    );
+    emhana_registry::organization::import_coverage(&registry.pool, coverage.as_bytes())
+        .await
+        .map_err(|error| anyhow::anyhow!("{error:?}"))?;
+    attached(&home, 80, at(2026, 11, 1)).await?;
+    // it claims the person moved, naming no new address: the person still
+    // lives on Абай даңғылы, which it does not serve
+    let claimed = other.attach(
+        at(2026, 11, 22),
+        person(80),
+        1,
+        AttachmentGround::ChangeOfResidence,
+        80,
+    );
+    assert_eq!(
+        other.push(&[claimed]).await?.results[0].outcome,
+        rejected(RejectGround::ResidenceOutsideCoverage)
+    );
+    // a new address outside its coverage: refused too
+    let mut elsewhere = other.attach(
+        at(2026, 11, 22),
+        person(80),
+        1,
+        AttachmentGround::ChangeOfResidence,
+        81,
+    );
+    let mut inside = other.attach(
+        at(2026, 11, 22),
+        person(80),
+        1,
+        AttachmentGround::ChangeOfResidence,
+        82,
+    );
+    for (op, street) in [
+        (&mut elsewhere, "Тұран даңғылы"),
+        (&mut inside, "Сарыарқа даңғылы"),
+    ] {
+        if let OpBody::Attach(attach) = &mut op.body {
+            attach.new_residence = Some(emhana_domain::Address {
+                settlement: "Астана".into(),
+                street: street.into(),
+                house: "7".into(),
+                apartment: None,
+            });
+        }
+    }
+    assert_eq!(
+        other.push(&[elsewhere]).await?.results[0].outcome,
+        rejected(RejectGround::ResidenceOutsideCoverage)
+    );
+    assert_eq!(
+        registry
+            .count("SELECT count(*) FROM attachment WHERE ended_on IS NULL AND clinic_id = (SELECT id FROM clinic WHERE bin = '{}')".replace("{}", home.bin()).as_str())
+            .await?,
+        1,
+        "the person stays where they were"
+    );
+    // a new address it serves: the move stands
+    assert!(applied(&other.push(&[inside]).await?.results[0].outcome));
+    Ok(())
+}

@@ -245,6 +245,7 @@ impl Client {
                         .unwrap_or(2026),
                     number,
                 },
+                new_residence: None,
             }),
         )
     }

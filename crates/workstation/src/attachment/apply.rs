@@ -111,6 +111,10 @@ pub(crate) async fn apply(
                 year,
                 number: u32::try_from(number).unwrap_or(u32::MAX),
             },
+            new_residence: checked
+                .new_residence
+                .as_ref()
+                .map(|residence| residence.address.clone()),
         });
         let links = OpLinks {
             person_id: Some(form.person_id),
