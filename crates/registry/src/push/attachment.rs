@@ -150,6 +150,32 @@ pub(super) async fn apply_attach(
     if let Some(index) = ends {
         let previous = &history[index];
         let (previous_id, previous_clinic) = ids[index];
+        if previous_clinic == workstation.clinic_id && previous.started_on == effective_on {
+            // The clinic's own attachment, moved to another district on the
+            // day it starts: one attachment, as the person would call it,
+            // not a row that ends the day it begins. Its ground and day of
+            // decision stay (a free choice stays counted).
+            sqlx::query("UPDATE attachment SET district_id = $2, op_id = $3 WHERE id = $1")
+                .bind(previous_id)
+                .bind(district_id)
+                .bind(op.id)
+                .execute(&mut *conn)
+                .await?;
+            context.touches.push(ScopeTouch {
+                clinic_id: workstation.clinic_id,
+                person_id,
+                left: None,
+            });
+            let moved = emhana_protocol::Attachment {
+                district_number: Some(attach.district_number),
+                ground: previous.ground,
+                decided_on: previous.decided_on,
+                started_on: previous.started_on,
+                ended_on: None,
+                op: Some(op.id),
+            };
+            return Ok((OpOutcome::Applied, Some(AttachmentState::Here(moved))));
+        }
         let reason = emhana_domain::attachment::ended_by_new_attachment(previous, &workstation.clinic_bin);
         // The previous attachment lasts until the new one starts (never ends before it began).
         sqlx::query(

@@ -328,3 +328,50 @@ async fn a_move_on_a_change_of_residence_rests_on_a_new_address_the_clinic_serve
     assert!(applied(&other.push(&[inside]).await?.results[0].outcome));
     Ok(())
 }
+
+#[tokio::test]
+async fn an_attachment_moved_between_districts_on_its_first_day_stays_one_attachment() -> Result<()> {
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let pc = registry.enrolled(0).await?;
+    attached(&pc, 90, at(2026, 11, 23)).await?;
+    // the registrar corrects the district, back and forth, the same day
+    for (n, district) in [2, 1, 2, 1, 2].into_iter().enumerate() {
+        let op = pc.attach(
+            at(2026, 11, 23),
+            person(90),
+            district,
+            AttachmentGround::ChangeOfResidence,
+            91 + n as u32,
+        );
+        let answer = pc.push(&[op]).await?.results.remove(0);
+        assert!(applied(&answer.outcome), "{answer:?}");
+        match answer.attachment {
+            Some(emhana_protocol::AttachmentState::Here(attachment)) => {
+                assert_eq!(attachment.district_number, Some(district));
+                assert_eq!(
+                    attachment.ground,
+                    AttachmentGround::FirstAttachment,
+                    "why they are attached here"
+                );
+            }
+            other => anyhow::bail!("{other:?}"),
+        }
+    }
+    assert_eq!(
+        registry.count("SELECT count(*) FROM attachment").await?,
+        1,
+        "one attachment, on district 2, no rows that end the day they begin"
+    );
+    // a move on a later day is history, as before
+    let later = pc.attach(
+        at(2026, 11, 24),
+        person(90),
+        1,
+        AttachmentGround::ChangeOfResidence,
+        99,
+    );
+    registry.set_now(at(2026, 11, 24));
+    assert!(applied(&pc.push(&[later]).await?.results[0].outcome));
+    assert_eq!(registry.count("SELECT count(*) FROM attachment").await?, 2);
+    Ok(())
+}

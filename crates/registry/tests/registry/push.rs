@@ -183,10 +183,13 @@ async fn concurrent_attachments_of_one_person_leave_one_attachment() -> Result<(
             .await?,
         1
     );
+    // a move to another district of the clinic holding the person that day
+    // changes its attachment rather than adding one
     let applied_count = outcomes.iter().filter(|o| applied(o)).count() as i64;
-    assert_eq!(
-        registry.count("SELECT count(*) FROM attachment").await?,
-        applied_count
+    let rows = registry.count("SELECT count(*) FROM attachment").await?;
+    assert!(
+        (1..=applied_count).contains(&rows),
+        "{rows} rows for {applied_count} applied"
     );
     Ok(())
 }
