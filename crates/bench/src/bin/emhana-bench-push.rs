@@ -182,8 +182,16 @@ async fn main() -> Result<()> {
             rest[slot * per_calm..(slot + 1) * per_calm].to_vec()
         };
         let districts: Vec<u32> = clinic.districts.iter().map(|d| d.number).collect();
+        // the registry takes an op only from the clinic's staff whose role allows it
+        let author = clinic
+            .staff
+            .iter()
+            .find(|member| member.role == emhana_domain::StaffRole::Registrar)
+            .map(|member| member.iin.as_string())
+            .context("a registrar of the clinic")?;
         ready.push((
             index,
+            author,
             clinic.bin.as_string(),
             enrolment.workstation,
             transport,
@@ -197,7 +205,7 @@ async fn main() -> Result<()> {
     // it was due, so a registry that falls behind is charged for the queue.
     let interval = (args.rate > 0.0)
         .then(|| Duration::from_secs_f64((args.batch * args.workstations) as f64 / args.rate));
-    for (index, bin, workstation, transport, contending, own, districts) in ready {
+    for (index, author, bin, workstation, transport, contending, own, districts) in ready {
         let hot = hot.clone();
         let gate = gate.clone();
         let (batch, pushes, seed, workstations) = (args.batch, args.pushes, args.seed, args.workstations);
@@ -209,6 +217,12 @@ async fn main() -> Result<()> {
                 ..Tally::default()
             };
             let mut number = 0u32;
+            let moved_to = emhana_domain::Address {
+                settlement: "Астана".into(),
+                street: "Абай даңғылы".into(),
+                house: "1".into(),
+                apartment: None,
+            };
             let mut pushes_made = Vec::with_capacity(pushes);
             for push in 0..pushes {
                 let mut ops = Vec::with_capacity(batch);
@@ -232,7 +246,7 @@ async fn main() -> Result<()> {
                     ops.push(Op {
                         id: uuid::Uuid::now_v7(),
                         workstation,
-                        actor_iin: None,
+                        actor_iin: Some(author.clone()),
                         made_at,
                         hlc: stamp,
                         body: OpBody::Attach(AttachOp {
@@ -242,7 +256,9 @@ async fn main() -> Result<()> {
                             ground,
                             consent_given: true,
                             application: ApplicationKey { year: 2026, number },
-                            new_residence: None,
+                            // a change of residence names the address it rests on
+                            new_residence: (ground == AttachmentGround::ChangeOfResidence)
+                                .then(|| moved_to.clone()),
                         }),
                     });
                 }
