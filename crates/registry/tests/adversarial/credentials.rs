@@ -81,3 +81,50 @@ async fn a_revoked_pc_is_refused_and_a_rotated_one_enrols_again_keeping_its_ops(
     assert_eq!(stolen_row.revoked_at, Some(now));
     Ok(())
 }
+
+/// The administrator's commands, as she runs them: list, revoke, rotate.
+#[tokio::test]
+async fn the_administrator_lists_revokes_and_rotates_from_the_command_line() -> Result<()> {
+    use anyhow::Context as _;
+    let registry = TestRegistry::start(at(2026, 11, 23)).await?;
+    let pc = registry.enrolled(0).await?;
+    let url = format!(
+        "postgres://{}@localhost/{}?host={}",
+        registry.options.get_username(),
+        registry.options.get_database().context("database")?,
+        registry.options.get_socket().context("socket")?.display()
+    );
+    let run = |args: &[&str]| -> Result<String> {
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_emhana-registry"))
+            .args(args)
+            .env("EMHANA_REGISTRY_LISTEN", "127.0.0.1:0")
+            .env("EMHANA_REGISTRY_DATABASE_URL", &url)
+            .env("RUST_LOG", "warn")
+            .output()?;
+        anyhow::ensure!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    };
+    let id = pc.enrolment.workstation.to_string();
+    pc.push(&[]).await?; // its first contact
+    let listed = run(&["list-workstations", "--clinic", pc.bin()])?;
+    assert!(
+        listed.contains(&id) && listed.contains("enrolled; last contact 2026-11-23"),
+        "{listed}"
+    );
+    let rotated = run(&["rotate-workstation", "--id", &id])?;
+    assert!(rotated.contains("enrolment code"), "{rotated}");
+    assert_eq!(
+        pc.push_raw(&serde_json::json!({ "ops": [] })).await?.status(),
+        401
+    );
+    assert!(run(&["list-workstations", "--clinic", pc.bin()])?.contains("enrolment code waiting"));
+    let revoked = run(&["revoke-workstation", "--id", &id])?;
+    assert!(revoked.contains("revoked"), "{revoked}");
+    assert!(run(&["list-workstations", "--clinic", pc.bin()])?.contains("revoked 20"));
+    assert!(run(&["revoke-workstation", "--id", &id]).is_err(), "revoked once");
+    Ok(())
+}
