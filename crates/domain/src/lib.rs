@@ -41,6 +41,7 @@ pub mod home_call;
 pub mod identifier;
 pub mod numbering;
 pub mod organization;
+pub mod osms;
 pub mod person;
 pub mod phone;
 pub mod registration;
