@@ -33,8 +33,9 @@ pub async fn fresh_database(
         .await?;
     maintenance.close().await;
     let options = admin.database(&name);
-    // bounded as a serving registry's pool is
-    let pool = crate::connect_with(crate::serve::Limits::default().bound(options.clone()), pool_size).await?;
+    // unbounded, as an administrator's commands run: tests and benches seed
+    // large regions through it (adversarial/limits.rs bounds its own)
+    let pool = crate::connect_with(options.clone(), pool_size).await?;
     Ok((pool, options))
 }
 
