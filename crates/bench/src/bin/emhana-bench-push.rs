@@ -189,8 +189,22 @@ async fn main() -> Result<()> {
             .find(|member| member.role == emhana_domain::StaffRole::Registrar)
             .map(|member| member.iin.as_string())
             .context("a registrar of the clinic")?;
+        // a house the clinic's first district covers: where a change of residence moves to
+        let moved_to = clinic
+            .districts
+            .iter()
+            .flat_map(|district| district.coverage.first())
+            .next()
+            .map(|area| emhana_domain::Address {
+                settlement: area.settlement.clone(),
+                street: area.street.clone(),
+                house: area.house_from.to_string(),
+                apartment: None,
+            })
+            .context("a covered house of the clinic")?;
         ready.push((
             index,
+            moved_to,
             author,
             clinic.bin.as_string(),
             enrolment.workstation,
@@ -205,7 +219,7 @@ async fn main() -> Result<()> {
     // it was due, so a registry that falls behind is charged for the queue.
     let interval = (args.rate > 0.0)
         .then(|| Duration::from_secs_f64((args.batch * args.workstations) as f64 / args.rate));
-    for (index, author, bin, workstation, transport, contending, own, districts) in ready {
+    for (index, moved_to, author, bin, workstation, transport, contending, own, districts) in ready {
         let hot = hot.clone();
         let gate = gate.clone();
         let (batch, pushes, seed, workstations) = (args.batch, args.pushes, args.seed, args.workstations);
@@ -217,12 +231,6 @@ async fn main() -> Result<()> {
                 ..Tally::default()
             };
             let mut number = 0u32;
-            let moved_to = emhana_domain::Address {
-                settlement: "Астана".into(),
-                street: "Абай даңғылы".into(),
-                house: "1".into(),
-                apartment: None,
-            };
             let mut pushes_made = Vec::with_capacity(pushes);
             for push in 0..pushes {
                 let mut ops = Vec::with_capacity(batch);
