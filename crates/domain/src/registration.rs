@@ -361,9 +361,11 @@ fn check_name(errors: &mut Vec<FieldError>, field: Field, text: &str, required: 
         }
         return None;
     }
-    if !text
-        .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'))
+    // longer than the register keeps (crate::person::MAX_TEXT_CHARS) is not a name either
+    if text.chars().count() > crate::person::MAX_TEXT_CHARS
+        || !text
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, ' ' | '-' | '\'' | '’'))
     {
         errors.push(FieldError {
             field,

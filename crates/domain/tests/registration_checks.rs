@@ -92,6 +92,15 @@ fn each_problem_lands_at_its_field() {
             vec![Field::Iin],
         ),
         (
+            // the registry keeps names of at most 100 letters
+            "a surname of 101 letters",
+            RegistrationForm {
+                surname: "а".repeat(101),
+                ..good_form()
+            },
+            vec![Field::Surname],
+        ),
+        (
             "birth date against the IIN",
             RegistrationForm {
                 birth_date: Some(date(1985, 4, 13)),
