@@ -48,8 +48,7 @@ pub(super) async fn apply_attach(
             Some(AttachmentState::None),
         ));
     }
-    let (person_id, died_on) = known.unzip();
-    let died_on = died_on.flatten();
+    let person_id = known.map(|(id, _)| id);
     let rows = sqlx::query(
         "SELECT a.id, a.clinic_id, c.bin, a.district_id, d.number AS district_number, a.ground, a.decided_on, a.started_on, a.ended_on, a.op_id \
          FROM attachment a JOIN clinic c ON c.id = a.clinic_id LEFT JOIN district d ON d.id = a.district_id \
@@ -89,7 +88,8 @@ pub(super) async fn apply_attach(
         ground: attach.ground,
         consent_given: attach.consent_given,
         decided_at: op.made_at,
-        person_died_on: died_on,
+        // the dead were refused above
+        person_died_on: None,
         history: &history,
         clinic_bin: &workstation.clinic_bin,
         district_id,

@@ -8,7 +8,8 @@
 //! the first commits. Effects and answers commit together, so a crash leaves
 //! either the whole push or none of it, and the workstation sends it again.
 //! One op refused on the rules never blocks the others: a refusal is an
-//! answer, not an error. Two pushes that lock the same persons in opposite
+//! answer, not an error; an op whose value the database refuses is
+//! answered alone too (the push run again with a savepoint per op). Two pushes that lock the same persons in opposite
 //! order deadlock; PostgreSQL aborts one, and it is run again from the start.
 
 use std::collections::HashMap;
