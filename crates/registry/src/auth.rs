@@ -147,20 +147,34 @@ pub async fn authenticate(
         .ok_or(RegistryError::Unauthorized)?;
     let (id, secret) = token.split_once('.').ok_or(RegistryError::Unauthorized)?;
     let id = Uuid::parse_str(id).map_err(|_| RegistryError::Unauthorized)?;
-    let (workstation, stored) = with_credential_hash(pool, id)
-        .await?
-        .ok_or(RegistryError::Unauthorized)?;
+    let found: Option<Credentialed> = sqlx::query_as(
+        "SELECT w.clinic_id, c.bin AS clinic_bin, w.credential_hash, w.last_contact_at FROM workstation w \
+         JOIN clinic c ON c.id = w.clinic_id WHERE w.id = $1 AND w.revoked_at IS NULL",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    let found = found.ok_or(RegistryError::Unauthorized)?;
+    let stored = found.credential_hash.ok_or(RegistryError::Unauthorized)?;
     if !same_bytes(&stored, &hash(secret)) {
         return Err(RegistryError::Unauthorized);
     }
-    sqlx::query(
-        "UPDATE workstation SET last_contact_at = $2 \
-         WHERE id = $1 AND (last_contact_at IS NULL OR last_contact_at < $2 - interval '1 minute')",
-    )
-    .bind(workstation.id)
-    .bind(now)
-    .execute(pool)
-    .await?;
+    let workstation = Workstation {
+        id,
+        clinic_id: found.clinic_id,
+        clinic_bin: found.clinic_bin,
+    };
+    // read with the credential: the write is made only when a minute has passed
+    if found
+        .last_contact_at
+        .is_none_or(|at| at < now - Duration::minutes(1))
+    {
+        sqlx::query("UPDATE workstation SET last_contact_at = $2 WHERE id = $1")
+            .bind(workstation.id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+    }
     Ok(workstation)
 }
 
@@ -239,31 +253,13 @@ pub async fn rotate(pool: &PgPool, id: Uuid, now: DateTime<Utc>) -> Result<Strin
     Ok(code)
 }
 
-/// An enrolled, not revoked workstation and the hash of its credential's
-/// secret (the key its offline bundles are sealed with).
-pub async fn with_credential_hash(
-    pool: &PgPool,
-    id: Uuid,
-) -> Result<Option<(Workstation, Vec<u8>)>, RegistryError> {
-    let row: Option<(i64, String, Option<Vec<u8>>)> = sqlx::query_as(
-        "SELECT w.clinic_id, c.bin, w.credential_hash FROM workstation w JOIN clinic c ON c.id = w.clinic_id \
-         WHERE w.id = $1 AND w.revoked_at IS NULL",
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await?;
-    Ok(row.and_then(|(clinic_id, clinic_bin, stored)| {
-        stored.map(|stored| {
-            (
-                Workstation {
-                    id,
-                    clinic_id,
-                    clinic_bin,
-                },
-                stored,
-            )
-        })
-    }))
+/// An enrolled, not revoked workstation as its credential is checked.
+#[derive(sqlx::FromRow)]
+struct Credentialed {
+    clinic_id: i64,
+    clinic_bin: String,
+    credential_hash: Option<Vec<u8>>,
+    last_contact_at: Option<DateTime<Utc>>,
 }
 
 impl FromRequestParts<AppState> for Workstation {
