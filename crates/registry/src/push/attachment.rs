@@ -30,7 +30,7 @@ pub(super) async fn apply_attach(
         return Ok((reject(RejectGround::PersonInvalid { problem }), None));
     }
     if attach.ground == emhana_domain::attachment::AttachmentGround::ChangeOfResidence
-        && !residence_covered(conn, workstation.clinic_id, attach).await?
+        && !residence_covered(conn, workstation.clinic_id, attach, context).await?
     {
         return Ok((reject(RejectGround::ResidenceOutsideCoverage), None));
     }
@@ -147,72 +147,11 @@ pub(super) async fn apply_attach(
             id
         }
     };
-    if let Some(index) = ends {
-        let previous = &history[index];
-        let (previous_id, previous_clinic) = ids[index];
-        if previous_clinic == workstation.clinic_id && previous.started_on == effective_on {
-            // The clinic's own attachment, moved to another district on the
-            // day it starts: one attachment, as the person would call it,
-            // not a row that ends the day it begins. Its ground and day of
-            // decision stay (a free choice stays counted).
-            sqlx::query("UPDATE attachment SET district_id = $2, op_id = $3 WHERE id = $1")
-                .bind(previous_id)
-                .bind(district_id)
-                .bind(op.id)
-                .execute(&mut *conn)
-                .await?;
-            context.touches.push(ScopeTouch {
-                clinic_id: workstation.clinic_id,
-                person_id,
-                left: None,
-            });
-            let moved = emhana_protocol::Attachment {
-                district_number: Some(attach.district_number),
-                ground: previous.ground,
-                decided_on: previous.decided_on,
-                started_on: previous.started_on,
-                ended_on: None,
-                op: Some(op.id),
-            };
-            return Ok((OpOutcome::Applied, Some(AttachmentState::Here(moved))));
-        }
-        let reason = emhana_domain::attachment::ended_by_new_attachment(previous, &workstation.clinic_bin);
-        // The previous attachment lasts until the new one starts (never ends before it began).
-        sqlx::query(
-            "UPDATE attachment SET ended_on = greatest(started_on, $2), end_reason = $3 WHERE id = $1 AND ended_on IS NULL",
-        )
-        .bind(previous_id)
-        .bind(effective_on)
-        .bind(reason.as_str())
-        .execute(&mut *conn)
-        .await?;
-        if reason == emhana_domain::attachment::EndReason::AttachedElsewhere {
-            context.touches.push(ScopeTouch {
-                clinic_id: previous_clinic,
-                person_id,
-                left: Some((effective_on, "attached_elsewhere")),
-            });
-        }
-    }
-    sqlx::query(
-        "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on, op_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(person_id)
-    .bind(workstation.clinic_id)
-    .bind(district_id)
-    .bind(attach.ground.as_str())
-    .bind(decided_on)
-    .bind(effective_on)
-    .bind(op.id)
-    .execute(&mut *conn)
-    .await?;
-    context.touches.push(ScopeTouch {
-        clinic_id: workstation.clinic_id,
-        person_id,
-        left: None,
-    });
-    let made = emhana_protocol::Attachment {
+    // The attachment as it stands after the op: a new one, or the clinic's
+    // own moved to another district on the day it starts — one attachment,
+    // as the person would call it, not a row that ends the day it begins;
+    // its ground and day of decision stay (a free choice stays counted).
+    let mut made = emhana_protocol::Attachment {
         district_number: Some(attach.district_number),
         ground: attach.ground,
         decided_on,
@@ -220,6 +159,60 @@ pub(super) async fn apply_attach(
         ended_on: None,
         op: Some(op.id),
     };
+    let moved = ends
+        .filter(|&index| ids[index].1 == workstation.clinic_id && history[index].started_on == effective_on);
+    if let Some(index) = moved {
+        let previous = &history[index];
+        sqlx::query("UPDATE attachment SET district_id = $2, op_id = $3 WHERE id = $1")
+            .bind(ids[index].0)
+            .bind(district_id)
+            .bind(op.id)
+            .execute(&mut *conn)
+            .await?;
+        made.ground = previous.ground;
+        made.decided_on = previous.decided_on;
+    } else {
+        if let Some(index) = ends {
+            let previous = &history[index];
+            let (previous_id, previous_clinic) = ids[index];
+            let reason =
+                emhana_domain::attachment::ended_by_new_attachment(previous, &workstation.clinic_bin);
+            // The previous attachment lasts until the new one starts (never ends before it began).
+            sqlx::query(
+                "UPDATE attachment SET ended_on = greatest(started_on, $2), end_reason = $3 WHERE id = $1 AND ended_on IS NULL",
+            )
+            .bind(previous_id)
+            .bind(effective_on)
+            .bind(reason.as_str())
+            .execute(&mut *conn)
+            .await?;
+            if reason == emhana_domain::attachment::EndReason::AttachedElsewhere {
+                context.touches.push(ScopeTouch {
+                    clinic_id: previous_clinic,
+                    person_id,
+                    left: Some((effective_on, "attached_elsewhere")),
+                });
+            }
+        }
+        sqlx::query(
+            "INSERT INTO attachment (person_id, clinic_id, district_id, ground, decided_on, started_on, op_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(person_id)
+        .bind(workstation.clinic_id)
+        .bind(district_id)
+        .bind(attach.ground.as_str())
+        .bind(decided_on)
+        .bind(effective_on)
+        .bind(op.id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    context.touches.push(ScopeTouch {
+        clinic_id: workstation.clinic_id,
+        person_id,
+        left: None,
+    });
     Ok((OpOutcome::Applied, Some(AttachmentState::Here(made))))
 }
 
@@ -322,25 +315,14 @@ async fn residence_covered(
     conn: &mut PgConnection,
     clinic_id: i64,
     attach: &AttachOp,
+    context: &mut PushContext,
 ) -> Result<bool, RegistryError> {
     let Some(address) = attach.new_residence.as_ref().or(attach.person.address.as_ref()) else {
         return Ok(false);
     };
-    let rows = sqlx::query(
-        "SELECT dc.settlement, dc.street, dc.house_from, dc.house_to, dc.parity \
-         FROM district_coverage dc JOIN district d ON d.id = dc.district_id WHERE d.clinic_id = $1",
-    )
-    .bind(clinic_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    if rows.is_empty() {
-        return Ok(true);
-    }
-    for row in &rows {
-        let area = crate::organization::area_from_row(row)?;
-        if area.holds(&address.settlement, &address.street, &address.house) {
-            return Ok(true);
-        }
-    }
-    Ok(false)
+    let areas = context.coverage(conn, clinic_id).await?;
+    Ok(areas.is_empty()
+        || areas
+            .iter()
+            .any(|area| area.holds(&address.settlement, &address.street, &address.house)))
 }

@@ -268,6 +268,7 @@ async fn apply_all(
     let mut context = PushContext {
         known,
         districts: HashMap::new(),
+        coverage: None,
         rules: None,
         now,
         oldest,
@@ -435,6 +436,8 @@ struct PushContext {
     /// Persons of the push already in the register, locked: id and date of death.
     known: HashMap<String, (i64, Option<NaiveDate>)>,
     districts: HashMap<u32, Option<i64>>,
+    /// The areas the clinic's districts cover, read for the push's first change of residence.
+    coverage: Option<Vec<emhana_domain::organization::CoveredArea>>,
     rules: Option<AttachmentRules>,
     now: DateTime<Utc>,
     /// The oldest `made_at` taken (the offline period before receipt).
@@ -465,6 +468,28 @@ impl PushContext {
                 .await?;
         self.districts.insert(number, id);
         Ok(id)
+    }
+
+    async fn coverage(
+        &mut self,
+        conn: &mut PgConnection,
+        clinic_id: i64,
+    ) -> Result<&[emhana_domain::organization::CoveredArea], RegistryError> {
+        if self.coverage.is_none() {
+            let rows = sqlx::query(
+                "SELECT dc.settlement, dc.street, dc.house_from, dc.house_to, dc.parity \
+                 FROM district_coverage dc JOIN district d ON d.id = dc.district_id WHERE d.clinic_id = $1",
+            )
+            .bind(clinic_id)
+            .fetch_all(conn)
+            .await?;
+            let areas = rows
+                .iter()
+                .map(crate::organization::area_from_row)
+                .collect::<Result<Vec<_>, _>>()?;
+            self.coverage = Some(areas);
+        }
+        Ok(self.coverage.as_deref().unwrap_or_default())
     }
 
     async fn rules(&mut self, conn: &mut PgConnection) -> Result<&AttachmentRules, RegistryError> {
@@ -520,7 +545,11 @@ async fn apply(
                 )
                 .await?
                 {
-                    Ok(()) => OpOutcome::Applied,
+                    Ok(()) => {
+                        // the clinic's coverage may have changed: read again if asked
+                        context.coverage = None;
+                        OpOutcome::Applied
+                    }
                     Err(problems) => reject(RejectGround::OrganizationRefused {
                         problems: problems
                             .into_iter()
