@@ -8,6 +8,24 @@ use sqlx::{ConnectOptions, Connection};
 
 use super::*;
 
+/// Removes the log's rows from `from` on, as someone holding the file can:
+/// the app's own triggers are no lock against the file's holder.
+async fn cut_log(path: &std::path::Path, from: i64) -> Result<()> {
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(path)
+        .connect()
+        .await?;
+    sqlx::query("DROP TRIGGER audit_event_no_delete")
+        .execute(&mut conn)
+        .await?;
+    sqlx::query("DELETE FROM audit_event WHERE id >= ?1")
+        .bind(from)
+        .execute(&mut conn)
+        .await?;
+    conn.close().await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_log_cut_back_after_a_sync_verifies_on_the_pc_and_is_found_out_by_the_registry() -> Result<()> {
     let region = Region::start(300, kz(2026, 11, 23, 9)).await?;
@@ -37,20 +55,8 @@ async fn a_log_cut_back_after_a_sync_verifies_on_the_pc_and_is_found_out_by_the_
         1
     );
 
-    // Someone with the file removes the searches, as they can: the app's own
-    // triggers are no lock against the file's holder.
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .connect()
-        .await?;
-    sqlx::query("DROP TRIGGER audit_event_no_delete")
-        .execute(&mut conn)
-        .await?;
-    sqlx::query("DELETE FROM audit_event WHERE id >= ?1")
-        .bind(held - 1)
-        .execute(&mut conn)
-        .await?;
-    conn.close().await?;
+    // Someone with the file removes the searches.
+    cut_log(&path, held - 1).await?;
     let check = workstation.verify_audit().await?;
     assert_eq!(
         check.broken, None,
@@ -138,18 +144,7 @@ async fn a_post_syncing_by_files_sends_its_head_in_them_and_a_file_older_than_th
     let path = dir.path().join("emhana.sqlite");
 
     // The log cut back before that head: the next file tells the registry so.
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(&path)
-        .connect()
-        .await?;
-    sqlx::query("DROP TRIGGER audit_event_no_delete")
-        .execute(&mut conn)
-        .await?;
-    sqlx::query("DELETE FROM audit_event WHERE id >= ?1")
-        .bind(carried - 1)
-        .execute(&mut conn)
-        .await?;
-    conn.close().await?;
+    cut_log(&path, carried - 1).await?;
     let cut = export_ops(&post, kz(2026, 11, 28, 9)).await?;
     let (answers, _) =
         emhana_registry::bundle::import(&region.pool, &registry_key, &cut.bytes, kz(2026, 11, 28, 10))

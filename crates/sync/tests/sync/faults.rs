@@ -2,15 +2,30 @@
 
 use super::*;
 
-/// A transport that loses the answer to every other push after the registry
-/// committed it, as a dropped mobile link does.
-struct LosesAnswers<T> {
+/// What goes wrong with a push on the way; everything else is served.
+enum PushFault {
+    /// The answer to every other push is lost after the registry committed
+    /// it, as a dropped mobile link does.
+    LoseEveryOtherAnswer,
+    /// Every push fails at the registry (a 500, as an op the database
+    /// refused did before issue 20).
+    FailEvery,
+}
+
+struct FaultyPushes<T> {
     inner: T,
+    fault: PushFault,
     pushes: AtomicUsize,
 }
 
-impl<T: Transport> Transport for LosesAnswers<T> {
+impl<T: Transport> Transport for FaultyPushes<T> {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        if let PushFault::FailEvery = self.fault {
+            return Err(TransportError::Server {
+                status: 500,
+                message: "the registry failed".into(),
+            });
+        }
         let answer = self.inner.push(request).await?;
         if self.pushes.fetch_add(1, Ordering::SeqCst).is_multiple_of(2) {
             return Err(TransportError::Offline("connection reset".into()));
@@ -61,8 +76,9 @@ async fn answers_lost_after_the_registry_committed_are_recovered_with_no_duplica
     let (workstation, credential) = region.workstation(dir.path(), 0).await?;
     let engine = SyncEngine::new(
         workstation.clone(),
-        LosesAnswers {
+        FaultyPushes {
             inner: HttpTransport::new(&region.base, &credential)?,
+            fault: PushFault::LoseEveryOtherAnswer,
             pushes: AtomicUsize::new(0),
         },
         region.clock(),
@@ -329,56 +345,6 @@ async fn a_post_with_no_link_exchanges_bundles_carried_by_hand_with_the_same_eff
     Ok(())
 }
 
-/// A registry that fails every push (a 500, as an op the database refused
-/// did before issue 20) but serves everything else.
-struct FailsPushes<T> {
-    inner: T,
-}
-
-impl<T: Transport> Transport for FailsPushes<T> {
-    async fn push(&self, _request: &PushRequest) -> Result<PushResponse, TransportError> {
-        Err(TransportError::Server {
-            status: 500,
-            message: "the registry failed".into(),
-        })
-    }
-
-    async fn pull(&self, query: &PullQuery) -> Result<PullResponse, TransportError> {
-        self.inner.pull(query).await
-    }
-
-    async fn reference(&self) -> Result<emhana_protocol::ReferenceData, TransportError> {
-        self.inner.reference().await
-    }
-
-    async fn organization(
-        &self,
-        known: Option<i64>,
-    ) -> Result<emhana_protocol::OrganizationAnswer, TransportError> {
-        self.inner.organization(known).await
-    }
-
-    async fn audit_head(
-        &self,
-        report: &emhana_protocol::AuditHeadReport,
-    ) -> Result<emhana_protocol::AuditHeadAnswer, TransportError> {
-        self.inner.audit_head(report).await
-    }
-
-    async fn snapshot_info(&self) -> Result<Option<emhana_protocol::SnapshotInfo>, TransportError> {
-        self.inner.snapshot_info().await
-    }
-
-    async fn snapshot_download(
-        &self,
-        from: u64,
-        to: &std::path::Path,
-        progress: &(dyn Fn(u64) + Send + Sync),
-    ) -> Result<(), TransportError> {
-        self.inner.snapshot_download(from, to, progress).await
-    }
-}
-
 #[tokio::test]
 async fn the_clinics_feed_still_comes_in_while_every_push_fails() -> Result<()> {
     let region = Region::start(300, kz(2026, 11, 23, 9)).await?;
@@ -387,8 +353,10 @@ async fn the_clinics_feed_still_comes_in_while_every_push_fails() -> Result<()> 
     let (other, other_credential) = region.workstation(other_dir.path(), 0).await?;
     let engine = SyncEngine::new(
         stuck.clone(),
-        FailsPushes {
+        FaultyPushes {
             inner: HttpTransport::new(&region.base, &credential)?,
+            fault: PushFault::FailEvery,
+            pushes: AtomicUsize::new(0),
         },
         region.clock(),
         small_pages(),
