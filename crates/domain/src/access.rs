@@ -58,6 +58,8 @@ text_enum!(
         SeeAnyDistrict => "see_any_district",
         /// The audit log checked (who did what on this PC).
         ReadAudit => "read_audit",
+        /// Read a person's OSMS status and payments, and print the statement.
+        ReadInsurance => "read_insurance",
     }
 );
 
@@ -75,7 +77,14 @@ fn role_may(role: StaffRole, action: Action) -> bool {
         Head => true,
         Registrar => matches!(
             action,
-            RegisterPerson | Attach | Book | TakeCall | DispatchCall | RecordCallStatus | SeeAnyDistrict
+            RegisterPerson
+                | Attach
+                | Book
+                | TakeCall
+                | DispatchCall
+                | RecordCallStatus
+                | SeeAnyDistrict
+                | ReadInsurance
         ),
         // a post's feldsher is its registry desk, its nurse and its doctor
         Feldsher => matches!(
@@ -91,10 +100,12 @@ fn role_may(role: StaffRole, action: Action) -> bool {
                 | RecordVisit
                 | OrderRound
                 | ExportBundle
+                | ReadInsurance
         ),
+        // the doctor's referrals beyond PHC depend on the status
         DistrictDoctor => matches!(
             action,
-            RecordDeath | Book | RecordCallStatus | PlanCare | RecordVisit
+            RecordDeath | Book | RecordCallStatus | PlanCare | RecordVisit | ReadInsurance
         ),
         DistrictNurse => matches!(
             action,
@@ -243,6 +254,10 @@ mod tests {
             (Registrar, ExportRegister, false),
             (Registrar, SeeAnyDistrict, true),
             (Registrar, PlanCare, false),
+            (Registrar, ReadInsurance, true),
+            (DistrictNurse, ReadInsurance, false),
+            (DistrictDoctor, ReadInsurance, true),
+            (Feldsher, ReadInsurance, true),
             (DistrictNurse, Attach, false),
             (DistrictNurse, RecordDeath, false),
             (DistrictNurse, RecordVisit, true),

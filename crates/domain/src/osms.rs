@@ -136,16 +136,7 @@ pub fn arrears(payments: &[Payment], pay_on: NaiveDate, wages: &MinimumWages) ->
     let wage = wages
         .of_year(year)
         .ok_or(OsmsError::MinimumWageMissing { year })?;
-    let this_month = Month::of(pay_on);
-    let months: Vec<Month> = (1..=ARREARS_MONTHS_AT_MOST)
-        .rev()
-        .map(|back| this_month.minus(back))
-        .filter(|month| {
-            !payments
-                .iter()
-                .any(|payment| payment.period == *month && payment.pays())
-        })
-        .collect();
+    let months = unpaid_before(payments, Month::of(pay_on));
     // in tiyn: wage × 100 × 5 / 100
     let per_month_tiyn = wage * ARREARS_PERCENT_OF_MINIMUM_WAGE;
     Ok(Arrears {
@@ -154,6 +145,154 @@ pub fn arrears(payments: &[Payment], pay_on: NaiveDate, wages: &MinimumWages) ->
         per_month_tiyn,
         wage_year: year,
     })
+}
+
+text_enum!(
+    /// A category of persons for whom the state pays the contributions
+    /// (Law on OSMS, article 26 p.1): they are consumers without paying.
+    StatePaidCategory {
+        /// Children (under 18), known from the birth date itself.
+        Child => "child",
+        /// Mothers of many children awarded «Алтын алқа», «Күміс алқа».
+        MotherOfManyChildren => "mother_of_many_children",
+        /// Pensioners by age or long service.
+        Pensioner => "pensioner",
+        /// Persons with a disability.
+        Disabled => "disabled",
+        /// Full-time students of colleges and universities.
+        Student => "student",
+        /// Non-working pregnant women.
+        Pregnant => "pregnant",
+        /// A non-working parent raising a child under three.
+        ChildCare => "child_care",
+        /// The unemployed registered with the employment service.
+        Unemployed => "unemployed",
+        /// A non-working carer of a child with a disability or of a person with a first-group disability.
+        Carer => "carer",
+    }
+);
+
+/// The state pays for the person as one of its categories over these days
+/// (the Fund's data; `until` none: still).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct StatePaid {
+    pub category: StatePaidCategory,
+    pub from: NaiveDate,
+    pub until: Option<NaiveDate>,
+}
+
+impl StatePaid {
+    fn covers(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|until| date <= until)
+    }
+}
+
+/// What the Fund knows of a person: the facts the status is decided from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct OsmsFacts {
+    /// Oldest first.
+    pub payments: Vec<Payment>,
+    pub state_paid: Vec<StatePaid>,
+}
+
+/// How long the status holds after the last paid month (DOMAIN.md §10:
+/// «the status holds 3 months after the last paid month»).
+pub const STATUS_HOLDS_MONTHS: u32 = 3;
+
+/// The person's status in OSMS on a day, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum OsmsStatus {
+    /// An OSMS consumer (потребитель ОСМС).
+    Consumer { ground: ConsumerGround },
+    /// Not an OSMS consumer: no month paid in the last
+    /// [`STATUS_HOLDS_MONTHS`] months and no category the state pays for.
+    NotConsumer {
+        /// The last month paid for, if any ever was.
+        last_paid: Option<Month>,
+        /// Unpaid months among the 12 before the day (what arrears would pay for).
+        unpaid_months: u32,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ConsumerGround {
+    /// The state pays for the person.
+    StatePaid { category: StatePaidCategory },
+    /// Paid for: the last paid month, and the last month the status holds.
+    Paid { last_paid: Month, holds_through: Month },
+}
+
+impl Month {
+    /// The month `n` months after this one.
+    pub fn plus(self, n: u32) -> Month {
+        let index = self.year * 12 + (self.month as i32 - 1) + n as i32;
+        Month {
+            year: index.div_euclid(12),
+            month: index.rem_euclid(12) as u32 + 1,
+        }
+    }
+}
+
+/// The person's status on `on`: a consumer if the state pays for them that
+/// day (a child under 18 by the birth date, or a category in the Fund's
+/// data), or if a month no more than [`STATUS_HOLDS_MONTHS`] before `on`'s
+/// month (or a later one, paid ahead) is paid for; otherwise not, with the
+/// months unpaid. The status informs: PHC is free whatever it is (seed 000).
+pub fn status(facts: &OsmsFacts, birth_date: NaiveDate, on: NaiveDate) -> OsmsStatus {
+    if crate::age_on(birth_date, on).is_some_and(|age| age < 18) {
+        return OsmsStatus::Consumer {
+            ground: ConsumerGround::StatePaid {
+                category: StatePaidCategory::Child,
+            },
+        };
+    }
+    if let Some(paid) = facts.state_paid.iter().find(|paid| paid.covers(on)) {
+        return OsmsStatus::Consumer {
+            ground: ConsumerGround::StatePaid {
+                category: paid.category,
+            },
+        };
+    }
+    let this_month = Month::of(on);
+    // what was paid by the day
+    let paid: Vec<Payment> = facts
+        .payments
+        .iter()
+        .filter(|payment| payment.paid_on <= on)
+        .cloned()
+        .collect();
+    let last_paid = paid
+        .iter()
+        .filter(|payment| payment.pays())
+        .map(|payment| payment.period)
+        .max();
+    match last_paid {
+        Some(last_paid) if last_paid.plus(STATUS_HOLDS_MONTHS) >= this_month => OsmsStatus::Consumer {
+            ground: ConsumerGround::Paid {
+                last_paid,
+                holds_through: last_paid.plus(STATUS_HOLDS_MONTHS),
+            },
+        },
+        _ => OsmsStatus::NotConsumer {
+            last_paid,
+            unpaid_months: unpaid_before(&paid, this_month).len() as u32,
+        },
+    }
+}
+
+/// The months among the 12 before `this_month` that no payment pays for, oldest first.
+fn unpaid_before(payments: &[Payment], this_month: Month) -> Vec<Month> {
+    (1..=ARREARS_MONTHS_AT_MOST)
+        .rev()
+        .map(|back| this_month.minus(back))
+        .filter(|month| {
+            !payments
+                .iter()
+                .any(|payment| payment.period == *month && payment.pays())
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -327,5 +466,153 @@ mod tests {
             arrears(&[], date(2028, 2, 1), &wages()),
             Err(OsmsError::MinimumWageMissing { year: 2028 })
         );
+    }
+
+    #[test]
+    fn the_status_holds_three_months_after_the_last_paid_month_and_the_state_pays_for_its_categories() {
+        let adult = date(1985, 1, 1);
+        let on = date(2026, 11, 20);
+        let facts = |payments: Vec<Payment>, state_paid: Vec<StatePaid>| OsmsFacts { payments, state_paid };
+        let paid_through = |year, month| OsmsStatus::Consumer {
+            ground: ConsumerGround::Paid {
+                last_paid: Month { year, month },
+                holds_through: Month { year, month }.plus(STATUS_HOLDS_MONTHS),
+            },
+        };
+        let pensioner = StatePaid {
+            category: StatePaidCategory::Pensioner,
+            from: date(2024, 5, 1),
+            until: None,
+        };
+        type Case = (&'static str, OsmsFacts, NaiveDate, OsmsStatus);
+        let cases: Vec<Case> = vec![
+            (
+                "October paid: a consumer",
+                facts(vec![paid(2026, 10)], vec![]),
+                adult,
+                paid_through(2026, 10),
+            ),
+            (
+                "August paid: the status holds through November",
+                facts(vec![paid(2026, 8)], vec![]),
+                adult,
+                paid_through(2026, 8),
+            ),
+            (
+                "July paid: it held through October, not now",
+                facts(vec![paid(2026, 6), paid(2026, 7)], vec![]),
+                adult,
+                OsmsStatus::NotConsumer {
+                    last_paid: Some(Month { year: 2026, month: 7 }),
+                    unpaid_months: 10,
+                },
+            ),
+            (
+                "nothing ever paid",
+                facts(vec![], vec![]),
+                adult,
+                OsmsStatus::NotConsumer {
+                    last_paid: None,
+                    unpaid_months: 12,
+                },
+            ),
+            (
+                "October's payment refunded: it pays nothing",
+                facts(
+                    vec![Payment {
+                        refund_tiyn: Some(425_000),
+                        refunded_on: Some(date(2026, 11, 2)),
+                        ..paid(2026, 10)
+                    }],
+                    vec![],
+                ),
+                adult,
+                OsmsStatus::NotConsumer {
+                    last_paid: None,
+                    unpaid_months: 12,
+                },
+            ),
+            (
+                "a pensioner pays nothing and is a consumer",
+                facts(vec![], vec![pensioner.clone()]),
+                adult,
+                OsmsStatus::Consumer {
+                    ground: ConsumerGround::StatePaid {
+                        category: StatePaidCategory::Pensioner,
+                    },
+                },
+            ),
+            (
+                "a category that ended no longer counts",
+                facts(
+                    vec![],
+                    vec![StatePaid {
+                        category: StatePaidCategory::Student,
+                        from: date(2021, 9, 1),
+                        until: Some(date(2025, 6, 30)),
+                    }],
+                ),
+                adult,
+                OsmsStatus::NotConsumer {
+                    last_paid: None,
+                    unpaid_months: 12,
+                },
+            ),
+            (
+                "a child is a consumer by the birth date alone",
+                facts(vec![], vec![]),
+                date(2010, 3, 4),
+                OsmsStatus::Consumer {
+                    ground: ConsumerGround::StatePaid {
+                        category: StatePaidCategory::Child,
+                    },
+                },
+            ),
+            (
+                "on the 18th birthday a child's ground ends",
+                facts(vec![], vec![]),
+                date(2008, 11, 20),
+                OsmsStatus::NotConsumer {
+                    last_paid: None,
+                    unpaid_months: 12,
+                },
+            ),
+            (
+                "a payment made after the day does not count on the day",
+                facts(
+                    vec![Payment {
+                        paid_on: date(2026, 11, 25),
+                        ..paid(2026, 10)
+                    }],
+                    vec![],
+                ),
+                adult,
+                OsmsStatus::NotConsumer {
+                    last_paid: None,
+                    unpaid_months: 12,
+                },
+            ),
+        ];
+        for (case, facts, birth, expected) in cases {
+            assert_eq!(status(&facts, birth, on), expected, "{case}");
+        }
+    }
+
+    #[test]
+    fn the_status_holds_across_the_year_boundary() {
+        // November 2026 paid: it holds through February 2027
+        let facts = OsmsFacts {
+            payments: vec![paid(2026, 11)],
+            state_paid: vec![],
+        };
+        let adult = date(1985, 1, 1);
+        assert!(matches!(
+            status(&facts, adult, date(2027, 2, 28)),
+            OsmsStatus::Consumer { .. }
+        ));
+        assert!(matches!(
+            status(&facts, adult, date(2027, 3, 1)),
+            OsmsStatus::NotConsumer { .. }
+        ));
     }
 }

@@ -336,6 +336,16 @@ pub struct LookupQuery {
 /// IIN at a time; more is a harvest.
 pub const MAX_LOOKUPS_PER_MINUTE: i64 = 30;
 
+/// A person's OSMS status and payments (`GET {PREFIX}/persons/{iin}/osms?actor=`),
+/// as the Fund's digital service would answer; the registry stands in for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct OsmsAnswer {
+    /// When the Fund's data was read: the status is the status on this day.
+    pub known_at: DateTime<Utc>,
+    pub facts: emhana_domain::osms::OsmsFacts,
+    pub status: emhana_domain::osms::OsmsStatus,
+}
+
 /// Query of a pull: `GET {PREFIX}/changes?after=<cursor>&limit=<n>&count=<bool>`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PullQuery {
@@ -417,6 +427,11 @@ pub struct ReferenceData {
     /// Care-plan schedules by order; none: seed 000's.
     #[serde(default)]
     pub plan_rules: Vec<emhana_domain::care_plan::PlanRules>,
+    /// The minimum monthly wage of each year the administrator set (the
+    /// OSMS arrears are 5 % of it a month); a year not listed has none, and
+    /// arrears in it are not computed.
+    #[serde(default)]
+    pub minimum_wages: emhana_domain::osms::MinimumWages,
 }
 
 /// One year's working-day calendar: its holidays, days off and worked weekend days.

@@ -14,7 +14,9 @@ pub mod clinics;
 pub mod config;
 mod error;
 pub mod feed;
+pub mod file_import;
 pub mod organization;
+pub mod osms;
 mod people;
 pub mod push;
 pub mod reference;
@@ -95,6 +97,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/audit-head", post(audit_head))
         .route("/changes", get(changes))
         .route("/persons/{iin}", get(person))
+        .route("/persons/{iin}/osms", get(person_osms))
         .route("/reference", get(reference))
         .route("/organization", get(organization))
         .route("/snapshot", get(snapshot_info))
@@ -206,6 +209,7 @@ async fn reference(
         calendars: reference::calendars(&mut conn).await?,
         triage_rules: reference::rule_tables(&mut conn, "triage").await?,
         plan_rules: reference::rule_tables(&mut conn, "care_plan").await?,
+        minimum_wages: osms::minimum_wages(&mut conn).await?,
     }))
 }
 
@@ -265,6 +269,27 @@ async fn person(
     let actor = Iin::parse(&query.actor)
         .map_err(|error| RegistryError::Malformed(format!("actor {:?}: {error}", query.actor)))?;
     people::lookup(&state.pool, &workstation, &actor.as_string(), &iin, now)
+        .await
+        .map(Json)
+}
+
+/// A person's OSMS status and payments, as the Fund's digital service would
+/// answer, for a person the asking clinic serves; the member of staff who
+/// asks is named and checked, and the request logged and counted with the
+/// PC's look-ups.
+async fn person_osms(
+    State(state): State<AppState>,
+    workstation: Workstation,
+    Path(iin): Path<String>,
+    query: Result<Query<emhana_protocol::LookupQuery>, QueryRejection>,
+) -> Result<Json<emhana_protocol::OsmsAnswer>, RegistryError> {
+    let Query(query) = query?;
+    let now = (state.clock)();
+    let iin = Iin::parse(&iin).map_err(|error| RegistryError::Malformed(format!("IIN {iin:?}: {error}")))?;
+    let actor = Iin::parse(&query.actor)
+        .map_err(|error| RegistryError::Malformed(format!("actor {:?}: {error}", query.actor)))?;
+    let fund = osms::StandInFund::new(state.pool.clone());
+    osms::status(&state.pool, &fund, &workstation, &actor.as_string(), &iin, now)
         .await
         .map(Json)
 }

@@ -249,31 +249,10 @@ pub(crate) async fn lookup(
     iin: &Iin,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<emhana_protocol::PersonLookup, RegistryError> {
-    use emhana_protocol::{LookupScope, MAX_LOOKUPS_PER_MINUTE};
+    use emhana_protocol::LookupScope;
     let mut conn = pool.acquire().await?;
-    let recent: i64 = sqlx::query_scalar(
-        "SELECT count(*) FROM person_lookup WHERE workstation_id = $1 AND looked_at > $2 - interval '1 minute'",
-    )
-    .bind(workstation.id)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await?;
-    if recent >= MAX_LOOKUPS_PER_MINUTE {
-        tracing::warn!(workstation = %workstation.id, recent, "person look-ups over the limit");
-        return Err(RegistryError::TooManyRequests(format!(
-            "at most {MAX_LOOKUPS_PER_MINUTE} person look-ups a minute from one workstation"
-        )));
-    }
-    let log = |answered: &'static str| {
-        sqlx::query(
-            "INSERT INTO person_lookup (workstation_id, actor_iin, iin, looked_at, answered) VALUES ($1, $2, $3, $4, $5)",
-        )
-        .bind(workstation.id)
-        .bind(actor_iin.to_owned())
-        .bind(iin.as_string())
-        .bind(now)
-        .bind(answered)
-    };
+    count_lookup(&mut conn, workstation, now).await?;
+    let log = |answered: &'static str| log_lookup(workstation, actor_iin, iin, now, "person", answered);
     let standing = crate::push::author::standing(&mut conn, workstation.clinic_id, actor_iin).await?;
     if let Err(refusal) = emhana_domain::access::check_author(
         standing.as_ref(),
@@ -299,15 +278,7 @@ pub(crate) async fn lookup(
     };
     let (mut person, died_on) = person_from_row(&row)?;
     let person_id: i64 = row.try_get("id")?;
-    let ours: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM attachment a JOIN clinic c ON c.id = a.clinic_id \
-         WHERE a.person_id = $1 AND a.ended_on IS NULL \
-           AND (c.id = $2 OR c.parent_id = $2 OR c.id = (SELECT parent_id FROM clinic WHERE id = $2)))",
-    )
-    .bind(person_id)
-    .bind(workstation.clinic_id)
-    .fetch_one(&mut *conn)
-    .await?;
+    let ours = serves(&mut conn, workstation.clinic_id, person_id).await?;
     let given = if ours {
         LookupScope::Full
     } else {
@@ -327,4 +298,70 @@ pub(crate) async fn lookup(
         attachment,
         given,
     })
+}
+
+/// Refuses a look-up over the PC's limit: [`MAX_LOOKUPS_PER_MINUTE`] of
+/// every kind together.
+///
+/// [`MAX_LOOKUPS_PER_MINUTE`]: emhana_protocol::MAX_LOOKUPS_PER_MINUTE
+pub(crate) async fn count_lookup(
+    conn: &mut PgConnection,
+    workstation: &crate::Workstation,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), RegistryError> {
+    use emhana_protocol::MAX_LOOKUPS_PER_MINUTE;
+    let recent: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM person_lookup WHERE workstation_id = $1 AND looked_at > $2 - interval '1 minute'",
+    )
+    .bind(workstation.id)
+    .bind(now)
+    .fetch_one(conn)
+    .await?;
+    if recent >= MAX_LOOKUPS_PER_MINUTE {
+        tracing::warn!(workstation = %workstation.id, recent, "person look-ups over the limit");
+        return Err(RegistryError::TooManyRequests(format!(
+            "at most {MAX_LOOKUPS_PER_MINUTE} person look-ups a minute from one workstation"
+        )));
+    }
+    Ok(())
+}
+
+/// The log line of one look-up: who asked at which PC, of whom, for `what`
+/// (`person`, `osms`), and what was `answered`.
+pub(crate) fn log_lookup<'q>(
+    workstation: &crate::Workstation,
+    actor_iin: &str,
+    iin: &Iin,
+    now: chrono::DateTime<chrono::Utc>,
+    what: &'static str,
+    answered: &'static str,
+) -> sqlx::query::Query<'q, sqlx::Postgres, sqlx::postgres::PgArguments> {
+    sqlx::query(
+        "INSERT INTO person_lookup (workstation_id, actor_iin, iin, looked_at, what, answered) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(workstation.id)
+    .bind(actor_iin.to_owned())
+    .bind(iin.as_string())
+    .bind(now)
+    .bind(what)
+    .bind(answered)
+}
+
+/// Whether the person is attached to the clinic, its post or its parent:
+/// the clinic's own, whom it serves in full.
+pub(crate) async fn serves(
+    conn: &mut PgConnection,
+    clinic_id: i64,
+    person_id: i64,
+) -> Result<bool, RegistryError> {
+    Ok(sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM attachment a JOIN clinic c ON c.id = a.clinic_id \
+         WHERE a.person_id = $1 AND a.ended_on IS NULL \
+           AND (c.id = $2 OR c.parent_id = $2 OR c.id = (SELECT parent_id FROM clinic WHERE id = $2)))",
+    )
+    .bind(person_id)
+    .bind(clinic_id)
+    .fetch_one(conn)
+    .await?)
 }

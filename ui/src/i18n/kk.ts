@@ -846,6 +846,7 @@ export const kk: Catalog = {
   'action.export_bundle': 'синхрондау файлы',
   'action.see_any_district': 'басқа учаскелердің адамдары',
   'action.read_audit': "аудит журналы",
+  'action.read_insurance': "МӘМС мәртебесі мен үзінді",
   'signin.title': 'Кіру',
   'signin.iin': 'ЖСН',
   'signin.password': 'Құпиясөз',

@@ -845,6 +845,7 @@ export const ru = {
   'action.export_bundle': "файл синхронизации",
   'action.see_any_district': "люди других участков",
   'action.read_audit': "журнал аудита",
+  'action.read_insurance': "статус ОСМС и выписка",
   'signin.title': "Вход",
   'signin.iin': "ИИН",
   'signin.password': "Пароль",

@@ -1,7 +1,7 @@
 // Generated from the Rust types by src-tauri/src/bindings.rs. Do not edit: change the Rust
 // type, then EMHANA_WRITE_BINDINGS=1 cargo test --workspace --features custom-protocol --bin emhana bindings
 
-export type Action = "register_person" | "attach" | "detach" | "record_death" | "book" | "take_call" | "dispatch_call" | "record_call_status" | "plan_care" | "record_visit" | "order_round" | "edit_schedule" | "edit_calendar" | "edit_settings" | "edit_organization" | "manage_accounts" | "export_register" | "export_bundle" | "see_any_district" | "read_audit";
+export type Action = "register_person" | "attach" | "detach" | "record_death" | "book" | "take_call" | "dispatch_call" | "record_call_status" | "plan_care" | "record_visit" | "order_round" | "edit_schedule" | "edit_calendar" | "edit_settings" | "edit_organization" | "manage_accounts" | "export_register" | "export_bundle" | "see_any_district" | "read_audit" | "read_insurance";
 
 export type Address = { settlement: string, street: string, house: string, apartment: string | null, };
 
@@ -1102,6 +1102,7 @@ export const MESSAGE_CODES = [
   'action.order_round',
   'action.plan_care',
   'action.read_audit',
+  'action.read_insurance',
   'action.record_call_status',
   'action.record_death',
   'action.record_visit',

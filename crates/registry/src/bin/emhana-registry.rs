@@ -13,6 +13,9 @@
 //! emhana-registry import-staff staff.csv
 //! emhana-registry import-coverage coverage.csv
 //! emhana-registry show-organization --clinic <BIN>
+//! emhana-registry set-minimum-wage --year 2027 --tenge 90000 --source "Закон о республиканском бюджете …"
+//! emhana-registry import-payments payments.csv
+//! emhana-registry import-state-paid state-paid.csv
 //! ```
 //! The organization's commands and file formats: docs/organization.md.
 //! Settings come from the file, then from `EMHANA_REGISTRY_*` variables.
@@ -189,6 +192,24 @@ enum Command {
         #[arg(long)]
         clinic: Option<String>,
     },
+    /// Sets a financial year's minimum monthly wage, in tenge, as the law on
+    /// the republican budget sets it (OSMS arrears are 5 % of it a month);
+    /// the workstations get it with their next sync.
+    SetMinimumWage {
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        tenge: i64,
+        /// The law that sets it.
+        #[arg(long)]
+        source: String,
+    },
+    /// Loads a Fund's file of payments (docs/osms.md); nothing is written
+    /// when a line is wrong, and a file loaded again adds nothing.
+    ImportPayments { file: PathBuf },
+    /// Loads a Fund's file of the persons the state pays for (docs/osms.md);
+    /// nothing is written when a line is wrong.
+    ImportStatePaid { file: PathBuf },
     /// Applies an offline bundle a post brought (its ops file) and writes the
     /// answers file to carry back.
     ImportBundle {
@@ -514,6 +535,30 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("--kind {kind}: therapeutic, pediatric or general_practice"))?;
             emhana_registry::organization::set_district(&pool, &bin, number, kind, list_norm).await?;
             println!("district {number} of {bin} set");
+        }
+        Command::SetMinimumWage { year, tenge, source } => {
+            emhana_registry::osms::set_minimum_wage(&pool, year, tenge, &source, chrono::Utc::now()).await?;
+            println!("the minimum monthly wage of {year} is {tenge} tenge ({source})");
+        }
+        Command::ImportPayments { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report = emhana_registry::osms::import_payments(&pool, &bytes, chrono::Utc::now())
+                .await
+                .with_context(|| format!("importing {}", file.display()))?;
+            println!(
+                "{} payment lines read: {} new, {} refunds added",
+                report.lines, report.added, report.updated
+            );
+        }
+        Command::ImportStatePaid { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report = emhana_registry::osms::import_state_paid(&pool, &bytes, chrono::Utc::now())
+                .await
+                .with_context(|| format!("importing {}", file.display()))?;
+            println!(
+                "{} state-paid lines read: {} new, {} changed",
+                report.lines, report.added, report.updated
+            );
         }
         Command::ImportStaff { file } => {
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;

@@ -7,106 +7,15 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
 use emhana_domain::organization::{
     CoveredArea, District, HouseParity, HouseRange, OrganizationError, StaffMember,
 };
 use emhana_domain::{Bin, Iin, StaffRole};
 use sqlx::PgPool;
 
+use super::ImportReport;
 use super::write::{bump, conflicts_as_problems, lock, replace_coverage, upsert_staff};
-use super::{ImportReport, Problem, SetupError};
-
-/// One line of a file, by column name.
-struct Line {
-    number: u64,
-    fields: HashMap<String, String>,
-}
-
-impl Line {
-    fn get(&self, column: &str) -> Option<&str> {
-        self.fields
-            .get(column)
-            .map(|value| value.trim())
-            .filter(|value| !value.is_empty())
-    }
-}
-
-fn problem(line: u64, code: &'static str, reason: impl Into<String>) -> Problem {
-    Problem {
-        line: Some(line),
-        code,
-        reason: reason.into(),
-    }
-}
-
-/// Reads the file's lines; a file that is not CSV, or lacks a required
-/// column, is refused as a whole.
-fn read_lines(bytes: &[u8], required: &[&str], known: &[&str]) -> Result<Vec<Line>, SetupError> {
-    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
-    let first_line = bytes.split(|b| *b == b'\n').next().unwrap_or_default();
-    let delimiter = if first_line.contains(&b';') && !first_line.contains(&b',') {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(false)
-        .from_reader(bytes);
-    let headers: Vec<String> = reader
-        .headers()
-        .map_err(|error| SetupError::one("not_csv", format!("the header cannot be read: {error}")))?
-        .iter()
-        .map(|h| h.trim().to_lowercase())
-        .collect();
-    let missing: Vec<&str> = required
-        .iter()
-        .copied()
-        .filter(|column| !headers.iter().any(|h| h == column))
-        .collect();
-    if !missing.is_empty() {
-        return Err(SetupError::one(
-            "missing_column",
-            format!("line 1: the header lacks {}", missing.join(", ")),
-        ));
-    }
-    if let Some(unknown) = headers.iter().find(|h| !known.contains(&h.as_str())) {
-        return Err(SetupError::one(
-            "unknown_column",
-            format!("line 1: unknown column {unknown:?} (known: {})", known.join(", ")),
-        ));
-    }
-    let mut lines = Vec::new();
-    let mut problems = Vec::new();
-    for record in reader.records() {
-        match record {
-            Ok(record) => {
-                let number = record.position().map_or(0, |p| p.line());
-                if record.iter().all(|field| field.trim().is_empty()) {
-                    continue;
-                }
-                lines.push(Line {
-                    number,
-                    fields: headers
-                        .iter()
-                        .cloned()
-                        .zip(record.iter().map(str::to_owned))
-                        .collect(),
-                });
-            }
-            Err(error) => {
-                let line = error.position().map_or(0, |p| p.line());
-                problems.push(problem(line, "bad_line", format!("cannot be read: {error}")));
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(lines)
-    } else {
-        Err(SetupError::Refused(problems))
-    }
-}
+use crate::file_import::{Line, Problem, SetupError, date, problem, read_lines};
 
 fn bin_of(line: &Line, problems: &mut Vec<Problem>) -> Option<Bin> {
     match line.get("clinic_bin").map(Bin::parse) {
@@ -120,13 +29,6 @@ fn bin_of(line: &Line, problems: &mut Vec<Problem>) -> Option<Bin> {
             None
         }
     }
-}
-
-/// A date as ISO (2026-09-01) or as a Russian-locale spreadsheet writes it (01.09.2026).
-fn date(text: &str) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d.%m.%Y"))
-        .ok()
 }
 
 /// Values of a list column: separated by spaces or `|`.

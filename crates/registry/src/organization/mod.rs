@@ -23,51 +23,7 @@ pub use read::{organization, organization_version};
 pub(crate) use write::apply_change;
 pub use write::{load_unit, set_clinic, set_district};
 
-use crate::RegistryError;
-
-/// What is wrong with one entry of a change: its line in the file (or the
-/// command's argument), a stable code and the reason in words.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// The line of the CSV file (the header is line 1); none for a command.
-    pub line: Option<u64>,
-    pub code: &'static str,
-    pub reason: String,
-}
-
-impl std::fmt::Display for Problem {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.line {
-            Some(line) => write!(f, "line {line}: {}", self.reason),
-            None => f.write_str(&self.reason),
-        }
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SetupError {
-    /// Nothing was written.
-    #[error("{} problem(s), nothing written:\n{}", .0.len(), .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
-    Refused(Vec<Problem>),
-    #[error(transparent)]
-    Registry(#[from] RegistryError),
-}
-
-impl From<sqlx::Error> for SetupError {
-    fn from(error: sqlx::Error) -> Self {
-        SetupError::Registry(error.into())
-    }
-}
-
-impl SetupError {
-    fn one(code: &'static str, reason: impl Into<String>) -> Self {
-        SetupError::Refused(vec![Problem {
-            line: None,
-            code,
-            reason: reason.into(),
-        }])
-    }
-}
+pub use crate::file_import::{Problem, SetupError};
 
 /// What an import wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

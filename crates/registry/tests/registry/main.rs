@@ -16,6 +16,7 @@ use support::{TestRegistry, at, person};
 
 mod authors;
 mod organization;
+mod osms;
 mod plans;
 mod posts;
 mod push;

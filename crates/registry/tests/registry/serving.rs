@@ -20,7 +20,7 @@ async fn health_and_the_openapi_description_are_served_and_every_documented_path
         .skip_while(|line| *line != "paths:")
         .filter_map(|line| line.strip_prefix("  /").and_then(|path| path.strip_suffix(':')))
         .collect();
-    assert_eq!(paths.len(), 11, "documented paths: {paths:?}");
+    assert_eq!(paths.len(), 12, "documented paths: {paths:?}");
     for path in paths {
         let url = format!("{}/{}", registry.base, path.replace("{iin}", "123"));
         let get = http.get(&url).send().await?.status();

@@ -260,6 +260,16 @@ impl Client {
             .await?)
     }
 
+    /// Asks a person's OSMS status as `actor` would at this PC.
+    pub async fn osms(&self, iin: &str, actor: &str) -> Result<reqwest::Response> {
+        Ok(self
+            .http
+            .get(format!("{}/v1/persons/{iin}/osms?actor={actor}", self.base))
+            .bearer_auth(&self.enrolment.credential)
+            .send()
+            .await?)
+    }
+
     pub async fn push_raw(&self, body: &serde_json::Value) -> Result<reqwest::Response> {
         Ok(self
             .http
