@@ -233,7 +233,14 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         "role" => emhana_domain::StaffRole,
         "clinic_kind" => emhana_domain::ClinicKind,
         "parity" => emhana_domain::organization::HouseParity,
+        "osms.category" => emhana_domain::osms::StatePaidCategory,
+        "osms.kind" => emhana_domain::osms::PaymentKind,
     );
+    codes.extend(prefixed(
+        "osms.unavailable",
+        variant_codes::<emhana_workstation::OsmsUnavailable>(cfg, None),
+        &[],
+    ));
     codes.extend(
         emhana_sync::SyncError::CODES
             .iter()
@@ -420,6 +427,7 @@ fn roots(visit: &mut Declarations<'_>) {
         IdentifierError,
         ws::SearchOutcome,
         ws::PersonCard,
+        ws::OsmsView,
         ws::AuditCheck,
         ws::StoreStatus,
         ws::Language,

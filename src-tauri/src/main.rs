@@ -34,6 +34,7 @@ macro_rules! with_commands {
             commands::search::search_persons,
             commands::search::read_iin,
             commands::card::person_card,
+            commands::card::person_osms,
             commands::attachment::record_death,
             commands::attachment::register_person,
             commands::attachment::attachment_options,

@@ -188,6 +188,24 @@ async fn read<T: serde::de::DeserializeOwned>(response: reqwest::Response) -> Re
     }
 }
 
+/// How long a question asked while a registrar waits at the window may take.
+const WINDOW_QUESTION_TIMEOUT: Duration = Duration::from_secs(8);
+
+impl HttpTransport {
+    /// A person's OSMS status as the registry answers it for `actor` (a
+    /// member of this clinic's staff), within a few seconds: the card does
+    /// not wait on a slow link, it shows the last known status.
+    pub async fn osms(&self, iin: &str, actor: &str) -> Result<emhana_protocol::OsmsAnswer, TransportError> {
+        let request = self
+            .client
+            .get(format!("{}{PREFIX}/persons/{iin}/osms", self.base))
+            .query(&[("actor", actor)])
+            .timeout(WINDOW_QUESTION_TIMEOUT)
+            .bearer_auth(&self.credential);
+        read(request.send().await.map_err(offline)?).await
+    }
+}
+
 impl Transport for HttpTransport {
     async fn push(&self, request: &PushRequest) -> Result<PushResponse, TransportError> {
         let json = serde_json::to_vec(request).map_err(|error| TransportError::Offline(error.to_string()))?;

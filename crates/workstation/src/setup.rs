@@ -113,6 +113,7 @@ impl Workstation {
                 changed = true;
             }
         }
+        changed |= crate::osms::keep_minimum_wages(&self.pool, &reference.minimum_wages).await?;
         Ok(changed)
     }
 

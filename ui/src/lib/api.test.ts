@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { displayInstant, displayLocal, displayTime, toBase64, VISIT_REASONS, weekdayOf } from './api';
+import {
+  displayInstant, displayLocal, displayMonth, displayTenge, displayTime, toBase64, VISIT_REASONS, weekdayOf,
+} from './api';
 
 describe('displayInstant', () => {
   it('shows an instant on a Kazakhstan clock (UTC+5), whatever the PC zone', () => {
@@ -33,5 +35,15 @@ describe('appointment helpers', () => {
     ]);
     const sizes = VISIT_REASONS.map(([, items]) => items.length);
     expect(sizes).toEqual([6, 2, 1, 2, 2, 10]);
+  });
+});
+
+describe('OSMS amounts and periods', () => {
+  it('write tiyn as tenge with a no-break space between thousands and the period as the statement does', () => {
+    expect(displayTenge(425_050)).toBe('4\u00a0250,50');
+    expect(displayTenge(5_100_000)).toBe('51\u00a0000,00');
+    expect(displayTenge(1)).toBe('0,01');
+    expect(displayTenge(-100)).toBe('-1,00');
+    expect(displayMonth({ year: 2026, month: 3 })).toBe('03.2026');
   });
 });

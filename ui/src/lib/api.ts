@@ -37,6 +37,8 @@ import type {
   OrganizationChange,
   OrganizationView,
   PersonCard,
+  Month,
+  OsmsView,
   PlanRequest,
   PlanView,
   PostCallView,
@@ -126,6 +128,7 @@ export const api = {
   readIin: (iin: string) => call<IinReading>('read_iin', { iin }),
   search: (text: string, limit = 30) => call<SearchOutcome>('search_persons', { text, limit }),
   personCard: (id: number) => call<PersonCard>('person_card', { id }),
+  personOsms: (id: number) => call<OsmsView>('person_osms', { id }),
   loadDemoClinic: () => call<StoreStatus>('load_demo_clinic'),
   organization: () => call<OrganizationView>('organization'),
   changeOrganization: (unitBin: string | null, change: OrganizationChange) =>
@@ -222,6 +225,18 @@ export function asCommandError(error: unknown): CommandError {
 export function displayInstant(iso: string): string {
   const local = new Date(new Date(iso).getTime() + KAZAKHSTAN_UTC_OFFSET_HOURS * 3600 * 1000).toISOString();
   return `${displayDate(local.slice(0, 10))} ${local.slice(11, 16)}`;
+}
+
+/** An amount in tiyn as tenge are written in Kazakhstan: 425050 → "4 250,50" (a no-break space between thousands). */
+export function displayTenge(tiyn: number): string {
+  const sign = tiyn < 0 ? '-' : '';
+  const whole = String(Math.trunc(Math.abs(tiyn) / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0');
+  return `${sign}${whole},${String(Math.abs(tiyn) % 100).padStart(2, '0')}`;
+}
+
+/** A month paid for, as the statement writes its period: "10.2026". */
+export function displayMonth(month: Month): string {
+  return `${String(month.month).padStart(2, '0')}.${month.year}`;
 }
 
 /** "1978-03-22" → "22.03.1978", as dates are written in Kazakhstan. */

@@ -27,6 +27,21 @@ list_norm_exceeded: ListLoad | null, };
 
 export type ApplicationPaper = "decision" | "consent";
 
+export type Arrears = { 
+/**
+ * The unpaid months it pays for, oldest first: of the 12 before the
+ * month of `pay_on`, those no payment pays for.
+ */
+months: Array<Month>, 
+/**
+ * One month's contribution: 5 % of the year's minimum wage, in tiyn.
+ */
+per_month_tiyn: number, total_tiyn: number, 
+/**
+ * The year whose minimum wage it is computed from (the year of `pay_on`).
+ */
+wage_year: number, };
+
 export type AttachmentEntry = { clinic_name_kk: string, clinic_name_ru: string, here: boolean, district_number: number | null, ground: string, decided_on: string, started_on: string, ended_on: string | null, end_reason: string | null, application_id: number | null, };
 
 export type AttachmentGround = "first_attachment" | "free_choice" | "change_of_residence" | "change_of_work_or_study" | "clinic_reorganization" | "border_area";
@@ -229,6 +244,8 @@ given: boolean | null,
  */
 valid_until: string | null, third_parties: boolean, cross_border: boolean, publication: boolean, };
 
+export type ConsumerGround = { "kind": "state_paid", category: StatePaidCategory, } | { "kind": "paid", last_paid: Month, holds_through: Month, };
+
 export type CoveredArea = { settlement: string, 
 /**
  * None: the whole settlement.
@@ -343,6 +360,25 @@ feed_incomplete: boolean, };
 
 export type Indication = "raised_blood_pressure" | "infectious_contact" | "rash" | "post_vaccination_deterioration" | "loss_of_consciousness" | "bleeding" | "sudden_sharp_deterioration";
 
+export type KnownOsms = { 
+/**
+ * When the Fund's data was read: the status is the status on that day.
+ */
+known_at: string, status: OsmsStatus, 
+/**
+ * Oldest first.
+ */
+payments: Array<Payment>, state_paid: Array<StatePaid>, 
+/**
+ * What regaining coverage would cost if paid today, for a person who is
+ * not a consumer; `None` for a consumer.
+ */
+arrears: Arrears | null, 
+/**
+ * Why the arrears could not be computed (the year's minimum wage is not set).
+ */
+arrears_problem: OsmsError | null, };
+
 export type Language = "kk" | "ru";
 
 export type LinkProblem = "changed" | "missing" | "unchained";
@@ -352,6 +388,12 @@ export type ListLoad = { attached: number, norm: number, };
 export type ListNorms = { therapeutic: number, pediatric: number, general_practice: number, };
 
 export type MatchKind = "iin" | "phone" | "name";
+
+export type Month = { year: number, 
+/**
+ * 1–12.
+ */
+month: number, };
 
 export type NewResidence = { address: Address, 
 /**
@@ -389,7 +431,52 @@ version: number | null,
  */
 pending: Array<PendingChange>, };
 
+export type OsmsError = { "code": "minimum_wage_missing", year: number, };
+
+export type OsmsStatus = { "status": "consumer", ground: ConsumerGround, } | { "status": "not_consumer", 
+/**
+ * The last month paid for, if any ever was.
+ */
+last_paid: Month | null, 
+/**
+ * Unpaid months among the 12 before the day (what arrears would pay for).
+ */
+unpaid_months: number, };
+
+export type OsmsUnavailable = "no_registry" | "offline" | "not_served_here" | "unknown_person" | "refused";
+
+export type OsmsView = { 
+/**
+ * The last answer known here; `None`: never asked successfully.
+ */
+known: KnownOsms | null, 
+/**
+ * `None`: `known` is the registry's answer of now. Otherwise why it is
+ * not, and `known` is the last known one, shown with its date.
+ */
+unavailable: OsmsUnavailable | null, };
+
 export type OtherClinic = { bin: string, name_kk: string, name_ru: string, };
+
+export type Payment = { paid_on: string, 
+/**
+ * In tiyn (1/100 tenge): amounts are kept exact.
+ */
+amount_tiyn: number, kind: PaymentKind, 
+/**
+ * The month it is for.
+ */
+period: Month, 
+/**
+ * The payer's BIN or IIN.
+ */
+payer: string, 
+/**
+ * Returned to the payer, with the day: a refunded payment pays nothing.
+ */
+refund_tiyn: number | null, refunded_on: string | null, };
+
+export type PaymentKind = "deduction" | "contribution";
 
 export type PendingChange = { op: string, made_at: string, unit_bin: string, change: OrganizationChange, 
 /**
@@ -723,6 +810,10 @@ today: string,
  */
 demo_sign_in: DemoSignIn | null, };
 
+export type StatePaid = { category: StatePaidCategory, from: string, until: string | null, };
+
+export type StatePaidCategory = "child" | "mother_of_many_children" | "pensioner" | "disabled" | "student" | "pregnant" | "child_care" | "unemployed" | "carer";
+
 export type StopRef = { "kind": "visit", "id": number } | { "kind": "call", "id": number };
 
 export type StoreStatus = { path: string, clinic: ClinicSummary | null, persons: number, };
@@ -921,6 +1012,7 @@ export const COMMANDS = [
   'search_persons',
   'read_iin',
   'person_card',
+  'person_osms',
   'record_death',
   'register_person',
   'attachment_options',
@@ -1243,6 +1335,22 @@ export const MESSAGE_CODES = [
   'organization.problem.parent_in_another_region',
   'organization.problem.parent_is_a_post',
   'organization.problem.works_to_before_from',
+  'osms.category.carer',
+  'osms.category.child',
+  'osms.category.child_care',
+  'osms.category.disabled',
+  'osms.category.mother_of_many_children',
+  'osms.category.pensioner',
+  'osms.category.pregnant',
+  'osms.category.student',
+  'osms.category.unemployed',
+  'osms.kind.contribution',
+  'osms.kind.deduction',
+  'osms.unavailable.no_registry',
+  'osms.unavailable.not_served_here',
+  'osms.unavailable.offline',
+  'osms.unavailable.refused',
+  'osms.unavailable.unknown_person',
   'parity.all',
   'parity.even',
   'parity.odd',

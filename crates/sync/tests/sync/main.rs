@@ -23,6 +23,7 @@ mod bookings;
 mod calls;
 mod faults;
 mod organization;
+mod osms;
 mod plans;
 mod posts;
 mod reference;

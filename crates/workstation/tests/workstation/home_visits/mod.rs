@@ -181,8 +181,8 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
     "ALTER TABLE visit_event DROP COLUMN refused_at",
 ];
 
-/// What migrations 18 to 20 added, taken away again: the file as 17 left it.
-const POST_RECORDS_OF_MIGRATION_18: [&str; 14] = [
+/// What migrations 18 to 22 added, taken away again: the file as 17 left it.
+const POST_RECORDS_OF_MIGRATION_18: [&str; 16] = [
     "DROP TABLE post_record",
     "DROP TABLE account",
     "DROP TABLE sign_in_failure",
@@ -197,6 +197,8 @@ const POST_RECORDS_OF_MIGRATION_18: [&str; 14] = [
     "ALTER TABLE sync_state DROP COLUMN audit_mismatch_at",
     "ALTER TABLE sync_enrolment DROP COLUMN bundle_secret",
     "ALTER TABLE sync_enrolment DROP COLUMN registry_bundle_key",
+    "DROP TABLE minimum_wage",
+    "DROP TABLE osms_known",
 ];
 
 /// What migration 17 added, taken away again: the file as 16 left it.

@@ -1,0 +1,117 @@
+//! A person's OSMS status at the window, asked of a real registry standing
+//! in for the Fund (docs/osms.md): current when the registry answers, the
+//! last known one with its date when it cannot be reached, the arrears
+//! from the year's minimum wage the registry handed out.
+
+use emhana_domain::StaffRole;
+use emhana_domain::osms::{Month, OsmsError, OsmsStatus};
+use emhana_workstation::{OsmsUnavailable, StoreError};
+
+use super::*;
+
+/// The Fund's file of one person's contributions for the months given.
+fn payments(iin: &str, months: impl Iterator<Item = Month>) -> String {
+    let mut csv = String::from("payment_id,iin,paid_on,amount,kind,period,payer\n");
+    for month in months {
+        csv.push_str(&format!(
+            "F{iin}{}{:02},{iin},{}-{:02}-10,4250,взнос,{}-{:02},{iin}\n",
+            month.year, month.month, month.year, month.month, month.year, month.month
+        ));
+    }
+    csv
+}
+
+#[tokio::test]
+async fn the_card_shows_the_registrys_status_now_and_the_last_known_one_with_its_date_offline() -> Result<()>
+{
+    let now = kz(2026, 11, 20, 10);
+    let region = Region::start(300, now).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = region.engine(&workstation, &credential, small_pages())?;
+    sync_round(&engine).await?;
+    let today = now.date_naive();
+    // an adult attached here
+    let mut adult = None;
+    for (hit, _) in attached_here(&workstation, now).await? {
+        let card = workstation.person_card(hit.id, today).await?;
+        if card.age.is_some_and(|age| (20..60).contains(&age)) {
+            adult = Some(card);
+            break;
+        }
+    }
+    let card = adult.ok_or_else(|| anyhow::anyhow!("an adult attached here"))?;
+    // paid from November 2025 to March 2026, nothing since
+    let paid = (0..5).map(|n| {
+        Month {
+            year: 2025,
+            month: 11,
+        }
+        .plus(n)
+    });
+    emhana_registry::osms::import_payments(&region.pool, payments(&card.iin, paid).as_bytes(), now).await?;
+    let registry = HttpTransport::new(&region.base, &credential)?;
+
+    let view = emhana_sync::osms::person_osms(&workstation, Some(&registry), card.id, today).await?;
+    assert_eq!(view.unavailable, None, "the registry answered now");
+    let known = view.known.clone().ok_or_else(|| anyhow::anyhow!("an answer"))?;
+    assert_eq!(known.known_at, now);
+    assert_eq!(
+        known.status,
+        OsmsStatus::NotConsumer {
+            last_paid: Some(Month { year: 2026, month: 3 }),
+            unpaid_months: 7,
+        }
+    );
+    assert_eq!(known.payments.len(), 5);
+    // no minimum wage for 2026 yet: an error shown, never a zero
+    assert_eq!(known.arrears, None);
+    assert_eq!(
+        known.arrears_problem,
+        Some(OsmsError::MinimumWageMissing { year: 2026 })
+    );
+
+    // the administrator sets the year's wage; the next sync brings it
+    emhana_registry::osms::set_minimum_wage(&region.pool, 2026, 85_000, "закон о бюджете", now).await?;
+    engine.sync_once(|_| {}).await?;
+    let view = emhana_sync::osms::person_osms(&workstation, Some(&registry), card.id, today).await?;
+    let arrears = view
+        .known
+        .and_then(|known| known.arrears)
+        .ok_or_else(|| anyhow::anyhow!("arrears"))?;
+    // 7 unpaid months × 5 % × 85,000 tenge
+    assert_eq!(arrears.months.len(), 7);
+    assert_eq!(arrears.per_month_tiyn, 4_250 * 100);
+    assert_eq!(arrears.total_tiyn, 7 * 4_250 * 100);
+
+    // the registry out of reach: the last known answer, with its date, not current
+    region.set_now(kz(2026, 11, 21, 10));
+    let unreachable = HttpTransport::new("http://127.0.0.1:9", &credential)?;
+    let offline = emhana_sync::osms::person_osms(&workstation, Some(&unreachable), card.id, today).await?;
+    assert_eq!(offline.unavailable, Some(OsmsUnavailable::Offline));
+    assert_eq!(offline.known.map(|known| known.known_at), Some(now));
+    let no_registry = emhana_sync::osms::person_osms(&workstation, None, card.id, today).await?;
+    assert_eq!(no_registry.unavailable, Some(OsmsUnavailable::NoRegistry));
+    assert!(no_registry.known.is_some());
+    assert_eq!(
+        local_count(
+            &dir.path().join("emhana.sqlite"),
+            &format!(
+                "SELECT count(*) FROM audit_event WHERE action = 'osms_read' AND person_id = {}",
+                card.id
+            ),
+        )
+        .await?,
+        4,
+        "every reading is in the audit log"
+    );
+
+    // a district nurse's work does not need it: refused here before the registry is asked
+    let nurse = emhana_synth::sign_in_as(&workstation, StaffRole::DistrictNurse, now).await?;
+    let refused = emhana_sync::osms::person_osms(&nurse, Some(&registry), card.id, today).await;
+    assert!(
+        matches!(refused, Err(StoreError::NotAllowed { .. })),
+        "{refused:?}"
+    );
+    Ok(())
+}
