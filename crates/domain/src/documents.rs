@@ -189,3 +189,56 @@ pub enum RoundRowItem {
         temperature: Option<f64>,
     },
 }
+
+/// The statement "information on participation as a consumer of medical
+/// services and on contributions in OSMS" (seed 003 appendix 3), as the
+/// clinic prints it from the Fund's data known at `known_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OsmsStatement {
+    /// The clinic that printed it (the Fund's data came through its registry).
+    pub clinic: ClinicHeader,
+    /// «Выдана»: the person's full name and IIN.
+    pub full_name: String,
+    pub iin: String,
+    /// «Дата выдачи».
+    pub issued_on: NaiveDate,
+    /// When the Fund's data was read: the status is the status on that day.
+    pub known_at: DateTime<Utc>,
+    /// The table's rows, oldest first.
+    pub payments: Vec<crate::osms::Payment>,
+    pub status: crate::osms::OsmsStatus,
+    /// What regaining coverage costs if paid on the issue date (not a consumer).
+    pub arrears: Option<crate::osms::Arrears>,
+    /// Why the arrears are not given (the year's minimum wage is not set).
+    pub arrears_problem: Option<crate::osms::OsmsError>,
+    /// Who printed it.
+    pub printed_by: String,
+}
+
+text_enum!(
+    /// Why the statement is refused (seed 003 appendix 2 p. 9, seed 001):
+    /// the grounds the laws set.
+    StatementRefusalGround {
+        /// The documents or the data in them are found unreliable.
+        UnreliableDocuments => "unreliable_documents",
+        /// The person or the data do not meet the requirements of the acts.
+        RequirementsNotMet => "requirements_not_met",
+        /// A court decision in force bans the activity the service is for.
+        CourtBan => "court_ban",
+        /// A court decision in force deprives the person of the special right.
+        CourtDeprivation => "court_deprivation",
+        /// No consent to access restricted personal data (Law 94-V, art. 8).
+        NoConsent => "no_consent",
+    }
+);
+
+/// A motivated refusal of the statement, naming its ground.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct OsmsStatementRefusal {
+    pub clinic: ClinicHeader,
+    pub full_name: String,
+    pub iin: String,
+    pub issued_on: NaiveDate,
+    pub ground: StatementRefusalGround,
+    pub printed_by: String,
+}

@@ -14,7 +14,7 @@ use emhana_domain::care_plan::{
     BasisDocument, Condition, PlanClosure, PlanKind, PregnancyOutcome, RiskLevel, VisitOutcome, VisitPurpose,
     VisitState, VisitWho,
 };
-use emhana_domain::documents::SlipFormat;
+use emhana_domain::documents::{SlipFormat, StatementRefusalGround};
 use emhana_domain::home_call::{CallStatus, Indication, Responder, TriageReason};
 use emhana_domain::organization::HouseParity;
 use emhana_domain::osms::{PaymentKind, StatePaidCategory};
@@ -86,6 +86,7 @@ fn every_text_enum_has_one_spelling_through_serde_both_ways() {
         Action,
         PaymentKind,
         StatePaidCategory,
+        StatementRefusalGround,
     );
     // every text_enum! in the crate is in the list above
     fn count_in(dir: &std::path::Path) -> usize {

@@ -137,10 +137,14 @@ impl<'a> Page<'a> {
     }
 
     /// Text wrapped at word boundaries into `width` mm from `x`, starting on
-    /// the current line; moves `y` past it.
+    /// the current line; moves `y` past it. A line that would fall below the
+    /// bottom margin starts the next page: nothing is drawn off the sheet.
     pub fn paragraph(&mut self, x: f32, width: f32, size: f32, weight: Weight, text: &str) {
         let line_height = size * 1.35 / PT_PER_MM;
         for line in self.wrap(text, width, size, weight) {
+            if !self.fits(line_height) {
+                self.break_page();
+            }
             self.y += line_height;
             self.text_at(x, self.y, size, weight, &line);
         }

@@ -1,7 +1,8 @@
 //! Emhana's printed documents as PDF: the attachment ticket, the motivated
 //! refusal and the personal-data consent (DOMAIN.md §2, §10), the
 //! appointment slip and the doctor's day list (§3), the nurse's visit
-//! schedule (§5–6).
+//! schedule (§5–6), the OSMS statement of seed 003 appendix 3 and its
+//! motivated refusal (§7).
 //!
 //! Documents are bilingual, Kazakh first, then Russian. DejaVu Sans (whose
 //! licence allows embedding, see `fonts/LICENSE-DejaVu.txt`) covers the Kazakh
@@ -11,6 +12,7 @@
 
 mod appointments;
 mod layout;
+mod osms;
 mod round;
 mod table;
 mod words;
@@ -291,7 +293,7 @@ fn qr_modules(text: &str) -> Result<(usize, Vec<bool>), PrintError> {
 }
 
 /// The clinic's name, BIN, address, phone and hours, top left.
-fn letterhead(page: &mut Page<'_>, clinic: &ClinicHeader, width: f32) {
+pub(crate) fn letterhead(page: &mut Page<'_>, clinic: &ClinicHeader, width: f32) {
     page.paragraph(MARGIN, width, 11.5, Weight::Bold, &clinic.name_kk);
     page.paragraph(MARGIN, width, 11.0, Weight::Bold, &clinic.name_ru);
     page.paragraph(
@@ -429,7 +431,7 @@ pub(crate) fn day(date: NaiveDate) -> String {
 }
 
 /// An instant as a Kazakhstan clock shows it (UTC+5).
-fn moment(instant: DateTime<Utc>) -> String {
+pub(crate) fn moment(instant: DateTime<Utc>) -> String {
     emhana_domain::kazakhstan_time(instant)
         .format("%d.%m.%Y %H:%M")
         .to_string()

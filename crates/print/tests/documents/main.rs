@@ -17,6 +17,7 @@ use emhana_print::{Printer, application_qr_text};
 
 mod appointments;
 mod attachment;
+mod osms;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
