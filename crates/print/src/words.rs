@@ -242,6 +242,24 @@ fn russian_years(n: u32) -> &'static str {
     }
 }
 
+/// A category the state pays OSMS contributions for, in both languages.
+pub(crate) fn state_paid_category(category: emhana_domain::osms::StatePaidCategory) -> &'static str {
+    use emhana_domain::osms::StatePaidCategory::*;
+    match category {
+        Child => "бала / ребёнок",
+        MotherOfManyChildren => "көпбалалы ана / многодетная мать («Алтын алқа», «Күміс алқа»)",
+        Pensioner => "зейнеткер / пенсионер",
+        Disabled => "мүгедектігі бар адам / лицо с инвалидностью",
+        Student => "күндізгі оқу нысанындағы студент / студент очной формы обучения",
+        Pregnant => "жұмыс істемейтін жүкті әйел / неработающая беременная",
+        ChildCare => {
+            "үш жасқа дейінгі баланы бағып отырған ата-ана / неработающий родитель ребёнка до трёх лет"
+        }
+        Unemployed => "тіркелген жұмыссыз / зарегистрированный безработный",
+        Carer => "мүгедектігі бар адамды күтіп-бағушы / ухаживающий за лицом с инвалидностью",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -260,23 +278,5 @@ mod tests {
             assert_eq!(super::age(years, 0), written);
         }
         assert_eq!(super::age(0, 5), "5 ай\n5 мес.");
-    }
-}
-
-/// A category the state pays OSMS contributions for, in both languages.
-pub(crate) fn state_paid_category(category: emhana_domain::osms::StatePaidCategory) -> &'static str {
-    use emhana_domain::osms::StatePaidCategory::*;
-    match category {
-        Child => "бала / ребёнок",
-        MotherOfManyChildren => "көпбалалы ана / многодетная мать («Алтын алқа», «Күміс алқа»)",
-        Pensioner => "зейнеткер / пенсионер",
-        Disabled => "мүгедектігі бар адам / лицо с инвалидностью",
-        Student => "күндізгі оқу нысанындағы студент / студент очной формы обучения",
-        Pregnant => "жұмыс істемейтін жүкті әйел / неработающая беременная",
-        ChildCare => {
-            "үш жасқа дейінгі баланы бағып отырған ата-ана / неработающий родитель ребёнка до трёх лет"
-        }
-        Unemployed => "тіркелген жұмыссыз / зарегистрированный безработный",
-        Carer => "мүгедектігі бар адамды күтіп-бағушы / ухаживающий за лицом с инвалидностью",
     }
 }
