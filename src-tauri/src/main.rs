@@ -35,6 +35,7 @@ macro_rules! with_commands {
             commands::search::read_iin,
             commands::card::person_card,
             commands::card::person_osms,
+            commands::card::print_osms_statement,
             commands::attachment::record_death,
             commands::attachment::register_person,
             commands::attachment::attachment_options,

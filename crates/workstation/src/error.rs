@@ -65,6 +65,8 @@ pub enum StoreError {
     },
     #[error("nobody is signed in")]
     NotSignedIn,
+    #[error("the person's OSMS status was never received from the registry on this PC")]
+    OsmsNotKnown,
     /// The signed-in member of staff's roles do not allow it.
     #[error("the role does not allow {action:?}")]
     NotAllowed { action: emhana_domain::access::Action },

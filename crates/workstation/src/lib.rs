@@ -52,7 +52,7 @@ pub use import::{
     AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,
 };
 pub use organization::{ClinicView, DistrictView, OrganizationView, PendingChange, PostView, StaffView};
-pub use osms::{KnownOsms, OsmsRequest, OsmsUnavailable, OsmsView};
+pub use osms::{KnownOsms, OsmsRequest, OsmsUnavailable, OsmsView, StatementPaper};
 pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, RegisterRow};
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use setup::{ClinicSummary, StoreStatus};

@@ -7,6 +7,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::access::Action;
+use emhana_domain::documents::{OsmsStatement, OsmsStatementRefusal, StatementRefusalGround};
 use emhana_domain::osms::{Arrears, MinimumWages, OsmsError, OsmsStatus, Payment, StatePaid, YearWage};
 use emhana_protocol::OsmsAnswer;
 use serde::Serialize;
@@ -63,6 +64,14 @@ pub struct KnownOsms {
     pub arrears: Option<Arrears>,
     /// Why the arrears could not be computed (the year's minimum wage is not set).
     pub arrears_problem: Option<OsmsError>,
+}
+
+/// What the statement's printing gives: the statement, or its motivated
+/// refusal when the person did not consent to access their data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatementPaper {
+    Statement(OsmsStatement),
+    Refusal(OsmsStatementRefusal),
 }
 
 impl Workstation {
@@ -136,6 +145,60 @@ impl Workstation {
             }
         };
         Ok(OsmsView { known, unavailable })
+    }
+
+    /// The OSMS statement of seed 003 appendix 3 from the last known answer
+    /// (its date printed on it), issued `today`; without the person's
+    /// consent to access their restricted data, the motivated refusal of
+    /// appendix 2 p. 9.5. The printing and the consent are audited.
+    pub async fn osms_statement(
+        &self,
+        person_id: i64,
+        today: NaiveDate,
+        consent_given: bool,
+    ) -> Result<StatementPaper, StoreError> {
+        let printed_by = self.require(Action::ReadInsurance).await?.full_name.clone();
+        self.require_may_see(person_id, today).await?;
+        let person: Option<(String, String, String, Option<String>)> =
+            sqlx::query_as("SELECT iin, surname, first_name, patronymic FROM person WHERE id = ?1")
+                .bind(person_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let (iin, surname, first_name, patronymic) =
+            person.ok_or(StoreError::PersonNotFound { id: person_id })?;
+        let full_name = emhana_domain::full_name(&surname, &first_name, patronymic.as_deref());
+        let clinic = {
+            let mut conn = self.pool.acquire().await?;
+            crate::store::clinic_header(&mut conn).await?
+        };
+        let detail = serde_json::json!({ "consent": consent_given }).to_string();
+        if !consent_given {
+            self.audit_now("osms_statement_refused", Some(person_id), &detail)
+                .await?;
+            return Ok(StatementPaper::Refusal(OsmsStatementRefusal {
+                clinic,
+                full_name,
+                iin,
+                issued_on: today,
+                ground: StatementRefusalGround::NoConsent,
+                printed_by,
+            }));
+        }
+        let view = self.osms_view(person_id, today, None).await?;
+        let known = view.known.ok_or(StoreError::OsmsNotKnown)?;
+        self.audit_now("osms_statement", Some(person_id), &detail).await?;
+        Ok(StatementPaper::Statement(OsmsStatement {
+            clinic,
+            full_name,
+            iin,
+            issued_on: today,
+            known_at: known.known_at,
+            payments: known.payments,
+            status: known.status,
+            arrears: known.arrears,
+            arrears_problem: known.arrears_problem,
+            printed_by,
+        }))
     }
 
     /// The minimum wages the registry handed out.

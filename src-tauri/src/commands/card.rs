@@ -30,3 +30,32 @@ pub async fn person_osms(state: State<'_, AppState>, id: i64) -> Result<OsmsView
     let today = state.clock.today();
     Ok(emhana_sync::osms::person_osms(&store, registry.as_ref(), id, today).await?)
 }
+
+/// Prints the person's OSMS statement from the last known status (the card
+/// asked the registry when it opened; the date the data is known as of is
+/// printed), or its motivated refusal when the person does not consent to
+/// access their data. The file's name carries no personal data.
+#[tauri::command]
+pub async fn print_osms_statement(
+    state: State<'_, AppState>,
+    id: i64,
+    consent_given: bool,
+    open: bool,
+) -> Result<crate::commands::attachment::Printed, CommandError> {
+    use emhana_workstation::StatementPaper;
+    let store = workstation(&state)?;
+    let printer = state.printer.as_ref().map_err(Clone::clone)?;
+    let today = state.clock.today();
+    let (name, bytes) = match store.osms_statement(id, today, consent_given).await? {
+        StatementPaper::Statement(statement) => (
+            // the person's id, not their IIN: the documents folder is seen by whoever uses the PC
+            format!("osms-statement-{id}-{}.pdf", today.format("%Y-%m-%d")),
+            printer.osms_statement(&statement)?,
+        ),
+        StatementPaper::Refusal(refusal) => (
+            format!("osms-statement-{id}-{}-refusal.pdf", today.format("%Y-%m-%d")),
+            printer.osms_statement_refusal(&refusal)?,
+        ),
+    };
+    crate::commands::attachment::save_and_open(&state, &name, &bytes, open).await
+}

@@ -129,6 +129,8 @@ export const api = {
   search: (text: string, limit = 30) => call<SearchOutcome>('search_persons', { text, limit }),
   personCard: (id: number) => call<PersonCard>('person_card', { id }),
   personOsms: (id: number) => call<OsmsView>('person_osms', { id }),
+  printOsmsStatement: (id: number, consentGiven: boolean, open: boolean) =>
+    call<Printed>('print_osms_statement', { id, consentGiven, open }),
   loadDemoClinic: () => call<StoreStatus>('load_demo_clinic'),
   organization: () => call<OrganizationView>('organization'),
   changeOrganization: (unitBin: string | null, change: OrganizationChange) =>

@@ -4,8 +4,9 @@
 //! from the year's minimum wage the registry handed out.
 
 use emhana_domain::StaffRole;
+use emhana_domain::documents::StatementRefusalGround;
 use emhana_domain::osms::{Month, OsmsError, OsmsStatus};
-use emhana_workstation::{OsmsUnavailable, StoreError};
+use emhana_workstation::{OsmsUnavailable, StatementPaper, StoreError};
 
 use super::*;
 
@@ -83,6 +84,35 @@ async fn the_card_shows_the_registrys_status_now_and_the_last_known_one_with_its
     assert_eq!(arrears.months.len(), 7);
     assert_eq!(arrears.per_month_tiyn, 4_250 * 100);
     assert_eq!(arrears.total_tiyn, 7 * 4_250 * 100);
+
+    // the statement, from the answer known, with its arrears
+    let paper = workstation.osms_statement(card.id, today, true).await?;
+    let StatementPaper::Statement(statement) = paper else {
+        anyhow::bail!("a statement, not {paper:?}")
+    };
+    assert_eq!(
+        (statement.iin.as_str(), statement.known_at),
+        (card.iin.as_str(), now)
+    );
+    assert_eq!(statement.payments.len(), 5);
+    assert_eq!(statement.arrears.map(|a| a.total_tiyn), Some(7 * 4_250 * 100));
+    // no consent to access the person's data: the refusal of appendix 2 p. 9.5
+    let paper = workstation.osms_statement(card.id, today, false).await?;
+    assert!(
+        matches!(&paper, StatementPaper::Refusal(refusal) if refusal.ground == StatementRefusalGround::NoConsent),
+        "{paper:?}"
+    );
+    // someone whose status was never received here: nothing to print from
+    let other = attached_here(&workstation, now)
+        .await?
+        .into_iter()
+        .map(|(hit, _)| hit.id)
+        .find(|id| *id != card.id)
+        .ok_or_else(|| anyhow::anyhow!("another person"))?;
+    assert!(matches!(
+        workstation.osms_statement(other, today, true).await,
+        Err(StoreError::OsmsNotKnown)
+    ));
 
     // the registry out of reach: the last known answer, with its date, not current
     region.set_now(kz(2026, 11, 21, 10));
