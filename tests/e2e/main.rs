@@ -19,6 +19,7 @@ mod appointments;
 mod attachment;
 mod dates;
 mod home_visits;
+mod osms;
 mod package;
 mod posts;
 mod setup;

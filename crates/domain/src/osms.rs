@@ -64,7 +64,9 @@ pub struct Payment {
     /// The payer's BIN or IIN.
     pub payer: String,
     /// Returned to the payer, with the day: a refunded payment pays nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_tiyn: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded_on: Option<NaiveDate>,
 }
 

@@ -232,11 +232,70 @@ pub async fn load_demo_plans(workstation: &Workstation, config: SynthConfig) -> 
 }
 
 /// The demo clinic as a first start loads it: the population, the doctors'
-/// weeks and the care plans.
+/// weeks, the care plans and the OSMS statuses.
 pub async fn load_demo(workstation: &Workstation, config: SynthConfig) -> Result<LoadSummary, LoadError> {
     let summary = load_into(workstation, config, |_| {}).await?;
     load_demo_plans(workstation, config).await?;
+    load_demo_osms(workstation, config).await?;
     Ok(summary)
+}
+
+/// The OSMS status of every person attached to the home clinic, as if the
+/// registry had answered it at 09:00 on the demo's day ([`demo_osms`]), and
+/// the demo's minimum wages ([`demo_minimum_wages`]): the demo has no
+/// registry, so the cards show these as the last known status, not current.
+/// Returns how many statuses were written.
+pub async fn load_demo_osms(workstation: &Workstation, config: SynthConfig) -> Result<usize, LoadError> {
+    let as_of = config.as_of;
+    let known_at = as_of.and_hms_opt(4, 0, 0).unwrap_or_default().and_utc();
+    workstation
+        .apply_reference(&emhana_protocol::ReferenceData {
+            minimum_wages: demo_minimum_wages(),
+            ..Default::default()
+        })
+        .await?;
+    let mut synth = Synth::new(config)?;
+    let Some(home) = synth
+        .clinics()
+        .iter()
+        .find(|clinic| clinic.is_home)
+        .map(|clinic| clinic.bin)
+    else {
+        return Ok(0);
+    };
+    let mut written = 0;
+    loop {
+        let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH)?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut wanted = Vec::new();
+        for household in &batch {
+            for (member, attachment) in household.members.iter().zip(&household.attachments) {
+                if attachment.as_ref().is_some_and(|a| a.clinic_bin == home) {
+                    let facts = demo_osms(member, as_of);
+                    let status = emhana_domain::osms::status(&facts, member.birth_date, as_of);
+                    wanted.push((
+                        member.iin.as_string(),
+                        emhana_protocol::OsmsAnswer {
+                            known_at,
+                            facts,
+                            status,
+                        },
+                    ));
+                }
+            }
+        }
+        let iins: Vec<String> = wanted.iter().map(|(iin, _)| iin.clone()).collect();
+        let ids = workstation.person_ids(&iins).await?;
+        let answers: Vec<(i64, emhana_protocol::OsmsAnswer)> = wanted
+            .into_iter()
+            .filter_map(|(iin, answer)| ids.get(&iin).map(|id| (*id, answer)))
+            .collect();
+        workstation.record_osms_answers(&answers).await?;
+        written += answers.len();
+    }
+    Ok(written)
 }
 
 /// A district doctor's week as polyclinics run it: doctors take turns at

@@ -14,6 +14,7 @@
 mod clinics;
 mod demo;
 mod names;
+mod osms;
 mod places;
 #[cfg(feature = "registry")]
 mod registry;
@@ -35,6 +36,7 @@ use rand_chacha::ChaCha8Rng;
 
 pub use demo::*;
 use names::*;
+pub use osms::{demo_minimum_wages, demo_osms};
 use places::*;
 #[cfg(feature = "registry")]
 pub use registry::*;

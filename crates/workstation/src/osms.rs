@@ -95,19 +95,29 @@ impl Workstation {
 
     /// Keeps the registry's answer about a person as the last known one.
     pub async fn record_osms(&self, person_id: i64, answer: &OsmsAnswer) -> Result<(), StoreError> {
-        let body = serde_json::to_string(answer).map_err(|error| StoreError::Corrupt {
-            detail: format!("an OSMS answer: {error}"),
-        })?;
-        sqlx::query(
-            "INSERT INTO osms_known (person_id, known_at, answer) VALUES (?1, ?2, ?3) \
-             ON CONFLICT (person_id) DO UPDATE SET known_at = excluded.known_at, answer = excluded.answer \
-             WHERE excluded.known_at >= osms_known.known_at",
-        )
-        .bind(person_id)
-        .bind(answer.known_at.to_rfc3339())
-        .bind(body)
-        .execute(&self.pool)
-        .await?;
+        self.record_osms_answers(&[(person_id, answer.clone())]).await
+    }
+
+    /// Keeps answers as the last known ones, in one transaction (an older
+    /// answer never replaces a newer one).
+    pub async fn record_osms_answers(&self, answers: &[(i64, OsmsAnswer)]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (person_id, answer) in answers {
+            let body = serde_json::to_string(answer).map_err(|error| StoreError::Corrupt {
+                detail: format!("an OSMS answer: {error}"),
+            })?;
+            sqlx::query(
+                "INSERT INTO osms_known (person_id, known_at, answer) VALUES (?1, ?2, ?3) \
+                 ON CONFLICT (person_id) DO UPDATE SET known_at = excluded.known_at, answer = excluded.answer \
+                 WHERE excluded.known_at >= osms_known.known_at",
+            )
+            .bind(person_id)
+            .bind(answer.known_at.to_rfc3339())
+            .bind(body)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

@@ -474,7 +474,7 @@ payer: string,
 /**
  * Returned to the payer, with the day: a refunded payment pays nothing.
  */
-refund_tiyn: number | null, refunded_on: string | null, };
+refund_tiyn?: number | null, refunded_on?: string | null, };
 
 export type PaymentKind = "deduction" | "contribution";
 

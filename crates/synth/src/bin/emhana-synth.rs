@@ -88,6 +88,12 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     let plans = emhana_synth::load_demo_plans(&workstation, config).await?;
     eprintln!("{plans} care plans opened");
+    let osms_started = Instant::now();
+    let statuses = emhana_synth::load_demo_osms(&workstation, config).await?;
+    eprintln!(
+        "{statuses} OSMS statuses kept ({:.1} s)",
+        osms_started.elapsed().as_secs_f64()
+    );
     workstation.close().await;
     println!(
         "{} persons in {} clinics written to {} in {:.1} s",
