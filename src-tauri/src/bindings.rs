@@ -237,6 +237,11 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         "osms.kind" => emhana_domain::osms::PaymentKind,
     );
     codes.extend(prefixed(
+        "lookup.unavailable",
+        variant_codes::<emhana_workstation::LookupUnavailable>(cfg, None),
+        &[],
+    ));
+    codes.extend(prefixed(
         "osms.unavailable",
         variant_codes::<emhana_workstation::OsmsUnavailable>(cfg, None),
         &[],
@@ -428,6 +433,7 @@ fn roots(visit: &mut Declarations<'_>) {
         ws::SearchOutcome,
         ws::PersonCard,
         ws::OsmsView,
+        ws::LookupOutcome,
         ws::AuditCheck,
         ws::StoreStatus,
         ws::Language,

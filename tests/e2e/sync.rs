@@ -17,6 +17,37 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
 
     // The registry holds the region; the clinic used Emhana alone until now.
     let (registry, base, server) = start_registry_at(config, Some(in_campaign)).await?;
+    // a child born in September, in the state database and attached nowhere yet
+    let newborn = {
+        let born = chrono::NaiveDate::from_ymd_opt(2026, 9, 20).context("date")?;
+        let iin = (0..)
+            .find_map(|serial| emhana_domain::Iin::compose(born, emhana_domain::Sex::Male, 4_000 + serial))
+            .context("an IIN")?;
+        emhana_domain::Person {
+            iin,
+            surname: "Нұрланов".into(),
+            first_name: "Әлихан".into(),
+            patronymic: Some("Ерланұлы".into()),
+            birth_date: born,
+            sex: emhana_domain::Sex::Male,
+            citizenship: emhana_domain::Citizenship::Citizen,
+            address: Some(emhana_domain::Address {
+                settlement: "Астана".into(),
+                street: "Абай даңғылы".into(),
+                house: "7".into(),
+                apartment: Some("12".into()),
+            }),
+            phone: None,
+        }
+    };
+    emhana_registry::seed::load_population(
+        &registry,
+        &[emhana_registry::seed::PopulationRecord {
+            person: newborn.clone(),
+            attachment: None,
+        }],
+    )
+    .await?;
     let (workstation, _) = app_workstation(data.path()).await?;
     emhana_synth::load_into(&workstation, config, |_| {}).await?;
     let mut choosers = attached_elsewhere(&workstation, in_campaign, 2).await?;
@@ -112,6 +143,72 @@ async fn a_workstation_enrols_syncs_with_a_progress_bar_and_a_lost_conflict_land
             .await?;
         let (decided, _, _) = apply_in_the_app(&client, &chooser.iin).await?;
         anyhow::ensure!(decided == "attach", "decided here: {decided}");
+
+        // A newborn the state database knows (the registry stands in for it):
+        // typing the IIN fills the registration form from it.
+        // back from the application to the card, and from the card to the search
+        for _ in 0..3 {
+            if client.find(Locator::Css("#search")).await.is_ok() {
+                break;
+            }
+            if let Ok(back) = client.find(Locator::Css(".back")).await {
+                back.click().await?;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let search = wait_for(&client, "#search").await?;
+        search.clear().await?;
+        search.send_keys(&newborn.iin.as_string()).await?;
+        wait_for(&client, "#register-person").await?.click().await?;
+        wait_for(&client, "#lookup-notice[data-outcome=found]").await?;
+        wait_for_value(
+            &client,
+            "#registration-form [data-field=surname]",
+            &newborn.surname,
+        )
+        .await?;
+        wait_for_value(
+            &client,
+            "#registration-form [data-field=first_name]",
+            &newborn.first_name,
+        )
+        .await?;
+        wait_for_value(
+            &client,
+            "#registration-form [data-field=birth_date]",
+            "20.09.2026",
+        )
+        .await?;
+        wait_for_value(
+            &client,
+            "#registration-form [data-field=\"registered_address.house\"]",
+            "7",
+        )
+        .await?;
+        std::fs::write(
+            artifacts.join("e2e-lookup-filled.png"),
+            client.screenshot().await?,
+        )?;
+        // the birth certificate is the registrar's to type: ГБД ФЛ's answer names no document
+        select_when_listed(
+            &client,
+            "#registration-form [data-field=document_kind]",
+            "birth_certificate",
+        )
+        .await?;
+        client
+            .find(Locator::Css("#registration-form [data-field=document_number]"))
+            .await?
+            .send_keys("000123456")
+            .await?;
+        type_date(
+            &client,
+            "#registration-form [data-field=document_issued_on]",
+            "25.09.2026",
+        )
+        .await?;
+        wait_for(&client, "#register-submit").await?.click().await?;
+        wait_for_text(&client, "#person-card .full-name", &newborn.surname).await?;
         let options = practice
             .attachment_options(chooser_id(&practice, &chooser.iin).await?, in_campaign)
             .await?;

@@ -12,6 +12,7 @@
 //! against a real registry through a transport that loses messages.
 
 pub mod bundle;
+pub mod lookup;
 pub mod osms;
 pub mod snapshot;
 mod transport;

@@ -204,6 +204,22 @@ impl HttpTransport {
             .bearer_auth(&self.credential);
         read(request.send().await.map_err(offline)?).await
     }
+
+    /// A person by IIN as the state person database would answer (the
+    /// registry stands in for it), asked for `actor` while the registrar waits.
+    pub async fn lookup(
+        &self,
+        iin: &str,
+        actor: &str,
+    ) -> Result<emhana_protocol::PersonLookup, TransportError> {
+        let request = self
+            .client
+            .get(format!("{}{PREFIX}/persons/{iin}", self.base))
+            .query(&[("actor", actor)])
+            .timeout(WINDOW_QUESTION_TIMEOUT)
+            .bearer_auth(&self.credential);
+        read(request.send().await.map_err(offline)?).await
+    }
 }
 
 impl Transport for HttpTransport {

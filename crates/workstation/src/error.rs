@@ -67,6 +67,8 @@ pub enum StoreError {
     NotSignedIn,
     #[error("the person's OSMS status was never received from the registry on this PC")]
     OsmsNotKnown,
+    #[error("not an IIN: {reason}")]
+    InvalidIin { reason: emhana_domain::IdentifierError },
     /// The signed-in member of staff's roles do not allow it.
     #[error("the role does not allow {action:?}")]
     NotAllowed { action: emhana_domain::access::Action },

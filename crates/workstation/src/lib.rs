@@ -20,6 +20,7 @@ mod documents;
 mod error;
 mod home_visits;
 mod import;
+mod lookup;
 mod organization;
 mod osms;
 mod register;
@@ -51,6 +52,7 @@ pub use home_visits::{
 pub use import::{
     AttachmentRecord, ClinicRecord, CoverageRecord, DistrictRecord, HouseholdRecord, StaffRecord,
 };
+pub use lookup::{LookupAttached, LookupOutcome, LookupRequest, LookupUnavailable};
 pub use organization::{ClinicView, DistrictView, OrganizationView, PendingChange, PostView, StaffView};
 pub use osms::{KnownOsms, OsmsRequest, OsmsUnavailable, OsmsView, StatementPaper};
 pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, RegisterRow};

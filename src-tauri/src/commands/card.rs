@@ -1,4 +1,5 @@
-//! The person card, and the person's OSMS status on it.
+//! The person card, the person's OSMS status on it, and the person look-up
+//! at registration: the questions asked of the registry while the registrar waits.
 
 use emhana_workstation::{OsmsView, PersonCard};
 use tauri::State;
@@ -17,18 +18,37 @@ pub async fn person_card(state: State<'_, AppState>, id: i64) -> Result<PersonCa
 #[tauri::command]
 pub async fn person_osms(state: State<'_, AppState>, id: i64) -> Result<OsmsView, CommandError> {
     let store = workstation(&state)?;
-    let registry = match store.enrolment().await? {
+    let registry = registry_transport(&store).await?;
+    let today = state.clock.today();
+    Ok(emhana_sync::osms::person_osms(&store, registry.as_ref(), id, today).await?)
+}
+
+/// The person of a typed IIN as the state person database answers it (the
+/// registry stands in for it), to fill the registration form.
+#[tauri::command]
+pub async fn look_up_person(
+    state: State<'_, AppState>,
+    iin: String,
+) -> Result<emhana_workstation::LookupOutcome, CommandError> {
+    let store = workstation(&state)?;
+    let registry = registry_transport(&store).await?;
+    Ok(emhana_sync::lookup::look_up(&store, registry.as_ref(), &iin).await?)
+}
+
+/// The registry to ask a question of while the registrar waits, when this
+/// PC has one; no credential in the keyring: none (the sync screen says why).
+async fn registry_transport(
+    store: &emhana_workstation::Workstation,
+) -> Result<Option<emhana_sync::HttpTransport>, CommandError> {
+    Ok(match store.enrolment().await? {
         None => None,
-        // no credential in the keyring: the registry cannot be asked (the sync screen says why)
         Some(enrolment) => crate::sync::load_credential(enrolment.workstation_id)
             .await
             .ok()
             .and_then(|credential| {
                 emhana_sync::HttpTransport::new(&enrolment.registry_url, &credential).ok()
             }),
-    };
-    let today = state.clock.today();
-    Ok(emhana_sync::osms::person_osms(&store, registry.as_ref(), id, today).await?)
+    })
 }
 
 /// Prints the person's OSMS statement from the last known status (the card

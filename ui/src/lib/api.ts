@@ -37,6 +37,7 @@ import type {
   OrganizationChange,
   OrganizationView,
   PersonCard,
+  LookupOutcome,
   Month,
   OsmsView,
   PlanRequest,
@@ -128,6 +129,7 @@ export const api = {
   readIin: (iin: string) => call<IinReading>('read_iin', { iin }),
   search: (text: string, limit = 30) => call<SearchOutcome>('search_persons', { text, limit }),
   personCard: (id: number) => call<PersonCard>('person_card', { id }),
+  lookUpPerson: (iin: string) => call<LookupOutcome>('look_up_person', { iin }),
   personOsms: (id: number) => call<OsmsView>('person_osms', { id }),
   printOsmsStatement: (id: number, consentGiven: boolean, open: boolean) =>
     call<Printed>('print_osms_statement', { id, consentGiven, open }),

@@ -387,6 +387,12 @@ export type ListLoad = { attached: number, norm: number, };
 
 export type ListNorms = { therapeutic: number, pediatric: number, general_practice: number, };
 
+export type LookupAttached = "here" | "elsewhere" | "nowhere";
+
+export type LookupOutcome = { "outcome": "found", person: Person, died_on: string | null, attached: LookupAttached, } | { "outcome": "not_found" } | { "outcome": "unavailable", reason: LookupUnavailable, };
+
+export type LookupUnavailable = "no_registry" | "offline" | "refused";
+
 export type MatchKind = "iin" | "phone" | "name";
 
 export type Month = { year: number, 
@@ -483,6 +489,8 @@ export type PendingChange = { op: string, made_at: string, unit_bin: string, cha
  * Not sent yet (`local`) or sent and not answered (`sent`).
  */
 state: string, };
+
+export type Person = { iin: string, surname: string, first_name: string, patronymic: string | null, birth_date: string, sex: Sex, citizenship: Citizenship, address: Address | null, phone: string | null, };
 
 export type PersonCard = { id: number, iin: string, surname: string, first_name: string, patronymic: string | null, full_name: string, birth_date: string, 
 /**
@@ -1014,6 +1022,7 @@ export const COMMANDS = [
   'person_card',
   'person_osms',
   'print_osms_statement',
+  'look_up_person',
   'record_death',
   'register_person',
   'attachment_options',
@@ -1155,6 +1164,7 @@ export const ERROR_CODES = [
   'store.database',
   'store.date_in_future',
   'store.enrolled_elsewhere',
+  'store.invalid_iin',
   'store.invalid_reference_data',
   'store.no_app_data_folder',
   'store.no_home_clinic',
@@ -1322,6 +1332,9 @@ export const MESSAGE_CODES = [
   'indication.raised_blood_pressure',
   'indication.rash',
   'indication.sudden_sharp_deterioration',
+  'lookup.unavailable.no_registry',
+  'lookup.unavailable.offline',
+  'lookup.unavailable.refused',
   'organization.problem.bad_district_number',
   'organization.problem.bad_house_range',
   'organization.problem.coverage_overlap',

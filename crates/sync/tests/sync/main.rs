@@ -22,6 +22,7 @@ mod audit;
 mod bookings;
 mod calls;
 mod faults;
+mod lookup;
 mod organization;
 mod osms;
 mod plans;

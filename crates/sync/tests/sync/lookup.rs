@@ -1,0 +1,108 @@
+//! The person look-up at registration against the registry standing in for
+//! the state person database (seed 002, process 3 and condition 1).
+
+use emhana_domain::{Iin, Sex, StaffRole};
+use emhana_workstation::{LookupAttached, LookupOutcome, LookupUnavailable, StoreError};
+
+use super::*;
+
+#[tokio::test]
+async fn typing_an_iin_brings_the_state_databases_data_or_says_there_is_none() -> Result<()> {
+    let now = kz(2026, 11, 20, 10);
+    let region = Region::start(300, now).await?;
+    let dir = tempfile::tempdir()?;
+    let (workstation, credential) = region.workstation(dir.path(), 0).await?;
+    let engine = region.engine(&workstation, &credential, small_pages())?;
+    sync_round(&engine).await?;
+    let registry = HttpTransport::new(&region.base, &credential)?;
+
+    // someone attached to another clinic of the region: found, without a phone
+    let home = region.clinic_bins()?.remove(0);
+    let elsewhere = region
+        .text(&format!(
+            "SELECT p.iin FROM person p JOIN attachment a ON a.person_id = p.id AND a.ended_on IS NULL \
+             JOIN clinic c ON c.id = a.clinic_id WHERE c.bin <> '{home}' ORDER BY p.iin LIMIT 1"
+        ))
+        .await?;
+    let found = emhana_sync::lookup::look_up(&workstation, Some(&registry), &elsewhere).await?;
+    let LookupOutcome::Found { person, attached, .. } = found else {
+        anyhow::bail!("found, not {found:?}")
+    };
+    assert_eq!(person.iin.as_string(), elsewhere);
+    assert_eq!(attached, LookupAttached::Elsewhere);
+    assert_eq!(
+        person.phone, None,
+        "the phone is for the clinic that serves the person"
+    );
+    assert!(!person.surname.is_empty() && person.address.is_some());
+
+    // one of the clinic's own: found as attached here
+    let own = workstation
+        .person_card(one_attached_here(&workstation, now).await?, now.date_naive())
+        .await?;
+    let found = emhana_sync::lookup::look_up(&workstation, Some(&registry), &own.iin).await?;
+    assert!(
+        matches!(&found, LookupOutcome::Found { attached: LookupAttached::Here, person, .. } if person.surname == own.surname),
+        "{found:?}"
+    );
+
+    // a right IIN the state database does not hold: the seed's "no data in ГБД ФЛ"
+    let unknown = (0..)
+        .find_map(|serial| {
+            Iin::compose(
+                chrono::NaiveDate::from_ymd_opt(2026, 11, 1)?,
+                Sex::Female,
+                9_000 + serial,
+            )
+        })
+        .ok_or_else(|| anyhow::anyhow!("an IIN"))?;
+    let answer = emhana_sync::lookup::look_up(&workstation, Some(&registry), &unknown.as_string()).await?;
+    assert_eq!(answer, LookupOutcome::NotFound);
+
+    // a wrong check digit never leaves the PC
+    let mut wrong = unknown.as_string().into_bytes();
+    wrong[11] = if wrong[11] == b'9' { b'0' } else { wrong[11] + 1 };
+    let wrong = String::from_utf8(wrong)?;
+    let refused = emhana_sync::lookup::look_up(&workstation, Some(&registry), &wrong).await;
+    assert!(
+        matches!(refused, Err(StoreError::InvalidIin { .. })),
+        "{refused:?}"
+    );
+    assert_eq!(
+        region
+            .count(&format!(
+                "SELECT count(*) FROM person_lookup WHERE iin = '{wrong}'"
+            ))
+            .await?,
+        0
+    );
+    assert_eq!(
+        region
+            .count("SELECT count(*) FROM person_lookup WHERE what = 'person'")
+            .await?,
+        3,
+        "the three look-ups that reached it, logged"
+    );
+
+    // out of reach, or no registry: the registrar types the data
+    let unreachable = HttpTransport::new("http://127.0.0.1:9", &credential)?;
+    assert_eq!(
+        emhana_sync::lookup::look_up(&workstation, Some(&unreachable), &elsewhere).await?,
+        LookupOutcome::Unavailable {
+            reason: LookupUnavailable::Offline
+        }
+    );
+    assert_eq!(
+        emhana_sync::lookup::look_up(&workstation, None, &elsewhere).await?,
+        LookupOutcome::Unavailable {
+            reason: LookupUnavailable::NoRegistry
+        }
+    );
+    // a district nurse does not register persons
+    let nurse = emhana_synth::sign_in_as(&workstation, StaffRole::DistrictNurse, now).await?;
+    assert!(matches!(
+        emhana_sync::lookup::look_up(&nurse, Some(&registry), &elsewhere).await,
+        Err(StoreError::NotAllowed { .. })
+    ));
+    Ok(())
+}
