@@ -389,6 +389,10 @@ pub enum Change {
         died_on: Option<NaiveDate>,
         /// The person's attachment to this clinic.
         attachment: Attachment,
+        /// Whether the data is the state person database's (false: as a
+        /// clinic typed it where ГБД ФЛ could not be asked; not confirmed).
+        #[serde(default = "from_state_by_default")]
+        from_state: bool,
     },
     /// The person is no longer the clinic's: attached elsewhere or died.
     /// The workstation ends the attachment; it keeps the person's history.
@@ -399,6 +403,11 @@ pub enum Change {
     },
     /// A record of the clinic (a home call, ...) as it now stands, whole.
     Record { record: Record },
+}
+
+/// A registry from before issue 21 held the state's data only.
+fn from_state_by_default() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

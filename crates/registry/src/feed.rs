@@ -100,6 +100,7 @@ async fn read_page(
                     person: Box::new(person),
                     died_on,
                     attachment: attachment_from_row(row)?,
+                    from_state: row.try_get("from_state")?,
                 })
             } else {
                 None

@@ -16,7 +16,7 @@ use crate::RegistryError;
 macro_rules! person_columns {
     () => {
         "p.iin, p.surname, p.first_name, p.patronymic, p.birth_date, p.sex, p.citizenship, \
-         p.settlement, p.street, p.house, p.apartment, p.phone, p.died_on"
+         p.settlement, p.street, p.house, p.apartment, p.phone, p.died_on, p.from_state"
     };
 }
 pub(crate) use person_columns;
@@ -135,6 +135,7 @@ pub(crate) async fn attachment_rules(conn: &mut PgConnection) -> Result<Attachme
 pub(crate) async fn insert_persons(
     conn: &mut PgConnection,
     persons: &[&Person],
+    from_state: bool,
 ) -> Result<u64, RegistryError> {
     let mut columns: [Vec<Option<String>>; 11] = Default::default();
     let mut birth_dates = Vec::with_capacity(persons.len());
@@ -173,9 +174,9 @@ pub(crate) async fn insert_persons(
     ] = columns;
     Ok(sqlx::query(
         "INSERT INTO person (iin, surname, first_name, patronymic, sex, citizenship, settlement, street, house, \
-                             apartment, phone, birth_date) \
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-                              $8::text[], $9::text[], $10::text[], $11::text[], $12::date[]) AS t (iin) \
+                             apartment, phone, birth_date, from_state) \
+         SELECT t.*, $13 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], \
+                              $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::date[]) AS t (iin) \
          ORDER BY iin ON CONFLICT (iin) DO NOTHING",
     )
     .bind(&iins)
@@ -190,6 +191,7 @@ pub(crate) async fn insert_persons(
     .bind(&apartments)
     .bind(&phones)
     .bind(&birth_dates)
+    .bind(from_state)
     .execute(conn)
     .await?
     .rows_affected())

@@ -19,7 +19,10 @@ pub async fn look_up(
         });
     };
     Ok(match registry.lookup(&request.iin, &request.actor_iin).await {
-        Ok(answer) => LookupOutcome::found(answer),
+        Ok(answer) => {
+            store.keep_state_answer(&answer.person).await?;
+            LookupOutcome::found(answer)
+        }
         Err(TransportError::Refused { status: 404, .. }) => LookupOutcome::NotFound,
         Err(TransportError::Offline(_) | TransportError::Unreachable(_) | TransportError::Server { .. }) => {
             LookupOutcome::Unavailable {

@@ -28,10 +28,26 @@ pub struct PersonCard {
     /// ones (a warning to check the documents; foreigners' IINs may not carry any).
     pub iin_agrees: bool,
     pub household: Vec<HouseholdMember>,
+    /// The data is as typed here and the state person database has not
+    /// confirmed it yet (registered where ГБД ФЛ could not be asked).
+    pub unconfirmed: bool,
+    /// What the state's data corrected of what was typed, newest first.
+    pub corrections: Vec<PersonCorrection>,
     /// Who opened the card on this PC, newest first (this opening too), at
     /// most [`OPENINGS_SHOWN`]: a person's data is seen by those whose work
     /// needs it, and the card says who they were.
     pub opened_by: Vec<CardOpening>,
+}
+
+/// A field the state person database's data spelled otherwise than the
+/// registration typed it.
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+pub struct PersonCorrection {
+    /// surname, first_name, patronymic, birth_date, sex, citizenship
+    pub field: String,
+    pub typed: Option<String>,
+    pub registry: Option<String>,
+    pub corrected_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// How many of the card's last openings it lists.
@@ -106,9 +122,30 @@ pub(crate) async fn load(pool: &SqlitePool, id: i64, today: NaiveDate) -> Result
         }
     }
 
+    let unconfirmed: i64 = sqlx::query_scalar("SELECT unconfirmed FROM person WHERE id = ?1")
+        .bind(id)
+        .fetch_one(pool)
+        .await?;
+    let corrections = sqlx::query_as::<_, (String, Option<String>, Option<String>, chrono::DateTime<chrono::Utc>)>(
+        "SELECT field, typed, registry, corrected_at FROM person_correction WHERE person_id = ?1 ORDER BY id DESC",
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await?
+    .into_iter()
+    .map(|(field, typed, registry, corrected_at)| PersonCorrection {
+        field,
+        typed,
+        registry,
+        corrected_at,
+    })
+    .collect();
+
     Ok(PersonCard {
         // the use case adds them, with its own opening
         opened_by: Vec::new(),
+        unconfirmed: unconfirmed == 1,
+        corrections,
         full_name: person.full_name(),
         address: person.address_line(),
         phone: person.phone.as_deref().map(format_phone),

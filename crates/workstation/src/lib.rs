@@ -41,7 +41,7 @@ pub use attachment::{
     ApplicationForm, ApplicationOutcome, AttachmentEntry, AttachmentOptions, CONSENT_DATA_LIST, ConsentForm,
     CurrentAttachment, DetachmentReason, DistrictOption, FormError, ListLoad,
 };
-pub use card::{CardOpening, HouseholdMember, OPENINGS_SHOWN, PersonCard};
+pub use card::{CardOpening, HouseholdMember, OPENINGS_SHOWN, PersonCard, PersonCorrection};
 pub use documents::{DEFAULT_DOCUMENTS_KEPT_HOURS, DOCUMENTS_KEPT_HOURS, remove_old_documents};
 pub use error::{OpenError, StoreError};
 pub use home_visits::{

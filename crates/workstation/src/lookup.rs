@@ -75,6 +75,26 @@ impl Workstation {
     }
 }
 
+impl Workstation {
+    /// Keeps what the state database answered for an IIN: a registration
+    /// of that IIN with the same person is confirmed by it.
+    pub async fn keep_state_answer(&self, person: &Person) -> Result<(), StoreError> {
+        let body = serde_json::to_string(person).map_err(|error| StoreError::Corrupt {
+            detail: format!("a state database's answer: {error}"),
+        })?;
+        sqlx::query(
+            "INSERT INTO state_person_answer (iin, person, looked_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (iin) DO UPDATE SET person = excluded.person, looked_at = excluded.looked_at",
+        )
+        .bind(person.iin.as_string())
+        .bind(body)
+        .bind(chrono::Utc::now())
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
 impl LookupOutcome {
     /// The registry's answer, as the form shows it.
     pub fn found(answer: emhana_protocol::PersonLookup) -> LookupOutcome {

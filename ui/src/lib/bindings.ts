@@ -503,11 +503,26 @@ age: number | null, sex: Sex, citizenship: Citizenship, address: string | null, 
  */
 iin_agrees: boolean, household: Array<HouseholdMember>, 
 /**
+ * The data is as typed here and the state person database has not
+ * confirmed it yet (registered where ГБД ФЛ could not be asked).
+ */
+unconfirmed: boolean, 
+/**
+ * What the state's data corrected of what was typed, newest first.
+ */
+corrections: Array<PersonCorrection>, 
+/**
  * Who opened the card on this PC, newest first (this opening too), at
  * most [`OPENINGS_SHOWN`]: a person's data is seen by those whose work
  * needs it, and the card says who they were.
  */
 opened_by: Array<CardOpening>, };
+
+export type PersonCorrection = { 
+/**
+ * surname, first_name, patronymic, birth_date, sex, citizenship
+ */
+field: string, typed: string | null, registry: string | null, corrected_at: string, };
 
 export type PersonHit = { id: number, iin: string, full_name: string, birth_date: string, sex: Sex, address: string | null, phone: string | null, matched: MatchKind, };
 

@@ -123,11 +123,12 @@ pub(super) async fn apply_attach(
     let person_id = match person_id {
         Some(id) => id,
         None => {
-            // the first accepted op names the person; later ones do not respell them
+            // the first accepted op names the person as the clinic typed them (not
+            // the state's data: from_state false); later ops do not respell them
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO person (iin, surname, first_name, patronymic, sex, citizenship, settlement, street, \
-                                     house, apartment, phone, birth_date) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+                                     house, apartment, phone, birth_date, from_state) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, false) RETURNING id",
             )
             .bind(&iin)
             .bind(attach.person.surname.trim())

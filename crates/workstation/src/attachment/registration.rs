@@ -80,6 +80,21 @@ pub(crate) async fn register_person(
     .fetch_one(&mut *tx)
     .await?;
     store::insert_search_keys(&mut tx, std::iter::once((person_id, person))).await?;
+    // confirmed only when the state database answered this IIN here with
+    // the same person (what the window says is not taken for it)
+    let answer: Option<String> = sqlx::query_scalar("SELECT person FROM state_person_answer WHERE iin = ?1")
+        .bind(person.iin.to_string())
+        .fetch_optional(&mut *tx)
+        .await?;
+    let from_state = answer
+        .and_then(|answer| serde_json::from_str::<emhana_domain::Person>(&answer).ok())
+        .is_some_and(|state| same_person(&state, person));
+    if !from_state {
+        sqlx::query("UPDATE person SET unconfirmed = 1 WHERE id = ?1")
+            .bind(person_id)
+            .execute(&mut *tx)
+            .await?;
+    }
     if let Some((mother_id, _)) = mother {
         sqlx::query("INSERT INTO person_link (person_id, relative_id, relation) VALUES (?1, ?2, 'mother')")
             .bind(person_id)
@@ -98,4 +113,16 @@ pub(crate) async fn register_person(
     .await?;
     tx.commit().await?;
     Ok(person_id)
+}
+
+/// Whether the registration names the person the state database gave:
+/// the same names, birth date, sex and citizenship.
+fn same_person(state: &emhana_domain::Person, typed: &emhana_domain::Person) -> bool {
+    let name = |text: &str| text.trim().to_lowercase();
+    name(&state.surname) == name(&typed.surname)
+        && name(&state.first_name) == name(&typed.first_name)
+        && state.patronymic.as_deref().map(name) == typed.patronymic.as_deref().map(name)
+        && state.birth_date == typed.birth_date
+        && state.sex == typed.sex
+        && state.citizenship == typed.citizenship
 }

@@ -97,18 +97,64 @@ pub(crate) async fn insert_persons(
 
 /// Writes the registry's person over ours: names, dates and citizenship
 /// from the registry; an address or phone only where it has one. The
-/// search keys are rebuilt when the name changed.
+/// search keys are rebuilt when the name changed. A person held here as
+/// typed (not confirmed) whom the registry now gives with the state's data
+/// (`from_state`) is confirmed, and each field the state spelled otherwise
+/// is kept as a correction for the registrar to see.
 pub(crate) async fn update_registry_person(
     conn: &mut SqliteConnection,
     person_id: i64,
     person: &Person,
     died_on: Option<NaiveDate>,
+    from_state: bool,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), StoreError> {
-    let before: (String, String, Option<String>) =
-        sqlx::query_as("SELECT surname, first_name, patronymic FROM person WHERE id = ?1")
+    type Held = (String, String, Option<String>, NaiveDate, String, String, i64);
+    let held: Held = sqlx::query_as(
+        "SELECT surname, first_name, patronymic, birth_date, sex, citizenship, unconfirmed FROM person WHERE id = ?1",
+    )
+    .bind(person_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let before = (held.0.clone(), held.1.clone(), held.2.clone());
+    if held.6 == 1 && from_state {
+        let (held_birth, birth) = (held.3.to_string(), person.birth_date.to_string());
+        let corrections: [(&str, Option<&str>, Option<&str>); 6] = [
+            ("surname", Some(held.0.as_str()), Some(person.surname.as_str())),
+            (
+                "first_name",
+                Some(held.1.as_str()),
+                Some(person.first_name.as_str()),
+            ),
+            ("patronymic", held.2.as_deref(), person.patronymic.as_deref()),
+            ("birth_date", Some(held_birth.as_str()), Some(birth.as_str())),
+            ("sex", Some(held.4.as_str()), Some(person.sex.as_str())),
+            (
+                "citizenship",
+                Some(held.5.as_str()),
+                Some(person.citizenship.as_str()),
+            ),
+        ];
+        for (field, typed, registry) in corrections {
+            if typed != registry {
+                sqlx::query(
+                    "INSERT INTO person_correction (person_id, field, typed, registry, corrected_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )
+                .bind(person_id)
+                .bind(field)
+                .bind(typed)
+                .bind(registry)
+                .bind(now)
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+        sqlx::query("UPDATE person SET unconfirmed = 0 WHERE id = ?1")
             .bind(person_id)
-            .fetch_one(&mut *conn)
+            .execute(&mut *conn)
             .await?;
+    }
     let address = person.address.as_ref();
     // The registry (the state database) is the source of names and dates;
     // what it lacks (a phone, an address) the registrar's entry keeps.

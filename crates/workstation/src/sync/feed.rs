@@ -56,7 +56,7 @@ pub(super) async fn apply_page(
 ) -> Result<PullApplied, StoreError> {
     let home = home_clinic.id;
     let mut applied = PullApplied::default();
-    let mut persons: Vec<(&Person, Option<NaiveDate>, &emhana_protocol::Attachment)> = Vec::new();
+    let mut persons: Vec<(&Person, Option<NaiveDate>, &emhana_protocol::Attachment, bool)> = Vec::new();
     let mut left: Vec<(&str, NaiveDate, LeftReason)> = Vec::new();
     let mut records: Vec<&emhana_protocol::Record> = Vec::new();
     for change in &page.changes {
@@ -65,7 +65,8 @@ pub(super) async fn apply_page(
                 person,
                 died_on,
                 attachment,
-            } => persons.push((person, *died_on, attachment)),
+                from_state,
+            } => persons.push((person, *died_on, attachment, *from_state)),
             Change::Left { iin, on, reason } => left.push((iin, *on, *reason)),
             Change::Record { record } => records.push(record),
         }
@@ -99,10 +100,15 @@ pub(super) async fn apply_page(
         .await?;
     let mut new_rows = Vec::new();
     let mut existing = Vec::new();
-    for (person, died_on, attachment) in &persons {
+    // new persons whose data is as a clinic typed it, not the state's
+    let mut unconfirmed: Vec<i64> = Vec::new();
+    for (person, died_on, attachment, from_state) in &persons {
         match known.get(&person.iin.to_string()) {
-            Some(&id) => existing.push((id, *person, *died_on, *attachment)),
+            Some(&id) => existing.push((id, *person, *died_on, *attachment, *from_state)),
             None => {
+                if !from_state {
+                    unconfirmed.push(next_id);
+                }
                 new_rows.push((next_id, *person, *died_on, *attachment));
                 known.insert(person.iin.to_string(), next_id);
                 next_id += 1;
@@ -145,10 +151,16 @@ pub(super) async fn apply_page(
         lap(3);
     }
     applied.persons_added = new_rows.len();
+    for id in unconfirmed {
+        sqlx::query("UPDATE person SET unconfirmed = 1 WHERE id = ?1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
 
     // Persons already here: the registry's data, then its view of the attachment.
-    for (person_id, person, died_on, attachment) in existing {
-        store::update_registry_person(&mut *tx, person_id, person, died_on).await?;
+    for (person_id, person, died_on, attachment, from_state) in existing {
+        store::update_registry_person(&mut *tx, person_id, person, died_on, from_state, now).await?;
         let ours = match attachment.op {
             Some(op) => {
                 let (ours, confirmed) = confirm_by_feed(&mut *tx, op, now).await?;

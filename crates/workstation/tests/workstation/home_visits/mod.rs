@@ -181,8 +181,8 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
     "ALTER TABLE visit_event DROP COLUMN refused_at",
 ];
 
-/// What migrations 18 to 22 added, taken away again: the file as 17 left it.
-const POST_RECORDS_OF_MIGRATION_18: [&str; 16] = [
+/// What migrations 18 to 23 added, taken away again: the file as 17 left it.
+const POST_RECORDS_OF_MIGRATION_18: [&str; 19] = [
     "DROP TABLE post_record",
     "DROP TABLE account",
     "DROP TABLE sign_in_failure",
@@ -199,6 +199,9 @@ const POST_RECORDS_OF_MIGRATION_18: [&str; 16] = [
     "ALTER TABLE sync_enrolment DROP COLUMN registry_bundle_key",
     "DROP TABLE minimum_wage",
     "DROP TABLE osms_known",
+    "DROP TABLE state_person_answer",
+    "DROP TABLE person_correction",
+    "ALTER TABLE person DROP COLUMN unconfirmed",
 ];
 
 /// What migration 17 added, taken away again: the file as 16 left it.
