@@ -434,6 +434,7 @@ fn roots(visit: &mut Declarations<'_>) {
         ws::PersonCard,
         ws::OsmsView,
         ws::LookupOutcome,
+        emhana_domain::registration::ContactChange,
         ws::AuditCheck,
         ws::StoreStatus,
         ws::Language,

@@ -1,6 +1,7 @@
 //! Two app windows of one clinic against one registry: a home call taken at
 //! the front desk is on the nurse's round at her own PC after one sync
-//! round, and her outcome is in the desk's journal after the next.
+//! round, and her outcome is in the desk's journal after the next; an
+//! address changed at the desk is on the nurse's card at her PC.
 
 use super::*;
 
@@ -219,6 +220,48 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
         std::fs::write(
             artifacts.join("e2e-shared-call-served.png"),
             desk.screenshot().await?,
+        )?;
+
+        // The person moved: the registrar changes the address at the desk,
+        // and the nurse's card at her PC shows it after a sync, with its history.
+        open_card(&desk, &iin).await?;
+        wait_for(&desk, "#change-contact").await?.click().await?;
+        for (field, text) in [
+            ("settlement", "Астана"),
+            ("street", "Сарайшық көшесі"),
+            ("house", "5"),
+            ("apartment", "41"),
+        ] {
+            desk.find(Locator::Css(&format!("[data-field=\"contact.{field}\"]")))
+                .await?
+                .send_keys(text)
+                .await?;
+        }
+        desk.find(Locator::Css("#contact-save-address"))
+            .await?
+            .click()
+            .await?;
+        wait_for_text(&desk, "#person-card", "Сарайшық көшесі, 5-41").await?;
+        sync_now(&desk).await?;
+        wait_for_rows(
+            &desk_db,
+            "SELECT count(*) FROM outbox WHERE kind = 'change_person' AND state = 'confirmed'",
+            1,
+        )
+        .await?;
+        sync_now(&nurse_pc).await?;
+        wait_for_rows(
+            &nurse_db,
+            "SELECT count(*) FROM person_contact_history WHERE field = 'address' AND staff_id IS NULL",
+            1,
+        )
+        .await?;
+        open_card(&nurse_pc, &iin).await?;
+        wait_for_text(&nurse_pc, "#person-card", "Сарайшық көшесі, 5-41").await?;
+        wait_for(&nurse_pc, "#contact-history").await?.click().await?;
+        std::fs::write(
+            artifacts.join("e2e-shared-address-moved.png"),
+            nurse_pc.screenshot().await?,
         )?;
         Ok::<_, anyhow::Error>(())
     }

@@ -378,6 +378,42 @@ fn check_name(errors: &mut Vec<FieldError>, field: Field, text: &str, required: 
 
 /// An address with its parts trimmed; `None` when left empty or incomplete
 /// (incomplete is an error at the field).
+/// A change of a registered person's contact details at the window
+/// (issue 21, keeping a person's data current): the registered address
+/// they moved to, or a new phone. The clinic's other PCs get it through the
+/// registry, which keeps its author and history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(tag = "field", rename_all = "snake_case")]
+pub enum ContactChange {
+    Address { address: Address },
+    Phone { phone: String },
+}
+
+/// The change as the register keeps it — the address trimmed and whole,
+/// the phone as its ten digits — or the field's problem, as the
+/// registration form would say it.
+pub fn check_contact_change(change: &ContactChange) -> Result<ContactChange, FieldError> {
+    match change {
+        ContactChange::Address { address } => {
+            let mut errors = Vec::new();
+            match check_address(&mut errors, Field::RegisteredAddress, &Some(address.clone())) {
+                Some(address) => Ok(ContactChange::Address { address }),
+                None => Err(errors.pop().unwrap_or(FieldError {
+                    field: Field::RegisteredAddress,
+                    problem: FieldProblem::Required,
+                })),
+            }
+        }
+        ContactChange::Phone { phone } => match normalize_phone(phone) {
+            Some(phone) => Ok(ContactChange::Phone { phone }),
+            None => Err(FieldError {
+                field: Field::Phone,
+                problem: FieldProblem::InvalidPhone,
+            }),
+        },
+    }
+}
+
 fn check_address(errors: &mut Vec<FieldError>, field: Field, address: &Option<Address>) -> Option<Address> {
     let address = address.as_ref()?;
     let trimmed = Address {

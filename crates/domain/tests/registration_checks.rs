@@ -329,3 +329,62 @@ fn a_change_of_residence_names_the_new_residence_whole_and_other_grounds_do_not_
         "only a change of residence moves the person"
     );
 }
+
+#[test]
+fn a_change_of_address_or_phone_is_checked_as_the_registration_form_checks_it() {
+    use emhana_domain::registration::{ContactChange, check_contact_change};
+    let address = |settlement: &str, street: &str, house: &str| ContactChange::Address {
+        address: Address {
+            settlement: settlement.into(),
+            street: street.into(),
+            house: house.into(),
+            apartment: Some("  ".into()),
+        },
+    };
+    let phone = |text: &str| ContactChange::Phone { phone: text.into() };
+    type Case = (
+        &'static str,
+        ContactChange,
+        Result<ContactChange, (Field, FieldProblem)>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "a whole address, trimmed, the empty apartment dropped",
+            address(" Астана ", "Сарайшық көшесі", "5"),
+            Ok(ContactChange::Address {
+                address: Address {
+                    settlement: "Астана".into(),
+                    street: "Сарайшық көшесі".into(),
+                    house: "5".into(),
+                    apartment: None,
+                },
+            }),
+        ),
+        (
+            "an address without its house",
+            address("Астана", "Сарайшық көшесі", " "),
+            Err((Field::RegisteredAddress, FieldProblem::IncompleteAddress)),
+        ),
+        (
+            "no address at all",
+            address("", "", ""),
+            Err((Field::RegisteredAddress, FieldProblem::Required)),
+        ),
+        (
+            "a phone as people write it",
+            phone("+7 (701) 123-45-67"),
+            Ok(ContactChange::Phone {
+                phone: "7011234567".into(),
+            }),
+        ),
+        (
+            "a phone of nine digits",
+            phone("701 123 456"),
+            Err((Field::Phone, FieldProblem::InvalidPhone)),
+        ),
+    ];
+    for (case, change, expected) in cases {
+        let got = check_contact_change(&change).map_err(|error| (error.field, error.problem));
+        assert_eq!(got, expected, "{case}");
+    }
+}

@@ -22,8 +22,8 @@ pub mod record;
 pub use account::{Account, PasswordHash, PasswordHashError};
 pub use hlc::Hlc;
 pub use op::{
-    ApplicationKey, AttachOp, BookOp, CancelBookingOp, ChangeBookingOp, ChangeOrganizationOp, DetachOp,
-    DetachReason, Op, OpBody, OrganizationChange, SlotKey,
+    ApplicationKey, AttachOp, BookOp, CancelBookingOp, ChangeBookingOp, ChangeOrganizationOp, ChangePersonOp,
+    DetachOp, DetachReason, Op, OpBody, OrganizationChange, SlotKey,
 };
 pub use record::{
     BookingChange, BookingEvent, BookingRecord, CallAssignment, CallChange, CallOutcome, CallRecord,

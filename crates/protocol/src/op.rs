@@ -59,11 +59,13 @@ pub enum OpBody {
     /// staff, a district, a district's coverage); the registry applies it
     /// with the rules an import passes.
     ChangeOrganization(Box<ChangeOrganizationOp>),
+    /// A person's registered address or phone changed at the window.
+    ChangePerson(ChangePersonOp),
 }
 
 impl OpBody {
     /// Every op kind's name, as [`OpBody::kind`] gives it (the screens name each).
-    pub const KINDS: [&'static str; 13] = [
+    pub const KINDS: [&'static str; 14] = [
         "attach",
         "detach",
         "book",
@@ -77,6 +79,7 @@ impl OpBody {
         "set_round",
         "set_settings",
         "change_organization",
+        "change_person",
     ];
 
     pub fn kind(&self) -> &'static str {
@@ -94,6 +97,7 @@ impl OpBody {
             OpBody::SetRound(_) => "set_round",
             OpBody::SetSettings(_) => "set_settings",
             OpBody::ChangeOrganization(_) => "change_organization",
+            OpBody::ChangePerson(_) => "change_person",
         }
     }
 
@@ -113,6 +117,7 @@ impl OpBody {
             OpBody::SetRound(round) => &round.clinic_bin,
             OpBody::SetSettings(op) => &op.settings.clinic_bin,
             OpBody::ChangeOrganization(op) => &op.clinic_bin,
+            OpBody::ChangePerson(op) => &op.clinic_bin,
         }
     }
 
@@ -135,6 +140,7 @@ impl OpBody {
             // about the clinic: its BIN names no one in the register
             OpBody::SetSettings(op) => op.settings.clinic_bin.clone(),
             OpBody::ChangeOrganization(op) => op.clinic_bin.clone(),
+            OpBody::ChangePerson(op) => op.iin.clone(),
         }
     }
 
@@ -163,6 +169,7 @@ impl OpBody {
             OpBody::SetRound(_) => Action::OrderRound,
             OpBody::SetSettings(_) => Action::EditSettings,
             OpBody::ChangeOrganization(_) => Action::EditOrganization,
+            OpBody::ChangePerson(_) => Action::RegisterPerson,
         }
     }
 
@@ -186,9 +193,22 @@ impl OpBody {
             OpBody::ChangePlan(op) => Some(op.plan),
             OpBody::SetRound(round) => Some(round.id),
             OpBody::SetSettings(op) => Some(op.settings.id),
-            OpBody::Attach(_) | OpBody::Detach(_) | OpBody::ChangeOrganization(_) => None,
+            OpBody::Attach(_)
+            | OpBody::Detach(_)
+            | OpBody::ChangeOrganization(_)
+            | OpBody::ChangePerson(_) => None,
         }
     }
+}
+
+/// A person's contact details changed at the workstation's clinic: the
+/// registry keeps them, with the author and the history, and every PC of
+/// the clinic gets them in its feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct ChangePersonOp {
+    pub clinic_bin: String,
+    pub iin: String,
+    pub change: emhana_domain::registration::ContactChange,
 }
 
 /// A change to the organization, made at the workstation's clinic.

@@ -33,6 +33,8 @@ pub struct PersonCard {
     pub unconfirmed: bool,
     /// What the state's data corrected of what was typed, newest first.
     pub corrections: Vec<PersonCorrection>,
+    /// The changes of the address and phone, newest first.
+    pub contact_history: Vec<crate::ContactHistoryEntry>,
     /// Who opened the card on this PC, newest first (this opening too), at
     /// most [`OPENINGS_SHOWN`]: a person's data is seen by those whose work
     /// needs it, and the card says who they were.
@@ -146,6 +148,7 @@ pub(crate) async fn load(pool: &SqlitePool, id: i64, today: NaiveDate) -> Result
         opened_by: Vec::new(),
         unconfirmed: unconfirmed == 1,
         corrections,
+        contact_history: Vec::new(),
         full_name: person.full_name(),
         address: person.address_line(),
         phone: person.phone.as_deref().map(format_phone),
@@ -207,6 +210,7 @@ impl Workstation {
         self.audit_now(CARD_OPENED, Some(id), "{}").await?;
         Ok(PersonCard {
             opened_by: openings(&self.pool, id).await?,
+            contact_history: self.contact_history(id).await?,
             ..card
         })
     }

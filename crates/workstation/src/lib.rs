@@ -16,6 +16,7 @@ mod appointments;
 mod attachment;
 mod audit;
 mod card;
+mod contact;
 mod documents;
 mod error;
 mod home_visits;
@@ -42,6 +43,7 @@ pub use attachment::{
     CurrentAttachment, DetachmentReason, DistrictOption, FormError, ListLoad,
 };
 pub use card::{CardOpening, HouseholdMember, OPENINGS_SHOWN, PersonCard, PersonCorrection};
+pub use contact::ContactHistoryEntry;
 pub use documents::{DEFAULT_DOCUMENTS_KEPT_HOURS, DOCUMENTS_KEPT_HOURS, remove_old_documents};
 pub use error::{OpenError, StoreError};
 pub use home_visits::{

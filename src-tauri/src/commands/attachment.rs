@@ -24,6 +24,19 @@ pub async fn register_person(
         .await?)
 }
 
+/// A new registered address or phone for the person, with its history (and
+/// an op for the registry when the person is attached here).
+#[tauri::command]
+pub async fn change_person_contact(
+    state: State<'_, AppState>,
+    person_id: i64,
+    change: emhana_domain::registration::ContactChange,
+) -> Result<(), CommandError> {
+    Ok(workstation(&state)?
+        .change_person_contact(person_id, &change, state.clock.now())
+        .await?)
+}
+
 #[tauri::command]
 pub async fn attachment_options(
     state: State<'_, AppState>,

@@ -246,6 +246,22 @@ valid_until: string | null, third_parties: boolean, cross_border: boolean, publi
 
 export type ConsumerGround = { "kind": "state_paid", category: StatePaidCategory, } | { "kind": "paid", last_paid: Month, holds_through: Month, };
 
+export type ContactChange = { "field": "address", address: Address, } | { "field": "phone", phone: string, };
+
+export type ContactHistoryEntry = { 
+/**
+ * `address` or `phone`.
+ */
+field: string, 
+/**
+ * The value before and after, as the card writes it.
+ */
+before: string | null, after: string | null, 
+/**
+ * Who changed it here; `None`: another PC of the clinic, through the registry.
+ */
+by: string | null, changed_at: string, };
+
 export type CoveredArea = { settlement: string, 
 /**
  * None: the whole settlement.
@@ -511,6 +527,10 @@ unconfirmed: boolean,
  * What the state's data corrected of what was typed, newest first.
  */
 corrections: Array<PersonCorrection>, 
+/**
+ * The changes of the address and phone, newest first.
+ */
+contact_history: Array<ContactHistoryEntry>, 
 /**
  * Who opened the card on this PC, newest first (this opening too), at
  * most [`OPENINGS_SHOWN`]: a person's data is seen by those whose work
@@ -1038,6 +1058,7 @@ export const COMMANDS = [
   'person_osms',
   'print_osms_statement',
   'look_up_person',
+  'change_person_contact',
   'record_death',
   'register_person',
   'attachment_options',
@@ -1252,6 +1273,7 @@ export const MESSAGE_CODES = [
   'attention.kind.change_booking',
   'attention.kind.change_call',
   'attention.kind.change_organization',
+  'attention.kind.change_person',
   'attention.kind.change_plan',
   'attention.kind.detach',
   'attention.kind.open_plan',

@@ -32,10 +32,12 @@ use crate::people::{ScopeTouch, attachment_columns, attachment_from_row, attachm
 mod attachment;
 pub(crate) mod author;
 mod booking;
+mod person;
 mod record;
 
 use attachment::{apply_attach, apply_detach};
 use booking::{apply_book, apply_cancel, apply_change_booking};
+use person::apply_change_person;
 pub(crate) use record::record_from_json;
 use record::{
     apply_change_call, apply_change_plan, apply_open_plan, apply_register_call, apply_set_round,
@@ -536,6 +538,10 @@ async fn apply(
             OpBody::ChangePlan(change) => (apply_change_plan(tx, workstation, op.id, change).await?, None),
             OpBody::SetRound(round) => (apply_set_round(tx, workstation, op.id, round).await?, None),
             OpBody::SetSettings(set) => (apply_set_settings(tx, workstation, op.id, set).await?, None),
+            OpBody::ChangePerson(change) => (
+                apply_change_person(tx, workstation, op, change, context).await?,
+                None,
+            ),
             OpBody::ChangeOrganization(change) => (
                 match crate::organization::apply_change(
                     tx,

@@ -21,6 +21,7 @@ mod attachment;
 mod audit;
 mod bookings;
 mod calls;
+mod contact;
 mod faults;
 mod lookup;
 mod organization;
