@@ -235,6 +235,7 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         "parity" => emhana_domain::organization::HouseParity,
         "osms.category" => emhana_domain::osms::StatePaidCategory,
         "osms.kind" => emhana_domain::osms::PaymentKind,
+        "osms.policy_status" => emhana_domain::osms::PolicyStatus,
     );
     codes.extend(prefixed(
         "lookup.unavailable",

@@ -197,6 +197,51 @@ pub struct OsmsFacts {
     pub state_paid: Vec<StatePaid>,
 }
 
+text_enum!(
+    /// The state of a digital insurance policy (seed 003 p. 37.2).
+    PolicyStatus {
+        /// In force.
+        Active => "active",
+        /// Blocked with the account: death, incapacity, a court's act.
+        Blocked => "blocked",
+        /// Annulled by the issuer.
+        Annulled => "annulled",
+    }
+);
+
+/// A digital insurance policy as the policy registry holds it (seed 003
+/// p. 36–37). The provider the holder is attached to is not part of it
+/// here: the registry names it from its attachment register each time it
+/// answers (p. 38: "attached automatically from the clinic system's data").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct Policy {
+    pub number: String,
+    pub issuer_name: String,
+    pub issuer_location: String,
+    pub issuer_bin: String,
+    /// The holder as the policy names them: full name, registered address,
+    /// IIN, identity document's number.
+    pub holder_full_name: String,
+    pub holder_address: String,
+    pub holder_iin: String,
+    pub holder_document: String,
+    pub issued_on: NaiveDate,
+    pub valid_from: NaiveDate,
+    pub valid_until: NaiveDate,
+    /// The services of the state's insurance coverage it covers.
+    pub services: Vec<String>,
+    pub registrar_name: String,
+    pub registrar_location: String,
+    pub status: PolicyStatus,
+}
+
+impl Policy {
+    /// Whether the policy is in force on `day`: active and within its period.
+    pub fn in_force(&self, day: NaiveDate) -> bool {
+        self.status == PolicyStatus::Active && self.valid_from <= day && day <= self.valid_until
+    }
+}
+
 /// How long the status holds after the last paid month (DOMAIN.md §10:
 /// «the status holds 3 months after the last paid month»).
 pub const STATUS_HOLDS_MONTHS: u32 = 3;

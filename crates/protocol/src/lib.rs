@@ -344,6 +344,26 @@ pub struct OsmsAnswer {
     pub known_at: DateTime<Utc>,
     pub facts: emhana_domain::osms::OsmsFacts,
     pub status: emhana_domain::osms::OsmsStatus,
+    /// The holder's digital policy (the one whose period the day is in, or
+    /// the latest), with the provider they are attached to now.
+    #[serde(default)]
+    pub policy: Option<PolicyView>,
+}
+
+/// A digital policy and the provider its holder is attached to, named by the
+/// registry from its attachment register when it answers (seed 003 p. 38).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PolicyView {
+    pub policy: emhana_domain::osms::Policy,
+    /// `None`: attached nowhere.
+    pub provider: Option<PolicyProvider>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+pub struct PolicyProvider {
+    pub bin: String,
+    pub name_kk: String,
+    pub name_ru: String,
 }
 
 /// Query of a pull: `GET {PREFIX}/changes?after=<cursor>&limit=<n>&count=<bool>`.

@@ -281,6 +281,7 @@ pub async fn load_demo_osms(workstation: &Workstation, config: SynthConfig) -> R
                             known_at,
                             facts,
                             status,
+                            policy: None,
                         },
                     ));
                 }

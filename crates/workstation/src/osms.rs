@@ -64,6 +64,8 @@ pub struct KnownOsms {
     pub arrears: Option<Arrears>,
     /// Why the arrears could not be computed (the year's minimum wage is not set).
     pub arrears_problem: Option<OsmsError>,
+    /// The holder's digital policy and the provider they were attached to when it was read.
+    pub policy: Option<emhana_protocol::PolicyView>,
 }
 
 /// What the statement's printing gives: the statement, or its motivated
@@ -151,6 +153,7 @@ impl Workstation {
                     state_paid: answer.facts.state_paid,
                     arrears,
                     arrears_problem,
+                    policy: answer.policy,
                 })
             }
         };

@@ -930,4 +930,11 @@ export const kk: Catalog = {
   'contact.history': "Мекенжай мен телефон тарихы ({n} өзгеріс)",
   'contact.by_registry': "емхананың басқа компьютерінен, тіркелім арқылы",
   'attention.kind.change_person': "Мекенжайды не телефонды өзгерту",
+  'osms.policy': "№ {number} цифрлық сақтандыру полисі — {status}, {from} бастап {until} дейін",
+  'osms.policy_provider': "бекітілген: {provider}",
+  'osms.policy_no_provider': "ешбір МСАК ұйымына бекітілмеген",
+  'osms.no_policy': "Полистер тізілімінде цифрлық сақтандыру полисі жоқ",
+  'osms.policy_status.active': "қолданыста",
+  'osms.policy_status.blocked': "бұғатталған",
+  'osms.policy_status.annulled': "жойылған",
 };

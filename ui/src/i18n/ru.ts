@@ -929,4 +929,11 @@ export const ru = {
   'contact.history': "История адреса и телефона ({n:изменение|изменения|изменений})",
   'contact.by_registry': "с другого компьютера поликлиники, через регистр",
   'attention.kind.change_person': "Изменение адреса или телефона",
+  'osms.policy': "Цифровой страховой полис № {number} — {status}, действует с {from} по {until}",
+  'osms.policy_provider': "прикреплён к: {provider}",
+  'osms.policy_no_provider': "не прикреплён ни к одной организации ПМСП",
+  'osms.no_policy': "Цифрового страхового полиса в реестре полисов нет",
+  'osms.policy_status.active': "действует",
+  'osms.policy_status.blocked': "заблокирован",
+  'osms.policy_status.annulled': "аннулирован",
 } as const;

@@ -393,7 +393,11 @@ arrears: Arrears | null,
 /**
  * Why the arrears could not be computed (the year's minimum wage is not set).
  */
-arrears_problem: OsmsError | null, };
+arrears_problem: OsmsError | null, 
+/**
+ * The holder's digital policy and the provider they were attached to when it was read.
+ */
+policy: PolicyView | null, };
 
 export type Language = "kk" | "ru";
 
@@ -577,6 +581,27 @@ export type PlanView = { id: number, kind: PlanKind, event: PlanEvent, visits: A
  * When and why the plan closed; `None` while it is open.
  */
 closed: PlanClosed | null, };
+
+export type Policy = { number: string, issuer_name: string, issuer_location: string, issuer_bin: string, 
+/**
+ * The holder as the policy names them: full name, registered address,
+ * IIN, identity document's number.
+ */
+holder_full_name: string, holder_address: string, holder_iin: string, holder_document: string, issued_on: string, valid_from: string, valid_until: string, 
+/**
+ * The services of the state's insurance coverage it covers.
+ */
+services: Array<string>, registrar_name: string, registrar_location: string, status: PolicyStatus, };
+
+export type PolicyProvider = { bin: string, name_kk: string, name_ru: string, };
+
+export type PolicyStatus = "active" | "blocked" | "annulled";
+
+export type PolicyView = { policy: Policy, 
+/**
+ * `None`: attached nowhere.
+ */
+provider: PolicyProvider | null, };
 
 export type PostCallView = { id: string, post_bin: string, post_name_kk: string, post_name_ru: string, 
 /**
@@ -1398,6 +1423,9 @@ export const MESSAGE_CODES = [
   'osms.category.unemployed',
   'osms.kind.contribution',
   'osms.kind.deduction',
+  'osms.policy_status.active',
+  'osms.policy_status.annulled',
+  'osms.policy_status.blocked',
   'osms.unavailable.no_registry',
   'osms.unavailable.not_served_here',
   'osms.unavailable.offline',

@@ -16,6 +16,7 @@
 //! emhana-registry set-minimum-wage --year 2027 --tenge 90000 --source "Закон о республиканском бюджете …"
 //! emhana-registry import-payments payments.csv
 //! emhana-registry import-state-paid state-paid.csv
+//! emhana-registry import-policies policies.csv
 //! ```
 //! The organization's commands and file formats: docs/organization.md.
 //! Settings come from the file, then from `EMHANA_REGISTRY_*` variables.
@@ -210,6 +211,10 @@ enum Command {
     /// Loads a Fund's file of the persons the state pays for (docs/osms.md);
     /// nothing is written when a line is wrong.
     ImportStatePaid { file: PathBuf },
+    /// Loads a file of digital insurance policies (docs/osms.md): a policy
+    /// issued, changed or annulled by its number; nothing is written when a
+    /// line is wrong.
+    ImportPolicies { file: PathBuf },
     /// Applies an offline bundle a post brought (its ops file) and writes the
     /// answers file to carry back.
     ImportBundle {
@@ -557,6 +562,16 @@ async fn main() -> anyhow::Result<()> {
                 .with_context(|| format!("importing {}", file.display()))?;
             println!(
                 "{} state-paid lines read: {} new, {} changed",
+                report.lines, report.added, report.updated
+            );
+        }
+        Command::ImportPolicies { file } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let report = emhana_registry::osms::import_policies(&pool, &bytes, chrono::Utc::now())
+                .await
+                .with_context(|| format!("importing {}", file.display()))?;
+            println!(
+                "{} policy lines read: {} new, {} changed",
                 report.lines, report.added, report.updated
             );
         }

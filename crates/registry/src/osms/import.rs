@@ -532,6 +532,223 @@ pub async fn import_state_paid(
     })
 }
 
+const POLICY_COLUMNS: &[&str] = &[
+    "number",
+    "iin",
+    "issuer_name",
+    "issuer_location",
+    "issuer_bin",
+    "holder_name",
+    "holder_address",
+    "holder_document",
+    "issued_on",
+    "valid_from",
+    "valid_until",
+    "services",
+    "registrar_name",
+    "registrar_location",
+    "status",
+];
+
+/// Loads a file of digital policies from the policy registry (docs/osms.md):
+/// a policy is issued, changed (its status: blocked, annulled) or renewed by
+/// a line with its number; every line checked, all written or none.
+pub async fn import_policies(
+    pool: &PgPool,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<FundImportReport, SetupError> {
+    let lines = read_lines(bytes, POLICY_COLUMNS, POLICY_COLUMNS)?;
+    let mut problems = Vec::new();
+    let mut policies: Vec<emhana_domain::osms::Policy> = Vec::new();
+    let mut seen = HashSet::new();
+    for line in &lines {
+        let before = problems.len();
+        let text = |column: &str, problems: &mut Vec<Problem>| -> Option<String> {
+            let value = required(line, column, problems)?;
+            if value.chars().count() > 300 {
+                problems.push(problem(
+                    line.number,
+                    "too_long",
+                    format!("{column} is longer than 300 characters"),
+                ));
+                return None;
+            }
+            Some(value.to_owned())
+        };
+        let number = text("number", &mut problems);
+        let iin = identifier(line, "iin", &mut problems);
+        let issuer_bin = identifier(line, "issuer_bin", &mut problems);
+        let issuer_name = text("issuer_name", &mut problems);
+        let issuer_location = text("issuer_location", &mut problems);
+        let holder_full_name = text("holder_name", &mut problems);
+        let holder_address = text("holder_address", &mut problems);
+        let holder_document = text("holder_document", &mut problems);
+        let registrar_name = text("registrar_name", &mut problems);
+        let registrar_location = text("registrar_location", &mut problems);
+        let issued_on =
+            required(line, "issued_on", &mut problems).and(a_date(line, "issued_on", &mut problems));
+        let valid_from =
+            required(line, "valid_from", &mut problems).and(a_date(line, "valid_from", &mut problems));
+        let valid_until =
+            required(line, "valid_until", &mut problems).and(a_date(line, "valid_until", &mut problems));
+        if let (Some(from), Some(until)) = (valid_from, valid_until)
+            && until < from
+        {
+            problems.push(problem(
+                line.number,
+                "bad_period",
+                format!("valid_until {until} is before valid_from {from}"),
+            ));
+        }
+        let services: Vec<String> = line
+            .get("services")
+            .unwrap_or("")
+            .split('|')
+            .map(str::trim)
+            .filter(|service| !service.is_empty())
+            .map(str::to_owned)
+            .collect();
+        if services.is_empty() {
+            problems.push(problem(
+                line.number,
+                "missing_value",
+                "services is empty (separate them with |)",
+            ));
+        }
+        let status = required(line, "status", &mut problems).and_then(|text| {
+            let parsed = emhana_domain::osms::PolicyStatus::parse(&text.to_lowercase());
+            if parsed.is_none() {
+                problems.push(problem(
+                    line.number,
+                    "bad_status",
+                    format!("status: {text:?} is not active, blocked or annulled"),
+                ));
+            }
+            parsed
+        });
+        if let Some(number) = &number
+            && !seen.insert(number.clone())
+        {
+            problems.push(problem(
+                line.number,
+                "duplicate_line",
+                format!("policy {number} is on an earlier line"),
+            ));
+        }
+        if problems.len() > before {
+            continue;
+        }
+        if let (
+            Some(number),
+            Some(iin),
+            Some(issuer_bin),
+            Some(issuer_name),
+            Some(issuer_location),
+            Some(holder_full_name),
+            Some(holder_address),
+            Some(holder_document),
+            Some(registrar_name),
+            Some(registrar_location),
+            Some(issued_on),
+            Some(valid_from),
+            Some(valid_until),
+            Some(status),
+        ) = (
+            number,
+            iin,
+            issuer_bin,
+            issuer_name,
+            issuer_location,
+            holder_full_name,
+            holder_address,
+            holder_document,
+            registrar_name,
+            registrar_location,
+            issued_on,
+            valid_from,
+            valid_until,
+            status,
+        ) {
+            policies.push(emhana_domain::osms::Policy {
+                number,
+                issuer_name,
+                issuer_location,
+                issuer_bin,
+                holder_full_name,
+                holder_address,
+                holder_iin: iin,
+                holder_document,
+                issued_on,
+                valid_from,
+                valid_until,
+                services,
+                registrar_name,
+                registrar_location,
+                status,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(SetupError::Refused(problems));
+    }
+    let mut tx = pool.begin().await?;
+    let import_id: i64 = sqlx::query_scalar(
+        "INSERT INTO osms_import (kind, sha256, lines, imported_at) VALUES ('policies', $1, $2, $3) RETURNING id",
+    )
+    .bind(digest(bytes))
+    .bind(i32::try_from(lines.len()).unwrap_or(i32::MAX))
+    .bind(now)
+    .fetch_one(&mut *tx)
+    .await?;
+    let mut report = FundImportReport {
+        lines: lines.len(),
+        ..FundImportReport::default()
+    };
+    for policy in &policies {
+        // (xmax = 0): the row was inserted, not updated
+        let inserted: bool = sqlx::query_scalar(
+            "INSERT INTO osms_policy (number, iin, issuer_name, issuer_location, issuer_bin, holder_full_name, \
+                 holder_address, holder_document, issued_on, valid_from, valid_until, services, registrar_name, \
+                 registrar_location, status, import_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) \
+             ON CONFLICT (number) DO UPDATE SET iin = EXCLUDED.iin, issuer_name = EXCLUDED.issuer_name, \
+                 issuer_location = EXCLUDED.issuer_location, issuer_bin = EXCLUDED.issuer_bin, \
+                 holder_full_name = EXCLUDED.holder_full_name, holder_address = EXCLUDED.holder_address, \
+                 holder_document = EXCLUDED.holder_document, issued_on = EXCLUDED.issued_on, \
+                 valid_from = EXCLUDED.valid_from, valid_until = EXCLUDED.valid_until, services = EXCLUDED.services, \
+                 registrar_name = EXCLUDED.registrar_name, registrar_location = EXCLUDED.registrar_location, \
+                 status = EXCLUDED.status, import_id = EXCLUDED.import_id \
+             RETURNING (xmax = 0)",
+        )
+        .bind(&policy.number)
+        .bind(&policy.holder_iin)
+        .bind(&policy.issuer_name)
+        .bind(&policy.issuer_location)
+        .bind(&policy.issuer_bin)
+        .bind(&policy.holder_full_name)
+        .bind(&policy.holder_address)
+        .bind(&policy.holder_document)
+        .bind(policy.issued_on)
+        .bind(policy.valid_from)
+        .bind(policy.valid_until)
+        .bind(&policy.services)
+        .bind(&policy.registrar_name)
+        .bind(&policy.registrar_location)
+        .bind(policy.status.as_str())
+        .bind(import_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        if inserted {
+            report.added += 1;
+        } else {
+            report.updated += 1;
+        }
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

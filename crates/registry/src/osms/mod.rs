@@ -15,11 +15,12 @@ use std::future::Future;
 use chrono::{DateTime, NaiveDate, Utc};
 use emhana_domain::Iin;
 use emhana_domain::osms::{
-    MinimumWages, Month, OsmsFacts, Payment, PaymentKind, StatePaid, StatePaidCategory, YearWage,
+    MinimumWages, Month, OsmsFacts, Payment, PaymentKind, Policy, PolicyStatus, StatePaid, StatePaidCategory,
+    YearWage,
 };
 use sqlx::{PgConnection, PgPool, Row};
 
-pub use import::{FundImportReport, import_payments, import_state_paid};
+pub use import::{FundImportReport, import_payments, import_policies, import_state_paid};
 
 use crate::RegistryError;
 
@@ -28,6 +29,12 @@ use crate::RegistryError;
 /// category (the answer is empty facts, not an error).
 pub trait InsuranceFund {
     fn facts(&self, iin: &Iin) -> impl Future<Output = Result<OsmsFacts, RegistryError>> + Send;
+    /// The person's digital policy whose period `day` is in, or else the latest begun by then.
+    fn policy(
+        &self,
+        iin: &Iin,
+        day: NaiveDate,
+    ) -> impl Future<Output = Result<Option<Policy>, RegistryError>> + Send;
 }
 
 /// The registry's own tables, loaded from the Fund's files.
@@ -86,6 +93,43 @@ impl InsuranceFund for StandInFund {
         })
         .collect::<Result<Vec<_>, RegistryError>>()?;
         Ok(OsmsFacts { payments, state_paid })
+    }
+
+    async fn policy(&self, iin: &Iin, day: NaiveDate) -> Result<Option<Policy>, RegistryError> {
+        self.read_policy(iin, day).await
+    }
+}
+
+impl StandInFund {
+    async fn read_policy(&self, iin: &Iin, day: NaiveDate) -> Result<Option<Policy>, RegistryError> {
+        let row = sqlx::query(
+            "SELECT * FROM osms_policy WHERE iin = $1 AND valid_from <= $2 \
+             ORDER BY (valid_until >= $2) DESC, valid_from DESC, number LIMIT 1",
+        )
+        .bind(iin.as_string())
+        .bind(day)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let status: String = row.try_get("status")?;
+        Ok(Some(Policy {
+            number: row.try_get("number")?,
+            issuer_name: row.try_get("issuer_name")?,
+            issuer_location: row.try_get("issuer_location")?,
+            issuer_bin: row.try_get("issuer_bin")?,
+            holder_full_name: row.try_get("holder_full_name")?,
+            holder_address: row.try_get("holder_address")?,
+            holder_iin: row.try_get("iin")?,
+            holder_document: row.try_get("holder_document")?,
+            issued_on: row.try_get("issued_on")?,
+            valid_from: row.try_get("valid_from")?,
+            valid_until: row.try_get("valid_until")?,
+            services: row.try_get("services")?,
+            registrar_name: row.try_get("registrar_name")?,
+            registrar_location: row.try_get("registrar_location")?,
+            status: PolicyStatus::parse(&status)
+                .ok_or_else(|| RegistryError::Database(sqlx::Error::Decode("osms_policy.status".into())))?,
+        }))
     }
 }
 
@@ -184,12 +228,30 @@ pub(crate) async fn status(
         ));
     }
     log("full").execute(&mut *conn).await?;
+    // the provider the holder is attached to now, from the attachment register
+    let provider = sqlx::query_as::<_, (String, String, String)>(
+        "SELECT c.bin, c.name_kk, c.name_ru FROM attachment a JOIN clinic c ON c.id = a.clinic_id \
+         WHERE a.person_id = $1 AND a.ended_on IS NULL",
+    )
+    .bind(person_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .map(|(bin, name_kk, name_ru)| emhana_protocol::PolicyProvider {
+        bin,
+        name_kk,
+        name_ru,
+    });
     drop(conn);
-    let facts = fund.facts(iin).await?;
     let day = emhana_domain::time::kazakhstan_date(now);
+    let facts = fund.facts(iin).await?;
+    let policy = fund
+        .policy(iin, day)
+        .await?
+        .map(|policy| emhana_protocol::PolicyView { policy, provider });
     Ok(emhana_protocol::OsmsAnswer {
         known_at: now,
         status: emhana_domain::osms::status(&facts, birth_date, day),
         facts,
+        policy,
     })
 }

@@ -277,3 +277,98 @@ async fn the_minimum_wage_of_each_year_goes_out_with_the_reference_data() -> Res
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_policy_names_the_provider_the_holder_is_attached_to_now() -> Result<()> {
+    use emhana_domain::osms::PolicyStatus;
+    use emhana_registry::osms::import_policies;
+    let now = at(2026, 11, 20);
+    let registry = TestRegistry::start(now).await?;
+    let here = registry.enrolled(0).await?;
+    let other = registry.enrolled(1).await?;
+    let holder = person(5);
+    let iin = holder.iin.as_string();
+    here.push(&[here.attach(
+        at(2026, 10, 1),
+        holder.clone(),
+        1,
+        AttachmentGround::FreeChoice,
+        1,
+    )])
+    .await?;
+    let header = "number;iin;issuer_name;issuer_location;issuer_bin;holder_name;holder_address;holder_document;\
+                  issued_on;valid_from;valid_until;services;registrar_name;registrar_location;status\n";
+    let line = |number: &str, status: &str| {
+        format!(
+            "{number};{iin};НАО «Фонд социального медицинского страхования»;Астана;{};{};Астана, Абай даңғылы, 6;\
+             041234567;01.01.2026;01.01.2026;31.12.2026;ПМСП|Консультативно-диагностическая помощь|Стационар;\
+             Фонд;Астана;{status}\n",
+            bin(3),
+            holder.full_name()
+        )
+    };
+    let report = import_policies(
+        &registry.pool,
+        format!("{header}{}", line("П-2026-0005", "active")).as_bytes(),
+        now,
+    )
+    .await?;
+    assert_eq!((report.added, report.updated), (1, 0));
+
+    let answer: OsmsAnswer = here.osms(&iin, &author()).await?.json().await?;
+    let view = answer.policy.ok_or_else(|| anyhow::anyhow!("a policy"))?;
+    assert_eq!(view.policy.number, "П-2026-0005");
+    assert_eq!(view.policy.services.len(), 3);
+    assert!(
+        view.policy
+            .in_force(chrono::NaiveDate::from_ymd_opt(2026, 11, 20).unwrap_or_default())
+    );
+    // «прикрепление ... производится в реестре автоматически на основании данных из МИС о прикреплении»
+    assert_eq!(view.provider.map(|p| p.bin), Some(here.bin().to_owned()));
+
+    // the holder chooses the other clinic: the policy's provider follows the attachment register
+    registry.set_now(at(2026, 11, 21));
+    let moved = other
+        .push(&[other.attach(
+            at(2026, 11, 21),
+            holder.clone(),
+            1,
+            AttachmentGround::ChangeOfResidence,
+            1,
+        )])
+        .await?;
+    assert!(
+        matches!(moved.results[0].outcome, emhana_protocol::OpOutcome::Applied),
+        "{:?}",
+        moved.results[0].outcome
+    );
+    let answer: OsmsAnswer = other.osms(&iin, &author()).await?.json().await?;
+    assert_eq!(
+        answer.policy.and_then(|view| view.provider).map(|p| p.bin),
+        Some(other.bin().to_owned())
+    );
+
+    // the policy annulled: the same number, its new status
+    let report = import_policies(
+        &registry.pool,
+        format!("{header}{}", line("П-2026-0005", "annulled")).as_bytes(),
+        now,
+    )
+    .await?;
+    assert_eq!((report.added, report.updated), (0, 1));
+    let status: String = sqlx::query_scalar("SELECT status FROM osms_policy WHERE number = 'П-2026-0005'")
+        .fetch_one(&registry.pool)
+        .await?;
+    assert_eq!(PolicyStatus::parse(&status), Some(PolicyStatus::Annulled));
+
+    // a bad line refuses the file
+    let bad = format!(
+        "{header}{}",
+        line("П-2026-0006", "lost").replace("31.12.2026", "31.12.2025")
+    );
+    assert_eq!(
+        refused(import_policies(&registry.pool, bad.as_bytes(), now).await),
+        vec![(Some(2), "bad_period"), (Some(2), "bad_status")]
+    );
+    Ok(())
+}

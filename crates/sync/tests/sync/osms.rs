@@ -72,6 +72,27 @@ async fn the_card_shows_the_registrys_status_now_and_the_last_known_one_with_its
         Some(OsmsError::MinimumWageMissing { year: 2026 })
     );
 
+    assert_eq!(known.policy, None, "no policy in the policy registry yet");
+    // the policy registry's file: the card shows the policy and the provider from the attachment register
+    let policies = format!(
+        "number,iin,issuer_name,issuer_location,issuer_bin,holder_name,holder_address,holder_document,issued_on,\
+         valid_from,valid_until,services,registrar_name,registrar_location,status\n\
+         П-2026-1,{},Фонд социального медицинского страхования,Астана,040340000007,{},Астана,041234567,\
+         2026-01-01,2026-01-01,2026-12-31,ПМСП|Стационар,Фонд,Астана,active\n",
+        card.iin, card.full_name
+    );
+    emhana_registry::osms::import_policies(&region.pool, policies.as_bytes(), now).await?;
+    let view = emhana_sync::osms::person_osms(&workstation, Some(&registry), card.id, today).await?;
+    let policy = view
+        .known
+        .and_then(|known| known.policy)
+        .ok_or_else(|| anyhow::anyhow!("a policy"))?;
+    assert_eq!(policy.policy.number, "П-2026-1");
+    assert_eq!(
+        policy.provider.map(|p| p.bin),
+        region.clinic_bins()?.first().cloned()
+    );
+
     // the administrator sets the year's wage; the next sync brings it
     emhana_registry::osms::set_minimum_wage(&region.pool, 2026, 85_000, "закон о бюджете", now).await?;
     engine.sync_once(|_| {}).await?;
@@ -132,7 +153,7 @@ async fn the_card_shows_the_registrys_status_now_and_the_last_known_one_with_its
             ),
         )
         .await?,
-        4,
+        5,
         "every reading is in the audit log"
     );
 
