@@ -21,6 +21,7 @@ cargo build --release --locked -p emhana-synth --features registry --bin emhana-
 exec scripts/throwaway-postgres.sh bash -c '
   set -euo pipefail
   target="$1"; listen="$2"
+  # the region, its attachments, the Fund's side (payments with gaps and arrears) and a code
   "$target/release/emhana-synth" --registry-database "$EMHANA_TEST_DATABASE_URL" --enrol
   # the registry'"'"'s bundle key pair, before the app enrols: a post'"'"'s offline files
   # are then imported with import-bundle --bundle-key "$key_file"

@@ -49,6 +49,69 @@ pub async fn seed_registry(
     })
 }
 
+/// The Fund's side of the region ([`demo_osms`]), loaded into the registry
+/// through the same file imports the Fund's files go through: the payments,
+/// the categories the state pays for, and the demo's minimum wages. For the
+/// demo registry; the benches' regions go without.
+pub async fn seed_registry_osms(
+    pool: &sqlx::PgPool,
+    config: SynthConfig,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(usize, usize), SeedError> {
+    use std::fmt::Write as _;
+    for wage in crate::demo_minimum_wages().years {
+        emhana_registry::osms::set_minimum_wage(pool, wage.year, wage.tenge, "демо", now).await?;
+    }
+    let mut synth = Synth::new(config)?;
+    let (mut payments, mut state_paid) = (0, 0);
+    loop {
+        let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH * 5)?;
+        if batch.is_empty() {
+            break;
+        }
+        let mut paid =
+            String::from("payment_id,iin,paid_on,amount,kind,period,payer,refund_amount,refund_date\n");
+        let mut paid_for = String::from("iin,category,from,until\n");
+        for person in batch.iter().flat_map(|household| &household.members) {
+            let iin = person.iin.as_string();
+            let facts = crate::demo_osms(person, config.as_of);
+            for payment in &facts.payments {
+                let refund = match (payment.refund_tiyn, payment.refunded_on) {
+                    (Some(tiyn), Some(on)) => format!("{}.{:02},{on}", tiyn / 100, tiyn % 100),
+                    _ => ",".to_owned(),
+                };
+                let _ = writeln!(
+                    paid,
+                    "DEMO-{iin}-{}{:02},{iin},{},{}.{:02},{},{}-{:02},{},{refund}",
+                    payment.period.year,
+                    payment.period.month,
+                    payment.paid_on,
+                    payment.amount_tiyn / 100,
+                    payment.amount_tiyn % 100,
+                    payment.kind.as_str(),
+                    payment.period.year,
+                    payment.period.month,
+                    payment.payer
+                );
+                payments += 1;
+            }
+            for category in &facts.state_paid {
+                let until = category.until.map(|day| day.to_string()).unwrap_or_default();
+                let _ = writeln!(
+                    paid_for,
+                    "{iin},{},{},{until}",
+                    category.category.as_str(),
+                    category.from
+                );
+                state_paid += 1;
+            }
+        }
+        emhana_registry::osms::import_payments(pool, paid.as_bytes(), now).await?;
+        emhana_registry::osms::import_state_paid(pool, paid_for.as_bytes(), now).await?;
+    }
+    Ok((payments, state_paid))
+}
+
 /// Adds the clinics to the registry with their whole organization —
 /// profile, districts, coverage and staff — as the workstation loads them,
 /// so a workstation that syncs takes from the registry what it already has.

@@ -166,3 +166,39 @@ async fn the_card_shows_the_registrys_status_now_and_the_last_known_one_with_its
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_demo_regions_fund_data_loads_through_the_funds_file_imports() -> Result<()> {
+    let now = kz(2026, 9, 1, 10);
+    let region = Region::start(300, now).await?;
+    let (payments, state_paid) = emhana_synth::seed_registry_osms(&region.pool, region.config, now).await?;
+    assert!(
+        payments > 500 && state_paid > 0,
+        "{payments} payments, {state_paid} state-paid"
+    );
+    assert_eq!(
+        region.count("SELECT count(*) FROM osms_payment").await?,
+        payments as i64
+    );
+    assert_eq!(
+        region
+            .count("SELECT count(*) FROM minimum_wage WHERE year = 2026")
+            .await?,
+        1
+    );
+    // some of the region are in arrears: adults with payments, none in the last four months
+    let in_arrears = region
+        .count(
+            "SELECT count(DISTINCT iin) FROM osms_payment p WHERE NOT EXISTS \
+             (SELECT 1 FROM osms_payment q WHERE q.iin = p.iin AND q.period >= date '2026-05-01')",
+        )
+        .await?;
+    assert!(in_arrears > 0, "someone stopped paying");
+    // loaded again, nothing is added twice
+    emhana_synth::seed_registry_osms(&region.pool, region.config, now).await?;
+    assert_eq!(
+        region.count("SELECT count(*) FROM osms_payment").await?,
+        payments as i64
+    );
+    Ok(())
+}
