@@ -205,16 +205,9 @@ pub async fn load_demo_plans(workstation: &Workstation, config: SynthConfig) -> 
         if batch.is_empty() {
             break;
         }
-        let mut wanted = Vec::new();
-        for household in &batch {
-            for (member, attachment) in household.members.iter().zip(&household.attachments) {
-                if attachment.as_ref().is_some_and(|a| a.clinic_bin == home)
-                    && let Some(request) = demo_plan(member, as_of)
-                {
-                    wanted.push((member.iin.as_string(), request));
-                }
-            }
-        }
+        let wanted: Vec<_> = attached_to(&batch, home)
+            .filter_map(|member| demo_plan(member, as_of).map(|request| (member.iin.as_string(), request)))
+            .collect();
         let iins: Vec<String> = wanted.iter().map(|(iin, _)| iin.clone()).collect();
         let ids = workstation.person_ids(&iins).await?;
         let requests: Vec<(i64, emhana_workstation::PlanRequest)> = wanted
@@ -229,6 +222,18 @@ pub async fn load_demo_plans(workstation: &Workstation, config: SynthConfig) -> 
         .record_past_visits_done(as_of - TimeDelta::days(3))
         .await?;
     Ok(opened)
+}
+
+/// The members of the batch's households attached to the clinic `home`.
+fn attached_to(batch: &[HouseholdRecord], home: Bin) -> impl Iterator<Item = &Person> {
+    batch.iter().flat_map(move |household| {
+        household
+            .members
+            .iter()
+            .zip(&household.attachments)
+            .filter(move |(_, attachment)| attachment.as_ref().is_some_and(|a| a.clinic_bin == home))
+            .map(|(member, _)| member)
+    })
 }
 
 /// The demo clinic as a first start loads it: the population, the doctors'
@@ -269,24 +274,19 @@ pub async fn load_demo_osms(workstation: &Workstation, config: SynthConfig) -> R
         if batch.is_empty() {
             break;
         }
-        let mut wanted = Vec::new();
-        for household in &batch {
-            for (member, attachment) in household.members.iter().zip(&household.attachments) {
-                if attachment.as_ref().is_some_and(|a| a.clinic_bin == home) {
-                    let facts = demo_osms(member, as_of);
-                    let status = emhana_domain::osms::status(&facts, member.birth_date, as_of);
-                    wanted.push((
-                        member.iin.as_string(),
-                        emhana_protocol::OsmsAnswer {
-                            known_at,
-                            facts,
-                            status,
-                            policy: None,
-                        },
-                    ));
-                }
-            }
-        }
+        let wanted: Vec<_> = attached_to(&batch, home)
+            .map(|member| {
+                let facts = demo_osms(member, as_of);
+                let status = emhana_domain::osms::status(&facts, member.birth_date, as_of);
+                let answer = emhana_protocol::OsmsAnswer {
+                    known_at,
+                    facts,
+                    status,
+                    policy: None,
+                };
+                (member.iin.as_string(), answer)
+            })
+            .collect();
         let iins: Vec<String> = wanted.iter().map(|(iin, _)| iin.clone()).collect();
         let ids = workstation.person_ids(&iins).await?;
         let answers: Vec<(i64, emhana_protocol::OsmsAnswer)> = wanted

@@ -284,6 +284,25 @@ fn payment_line(line: &Line, today: NaiveDate, problems: &mut Vec<Problem>) -> O
     })
 }
 
+/// The file's own row (`osms_import`): what kind, its digest, its lines, when.
+async fn record_import(
+    tx: &mut sqlx::PgConnection,
+    kind: &str,
+    bytes: &[u8],
+    lines: usize,
+    now: DateTime<Utc>,
+) -> Result<i64, SetupError> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO osms_import (kind, sha256, lines, imported_at) VALUES ($1, $2, $3, $4) RETURNING id",
+    )
+    .bind(kind)
+    .bind(digest(bytes))
+    .bind(i32::try_from(lines).unwrap_or(i32::MAX))
+    .bind(now)
+    .fetch_one(tx)
+    .await?)
+}
+
 fn digest(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
@@ -393,14 +412,7 @@ pub async fn import_payments(
     if !problems.is_empty() {
         return Err(SetupError::Refused(problems));
     }
-    let import_id: i64 = sqlx::query_scalar(
-        "INSERT INTO osms_import (kind, sha256, lines, imported_at) VALUES ('payments', $1, $2, $3) RETURNING id",
-    )
-    .bind(digest(bytes))
-    .bind(i32::try_from(lines.len()).unwrap_or(i32::MAX))
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    let import_id = record_import(&mut tx, "payments", bytes, lines.len(), now).await?;
     report.added = fresh.len();
     report.updated = refunds.len();
     let column = |f: &dyn Fn(&PaymentLine) -> String| fresh.iter().map(|p| f(p)).collect::<Vec<_>>();
@@ -499,14 +511,7 @@ pub async fn import_state_paid(
         return Err(SetupError::Refused(problems));
     }
     let mut tx = pool.begin().await?;
-    let import_id: i64 = sqlx::query_scalar(
-        "INSERT INTO osms_import (kind, sha256, lines, imported_at) VALUES ('state_paid', $1, $2, $3) RETURNING id",
-    )
-    .bind(digest(bytes))
-    .bind(i32::try_from(lines.len()).unwrap_or(i32::MAX))
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    let import_id = record_import(&mut tx, "state_paid", bytes, lines.len(), now).await?;
     // (xmax = 0): the row was inserted, not updated
     let inserted: Vec<bool> = sqlx::query_scalar(
         "INSERT INTO osms_state_paid (iin, category, from_day, until_day, import_id) \
@@ -693,14 +698,7 @@ pub async fn import_policies(
         return Err(SetupError::Refused(problems));
     }
     let mut tx = pool.begin().await?;
-    let import_id: i64 = sqlx::query_scalar(
-        "INSERT INTO osms_import (kind, sha256, lines, imported_at) VALUES ('policies', $1, $2, $3) RETURNING id",
-    )
-    .bind(digest(bytes))
-    .bind(i32::try_from(lines.len()).unwrap_or(i32::MAX))
-    .bind(now)
-    .fetch_one(&mut *tx)
-    .await?;
+    let import_id = record_import(&mut tx, "policies", bytes, lines.len(), now).await?;
     let mut report = FundImportReport {
         lines: lines.len(),
         ..FundImportReport::default()
