@@ -51,7 +51,7 @@ use emhana_sync::{HttpTransport, SyncEngine, SyncSettings, Transport, TransportE
 use emhana_workstation::{ApplicationForm, CallForm, ConsentForm, DetachmentReason, Workstation};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use support::{Region, kz, newborn};
+use support::{Region, kz, newborn, sync_round};
 use uuid::Uuid;
 
 /// Which clinic (index into the region's clinics: the polyclinic and the
@@ -392,9 +392,12 @@ impl Simulation {
             self.push_bookings(post, Link::Up).await?;
         }
         // Two passes: the second pulls what the others pushed in the first.
+        // Each round is read to the feed's end: a long transaction of another
+        // test's registry on the same server holds the feed back for a while
+        // (its watermark is the whole server's).
         for _ in 0..2 {
             for post in &self.posts {
-                post.engine(&self.region, Link::Up).sync_once(|_| {}).await?;
+                sync_round(&post.engine(&self.region, Link::Up)).await?;
             }
         }
         Ok(())
