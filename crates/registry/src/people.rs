@@ -253,19 +253,21 @@ pub(crate) async fn lookup(
 ) -> Result<emhana_protocol::PersonLookup, RegistryError> {
     use emhana_protocol::LookupScope;
     let mut conn = pool.acquire().await?;
-    count_lookup(&mut conn, workstation, now).await?;
     let log = |answered: &'static str| log_lookup(workstation, actor_iin, iin, now, "person", answered);
-    let standing = crate::push::author::standing(&mut conn, workstation.clinic_id, actor_iin).await?;
-    if let Err(refusal) = emhana_domain::access::check_author(
-        standing.as_ref(),
-        emhana_domain::access::Action::RegisterPerson,
+    let asked = Asked {
+        workstation,
+        actor_iin,
+        iin,
         now,
-    ) {
-        log("refused").execute(&mut *conn).await?;
-        return Err(RegistryError::Forbidden(format!(
-            "the member of staff {actor_iin} may not look people up here: {refusal:?}"
-        )));
-    }
+    };
+    admit(
+        &mut conn,
+        &asked,
+        "person",
+        emhana_domain::access::Action::RegisterPerson,
+        "look people up",
+    )
+    .await?;
     let row = sqlx::query(concat!(
         "SELECT p.id, ",
         person_columns!(),
@@ -302,11 +304,49 @@ pub(crate) async fn lookup(
     })
 }
 
+/// Who asks about whom, at which PC, when: a look-up's request.
+pub(crate) struct Asked<'a> {
+    pub workstation: &'a crate::Workstation,
+    pub actor_iin: &'a str,
+    pub iin: &'a Iin,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The start of every look-up (`what`: `person`, `osms`): the PC's rate
+/// counted, and the member of staff who asks checked as an op's author is,
+/// for `action`; a refusal is logged and answered as forbidden, saying
+/// what they may not (`may_not`).
+pub(crate) async fn admit(
+    conn: &mut PgConnection,
+    asked: &Asked<'_>,
+    what: &'static str,
+    action: emhana_domain::access::Action,
+    may_not: &str,
+) -> Result<(), RegistryError> {
+    let Asked {
+        workstation,
+        actor_iin,
+        iin,
+        now,
+    } = *asked;
+    count_lookup(conn, workstation, now).await?;
+    let standing = crate::push::author::standing(conn, workstation.clinic_id, actor_iin).await?;
+    if let Err(refusal) = emhana_domain::access::check_author(standing.as_ref(), action, now) {
+        log_lookup(workstation, actor_iin, iin, now, what, "refused")
+            .execute(&mut *conn)
+            .await?;
+        return Err(RegistryError::Forbidden(format!(
+            "the member of staff {actor_iin} may not {may_not} here: {refusal:?}"
+        )));
+    }
+    Ok(())
+}
+
 /// Refuses a look-up over the PC's limit: [`MAX_LOOKUPS_PER_MINUTE`] of
 /// every kind together.
 ///
 /// [`MAX_LOOKUPS_PER_MINUTE`]: emhana_protocol::MAX_LOOKUPS_PER_MINUTE
-pub(crate) async fn count_lookup(
+async fn count_lookup(
     conn: &mut PgConnection,
     workstation: &crate::Workstation,
     now: chrono::DateTime<chrono::Utc>,

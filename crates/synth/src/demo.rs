@@ -190,29 +190,14 @@ pub async fn load_demo_plans(workstation: &Workstation, config: SynthConfig) -> 
     let as_of = config.as_of;
     // 09:00 in Astana on the demo's day
     let now = as_of.and_hms_opt(4, 0, 0).unwrap_or_default().and_utc();
-    let mut synth = Synth::new(config)?;
-    let Some(home) = synth
-        .clinics()
-        .iter()
-        .find(|clinic| clinic.is_home)
-        .map(|clinic| clinic.bin)
-    else {
+    let Some(mut batches) = HomeBatches::new(config)? else {
         return Ok(0);
     };
     let mut opened = 0;
-    loop {
-        let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH)?;
-        if batch.is_empty() {
-            break;
-        }
-        let wanted: Vec<_> = attached_to(&batch, home)
-            .filter_map(|member| demo_plan(member, as_of).map(|request| (member.iin.as_string(), request)))
-            .collect();
-        let iins: Vec<String> = wanted.iter().map(|(iin, _)| iin.clone()).collect();
-        let ids = workstation.person_ids(&iins).await?;
-        let requests: Vec<(i64, emhana_workstation::PlanRequest)> = wanted
-            .into_iter()
-            .filter_map(|(iin, request)| ids.get(&iin).map(|id| (*id, request)))
+    while let Some(members) = batches.next(workstation).await? {
+        let requests: Vec<(i64, emhana_workstation::PlanRequest)> = members
+            .iter()
+            .filter_map(|(id, member)| demo_plan(member, as_of).map(|request| (*id, request)))
             .collect();
         opened += workstation.open_plans(&requests, None, now).await?;
     }
@@ -224,16 +209,52 @@ pub async fn load_demo_plans(workstation: &Workstation, config: SynthConfig) -> 
     Ok(opened)
 }
 
-/// The members of the batch's households attached to the clinic `home`.
-fn attached_to(batch: &[HouseholdRecord], home: Bin) -> impl Iterator<Item = &Person> {
-    batch.iter().flat_map(move |household| {
-        household
-            .members
+/// The persons of the population attached to its home clinic, a batch of
+/// households at a time, each with their id in the workstation that holds them.
+struct HomeBatches {
+    synth: Synth,
+    home: Bin,
+}
+
+impl HomeBatches {
+    /// `None`: the population has no home clinic.
+    fn new(config: SynthConfig) -> Result<Option<HomeBatches>, LoadError> {
+        let synth = Synth::new(config)?;
+        let home = synth
+            .clinics()
             .iter()
-            .zip(&household.attachments)
-            .filter(move |(_, attachment)| attachment.as_ref().is_some_and(|a| a.clinic_bin == home))
-            .map(|(member, _)| member)
-    })
+            .find(|clinic| clinic.is_home)
+            .map(|clinic| clinic.bin);
+        Ok(home.map(|home| HomeBatches { synth, home }))
+    }
+
+    /// The next batch's attached members the workstation holds; `None` at the end.
+    async fn next(&mut self, workstation: &Workstation) -> Result<Option<Vec<(i64, Person)>>, LoadError> {
+        let batch = self.synth.next_batch(HOUSEHOLDS_PER_BATCH)?;
+        if batch.is_empty() {
+            return Ok(None);
+        }
+        let home = self.home;
+        let members: Vec<Person> = batch
+            .into_iter()
+            .flat_map(|household| {
+                household
+                    .members
+                    .into_iter()
+                    .zip(household.attachments)
+                    .filter(move |(_, attachment)| attachment.as_ref().is_some_and(|a| a.clinic_bin == home))
+                    .map(|(member, _)| member)
+            })
+            .collect();
+        let iins: Vec<String> = members.iter().map(|member| member.iin.as_string()).collect();
+        let ids = workstation.person_ids(&iins).await?;
+        Ok(Some(
+            members
+                .into_iter()
+                .filter_map(|member| ids.get(&member.iin.as_string()).map(|id| (*id, member)))
+                .collect(),
+        ))
+    }
 }
 
 /// The demo clinic as a first start loads it: the population, the doctors'
@@ -259,23 +280,14 @@ pub async fn load_demo_osms(workstation: &Workstation, config: SynthConfig) -> R
             ..Default::default()
         })
         .await?;
-    let mut synth = Synth::new(config)?;
-    let Some(home) = synth
-        .clinics()
-        .iter()
-        .find(|clinic| clinic.is_home)
-        .map(|clinic| clinic.bin)
-    else {
+    let Some(mut batches) = HomeBatches::new(config)? else {
         return Ok(0);
     };
     let mut written = 0;
-    loop {
-        let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH)?;
-        if batch.is_empty() {
-            break;
-        }
-        let wanted: Vec<_> = attached_to(&batch, home)
-            .map(|member| {
+    while let Some(members) = batches.next(workstation).await? {
+        let answers: Vec<(i64, emhana_protocol::OsmsAnswer)> = members
+            .iter()
+            .map(|(id, member)| {
                 let facts = demo_osms(member, as_of);
                 let status = emhana_domain::osms::status(&facts, member.birth_date, as_of);
                 let answer = emhana_protocol::OsmsAnswer {
@@ -284,14 +296,8 @@ pub async fn load_demo_osms(workstation: &Workstation, config: SynthConfig) -> R
                     status,
                     policy: None,
                 };
-                (member.iin.as_string(), answer)
+                (*id, answer)
             })
-            .collect();
-        let iins: Vec<String> = wanted.iter().map(|(iin, _)| iin.clone()).collect();
-        let ids = workstation.person_ids(&iins).await?;
-        let answers: Vec<(i64, emhana_protocol::OsmsAnswer)> = wanted
-            .into_iter()
-            .filter_map(|(iin, answer)| ids.get(&iin).map(|id| (*id, answer)))
             .collect();
         workstation.record_osms_answers(&answers).await?;
         written += answers.len();

@@ -96,7 +96,7 @@ async fn write_contact(
     change: &ContactChange,
 ) -> Result<(&'static str, Option<String>, Option<String>), StoreError> {
     let (address_before, phone_before) = contact_of(conn, person_id).await?;
-    let (field, before) = match change {
+    Ok(match change {
         ContactChange::Address { address } => {
             sqlx::query(
                 "UPDATE person SET settlement = ?2, street = ?3, house = ?4, apartment = ?5 WHERE id = ?1",
@@ -108,7 +108,12 @@ async fn write_contact(
             .bind(address.apartment.as_deref())
             .execute(&mut *conn)
             .await?;
-            ("address", address_before)
+            // as contact_of stores it
+            (
+                "address",
+                address_before,
+                Some(serde_json::json!(address).to_string()),
+            )
         }
         ContactChange::Phone { phone } => {
             sqlx::query("UPDATE person SET phone = ?2 WHERE id = ?1")
@@ -116,16 +121,9 @@ async fn write_contact(
                 .bind(phone)
                 .execute(&mut *conn)
                 .await?;
-            ("phone", phone_before)
+            ("phone", phone_before, Some(serde_json::json!(phone).to_string()))
         }
-    };
-    let (address_after, phone_after) = contact_of(conn, person_id).await?;
-    let after = if field == "address" {
-        address_after
-    } else {
-        phone_after
-    };
-    Ok((field, before, after))
+    })
 }
 
 /// The person's address and phone as the history stores them (JSON).

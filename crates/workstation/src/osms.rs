@@ -133,30 +133,7 @@ impl Workstation {
     ) -> Result<OsmsView, StoreError> {
         self.require(Action::ReadInsurance).await?;
         self.require_may_see(person_id, today).await?;
-        let known = match last_known(&self.pool, person_id).await? {
-            None => None,
-            Some(answer) => {
-                let wages = minimum_wages(&self.pool).await?;
-                let (arrears, arrears_problem) = match answer.status {
-                    OsmsStatus::Consumer { .. } => (None, None),
-                    OsmsStatus::NotConsumer { .. } => {
-                        match emhana_domain::osms::arrears(&answer.facts.payments, today, &wages) {
-                            Ok(arrears) => (Some(arrears), None),
-                            Err(problem) => (None, Some(problem)),
-                        }
-                    }
-                };
-                Some(KnownOsms {
-                    known_at: answer.known_at,
-                    status: answer.status,
-                    payments: answer.facts.payments,
-                    state_paid: answer.facts.state_paid,
-                    arrears,
-                    arrears_problem,
-                    policy: answer.policy,
-                })
-            }
-        };
+        let known = known(&self.pool, person_id, today).await?;
         Ok(OsmsView { known, unavailable })
     }
 
@@ -197,8 +174,9 @@ impl Workstation {
                 printed_by,
             }));
         }
-        let view = self.osms_view(person_id, today, None).await?;
-        let known = view.known.ok_or(StoreError::OsmsNotKnown)?;
+        let known = known(&self.pool, person_id, today)
+            .await?
+            .ok_or(StoreError::OsmsNotKnown)?;
         self.audit_now("osms_statement", Some(person_id), &detail).await?;
         Ok(StatementPaper::Statement(OsmsStatement {
             clinic,
@@ -213,11 +191,32 @@ impl Workstation {
             printed_by,
         }))
     }
+}
 
-    /// The minimum wages the registry handed out.
-    pub async fn minimum_wages(&self) -> Result<MinimumWages, StoreError> {
-        minimum_wages(&self.pool).await
-    }
+/// The last known answer with the arrears for `today`; `None`: never known here.
+async fn known(pool: &SqlitePool, person_id: i64, today: NaiveDate) -> Result<Option<KnownOsms>, StoreError> {
+    let Some(answer) = last_known(pool, person_id).await? else {
+        return Ok(None);
+    };
+    let wages = minimum_wages(pool).await?;
+    let (arrears, arrears_problem) = match answer.status {
+        OsmsStatus::Consumer { .. } => (None, None),
+        OsmsStatus::NotConsumer { .. } => {
+            match emhana_domain::osms::arrears(&answer.facts.payments, today, &wages) {
+                Ok(arrears) => (Some(arrears), None),
+                Err(problem) => (None, Some(problem)),
+            }
+        }
+    };
+    Ok(Some(KnownOsms {
+        known_at: answer.known_at,
+        status: answer.status,
+        payments: answer.facts.payments,
+        state_paid: answer.facts.state_paid,
+        arrears,
+        arrears_problem,
+        policy: answer.policy,
+    }))
 }
 
 pub(crate) async fn last_known(pool: &SqlitePool, person_id: i64) -> Result<Option<OsmsAnswer>, StoreError> {

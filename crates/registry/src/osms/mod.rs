@@ -197,21 +197,23 @@ pub(crate) async fn status(
     now: DateTime<Utc>,
 ) -> Result<emhana_protocol::OsmsAnswer, RegistryError> {
     let mut conn = pool.acquire().await?;
-    crate::people::count_lookup(&mut conn, workstation, now).await?;
     let log = |answered: &'static str| {
         crate::people::log_lookup(workstation, actor_iin, iin, now, "osms", answered)
     };
-    let standing = crate::push::author::standing(&mut conn, workstation.clinic_id, actor_iin).await?;
-    if let Err(refusal) = emhana_domain::access::check_author(
-        standing.as_ref(),
-        emhana_domain::access::Action::ReadInsurance,
+    let asked = crate::people::Asked {
+        workstation,
+        actor_iin,
+        iin,
         now,
-    ) {
-        log("refused").execute(&mut *conn).await?;
-        return Err(RegistryError::Forbidden(format!(
-            "the member of staff {actor_iin} may not read OSMS data here: {refusal:?}"
-        )));
-    }
+    };
+    crate::people::admit(
+        &mut conn,
+        &asked,
+        "osms",
+        emhana_domain::access::Action::ReadInsurance,
+        "read OSMS data",
+    )
+    .await?;
     let person: Option<(i64, NaiveDate)> = sqlx::query_as("SELECT id, birth_date FROM person WHERE iin = $1")
         .bind(iin.as_string())
         .fetch_optional(&mut *conn)
