@@ -216,6 +216,7 @@ fn message_codes(cfg: &Config) -> Vec<String> {
         "citizenship" => Citizenship,
         "district_kind" => DistrictKind,
         "document" => DocumentKind,
+        "relation" => emhana_domain::registration::Relation,
         "exception_kind" => ExceptionKind,
         "ground" => AttachmentGround,
         "indication" => Indication,
@@ -282,7 +283,7 @@ fn generate() -> String {
     use emhana_domain::care_plan::{BasisDocument, Condition, RiskLevel};
     use emhana_domain::home_call::{Indication, Responder};
     use emhana_domain::organization::HouseParity;
-    use emhana_domain::registration::DocumentKind;
+    use emhana_domain::registration::{DocumentKind, Relation};
     use emhana_domain::schedule::{ExceptionKind, SessionKind};
     use emhana_domain::{AgeGroup, Citizenship, DistrictKind, StaffRole};
 
@@ -316,6 +317,7 @@ fn generate() -> String {
     }
     lists!(
         "DOCUMENT_KINDS" => DocumentKind,
+        "RELATIONS" => Relation,
         "CITIZENSHIPS" => Citizenship,
         "CHANNELS" => Channel,
         "GROUNDS" => AttachmentGround,
@@ -435,7 +437,7 @@ fn roots(visit: &mut Declarations<'_>) {
         ws::PersonCard,
         ws::OsmsView,
         ws::LookupOutcome,
-        emhana_domain::registration::ContactChange,
+        emhana_domain::registration::PersonChange,
         ws::AuditCheck,
         ws::StoreStatus,
         ws::Language,

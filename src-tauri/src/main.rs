@@ -37,7 +37,7 @@ macro_rules! with_commands {
             commands::card::person_osms,
             commands::card::print_osms_statement,
             commands::card::look_up_person,
-            commands::attachment::change_person_contact,
+            commands::attachment::change_person,
             commands::attachment::record_death,
             commands::attachment::register_person,
             commands::attachment::attachment_options,

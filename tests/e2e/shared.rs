@@ -222,43 +222,50 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
             desk.screenshot().await?,
         )?;
 
-        // The person moved: the registrar changes the address at the desk,
-        // and the nurse's card at her PC shows it after a sync, with its history.
+        // The person moved and took a new job: the registrar changes the
+        // address and the workplace at the desk, and the nurse's card at her
+        // PC shows them after a sync, with their history.
         open_card(&desk, &iin).await?;
-        wait_for(&desk, "#change-contact").await?.click().await?;
+        wait_for(&desk, "#change-person").await?.click().await?;
         for (field, text) in [
             ("settlement", "Астана"),
             ("street", "Сарайшық көшесі"),
             ("house", "5"),
             ("apartment", "41"),
         ] {
-            desk.find(Locator::Css(&format!("[data-field=\"contact.{field}\"]")))
+            desk.find(Locator::Css(&format!("[data-field=\"change.{field}\"]")))
                 .await?
                 .send_keys(text)
                 .await?;
         }
-        desk.find(Locator::Css("#contact-save-address"))
-            .await?
-            .click()
-            .await?;
+        desk.find(Locator::Css("#change-save")).await?.click().await?;
         wait_for_text(&desk, "#person-card", "Сарайшық көшесі, 5-41").await?;
+        wait_for(&desk, "#change-person").await?.click().await?;
+        select_when_listed(&desk, "[data-field=\"change.what\"]", "workplace").await?;
+        wait_for(&desk, "[data-field=\"change.workplace\"]")
+            .await?
+            .send_keys("ТОО «Береке»")
+            .await?;
+        desk.find(Locator::Css("#change-save")).await?.click().await?;
+        wait_for_text(&desk, "#card-workplace", "ТОО «Береке»").await?;
         sync_now(&desk).await?;
         wait_for_rows(
             &desk_db,
             "SELECT count(*) FROM outbox WHERE kind = 'change_person' AND state = 'confirmed'",
-            1,
+            2,
         )
         .await?;
         sync_now(&nurse_pc).await?;
         wait_for_rows(
             &nurse_db,
-            "SELECT count(*) FROM person_contact_history WHERE field = 'address' AND staff_id IS NULL",
-            1,
+            "SELECT count(*) FROM person_contact_history WHERE field IN ('address', 'workplace') AND staff_id IS NULL",
+            2,
         )
         .await?;
         open_card(&nurse_pc, &iin).await?;
         wait_for_text(&nurse_pc, "#person-card", "Сарайшық көшесі, 5-41").await?;
-        wait_for(&nurse_pc, "#contact-history").await?.click().await?;
+        wait_for_text(&nurse_pc, "#card-workplace", "ТОО «Береке»").await?;
+        wait_for(&nurse_pc, "#change-history").await?.click().await?;
         std::fs::write(
             artifacts.join("e2e-shared-address-moved.png"),
             nurse_pc.screenshot().await?,

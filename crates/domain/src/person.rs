@@ -81,6 +81,8 @@ pub enum PersonProblem {
     PhoneUnreadable,
     #[error("an address has an empty settlement, street or house, or a control character")]
     AddressUnreadable,
+    #[error("a document, workplace or household link is not as the registration form takes it")]
+    DetailUnreadable,
 }
 
 /// Longest name or address part the register keeps: longer is a mistake

@@ -78,6 +78,8 @@ text_enum!(
         TemporaryAddress => "temporary_address",
         Phone => "phone",
         MotherIin => "mother_iin",
+        Workplace => "workplace",
+        RelativeIin => "relative_iin",
         // the attachment application's fields
         Person => "person",
         District => "district",
@@ -108,6 +110,8 @@ pub enum FieldProblem {
     ChildNeedsBirthCertificate,
     #[error("a birth certificate identifies children under 16 only")]
     BirthCertificateOver16,
+    #[error("longer than the register keeps, or holds a control character")]
+    Unreadable,
     #[error("not a Kazakhstan phone number")]
     InvalidPhone,
     #[error("settlement, street and house are all needed")]
@@ -376,44 +380,182 @@ fn check_name(errors: &mut Vec<FieldError>, field: Field, text: &str, required: 
     Some(text)
 }
 
-/// An address with its parts trimmed; `None` when left empty or incomplete
-/// (incomplete is an error at the field).
-/// A change of a registered person's contact details at the window
-/// (issue 21, keeping a person's data current): the registered address
-/// they moved to, or a new phone. The clinic's other PCs get it through the
-/// registry, which keeps its author and history.
+text_enum!(
+    /// A household link: who the person is registered with or stands for them.
+    Relation {
+        Mother => "mother",
+        Father => "father",
+        Guardian => "guardian",
+    }
+);
+
+/// A change of a registered person's data at the window (issue 21, keeping
+/// a person's data current): where they live, their phone, the document
+/// they show, their place of work or study, their household links. The
+/// clinic's other PCs get it through the registry, which keeps its author
+/// and history; one value of each [`PersonChange::key`] is in force.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "field", rename_all = "snake_case")]
-pub enum ContactChange {
-    Address { address: Address },
-    Phone { phone: String },
+pub enum PersonChange {
+    /// The registered (permanent) address they moved to.
+    Address {
+        address: Address,
+    },
+    Phone {
+        phone: String,
+    },
+    /// The identity document shown now: a new ID card, a passport at 16.
+    Document {
+        document: IdentityDocument,
+    },
+    /// A temporary residence beside the registered one; `None`: they live
+    /// at the registered address again.
+    TemporaryAddress {
+        address: Option<Address>,
+    },
+    /// The place of work or study; `None`: none now.
+    Workplace {
+        workplace: Option<String>,
+    },
+    /// The person's mother, father or guardian, by IIN; `None`: the link ends.
+    Relative {
+        relation: Relation,
+        iin: Option<String>,
+    },
 }
 
-/// The change as the register keeps it — the address trimmed and whole,
-/// the phone as its ten digits — or the field's problem, as the
-/// registration form would say it.
-pub fn check_contact_change(change: &ContactChange) -> Result<ContactChange, FieldError> {
+impl PersonChange {
+    /// What the change is of, as the histories name it; a newer change of
+    /// the same key replaces the value in force.
+    pub fn key(&self) -> &'static str {
+        match self {
+            PersonChange::Address { .. } => "address",
+            PersonChange::Phone { .. } => "phone",
+            PersonChange::Document { .. } => "document",
+            PersonChange::TemporaryAddress { .. } => "temporary_address",
+            PersonChange::Workplace { .. } => "workplace",
+            PersonChange::Relative { relation, .. } => relation.as_str(),
+        }
+    }
+
+    /// Whether the change is of the address or phone the register's
+    /// person row carries (the rest are the clinics' details).
+    pub fn is_contact(&self) -> bool {
+        matches!(self, PersonChange::Address { .. } | PersonChange::Phone { .. })
+    }
+}
+
+/// The facts a change is checked against: whose data it is and the day.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeFacts<'a> {
+    pub iin: &'a str,
+    pub birth_date: NaiveDate,
+    pub today: NaiveDate,
+}
+
+/// The change as the register keeps it — addresses trimmed and whole, the
+/// phone as its ten digits, the document and workplace trimmed, a
+/// relative's IIN checked — or the field's problem, as the registration
+/// form would say it.
+pub fn check_person_change(
+    change: &PersonChange,
+    facts: ChangeFacts<'_>,
+) -> Result<PersonChange, FieldError> {
+    let fail = |field, problem| Err(FieldError { field, problem });
     match change {
-        ContactChange::Address { address } => {
+        PersonChange::Address { address } => {
             let mut errors = Vec::new();
             match check_address(&mut errors, Field::RegisteredAddress, &Some(address.clone())) {
-                Some(address) => Ok(ContactChange::Address { address }),
+                Some(address) => Ok(PersonChange::Address { address }),
                 None => Err(errors.pop().unwrap_or(FieldError {
                     field: Field::RegisteredAddress,
                     problem: FieldProblem::Required,
                 })),
             }
         }
-        ContactChange::Phone { phone } => match normalize_phone(phone) {
-            Some(phone) => Ok(ContactChange::Phone { phone }),
-            None => Err(FieldError {
-                field: Field::Phone,
-                problem: FieldProblem::InvalidPhone,
-            }),
+        PersonChange::Phone { phone } => match normalize_phone(phone) {
+            Some(phone) => Ok(PersonChange::Phone { phone }),
+            None => fail(Field::Phone, FieldProblem::InvalidPhone),
         },
+        PersonChange::Document { document } => {
+            let number = document.number.split_whitespace().collect::<Vec<_>>().join(" ");
+            let age = age_on(facts.birth_date, facts.today);
+            match (document.kind, age) {
+                (DocumentKind::IdCard, Some(age)) if age < ID_CARD_AGE => {
+                    return fail(Field::DocumentKind, FieldProblem::ChildNeedsBirthCertificate);
+                }
+                (DocumentKind::BirthCertificate, Some(age)) if age >= ID_CARD_AGE => {
+                    return fail(Field::DocumentKind, FieldProblem::BirthCertificateOver16);
+                }
+                _ => {}
+            }
+            if number.is_empty() {
+                return fail(Field::DocumentNumber, FieldProblem::Required);
+            }
+            if !readable_text(&number) {
+                return fail(Field::DocumentNumber, FieldProblem::Unreadable);
+            }
+            if document.issued_on > facts.today {
+                return fail(Field::DocumentIssuedOn, FieldProblem::InFuture);
+            }
+            if document.issued_on < facts.birth_date {
+                return fail(Field::DocumentIssuedOn, FieldProblem::BeforeBirth);
+            }
+            Ok(PersonChange::Document {
+                document: IdentityDocument {
+                    kind: document.kind,
+                    number,
+                    issued_on: document.issued_on,
+                },
+            })
+        }
+        PersonChange::TemporaryAddress { address } => {
+            let mut errors = Vec::new();
+            let checked = check_address(&mut errors, Field::TemporaryAddress, address);
+            match errors.pop() {
+                Some(error) => Err(error),
+                // an empty address ends the temporary residence
+                None => Ok(PersonChange::TemporaryAddress { address: checked }),
+            }
+        }
+        PersonChange::Workplace { workplace } => {
+            let text = workplace
+                .as_deref()
+                .map(|text| text.split_whitespace().collect::<Vec<_>>().join(" "))
+                .filter(|text| !text.is_empty());
+            match text {
+                Some(text) if !readable_text(&text) => fail(Field::Workplace, FieldProblem::Unreadable),
+                workplace => Ok(PersonChange::Workplace { workplace }),
+            }
+        }
+        PersonChange::Relative { relation, iin } => {
+            let Some(text) = iin.as_deref().map(str::trim).filter(|text| !text.is_empty()) else {
+                return Ok(PersonChange::Relative {
+                    relation: *relation,
+                    iin: None,
+                });
+            };
+            match Iin::parse(text) {
+                Err(reason) => fail(Field::RelativeIin, FieldProblem::InvalidIin { reason }),
+                Ok(relative) if relative.as_string() == facts.iin => {
+                    fail(Field::RelativeIin, FieldProblem::SamePerson)
+                }
+                Ok(relative) => Ok(PersonChange::Relative {
+                    relation: *relation,
+                    iin: Some(relative.as_string()),
+                }),
+            }
+        }
     }
 }
 
+/// Text the register keeps: not longer than a name may be, no control characters.
+fn readable_text(text: &str) -> bool {
+    text.chars().count() <= crate::person::MAX_TEXT_CHARS && !text.chars().any(char::is_control)
+}
+
+/// An address with its parts trimmed; `None` when left empty or incomplete
+/// (incomplete is an error at the field).
 fn check_address(errors: &mut Vec<FieldError>, field: Field, address: &Option<Address>) -> Option<Address> {
     let address = address.as_ref()?;
     let trimmed = Address {

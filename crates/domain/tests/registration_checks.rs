@@ -331,60 +331,214 @@ fn a_change_of_residence_names_the_new_residence_whole_and_other_grounds_do_not_
 }
 
 #[test]
-fn a_change_of_address_or_phone_is_checked_as_the_registration_form_checks_it() {
-    use emhana_domain::registration::{ContactChange, check_contact_change};
-    let address = |settlement: &str, street: &str, house: &str| ContactChange::Address {
-        address: Address {
-            settlement: settlement.into(),
-            street: street.into(),
-            house: house.into(),
-            apartment: Some("  ".into()),
+fn a_change_of_a_persons_data_is_checked_as_the_registration_form_checks_it() {
+    use emhana_domain::registration::{
+        ChangeFacts, DocumentKind, IdentityDocument, PersonChange, Relation, check_person_change,
+    };
+    let address = |settlement: &str, street: &str, house: &str| Address {
+        settlement: settlement.into(),
+        street: street.into(),
+        house: house.into(),
+        apartment: Some("  ".into()),
+    };
+    let trimmed = |settlement: &str, street: &str, house: &str| Address {
+        apartment: None,
+        ..address(settlement, street, house)
+    };
+    let phone = |text: &str| PersonChange::Phone { phone: text.into() };
+    let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date");
+    let document = |kind, number: &str, issued_on: &str| PersonChange::Document {
+        document: IdentityDocument {
+            kind,
+            number: number.into(),
+            issued_on: date(issued_on),
         },
     };
-    let phone = |text: &str| ContactChange::Phone { phone: text.into() };
+    let relative = |relation, iin: Option<&str>| PersonChange::Relative {
+        relation,
+        iin: iin.map(String::from),
+    };
+    // a girl born 2010-03-14: 16 on 2026-03-14
+    let girl = Iin::compose(date("2010-03-14"), Sex::Female, 1)
+        .expect("an IIN")
+        .as_string();
+    let mother = Iin::compose(date("1985-06-01"), Sex::Female, 7)
+        .expect("an IIN")
+        .as_string();
+    // her mother's IIN with its last digit one off
+    let misspelt = format!("{}{}", &mother[..11], (mother.as_bytes()[11] - b'0' + 1) % 10);
+    let facts = |today: &str| ChangeFacts {
+        iin: &girl,
+        birth_date: date("2010-03-14"),
+        today: date(today),
+    };
     type Case = (
         &'static str,
-        ContactChange,
-        Result<ContactChange, (Field, FieldProblem)>,
+        PersonChange,
+        &'static str,
+        Result<PersonChange, (Field, FieldProblem)>,
     );
     let cases: Vec<Case> = vec![
         (
             "a whole address, trimmed, the empty apartment dropped",
-            address(" Астана ", "Сарайшық көшесі", "5"),
-            Ok(ContactChange::Address {
-                address: Address {
-                    settlement: "Астана".into(),
-                    street: "Сарайшық көшесі".into(),
-                    house: "5".into(),
-                    apartment: None,
-                },
+            PersonChange::Address {
+                address: address(" Астана ", "Сарайшық көшесі", "5"),
+            },
+            "2026-12-01",
+            Ok(PersonChange::Address {
+                address: trimmed("Астана", "Сарайшық көшесі", "5"),
             }),
         ),
         (
             "an address without its house",
-            address("Астана", "Сарайшық көшесі", " "),
+            PersonChange::Address {
+                address: address("Астана", "Сарайшық көшесі", " "),
+            },
+            "2026-12-01",
             Err((Field::RegisteredAddress, FieldProblem::IncompleteAddress)),
         ),
         (
             "no address at all",
-            address("", "", ""),
+            PersonChange::Address {
+                address: address("", "", ""),
+            },
+            "2026-12-01",
             Err((Field::RegisteredAddress, FieldProblem::Required)),
         ),
         (
             "a phone as people write it",
             phone("+7 (701) 123-45-67"),
-            Ok(ContactChange::Phone {
+            "2026-12-01",
+            Ok(PersonChange::Phone {
                 phone: "7011234567".into(),
             }),
         ),
         (
             "a phone of nine digits",
             phone("701 123 456"),
+            "2026-12-01",
             Err((Field::Phone, FieldProblem::InvalidPhone)),
         ),
+        (
+            "the ID card she received at 16, its number trimmed",
+            document(DocumentKind::IdCard, " 049 123 456 ", "2026-04-02"),
+            "2026-12-01",
+            Ok(document(DocumentKind::IdCard, "049 123 456", "2026-04-02")),
+        ),
+        (
+            "an ID card the day before she turns 16",
+            document(DocumentKind::IdCard, "049123456", "2026-03-01"),
+            "2026-03-13",
+            Err((Field::DocumentKind, FieldProblem::ChildNeedsBirthCertificate)),
+        ),
+        (
+            "a birth certificate at 16",
+            document(DocumentKind::BirthCertificate, "I-АЛ 0012345", "2010-03-20"),
+            "2026-12-01",
+            Err((Field::DocumentKind, FieldProblem::BirthCertificateOver16)),
+        ),
+        (
+            "a document without its number",
+            document(DocumentKind::Passport, "  ", "2026-04-02"),
+            "2026-12-01",
+            Err((Field::DocumentNumber, FieldProblem::Required)),
+        ),
+        (
+            "a document issued tomorrow",
+            document(DocumentKind::Passport, "N12345678", "2026-12-02"),
+            "2026-12-01",
+            Err((Field::DocumentIssuedOn, FieldProblem::InFuture)),
+        ),
+        (
+            "a document issued before she was born",
+            document(DocumentKind::Passport, "N12345678", "2009-01-01"),
+            "2026-12-01",
+            Err((Field::DocumentIssuedOn, FieldProblem::BeforeBirth)),
+        ),
+        (
+            "a temporary residence, trimmed",
+            PersonChange::TemporaryAddress {
+                address: Some(address("Косшы ", " Республика", "12")),
+            },
+            "2026-12-01",
+            Ok(PersonChange::TemporaryAddress {
+                address: Some(trimmed("Косшы", "Республика", "12")),
+            }),
+        ),
+        (
+            "an empty temporary address: back at the registered one",
+            PersonChange::TemporaryAddress {
+                address: Some(address(" ", "", "")),
+            },
+            "2026-12-01",
+            Ok(PersonChange::TemporaryAddress { address: None }),
+        ),
+        (
+            "a temporary address without its street",
+            PersonChange::TemporaryAddress {
+                address: Some(address("Косшы", "", "12")),
+            },
+            "2026-12-01",
+            Err((Field::TemporaryAddress, FieldProblem::IncompleteAddress)),
+        ),
+        (
+            "a school, its spaces folded",
+            PersonChange::Workplace {
+                workplace: Some("  Школа-лицей   №7 ".into()),
+            },
+            "2026-12-01",
+            Ok(PersonChange::Workplace {
+                workplace: Some("Школа-лицей №7".into()),
+            }),
+        ),
+        (
+            "left school and works nowhere",
+            PersonChange::Workplace {
+                workplace: Some("   ".into()),
+            },
+            "2026-12-01",
+            Ok(PersonChange::Workplace { workplace: None }),
+        ),
+        (
+            "a workplace with a control character",
+            PersonChange::Workplace {
+                workplace: Some("ТОО \u{7}Береке".into()),
+            },
+            "2026-12-01",
+            Err((Field::Workplace, FieldProblem::Unreadable)),
+        ),
+        (
+            "her mother by IIN",
+            relative(Relation::Mother, Some(&format!(" {mother} "))),
+            "2026-12-01",
+            Ok(relative(Relation::Mother, Some(&mother))),
+        ),
+        (
+            "a guardian's IIN with a wrong check digit",
+            relative(Relation::Guardian, Some(&misspelt)),
+            "2026-12-01",
+            Err((
+                Field::RelativeIin,
+                FieldProblem::InvalidIin {
+                    reason: Iin::parse(&misspelt).expect_err("a wrong check digit"),
+                },
+            )),
+        ),
+        (
+            "her own IIN as her father's",
+            relative(Relation::Father, Some(&girl)),
+            "2026-12-01",
+            Err((Field::RelativeIin, FieldProblem::SamePerson)),
+        ),
+        (
+            "the guardianship ends",
+            relative(Relation::Guardian, Some(" ")),
+            "2026-12-01",
+            Ok(relative(Relation::Guardian, None)),
+        ),
     ];
-    for (case, change, expected) in cases {
-        let got = check_contact_change(&change).map_err(|error| (error.field, error.problem));
+    for (case, change, today, expected) in cases {
+        let got = check_person_change(&change, facts(today)).map_err(|error| (error.field, error.problem));
         assert_eq!(got, expected, "{case}");
     }
 }

@@ -18,7 +18,7 @@ use emhana_domain::documents::{SlipFormat, StatementRefusalGround};
 use emhana_domain::home_call::{CallStatus, Indication, Responder, TriageReason};
 use emhana_domain::organization::HouseParity;
 use emhana_domain::osms::{PaymentKind, PolicyStatus, StatePaidCategory};
-use emhana_domain::registration::{DocumentKind, Field};
+use emhana_domain::registration::{DocumentKind, Field, Relation};
 use emhana_domain::schedule::{ExceptionKind, SessionKind};
 use emhana_domain::{AgeGroup, Citizenship, ClinicKind, DistrictKind, Sex, StaffRole};
 
@@ -88,6 +88,7 @@ fn every_text_enum_has_one_spelling_through_serde_both_ways() {
         StatePaidCategory,
         PolicyStatus,
         StatementRefusalGround,
+        Relation,
     );
     // every text_enum! in the crate is in the list above
     fn count_in(dir: &std::path::Path) -> usize {

@@ -413,6 +413,11 @@ pub enum Change {
         /// clinic typed it where ГБД ФЛ could not be asked; not confirmed).
         #[serde(default = "from_state_by_default")]
         from_state: bool,
+        /// The person's details as the clinics' windows last changed them
+        /// (the document, the temporary address, the workplace, household
+        /// links): the newest change of each, none for what no window changed.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        details: Vec<emhana_domain::registration::PersonChange>,
     },
     /// The person is no longer the clinic's: attached elsewhere or died.
     /// The workstation ends the attachment; it keeps the person's history.

@@ -201,14 +201,15 @@ impl OpBody {
     }
 }
 
-/// A person's contact details changed at the workstation's clinic: the
-/// registry keeps them, with the author and the history, and every PC of
-/// the clinic gets them in its feed.
+/// A person's data changed at the workstation's clinic (an address, the
+/// phone, the document, the workplace, a household link): the registry
+/// keeps it, with the author and the history, and every PC of the clinic
+/// gets it in its feed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ChangePersonOp {
     pub clinic_bin: String,
     pub iin: String,
-    pub change: emhana_domain::registration::ContactChange,
+    pub change: emhana_domain::registration::PersonChange,
 }
 
 /// A change to the organization, made at the workstation's clinic.

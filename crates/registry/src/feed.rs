@@ -57,7 +57,7 @@ async fn read_page(
     let rows = sqlx::query(concat!(
         "SELECT s.xid::text AS xid, s.seq, s.in_scope, s.left_on, s.left_reason, ",
         person_columns!(),
-        ", a.id IS NOT NULL AS attached, ",
+        ", p.details, a.id IS NOT NULL AS attached, ",
         attachment_columns!(),
         " FROM scope_change s JOIN person p ON p.id = s.person_id \
           LEFT JOIN LATERAL (SELECT * FROM attachment a WHERE a.person_id = s.person_id AND a.clinic_id = s.clinic_id \
@@ -101,6 +101,7 @@ async fn read_page(
                     died_on,
                     attachment: attachment_from_row(row)?,
                     from_state: row.try_get("from_state")?,
+                    details: details_from_row(row)?,
                 })
             } else {
                 None
@@ -200,6 +201,14 @@ fn parse_cursor(cursor: &str) -> Result<(u64, i64), RegistryError> {
         xid.parse().map_err(|_| malformed())?,
         seq.parse().map_err(|_| malformed())?,
     ))
+}
+
+/// The person's details in force (`person.details`), as the feed carries them.
+fn details_from_row(
+    row: &sqlx::postgres::PgRow,
+) -> Result<Vec<emhana_domain::registration::PersonChange>, RegistryError> {
+    let sqlx::types::Json(details) = row.try_get("details")?;
+    Ok(details)
 }
 
 #[cfg(test)]

@@ -33,8 +33,10 @@ pub struct PersonCard {
     pub unconfirmed: bool,
     /// What the state's data corrected of what was typed, newest first.
     pub corrections: Vec<PersonCorrection>,
-    /// The changes of the address and phone, newest first.
-    pub contact_history: Vec<crate::ContactHistoryEntry>,
+    /// The document, temporary address, workplace and household links.
+    pub details: crate::PersonDetails,
+    /// The changes of the person's data made at the windows, newest first.
+    pub changes: Vec<crate::PersonChangeEntry>,
     /// Who opened the card on this PC, newest first (this opening too), at
     /// most [`OPENINGS_SHOWN`]: a person's data is seen by those whose work
     /// needs it, and the card says who they were.
@@ -148,7 +150,8 @@ pub(crate) async fn load(pool: &SqlitePool, id: i64, today: NaiveDate) -> Result
         opened_by: Vec::new(),
         unconfirmed: unconfirmed == 1,
         corrections,
-        contact_history: Vec::new(),
+        details: crate::PersonDetails::default(),
+        changes: Vec::new(),
         full_name: person.full_name(),
         address: person.address_line(),
         phone: person.phone.as_deref().map(format_phone),
@@ -210,7 +213,8 @@ impl Workstation {
         self.audit_now(CARD_OPENED, Some(id), "{}").await?;
         Ok(PersonCard {
             opened_by: openings(&self.pool, id).await?,
-            contact_history: self.contact_history(id).await?,
+            details: crate::person_changes::person_details(&self.pool, id).await?,
+            changes: self.person_changes(id).await?,
             ..card
         })
     }

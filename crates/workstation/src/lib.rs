@@ -16,7 +16,6 @@ mod appointments;
 mod attachment;
 mod audit;
 mod card;
-mod contact;
 mod documents;
 mod error;
 mod home_visits;
@@ -24,6 +23,7 @@ mod import;
 mod lookup;
 mod organization;
 mod osms;
+mod person_changes;
 mod register;
 mod search;
 mod setup;
@@ -43,7 +43,6 @@ pub use attachment::{
     CurrentAttachment, DetachmentReason, DistrictOption, FormError, ListLoad,
 };
 pub use card::{CardOpening, HouseholdMember, OPENINGS_SHOWN, PersonCard, PersonCorrection};
-pub use contact::ContactHistoryEntry;
 pub use documents::{DEFAULT_DOCUMENTS_KEPT_HOURS, DOCUMENTS_KEPT_HOURS, remove_old_documents};
 pub use error::{OpenError, StoreError};
 pub use home_visits::{
@@ -57,6 +56,7 @@ pub use import::{
 pub use lookup::{LookupAttached, LookupOutcome, LookupRequest, LookupUnavailable};
 pub use organization::{ClinicView, DistrictView, OrganizationView, PendingChange, PostView, StaffView};
 pub use osms::{KnownOsms, OsmsRequest, OsmsUnavailable, OsmsView, StatementPaper};
+pub use person_changes::{PersonChangeEntry, PersonDetails, RelativeView};
 pub use register::{DistrictCount, REGISTER_PAGE, RegisterFilter, RegisterPage, RegisterRow};
 pub use search::{MAX_LIMIT, MatchKind, PersonHit, SearchOutcome, SearchQuery, classify};
 pub use setup::{ClinicSummary, StoreStatus};

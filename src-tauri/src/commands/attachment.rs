@@ -24,16 +24,17 @@ pub async fn register_person(
         .await?)
 }
 
-/// A new registered address or phone for the person, with its history (and
-/// an op for the registry when the person is attached here).
+/// A change of the person's address, phone, document, workplace or a
+/// household link, with its history (and an op for the registry when the
+/// person is attached here).
 #[tauri::command]
-pub async fn change_person_contact(
+pub async fn change_person(
     state: State<'_, AppState>,
     person_id: i64,
-    change: emhana_domain::registration::ContactChange,
+    change: emhana_domain::registration::PersonChange,
 ) -> Result<(), CommandError> {
     Ok(workstation(&state)?
-        .change_person_contact(person_id, &change, state.clock.now())
+        .change_person(person_id, &change, state.clock.now())
         .await?)
 }
 

@@ -37,7 +37,7 @@ import type {
   OrganizationChange,
   OrganizationView,
   PersonCard,
-  ContactChange,
+  PersonChange,
   LookupOutcome,
   Month,
   OsmsView,
@@ -130,8 +130,8 @@ export const api = {
   readIin: (iin: string) => call<IinReading>('read_iin', { iin }),
   search: (text: string, limit = 30) => call<SearchOutcome>('search_persons', { text, limit }),
   personCard: (id: number) => call<PersonCard>('person_card', { id }),
-  changePersonContact: (personId: number, change: ContactChange) =>
-    call<null>('change_person_contact', { personId, change }),
+  changePerson: (personId: number, change: PersonChange) =>
+    call<null>('change_person', { personId, change }),
   lookUpPerson: (iin: string) => call<LookupOutcome>('look_up_person', { iin }),
   personOsms: (id: number) => call<OsmsView>('person_osms', { id }),
   printOsmsStatement: (id: number, consentGiven: boolean, open: boolean) =>

@@ -246,22 +246,6 @@ valid_until: string | null, third_parties: boolean, cross_border: boolean, publi
 
 export type ConsumerGround = { "kind": "state_paid", category: StatePaidCategory, } | { "kind": "paid", last_paid: Month, holds_through: Month, };
 
-export type ContactChange = { "field": "address", address: Address, } | { "field": "phone", phone: string, };
-
-export type ContactHistoryEntry = { 
-/**
- * `address` or `phone`.
- */
-field: string, 
-/**
- * The value before and after, as the card writes it.
- */
-before: string | null, after: string | null, 
-/**
- * Who changed it here; `None`: another PC of the clinic, through the registry.
- */
-by: string | null, changed_at: string, };
-
 export type CoveredArea = { settlement: string, 
 /**
  * None: the whole settlement.
@@ -337,11 +321,11 @@ sessions: Array<Session>, };
 
 export type ExportedBundle = { path: string, ops: number, };
 
-export type Field = "iin" | "surname" | "first_name" | "patronymic" | "birth_date" | "sex" | "citizenship" | "document_kind" | "document_number" | "document_issued_on" | "registered_address" | "temporary_address" | "phone" | "mother_iin" | "person" | "district" | "consent" | "new_address";
+export type Field = "iin" | "surname" | "first_name" | "patronymic" | "birth_date" | "sex" | "citizenship" | "document_kind" | "document_number" | "document_issued_on" | "registered_address" | "temporary_address" | "phone" | "mother_iin" | "workplace" | "relative_iin" | "person" | "district" | "consent" | "new_address";
 
 export type FieldError = { field: Field, problem: FieldProblem, };
 
-export type FieldProblem = { "code": "required" } | { "code": "invalid_iin", reason: IdentifierError, } | { "code": "birth_date_disagrees_with_iin", from_iin: string, } | { "code": "sex_disagrees_with_iin", from_iin: Sex, } | { "code": "not_a_name" } | { "code": "in_future" } | { "code": "before_birth" } | { "code": "child_needs_birth_certificate" } | { "code": "birth_certificate_over16" } | { "code": "invalid_phone" } | { "code": "incomplete_address" } | { "code": "same_person" } | { "code": "already_registered", person_id: number, } | { "code": "not_registered" } | { "code": "mother_not_female" } | { "code": "already_attached_here", district_number: number | null, } | { "code": "unknown_district" } | { "code": "outside_territory" };
+export type FieldProblem = { "code": "required" } | { "code": "invalid_iin", reason: IdentifierError, } | { "code": "birth_date_disagrees_with_iin", from_iin: string, } | { "code": "sex_disagrees_with_iin", from_iin: Sex, } | { "code": "not_a_name" } | { "code": "in_future" } | { "code": "before_birth" } | { "code": "child_needs_birth_certificate" } | { "code": "birth_certificate_over16" } | { "code": "unreadable" } | { "code": "invalid_phone" } | { "code": "incomplete_address" } | { "code": "same_person" } | { "code": "already_registered", person_id: number, } | { "code": "not_registered" } | { "code": "mother_not_female" } | { "code": "already_attached_here", district_number: number | null, } | { "code": "unknown_district" } | { "code": "outside_territory" };
 
 export type FirstSync = { applied: number, 
 /**
@@ -358,6 +342,8 @@ export type HouseholdMember = { id: number, iin: string, full_name: string, birt
 export type IdentifierError = { "code": "empty", kind: IdentifierKind, } | { "code": "not_a_digit", position: number, found: string, } | { "code": "wrong_length", kind: IdentifierKind, length: number, } | { "code": "wrong_check_digit", expected: number, found: number, } | { "code": "no_check_digit_exists" };
 
 export type IdentifierKind = "iin" | "bin";
+
+export type IdentityDocument = { kind: DocumentKind, number: string, issued_on: string, };
 
 export type IinBirth = { birth_date: string, sex: Sex, };
 
@@ -532,9 +518,13 @@ unconfirmed: boolean,
  */
 corrections: Array<PersonCorrection>, 
 /**
- * The changes of the address and phone, newest first.
+ * The document, temporary address, workplace and household links.
  */
-contact_history: Array<ContactHistoryEntry>, 
+details: PersonDetails, 
+/**
+ * The changes of the person's data made at the windows, newest first.
+ */
+changes: Array<PersonChangeEntry>, 
 /**
  * Who opened the card on this PC, newest first (this opening too), at
  * most [`OPENINGS_SHOWN`]: a person's data is seen by those whose work
@@ -542,15 +532,38 @@ contact_history: Array<ContactHistoryEntry>,
  */
 opened_by: Array<CardOpening>, };
 
+export type PersonChange = { "field": "address", address: Address, } | { "field": "phone", phone: string, } | { "field": "document", document: IdentityDocument, } | { "field": "temporary_address", address: Address | null, } | { "field": "workplace", workplace: string | null, } | { "field": "relative", relation: Relation, iin: string | null, };
+
+export type PersonChangeEntry = { 
+/**
+ * What changed, as [`PersonChange::key`] names it: `address`, `phone`,
+ * `document`, `temporary_address`, `workplace`, `mother`, `father`, `guardian`.
+ */
+field: string, 
+/**
+ * The value before and after, as the card writes it (`None`: none).
+ */
+before: string | null, after: string | null, 
+/**
+ * Who changed it here; `None`: another PC of the clinic, through the registry.
+ */
+by: string | null, changed_at: string, };
+
 export type PersonCorrection = { 
 /**
  * surname, first_name, patronymic, birth_date, sex, citizenship
  */
 field: string, typed: string | null, registry: string | null, corrected_at: string, };
 
+export type PersonDetails = { document: IdentityDocument | null, temporary_address: string | null, 
+/**
+ * The place of work or study.
+ */
+workplace: string | null, relatives: Array<RelativeView>, };
+
 export type PersonHit = { id: number, iin: string, full_name: string, birth_date: string, sex: Sex, address: string | null, phone: string | null, matched: MatchKind, };
 
-export type PersonProblem = "name_missing" | "name_unreadable" | "birth_date_disagrees_with_iin" | "sex_disagrees_with_iin" | "born_in_future" | "phone_unreadable" | "address_unreadable";
+export type PersonProblem = "name_missing" | "name_unreadable" | "birth_date_disagrees_with_iin" | "sex_disagrees_with_iin" | "born_in_future" | "phone_unreadable" | "address_unreadable" | "detail_unreadable";
 
 export type PersonStanding = { "standing": "attached_here" } | { "standing": "attached_elsewhere", clinic: OtherClinic | null, } | { "standing": "not_attached" } | { "standing": "deceased" };
 
@@ -696,6 +709,10 @@ export type RegistrationForm = { iin: string, surname: string, first_name: strin
 mother_iin: string, };
 
 export type RejectGround = { "code": "attachment_refused", refusal: RefusalGround, } | { "code": "already_attached_here", district_number: number | null, } | { "code": "not_attached_here" } | { "code": "slot_taken" } | { "code": "booking_not_found" } | { "code": "call_closed", status: CallStatus, } | { "code": "record_not_found" } | { "code": "post_record_read_only" } | { "code": "booking_changed", status: BookingStatus, } | { "code": "second_booking_that_day" } | { "code": "schedule_changed" } | { "code": "plan_open" } | { "code": "plan_changed" } | { "code": "settings_changed" } | { "code": "visit_outcome_taken", standing: VisitOutcome | null, } | { "code": "number_taken" } | { "code": "unknown_district", district_number: number, } | { "code": "unknown_person" } | { "code": "made_in_future" } | { "code": "organization_refused", problems: Array<OrganizationProblem>, } | { "code": "no_author" } | { "code": "author_not_staff" } | { "code": "author_disabled" } | { "code": "author_not_allowed", action: Action, } | { "code": "malformed", detail: string, } | { "code": "op_id_taken" } | { "code": "person_invalid", problem: PersonProblem, } | { "code": "made_too_long_ago" } | { "code": "residence_outside_coverage" } | { "code": "death_date_invalid" } | { "code": "person_died" } | { "code": "attached_elsewhere" };
+
+export type Relation = "mother" | "father" | "guardian";
+
+export type RelativeView = { relation: Relation, person_id: number, iin: string, full_name: string, };
 
 export type Responder = "nurse" | "district_doctor" | "ambulance";
 
@@ -998,6 +1015,7 @@ export const KAZAKHSTAN_UTC_OFFSET_HOURS = 5;
 
 // The value lists the forms offer, in the core's order.
 export const DOCUMENT_KINDS: DocumentKind[] = ['id_card', 'passport', 'birth_certificate', 'other'];
+export const RELATIONS: Relation[] = ['mother', 'father', 'guardian'];
 export const CITIZENSHIPS: Citizenship[] = ['citizen', 'kandas', 'foreign_permanent_resident', 'other'];
 export const CHANNELS: Channel[] = ['in_person', 'in_writing', 'portal', 'public_service_centre'];
 export const GROUNDS: AttachmentGround[] = ['first_attachment', 'free_choice', 'change_of_residence', 'change_of_work_or_study', 'clinic_reorganization', 'border_area'];
@@ -1083,7 +1101,7 @@ export const COMMANDS = [
   'person_osms',
   'print_osms_statement',
   'look_up_person',
-  'change_person_contact',
+  'change_person',
   'record_death',
   'register_person',
   'attachment_options',
@@ -1376,6 +1394,7 @@ export const MESSAGE_CODES = [
   'field.same_person',
   'field.sex_disagrees_with_iin',
   'field.unknown_district',
+  'field.unreadable',
   'ground.border_area',
   'ground.change_of_residence',
   'ground.change_of_work_or_study',
@@ -1437,6 +1456,7 @@ export const MESSAGE_CODES = [
   'person_problem.address_unreadable',
   'person_problem.birth_date_disagrees_with_iin',
   'person_problem.born_in_future',
+  'person_problem.detail_unreadable',
   'person_problem.name_missing',
   'person_problem.name_unreadable',
   'person_problem.phone_unreadable',
@@ -1518,6 +1538,9 @@ export const MESSAGE_CODES = [
   'reject.unknown_district',
   'reject.unknown_person',
   'reject.visit_outcome_taken',
+  'relation.father',
+  'relation.guardian',
+  'relation.mother',
   'responder.ambulance',
   'responder.district_doctor',
   'responder.nurse',

@@ -1,9 +1,12 @@
-//! A person's contact details changed at a clinic's window: checked as the
-//! registration form checks them, kept with the author and the value before
-//! (`person_change`), and handed to every PC of the clinic in its feed.
+//! A person's data changed at a clinic's window — the address, the phone,
+//! the document, the temporary address, the workplace, a household link:
+//! checked as the registration form checks it, kept with the author and the
+//! value before (`person_change`), and handed to every clinic the person is
+//! attached to in its feed (the address and phone in the person's row, the
+//! rest as the details in force, `person.details`).
 
-use emhana_domain::registration::{ContactChange, check_contact_change};
-use emhana_domain::{Address, PersonProblem};
+use emhana_domain::registration::{ChangeFacts, PersonChange, Relation, check_person_change};
+use emhana_domain::{Address, PersonProblem, Sex};
 use emhana_protocol::{ChangePersonOp, Op, OpOutcome, RejectGround};
 use sqlx::{PgConnection, Row};
 
@@ -22,7 +25,7 @@ pub(super) async fn apply_change_person(
     let row = sqlx::query(concat!(
         "SELECT p.id, ",
         crate::people::person_columns!(),
-        " FROM person p WHERE p.iin = $1 FOR UPDATE"
+        ", p.details FROM person p WHERE p.iin = $1 FOR UPDATE"
     ))
     .bind(&change.iin)
     .fetch_optional(&mut *tx)
@@ -38,35 +41,62 @@ pub(super) async fn apply_change_person(
     if died_on.is_some() {
         return Ok(reject(RejectGround::PersonDied));
     }
-    let checked = match check_contact_change(&change.change) {
+    let facts = ChangeFacts {
+        iin: &change.iin,
+        birth_date: person.birth_date,
+        today: emhana_domain::kazakhstan_date(context.now),
+    };
+    let checked = match check_person_change(&change.change, facts) {
         Ok(checked) => checked,
         Err(_) => {
             let problem = match change.change {
-                ContactChange::Address { .. } => PersonProblem::AddressUnreadable,
-                ContactChange::Phone { .. } => PersonProblem::PhoneUnreadable,
+                PersonChange::Address { .. } | PersonChange::TemporaryAddress { .. } => {
+                    PersonProblem::AddressUnreadable
+                }
+                PersonChange::Phone { .. } => PersonProblem::PhoneUnreadable,
+                _ => PersonProblem::DetailUnreadable,
             };
             return Ok(reject(RejectGround::PersonInvalid { problem }));
         }
     };
-    let (field, before, after) = match &checked {
-        ContactChange::Address { address } => (
-            "address",
-            serde_json::to_value(&person.address),
-            serde_json::to_value(address),
+    if let PersonChange::Relative {
+        relation: Relation::Mother,
+        iin: Some(mother),
+    } = &checked
+    {
+        // a mother the register knows is a woman
+        let sex: Option<String> = sqlx::query_scalar("SELECT sex FROM person WHERE iin = $1")
+            .bind(mother)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if sex.as_deref() == Some(Sex::Male.as_str()) {
+            return Ok(reject(RejectGround::PersonInvalid {
+                problem: PersonProblem::DetailUnreadable,
+            }));
+        }
+    }
+    let sqlx::types::Json(mut details): sqlx::types::Json<Vec<PersonChange>> = row.try_get("details")?;
+    let field = checked.key();
+    let malformed = |error: serde_json::Error| RegistryError::Malformed(error.to_string());
+    let (before, after) = match &checked {
+        PersonChange::Address { address } => (
+            serde_json::to_value(&person.address).map_err(malformed)?,
+            serde_json::to_value(address).map_err(malformed)?,
         ),
-        ContactChange::Phone { phone } => (
-            "phone",
-            serde_json::to_value(&person.phone),
-            serde_json::to_value(phone),
+        PersonChange::Phone { phone } => (
+            serde_json::to_value(&person.phone).map_err(malformed)?,
+            serde_json::to_value(phone).map_err(malformed)?,
+        ),
+        // the clinics' details: the change in force before, and this one
+        detail => (
+            serde_json::to_value(details.iter().find(|held| held.key() == field)).map_err(malformed)?,
+            serde_json::to_value(detail).map_err(malformed)?,
         ),
     };
-    let (before, after) = (
-        before.map_err(|error| RegistryError::Malformed(error.to_string()))?,
-        after.map_err(|error| RegistryError::Malformed(error.to_string()))?,
-    );
     match &checked {
-        ContactChange::Address { address } => person.address = Some(address.clone()),
-        ContactChange::Phone { phone } => person.phone = Some(phone.clone()),
+        PersonChange::Address { address } => person.address = Some(address.clone()),
+        PersonChange::Phone { phone } => person.phone = Some(phone.clone()),
+        _ => {}
     }
     if let Err(problem) = emhana_domain::check_person(&person, emhana_domain::kazakhstan_date(context.now)) {
         return Ok(reject(RejectGround::PersonInvalid { problem }));
@@ -98,11 +128,20 @@ pub(super) async fn apply_change_person(
         return Ok(OpOutcome::Applied);
     }
     match &checked {
-        ContactChange::Address { address } => write_address(tx, person_id, address).await?,
-        ContactChange::Phone { phone } => {
+        PersonChange::Address { address } => write_address(tx, person_id, address).await?,
+        PersonChange::Phone { phone } => {
             sqlx::query("UPDATE person SET phone = $2 WHERE id = $1")
                 .bind(person_id)
                 .bind(phone)
+                .execute(&mut *tx)
+                .await?;
+        }
+        detail => {
+            details.retain(|held| held.key() != field);
+            details.push(detail.clone());
+            sqlx::query("UPDATE person SET details = $2 WHERE id = $1")
+                .bind(person_id)
+                .bind(sqlx::types::Json(&details))
                 .execute(&mut *tx)
                 .await?;
         }

@@ -4,6 +4,8 @@
 //! written in one transaction.
 
 use super::*;
+use crate::person_changes;
+use emhana_domain::registration::PersonChange;
 
 pub(crate) async fn apply(
     pool: &SqlitePool,
@@ -96,9 +98,24 @@ pub(crate) async fn apply(
         .bind(effective_on)
         .fetch_one(&mut *tx)
         .await?;
-        if let Some(residence) = &checked.new_residence {
-            move_person(&mut tx, form.person_id, residence).await?;
-        }
+        // the new residence the attachment rests on: the person's data, with its history
+        let moved = match &checked.new_residence {
+            Some(residence) => {
+                let change = if residence.temporary {
+                    PersonChange::TemporaryAddress {
+                        address: Some(residence.address.clone()),
+                    }
+                } else {
+                    PersonChange::Address {
+                        address: residence.address.clone(),
+                    }
+                };
+                let before = person_changes::held(&mut tx, form.person_id, change.key()).await?;
+                move_person(&mut tx, form.person_id, residence).await?;
+                Some((change, before))
+            }
+            None => None,
+        };
         // The registry decides again; until it answers, the attachment is provisional.
         let person = store::load_person(&mut tx, form.person_id).await?;
         let op = OpBody::Attach(AttachOp {
@@ -124,6 +141,16 @@ pub(crate) async fn apply(
             booking_id: None,
         };
         store::record_op(&mut tx, now, Some(checked.registrar_id), &op, links).await?;
+        // after the attachment: the registry takes a change from the clinic that serves the person
+        if let Some((change, before)) = &moved {
+            let made = person_changes::MadeChange {
+                person_id: form.person_id,
+                change,
+                before: before.clone(),
+                staff_id: Some(checked.registrar_id),
+            };
+            person_changes::record_made_change(&mut tx, made, true, now).await?;
+        }
     }
     let action = if matches!(decision, Decision::Attach { .. }) {
         "person_attached"

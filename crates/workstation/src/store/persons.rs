@@ -117,7 +117,7 @@ pub(crate) async fn update_registry_person(
     .fetch_one(&mut *conn)
     .await?;
     let before = (held.0.clone(), held.1.clone(), held.2.clone());
-    let contact_before = crate::contact::contact_of(conn, person_id).await?;
+    let contact_before = crate::person_changes::contact_of(conn, person_id).await?;
     if held.6 == 1 && from_state {
         let (held_birth, birth) = (held.3.to_string(), person.birth_date.to_string());
         let corrections: [(&str, Option<&str>, Option<&str>); 6] = [
@@ -197,7 +197,7 @@ pub(crate) async fn update_registry_person(
         }
         insert_search_keys(conn, std::iter::once((person_id, person))).await?;
     }
-    crate::contact::record_registry_changes(conn, person_id, contact_before, now).await?;
+    crate::person_changes::record_registry_changes(conn, person_id, contact_before, now).await?;
     Ok(())
 }
 

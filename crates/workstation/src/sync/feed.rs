@@ -1,6 +1,7 @@
 //! The registry's change feed applied with its cursor, and the person brought in line with what the registry holds.
 
 use super::*;
+use emhana_domain::registration::PersonChange;
 
 pub(crate) async fn cursor(pool: &SqlitePool) -> Result<Option<String>, StoreError> {
     Ok(sqlx::query_scalar("SELECT cursor FROM sync_state WHERE id = 1")
@@ -56,7 +57,7 @@ pub(super) async fn apply_page(
 ) -> Result<PullApplied, StoreError> {
     let home = home_clinic.id;
     let mut applied = PullApplied::default();
-    let mut persons: Vec<(&Person, Option<NaiveDate>, &emhana_protocol::Attachment, bool)> = Vec::new();
+    let mut persons: Vec<FedPerson<'_>> = Vec::new();
     let mut left: Vec<(&str, NaiveDate, LeftReason)> = Vec::new();
     let mut records: Vec<&emhana_protocol::Record> = Vec::new();
     for change in &page.changes {
@@ -66,7 +67,14 @@ pub(super) async fn apply_page(
                 died_on,
                 attachment,
                 from_state,
-            } => persons.push((person, *died_on, attachment, *from_state)),
+                details,
+            } => persons.push(FedPerson {
+                person,
+                died_on: *died_on,
+                attachment,
+                from_state: *from_state,
+                details,
+            }),
             Change::Left { iin, on, reason } => left.push((iin, *on, *reason)),
             Change::Record { record } => records.push(record),
         }
@@ -85,8 +93,8 @@ pub(super) async fn apply_page(
     for chunk in persons.chunks(ROWS_PER_STATEMENT) {
         let mut select: QueryBuilder<Sqlite> = QueryBuilder::new("SELECT iin, id FROM person WHERE iin IN (");
         let mut list = select.separated(", ");
-        for (person, ..) in chunk {
-            list.push_bind(person.iin.to_string());
+        for fed in chunk {
+            list.push_bind(fed.person.iin.to_string());
         }
         select.push(")");
         let rows: Vec<(String, i64)> = select.build_query_as().fetch_all(&mut *tx).await?;
@@ -102,15 +110,20 @@ pub(super) async fn apply_page(
     let mut existing = Vec::new();
     // new persons whose data is as a clinic typed it, not the state's
     let mut unconfirmed: Vec<i64> = Vec::new();
-    for (person, died_on, attachment, from_state) in &persons {
-        match known.get(&person.iin.to_string()) {
-            Some(&id) => existing.push((id, *person, *died_on, *attachment, *from_state)),
+    // new persons with details the clinics' windows changed
+    let mut new_details: Vec<(i64, &[PersonChange])> = Vec::new();
+    for fed in &persons {
+        match known.get(&fed.person.iin.to_string()) {
+            Some(&id) => existing.push((id, fed)),
             None => {
-                if !from_state {
+                if !fed.from_state {
                     unconfirmed.push(next_id);
                 }
-                new_rows.push((next_id, *person, *died_on, *attachment));
-                known.insert(person.iin.to_string(), next_id);
+                if !fed.details.is_empty() {
+                    new_details.push((next_id, fed.details));
+                }
+                new_rows.push((next_id, fed.person, fed.died_on, fed.attachment));
+                known.insert(fed.person.iin.to_string(), next_id);
                 next_id += 1;
             }
         }
@@ -159,8 +172,15 @@ pub(super) async fn apply_page(
     }
 
     // Persons already here: the registry's data, then its view of the attachment.
-    for (person_id, person, died_on, attachment, from_state) in existing {
-        store::update_registry_person(&mut *tx, person_id, person, died_on, from_state, now).await?;
+    // (after every new person is in: a detail may link to one of them)
+    for (person_id, details) in new_details {
+        crate::person_changes::apply_registry_details(&mut *tx, person_id, details, false, now).await?;
+    }
+    for (person_id, fed) in existing {
+        let attachment = fed.attachment;
+        store::update_registry_person(&mut *tx, person_id, fed.person, fed.died_on, fed.from_state, now)
+            .await?;
+        crate::person_changes::apply_registry_details(&mut *tx, person_id, fed.details, true, now).await?;
         let ours = match attachment.op {
             Some(op) => {
                 let (ours, confirmed) = confirm_by_feed(&mut *tx, op, now).await?;
@@ -421,4 +441,14 @@ pub(super) async fn reconcile_with_answer(
         // Attached nowhere: a death or an end is on its way in the feed.
         AttachmentState::None => Ok(()),
     }
+}
+
+/// A person as the page brought them.
+struct FedPerson<'a> {
+    person: &'a Person,
+    died_on: Option<NaiveDate>,
+    attachment: &'a emhana_protocol::Attachment,
+    /// Whether the data is the state person database's.
+    from_state: bool,
+    details: &'a [PersonChange],
 }
