@@ -8,6 +8,10 @@
 ALTER TABLE person ADD COLUMN details jsonb NOT NULL DEFAULT '[]'
     CHECK (jsonb_typeof(details) = 'array');
 
+-- an attachment's op carries several (what the registration typed)
+ALTER TABLE person_change DROP CONSTRAINT person_change_op_id_key;
+ALTER TABLE person_change ADD CONSTRAINT person_change_op_field_key UNIQUE (op_id, field);
+
 ALTER TABLE person_change DROP CONSTRAINT person_change_field_check;
 ALTER TABLE person_change ADD CONSTRAINT person_change_field_check
     CHECK (field IN ('address', 'phone', 'document', 'temporary_address', 'workplace',

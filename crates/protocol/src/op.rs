@@ -257,6 +257,12 @@ pub struct AttachOp {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub new_residence: Option<emhana_domain::Address>,
+    /// The person's data the registry keeps once the attachment stands: on
+    /// the first attachment from the PC that registered the person, what the
+    /// registration typed (the document, the temporary address, the
+    /// workplace, the mother); on a change of residence, the address moved to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub details: Vec<emhana_domain::registration::PersonChange>,
 }
 
 /// An application's number in its clinic and year, as printed on the ticket.

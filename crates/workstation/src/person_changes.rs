@@ -146,21 +146,7 @@ pub(crate) async fn record_made_change(
     let after = held(conn, person_id, key).await?;
     record_history(conn, person_id, key, before, after, staff_id, now).await?;
     if send {
-        let home = store::home_clinic(conn).await?;
-        let iin: String = sqlx::query_scalar("SELECT iin FROM person WHERE id = ?1")
-            .bind(person_id)
-            .fetch_one(&mut *conn)
-            .await?;
-        let op = OpBody::ChangePerson(ChangePersonOp {
-            clinic_bin: home.bin,
-            iin,
-            change: checked.clone(),
-        });
-        let links = OpLinks {
-            person_id: Some(person_id),
-            ..OpLinks::default()
-        };
-        store::record_op(conn, now, staff_id, &op, links).await?;
+        send_change(conn, person_id, checked, staff_id, now).await?;
     }
     let detail = serde_json::json!({ "field": key }).to_string();
     store::append_audit(
@@ -175,6 +161,78 @@ pub(crate) async fn record_made_change(
     )
     .await?;
     Ok(())
+}
+
+/// Records the change as a `change_person` op for the registry.
+async fn send_change(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    change: &PersonChange,
+    staff_id: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let home = store::home_clinic(conn).await?;
+    let iin: String = sqlx::query_scalar("SELECT iin FROM person WHERE id = ?1")
+        .bind(person_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let op = OpBody::ChangePerson(ChangePersonOp {
+        clinic_bin: home.bin,
+        iin,
+        change: change.clone(),
+    });
+    let links = OpLinks {
+        person_id: Some(person_id),
+        ..OpLinks::default()
+    };
+    store::record_op(conn, now, staff_id, &op, links).await?;
+    Ok(())
+}
+
+/// The details a registration here typed (the document, the temporary
+/// address, the workplace, the household links), for the person's first
+/// attachment from this PC to carry: the registry keeps them once the
+/// attachment stands, and the clinic's other PCs need them too. A person
+/// who came from the registry, or was attached from here before, has none
+/// to send.
+pub(crate) async fn registration_details(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+) -> Result<Vec<PersonChange>, StoreError> {
+    let registered_here: bool = sqlx::query_scalar(
+        "SELECT p.registered_at IS NOT NULL \
+                AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.person_id = p.id AND o.kind = 'attach') \
+         FROM person p WHERE p.id = ?1",
+    )
+    .bind(person_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let mut details = Vec::new();
+    if !registered_here {
+        return Ok(details);
+    }
+    if let Some(document) = parsed(held(conn, person_id, "document").await?) {
+        details.push(PersonChange::Document { document });
+    }
+    if let Some(address) = parsed(held(conn, person_id, "temporary_address").await?) {
+        details.push(PersonChange::TemporaryAddress {
+            address: Some(address),
+        });
+    }
+    if let Some(workplace) = parsed(held(conn, person_id, "workplace").await?) {
+        details.push(PersonChange::Workplace {
+            workplace: Some(workplace),
+        });
+    }
+    for relation in Relation::ALL {
+        if let Some(iin) = parsed(held(conn, person_id, relation.as_str()).await?) {
+            details.push(PersonChange::Relative {
+                relation: *relation,
+                iin: Some(iin),
+            });
+        }
+    }
+    Ok(details)
 }
 
 /// Writes the change over the person's data, or the field's problem (a

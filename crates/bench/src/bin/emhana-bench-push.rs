@@ -267,6 +267,7 @@ async fn main() -> Result<()> {
                             // a change of residence names the address it rests on
                             new_residence: (ground == AttachmentGround::ChangeOfResidence)
                                 .then(|| moved_to.clone()),
+                            details: Vec::new(),
                         }),
                     });
                 }

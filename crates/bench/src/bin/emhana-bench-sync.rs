@@ -331,6 +331,7 @@ async fn main() -> Result<()> {
                         consent_given: true,
                         application: ApplicationKey { year: 2026, number },
                         new_residence: None,
+                        details: Vec::new(),
                     })
                 };
                 Op {

@@ -209,6 +209,19 @@ pub(super) async fn apply_attach(
         .execute(&mut *conn)
         .await?;
     }
+    // the person's data the attachment carries, kept now that it stands; a
+    // detail refused is the detail's alone (the attachment is decided)
+    for detail in &attach.details {
+        if let Some(ground) =
+            super::person::keep_change(conn, person_id, workstation.clinic_id, op, detail, context).await?
+        {
+            tracing::warn!(
+                field = detail.key(),
+                ?ground,
+                "a detail of an attachment not kept"
+            );
+        }
+    }
     context.touches.push(ScopeTouch {
         clinic_id: workstation.clinic_id,
         person_id,

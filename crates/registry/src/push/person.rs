@@ -22,41 +22,67 @@ pub(super) async fn apply_change_person(
     change: &ChangePersonOp,
     context: &mut PushContext,
 ) -> Result<OpOutcome, RegistryError> {
-    let row = sqlx::query(concat!(
-        "SELECT p.id, ",
-        crate::people::person_columns!(),
-        ", p.details FROM person p WHERE p.iin = $1 FOR UPDATE"
-    ))
-    .bind(&change.iin)
-    .fetch_optional(&mut *tx)
-    .await?;
-    let Some(row) = row else {
+    let row: Option<(i64, Option<chrono::NaiveDate>)> =
+        sqlx::query_as("SELECT id, died_on FROM person WHERE iin = $1")
+            .bind(&change.iin)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let Some((person_id, died_on)) = row else {
         return Ok(reject(RejectGround::NotAttachedHere));
     };
-    let person_id: i64 = row.try_get("id")?;
     if !crate::people::serves(tx, workstation.clinic_id, person_id).await? {
         return Ok(reject(RejectGround::NotAttachedHere));
     }
-    let (mut person, died_on) = person_from_row(&row)?;
     if died_on.is_some() {
         return Ok(reject(RejectGround::PersonDied));
     }
+    Ok(
+        match keep_change(tx, person_id, workstation.clinic_id, op, &change.change, context).await? {
+            Some(ground) => reject(ground),
+            None => OpOutcome::Applied,
+        },
+    )
+}
+
+/// Checks one change of a person the clinic serves and keeps it: into the
+/// person's history (`person_change`) with the op's author, and — unless a
+/// change of the same field made later is held — over the value in force,
+/// for every clinic the person is attached to. The ground it is refused
+/// on, when it is.
+pub(super) async fn keep_change(
+    tx: &mut PgConnection,
+    person_id: i64,
+    clinic_id: i64,
+    op: &Op,
+    change: &PersonChange,
+    context: &mut PushContext,
+) -> Result<Option<RejectGround>, RegistryError> {
+    let row = sqlx::query(concat!(
+        "SELECT ",
+        crate::people::person_columns!(),
+        ", p.details FROM person p WHERE p.id = $1 FOR UPDATE"
+    ))
+    .bind(person_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    let (mut person, _) = person_from_row(&row)?;
+    let iin = person.iin.as_string();
     let facts = ChangeFacts {
-        iin: &change.iin,
+        iin: &iin,
         birth_date: person.birth_date,
         today: emhana_domain::kazakhstan_date(context.now),
     };
-    let checked = match check_person_change(&change.change, facts) {
+    let checked = match check_person_change(change, facts) {
         Ok(checked) => checked,
         Err(_) => {
-            let problem = match change.change {
+            let problem = match change {
                 PersonChange::Address { .. } | PersonChange::TemporaryAddress { .. } => {
                     PersonProblem::AddressUnreadable
                 }
                 PersonChange::Phone { .. } => PersonProblem::PhoneUnreadable,
                 _ => PersonProblem::DetailUnreadable,
             };
-            return Ok(reject(RejectGround::PersonInvalid { problem }));
+            return Ok(Some(RejectGround::PersonInvalid { problem }));
         }
     };
     if let PersonChange::Relative {
@@ -70,7 +96,7 @@ pub(super) async fn apply_change_person(
             .fetch_optional(&mut *tx)
             .await?;
         if sex.as_deref() == Some(Sex::Male.as_str()) {
-            return Ok(reject(RejectGround::PersonInvalid {
+            return Ok(Some(RejectGround::PersonInvalid {
                 problem: PersonProblem::DetailUnreadable,
             }));
         }
@@ -99,7 +125,7 @@ pub(super) async fn apply_change_person(
         _ => {}
     }
     if let Err(problem) = emhana_domain::check_person(&person, emhana_domain::kazakhstan_date(context.now)) {
-        return Ok(reject(RejectGround::PersonInvalid { problem }));
+        return Ok(Some(RejectGround::PersonInvalid { problem }));
     }
     // a change made before one already held is history, not the value in force
     let newer_held: bool = sqlx::query_scalar(
@@ -116,7 +142,7 @@ pub(super) async fn apply_change_person(
     )
     .bind(person_id)
     .bind(op.id)
-    .bind(workstation.clinic_id)
+    .bind(clinic_id)
     .bind(op.actor_iin.as_deref())
     .bind(op.made_at)
     .bind(field)
@@ -125,7 +151,7 @@ pub(super) async fn apply_change_person(
     .execute(&mut *tx)
     .await?;
     if newer_held {
-        return Ok(OpOutcome::Applied);
+        return Ok(None);
     }
     match &checked {
         PersonChange::Address { address } => write_address(tx, person_id, address).await?,
@@ -159,7 +185,7 @@ pub(super) async fn apply_change_person(
             left: None,
         });
     }
-    Ok(OpOutcome::Applied)
+    Ok(None)
 }
 
 async fn write_address(

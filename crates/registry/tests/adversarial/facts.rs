@@ -375,3 +375,102 @@ async fn an_attachment_moved_between_districts_on_its_first_day_stays_one_attach
     assert_eq!(registry.count("SELECT count(*) FROM attachment").await?, 2);
     Ok(())
 }
+
+/// Issue 21, keeping a person's data current: the registry checks a
+/// change of a person's data again — a mother it knows to be a man, a
+/// workplace with a control character, a clinic that does not serve the
+/// person — and keeps each refusal to its op; an attachment's details are
+/// kept once it stands, and a detail it cannot keep does not undo it.
+#[tokio::test]
+async fn a_change_of_a_persons_data_is_checked_again_and_refused_alone() -> Result<()> {
+    use emhana_domain::registration::{PersonChange, Relation};
+    use emhana_protocol::ChangePersonOp;
+    let now = at(2026, 11, 23);
+    let registry = TestRegistry::start(now).await?;
+    let pc = registry.enrolled(0).await?;
+    let other = registry.enrolled(1).await?;
+    // 91 a woman, 92 a man (support::person), both attached at the first clinic
+    attached(&pc, 91, now).await?;
+    attached(&pc, 92, now).await?;
+    let change = |client: &Client, n: u32, change: PersonChange| {
+        client.op(
+            now,
+            OpBody::ChangePerson(ChangePersonOp {
+                clinic_bin: client.bin().to_owned(),
+                iin: person(n).iin.as_string(),
+                change,
+            }),
+        )
+    };
+    let man_as_mother = change(
+        &pc,
+        91,
+        PersonChange::Relative {
+            relation: Relation::Mother,
+            iin: Some(person(92).iin.as_string()),
+        },
+    );
+    let unreadable = change(
+        &pc,
+        91,
+        PersonChange::Workplace {
+            workplace: Some("ТОО \u{7}Береке".into()),
+        },
+    );
+    let father = change(
+        &pc,
+        91,
+        PersonChange::Relative {
+            relation: Relation::Father,
+            iin: Some(person(92).iin.as_string()),
+        },
+    );
+    let not_served = change(
+        &other,
+        91,
+        PersonChange::Workplace {
+            workplace: Some("Школа №7".into()),
+        },
+    );
+    let answer = pc.push(&[man_as_mother, unreadable, father]).await?;
+    let detail_unreadable = rejected(RejectGround::PersonInvalid {
+        problem: emhana_domain::PersonProblem::DetailUnreadable,
+    });
+    assert_eq!(answer.results[0].outcome, detail_unreadable);
+    assert_eq!(answer.results[1].outcome, detail_unreadable);
+    assert!(applied(&answer.results[2].outcome), "{:?}", answer.results[2]);
+    assert_eq!(
+        other.push(&[not_served]).await?.results[0].outcome,
+        rejected(RejectGround::NotAttachedHere)
+    );
+    let held = |n: u32| {
+        format!(
+            "SELECT jsonb_array_length(details)::bigint FROM person WHERE iin = '{}'",
+            person(n).iin.as_string()
+        )
+    };
+    assert_eq!(registry.count(&held(91)).await?, 1, "the father only");
+    assert_eq!(
+        registry.count("SELECT count(*) FROM person_change").await?,
+        1,
+        "a refused change leaves nothing"
+    );
+
+    // an attachment with its details: the good ones kept, the bad one not,
+    // and the attachment stands
+    let mut attach = pc.attach(now, person(93), 1, AttachmentGround::FirstAttachment, 93);
+    if let OpBody::Attach(body) = &mut attach.body {
+        body.details = vec![
+            PersonChange::Workplace {
+                workplace: Some("ТОО «Береке»".into()),
+            },
+            PersonChange::Relative {
+                relation: Relation::Mother,
+                iin: Some(person(92).iin.as_string()),
+            },
+        ];
+    }
+    assert!(applied(&pc.push(&[attach]).await?.results[0].outcome));
+    assert_eq!(registry.count(&held(93)).await?, 1, "the workplace only");
+    Ok(())
+}

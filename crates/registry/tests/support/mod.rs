@@ -246,6 +246,7 @@ impl Client {
                     number,
                 },
                 new_residence: None,
+                details: Vec::new(),
             }),
         )
     }

@@ -301,3 +301,64 @@ async fn a_document_workplace_temporary_address_and_guardian_reach_the_other_pc(
     assert!(matches!(refused, Err(FormError::Fields { .. })), "{refused:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn what_a_registration_typed_goes_to_the_other_pc_with_the_first_attachment() -> Result<()> {
+    let now = kz(2026, 11, 20, 10);
+    let region = Region::start(300, now).await?;
+    let (desk_dir, other_dir) = (tempfile::tempdir()?, tempfile::tempdir()?);
+    let (desk, desk_credential) = region.workstation(desk_dir.path(), 0).await?;
+    let (other, other_credential) = region.workstation(other_dir.path(), 0).await?;
+    let desk_sync = region.engine(&desk, &desk_credential, small_pages())?;
+    let other_sync = region.engine(&other, &other_credential, small_pages())?;
+    sync_round(&desk_sync).await?;
+    sync_round(&other_sync).await?;
+    let today = now.date_naive();
+    let hits = attached_here(&desk, now).await?;
+    let (mother, _) = hits
+        .iter()
+        .find(|(hit, _)| hit.sex == Sex::Female && chrono::Datelike::year(&hit.birth_date) < 2000)
+        .ok_or_else(|| anyhow::anyhow!("a woman attached here"))?;
+    // a newborn registered with her mother, then attached
+    let form = emhana_domain::registration::RegistrationForm {
+        mother_iin: mother.iin.clone(),
+        ..support::newborn(3)
+    };
+    let child = desk
+        .register_person(&form, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    attach(&desk, child, now).await?;
+    sync_round(&desk_sync).await?;
+    sync_round(&other_sync).await?;
+
+    let ids = other.person_ids(std::slice::from_ref(&form.iin)).await?;
+    let there = *ids
+        .get(&form.iin)
+        .ok_or_else(|| anyhow::anyhow!("the newborn at the other PC"))?;
+    let seen = other.person_card(there, today).await?;
+    let document = seen
+        .details
+        .document
+        .ok_or_else(|| anyhow::anyhow!("her birth certificate"))?;
+    assert_eq!(document.kind, DocumentKind::BirthCertificate);
+    assert_eq!(document.number, "0012345");
+    assert_eq!(seen.details.relatives.len(), 1, "{:?}", seen.details.relatives);
+    assert_eq!(seen.details.relatives[0].relation, Relation::Mother);
+    assert_eq!(seen.details.relatives[0].iin, mother.iin);
+    assert!(
+        seen.changes.is_empty(),
+        "a registration's data, not changes: {:?}",
+        seen.changes
+    );
+    // the registry keeps them as the registrar's, each once
+    let sent = region
+        .count(&format!(
+            "SELECT count(*) FROM person_change c JOIN person p ON p.id = c.person_id \
+             WHERE p.iin = '{}' AND c.actor_iin IS NOT NULL",
+            form.iin
+        ))
+        .await?;
+    assert_eq!(sent, 2, "the document and the mother");
+    Ok(())
+}

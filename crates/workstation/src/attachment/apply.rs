@@ -116,6 +116,12 @@ pub(crate) async fn apply(
             }
             None => None,
         };
+        // what the registry keeps of the person once the attachment stands
+        let mut details = person_changes::registration_details(&mut tx, form.person_id).await?;
+        if let Some((change, _)) = &moved {
+            details.retain(|detail| detail.key() != change.key());
+            details.push(change.clone());
+        }
         // The registry decides again; until it answers, the attachment is provisional.
         let person = store::load_person(&mut tx, form.person_id).await?;
         let op = OpBody::Attach(AttachOp {
@@ -132,6 +138,7 @@ pub(crate) async fn apply(
                 .new_residence
                 .as_ref()
                 .map(|residence| residence.address.clone()),
+            details,
         });
         let links = OpLinks {
             person_id: Some(form.person_id),
@@ -141,15 +148,15 @@ pub(crate) async fn apply(
             booking_id: None,
         };
         store::record_op(&mut tx, now, Some(checked.registrar_id), &op, links).await?;
-        // after the attachment: the registry takes a change from the clinic that serves the person
-        if let Some((change, before)) = &moved {
+        // the move in the person's history (the attachment's op carries it)
+        if let Some((change, before)) = moved {
             let made = person_changes::MadeChange {
                 person_id: form.person_id,
-                change,
-                before: before.clone(),
+                change: &change,
+                before,
                 staff_id: Some(checked.registrar_id),
             };
-            person_changes::record_made_change(&mut tx, made, true, now).await?;
+            person_changes::record_made_change(&mut tx, made, false, now).await?;
         }
     }
     let action = if matches!(decision, Decision::Attach { .. }) {

@@ -432,6 +432,26 @@ async fn a_change_of_residence_asks_where_she_moved_and_checks_the_districts_cov
     assert_eq!(outcome.district_number, 1);
     let card = workstation.person_card(serik, date(2026, 11, 23)).await.unwrap();
     assert_eq!(card.address.as_deref(), Some("Астана, Абай даңғылы, 7-12"));
+    // the new address the attachment rests on is in her history, with its
+    // author, and goes to the registry with the attachment (issue 21)
+    assert_eq!(card.changes.len(), 1, "{:?}", card.changes);
+    assert_eq!(card.changes[0].field, "address");
+    assert_eq!(
+        card.changes[0].after.as_deref(),
+        Some("Астана, Абай даңғылы, 7-12")
+    );
+    assert!(
+        card.changes[0].by.is_some(),
+        "the registrar who took the application"
+    );
+    let url = format!("sqlite://{}?mode=ro", workstation.path().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM outbox ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    assert_eq!(kinds, ["attach"], "the attachment's op carries the move");
     let ticket = workstation
         .application_document(outcome.application_id)
         .await
