@@ -246,6 +246,10 @@ async fn a_call_taken_at_the_desk_reaches_the_nurses_round_at_her_pc_and_her_out
             .await?
             .send_keys("ТОО «Береке»")
             .await?;
+        std::fs::write(
+            artifacts.join("e2e-shared-change-form.png"),
+            desk.screenshot().await?,
+        )?;
         desk.find(Locator::Css("#change-save")).await?.click().await?;
         wait_for_text(&desk, "#card-workplace", "ТОО «Береке»").await?;
         sync_now(&desk).await?;

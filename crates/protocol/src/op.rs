@@ -31,6 +31,9 @@ pub struct Op {
     pub body: OpBody,
 }
 
+// A push holds at most MAX_OPS_PER_PUSH ops: the attachment's size (the
+// person whole, with their details) is a few hundred kilobytes at worst.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OpBody {
