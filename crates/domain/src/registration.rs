@@ -123,6 +123,8 @@ pub enum FieldProblem {
     AlreadyRegistered { person_id: i64 },
     #[error("no person with this IIN is registered")]
     NotRegistered,
+    #[error("the state person database holds no data of this IIN")]
+    NotInStateDatabase,
     #[error("a mother is a woman")]
     MotherNotFemale,
     #[error("already attached to this clinic, district {district_number:?}")]

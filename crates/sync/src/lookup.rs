@@ -23,7 +23,10 @@ pub async fn look_up(
             store.keep_state_answer(&answer.person).await?;
             LookupOutcome::found(answer)
         }
-        Err(TransportError::Refused { status: 404, .. }) => LookupOutcome::NotFound,
+        Err(TransportError::Refused { status: 404, .. }) => {
+            store.keep_state_absence(&request.iin).await?;
+            LookupOutcome::NotFound
+        }
         Err(TransportError::Offline(_) | TransportError::Unreachable(_) | TransportError::Server { .. }) => {
             LookupOutcome::Unavailable {
                 reason: LookupUnavailable::Offline,

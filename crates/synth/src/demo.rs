@@ -267,7 +267,8 @@ pub async fn load_demo(workstation: &Workstation, config: SynthConfig) -> Result
 }
 
 /// The OSMS status of every person attached to the home clinic, as if the
-/// registry had answered it at 09:00 on the demo's day ([`demo_osms`]), and
+/// registry had answered it at 09:00 on the demo's day ([`demo_osms`]),
+/// with the digital policy of those who hold one ([`demo_policy`]), and
 /// the demo's minimum wages ([`demo_minimum_wages`]): the demo has no
 /// registry, so the cards show these as the last known status, not current.
 /// Returns how many statuses were written.
@@ -283,6 +284,16 @@ pub async fn load_demo_osms(workstation: &Workstation, config: SynthConfig) -> R
     let Some(mut batches) = HomeBatches::new(config)? else {
         return Ok(0);
     };
+    let provider = batches
+        .synth
+        .clinics()
+        .iter()
+        .find(|clinic| clinic.is_home)
+        .map(|clinic| emhana_protocol::PolicyProvider {
+            bin: clinic.bin.as_string(),
+            name_kk: clinic.name_kk.clone(),
+            name_ru: clinic.name_ru.clone(),
+        });
     let mut written = 0;
     while let Some(members) = batches.next(workstation).await? {
         let answers: Vec<(i64, emhana_protocol::OsmsAnswer)> = members
@@ -290,11 +301,16 @@ pub async fn load_demo_osms(workstation: &Workstation, config: SynthConfig) -> R
             .map(|(id, member)| {
                 let facts = demo_osms(member, as_of);
                 let status = emhana_domain::osms::status(&facts, member.birth_date, as_of);
+                let policy = crate::demo_policy(member, as_of).map(|policy| emhana_protocol::PolicyView {
+                    policy,
+                    // every member here is attached to the home clinic
+                    provider: provider.clone(),
+                });
                 let answer = emhana_protocol::OsmsAnswer {
                     known_at,
                     facts,
                     status,
-                    policy: None,
+                    policy,
                 };
                 (*id, answer)
             })

@@ -36,7 +36,7 @@ use rand_chacha::ChaCha8Rng;
 
 pub use demo::*;
 use names::*;
-pub use osms::{demo_minimum_wages, demo_osms};
+pub use osms::{demo_minimum_wages, demo_osms, demo_policy};
 use places::*;
 #[cfg(feature = "registry")]
 pub use registry::*;

@@ -5,7 +5,8 @@
 
 use chrono::{Datelike, NaiveDate};
 use emhana_domain::osms::{
-    MinimumWages, Month, OsmsFacts, Payment, PaymentKind, StatePaid, StatePaidCategory, YearWage,
+    MinimumWages, Month, OsmsFacts, OsmsStatus, Payment, PaymentKind, Policy, PolicyStatus, StatePaid,
+    StatePaidCategory, YearWage, status,
 };
 use emhana_domain::{Person, Sex, age_on};
 use rand::{Rng, SeedableRng};
@@ -125,6 +126,68 @@ pub fn demo_osms(person: &Person, as_of: NaiveDate) -> OsmsFacts {
     }
 }
 
+/// The digital policy of the 2026 pilot (seed 003) `person` holds on
+/// `as_of`, if any: about four in ten of the region's people got one this
+/// year, valid for a year from the day it was issued; a policy of someone
+/// who is not a consumer now is blocked. The same for a person on every PC.
+pub fn demo_policy(person: &Person, as_of: NaiveDate) -> Option<Policy> {
+    let digits: u64 = person.iin.as_string().parse().unwrap_or(0);
+    let mut rng = ChaCha8Rng::seed_from_u64(digits ^ 0x50_4c_43);
+    if rng.random_range(0..100) >= 40 {
+        return None;
+    }
+    let year_start = NaiveDate::from_ymd_opt(as_of.year(), 1, 12)?;
+    let days = (as_of - year_start).num_days();
+    if days <= 0 {
+        return None;
+    }
+    let issued_on = (year_start + chrono::TimeDelta::days(rng.random_range(0..days))).max(person.birth_date);
+    let consumer = matches!(
+        status(&demo_osms(person, as_of), person.birth_date, as_of),
+        OsmsStatus::Consumer { .. }
+    );
+    // the policy names the registered address: none, no policy
+    let address = person
+        .address
+        .as_ref()
+        .map(|a| format!("{}, {}, {}", a.settlement, a.street, a.house))?;
+    Some(Policy {
+        number: format!("П-{}-{:07}", issued_on.year(), rng.random_range(0..10_000_000u32)),
+        issuer_name: "НАО «Фонд социального медицинского страхования»".into(),
+        issuer_location: "Астана".into(),
+        issuer_bin: fund_bin(),
+        holder_full_name: person.full_name(),
+        holder_address: address,
+        holder_iin: person.iin.as_string(),
+        holder_document: format!("0{:08}", rng.random_range(0..100_000_000u32)),
+        issued_on,
+        valid_from: issued_on,
+        valid_until: issued_on.with_year(issued_on.year() + 1)? - chrono::TimeDelta::days(1),
+        services: [
+            "Первичная медико-санитарная помощь",
+            "Консультативно-диагностическая помощь",
+            "Стационарная помощь",
+            "Стационарозамещающая помощь",
+        ]
+        .map(String::from)
+        .to_vec(),
+        registrar_name: "Филиал НАО «ФСМС» по г. Астана".into(),
+        registrar_location: "Астана".into(),
+        status: if consumer {
+            PolicyStatus::Active
+        } else {
+            PolicyStatus::Blocked
+        },
+    })
+}
+
+/// The Fund's BIN in the demo: made up, with a right check digit.
+fn fund_bin() -> String {
+    emhana_domain::Bin::complete([1, 6, 0, 4, 4, 0, 0, 9, 9, 9, 0])
+        .map(|bin| bin.as_string())
+        .unwrap_or_default()
+}
+
 fn state_paid(category: StatePaidCategory, from: NaiveDate) -> OsmsFacts {
     OsmsFacts {
         payments: Vec::new(),
@@ -139,7 +202,6 @@ fn state_paid(category: StatePaidCategory, from: NaiveDate) -> OsmsFacts {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use emhana_domain::osms::{OsmsStatus, status};
 
     #[test]
     fn the_demo_population_has_consumers_state_paid_and_people_in_arrears() {
@@ -183,5 +245,32 @@ mod tests {
             with_arrears > 50,
             "some stopped paying months ago: {with_arrears}"
         );
+    }
+
+    #[test]
+    fn about_four_in_ten_hold_a_policy_of_the_pilot_blocked_where_not_a_consumer() {
+        let as_of = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        assert!(emhana_domain::Bin::parse(&fund_bin()).is_ok(), "a right check digit");
+        let mut synth = crate::Synth::new(crate::demo_config(as_of)).unwrap();
+        let (mut people, mut holders, mut blocked) = (0, 0, 0);
+        for household in synth.next_batch(2_000).unwrap() {
+            for person in &household.members {
+                people += 1;
+                let Some(policy) = demo_policy(person, as_of) else { continue };
+                holders += 1;
+                assert!(policy.valid_from <= as_of && as_of <= policy.valid_until, "{policy:?}");
+                assert!(policy.issued_on >= person.birth_date);
+                let consumer = matches!(
+                    status(&demo_osms(person, as_of), person.birth_date, as_of),
+                    OsmsStatus::Consumer { .. }
+                );
+                assert_eq!(policy.in_force(as_of), consumer, "{policy:?}");
+                blocked += usize::from(!consumer);
+                assert_eq!(Some(policy), demo_policy(person, as_of), "the same on every PC");
+            }
+        }
+        let share = holders as f64 / people as f64;
+        assert!((0.3..0.5).contains(&share), "{holders} of {people}");
+        assert!(blocked > 0);
     }
 }

@@ -49,21 +49,31 @@ pub async fn seed_registry(
     })
 }
 
-/// The Fund's side of the region ([`demo_osms`]), loaded into the registry
-/// through the same file imports the Fund's files go through: the payments,
-/// the categories the state pays for, and the demo's minimum wages. For the
+/// What [`seed_registry_osms`] loaded: lines of the Fund's files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FundLoaded {
+    pub payments: usize,
+    /// Persons' categories the state pays for.
+    pub state_paid: usize,
+    pub policies: usize,
+}
+
+/// The Fund's side of the region ([`demo_osms`], [`demo_policy`]), loaded
+/// into the registry through the same file imports the Fund's files go
+/// through: the payments, the categories the state pays for, the digital
+/// policies, and the demo's minimum wages. For the
 /// demo registry; the benches' regions go without.
 pub async fn seed_registry_osms(
     pool: &sqlx::PgPool,
     config: SynthConfig,
     now: chrono::DateTime<chrono::Utc>,
-) -> Result<(usize, usize), SeedError> {
+) -> Result<FundLoaded, SeedError> {
     use std::fmt::Write as _;
     for wage in crate::demo_minimum_wages().years {
         emhana_registry::osms::set_minimum_wage(pool, wage.year, wage.tenge, "демо", now).await?;
     }
     let mut synth = Synth::new(config)?;
-    let (mut payments, mut state_paid) = (0, 0);
+    let (mut payments, mut state_paid, mut issued) = (0, 0, 0);
     loop {
         let batch = synth.next_batch(HOUSEHOLDS_PER_BATCH * 5)?;
         if batch.is_empty() {
@@ -72,6 +82,10 @@ pub async fn seed_registry_osms(
         let mut paid =
             String::from("payment_id,iin,paid_on,amount,kind,period,payer,refund_amount,refund_date\n");
         let mut paid_for = String::from("iin,category,from,until\n");
+        let mut policies = String::from(
+            "number;iin;issuer_name;issuer_location;issuer_bin;holder_name;holder_address;holder_document;\
+             issued_on;valid_from;valid_until;services;registrar_name;registrar_location;status\n",
+        );
         for person in batch.iter().flat_map(|household| &household.members) {
             let iin = person.iin.as_string();
             let facts = crate::demo_osms(person, config.as_of);
@@ -95,6 +109,28 @@ pub async fn seed_registry_osms(
                 );
                 payments += 1;
             }
+            if let Some(policy) = crate::demo_policy(person, config.as_of) {
+                let day = |day: chrono::NaiveDate| day.format("%d.%m.%Y").to_string();
+                let _ = writeln!(
+                    policies,
+                    "{};{iin};{};{};{};{};{};{};{};{};{};{};{};{};{}",
+                    policy.number,
+                    policy.issuer_name,
+                    policy.issuer_location,
+                    policy.issuer_bin,
+                    policy.holder_full_name,
+                    policy.holder_address,
+                    policy.holder_document,
+                    day(policy.issued_on),
+                    day(policy.valid_from),
+                    day(policy.valid_until),
+                    policy.services.join("|"),
+                    policy.registrar_name,
+                    policy.registrar_location,
+                    policy.status.as_str()
+                );
+                issued += 1;
+            }
             for category in &facts.state_paid {
                 let until = category.until.map(|day| day.to_string()).unwrap_or_default();
                 let _ = writeln!(
@@ -108,8 +144,13 @@ pub async fn seed_registry_osms(
         }
         emhana_registry::osms::import_payments(pool, paid.as_bytes(), now).await?;
         emhana_registry::osms::import_state_paid(pool, paid_for.as_bytes(), now).await?;
+        emhana_registry::osms::import_policies(pool, policies.as_bytes(), now).await?;
     }
-    Ok((payments, state_paid))
+    Ok(FundLoaded {
+        payments,
+        state_paid,
+        policies: issued,
+    })
 }
 
 /// Adds the clinics to the registry with their whole organization —

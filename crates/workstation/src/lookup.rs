@@ -82,6 +82,7 @@ impl Workstation {
         let body = serde_json::to_string(person).map_err(|error| StoreError::Corrupt {
             detail: format!("a state database's answer: {error}"),
         })?;
+        let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO state_person_answer (iin, person, looked_at) VALUES (?1, ?2, ?3) \
              ON CONFLICT (iin) DO UPDATE SET person = excluded.person, looked_at = excluded.looked_at",
@@ -89,8 +90,34 @@ impl Workstation {
         .bind(person.iin.as_string())
         .bind(body)
         .bind(chrono::Utc::now())
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM state_person_absence WHERE iin = ?1")
+            .bind(person.iin.as_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Keeps the state database's answer that it holds no one of `iin`
+    /// ("no data in ГБД ФЛ"): a registration of that IIN is refused with
+    /// the seed's message until a later look-up finds the person.
+    pub async fn keep_state_absence(&self, iin: &str) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO state_person_absence (iin, looked_at) VALUES (?1, ?2) \
+             ON CONFLICT (iin) DO UPDATE SET looked_at = excluded.looked_at",
+        )
+        .bind(iin)
+        .bind(chrono::Utc::now())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM state_person_answer WHERE iin = ?1")
+            .bind(iin)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

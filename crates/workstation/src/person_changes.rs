@@ -46,7 +46,7 @@ pub struct PersonDetails {
     pub relatives: Vec<RelativeView>,
 }
 
-/// A household link the card shows: the relative's card opens from it.
+/// A household link the card shows: the relative as this PC holds them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct RelativeView {
     pub relation: Relation,
@@ -104,6 +104,10 @@ async fn record_change_here(
 ) -> Result<(), FormError> {
     let key = checked.key();
     let before = held(conn, person_id, key).await?;
+    if before == value_of(checked) {
+        // saved as it already was: nothing changed, nothing to tell
+        return Ok(());
+    }
     write(conn, person_id, checked)
         .await?
         .map_err(|error| FormError::Fields { errors: vec![error] })?;

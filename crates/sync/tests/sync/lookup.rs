@@ -58,6 +58,18 @@ async fn typing_an_iin_brings_the_state_databases_data_or_says_there_is_none() -
         .ok_or_else(|| anyhow::anyhow!("an IIN"))?;
     let answer = emhana_sync::lookup::look_up(&workstation, Some(&registry), &unknown.as_string()).await?;
     assert_eq!(answer, LookupOutcome::NotFound);
+    // and its refusal path: the registration of that IIN is refused with the seed's message
+    let form = emhana_domain::registration::RegistrationForm {
+        iin: unknown.as_string(),
+        ..support::newborn(0)
+    };
+    let refused = workstation.register_person(&form, now).await;
+    assert!(
+        matches!(&refused, Err(emhana_workstation::FormError::Fields { errors })
+            if errors.iter().any(|error| error.field == emhana_domain::registration::Field::Iin
+                && error.problem == emhana_domain::registration::FieldProblem::NotInStateDatabase)),
+        "{refused:?}"
+    );
 
     // a wrong check digit never leaves the PC
     let mut wrong = unknown.as_string().into_bytes();

@@ -171,10 +171,15 @@ async fn the_card_shows_the_registrys_status_now_and_the_last_known_one_with_its
 async fn the_demo_regions_fund_data_loads_through_the_funds_file_imports() -> Result<()> {
     let now = kz(2026, 9, 1, 10);
     let region = Region::start(300, now).await?;
-    let (payments, state_paid) = emhana_synth::seed_registry_osms(&region.pool, region.config, now).await?;
+    let fund = emhana_synth::seed_registry_osms(&region.pool, region.config, now).await?;
+    let payments = fund.payments;
     assert!(
-        payments > 500 && state_paid > 0,
-        "{payments} payments, {state_paid} state-paid"
+        payments > 500 && fund.state_paid > 0 && fund.policies > 0,
+        "{fund:?}"
+    );
+    assert_eq!(
+        region.count("SELECT count(*) FROM osms_policy").await?,
+        fund.policies as i64
     );
     assert_eq!(
         region.count("SELECT count(*) FROM osms_payment").await?,
@@ -199,6 +204,10 @@ async fn the_demo_regions_fund_data_loads_through_the_funds_file_imports() -> Re
     assert_eq!(
         region.count("SELECT count(*) FROM osms_payment").await?,
         payments as i64
+    );
+    assert_eq!(
+        region.count("SELECT count(*) FROM osms_policy").await?,
+        fund.policies as i64
     );
     Ok(())
 }

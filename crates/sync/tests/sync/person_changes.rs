@@ -199,9 +199,14 @@ async fn a_document_workplace_temporary_address_and_guardian_reach_the_other_pc(
         iin: Some(guardian.iin.clone()),
     })
     .await?;
+    // saved again as it is: nothing changed, nothing kept or sent
+    change(PersonChange::Workplace {
+        workplace: Some(" ТОО  «Береке» ".into()),
+    })
+    .await?;
     let card = desk.person_card(person.id, today).await?;
     assert_eq!(card.details.document.as_ref(), Some(&document));
-    assert_eq!(card.changes.len(), 4, "each change in the history");
+    assert_eq!(card.changes.len(), 4, "each change in the history, once");
     assert!(
         card.changes.iter().all(|entry| entry.by.is_some()),
         "changed here"

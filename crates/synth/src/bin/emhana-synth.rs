@@ -118,8 +118,11 @@ async fn seed_registry(url: &str, config: SynthConfig, enrol: bool) -> anyhow::R
         summary.clinics,
         started.elapsed().as_secs_f64()
     );
-    let (payments, state_paid) = emhana_synth::seed_registry_osms(&pool, config, chrono::Utc::now()).await?;
-    println!("the Fund's side: {payments} payments, {state_paid} persons the state pays for");
+    let fund = emhana_synth::seed_registry_osms(&pool, config, chrono::Utc::now()).await?;
+    println!(
+        "the Fund's side: {} payments, {} persons the state pays for, {} digital policies",
+        fund.payments, fund.state_paid, fund.policies
+    );
     if enrol {
         let clinic = emhana_synth::Synth::new(config)?
             .clinics()

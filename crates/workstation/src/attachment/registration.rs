@@ -23,6 +23,14 @@ pub(crate) async fn register_person(
             FieldProblem::AlreadyRegistered { person_id },
         ));
     }
+    // the state database said it holds no one of this IIN (seed 002, process 4)
+    let absent: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM state_person_absence WHERE iin = ?1)")
+        .bind(person.iin.to_string())
+        .fetch_one(&mut *tx)
+        .await?;
+    if absent {
+        return Err(at_field(Field::Iin, FieldProblem::NotInStateDatabase));
+    }
     let mother = match &registration.mother_iin {
         None => None,
         Some(iin) => {

@@ -181,8 +181,8 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
     "ALTER TABLE visit_event DROP COLUMN refused_at",
 ];
 
-/// What migrations 18 to 24 added, taken away again: the file as 17 left it.
-const POST_RECORDS_OF_MIGRATION_18: [&str; 20] = [
+/// What migrations 18 to 25 added, taken away again: the file as 17 left it.
+const POST_RECORDS_OF_MIGRATION_18: [&str; 21] = [
     "DROP TABLE post_record",
     "DROP TABLE account",
     "DROP TABLE sign_in_failure",
@@ -203,6 +203,7 @@ const POST_RECORDS_OF_MIGRATION_18: [&str; 20] = [
     "DROP TABLE person_correction",
     "ALTER TABLE person DROP COLUMN unconfirmed",
     "DROP TABLE person_contact_history",
+    "DROP TABLE state_person_absence",
 ];
 
 /// What migration 17 added, taken away again: the file as 16 left it.
