@@ -250,15 +250,23 @@ mod tests {
     #[test]
     fn about_four_in_ten_hold_a_policy_of_the_pilot_blocked_where_not_a_consumer() {
         let as_of = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
-        assert!(emhana_domain::Bin::parse(&fund_bin()).is_ok(), "a right check digit");
+        assert!(
+            emhana_domain::Bin::parse(&fund_bin()).is_ok(),
+            "a right check digit"
+        );
         let mut synth = crate::Synth::new(crate::demo_config(as_of)).unwrap();
         let (mut people, mut holders, mut blocked) = (0, 0, 0);
         for household in synth.next_batch(2_000).unwrap() {
             for person in &household.members {
                 people += 1;
-                let Some(policy) = demo_policy(person, as_of) else { continue };
+                let Some(policy) = demo_policy(person, as_of) else {
+                    continue;
+                };
                 holders += 1;
-                assert!(policy.valid_from <= as_of && as_of <= policy.valid_until, "{policy:?}");
+                assert!(
+                    policy.valid_from <= as_of && as_of <= policy.valid_until,
+                    "{policy:?}"
+                );
                 assert!(policy.issued_on >= person.birth_date);
                 let consumer = matches!(
                     status(&demo_osms(person, as_of), person.birth_date, as_of),

@@ -62,6 +62,16 @@ async fn a_new_pc_starts_from_the_clinic_s_snapshot_and_follows_the_feed_from_it
     let bin = region.clinic_bins()?[0].clone();
     let dirs: Vec<tempfile::TempDir> = (0..6).map(|_| tempfile::tempdir()).collect::<Result<_, _>>()?;
 
+    // before the build, a newborn registered at the desk with no state
+    // database to ask: her data is as typed, not confirmed
+    let (desk, desk_credential) = region.workstation(dirs[1].path(), 0).await?;
+    let desk_engine = region.engine(&desk, &desk_credential, small_pages())?;
+    sync_round(&desk_engine).await?;
+    let typed = register_newborn(&desk, 2, now).await?;
+    attach(&desk, typed, now).await?;
+    sync_round(&desk_engine).await?;
+    let typed_iin = support::newborn(2).iin;
+
     // the builder beside the registry: a workstation of the clinic, exported
     let (builder, credential) = empty_pc_at_rest(&region, dirs[0].path(), &bin, None).await?;
     let engine = region.engine(&builder, &credential, small_pages())?;
@@ -73,9 +83,6 @@ async fn a_new_pc_starts_from_the_clinic_s_snapshot_and_follows_the_feed_from_it
     assert_eq!(count(&file, "SELECT count(*) FROM sync_enrolment").await?, 0);
 
     // after the build, a newborn is attached at the desk: the feed carries her
-    let (desk, desk_credential) = region.workstation(dirs[1].path(), 0).await?;
-    let desk_engine = region.engine(&desk, &desk_credential, small_pages())?;
-    sync_round(&desk_engine).await?;
     let newborn = register_newborn(&desk, 1, now).await?;
     attach(&desk, newborn, now).await?;
     sync_round(&desk_engine).await?;
@@ -110,6 +117,15 @@ async fn a_new_pc_starts_from_the_clinic_s_snapshot_and_follows_the_feed_from_it
     // the name keys came built: a search by name finds persons
     assert!(!pc.search("Ах", 20).await?.hits.is_empty());
     let pc_file = dirs[2].path().join("emhana.sqlite");
+    // the snapshot carries the mark of data nobody confirmed
+    assert_eq!(
+        count(
+            &pc_file,
+            &format!("SELECT unconfirmed FROM person WHERE iin = '{typed_iin}'")
+        )
+        .await?,
+        1
+    );
     // copied record by record with foreign keys off: the file is whole and every reference holds
     let checked = sqlx::SqlitePool::connect_with(
         emhana_workstation::reader_options(&pc_file, Some(key())).read_only(true),

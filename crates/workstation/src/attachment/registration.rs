@@ -24,10 +24,11 @@ pub(crate) async fn register_person(
         ));
     }
     // the state database said it holds no one of this IIN (seed 002, process 4)
-    let absent: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM state_person_absence WHERE iin = ?1)")
-        .bind(person.iin.to_string())
-        .fetch_one(&mut *tx)
-        .await?;
+    let absent: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM state_person_absence WHERE iin = ?1)")
+            .bind(person.iin.to_string())
+            .fetch_one(&mut *tx)
+            .await?;
     if absent {
         return Err(at_field(Field::Iin, FieldProblem::NotInStateDatabase));
     }
