@@ -1,6 +1,6 @@
 //! A demo person's OSMS status on the card, the arrears from the year's
 //! minimum wage, and the statement of seed 003 appendix 3 printed (and,
-//! without the person's consent, its refusal).
+//! without the person's consent, its refusal); another's digital policy.
 
 use super::*;
 
@@ -95,6 +95,24 @@ async fn a_registrar_sees_a_demo_persons_osms_status_and_arrears_and_prints_the_
                 && text.contains("подпункт 5)"),
             "refusal: {text}"
         );
+
+        // a demo person who holds a digital policy of the 2026 pilot: its
+        // number, status, period and the provider (the home clinic)
+        let pool = app_database(data.path()).await?;
+        let (holder, number): (String, String) = sqlx::query_as(
+            "SELECT p.iin, json_extract(k.answer, '$.policy.policy.number') \
+             FROM osms_known k JOIN person p ON p.id = k.person_id \
+             WHERE json_extract(k.answer, '$.policy.policy.status') = 'active' ORDER BY p.id LIMIT 1",
+        )
+        .fetch_one(&pool)
+        .await?;
+        pool.close().await;
+        open_card(&client, &holder).await?;
+        let policy = wait_for(&client, "#osms-policy").await?;
+        anyhow::ensure!(policy.attr("data-status").await?.as_deref() == Some("active"));
+        wait_for_text(&client, "#osms-policy", &number).await?;
+        wait_for_text(&client, "#osms-policy", "№1 қалалық емхана").await?;
+        std::fs::write(artifacts.join("e2e-osms-policy.png"), client.screenshot().await?)?;
         Ok::<_, anyhow::Error>(())
     }
     .await;
