@@ -113,6 +113,14 @@ async fn a_registrar_sees_a_demo_persons_osms_status_and_arrears_and_prints_the_
         wait_for_text(&client, "#osms-policy", &number).await?;
         wait_for_text(&client, "#osms-policy", "№1 қалалық емхана").await?;
         std::fs::write(artifacts.join("e2e-osms-policy.png"), client.screenshot().await?)?;
+
+        // a household member's name opens their card
+        let holder_name = wait_for(&client, "#person-card .full-name").await?.text().await?;
+        let member = wait_for(&client, "#household button[data-member]").await?;
+        let member_name = member.text().await?;
+        member.click().await?;
+        wait_for_text(&client, "#person-card .full-name", &member_name).await?;
+        anyhow::ensure!(member_name != holder_name, "another person's card");
         Ok::<_, anyhow::Error>(())
     }
     .await;
