@@ -10,19 +10,52 @@ use emhana_workstation::{FormError, StoreError};
 
 use super::*;
 
+/// A region's registry and two PCs of its first clinic, both synced.
+struct TwoPcs {
+    region: Region,
+    desk: emhana_workstation::Workstation,
+    desk_sync: SyncEngine<HttpTransport>,
+    other: emhana_workstation::Workstation,
+    other_sync: SyncEngine<HttpTransport>,
+    // the PCs' files live as long as the test
+    _dirs: (tempfile::TempDir, tempfile::TempDir),
+}
+
+impl TwoPcs {
+    async fn start(now: chrono::DateTime<chrono::Utc>) -> Result<TwoPcs> {
+        let region = Region::start(300, now).await?;
+        let dirs = (tempfile::tempdir()?, tempfile::tempdir()?);
+        let (desk, desk_credential) = region.workstation(dirs.0.path(), 0).await?;
+        let (other, other_credential) = region.workstation(dirs.1.path(), 0).await?;
+        let desk_sync = region.engine(&desk, &desk_credential, small_pages())?;
+        let other_sync = region.engine(&other, &other_credential, small_pages())?;
+        sync_round(&desk_sync).await?;
+        sync_round(&other_sync).await?;
+        Ok(TwoPcs {
+            region,
+            desk,
+            desk_sync,
+            other,
+            other_sync,
+            _dirs: dirs,
+        })
+    }
+}
+
 #[tokio::test]
 async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_history() -> Result<()> {
     let now = kz(2026, 11, 20, 10);
-    let region = Region::start(300, now).await?;
-    let (desk_dir, post_dir) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let (desk, desk_credential) = region.workstation(desk_dir.path(), 0).await?;
-    let (other, other_credential) = region.workstation(post_dir.path(), 0).await?;
-    let desk_sync = region.engine(&desk, &desk_credential, small_pages())?;
-    let other_sync = region.engine(&other, &other_credential, small_pages())?;
-    sync_round(&desk_sync).await?;
-    sync_round(&other_sync).await?;
+    let clinic = TwoPcs::start(now).await?;
+    let TwoPcs {
+        region,
+        desk,
+        desk_sync,
+        other,
+        other_sync,
+        ..
+    } = &clinic;
     let today = now.date_naive();
-    let id = one_attached_here(&desk, now).await?;
+    let id = one_attached_here(desk, now).await?;
     let iin = desk.person_card(id, today).await?.iin;
 
     let moved = Address {
@@ -48,7 +81,7 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
         "changed here, by the head signed in"
     );
 
-    sync_round(&desk_sync).await?;
+    sync_round(desk_sync).await?;
     assert_eq!(
         region
             .count(&format!(
@@ -59,7 +92,7 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
         1,
         "the registry keeps the change with its author"
     );
-    sync_round(&other_sync).await?;
+    sync_round(other_sync).await?;
     let other_id = other
         .person_ids(std::slice::from_ref(&iin))
         .await?
@@ -98,10 +131,10 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
     .await
     .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     region.set_now(later + chrono::TimeDelta::minutes(1));
-    sync_round(&desk_sync).await?;
-    sync_round(&other_sync).await?;
-    sync_round(&desk_sync).await?;
-    for (pc, person) in [(&desk, id), (&other, other_id)] {
+    sync_round(desk_sync).await?;
+    sync_round(other_sync).await?;
+    sync_round(desk_sync).await?;
+    for (pc, person) in [(desk, id), (other, other_id)] {
         let card = pc.person_card(person, today).await?;
         assert_eq!(
             card.phone.as_deref(),
@@ -127,7 +160,7 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
         )
         .await;
     assert!(matches!(refused, Err(FormError::Fields { .. })), "{refused:?}");
-    let nurse = emhana_synth::sign_in_as(&desk, StaffRole::DistrictNurse, now).await?;
+    let nurse = emhana_synth::sign_in_as(desk, StaffRole::DistrictNurse, now).await?;
     let refused = nurse
         .change_person(
             id,
@@ -147,16 +180,17 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
 #[tokio::test]
 async fn a_document_workplace_temporary_address_and_guardian_reach_the_other_pc() -> Result<()> {
     let now = kz(2026, 11, 20, 10);
-    let region = Region::start(300, now).await?;
-    let (desk_dir, other_dir) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let (desk, desk_credential) = region.workstation(desk_dir.path(), 0).await?;
-    let (other, other_credential) = region.workstation(other_dir.path(), 0).await?;
-    let desk_sync = region.engine(&desk, &desk_credential, small_pages())?;
-    let other_sync = region.engine(&other, &other_credential, small_pages())?;
-    sync_round(&desk_sync).await?;
-    sync_round(&other_sync).await?;
+    let clinic = TwoPcs::start(now).await?;
+    let TwoPcs {
+        region,
+        desk,
+        desk_sync,
+        other,
+        other_sync,
+        ..
+    } = &clinic;
     let today = now.date_naive();
-    let hits = attached_here(&desk, now).await?;
+    let hits = attached_here(desk, now).await?;
     let (person, _) = hits
         .first()
         .ok_or_else(|| anyhow::anyhow!("a person attached here"))?;
@@ -212,7 +246,7 @@ async fn a_document_workplace_temporary_address_and_guardian_reach_the_other_pc(
         "changed here"
     );
 
-    sync_round(&desk_sync).await?;
+    sync_round(desk_sync).await?;
     assert_eq!(
         region
             .count(&format!(
@@ -234,7 +268,7 @@ async fn a_document_workplace_temporary_address_and_guardian_reach_the_other_pc(
         4,
         "each with its author"
     );
-    sync_round(&other_sync).await?;
+    sync_round(other_sync).await?;
     let ids = other
         .person_ids(&[person.iin.clone(), guardian.iin.clone()])
         .await?;
@@ -272,8 +306,8 @@ async fn a_document_workplace_temporary_address_and_guardian_reach_the_other_pc(
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     region.set_now(later + chrono::TimeDelta::minutes(1));
-    sync_round(&other_sync).await?;
-    sync_round(&desk_sync).await?;
+    sync_round(other_sync).await?;
+    sync_round(desk_sync).await?;
     let card = desk.person_card(person.id, today).await?;
     assert!(card.details.relatives.is_empty(), "{:?}", card.details.relatives);
     assert_eq!(card.changes[0].field, "guardian");
@@ -310,16 +344,17 @@ async fn a_document_workplace_temporary_address_and_guardian_reach_the_other_pc(
 #[tokio::test]
 async fn what_a_registration_typed_goes_to_the_other_pc_with_the_first_attachment() -> Result<()> {
     let now = kz(2026, 11, 20, 10);
-    let region = Region::start(300, now).await?;
-    let (desk_dir, other_dir) = (tempfile::tempdir()?, tempfile::tempdir()?);
-    let (desk, desk_credential) = region.workstation(desk_dir.path(), 0).await?;
-    let (other, other_credential) = region.workstation(other_dir.path(), 0).await?;
-    let desk_sync = region.engine(&desk, &desk_credential, small_pages())?;
-    let other_sync = region.engine(&other, &other_credential, small_pages())?;
-    sync_round(&desk_sync).await?;
-    sync_round(&other_sync).await?;
+    let clinic = TwoPcs::start(now).await?;
+    let TwoPcs {
+        region,
+        desk,
+        desk_sync,
+        other,
+        other_sync,
+        ..
+    } = &clinic;
     let today = now.date_naive();
-    let hits = attached_here(&desk, now).await?;
+    let hits = attached_here(desk, now).await?;
     let (mother, _) = hits
         .iter()
         .find(|(hit, _)| hit.sex == Sex::Female && chrono::Datelike::year(&hit.birth_date) < 2000)
@@ -333,9 +368,9 @@ async fn what_a_registration_typed_goes_to_the_other_pc_with_the_first_attachmen
         .register_person(&form, now)
         .await
         .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    attach(&desk, child, now).await?;
-    sync_round(&desk_sync).await?;
-    sync_round(&other_sync).await?;
+    attach(desk, child, now).await?;
+    sync_round(desk_sync).await?;
+    sync_round(other_sync).await?;
 
     let ids = other.person_ids(std::slice::from_ref(&form.iin)).await?;
     let there = *ids
