@@ -1,7 +1,8 @@
 //! A real clinic from nothing (issue 18): the registry's administrator sets
 //! the clinic up by CSV import; the app starts on an empty database, offers
 //! the registry beside the demo, enrols with a code and gets its clinic; the
-//! registrar sees the districts and staff, registers a man, attaches him by
+//! registrar sees the districts and staff, registers a man (the form filled
+//! from the state database's data), attaches him by
 //! his address to the district of his side of the street and books him with
 //! the doctor whose schedule the head entered on her own PC.
 
@@ -110,10 +111,34 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
 
     let (_, code) =
         emhana_registry::auth::add_workstation(&registry, &bin.as_string(), "Тіркеу орны 1", at_now).await?;
-    let man = (3000..)
+    let man_iin = (3000..)
         .find_map(|serial| Iin::compose(chrono::NaiveDate::from_ymd_opt(1985, 6, 10)?, Sex::Male, serial))
-        .context("an IIN")?
-        .as_string();
+        .context("an IIN")?;
+    let man = man_iin.as_string();
+    // he is in the state person database (the registry stands in for it), attached nowhere
+    emhana_registry::seed::load_population(
+        &registry,
+        &[emhana_registry::seed::PopulationRecord {
+            person: emhana_domain::Person {
+                iin: man_iin,
+                surname: "Нұрланов".into(),
+                first_name: "Асқар".into(),
+                patronymic: None,
+                birth_date: chrono::NaiveDate::from_ymd_opt(1985, 6, 10).context("date")?,
+                sex: Sex::Male,
+                citizenship: emhana_domain::Citizenship::Citizen,
+                address: Some(emhana_domain::Address {
+                    settlement: "Астана".into(),
+                    street: "Абай даңғылы".into(),
+                    house: "16".into(),
+                    apartment: None,
+                }),
+                phone: None,
+            },
+            attachment: None,
+        }],
+    )
+    .await?;
 
     let (driver, client) = start_app(&app, data.path(), Some(NOW)).await?;
     let db = app_database(data.path()).await?;
@@ -201,22 +226,20 @@ async fn a_clinic_set_up_at_the_registry_by_csv_arrives_on_an_empty_pc_and_the_r
             "10.06.1985",
         )
         .await?;
-        for (field, value) in [
-            ("surname", "Нұрланов"),
-            ("first_name", "Асқар"),
-            ("document_number", "045612378"),
-            ("registered_address.settlement", "Астана"),
-            ("registered_address.street", "Абай даңғылы"),
-            ("registered_address.house", "16"),
-        ] {
-            client
-                .find(Locator::Css(&format!(
-                    "#registration-form [data-field=\"{field}\"]"
-                )))
-                .await?
-                .send_keys(value)
-                .await?;
-        }
+        // the form filled from the state database's data; the document typed
+        wait_for(&client, "#lookup-notice[data-outcome=found]").await?;
+        wait_for_value(&client, "#registration-form [data-field=surname]", "Нұрланов").await?;
+        wait_for_value(
+            &client,
+            "#registration-form [data-field=\"registered_address.house\"]",
+            "16",
+        )
+        .await?;
+        client
+            .find(Locator::Css("#registration-form [data-field=document_number]"))
+            .await?
+            .send_keys("045612378")
+            .await?;
         client
             .find(Locator::Css("#registration-form [data-field=document_kind]"))
             .await?
