@@ -400,30 +400,18 @@ text_enum!(
 #[serde(tag = "field", rename_all = "snake_case")]
 pub enum PersonChange {
     /// The registered (permanent) address they moved to.
-    Address {
-        address: Address,
-    },
-    Phone {
-        phone: String,
-    },
+    Address { address: Address },
+    /// A new phone; `None`: the person has none now.
+    Phone { phone: Option<String> },
     /// The identity document shown now: a new ID card, a passport at 16.
-    Document {
-        document: IdentityDocument,
-    },
+    Document { document: IdentityDocument },
     /// A temporary residence beside the registered one; `None`: they live
     /// at the registered address again.
-    TemporaryAddress {
-        address: Option<Address>,
-    },
+    TemporaryAddress { address: Option<Address> },
     /// The place of work or study; `None`: none now.
-    Workplace {
-        workplace: Option<String>,
-    },
+    Workplace { workplace: Option<String> },
     /// The person's mother, father or guardian, by IIN; `None`: the link ends.
-    Relative {
-        relation: Relation,
-        iin: Option<String>,
-    },
+    Relative { relation: Relation, iin: Option<String> },
 }
 
 impl PersonChange {
@@ -440,10 +428,14 @@ impl PersonChange {
         }
     }
 
-    /// Whether the change is of the address or phone the register's
-    /// person row carries (the rest are the clinics' details).
-    pub fn is_contact(&self) -> bool {
-        matches!(self, PersonChange::Address { .. } | PersonChange::Phone { .. })
+    /// Whether the register's person row carries the change's value — the
+    /// address, a phone — or it goes with the clinics' details (the rest,
+    /// and a phone removed: the row's "no phone" also means "not known").
+    pub fn in_person_row(&self) -> bool {
+        matches!(
+            self,
+            PersonChange::Address { .. } | PersonChange::Phone { phone: Some(_) }
+        )
     }
 }
 
@@ -475,10 +467,16 @@ pub fn check_person_change(
                 })),
             }
         }
-        PersonChange::Phone { phone } => match normalize_phone(phone) {
-            Some(phone) => Ok(PersonChange::Phone { phone }),
-            None => fail(Field::Phone, FieldProblem::InvalidPhone),
-        },
+        PersonChange::Phone { phone } => {
+            match phone.as_deref().map(str::trim).filter(|text| !text.is_empty()) {
+                // an empty phone: they have none now
+                None => Ok(PersonChange::Phone { phone: None }),
+                Some(text) => match normalize_phone(text) {
+                    Some(phone) => Ok(PersonChange::Phone { phone: Some(phone) }),
+                    None => fail(Field::Phone, FieldProblem::InvalidPhone),
+                },
+            }
+        }
         PersonChange::Document { document } => {
             let number = document.number.split_whitespace().collect::<Vec<_>>().join(" ");
             let age = age_on(facts.birth_date, facts.today);

@@ -345,7 +345,9 @@ fn a_change_of_a_persons_data_is_checked_as_the_registration_form_checks_it() {
         apartment: None,
         ..address(settlement, street, house)
     };
-    let phone = |text: &str| PersonChange::Phone { phone: text.into() };
+    let phone = |text: &str| PersonChange::Phone {
+        phone: Some(text.into()),
+    };
     let date = |text: &str| NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("a date");
     let document = |kind, number: &str, issued_on: &str| PersonChange::Document {
         document: IdentityDocument {
@@ -410,8 +412,14 @@ fn a_change_of_a_persons_data_is_checked_as_the_registration_form_checks_it() {
             phone("+7 (701) 123-45-67"),
             "2026-12-01",
             Ok(PersonChange::Phone {
-                phone: "7011234567".into(),
+                phone: Some("7011234567".into()),
             }),
+        ),
+        (
+            "an empty phone: she has none now",
+            phone("  "),
+            "2026-12-01",
+            Ok(PersonChange::Phone { phone: None }),
         ),
         (
             "a phone of nine digits",

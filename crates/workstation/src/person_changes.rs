@@ -453,7 +453,7 @@ pub(crate) async fn apply_registry_details(
     as_history: bool,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    for detail in details.iter().filter(|detail| !detail.is_contact()) {
+    for detail in details.iter().filter(|detail| !detail.in_person_row()) {
         let key = detail.key();
         let before = held(conn, person_id, key).await?;
         if before == value_of(detail) {
@@ -474,7 +474,7 @@ pub(crate) async fn apply_registry_details(
 fn value_of(change: &PersonChange) -> Option<String> {
     let value = match change {
         PersonChange::Address { address } => Some(serde_json::json!(address)),
-        PersonChange::Phone { phone } => Some(serde_json::json!(phone)),
+        PersonChange::Phone { phone } => phone.as_ref().map(|phone| serde_json::json!(phone)),
         PersonChange::Document { document } => Some(serde_json::json!(document)),
         PersonChange::TemporaryAddress { address } => {
             address.as_ref().map(|address| serde_json::json!(address))

@@ -532,7 +532,7 @@ changes: Array<PersonChangeEntry>,
  */
 opened_by: Array<CardOpening>, };
 
-export type PersonChange = { "field": "address", address: Address, } | { "field": "phone", phone: string, } | { "field": "document", document: IdentityDocument, } | { "field": "temporary_address", address: Address | null, } | { "field": "workplace", workplace: string | null, } | { "field": "relative", relation: Relation, iin: string | null, };
+export type PersonChange = { "field": "address", address: Address, } | { "field": "phone", phone: string | null, } | { "field": "document", document: IdentityDocument, } | { "field": "temporary_address", address: Address | null, } | { "field": "workplace", workplace: string | null, } | { "field": "relative", relation: Relation, iin: string | null, };
 
 export type PersonChangeEntry = { 
 /**

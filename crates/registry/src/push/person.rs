@@ -121,7 +121,7 @@ pub(super) async fn keep_change(
     };
     match &checked {
         PersonChange::Address { address } => person.address = Some(address.clone()),
-        PersonChange::Phone { phone } => person.phone = Some(phone.clone()),
+        PersonChange::Phone { phone } => person.phone = phone.clone(),
         _ => {}
     }
     if let Err(problem) = emhana_domain::check_person(&person, emhana_domain::kazakhstan_date(context.now)) {
@@ -162,15 +162,21 @@ pub(super) async fn keep_change(
                 .execute(&mut *tx)
                 .await?;
         }
-        detail => {
-            details.retain(|held| held.key() != field);
-            details.push(detail.clone());
-            sqlx::query("UPDATE person SET details = $2 WHERE id = $1")
-                .bind(person_id)
-                .bind(sqlx::types::Json(&details))
-                .execute(&mut *tx)
-                .await?;
-        }
+        _ => {}
+    }
+    // the details in force: this change of a detail (or a phone removed,
+    // which the row cannot say apart from "not known"), none for what the row carries
+    let held = details.len();
+    details.retain(|held| held.key() != field);
+    if !checked.in_person_row() {
+        details.push(checked.clone());
+    }
+    if !checked.in_person_row() || details.len() != held {
+        sqlx::query("UPDATE person SET details = $2 WHERE id = $1")
+            .bind(person_id)
+            .bind(sqlx::types::Json(&details))
+            .execute(&mut *tx)
+            .await?;
     }
     // every clinic the person is attached to gets the new data in its feed
     let clinics: Vec<i64> =

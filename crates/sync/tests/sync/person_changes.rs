@@ -115,7 +115,7 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
         .change_person(
             other_id,
             &PersonChange::Phone {
-                phone: "+7 701 111 11 11".into(),
+                phone: Some("+7 701 111 11 11".into()),
             },
             earlier,
         )
@@ -124,7 +124,7 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
     desk.change_person(
         id,
         &PersonChange::Phone {
-            phone: "8 (702) 222-22-22".into(),
+            phone: Some("8 (702) 222-22-22".into()),
         },
         later,
     )
@@ -149,12 +149,40 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
         "7022222222"
     );
 
+    // The phone removed at the desk: the other PC has none either, and says so in the history.
+    let removed_at = later + chrono::TimeDelta::minutes(5);
+    desk.change_person(
+        id,
+        &PersonChange::Phone {
+            phone: Some("  ".into()),
+        },
+        removed_at,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    region.set_now(removed_at + chrono::TimeDelta::minutes(1));
+    sync_round(desk_sync).await?;
+    sync_round(other_sync).await?;
+    let seen = other.person_card(other_id, today).await?;
+    assert_eq!(seen.phone, None, "no phone at the other PC either");
+    assert_eq!(seen.changes[0].field, "phone");
+    assert_eq!(seen.changes[0].after, None);
+    assert_eq!(seen.changes[0].before.as_deref(), Some("+7 702 222 22 22"));
+    assert_eq!(
+        region
+            .count(&format!(
+                "SELECT count(*) FROM person WHERE iin = '{iin}' AND phone IS NULL"
+            ))
+            .await?,
+        1
+    );
+
     // A bad phone is said at the field; a nurse does not change a person's data.
     let refused = desk
         .change_person(
             id,
             &PersonChange::Phone {
-                phone: "12345".into(),
+                phone: Some("12345".into()),
             },
             later,
         )
@@ -165,7 +193,7 @@ async fn an_address_changed_at_one_pc_is_on_the_clinics_other_pc_with_its_histor
         .change_person(
             id,
             &PersonChange::Phone {
-                phone: "7011111111".into(),
+                phone: Some("7011111111".into()),
             },
             later,
         )
