@@ -445,7 +445,8 @@ pub(crate) async fn record_registry_changes(
 /// newest changes), written where they differ from what this PC holds —
 /// into the history as the registry's when `as_history` (a person already
 /// here; a person arriving has no history on this PC yet). A relative this
-/// PC does not hold is not linked: the card could not open them.
+/// PC does not hold yet is linked when they arrive
+/// ([`link_arrived_relatives`]).
 pub(crate) async fn apply_registry_details(
     conn: &mut SqliteConnection,
     person_id: i64,
@@ -459,8 +460,24 @@ pub(crate) async fn apply_registry_details(
         if before == value_of(detail) {
             continue;
         }
-        if write(conn, person_id, detail).await?.is_err() {
-            tracing::debug!(field = key, "a relative the registry named is not on this PC");
+        let unheld = write(conn, person_id, detail).await?.is_err();
+        if let PersonChange::Relative { relation, iin } = detail {
+            // a relative not here yet is linked when they arrive
+            sqlx::query("DELETE FROM person_link_pending WHERE person_id = ?1 AND relation = ?2")
+                .bind(person_id)
+                .bind(relation.as_str())
+                .execute(&mut *conn)
+                .await?;
+            if let (true, Some(iin)) = (unheld, iin) {
+                sqlx::query(
+                    "INSERT INTO person_link_pending (person_id, relation, relative_iin) VALUES (?1, ?2, ?3)",
+                )
+                .bind(person_id)
+                .bind(relation.as_str())
+                .bind(iin)
+                .execute(&mut *conn)
+                .await?;
+            }
         }
         let after = held(conn, person_id, key).await?;
         if as_history && before != after {
@@ -468,6 +485,27 @@ pub(crate) async fn apply_registry_details(
         }
     }
     Ok(())
+}
+
+/// Links the relatives the registry named before this PC held them, now
+/// that they are here (after each page of the feed).
+pub(crate) async fn link_arrived_relatives(conn: &mut SqliteConnection) -> Result<u64, StoreError> {
+    let linked = sqlx::query(
+        "INSERT OR REPLACE INTO person_link (person_id, relative_id, relation) \
+         SELECT w.person_id, r.id, w.relation FROM person_link_pending w JOIN person r ON r.iin = w.relative_iin \
+         WHERE r.id <> w.person_id",
+    )
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    if linked > 0 {
+        sqlx::query(
+            "DELETE FROM person_link_pending WHERE EXISTS (SELECT 1 FROM person r WHERE r.iin = relative_iin)",
+        )
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(linked)
 }
 
 /// The change's value as [`held`] stores it.

@@ -428,5 +428,33 @@ async fn what_a_registration_typed_goes_to_the_other_pc_with_the_first_attachmen
         ))
         .await?;
     assert_eq!(sent, 2, "the document and the mother");
+
+    // A new PC's first sync reads the child before her mother (her mother
+    // changed since, so she comes last), a page a person: the link waits
+    // for the mother and is made when she arrives.
+    desk.change_person(
+        mother.id,
+        &PersonChange::Workplace {
+            workplace: Some("Школа №7".into()),
+        },
+        now,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    sync_round(desk_sync).await?;
+    let new_dir = tempfile::tempdir()?;
+    let (new_pc, new_credential) = region.workstation(new_dir.path(), 0).await?;
+    let one_a_page = SyncSettings {
+        pull_page: 1,
+        ..small_pages()
+    };
+    sync_round(&region.engine(&new_pc, &new_credential, one_a_page)?).await?;
+    let ids = new_pc.person_ids(&[form.iin.clone(), mother.iin.clone()]).await?;
+    let child_there = *ids
+        .get(&form.iin)
+        .ok_or_else(|| anyhow::anyhow!("the child on the new PC"))?;
+    let card = new_pc.person_card(child_there, today).await?;
+    assert_eq!(card.details.relatives.len(), 1, "{:?}", card.details.relatives);
+    assert_eq!(Some(&card.details.relatives[0].person_id), ids.get(&mother.iin));
     Ok(())
 }

@@ -231,6 +231,11 @@ pub(super) async fn apply_page(
         applied.left += 1;
     }
 
+    // household links to relatives who came on this page
+    if applied.persons_added > 0 {
+        crate::person_changes::link_arrived_relatives(&mut *tx).await?;
+    }
+
     // The clinic's records after the persons they name; each feature writes its own.
     lap(0);
     applied.records += records::receive_page_records(&mut *tx, &records, &home_clinic.bin, now).await?;

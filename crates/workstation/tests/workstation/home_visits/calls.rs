@@ -374,7 +374,7 @@ async fn calls_and_ops_from_before_calls_were_shared_get_ids_of_their_own_and_ke
     conn.close().await.unwrap();
 
     let (reopened, report) = Workstation::open(&path).await.unwrap();
-    assert_eq!(report.applied_migrations, 13);
+    assert_eq!(report.applied_migrations, 14);
     // the accounts went with migration 19's tables: given again, to act
     let reopened = fixture::acting(&reopened, StaffRole::Head).await;
     // migration 17 rebuilt the coverage and gave every member of staff their role and district

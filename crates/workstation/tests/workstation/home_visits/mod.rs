@@ -181,8 +181,8 @@ const PLAN_IDS_OF_MIGRATION_16: [&str; 13] = [
     "ALTER TABLE visit_event DROP COLUMN refused_at",
 ];
 
-/// What migrations 18 to 25 added, taken away again: the file as 17 left it.
-const POST_RECORDS_OF_MIGRATION_18: [&str; 21] = [
+/// What migrations 18 to 26 added, taken away again: the file as 17 left it.
+const POST_RECORDS_OF_MIGRATION_18: [&str; 22] = [
     "DROP TABLE post_record",
     "DROP TABLE account",
     "DROP TABLE sign_in_failure",
@@ -204,6 +204,7 @@ const POST_RECORDS_OF_MIGRATION_18: [&str; 21] = [
     "ALTER TABLE person DROP COLUMN unconfirmed",
     "DROP TABLE person_contact_history",
     "DROP TABLE state_person_absence",
+    "DROP TABLE person_link_pending",
 ];
 
 /// What migration 17 added, taken away again: the file as 16 left it.

@@ -449,7 +449,7 @@ async fn plans_from_before_plans_were_shared_get_ids_of_their_own_and_go_whole_a
     conn.close().await.unwrap();
 
     let (reopened, report) = Workstation::open(&path).await.unwrap();
-    assert_eq!(report.applied_migrations, 10);
+    assert_eq!(report.applied_migrations, 11);
     // the accounts went with migration 19's tables: given again, to act
     let reopened = fixture::acting(&reopened, StaffRole::Head).await;
     let record = reopened.shared_plan(plan.id).await.unwrap();
