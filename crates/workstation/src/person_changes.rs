@@ -525,7 +525,8 @@ fn value_of(change: &PersonChange) -> Option<String> {
     value.map(|value| value.to_string())
 }
 
-/// One line of the person's history (`staff_id` none: from the registry).
+/// One line of the person's history (`staff_id` none: from the registry),
+/// in the table named when it held the address and phone only.
 pub(crate) async fn record_history(
     conn: &mut SqliteConnection,
     person_id: i64,
