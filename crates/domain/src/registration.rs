@@ -127,6 +127,8 @@ pub enum FieldProblem {
     NotInStateDatabase,
     #[error("a mother is a woman")]
     MotherNotFemale,
+    #[error("a father is a man")]
+    FatherNotMale,
     #[error("already attached to this clinic, district {district_number:?}")]
     AlreadyAttachedHere { district_number: Option<u32> },
     #[error("not a district of this clinic")]

@@ -240,7 +240,8 @@ pub(crate) async fn registration_details(
 }
 
 /// Writes the change over the person's data, or the field's problem (a
-/// relative this PC does not hold, a mother who is a man).
+/// relative this PC does not hold, a mother who is a man, a father who is
+/// a woman).
 async fn write(
     conn: &mut SqliteConnection,
     person_id: i64,
@@ -313,6 +314,9 @@ async fn write(
                 None => Some(FieldProblem::NotRegistered),
                 Some((_, sex)) if *relation == Relation::Mother && sex != Sex::Female.as_str() => {
                     Some(FieldProblem::MotherNotFemale)
+                }
+                Some((_, sex)) if *relation == Relation::Father && sex != Sex::Male.as_str() => {
+                    Some(FieldProblem::FatherNotMale)
                 }
                 Some((relative_id, _)) => {
                     sqlx::query(

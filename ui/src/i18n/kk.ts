@@ -116,6 +116,7 @@ export const kk: Catalog = {
   'field.not_registered': 'Бұл ЖСН-мен адам тіркелмеген',
   'field.not_in_state_database': 'ЖТ МДҚ-да адам туралы мәлімет жоқ: бұл ЖСН бойынша тіркеуге болмайды. ЖСН-ді құжатпен тексеріп, қайта енгізіңіз.',
   'field.mother_not_female': 'Бұл ЖСН бойынша — ер адам',
+  'field.father_not_male': 'Бұл ЖСН бойынша — әйел',
   'field.already_attached_here': 'Біздің емханаға бекітілген, №{district_number} учаске',
   'field.unknown_district': 'Бұл біздің емхананың учаскесі емес',
   'attach.open': 'Бекіту',

@@ -115,6 +115,7 @@ export const ru = {
   'field.not_registered': 'Человек с этим ИИН не зарегистрирован',
   'field.not_in_state_database': 'Сведения о человеке в ГБД ФЛ отсутствуют: зарегистрировать по этому ИИН нельзя. Проверьте ИИН по документу и введите его снова.',
   'field.mother_not_female': 'По этому ИИН — мужчина',
+  'field.father_not_male': 'По этому ИИН — женщина',
   'field.already_attached_here': 'Уже прикреплён к нашей поликлинике, участок №{district_number}',
   'field.unknown_district': 'Это не участок нашей поликлиники',
   'attach.open': 'Прикрепить',

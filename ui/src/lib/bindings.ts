@@ -325,7 +325,7 @@ export type Field = "iin" | "surname" | "first_name" | "patronymic" | "birth_dat
 
 export type FieldError = { field: Field, problem: FieldProblem, };
 
-export type FieldProblem = { "code": "required" } | { "code": "invalid_iin", reason: IdentifierError, } | { "code": "birth_date_disagrees_with_iin", from_iin: string, } | { "code": "sex_disagrees_with_iin", from_iin: Sex, } | { "code": "not_a_name" } | { "code": "in_future" } | { "code": "before_birth" } | { "code": "child_needs_birth_certificate" } | { "code": "birth_certificate_over16" } | { "code": "unreadable" } | { "code": "invalid_phone" } | { "code": "incomplete_address" } | { "code": "same_person" } | { "code": "already_registered", person_id: number, } | { "code": "not_registered" } | { "code": "not_in_state_database" } | { "code": "mother_not_female" } | { "code": "already_attached_here", district_number: number | null, } | { "code": "unknown_district" } | { "code": "outside_territory" };
+export type FieldProblem = { "code": "required" } | { "code": "invalid_iin", reason: IdentifierError, } | { "code": "birth_date_disagrees_with_iin", from_iin: string, } | { "code": "sex_disagrees_with_iin", from_iin: Sex, } | { "code": "not_a_name" } | { "code": "in_future" } | { "code": "before_birth" } | { "code": "child_needs_birth_certificate" } | { "code": "birth_certificate_over16" } | { "code": "unreadable" } | { "code": "invalid_phone" } | { "code": "incomplete_address" } | { "code": "same_person" } | { "code": "already_registered", person_id: number, } | { "code": "not_registered" } | { "code": "not_in_state_database" } | { "code": "mother_not_female" } | { "code": "father_not_male" } | { "code": "already_attached_here", district_number: number | null, } | { "code": "unknown_district" } | { "code": "outside_territory" };
 
 export type FirstSync = { applied: number, 
 /**
@@ -1382,6 +1382,7 @@ export const MESSAGE_CODES = [
   'field.birth_certificate_over16',
   'field.birth_date_disagrees_with_iin',
   'field.child_needs_birth_certificate',
+  'field.father_not_male',
   'field.in_future',
   'field.incomplete_address',
   'field.invalid_iin',

@@ -86,16 +86,21 @@ pub(super) async fn keep_change(
         }
     };
     if let PersonChange::Relative {
-        relation: Relation::Mother,
-        iin: Some(mother),
+        relation: relation @ (Relation::Mother | Relation::Father),
+        iin: Some(relative),
     } = &checked
     {
-        // a mother the register knows is a woman
+        // a mother the register knows is a woman, a father a man
         let sex: Option<String> = sqlx::query_scalar("SELECT sex FROM person WHERE iin = $1")
-            .bind(mother)
+            .bind(relative)
             .fetch_optional(&mut *tx)
             .await?;
-        if sex.as_deref() == Some(Sex::Male.as_str()) {
+        let expected = if *relation == Relation::Mother {
+            Sex::Female
+        } else {
+            Sex::Male
+        };
+        if sex.is_some_and(|sex| sex != expected.as_str()) {
             return Ok(Some(RejectGround::PersonInvalid {
                 problem: PersonProblem::DetailUnreadable,
             }));

@@ -377,8 +377,8 @@ async fn an_attachment_moved_between_districts_on_its_first_day_stays_one_attach
 }
 
 /// Issue 21, keeping a person's data current: the registry checks a
-/// change of a person's data again — a mother it knows to be a man, a
-/// workplace with a control character, a clinic that does not serve the
+/// change of a person's data again — a mother it knows to be a man, a father
+/// it knows to be a woman, a workplace with a control character, a clinic that does not serve the
 /// person — and keeps each refusal to its op; an attachment's details are
 /// kept once it stands, and a detail it cannot keep does not undo it.
 #[tokio::test]
@@ -417,6 +417,14 @@ async fn a_change_of_a_persons_data_is_checked_again_and_refused_alone() -> Resu
             workplace: Some("ТОО \u{7}Береке".into()),
         },
     );
+    let woman_as_father = change(
+        &pc,
+        92,
+        PersonChange::Relative {
+            relation: Relation::Father,
+            iin: Some(person(91).iin.as_string()),
+        },
+    );
     let father = change(
         &pc,
         91,
@@ -432,13 +440,16 @@ async fn a_change_of_a_persons_data_is_checked_again_and_refused_alone() -> Resu
             workplace: Some("Школа №7".into()),
         },
     );
-    let answer = pc.push(&[man_as_mother, unreadable, father]).await?;
+    let answer = pc
+        .push(&[man_as_mother, unreadable, woman_as_father, father])
+        .await?;
     let detail_unreadable = rejected(RejectGround::PersonInvalid {
         problem: emhana_domain::PersonProblem::DetailUnreadable,
     });
     assert_eq!(answer.results[0].outcome, detail_unreadable);
     assert_eq!(answer.results[1].outcome, detail_unreadable);
-    assert!(applied(&answer.results[2].outcome), "{:?}", answer.results[2]);
+    assert_eq!(answer.results[2].outcome, detail_unreadable);
+    assert!(applied(&answer.results[3].outcome), "{:?}", answer.results[3]);
     assert_eq!(
         other.push(&[not_served]).await?.results[0].outcome,
         rejected(RejectGround::NotAttachedHere)

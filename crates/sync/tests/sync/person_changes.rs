@@ -347,6 +347,23 @@ async fn a_document_workplace_temporary_address_and_guardian_reach_the_other_pc(
         "the rest stays"
     );
 
+    // A woman named as the father is said at the field.
+    let refused = desk
+        .change_person(
+            person.id,
+            &PersonChange::Relative {
+                relation: Relation::Father,
+                iin: Some(guardian.iin.clone()),
+            },
+            later,
+        )
+        .await;
+    assert!(
+        matches!(&refused, Err(FormError::Fields { errors })
+            if errors[0].problem == emhana_domain::registration::FieldProblem::FatherNotMale),
+        "{refused:?}"
+    );
+
     // A relative this PC does not hold is said at the field.
     let born = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).ok_or_else(|| anyhow::anyhow!("a date"))?;
     let stranger = (9000..9999)
