@@ -23,7 +23,7 @@ pub(super) async fn apply_change_person(
     context: &mut PushContext,
 ) -> Result<OpOutcome, RegistryError> {
     let row: Option<(i64, Option<chrono::NaiveDate>)> =
-        sqlx::query_as("SELECT id, died_on FROM person WHERE iin = $1")
+        sqlx::query_as("SELECT id, died_on FROM person WHERE iin = $1 FOR UPDATE")
             .bind(&change.iin)
             .fetch_optional(&mut *tx)
             .await?;
