@@ -348,16 +348,6 @@ pub(crate) async fn held(
     person_id: i64,
     key: &str,
 ) -> Result<Option<String>, StoreError> {
-    type Parts = (Option<String>, Option<String>, Option<String>, Option<String>);
-    let address_of = |(settlement, street, house, apartment): Parts| match (settlement, street, house) {
-        (Some(settlement), Some(street), Some(house)) => Some(serde_json::json!(Address {
-            settlement,
-            street,
-            house,
-            apartment,
-        })),
-        _ => None,
-    };
     let value = match key {
         "address" => address_of(
             sqlx::query_as("SELECT settlement, street, house, apartment FROM person WHERE id = ?1")
@@ -417,14 +407,35 @@ pub(crate) async fn held(
 
 /// The person's address and phone as the history stores them (JSON), to
 /// see what the registry's data changed of them.
+/// In one read: the feed reads it before and after each person it brings who is here.
 pub(crate) async fn contact_of(
     conn: &mut SqliteConnection,
     person_id: i64,
 ) -> Result<(Option<String>, Option<String>), StoreError> {
+    let (settlement, street, house, apartment, phone): (Option<String>, _, _, _, Option<String>) =
+        sqlx::query_as("SELECT settlement, street, house, apartment, phone FROM person WHERE id = ?1")
+            .bind(person_id)
+            .fetch_one(&mut *conn)
+            .await?;
     Ok((
-        held(conn, person_id, "address").await?,
-        held(conn, person_id, "phone").await?,
+        address_of((settlement, street, house, apartment)).map(|value| value.to_string()),
+        phone.map(|phone| serde_json::json!(phone).to_string()),
     ))
+}
+
+type AddressParts = (Option<String>, Option<String>, Option<String>, Option<String>);
+
+/// An address's columns as [`held`] stores it; `None` unless whole.
+fn address_of((settlement, street, house, apartment): AddressParts) -> Option<serde_json::Value> {
+    match (settlement, street, house) {
+        (Some(settlement), Some(street), Some(house)) => Some(serde_json::json!(Address {
+            settlement,
+            street,
+            house,
+            apartment,
+        })),
+        _ => None,
+    }
 }
 
 /// What the registry brought changed of the person's address or phone,
