@@ -146,6 +146,21 @@ pub struct NewResidence {
     pub temporary: bool,
 }
 
+impl NewResidence {
+    /// The change of the person's data the move is: the registered address,
+    /// or the temporary one.
+    pub fn change(&self) -> PersonChange {
+        let address = self.address.clone();
+        if self.temporary {
+            PersonChange::TemporaryAddress {
+                address: Some(address),
+            }
+        } else {
+            PersonChange::Address { address }
+        }
+    }
+}
+
 /// The new residence of an application: required and whole when the ground
 /// is a change of residence (seed 000: re-attachment outside the campaign
 /// "при смене места постоянного или временного проживания" — the new place is

@@ -248,18 +248,7 @@ async fn write(
     change: &PersonChange,
 ) -> Result<Result<(), FieldError>, StoreError> {
     match change {
-        PersonChange::Address { address } => {
-            sqlx::query(
-                "UPDATE person SET settlement = ?2, street = ?3, house = ?4, apartment = ?5 WHERE id = ?1",
-            )
-            .bind(person_id)
-            .bind(&address.settlement)
-            .bind(&address.street)
-            .bind(&address.house)
-            .bind(address.apartment.as_deref())
-            .execute(&mut *conn)
-            .await?;
-        }
+        PersonChange::Address { address } => write_address(conn, person_id, Some(address), false).await?,
         PersonChange::Phone { phone } => {
             sqlx::query("UPDATE person SET phone = ?2 WHERE id = ?1")
                 .bind(person_id)
@@ -279,18 +268,7 @@ async fn write(
             .await?;
         }
         PersonChange::TemporaryAddress { address } => {
-            let address = address.as_ref();
-            sqlx::query(
-                "UPDATE person SET temporary_settlement = ?2, temporary_street = ?3, temporary_house = ?4, \
-                 temporary_apartment = ?5 WHERE id = ?1",
-            )
-            .bind(person_id)
-            .bind(address.map(|a| &a.settlement))
-            .bind(address.map(|a| &a.street))
-            .bind(address.map(|a| &a.house))
-            .bind(address.and_then(|a| a.apartment.as_deref()))
-            .execute(&mut *conn)
-            .await?;
+            write_address(conn, person_id, address.as_ref(), true).await?
         }
         PersonChange::Workplace { workplace } => {
             sqlx::query("UPDATE person SET workplace = ?2 WHERE id = ?1")
@@ -339,6 +317,30 @@ async fn write(
         }
     }
     Ok(Ok(()))
+}
+
+/// Writes the person's registered address, or their temporary one (`None`: none).
+pub(crate) async fn write_address(
+    conn: &mut SqliteConnection,
+    person_id: i64,
+    address: Option<&Address>,
+    temporary: bool,
+) -> Result<(), StoreError> {
+    let sql = if temporary {
+        "UPDATE person SET temporary_settlement = ?2, temporary_street = ?3, temporary_house = ?4, \
+         temporary_apartment = ?5 WHERE id = ?1"
+    } else {
+        "UPDATE person SET settlement = ?2, street = ?3, house = ?4, apartment = ?5 WHERE id = ?1"
+    };
+    sqlx::query(sql)
+        .bind(person_id)
+        .bind(address.map(|a| &a.settlement))
+        .bind(address.map(|a| &a.street))
+        .bind(address.map(|a| &a.house))
+        .bind(address.and_then(|a| a.apartment.as_deref()))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// The value in force of one of the person's data (a [`PersonChange::key`])

@@ -5,7 +5,6 @@
 
 use super::*;
 use crate::person_changes;
-use emhana_domain::registration::PersonChange;
 
 pub(crate) async fn apply(
     pool: &SqlitePool,
@@ -101,15 +100,7 @@ pub(crate) async fn apply(
         // the new residence the attachment rests on: the person's data, with its history
         let moved = match &checked.new_residence {
             Some(residence) => {
-                let change = if residence.temporary {
-                    PersonChange::TemporaryAddress {
-                        address: Some(residence.address.clone()),
-                    }
-                } else {
-                    PersonChange::Address {
-                        address: residence.address.clone(),
-                    }
-                };
+                let change = residence.change();
                 let before = person_changes::held(&mut tx, form.person_id, change.key()).await?;
                 move_person(&mut tx, form.person_id, residence).await?;
                 Some((change, before))
@@ -375,32 +366,15 @@ pub(super) async fn move_person(
     residence: &NewResidence,
 ) -> Result<(), StoreError> {
     let address = &residence.address;
-    if residence.temporary {
-        sqlx::query(
-            "UPDATE person SET temporary_settlement = ?2, temporary_street = ?3, temporary_house = ?4, \
-             temporary_apartment = ?5 WHERE id = ?1",
-        )
-        .bind(person_id)
-        .bind(&address.settlement)
-        .bind(&address.street)
-        .bind(&address.house)
-        .bind(&address.apartment)
-        .execute(&mut *conn)
-        .await?;
-        return Ok(());
+    person_changes::write_address(conn, person_id, Some(address), residence.temporary).await?;
+    if !residence.temporary {
+        let household_id = new_household(conn, address).await?;
+        sqlx::query("UPDATE person SET household_id = ?2 WHERE id = ?1")
+            .bind(person_id)
+            .bind(household_id)
+            .execute(&mut *conn)
+            .await?;
     }
-    let household_id = new_household(conn, address).await?;
-    sqlx::query(
-        "UPDATE person SET settlement = ?2, street = ?3, house = ?4, apartment = ?5, household_id = ?6 WHERE id = ?1",
-    )
-    .bind(person_id)
-    .bind(&address.settlement)
-    .bind(&address.street)
-    .bind(&address.house)
-    .bind(&address.apartment)
-    .bind(household_id)
-    .execute(&mut *conn)
-    .await?;
     Ok(())
 }
 
